@@ -1,0 +1,168 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { ExecuteRecord } from '../domain/execute-record';
+import type {
+  ExecuteStore,
+  ExecuteSummary,
+  ListPage,
+  ListQuery,
+  RecordChange,
+  RecordKey,
+} from '../domain/ports';
+import { EXECUTE_TABLE, ownerStatusKey } from './execute-table';
+import { decodeCursor, encodeCursor } from './list-cursor';
+
+/** Attributes that exist only for the indexes. */
+const INDEX_ONLY = ['owner_status'] as const;
+
+function withoutIndexKeys<T>(item: Record<string, unknown>): T {
+  const copy = { ...item };
+  for (const key of INDEX_ONLY) delete copy[key];
+  return copy as T;
+}
+
+/** Builds one UpdateExpression with placeholder names and values for every change. */
+class UpdateBuilder {
+  readonly names: Record<string, string> = {};
+  readonly values: Record<string, unknown> = {};
+  readonly assignments: string[] = [];
+  private count = 0;
+
+  name(attribute: string): string {
+    const placeholder = `#n${this.count++}`;
+    this.names[placeholder] = attribute;
+    return placeholder;
+  }
+
+  value(value: unknown): string {
+    const placeholder = `:v${this.count++}`;
+    this.values[placeholder] = value;
+    return placeholder;
+  }
+
+  set(path: string[], value: unknown): void {
+    this.assignments.push(`${path.map((part) => this.name(part)).join('.')} = ${this.value(value)}`);
+  }
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error instanceof Error && error.name === 'ConditionalCheckFailedException')
+  );
+}
+
+/** ExecuteStore on DynamoDB: one item per execute, conditional writes for every state change. */
+export class DynamoDbExecuteStore implements ExecuteStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(promptId: string): Promise<ExecuteRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { prompt_id: promptId }, ConsistentRead: true }),
+    );
+    return Item ? withoutIndexKeys<ExecuteRecord>(Item) : undefined;
+  }
+
+  async createIfAbsent(record: ExecuteRecord): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...record, owner_status: ownerStatusKey(record.owner, record.status) },
+          ConditionExpression: 'attribute_not_exists(prompt_id)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async update(key: RecordKey, change: RecordChange): Promise<ExecuteRecord | undefined> {
+    const update = new UpdateBuilder();
+    for (const [attribute, value] of Object.entries(change.set)) {
+      if (value !== undefined) update.set([attribute], value);
+    }
+    if (change.set.status) update.set(['owner_status'], ownerStatusKey(key.owner, change.set.status));
+    for (const [attribute, value] of Object.entries(change.mergeSagemakerRaw ?? {})) {
+      update.set(['sagemaker_raw', attribute], value);
+    }
+    const conditions = [`${update.name('owner')} = ${update.value(key.owner)}`];
+    if (change.from) {
+      const statuses = change.from.map((status) => update.value(status)).join(', ');
+      conditions.push(`${update.name('status')} IN (${statuses})`);
+    }
+    if (update.assignments.length === 0) return this.get(key.prompt_id);
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { prompt_id: key.prompt_id },
+          UpdateExpression: `SET ${update.assignments.join(', ')}`,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: update.names,
+          ExpressionAttributeValues: update.values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes ? withoutIndexKeys<ExecuteRecord>(Attributes) : undefined;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async listByOwner(query: ListQuery): Promise<ListPage> {
+    const index = query.status ? EXECUTE_TABLE.byOwnerStatus : EXECUTE_TABLE.byOwner;
+    const partition = {
+      name: index.partitionKey,
+      value: query.status ? ownerStatusKey(query.owner, query.status) : query.owner,
+    };
+    const keyNames = [EXECUTE_TABLE.partitionKey, index.partitionKey, index.sortKey];
+    const { Items, LastEvaluatedKey } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: index.indexName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': partition.name },
+        ExpressionAttributeValues: { ':pk': partition.value },
+        ScanIndexForward: false,
+        Limit: query.limit,
+        ExclusiveStartKey: query.cursor ? decodeCursor(query.cursor, keyNames, partition) : undefined,
+      }),
+    );
+    return {
+      records: (Items ?? []).map((item) => withoutIndexKeys<ExecuteSummary>(item)),
+      cursor: encodeCursor(LastEvaluatedKey),
+    };
+  }
+
+  async deleteOwned(promptId: string, owner: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { prompt_id: promptId },
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': owner },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { SUMMARY_KEYS } from '../domain/ports';
+
+/**
+ * The executes table, defined once: the CDK stack and the local stack (and the tests) both
+ * build their table from this, so keys and indexes cannot drift apart.
+ */
+export const EXECUTE_TABLE = {
+  partitionKey: 'prompt_id',
+  ttlAttribute: 'expires_at',
+  /** Newest-first listing of one owner's executes. */
+  byOwner: { indexName: 'owner-create_time-index', partitionKey: 'owner', sortKey: 'create_time' },
+  /** The same, for one status: `owner_status` = `${owner}#${status}`. */
+  byOwnerStatus: {
+    indexName: 'owner_status-create_time-index',
+    partitionKey: 'owner_status',
+    sortKey: 'create_time',
+  },
+  /** Attributes copied into both indexes (beyond keys): what a list row shows. */
+  projectedAttributes: SUMMARY_KEYS.filter((key) => !['prompt_id', 'owner', 'create_time'].includes(key)),
+} as const;
+
+export function ownerStatusKey(owner: string, status: string): string {
+  return `${owner}#${status}`;
+}
+
+/** CreateTable input for DynamoDB Local; the CDK construct maps the same definition. */
+export function createExecuteTableInput(tableName: string): CreateTableCommandInput {
+  const index = (spec: { indexName: string; partitionKey: string; sortKey: string }) => ({
+    IndexName: spec.indexName,
+    KeySchema: [
+      { AttributeName: spec.partitionKey, KeyType: 'HASH' as const },
+      { AttributeName: spec.sortKey, KeyType: 'RANGE' as const },
+    ],
+    Projection: {
+      ProjectionType: 'INCLUDE' as const,
+      NonKeyAttributes: [...EXECUTE_TABLE.projectedAttributes],
+    },
+  });
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: EXECUTE_TABLE.partitionKey, AttributeType: 'S' },
+      { AttributeName: EXECUTE_TABLE.byOwner.partitionKey, AttributeType: 'S' },
+      { AttributeName: EXECUTE_TABLE.byOwnerStatus.partitionKey, AttributeType: 'S' },
+      { AttributeName: EXECUTE_TABLE.byOwner.sortKey, AttributeType: 'S' },
+    ],
+    KeySchema: [{ AttributeName: EXECUTE_TABLE.partitionKey, KeyType: 'HASH' }],
+    GlobalSecondaryIndexes: [index(EXECUTE_TABLE.byOwner), index(EXECUTE_TABLE.byOwnerStatus)],
+  };
+}

@@ -1,0 +1,46 @@
+import type { ComfyValidationFailure } from './comfy-errors';
+
+/**
+ * Typed failures the use cases raise. The HTTP edge maps each class to one status code in a
+ * single table (lambda/http/error-status.ts); anything else is an unexpected 500.
+ */
+export abstract class DomainError extends Error {
+  /** Optional payload for the envelope's `data`. */
+  readonly data?: unknown;
+  constructor(message: string, data?: unknown) {
+    super(message);
+    this.name = new.target.name;
+    this.data = data;
+  }
+}
+
+/** The request itself is malformed (bad JSON, unknown key, wrong type). */
+export class RequestValidationError extends DomainError {}
+
+/** The prompt graph fails validation; `data` is ComfyUI's `{error, node_errors}`. */
+export class PromptValidationError extends DomainError {
+  declare readonly data: ComfyValidationFailure;
+  constructor(message: string, failure: ComfyValidationFailure) {
+    super(message, failure);
+  }
+}
+
+/** The execute does not exist or belongs to someone else (never tell which). */
+export class ExecuteNotFoundError extends DomainError {
+  constructor(readonly promptId: string) {
+    // ESD's 404 carries this text in `data`, and the reason phrase as message.
+    super(`execute not found for prompt_id: ${promptId}`);
+  }
+}
+
+/** The prompt_id already names an execute created from a different request. */
+export class IdempotencyConflictError extends DomainError {}
+
+/** The endpoint named in the request is not one this deployment routes to, or SageMaker lacks it. */
+export class EndpointNotFoundError extends DomainError {}
+
+/** SageMaker refused the invocation for a reason the client can act on (ValidationError). */
+export class InvocationRejectedError extends DomainError {}
+
+/** SageMaker throttled us or was unavailable after the SDK's retries: try again later. */
+export class InvocationUnavailableError extends DomainError {}

@@ -1,0 +1,151 @@
+import type { ExecuteStatus } from './execute-status';
+import type { PromptGraph } from './prompt-graph';
+
+/** ComfyUI's queue parameters, kept beside the prompt as ESD does. */
+export interface PromptParams {
+  /** The API-format graph; absent from the stored item when it lives only in S3 (`prompt_location: 's3'`). */
+  prompt?: PromptGraph;
+  number?: string | number | null;
+  front?: boolean | null;
+  extra_data?: Record<string, unknown> | null;
+  client_id?: string | null;
+}
+
+/** What the container last reported while ComfyUI ran the prompt. */
+export interface ExecuteProgress {
+  value: number;
+  max: number;
+  node: string | null;
+  percent: number;
+}
+
+/**
+ * One execute, as stored (one DynamoDB item) and, minus the internal fields, as returned by
+ * GetExecute. The first block carries every key of ESD's GetExecute `data` with ESD's types.
+ */
+export interface ExecuteRecord {
+  prompt_id: string;
+  need_sync: boolean;
+  sagemaker_raw: Record<string, unknown>;
+  prompt_path: string;
+  endpoint_name: string;
+  status: ExecuteStatus;
+  create_time: string;
+  inference_type: 'Async';
+  start_time: string;
+  prompt_params: PromptParams;
+  output_path: string;
+
+  complete_time: string | null;
+  output_files: string[];
+  temp_path: string;
+  temp_files: string[];
+  message: string;
+  progress: ExecuteProgress | null;
+  owner: string;
+  inference_id: string | null;
+  /** Epoch seconds; DynamoDB TTL removes the record after it. */
+  expires_at: number;
+
+  multi_async: boolean;
+  workflow: string | null;
+  workflow_name: string | null;
+  need_prepare: boolean;
+  prepare_props: Record<string, unknown> | null;
+  cancel_requested: boolean;
+  /** Structured failure (ComfyUI's node errors, exception, failure object) when status is failed. */
+  error: Record<string, unknown> | null;
+
+  /** Internal: digest of the normalized request, for idempotent retries. */
+  request_hash: string;
+  /** Internal: where the prompt graph lives; 's3' when too big for one item (then read prompt_path). */
+  prompt_location: 'inline' | 's3';
+}
+
+/** Keys that never leave the service. */
+export const INTERNAL_RECORD_KEYS = ['request_hash', 'prompt_location'] as const;
+
+export type PublicExecute = Omit<ExecuteRecord, (typeof INTERNAL_RECORD_KEYS)[number]>;
+
+export function toPublicExecute(record: ExecuteRecord): PublicExecute {
+  const { request_hash: _hash, prompt_location: _location, ...rest } = record;
+  return rest;
+}
+
+/** ESD's ExecuteEvent after defaults are applied and the endpoint is resolved. */
+export interface ExecuteRequest {
+  prompt_id: string;
+  prompt: PromptGraph;
+  endpoint_name: string;
+  need_sync: boolean;
+  number: string | number | null;
+  front: boolean | null;
+  extra_data: Record<string, unknown> | null;
+  client_id: string | null;
+  workflow: string | null;
+  workflow_name: string | null;
+  need_prepare: boolean;
+  prepare_props: Record<string, unknown> | null;
+  multi_async: boolean;
+}
+
+export interface NewRecordContext {
+  owner: string;
+  now: Date;
+  promptPath: string;
+  requestHash: string;
+  retentionDays: number;
+  promptLocation: 'inline' | 's3';
+}
+
+export function newExecuteRecord(request: ExecuteRequest, context: NewRecordContext): ExecuteRecord {
+  const params: PromptParams = {
+    number: request.number,
+    front: request.front,
+    extra_data: request.extra_data,
+    client_id: request.client_id,
+  };
+  if (context.promptLocation === 'inline') params.prompt = request.prompt;
+  return {
+    prompt_id: request.prompt_id,
+    need_sync: request.need_sync,
+    sagemaker_raw: {},
+    prompt_path: context.promptPath,
+    endpoint_name: request.endpoint_name,
+    status: 'created',
+    create_time: context.now.toISOString(),
+    inference_type: 'Async',
+    start_time: '',
+    prompt_params: params,
+    output_path: '',
+    complete_time: null,
+    output_files: [],
+    temp_path: '',
+    temp_files: [],
+    message: '',
+    progress: null,
+    owner: context.owner,
+    inference_id: null,
+    expires_at: Math.floor(context.now.getTime() / 1000) + context.retentionDays * 86_400,
+    multi_async: request.multi_async,
+    workflow: request.workflow,
+    workflow_name: request.workflow_name,
+    need_prepare: request.need_prepare,
+    prepare_props: request.prepare_props,
+    cancel_requested: false,
+    error: null,
+    request_hash: context.requestHash,
+    prompt_location: context.promptLocation,
+  };
+}
+
+/**
+ * JSON with object keys sorted at every depth: equal requests give equal text whatever the
+ * client's key order, so the text's digest identifies a request for idempotent retries.
+ */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) => {
+    if (inner === null || typeof inner !== 'object' || Array.isArray(inner)) return inner;
+    return Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  });
+}

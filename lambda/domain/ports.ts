@@ -1,0 +1,135 @@
+import type { ExecuteRecord } from './execute-record';
+import type { ExecuteStatus } from './execute-status';
+
+/** Where execute records live (DynamoDB on AWS and locally). */
+export interface ExecuteStore {
+  get(promptId: string): Promise<ExecuteRecord | undefined>;
+  /** Writes the record only if no record has this prompt_id; false when one already exists. */
+  createIfAbsent(record: ExecuteRecord): Promise<boolean>;
+  /**
+   * One conditional update of the record `key` names (its owner is part of the condition):
+   * applies `set` only while the status is one of `from`, when given. Returns the updated
+   * record, or undefined when the record is missing or the condition did not hold.
+   */
+  update(key: RecordKey, change: RecordChange): Promise<ExecuteRecord | undefined>;
+  /** Newest first. */
+  listByOwner(query: ListQuery): Promise<ListPage>;
+  /** Deletes the record if `owner` owns it; false when it did not exist or is someone else's. */
+  deleteOwned(promptId: string, owner: string): Promise<boolean>;
+}
+
+export type RecordKey = Pick<ExecuteRecord, 'prompt_id' | 'owner'>;
+
+export interface RecordChange {
+  from?: readonly ExecuteStatus[];
+  set: Partial<Omit<ExecuteRecord, 'prompt_id' | 'owner'>>;
+  /** Keys merged into the `sagemaker_raw` map without replacing what is there. */
+  mergeSagemakerRaw?: Record<string, unknown>;
+}
+
+export interface ListQuery {
+  owner: string;
+  status?: ExecuteStatus;
+  limit: number;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+}
+
+/** The attributes the listing index projects. */
+export const SUMMARY_KEYS = [
+  'prompt_id',
+  'owner',
+  'status',
+  'endpoint_name',
+  'create_time',
+  'start_time',
+  'need_sync',
+  'complete_time',
+  'output_path',
+  'output_files',
+  'temp_path',
+  'temp_files',
+  'message',
+  'progress',
+] as const satisfies readonly (keyof ExecuteRecord)[];
+
+export type ExecuteSummary = Pick<ExecuteRecord, (typeof SUMMARY_KEYS)[number]>;
+
+export interface ListPage {
+  records: ExecuteSummary[];
+  /** Cursor for the next page, or null at the end. */
+  cursor: string | null;
+}
+
+/** Objects in S3: staged requests, outputs. */
+export interface PayloadStore {
+  /** Stages the request body; returns its `s3://` URI. Same key for the same digest. */
+  putRequest(promptId: string, digest: string, body: string): Promise<string>;
+  getText(uri: string): Promise<string | undefined>;
+  deleteObject(uri: string): Promise<void>;
+  /** Removes every object under the execute's prefix (request, outputs, temp files). */
+  deleteExecuteObjects(promptId: string): Promise<void>;
+  presignGet(uri: string, expiresInSeconds: number): Promise<string>;
+}
+
+export interface AsyncInvocation {
+  endpointName: string;
+  inputLocation: string;
+  inferenceId: string;
+}
+
+export interface AcceptedInvocation {
+  inferenceId: string;
+  outputLocation: string;
+  failureLocation: string | null;
+}
+
+/**
+ * SageMaker InvokeEndpointAsync. Implementations translate failures to EndpointNotFoundError,
+ * InvocationRejectedError or InvocationUnavailableError.
+ */
+export interface AsyncInvoker {
+  invoke(invocation: AsyncInvocation): Promise<AcceptedInvocation>;
+}
+
+export interface LogLine {
+  timestamp: string;
+  message: string;
+  logStream: string;
+}
+
+export interface LogQuery {
+  endpointName: string;
+  promptId: string;
+  from: Date;
+  to: Date;
+}
+
+/** The endpoint's log lines that carry a prompt id. */
+export interface LogSearch {
+  search(query: LogQuery): Promise<{ lines: LogLine[]; complete: boolean }>;
+}
+
+export interface EndpointDescription {
+  endpointName: string;
+  status: string;
+  creationTime: Date | null;
+  lastModifiedTime: Date | null;
+  currentInstanceCount: number;
+  instanceType: string;
+  failureReason: string;
+}
+
+export interface EndpointDirectory {
+  describe(endpointName: string): Promise<EndpointDescription>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface IdGenerator {
+  newId(): string;
+}
+
+export type Digest = (text: string) => string;

@@ -1,0 +1,18 @@
+import { toPublicExecute } from '../domain/execute-record';
+import { parseCreateExecuteBody, parseJsonBody } from '../http/parse-request';
+import { createExecuteDeps } from '../platform/composition-root';
+import { httpHandler } from '../platform/http-handler';
+import { logger } from '../platform/powertools';
+import { createExecute } from '../use-cases/create-execute';
+
+/** POST /executes — CreateExecute. */
+export const handler = httpHandler(async ({ event, owner }) => {
+  const input = parseCreateExecuteBody(parseJsonBody(event.body, event.isBase64Encoded));
+  if (input.prompt_id) logger.appendKeys({ prompt_id: input.prompt_id });
+  const { created, record } = await createExecute(input, owner, createExecuteDeps());
+  logger.appendKeys({ prompt_id: record.prompt_id });
+  logger.info(created ? 'execute created' : 'execute already existed (idempotent retry)', {
+    status: record.status,
+  });
+  return { statusCode: created ? 201 : 200, data: toPublicExecute(record) };
+});

@@ -1,0 +1,9 @@
+import { getExecuteDeps } from '../platform/composition-root';
+import { httpHandler } from '../platform/http-handler';
+import { getExecute } from '../use-cases/get-execute';
+
+/** GET /executes/{prompt_id} — GetExecute. */
+export const handler = httpHandler(async ({ owner, pathParameter }) => {
+  const data = await getExecute(pathParameter('prompt_id'), owner, getExecuteDeps());
+  return { statusCode: 200, data };
+});

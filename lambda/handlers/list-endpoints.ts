@@ -1,0 +1,9 @@
+import { listEndpointsDeps } from '../platform/composition-root';
+import { httpHandler } from '../platform/http-handler';
+import { listEndpoints } from '../use-cases/list-endpoints';
+
+/** GET /endpoints — ListEndpoints. */
+export const handler = httpHandler(async () => ({
+  statusCode: 200,
+  data: await listEndpoints(listEndpointsDeps()),
+}));

@@ -1,0 +1,40 @@
+import {
+  DomainError,
+  EndpointNotFoundError,
+  ExecuteNotFoundError,
+  IdempotencyConflictError,
+  InvocationRejectedError,
+  InvocationUnavailableError,
+  PromptValidationError,
+  RequestValidationError,
+} from '../domain/errors';
+import { type EnvelopeContent, reasonPhrase } from './envelope';
+
+/** The one table from error class to HTTP status. Anything not listed is a 500. */
+const STATUS_BY_ERROR: [new (...args: never[]) => DomainError, number][] = [
+  [RequestValidationError, 400],
+  [PromptValidationError, 400],
+  [EndpointNotFoundError, 400],
+  [InvocationRejectedError, 400],
+  [ExecuteNotFoundError, 404],
+  [IdempotencyConflictError, 409],
+  [InvocationUnavailableError, 503],
+];
+
+export interface ErrorResponse extends EnvelopeContent {
+  statusCode: number;
+}
+
+/**
+ * Status and envelope content for an error. 4xx messages are shown to the client; a 500 says
+ * only its reason phrase (the detail goes to the log). GetExecute's 404 keeps ESD's quirk:
+ * the text in `data`, the reason phrase as `message`.
+ */
+export function errorResponse(error: unknown): ErrorResponse {
+  const entry = STATUS_BY_ERROR.find(([type]) => error instanceof type);
+  if (!entry || !(error instanceof DomainError)) return { statusCode: 500, message: reasonPhrase(500) };
+  const statusCode = entry[1];
+  if (error instanceof ExecuteNotFoundError)
+    return { statusCode, data: error.message, message: reasonPhrase(404) };
+  return { statusCode, data: error.data, message: error.message };
+}

@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import {
+  CreateExecuteBodySchema,
+  DeleteExecutesBodySchema,
+  ListExecutesQuerySchema,
+  PromptIdSchema,
+} from './request-schemas';
+import {
+  EndpointListDataSchema,
+  ExecuteListDataSchema,
+  ExecuteLogsDataSchema,
+  ExecuteSchema,
+  envelopeSchema,
+  GatewayErrorSchema,
+  ValidationFailureSchema,
+} from './response-schemas';
+import { ROUTES } from './route-table';
+
+interface Operation {
+  body?: z.ZodType;
+  query?: z.ZodObject;
+  responses: Record<number, [description: string, schema: z.ZodType]>;
+}
+
+const notFound = envelopeSchema(404, z.string());
+const badRequest = envelopeSchema(400, z.union([ValidationFailureSchema, z.unknown()]));
+
+/** Request and response schemas of each operation: the same zod schemas the handlers use. */
+const OPERATIONS: Record<string, Operation> = {
+  CreateExecute: {
+    body: CreateExecuteBodySchema,
+    responses: {
+      201: ['Created and queued', envelopeSchema(201, ExecuteSchema)],
+      200: ['The same request was already accepted (idempotent retry)', envelopeSchema(200, ExecuteSchema)],
+      400: [
+        'Invalid request or prompt (data: ComfyUI {error, node_errors}), or unknown endpoint',
+        badRequest,
+      ],
+      409: ['prompt_id already used by a different request', envelopeSchema(409)],
+      503: ['Endpoint throttled or unavailable; the execute is recorded as failed', envelopeSchema(503)],
+    },
+  },
+  ListExecutes: {
+    query: ListExecutesQuerySchema,
+    responses: {
+      200: ['A page of executes', envelopeSchema(200, ExecuteListDataSchema)],
+      400: ['Bad query', badRequest],
+    },
+  },
+  DeleteExecutes: {
+    body: DeleteExecutesBodySchema,
+    responses: {
+      204: ['Deleted (ids not owned are left alone)', envelopeSchema(204)],
+      400: ['Bad body', badRequest],
+    },
+  },
+  GetExecute: {
+    responses: {
+      200: ['The execute', envelopeSchema(200, ExecuteSchema)],
+      404: ['Not found (ESD shape: text in data)', notFound],
+    },
+  },
+  CancelExecute: {
+    responses: {
+      200: ['The execute after the cancel request', envelopeSchema(200, ExecuteSchema)],
+      404: ['Not found', notFound],
+    },
+  },
+  GetExecuteLogs: {
+    responses: {
+      200: ['Log lines (empty before the run starts)', envelopeSchema(200, ExecuteLogsDataSchema)],
+      404: ['Not found', notFound],
+    },
+  },
+  ListEndpoints: { responses: { 200: ['Endpoints', envelopeSchema(200, EndpointListDataSchema)] } },
+  RootAPI: { responses: { 200: ['OK', envelopeSchema(200)] } },
+  Ping: { responses: { 200: ['pong', envelopeSchema(200)] } },
+  GetApiOAS: { responses: { 200: ['OpenAPI 3.1 document', z.record(z.string(), z.unknown())] } },
+};
+
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') =>
+  z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' });
+
+function operationObject(operationId: string, summary: string, path: string) {
+  const operation = OPERATIONS[operationId];
+  if (!operation) throw new Error(`no OpenAPI description for ${operationId}`);
+  const parameters: unknown[] = [...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: jsonSchema(PromptIdSchema, 'input'),
+  }));
+  for (const [name, schema] of Object.entries(operation.query?.shape ?? {})) {
+    parameters.push({ name, in: 'query', required: false, schema: jsonSchema(schema as z.ZodType, 'input') });
+  }
+  const responses: Record<string, unknown> = {
+    403: {
+      description: 'Missing or invalid x-api-key (API Gateway)',
+      content: { 'application/json': { schema: jsonSchema(GatewayErrorSchema, 'output') } },
+    },
+    500: {
+      description: 'Unexpected error',
+      content: { 'application/json': { schema: jsonSchema(envelopeSchema(500), 'output') } },
+    },
+  };
+  for (const [status, [description, schema]] of Object.entries(operation.responses)) {
+    responses[status] = {
+      description,
+      content: { 'application/json': { schema: jsonSchema(schema, 'output') } },
+    };
+  }
+  return {
+    operationId,
+    summary,
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(operation.body
+      ? {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: jsonSchema(operation.body, 'input') } },
+          },
+        }
+      : {}),
+    responses,
+  };
+}
+
+/** The OpenAPI 3.1 document of every route in the route table. */
+export function buildOpenApiDocument(serverUrl?: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of ROUTES) {
+    paths[route.path] ??= {};
+    paths[route.path]![route.method.toLowerCase()] = operationObject(
+      route.operationId,
+      route.summary,
+      route.path,
+    );
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'comfy-exec',
+      version: '1.7.0',
+      description: "ComfyUI prompts on a SageMaker asynchronous endpoint, behind ESD's executes API.",
+    },
+    ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
+    security: [{ api_key: [] }],
+    components: { securitySchemes: { api_key: { type: 'apiKey', in: 'header', name: 'x-api-key' } } },
+    paths,
+  };
+}

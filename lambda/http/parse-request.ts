@@ -1,0 +1,76 @@
+import type { z } from 'zod';
+import { RequestValidationError } from '../domain/errors';
+import type { CreateExecuteInput } from '../use-cases/create-execute';
+import { CreateExecuteBodySchema } from './request-schemas';
+
+/** ESD's exact texts, so that clients matching on them keep working (esd-executes-api.md §5.2). */
+export const ESD_MESSAGES = {
+  noBody: 'the JSON object must be str, bytes or bytearray, not NoneType',
+  unknownKey: (key: string) => `ExecuteEvent.__init__() got an unexpected keyword argument '${key}'`,
+  missingPrompt: "ExecuteEvent.__init__() missing 1 required positional argument: 'prompt'",
+  emptyPrompt: 'Prompt is required',
+} as const;
+
+export function parseJsonBody(body: string | null | undefined, isBase64Encoded = false): unknown {
+  if (body === null || body === undefined || body === '')
+    throw new RequestValidationError(ESD_MESSAGES.noBody);
+  const text = isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body;
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new RequestValidationError(`request body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const where = issue.path.length > 0 ? issue.path.join('.') : 'body';
+  return `${where} ${issue.message}`;
+}
+
+/** zod's first problem as one line naming the field. */
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') {
+    throw new RequestValidationError(
+      `${what}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`,
+    );
+  }
+  throw new RequestValidationError(`${what}: ${describeIssue(issue)}`);
+}
+
+function isEmptyPrompt(prompt: unknown): boolean {
+  if (prompt === null || prompt === false || prompt === 0 || prompt === '') return true;
+  return typeof prompt === 'object' && Object.keys(prompt).length === 0;
+}
+
+/** POST /executes body → the use case's input, with ESD's defaults and ESD's error texts. */
+export function parseCreateExecuteBody(body: unknown): CreateExecuteInput {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new RequestValidationError('request body must be a JSON object (ESD ExecuteEvent)');
+  }
+  const unknownKey = Object.keys(body).find((key) => !(key in CreateExecuteBodySchema.shape));
+  if (unknownKey !== undefined) throw new RequestValidationError(ESD_MESSAGES.unknownKey(unknownKey));
+  if (!('prompt' in body) || (body as { prompt: unknown }).prompt === undefined) {
+    throw new RequestValidationError(ESD_MESSAGES.missingPrompt);
+  }
+  if (isEmptyPrompt((body as { prompt: unknown }).prompt))
+    throw new RequestValidationError(ESD_MESSAGES.emptyPrompt);
+  const parsed = parseWith(CreateExecuteBodySchema, body, 'ExecuteEvent');
+  return {
+    prompt: parsed.prompt,
+    ...(parsed.prompt_id ? { prompt_id: parsed.prompt_id } : {}),
+    ...(parsed.endpoint_name ? { endpoint_name: parsed.endpoint_name } : {}),
+    need_sync: parsed.need_sync ?? true,
+    number: parsed.number ?? null,
+    front: parsed.front ?? null,
+    extra_data: parsed.extra_data ?? null,
+    client_id: parsed.client_id ?? null,
+    workflow: parsed.workflow ?? null,
+    workflow_name: parsed.workflow_name ?? null,
+    need_prepare: parsed.need_prepare ?? false,
+    prepare_props: parsed.prepare_props ?? null,
+    multi_async: parsed.multi_async ?? false,
+  };
+}

@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import { EXECUTE_STATUSES } from '../domain/execute-status';
+
+/** Response shapes, the source of the OpenAPI document (and checked against real responses in tests). */
+export const DebugSchema = z.object({ function_url: z.string(), log_url: z.string(), trace_url: z.string() });
+
+const ComfyErrorSchema = z.object({
+  type: z.string(),
+  message: z.string(),
+  details: z.string(),
+  extra_info: z.record(z.string(), z.unknown()),
+});
+
+export const ValidationFailureSchema = z.object({
+  error: ComfyErrorSchema,
+  node_errors: z.record(
+    z.string(),
+    z.object({
+      errors: z.array(ComfyErrorSchema),
+      dependent_outputs: z.array(z.string()),
+      class_type: z.string(),
+    }),
+  ),
+});
+
+const ProgressSchema = z.object({
+  value: z.number(),
+  max: z.number(),
+  node: z.string().nullable(),
+  percent: z.number(),
+});
+const JsonObject = z.record(z.string(), z.unknown());
+const Status = z.enum(EXECUTE_STATUSES);
+
+export const ExecuteSchema = z.object({
+  prompt_id: z.string(),
+  need_sync: z.boolean(),
+  sagemaker_raw: JsonObject,
+  prompt_path: z.string(),
+  endpoint_name: z.string(),
+  status: Status,
+  create_time: z.string().describe('UTC ISO-8601'),
+  inference_type: z.literal('Async'),
+  start_time: z.string().describe('"" until the run starts'),
+  prompt_params: z.object({
+    prompt: JsonObject.optional(),
+    number: z.union([z.string(), z.number()]).nullish(),
+    front: z.boolean().nullish(),
+    extra_data: JsonObject.nullish(),
+    client_id: z.string().nullish(),
+  }),
+  output_path: z.string(),
+  complete_time: z.string().nullable(),
+  output_files: z.array(z.string()).describe('pre-signed GET URLs'),
+  temp_path: z.string(),
+  temp_files: z.array(z.string()).describe('pre-signed GET URLs'),
+  message: z.string(),
+  progress: ProgressSchema.nullable(),
+  owner: z.string(),
+  inference_id: z.string().nullable(),
+  expires_at: z.number().int(),
+  multi_async: z.boolean(),
+  workflow: z.string().nullable(),
+  workflow_name: z.string().nullable(),
+  need_prepare: z.boolean(),
+  prepare_props: JsonObject.nullable(),
+  cancel_requested: z.boolean(),
+  error: JsonObject.nullable(),
+});
+
+export const ExecuteListDataSchema = z.object({
+  executes: z.array(
+    ExecuteSchema.pick({
+      prompt_id: true,
+      endpoint_name: true,
+      status: true,
+      create_time: true,
+      start_time: true,
+      need_sync: true,
+      complete_time: true,
+      output_path: true,
+      output_files: true,
+      temp_path: true,
+      temp_files: true,
+      message: true,
+      progress: true,
+    }),
+  ),
+  last_evaluated_key: z.string().nullable().describe('pass back as exclusive_start_key; null at the end'),
+});
+
+export const ExecuteLogsDataSchema = z.object({
+  results: z.array(z.object({ timestamp: z.string(), message: z.string(), logStream: z.string() })),
+});
+
+export const EndpointListDataSchema = z.object({
+  endpoints: z.array(
+    z.object({
+      EndpointDeploymentJobId: z.string(),
+      endpoint_name: z.string(),
+      startTime: z.string().nullable(),
+      endTime: z.string().nullable(),
+      endpoint_status: z.string(),
+      autoscaling: z.boolean(),
+      owner_group_or_role: z.array(z.string()),
+      current_instance_count: z.string(),
+      min_instance_number: z.string(),
+      max_instance_number: z.string(),
+      instance_type: z.string(),
+      endpoint_type: z.literal('Async'),
+      custom_extensions: z.string(),
+      service_type: z.literal('comfy'),
+      error: z.string(),
+    }),
+  ),
+  last_evaluated_key: z.null(),
+});
+
+/** ESD's envelope around a `data` schema; `data` and `message` disappear when falsy. */
+export function envelopeSchema(statusCode: number, data?: z.ZodType) {
+  return z.object({
+    statusCode: z.literal(statusCode),
+    debug: DebugSchema,
+    ...(data ? { data: data.optional() } : {}),
+    message: z.string().optional(),
+  });
+}
+
+/** API Gateway's own answers (missing key, unknown route). */
+export const GatewayErrorSchema = z.object({ message: z.string(), requestId: z.string().optional() });

@@ -1,0 +1,111 @@
+/**
+ * Every HTTP route, once: the CDK API and the local gateway both build their routes from this
+ * table, and the OpenAPI document describes exactly these. `handler` names a file in
+ * lambda/handlers/ (its export `handler`), one Lambda function per file.
+ */
+export const HANDLERS = [
+  'create-execute',
+  'get-execute',
+  'list-executes',
+  'delete-executes',
+  'cancel-execute',
+  'get-execute-logs',
+  'list-endpoints',
+  'health',
+  'api-doc',
+] as const;
+export type HttpHandlerName = (typeof HANDLERS)[number];
+
+/** Functions that are not behind the API. */
+export const EVENT_HANDLERS = ['on-async-result'] as const;
+
+export interface Route {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** API Gateway resource path, `{name}` for path parameters. */
+  path: string;
+  handler: HttpHandlerName;
+  operationId: string;
+  summary: string;
+}
+
+export const ROUTES: readonly Route[] = [
+  {
+    method: 'POST',
+    path: '/executes',
+    handler: 'create-execute',
+    operationId: 'CreateExecute',
+    summary: 'Queue a ComfyUI prompt on the async endpoint',
+  },
+  {
+    method: 'GET',
+    path: '/executes',
+    handler: 'list-executes',
+    operationId: 'ListExecutes',
+    summary: "The caller's executes, newest first",
+  },
+  {
+    method: 'DELETE',
+    path: '/executes',
+    handler: 'delete-executes',
+    operationId: 'DeleteExecutes',
+    summary: 'Delete executes and their S3 objects',
+  },
+  {
+    method: 'GET',
+    path: '/executes/{prompt_id}',
+    handler: 'get-execute',
+    operationId: 'GetExecute',
+    summary: 'One execute, output files as pre-signed URLs',
+  },
+  {
+    method: 'POST',
+    path: '/executes/{prompt_id}/cancel',
+    handler: 'cancel-execute',
+    operationId: 'CancelExecute',
+    summary: 'Cancel an execute (idempotent)',
+  },
+  {
+    method: 'GET',
+    path: '/executes/{prompt_id}/logs',
+    handler: 'get-execute-logs',
+    operationId: 'GetExecuteLogs',
+    summary: "The endpoint's log lines for this execute",
+  },
+  {
+    method: 'GET',
+    path: '/endpoints',
+    handler: 'list-endpoints',
+    operationId: 'ListEndpoints',
+    summary: 'The inference endpoints this deployment routes to',
+  },
+  { method: 'GET', path: '/', handler: 'health', operationId: 'RootAPI', summary: 'Health: "OK"' },
+  { method: 'GET', path: '/ping', handler: 'health', operationId: 'Ping', summary: 'Health: "pong"' },
+  {
+    method: 'GET',
+    path: '/api',
+    handler: 'api-doc',
+    operationId: 'GetApiOAS',
+    summary: 'This OpenAPI document (raw, no envelope)',
+  },
+];
+
+/** The route a method and a concrete path select, with the path parameters filled in. */
+export function matchRoute(
+  method: string,
+  path: string,
+): { route: Route; pathParameters: Record<string, string> } | undefined {
+  const actual = path.split('/').filter(Boolean);
+  for (const route of ROUTES) {
+    if (route.method !== method) continue;
+    const pattern = route.path.split('/').filter(Boolean);
+    if (pattern.length !== actual.length) continue;
+    const pathParameters: Record<string, string> = {};
+    const matches = pattern.every((part, i) => {
+      const name = /^\{(.+)\}$/.exec(part)?.[1];
+      if (name) pathParameters[name] = decodeURIComponent(actual[i]!);
+      return name !== undefined || part === actual[i];
+    });
+    if (matches) return { route, pathParameters };
+  }
+  return undefined;
+}

@@ -1,0 +1,118 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { CloudWatchLogSearch } from '../adapters/cloudwatch-log-search';
+import { DynamoDbExecuteStore } from '../adapters/dynamodb-execute-store';
+import { S3PayloadStore } from '../adapters/s3-payload-store';
+import { SageMakerAsyncInvoker } from '../adapters/sagemaker-async-invoker';
+import { SageMakerEndpointDirectory } from '../adapters/sagemaker-endpoint-directory';
+import type { Clock, Digest, IdGenerator } from '../domain/ports';
+import type { CancelExecuteDeps } from '../use-cases/cancel-execute';
+import type { CreateExecuteDeps } from '../use-cases/create-execute';
+import type { DeleteExecutesDeps } from '../use-cases/delete-executes';
+import type { GetExecuteDeps } from '../use-cases/get-execute';
+import type { GetExecuteLogsDeps } from '../use-cases/get-execute-logs';
+import type { ListEndpointsDeps } from '../use-cases/list-endpoints';
+import type { ListExecutesDeps } from '../use-cases/list-executes';
+import type { RecordAsyncResultDeps } from '../use-cases/record-async-result';
+import { documentClient, logsClient, s3Client, sageMakerClient, sageMakerRuntimeClient } from './clients';
+import { type FunctionName, functionEnv } from './env';
+
+/**
+ * The Lambda runtime's composition root: each function's use-case dependencies, built from its
+ * parsed environment. The local stack reuses it with emulator endpoints in the environment.
+ */
+const clock: Clock = { now: () => new Date() };
+const ids: IdGenerator = { newId: () => randomUUID() };
+const sha256: Digest = (text) => createHash('sha256').update(text).digest('hex');
+
+type DataFunction = Exclude<FunctionName, 'health' | 'api-doc' | 'list-endpoints'>;
+
+function dataAdapters(name: DataFunction) {
+  const env = functionEnv(name);
+  const settings = { region: env.AWS_REGION, s3ForcePathStyle: env.S3_FORCE_PATH_STYLE };
+  return {
+    store: new DynamoDbExecuteStore(documentClient(settings), env.TABLE_NAME),
+    payloads: new S3PayloadStore(s3Client(settings), env.BUCKET_NAME),
+    settings,
+  };
+}
+
+export function createExecuteDeps(): CreateExecuteDeps {
+  const env = functionEnv('create-execute');
+  const { store, payloads, settings } = dataAdapters('create-execute');
+  return {
+    store,
+    payloads,
+    invoker: new SageMakerAsyncInvoker(sageMakerRuntimeClient(settings), {
+      requestTtlSeconds: env.REQUEST_TTL_SECONDS,
+      invocationTimeoutSeconds: env.INVOCATION_TIMEOUT_SECONDS,
+    }),
+    clock,
+    ids,
+    digest: sha256,
+    config: {
+      defaultEndpointName: env.DEFAULT_ENDPOINT_NAME ?? env.ENDPOINT_NAMES[0]!,
+      endpointNames: env.ENDPOINT_NAMES,
+      retentionDays: env.RETENTION_DAYS,
+      maxInlinePromptBytes: env.MAX_INLINE_PROMPT_BYTES,
+    },
+  };
+}
+
+export function getExecuteDeps(): GetExecuteDeps {
+  return {
+    ...dataAdapters('get-execute'),
+    config: { presignTtlSeconds: functionEnv('get-execute').PRESIGN_TTL_SECONDS },
+  };
+}
+
+export function listExecutesDeps(): ListExecutesDeps {
+  return {
+    ...dataAdapters('list-executes'),
+    config: { presignTtlSeconds: functionEnv('list-executes').PRESIGN_TTL_SECONDS },
+  };
+}
+
+export function deleteExecutesDeps(): DeleteExecutesDeps {
+  return dataAdapters('delete-executes');
+}
+
+export function cancelExecuteDeps(): CancelExecuteDeps {
+  return { store: dataAdapters('cancel-execute').store, clock };
+}
+
+export function getExecuteLogsDeps(): GetExecuteLogsDeps {
+  const env = functionEnv('get-execute-logs');
+  const { store, settings } = dataAdapters('get-execute-logs');
+  return {
+    store,
+    clock,
+    logs: new CloudWatchLogSearch(logsClient(settings), {
+      maxWaitMs: env.LOG_QUERY_MAX_WAIT_MS,
+      pollIntervalMs: 500,
+    }),
+  };
+}
+
+/** A stable UUID-shaped id per endpoint name, for ESD's EndpointDeploymentJobId column. */
+function endpointJobId(name: string): string {
+  const hex = sha256(`endpoint:${name}`);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+export function listEndpointsDeps(): ListEndpointsDeps {
+  const env = functionEnv('list-endpoints');
+  return {
+    directory: new SageMakerEndpointDirectory(sageMakerClient({ region: env.AWS_REGION })),
+    config: {
+      endpointNames: env.ENDPOINT_NAMES,
+      minInstances: env.MIN_INSTANCES,
+      maxInstances: env.MAX_INSTANCES,
+    },
+    idFor: endpointJobId,
+  };
+}
+
+export function recordAsyncResultDeps(): RecordAsyncResultDeps {
+  const { store, payloads } = dataAdapters('on-async-result');
+  return { store, payloads, clock };
+}

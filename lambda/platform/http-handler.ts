@@ -1,0 +1,80 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { buildDebugUrls } from '../http/debug-urls';
+import { commonHeaders, envelope } from '../http/envelope';
+import { errorResponse } from '../http/error-status';
+import { lambdaRuntimeInfo } from './lambda-runtime';
+import { logger } from './powertools';
+
+export interface HttpRequest {
+  event: APIGatewayProxyEvent;
+  /** The API key's id: every execute belongs to the key that created it. */
+  owner: string;
+  pathParameter(name: string): string;
+  query: Record<string, string>;
+}
+
+export type HttpResult =
+  | { statusCode: number; data?: unknown; message?: string }
+  /** A body sent as is, without the envelope (GET /api, as ESD). */
+  | { statusCode: number; raw: unknown };
+
+function ownerOf(event: APIGatewayProxyEvent): string | undefined {
+  const id = event.requestContext?.identity?.apiKeyId;
+  return typeof id === 'string' && id !== '' ? id : undefined;
+}
+
+function queryOf(event: APIGatewayProxyEvent): Record<string, string> {
+  const query: Record<string, string> = {};
+  for (const [name, value] of Object.entries(event.queryStringParameters ?? {})) {
+    if (value !== undefined) query[name] = value;
+  }
+  return query;
+}
+
+/**
+ * Wraps a route's work: ownership from the API key, structured logs keyed by request and
+ * prompt id, and every outcome — result or error — in ESD's envelope with its debug links.
+ */
+export function httpHandler(
+  work: (request: HttpRequest) => Promise<HttpResult>,
+  options: { requiresOwner?: boolean } = {},
+) {
+  const requiresOwner = options.requiresOwner ?? true;
+  return async (event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> => {
+    const esdVersion = process.env.ESD_VERSION ?? '1.7.0';
+    const debug = buildDebugUrls(lambdaRuntimeInfo());
+    if (context) logger.addContext(context);
+    logger.appendKeys({
+      request_id: event.requestContext?.requestId,
+      route: `${event.httpMethod} ${event.resource}`,
+      ...(event.pathParameters?.prompt_id ? { prompt_id: event.pathParameters.prompt_id } : {}),
+    });
+    try {
+      const owner = ownerOf(event);
+      if (requiresOwner && !owner) return envelope(401, { message: 'Unauthorized' }, debug, esdVersion);
+      const result = await work({
+        event,
+        owner: owner ?? '',
+        query: queryOf(event),
+        pathParameter: (name) => event.pathParameters?.[name] ?? '',
+      });
+      if ('raw' in result) {
+        const { 'x-api-version': _omitted, ...headers } = commonHeaders(esdVersion);
+        return {
+          statusCode: result.statusCode,
+          headers,
+          body: JSON.stringify(result.raw),
+          isBase64Encoded: false,
+        };
+      }
+      return envelope(result.statusCode, result, debug, esdVersion);
+    } catch (error) {
+      const response = errorResponse(error);
+      if (response.statusCode >= 500) logger.error('request failed', { error: error as Error });
+      else logger.info('request rejected', { status: response.statusCode, reason: (error as Error).message });
+      return envelope(response.statusCode, response, debug, esdVersion);
+    } finally {
+      logger.resetKeys();
+    }
+  };
+}

@@ -1,0 +1,152 @@
+import {
+  DomainError,
+  EndpointNotFoundError,
+  IdempotencyConflictError,
+  PromptValidationError,
+} from '../domain/errors';
+import {
+  canonicalJson,
+  type ExecuteRecord,
+  type ExecuteRequest,
+  newExecuteRecord,
+} from '../domain/execute-record';
+import type { AsyncInvoker, Clock, Digest, ExecuteStore, IdGenerator, PayloadStore } from '../domain/ports';
+import { checkPromptStructure, describeFailure } from '../domain/prompt-graph';
+import { fitsInline } from '../domain/prompt-storage';
+
+/** The request as the client sent it: prompt_id and endpoint_name may be absent. */
+export type CreateExecuteInput = Omit<ExecuteRequest, 'prompt_id' | 'endpoint_name' | 'prompt'> & {
+  prompt: unknown;
+  prompt_id?: string;
+  endpoint_name?: string;
+};
+
+export interface CreateExecuteConfig {
+  /** Endpoint used when the request names none. */
+  defaultEndpointName: string;
+  /** Every endpoint this deployment may invoke. */
+  endpointNames: readonly string[];
+  retentionDays: number;
+  maxInlinePromptBytes: number;
+}
+
+export interface CreateExecuteDeps {
+  store: ExecuteStore;
+  payloads: PayloadStore;
+  invoker: AsyncInvoker;
+  clock: Clock;
+  ids: IdGenerator;
+  digest: Digest;
+  config: CreateExecuteConfig;
+}
+
+export interface CreateExecuteOutcome {
+  /** false when an earlier identical request already created it (idempotent retry). */
+  created: boolean;
+  record: ExecuteRecord;
+}
+
+function resolveEndpoint(input: CreateExecuteInput, config: CreateExecuteConfig): string {
+  // ESD's convention: workflow_name X runs on endpoint comfy-async-X; we also store the name (ESD left it '').
+  const name =
+    input.endpoint_name ||
+    (input.workflow_name ? `comfy-async-${input.workflow_name}` : config.defaultEndpointName);
+  if (!config.endpointNames.includes(name)) {
+    throw new EndpointNotFoundError(
+      `Endpoint '${name}' is not served by this deployment; available: ${config.endpointNames.join(', ') || 'none'}`,
+    );
+  }
+  return name;
+}
+
+function existingOutcome(existing: ExecuteRecord, owner: string, requestHash: string): CreateExecuteOutcome {
+  if (existing.owner === owner && existing.request_hash === requestHash)
+    return { created: false, record: existing };
+  throw new IdempotencyConflictError(
+    `prompt_id ${existing.prompt_id} is already used by another execute; send the same request to retry it, or use a new prompt_id`,
+  );
+}
+
+function failureReason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * CreateExecute: validate, stage the request in S3, write the record conditionally, queue the
+ * invocation. A failed invocation turns the record `failed` with the reason before the error
+ * reaches the client, so no record is ever left `created` without a queued invocation.
+ */
+export async function createExecute(
+  input: CreateExecuteInput,
+  owner: string,
+  deps: CreateExecuteDeps,
+): Promise<CreateExecuteOutcome> {
+  const failure = checkPromptStructure(input.prompt);
+  if (failure) throw new PromptValidationError(describeFailure(failure), failure);
+
+  const request: ExecuteRequest = {
+    ...input,
+    prompt: input.prompt as ExecuteRequest['prompt'],
+    prompt_id: input.prompt_id ?? deps.ids.newId(),
+    endpoint_name: resolveEndpoint(input, deps.config),
+  };
+  const requestJson = canonicalJson(request);
+  const requestHash = deps.digest(requestJson);
+
+  const earlier = await deps.store.get(request.prompt_id);
+  if (earlier) return existingOutcome(earlier, owner, requestHash);
+
+  const promptPath = await deps.payloads.putRequest(request.prompt_id, requestHash, requestJson);
+  const inline = fitsInline(JSON.stringify(request.prompt), request.prompt, deps.config.maxInlinePromptBytes);
+  const record = newExecuteRecord(request, {
+    owner,
+    now: deps.clock.now(),
+    promptPath,
+    requestHash,
+    retentionDays: deps.config.retentionDays,
+    promptLocation: inline ? 'inline' : 's3',
+  });
+
+  if (!(await deps.store.createIfAbsent(record))) {
+    // A concurrent request with this prompt_id won the conditional put.
+    const winner = await deps.store.get(request.prompt_id);
+    if (winner && winner.request_hash !== requestHash) await deps.payloads.deleteObject(promptPath);
+    if (!winner) throw new IdempotencyConflictError(`prompt_id ${request.prompt_id} is being created; retry`);
+    return existingOutcome(winner, owner, requestHash);
+  }
+
+  try {
+    const accepted = await deps.invoker.invoke({
+      endpointName: request.endpoint_name,
+      inputLocation: promptPath,
+      inferenceId: request.prompt_id,
+    });
+    const updated = await deps.store.update(record, {
+      set: { inference_id: accepted.inferenceId },
+      mergeSagemakerRaw: {
+        InferenceId: accepted.inferenceId,
+        OutputLocation: accepted.outputLocation,
+        FailureLocation: accepted.failureLocation,
+      },
+    });
+    return { created: true, record: updated ?? record };
+  } catch (error) {
+    const reason = `InvokeEndpointAsync failed: ${failureReason(error)}`;
+    // If even this write fails, the Sweeper fails the record once its deadline passes.
+    await deps.store
+      .update(record, {
+        from: ['created'],
+        set: {
+          status: 'failed',
+          complete_time: deps.clock.now().toISOString(),
+          message: reason,
+          error: {
+            type: error instanceof DomainError ? error.name : 'InvocationError',
+            message: failureReason(error),
+          },
+        },
+      })
+      .catch(() => undefined);
+    throw error;
+  }
+}

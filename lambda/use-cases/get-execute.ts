@@ -1,0 +1,44 @@
+import { ExecuteNotFoundError } from '../domain/errors';
+import { type ExecuteRecord, type PublicExecute, toPublicExecute } from '../domain/execute-record';
+import type { ExecuteStore, PayloadStore } from '../domain/ports';
+import { isPromptId } from '../domain/prompt-id';
+import { signedFileLists } from './execute-view';
+
+export interface GetExecuteDeps {
+  store: ExecuteStore;
+  payloads: PayloadStore;
+  config: { presignTtlSeconds: number };
+}
+
+/** The caller's record, or ExecuteNotFoundError (another owner's record is not found either). */
+export async function findOwnedExecute(
+  store: ExecuteStore,
+  promptId: string,
+  owner: string,
+): Promise<ExecuteRecord> {
+  // An id we could never have minted or accepted cannot name a record: no lookup needed.
+  const record = isPromptId(promptId) ? await store.get(promptId) : undefined;
+  if (!record || record.owner !== owner) throw new ExecuteNotFoundError(promptId);
+  return record;
+}
+
+async function promptFromStagedRequest(record: ExecuteRecord, payloads: PayloadStore) {
+  const text = await payloads.getText(record.prompt_path);
+  if (text === undefined) throw new Error(`staged request ${record.prompt_path} is missing`);
+  return (JSON.parse(text) as { prompt: ExecuteRecord['prompt_params']['prompt'] }).prompt;
+}
+
+/** GetExecute: the whole record, files as pre-signed URLs, the prompt read back from S3 when it was too big. */
+export async function getExecute(
+  promptId: string,
+  owner: string,
+  deps: GetExecuteDeps,
+): Promise<PublicExecute> {
+  const record = await findOwnedExecute(deps.store, promptId, owner);
+  const promptParams =
+    record.prompt_location === 's3'
+      ? { ...record.prompt_params, prompt: await promptFromStagedRequest(record, deps.payloads) }
+      : record.prompt_params;
+  const files = await signedFileLists(record, deps.payloads, deps.config.presignTtlSeconds);
+  return { ...toPublicExecute(record), prompt_params: promptParams, ...files };
+}

@@ -1,0 +1,58 @@
+import type { ExecuteStatus } from '../domain/execute-status';
+import type { ExecuteStore, PayloadStore } from '../domain/ports';
+import { signedFileLists } from './execute-view';
+
+export interface ListExecutesInput {
+  limit: number;
+  cursor?: string;
+  status?: ExecuteStatus;
+}
+
+export interface ListExecutesDeps {
+  store: ExecuteStore;
+  payloads: PayloadStore;
+  config: { presignTtlSeconds: number };
+}
+
+/** The row shape of ESD's ListExecutes (narrower than GetExecute), plus progress. */
+export interface ExecuteListItem {
+  prompt_id: string;
+  endpoint_name: string;
+  status: ExecuteStatus;
+  create_time: string;
+  start_time: string;
+  need_sync: boolean;
+  complete_time: string | null;
+  output_path: string;
+  output_files: string[];
+  temp_path: string;
+  temp_files: string[];
+  message: string;
+  progress: unknown;
+}
+
+/** ListExecutes: the caller's executes, newest first, one index query per page (never a Scan). */
+export async function listExecutes(
+  input: ListExecutesInput,
+  owner: string,
+  deps: ListExecutesDeps,
+): Promise<{ executes: ExecuteListItem[]; last_evaluated_key: string | null }> {
+  const page = await deps.store.listByOwner({ owner, ...input });
+  const executes = await Promise.all(
+    page.records.map(async (record) => ({
+      prompt_id: record.prompt_id,
+      endpoint_name: record.endpoint_name,
+      status: record.status,
+      create_time: record.create_time,
+      start_time: record.start_time,
+      need_sync: record.need_sync,
+      complete_time: record.complete_time,
+      output_path: record.output_path,
+      temp_path: record.temp_path,
+      message: record.message,
+      progress: record.progress,
+      ...(await signedFileLists(record, deps.payloads, deps.config.presignTtlSeconds)),
+    })),
+  );
+  return { executes, last_evaluated_key: page.cursor };
+}

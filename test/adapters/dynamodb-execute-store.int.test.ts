@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbExecuteStore } from '../../lambda/adapters/dynamodb-execute-store';
+import { RequestValidationError } from '../../lambda/domain/errors';
+import { type ExecuteRecord, newExecuteRecord } from '../../lambda/domain/execute-record';
+import { createInput, txt2imgPrompt } from '../fixtures/prompts';
+import { freshTableAndBucket, localClients } from '../support/local-aws';
+
+const clients = localClients();
+let store: DynamoDbExecuteStore;
+let drop: () => Promise<void>;
+
+function record(owner: string, n: number, overrides: Partial<ExecuteRecord> = {}): ExecuteRecord {
+  const id = `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+  const base = newExecuteRecord(
+    { ...createInput(), prompt: txt2imgPrompt(n) as never, prompt_id: id, endpoint_name: 'comfy-async-x' },
+    {
+      owner,
+      now: new Date(Date.UTC(2026, 10, 22, 10, 0, n)),
+      promptPath: `s3://b/executes/${id}/request.json`,
+      requestHash: `hash-${n}`,
+      retentionDays: 30,
+      promptLocation: 'inline',
+    },
+  );
+  return { ...base, ...overrides };
+}
+
+beforeAll(async () => {
+  const fresh = await freshTableAndBucket(clients);
+  store = new DynamoDbExecuteStore(clients.documents, fresh.tableName);
+  drop = fresh.drop;
+});
+afterAll(() => drop());
+
+describe('DynamoDbExecuteStore on DynamoDB Local', () => {
+  it('round-trips a record with numbers as numbers and the prompt as a real graph', async () => {
+    const original = record('owner-a', 1, { extra_data: undefined } as never);
+    expect(await store.createIfAbsent(original)).toBe(true);
+    const read = await store.get(original.prompt_id);
+    expect(read).toEqual(original);
+    expect((read!.prompt_params.prompt!['3']!.inputs as Record<string, unknown>).seed).toBe(1);
+    expect(read).not.toHaveProperty('owner_status');
+  });
+
+  it('refuses a second record with the same prompt_id (no silent overwrite)', async () => {
+    const again = record('owner-b', 1);
+    expect(await store.createIfAbsent(again)).toBe(false);
+    expect((await store.get(again.prompt_id))!.owner).toBe('owner-a');
+  });
+
+  it('updates only under its conditions (owner and allowed statuses)', async () => {
+    const target = record('owner-a', 2);
+    await store.createIfAbsent(target);
+    expect(
+      await store.update({ prompt_id: target.prompt_id, owner: 'owner-b' }, { set: { message: 'x' } }),
+    ).toBeUndefined();
+    expect(await store.update(target, { from: ['running'], set: { status: 'success' } })).toBeUndefined();
+    const running = await store.update(target, {
+      from: ['created'],
+      set: { status: 'running', start_time: '2026-11-22T10:00:05.000Z' },
+      mergeSagemakerRaw: { InferenceId: target.prompt_id },
+    });
+    expect(running).toMatchObject({ status: 'running', sagemaker_raw: { InferenceId: target.prompt_id } });
+    const done = await store.update(target, {
+      from: ['created', 'running'],
+      set: { status: 'success', progress: { value: 20, max: 20, node: '3', percent: 100 } },
+      mergeSagemakerRaw: { invocationStatus: 'Completed' },
+    });
+    expect(done!.sagemaker_raw).toEqual({ InferenceId: target.prompt_id, invocationStatus: 'Completed' });
+    expect(done!.progress).toEqual({ value: 20, max: 20, node: '3', percent: 100 });
+    expect(
+      await store.update(target, { from: ['created', 'running'], set: { status: 'failed' } }),
+    ).toBeUndefined();
+    expect(
+      await store.update(
+        { prompt_id: '00000000-0000-4000-8000-000000009999', owner: 'owner-a' },
+        { set: { message: 'x' } },
+      ),
+    ).toBeUndefined();
+  });
+
+  it('lists one owner newest first, page by page, with and without a status filter', async () => {
+    const owner = 'owner-list';
+    for (let n = 100; n < 125; n++)
+      await store.createIfAbsent(record(owner, n, n % 5 === 0 ? { status: 'failed' } : {}));
+    await store.createIfAbsent(record('owner-other', 200));
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await store.listByOwner({ owner, limit: 10, cursor });
+      seen.push(...page.records.map((r) => r.prompt_id));
+      expect(page.records.every((r) => r.owner === owner)).toBe(true);
+      cursor = page.cursor ?? undefined;
+      pages++;
+    } while (cursor);
+    expect(seen).toHaveLength(25);
+    expect(pages).toBeLessThanOrEqual(4);
+    expect([...seen]).toEqual([...seen].sort().reverse());
+    const failed = await store.listByOwner({ owner, limit: 100, status: 'failed' });
+    expect(failed.records.map((r) => r.prompt_id)).toHaveLength(5);
+    expect(failed.records.every((r) => r.status === 'failed')).toBe(true);
+    expect(Object.keys(failed.records[0]!)).not.toContain('prompt_params');
+  });
+
+  it('moves a record between status listings when its status changes', async () => {
+    const target = record('owner-move', 300);
+    await store.createIfAbsent(target);
+    await store.update(target, { from: ['created'], set: { status: 'cancelled' } });
+    expect(
+      (await store.listByOwner({ owner: 'owner-move', limit: 10, status: 'created' })).records,
+    ).toHaveLength(0);
+    expect(
+      (await store.listByOwner({ owner: 'owner-move', limit: 10, status: 'cancelled' })).records,
+    ).toHaveLength(1);
+  });
+
+  it("rejects a garbled cursor or one from another owner's listing", async () => {
+    const page = await store.listByOwner({ owner: 'owner-list', limit: 1 });
+    await expect(store.listByOwner({ owner: 'owner-other', limit: 1, cursor: page.cursor! })).rejects.toThrow(
+      RequestValidationError,
+    );
+    await expect(
+      store.listByOwner({ owner: 'owner-list', limit: 1, cursor: 'not-a-cursor' }),
+    ).rejects.toThrow(RequestValidationError);
+    await expect(
+      store.listByOwner({ owner: 'owner-list', limit: 1, status: 'failed', cursor: page.cursor! }),
+    ).rejects.toThrow(RequestValidationError);
+  });
+
+  it("deletes only the owner's record", async () => {
+    const target = record('owner-del', 400);
+    await store.createIfAbsent(target);
+    expect(await store.deleteOwned(target.prompt_id, 'owner-x')).toBe(false);
+    expect(await store.deleteOwned(target.prompt_id, 'owner-del')).toBe(true);
+    expect(await store.get(target.prompt_id)).toBeUndefined();
+    expect(await store.deleteOwned(target.prompt_id, 'owner-del')).toBe(false);
+  });
+});

@@ -1,0 +1,68 @@
+import type { ExecuteRecord } from '../../lambda/domain/execute-record';
+import type {
+  ExecuteStore,
+  ExecuteSummary,
+  ListPage,
+  ListQuery,
+  RecordChange,
+  RecordKey,
+} from '../../lambda/domain/ports';
+import { SUMMARY_KEYS } from '../../lambda/domain/ports';
+
+const clone = <T>(value: T): T => structuredClone(value);
+
+/** ExecuteStore with DynamoDB's conditional semantics, in memory, for use-case unit tests. */
+export class InMemoryExecuteStore implements ExecuteStore {
+  readonly records = new Map<string, ExecuteRecord>();
+  readonly writes: string[] = [];
+  /** Runs before a conditional write, to simulate a concurrent writer. */
+  beforeWrite?: (promptId: string) => void;
+
+  async get(promptId: string) {
+    const record = this.records.get(promptId);
+    return record ? clone(record) : undefined;
+  }
+
+  async createIfAbsent(record: ExecuteRecord) {
+    this.beforeWrite?.(record.prompt_id);
+    if (this.records.has(record.prompt_id)) return false;
+    this.records.set(record.prompt_id, clone(record));
+    this.writes.push(`create ${record.prompt_id}`);
+    return true;
+  }
+
+  async update(key: RecordKey, change: RecordChange) {
+    this.beforeWrite?.(key.prompt_id);
+    const record = this.records.get(key.prompt_id);
+    if (!record || record.owner !== key.owner) return undefined;
+    if (change.from && !change.from.includes(record.status)) return undefined;
+    const updated: ExecuteRecord = {
+      ...record,
+      ...clone(change.set),
+      sagemaker_raw: { ...record.sagemaker_raw, ...clone(change.mergeSagemakerRaw ?? {}) },
+    } as ExecuteRecord;
+    this.records.set(key.prompt_id, updated);
+    this.writes.push(`update ${key.prompt_id} ${Object.keys(change.set).join(',')}`);
+    return clone(updated);
+  }
+
+  async listByOwner(query: ListQuery): Promise<ListPage> {
+    const all = [...this.records.values()]
+      .filter((r) => r.owner === query.owner && (!query.status || r.status === query.status))
+      .sort((a, b) => (a.create_time < b.create_time ? 1 : a.create_time > b.create_time ? -1 : 0));
+    const start = query.cursor ? Number(query.cursor) : 0;
+    const page = all.slice(start, start + query.limit);
+    const records = page.map(
+      (r) => Object.fromEntries(SUMMARY_KEYS.map((key) => [key, clone(r[key])])) as ExecuteSummary,
+    );
+    return { records, cursor: start + query.limit < all.length ? String(start + query.limit) : null };
+  }
+
+  async deleteOwned(promptId: string, owner: string) {
+    const record = this.records.get(promptId);
+    if (!record || record.owner !== owner) return false;
+    this.records.delete(promptId);
+    this.writes.push(`delete ${promptId}`);
+    return true;
+  }
+}

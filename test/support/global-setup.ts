@@ -1,0 +1,27 @@
+import type { TestProject } from 'vitest/node';
+import { type RunningDynamoDb, startDynamoDbLocal } from '../../local/dynamodb-local';
+import { type RunningS3, startS3Local } from '../../local/s3-local';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    dynamoEndpoint: string;
+    s3Endpoint: string;
+  }
+}
+
+/** One DynamoDB Local and one s3rver for the whole run; each test file makes its own table and bucket. */
+export default async function setup(project: TestProject) {
+  let dynamo: RunningDynamoDb | undefined;
+  let s3: RunningS3 | undefined;
+  try {
+    [dynamo, s3] = await Promise.all([startDynamoDbLocal(), startS3Local()]);
+  } catch (error) {
+    await Promise.all([dynamo?.stop(), s3?.stop()]);
+    throw error;
+  }
+  project.provide('dynamoEndpoint', dynamo.endpoint);
+  project.provide('s3Endpoint', s3.endpoint);
+  return async () => {
+    await Promise.all([dynamo?.stop(), s3?.stop()]);
+  };
+}

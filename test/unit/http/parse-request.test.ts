@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { parseCreateExecuteBody, parseJsonBody, parseWith } from '../../../lambda/http/parse-request';
+import { ListExecutesQuerySchema } from '../../../lambda/http/request-schemas';
+import { matchRoute } from '../../../lambda/http/route-table';
+import { txt2imgPrompt } from '../../fixtures/prompts';
+
+const message = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('did not throw');
+};
+
+describe('CreateExecute body', () => {
+  it("answers ESD's messages for a missing body, unknown key, missing or empty prompt", () => {
+    expect(message(() => parseJsonBody(null))).toBe(
+      'the JSON object must be str, bytes or bytearray, not NoneType',
+    );
+    expect(message(() => parseCreateExecuteBody({ prompt: txt2imgPrompt(), foo: 1 }))).toBe(
+      "ExecuteEvent.__init__() got an unexpected keyword argument 'foo'",
+    );
+    expect(message(() => parseCreateExecuteBody({ need_sync: true }))).toBe(
+      "ExecuteEvent.__init__() missing 1 required positional argument: 'prompt'",
+    );
+    expect(message(() => parseCreateExecuteBody({ prompt: {} }))).toBe('Prompt is required');
+    expect(message(() => parseCreateExecuteBody({ prompt: null }))).toBe('Prompt is required');
+  });
+
+  it('names the field for invalid JSON or a wrongly typed field', () => {
+    expect(message(() => parseJsonBody('{"prompt":'))).toMatch(/^request body is not valid JSON: /);
+    expect(message(() => parseCreateExecuteBody({ prompt: txt2imgPrompt(), prompt_id: 'ABC' }))).toBe(
+      'ExecuteEvent: prompt_id must be a canonical lowercase UUID (8-4-4-4-12 hex digits)',
+    );
+    expect(message(() => parseCreateExecuteBody({ prompt: txt2imgPrompt(), need_sync: 'yes' }))).toMatch(
+      /^ExecuteEvent: need_sync /,
+    );
+    expect(message(() => parseCreateExecuteBody({ prompt: txt2imgPrompt(), workflow: '1abc' }))).toMatch(
+      /^ExecuteEvent: workflow must start/,
+    );
+    expect(message(() => parseCreateExecuteBody([1]))).toBe(
+      'request body must be a JSON object (ESD ExecuteEvent)',
+    );
+  });
+
+  it("accepts every ESD ExecuteEvent field, applying ESD's defaults", () => {
+    const input = parseCreateExecuteBody({
+      prompt: txt2imgPrompt(),
+      prompt_id: '6a1f4c3e-1b7d-4c55-9a55-2f4d3b1c0e99',
+      endpoint_name: 'comfy-async-x',
+      need_sync: false,
+      number: '1',
+      front: true,
+      extra_data: { extra_pnginfo: { workflow: {} } },
+      client_id: 'c1',
+      workflow: 'txt2img',
+      workflow_name: 'x',
+      need_prepare: false,
+      prepare_props: null,
+      multi_async: true,
+    });
+    expect(input).toMatchObject({
+      number: '1',
+      front: true,
+      multi_async: true,
+      need_sync: false,
+      client_id: 'c1',
+    });
+    expect(parseCreateExecuteBody({ prompt: txt2imgPrompt() })).toMatchObject({
+      need_sync: true,
+      multi_async: false,
+      need_prepare: false,
+      extra_data: null,
+    });
+    expect(parseCreateExecuteBody({ prompt: txt2imgPrompt(), endpoint_name: '' })).not.toHaveProperty(
+      'endpoint_name',
+    );
+  });
+
+  it('decodes a base64 body as API Gateway may send it', () => {
+    expect(parseJsonBody(Buffer.from('{"a":1}').toString('base64'), true)).toEqual({ a: 1 });
+  });
+});
+
+describe('ListExecutes query', () => {
+  it('defaults limit to 10 and bounds it to 1..100', () => {
+    expect(parseWith(ListExecutesQuerySchema, {}, 'query').limit).toBe(10);
+    expect(parseWith(ListExecutesQuerySchema, { limit: '100' }, 'query').limit).toBe(100);
+    for (const limit of ['0', '101', 'ten', '2.5']) {
+      expect(message(() => parseWith(ListExecutesQuerySchema, { limit }, 'query'))).toBe(
+        'query: limit must be an integer from 1 to 100',
+      );
+    }
+    expect(message(() => parseWith(ListExecutesQuerySchema, { status: 'done' }, 'query'))).toMatch(
+      /^query: status /,
+    );
+    expect(message(() => parseWith(ListExecutesQuerySchema, { sort: 'x' }, 'query'))).toBe(
+      'query: unknown key sort',
+    );
+  });
+});
+
+describe('route table', () => {
+  it('matches paths and fills path parameters', () => {
+    expect(matchRoute('GET', '/executes/abc')).toMatchObject({
+      route: { handler: 'get-execute' },
+      pathParameters: { prompt_id: 'abc' },
+    });
+    expect(matchRoute('POST', '/executes/abc/cancel')?.route.handler).toBe('cancel-execute');
+    expect(matchRoute('GET', '/')?.route.operationId).toBe('RootAPI');
+    expect(matchRoute('PUT', '/executes')).toBeUndefined();
+    expect(matchRoute('GET', '/nope')).toBeUndefined();
+  });
+});

@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { recordAsyncResult } from '../../../lambda/use-cases/record-async-result';
+import { fakesWithExecutes } from '../../fakes/seeded-records';
+
+const OUT = 's3://bucket/async-out/x.out';
+/** Where the recording invoker said SageMaker would write the failure object (persisted at submit). */
+const failureObject = (id: string) => `s3://bucket/async-failures/${id}-error.out`;
+
+async function running() {
+  const fakes = await fakesWithExecutes([
+    { owner: 'a', status: 'running', extra: { start_time: '2026-11-22T10:00:01.000Z' } },
+  ]);
+  const id = fakes.records[0]!.prompt_id;
+  const deps = { store: fakes.store, payloads: fakes.payloads, clock: fakes.clock };
+  return { ...fakes, id, deps };
+}
+
+describe('recordAsyncResult', () => {
+  it('records success with the files from the output object', async () => {
+    const { id, deps, payloads, store } = await running();
+    payloads.objects.set(
+      OUT,
+      JSON.stringify({
+        prompt_id: id,
+        status: 'success',
+        output_path: `s3://bucket/executes/${id}/outputs/`,
+        output_files: ['9/ComfyUI_00001_.png'],
+      }),
+    );
+    const outcome = await recordAsyncResult(
+      {
+        inferenceId: id,
+        completed: true,
+        outputLocation: OUT,
+        eventTime: '2026-11-22T10:01:00.000Z',
+        receivedTime: '2026-11-22T10:00:00.500Z',
+      },
+      deps,
+    );
+    expect(outcome).toEqual({ kind: 'recorded', status: 'success' });
+    expect(store.records.get(id)).toMatchObject({
+      status: 'success',
+      complete_time: '2026-11-22T10:01:00.000Z',
+      output_files: ['9/ComfyUI_00001_.png'],
+      sagemaker_raw: { invocationStatus: 'Completed', OutputLocation: OUT, InferenceId: id },
+    });
+  });
+
+  it("trusts the body over the HTTP code: a 2xx answer saying 'failed' fails the execute", async () => {
+    const { id, deps, payloads, store } = await running();
+    payloads.objects.set(
+      OUT,
+      JSON.stringify([{ prompt_id: id, status: 'fail', message: 'CUDA out of memory' }]),
+    );
+    await recordAsyncResult({ inferenceId: id, completed: true, outputLocation: OUT }, deps);
+    expect(store.records.get(id)).toMatchObject({ status: 'failed', message: 'CUDA out of memory' });
+  });
+
+  it('fails an execute whose 2xx output object is unreadable', async () => {
+    const { id, deps, store } = await running();
+    await recordAsyncResult({ inferenceId: id, completed: true, outputLocation: OUT }, deps);
+    expect(store.records.get(id)).toMatchObject({ status: 'failed', error: { type: 'unreadable_result' } });
+  });
+
+  it('stores failureReason and the failure object content', async () => {
+    const { id, deps, payloads, store } = await running();
+    const error = { type: 'execution_error', node_id: '3', node_type: 'KSampler', exception_message: 'boom' };
+    payloads.objects.set(
+      failureObject(id),
+      JSON.stringify({ prompt_id: id, status: 'failed', error, message: 'KSampler failed: boom' }),
+    );
+    const reason = 'ClientError: Received server error (500) from model.';
+    await recordAsyncResult({ inferenceId: id, completed: false, failureReason: reason }, deps);
+    expect(store.records.get(id)).toMatchObject({
+      status: 'failed',
+      message: 'KSampler failed: boom',
+      error: { ...error, failure_reason: reason },
+      sagemaker_raw: {
+        invocationStatus: 'Failed',
+        failureReason: reason,
+        FailureLocation: failureObject(id),
+      },
+    });
+  });
+
+  it('falls back to failureReason when there is no failure object', async () => {
+    const { id, deps, store } = await running();
+    await recordAsyncResult(
+      { inferenceId: id, completed: false, failureReason: 'expired', failureLocation: 's3://bucket/none' },
+      deps,
+    );
+    expect(store.records.get(id)).toMatchObject({
+      status: 'failed',
+      message: 'expired',
+      error: { type: 'sagemaker_invocation_failed' },
+    });
+  });
+
+  it('never moves a final record: duplicates and late failures are ignored', async () => {
+    const { id, deps, payloads, store } = await running();
+    payloads.objects.set(OUT, JSON.stringify({ prompt_id: id, status: 'success' }));
+    await recordAsyncResult({ inferenceId: id, completed: true, outputLocation: OUT }, deps);
+    const done = structuredClone(store.records.get(id));
+    expect(await recordAsyncResult({ inferenceId: id, completed: true, outputLocation: OUT }, deps)).toEqual({
+      kind: 'already-final',
+      status: 'success',
+    });
+    expect(
+      await recordAsyncResult({ inferenceId: id, completed: false, failureReason: 'late' }, deps),
+    ).toEqual({ kind: 'already-final', status: 'success' });
+    expect(store.records.get(id)).toEqual(done);
+  });
+
+  it('loses a race to another final write without throwing', async () => {
+    const { id, deps, payloads, store } = await running();
+    payloads.objects.set(OUT, JSON.stringify({ prompt_id: id, status: 'success' }));
+    store.beforeWrite = () => store.records.set(id, { ...store.records.get(id)!, status: 'cancelled' });
+    expect(await recordAsyncResult({ inferenceId: id, completed: true, outputLocation: OUT }, deps)).toEqual({
+      kind: 'already-final',
+      status: 'cancelled',
+    });
+  });
+
+  it('reports an unknown id without throwing', async () => {
+    const { deps } = await running();
+    expect(await recordAsyncResult({ inferenceId: 'nope', completed: true }, deps)).toEqual({
+      kind: 'unknown-execute',
+    });
+  });
+
+  it('completes a record still created (notification before the running write)', async () => {
+    const fakes = await fakesWithExecutes([{ owner: 'a' }]);
+    const id = fakes.records[0]!.prompt_id;
+    fakes.payloads.objects.set(
+      OUT,
+      JSON.stringify({ prompt_id: id, status: 'cancelled', message: 'cancelled before start' }),
+    );
+    await recordAsyncResult(
+      { inferenceId: id, completed: true, outputLocation: OUT },
+      { store: fakes.store, payloads: fakes.payloads, clock: fakes.clock },
+    );
+    expect(fakes.store.records.get(id)!.status).toBe('cancelled');
+  });
+});

@@ -78,8 +78,11 @@ const OPERATIONS: Record<string, Operation> = {
   GetApiOAS: { responses: { 200: ['OpenAPI 3.1 document', z.record(z.string(), z.unknown())] } },
 };
 
-const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') =>
-  z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' });
+/** JSON Schema 2020-12 (OpenAPI 3.1's dialect, declared once at the top instead of per schema). */
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output') {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' });
+  return rest;
+}
 
 function operationObject(operationId: string, summary: string, path: string) {
   const operation = OPERATIONS[operationId];
@@ -138,6 +141,7 @@ export function buildOpenApiDocument(serverUrl?: string): Record<string, unknown
   }
   return {
     openapi: '3.1.0',
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     info: {
       title: 'comfy-exec',
       version: '1.7.0',

@@ -54,10 +54,19 @@ export class CloudWatchLogSearch implements LogSearch {
       if (result.status === 'Complete') return { lines, complete: true };
       if (result.status !== 'Running' && result.status !== 'Scheduled') return { lines, complete: false };
       if (Date.now() + this.settings.pollIntervalMs > deadline) {
-        await this.client.send(new StopQueryCommand({ queryId })).catch(() => undefined);
+        await this.stopQuietly(queryId);
         return { lines, complete: false };
       }
       await sleep(this.settings.pollIntervalMs);
+    }
+  }
+
+  /** Frees the query slot; the answer is already decided, so a failure here changes nothing. */
+  private async stopQuietly(queryId: string | undefined): Promise<void> {
+    try {
+      await this.client.send(new StopQueryCommand({ queryId }));
+    } catch {
+      // The query may have finished meanwhile.
     }
   }
 }

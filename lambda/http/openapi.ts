@@ -80,7 +80,11 @@ const OPERATIONS: Record<string, Operation> = {
 
 /** JSON Schema 2020-12 (OpenAPI 3.1's dialect, declared once at the top instead of per schema). */
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output') {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' });
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    target: 'draft-2020-12',
+    io,
+    unrepresentable: 'any',
+  });
   return rest;
 }
 

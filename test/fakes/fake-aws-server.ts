@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -28,7 +28,10 @@ export class FakeAwsServer {
   private server?: Server;
   url = '';
 
-  constructor(readonly outputPrefix = 's3://bucket/async-out', readonly failurePrefix = 's3://bucket/async-failures') {}
+  constructor(
+    readonly outputPrefix = 's3://bucket/async-out',
+    readonly failurePrefix = 's3://bucket/async-failures',
+  ) {}
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
@@ -53,34 +56,51 @@ export class FakeAwsServer {
     const action = target.split('.')[1] ?? '';
     const handlers: Record<string, () => void> = {
       DescribeEndpoint: () => this.describeEndpoint(String(input.EndpointName), res),
-      DescribeEndpointConfig: () => json(res, 200, { ProductionVariants: [{ VariantName: 'AllTraffic', InstanceType: 'ml.g5.xlarge' }] }),
+      DescribeEndpointConfig: () =>
+        json(res, 200, { ProductionVariants: [{ VariantName: 'AllTraffic', InstanceType: 'ml.g5.xlarge' }] }),
       StartQuery: () => this.startQuery(input, res),
       GetQueryResults: () => this.queryResults(String(input.queryId), res),
       StopQuery: () => json(res, 200, { success: true }),
     };
     const handler = handlers[action];
     if (handler) return handler();
-    json(res, 400, { __type: 'UnknownOperationException', message: `fake AWS server cannot ${target || req.url}` });
+    json(res, 400, {
+      __type: 'UnknownOperationException',
+      message: `fake AWS server cannot ${target || req.url}`,
+    });
   }
 
   private invokeAsync(endpointName: string, req: IncomingMessage, res: ServerResponse) {
     const endpoint = this.endpoints.get(endpointName);
     this.invocations.push({ endpointName, headers: req.headers as Record<string, string> });
     if (!endpoint) {
-      return json(res, 400, { message: `Endpoint ${endpointName} of account 123456789012 not found.` }, { 'x-amzn-ErrorType': 'ValidationError' });
+      return json(
+        res,
+        400,
+        { message: `Endpoint ${endpointName} of account 123456789012 not found.` },
+        { 'x-amzn-ErrorType': 'ValidationError' },
+      );
     }
-    if (endpoint.mode === 'throttle') return json(res, 400, { message: 'Rate exceeded' }, { 'x-amzn-ErrorType': 'ThrottlingException' });
-    if (endpoint.mode === 'unavailable') return json(res, 503, { message: 'Service unavailable' }, { 'x-amzn-ErrorType': 'ServiceUnavailable' });
+    if (endpoint.mode === 'throttle')
+      return json(res, 400, { message: 'Rate exceeded' }, { 'x-amzn-ErrorType': 'ThrottlingException' });
+    if (endpoint.mode === 'unavailable')
+      return json(res, 503, { message: 'Service unavailable' }, { 'x-amzn-ErrorType': 'ServiceUnavailable' });
     const uuid = randomUUID();
-    json(res, 202, { InferenceId: req.headers['x-amzn-sagemaker-inference-id'] ?? uuid }, {
-      'X-Amzn-SageMaker-OutputLocation': `${this.outputPrefix}/${uuid}.out`,
-      'X-Amzn-SageMaker-FailureLocation': `${this.failurePrefix}/${uuid}-error.out`,
-    });
+    json(
+      res,
+      202,
+      { InferenceId: req.headers['x-amzn-sagemaker-inference-id'] ?? uuid },
+      {
+        'X-Amzn-SageMaker-OutputLocation': `${this.outputPrefix}/${uuid}.out`,
+        'X-Amzn-SageMaker-FailureLocation': `${this.failurePrefix}/${uuid}-error.out`,
+      },
+    );
   }
 
   private describeEndpoint(name: string, res: ServerResponse) {
     const endpoint = this.endpoints.get(name);
-    if (!endpoint) return json(res, 400, { __type: 'ValidationException', message: `Could not find endpoint "${name}".` });
+    if (!endpoint)
+      return json(res, 400, { __type: 'ValidationException', message: `Could not find endpoint "${name}".` });
     json(res, 200, {
       EndpointName: name,
       EndpointArn: `arn:aws:sagemaker:us-east-1:123456789012:endpoint/${name}`,
@@ -101,7 +121,9 @@ export class FakeAwsServer {
 
   private queryResults(queryId: string, res: ServerResponse) {
     const query = this.queries.get(queryId);
-    const lines = this.logLines.filter((l) => query && l.logGroup === query.logGroup && l.message.includes(query.needle));
+    const lines = this.logLines.filter(
+      (l) => query && l.logGroup === query.logGroup && l.message.includes(query.needle),
+    );
     json(res, 200, {
       status: 'Complete',
       results: lines.map((l) => [

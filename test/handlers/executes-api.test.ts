@@ -2,8 +2,8 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-s
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { txt2imgPrompt } from '../fixtures/prompts';
-import { snsEvent } from '../support/api-gateway';
 import { callApi } from '../support/api-client';
+import { snsEvent } from '../support/api-gateway';
 import { onAsyncResult } from './handlers';
 import { startHandlerHarness } from './harness';
 
@@ -21,7 +21,9 @@ async function itemCount() {
 }
 
 async function objectKeys(prefix: string) {
-  const { Contents } = await harness.clients.s3.send(new ListObjectsV2Command({ Bucket: harness.bucketName, Prefix: prefix }));
+  const { Contents } = await harness.clients.s3.send(
+    new ListObjectsV2Command({ Bucket: harness.bucketName, Prefix: prefix }),
+  );
   return (Contents ?? []).map((o) => o.Key!);
 }
 
@@ -29,7 +31,11 @@ describe('POST /executes', () => {
   it('creates, stages the request in S3 and queues it with InferenceId = prompt_id (201)', async () => {
     const promptId = newId();
     const before = harness.aws.invocations.length;
-    const response = await callApi({ method: 'POST', path: '/executes', body: { prompt_id: promptId, prompt: txt2imgPrompt(), number: '1' } });
+    const response = await callApi({
+      method: 'POST',
+      path: '/executes',
+      body: { prompt_id: promptId, prompt: txt2imgPrompt(), number: '1' },
+    });
     expect(response.status).toBe(201);
     expect(response.body).toMatchObject({ statusCode: 201, message: 'Created' });
     expect(response.body.data).toMatchObject({
@@ -48,8 +54,16 @@ describe('POST /executes', () => {
     const inputLocation = invocations[0]!.headers['x-amzn-sagemaker-inputlocation']!;
     expect(inputLocation).toBe(response.body.data.prompt_path);
     expect(inputLocation.startsWith(`s3://${harness.bucketName}/executes/${promptId}/request-`)).toBe(true);
-    const staged = await harness.clients.s3.send(new GetObjectCommand({ Bucket: harness.bucketName, Key: inputLocation.split(`${harness.bucketName}/`)[1]! }));
-    expect(JSON.parse(await staged.Body!.transformToString())).toMatchObject({ prompt_id: promptId, prompt: txt2imgPrompt() });
+    const staged = await harness.clients.s3.send(
+      new GetObjectCommand({
+        Bucket: harness.bucketName,
+        Key: inputLocation.split(`${harness.bucketName}/`)[1]!,
+      }),
+    );
+    expect(JSON.parse(await staged.Body!.transformToString())).toMatchObject({
+      prompt_id: promptId,
+      prompt: txt2imgPrompt(),
+    });
   });
 
   it('is idempotent on prompt_id: same body → 200 and no second invocation; different body → 409', async () => {
@@ -57,10 +71,18 @@ describe('POST /executes', () => {
     const body = { prompt_id: promptId, prompt: txt2imgPrompt(), client_id: 'c1' };
     const first = await callApi({ method: 'POST', path: '/executes', body });
     const count = harness.aws.invocations.length;
-    const again = await callApi({ method: 'POST', path: '/executes', body: { client_id: 'c1', prompt: txt2imgPrompt(), prompt_id: promptId } });
+    const again = await callApi({
+      method: 'POST',
+      path: '/executes',
+      body: { client_id: 'c1', prompt: txt2imgPrompt(), prompt_id: promptId },
+    });
     expect(again.status).toBe(200);
     expect(again.body.data).toEqual(first.body.data);
-    const conflict = await callApi({ method: 'POST', path: '/executes', body: { ...body, prompt: txt2imgPrompt(7) } });
+    const conflict = await callApi({
+      method: 'POST',
+      path: '/executes',
+      body: { ...body, prompt: txt2imgPrompt(7) },
+    });
     expect(conflict.status).toBe(409);
     expect(conflict.body.message).toContain(promptId);
     expect(harness.aws.invocations.length).toBe(count);
@@ -71,13 +93,32 @@ describe('POST /executes', () => {
     const items = await itemCount();
     const objects = (await objectKeys('executes/')).length;
     const cases: [Parameters<typeof callApi>[0], string | RegExp][] = [
-      [{ method: 'POST', path: '/executes', rawBody: null }, 'the JSON object must be str, bytes or bytearray, not NoneType'],
+      [
+        { method: 'POST', path: '/executes', rawBody: null },
+        'the JSON object must be str, bytes or bytearray, not NoneType',
+      ],
       [{ method: 'POST', path: '/executes', rawBody: '{"prompt": ' }, /^request body is not valid JSON/],
-      [{ method: 'POST', path: '/executes', body: { prompt: txt2imgPrompt(), colour: 'red' } }, "ExecuteEvent.__init__() got an unexpected keyword argument 'colour'"],
+      [
+        { method: 'POST', path: '/executes', body: { prompt: txt2imgPrompt(), colour: 'red' } },
+        "ExecuteEvent.__init__() got an unexpected keyword argument 'colour'",
+      ],
       [{ method: 'POST', path: '/executes', body: { prompt: {} } }, 'Prompt is required'],
-      [{ method: 'POST', path: '/executes', body: { endpoint_name: 'comfy-async-default' } }, "ExecuteEvent.__init__() missing 1 required positional argument: 'prompt'"],
-      [{ method: 'POST', path: '/executes', body: { prompt: txt2imgPrompt(), prompt_id: 'not-a-uuid' } }, /prompt_id must be a canonical lowercase UUID/],
-      [{ method: 'POST', path: '/executes', body: { prompt: txt2imgPrompt(), endpoint_name: 'comfy-async-elsewhere' } }, /Endpoint 'comfy-async-elsewhere' is not served by this deployment/],
+      [
+        { method: 'POST', path: '/executes', body: { endpoint_name: 'comfy-async-default' } },
+        "ExecuteEvent.__init__() missing 1 required positional argument: 'prompt'",
+      ],
+      [
+        { method: 'POST', path: '/executes', body: { prompt: txt2imgPrompt(), prompt_id: 'not-a-uuid' } },
+        /prompt_id must be a canonical lowercase UUID/,
+      ],
+      [
+        {
+          method: 'POST',
+          path: '/executes',
+          body: { prompt: txt2imgPrompt(), endpoint_name: 'comfy-async-elsewhere' },
+        },
+        /Endpoint 'comfy-async-elsewhere' is not served by this deployment/,
+      ],
     ];
     for (const [call, message] of cases) {
       const response = await callApi(call);
@@ -94,21 +135,35 @@ describe('POST /executes', () => {
     const response = await callApi({ method: 'POST', path: '/executes', body: { prompt } });
     expect(response.status).toBe(400);
     expect(response.body.data.error.type).toBe('prompt_outputs_failed_validation');
-    expect(response.body.data.node_errors['3']).toMatchObject({ class_type: 'KSampler', errors: [{ type: 'bad_linked_input' }] });
+    expect(response.body.data.node_errors['3']).toMatchObject({
+      class_type: 'KSampler',
+      errors: [{ type: 'bad_linked_input' }],
+    });
     expect(response.body.message).toMatch(/^Prompt outputs failed validation: 1 error in node 3/);
   });
 
   it('records the failure when SageMaker throttles (503 after retries) or lacks the endpoint (400)', async () => {
     const busy = newId();
-    const throttled = await callApi({ method: 'POST', path: '/executes', body: { prompt_id: busy, prompt: txt2imgPrompt(), endpoint_name: 'comfy-async-busy' } });
+    const throttled = await callApi({
+      method: 'POST',
+      path: '/executes',
+      body: { prompt_id: busy, prompt: txt2imgPrompt(), endpoint_name: 'comfy-async-busy' },
+    });
     expect(throttled.status).toBe(503);
     expect(throttled.body.message).toMatch(/busy or unavailable.*ThrottlingException/);
     expect(harness.aws.invocations.filter((i) => i.endpointName === 'comfy-async-busy')).toHaveLength(3);
     const record = await callApi({ method: 'GET', path: `/executes/${busy}` });
-    expect(record.body.data).toMatchObject({ status: 'failed', message: expect.stringContaining('InvokeEndpointAsync failed') });
+    expect(record.body.data).toMatchObject({
+      status: 'failed',
+      message: expect.stringContaining('InvokeEndpointAsync failed'),
+    });
 
     const gone = newId();
-    const missing = await callApi({ method: 'POST', path: '/executes', body: { prompt_id: gone, prompt: txt2imgPrompt(), endpoint_name: 'comfy-async-gone' } });
+    const missing = await callApi({
+      method: 'POST',
+      path: '/executes',
+      body: { prompt_id: gone, prompt: txt2imgPrompt(), endpoint_name: 'comfy-async-gone' },
+    });
     expect(missing.status).toBe(400);
     expect(missing.body.message).toContain('Endpoint comfy-async-gone not found');
     expect((await callApi({ method: 'GET', path: `/executes/${gone}` })).body.data.status).toBe('failed');
@@ -135,7 +190,11 @@ describe('GET /executes/{prompt_id}', () => {
       const response = await callApi(call);
       expect(response.status).toBe(404);
       expect(Object.keys(response.body)).toEqual(['statusCode', 'debug', 'data', 'message']);
-      expect(response.body).toMatchObject({ statusCode: 404, data: `execute not found for prompt_id: ${call.path.split('/')[2]}`, message: 'Not Found' });
+      expect(response.body).toMatchObject({
+        statusCode: 404,
+        data: `execute not found for prompt_id: ${call.path.split('/')[2]}`,
+        message: 'Not Found',
+      });
     }
   });
 
@@ -143,13 +202,20 @@ describe('GET /executes/{prompt_id}', () => {
     const created = await callApi({ method: 'POST', path: '/executes', body: { prompt: txt2imgPrompt() } });
     const id = created.body.data.prompt_id;
     const outputKey = `executes/${id}/outputs/9/ComfyUI_00001_.png`;
-    await harness.clients.s3.send(new PutObjectCommand({ Bucket: harness.bucketName, Key: outputKey, Body: 'PNG!' }));
+    await harness.clients.s3.send(
+      new PutObjectCommand({ Bucket: harness.bucketName, Key: outputKey, Body: 'PNG!' }),
+    );
     const outKey = `async-out/${id}.out`;
     await harness.clients.s3.send(
       new PutObjectCommand({
         Bucket: harness.bucketName,
         Key: outKey,
-        Body: JSON.stringify({ prompt_id: id, status: 'success', output_path: `s3://${harness.bucketName}/executes/${id}/outputs/`, output_files: ['9/ComfyUI_00001_.png'] }),
+        Body: JSON.stringify({
+          prompt_id: id,
+          status: 'success',
+          output_path: `s3://${harness.bucketName}/executes/${id}/outputs/`,
+          output_files: ['9/ComfyUI_00001_.png'],
+        }),
       }),
     );
     await onAsyncResult(
@@ -158,8 +224,14 @@ describe('GET /executes/{prompt_id}', () => {
         eventTime: '2026-11-22T10:01:00.000Z',
         receivedTime: '2026-11-22T10:00:00.000Z',
         invocationStatus: 'Completed',
-        requestParameters: { endpointName: 'comfy-async-default', inputLocation: created.body.data.prompt_path },
-        responseParameters: { contentType: 'application/json', outputLocation: `s3://${harness.bucketName}/${outKey}` },
+        requestParameters: {
+          endpointName: 'comfy-async-default',
+          inputLocation: created.body.data.prompt_path,
+        },
+        responseParameters: {
+          contentType: 'application/json',
+          outputLocation: `s3://${harness.bucketName}/${outKey}`,
+        },
         inferenceId: id,
         eventVersion: '1.0',
         eventSource: 'aws:sagemaker',
@@ -179,30 +251,60 @@ describe('GET /executes', () => {
     const owner = `key-list-${newId()}`;
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const created = await callApi({ method: 'POST', path: '/executes', body: { prompt: txt2imgPrompt(i) }, apiKeyId: owner });
+      const created = await callApi({
+        method: 'POST',
+        path: '/executes',
+        body: { prompt: txt2imgPrompt(i) },
+        apiKeyId: owner,
+      });
       ids.push(created.body.data.prompt_id);
     }
     await callApi({ method: 'POST', path: `/executes/${ids[1]}/cancel`, apiKeyId: owner });
     const first = await callApi({ method: 'GET', path: '/executes', query: { limit: '3' }, apiKeyId: owner });
     expect(first.status).toBe(200);
-    const second = await callApi({ method: 'GET', path: '/executes', query: { limit: '3', exclusive_start_key: first.body.data.last_evaluated_key }, apiKeyId: owner });
-    const listed = [...first.body.data.executes, ...second.body.data.executes].map((e: { prompt_id: string }) => e.prompt_id);
+    const second = await callApi({
+      method: 'GET',
+      path: '/executes',
+      query: { limit: '3', exclusive_start_key: first.body.data.last_evaluated_key },
+      apiKeyId: owner,
+    });
+    const listed = [...first.body.data.executes, ...second.body.data.executes].map(
+      (e: { prompt_id: string }) => e.prompt_id,
+    );
     expect(listed).toEqual([...ids].reverse());
-    const cancelled = await callApi({ method: 'GET', path: '/executes', query: { status: 'cancelled' }, apiKeyId: owner });
+    const cancelled = await callApi({
+      method: 'GET',
+      path: '/executes',
+      query: { status: 'cancelled' },
+      apiKeyId: owner,
+    });
     expect(cancelled.body.data.executes.map((e: { prompt_id: string }) => e.prompt_id)).toEqual([ids[1]]);
     const other = await callApi({ method: 'GET', path: '/executes', apiKeyId: `${owner}-other` });
     expect(other.body.data).toEqual({ executes: [], last_evaluated_key: null });
-    const tampered = await callApi({ method: 'GET', path: '/executes', query: { exclusive_start_key: first.body.data.last_evaluated_key }, apiKeyId: `${owner}-other` });
+    const tampered = await callApi({
+      method: 'GET',
+      path: '/executes',
+      query: { exclusive_start_key: first.body.data.last_evaluated_key },
+      apiKeyId: `${owner}-other`,
+    });
     expect(tampered.status).toBe(400);
-    const badLimit = await callApi({ method: 'GET', path: '/executes', query: { limit: '1000' }, apiKeyId: owner });
+    const badLimit = await callApi({
+      method: 'GET',
+      path: '/executes',
+      query: { limit: '1000' },
+      apiKeyId: owner,
+    });
     expect(badLimit.body.message).toBe('query: limit must be an integer from 1 to 100');
   });
 });
 
 describe('POST /executes/{prompt_id}/cancel', () => {
   it('cancels a created execute, is idempotent, and is 404 for another key', async () => {
-    const id = (await callApi({ method: 'POST', path: '/executes', body: { prompt: txt2imgPrompt() } })).body.data.prompt_id;
-    expect((await callApi({ method: 'POST', path: `/executes/${id}/cancel`, apiKeyId: 'key-id-b' })).status).toBe(404);
+    const id = (await callApi({ method: 'POST', path: '/executes', body: { prompt: txt2imgPrompt() } })).body
+      .data.prompt_id;
+    expect(
+      (await callApi({ method: 'POST', path: `/executes/${id}/cancel`, apiKeyId: 'key-id-b' })).status,
+    ).toBe(404);
     const cancelled = await callApi({ method: 'POST', path: `/executes/${id}/cancel` });
     expect(cancelled.body.data).toMatchObject({ status: 'cancelled', cancel_requested: true });
     const again = await callApi({ method: 'POST', path: `/executes/${id}/cancel` });
@@ -212,17 +314,41 @@ describe('POST /executes/{prompt_id}/cancel', () => {
 
 describe('DELETE /executes', () => {
   it("deletes the caller's records and objects, leaves others', answers 204 with ESD's body", async () => {
-    const mine = (await callApi({ method: 'POST', path: '/executes', body: { prompt: txt2imgPrompt() } })).body.data.prompt_id;
-    const theirs = (await callApi({ method: 'POST', path: '/executes', body: { prompt: txt2imgPrompt() }, apiKeyId: 'key-id-b' })).body.data.prompt_id;
-    await harness.clients.s3.send(new PutObjectCommand({ Bucket: harness.bucketName, Key: `executes/${mine}/outputs/9/x.png`, Body: 'x' }));
-    const response = await callApi({ method: 'DELETE', path: '/executes', body: { execute_id_list: [mine, theirs] } });
+    const mine = (await callApi({ method: 'POST', path: '/executes', body: { prompt: txt2imgPrompt() } }))
+      .body.data.prompt_id;
+    const theirs = (
+      await callApi({
+        method: 'POST',
+        path: '/executes',
+        body: { prompt: txt2imgPrompt() },
+        apiKeyId: 'key-id-b',
+      })
+    ).body.data.prompt_id;
+    await harness.clients.s3.send(
+      new PutObjectCommand({
+        Bucket: harness.bucketName,
+        Key: `executes/${mine}/outputs/9/x.png`,
+        Body: 'x',
+      }),
+    );
+    const response = await callApi({
+      method: 'DELETE',
+      path: '/executes',
+      body: { execute_id_list: [mine, theirs] },
+    });
     expect(response.status).toBe(204);
     expect(response.body).toMatchObject({ statusCode: 204, message: 'execute deleted' });
     expect((await callApi({ method: 'GET', path: `/executes/${mine}` })).status).toBe(404);
     expect(await objectKeys(`executes/${mine}/`)).toEqual([]);
-    expect((await callApi({ method: 'GET', path: `/executes/${theirs}`, apiKeyId: 'key-id-b' })).status).toBe(200);
+    expect((await callApi({ method: 'GET', path: `/executes/${theirs}`, apiKeyId: 'key-id-b' })).status).toBe(
+      200,
+    );
     expect((await objectKeys(`executes/${theirs}/`)).length).toBe(1);
-    for (const body of [{ execute_id_list: [] }, { execute_id_list: Array.from({ length: 101 }, newId) }, { ids: [mine] }]) {
+    for (const body of [
+      { execute_id_list: [] },
+      { execute_id_list: Array.from({ length: 101 }, newId) },
+      { ids: [mine] },
+    ]) {
       expect((await callApi({ method: 'DELETE', path: '/executes', body })).status).toBe(400);
     }
   });

@@ -18,18 +18,25 @@ export const LAMBDA_RUNTIME_ENV = {
  * Handlers wired exactly as in Lambda — the same composition root, real SDK clients — to
  * DynamoDB Local, s3rver and the fake SageMaker/Logs server, through environment variables.
  */
-export async function startHandlerHarness() {
+export async function startHandlerHarness(options: { extraEndpoints?: string[] } = {}) {
   const clients = localClients();
   const { tableName, bucketName, drop } = await freshTableAndBucket(clients);
   const aws = new FakeAwsServer(`s3://${bucketName}/async-out`, `s3://${bucketName}/async-failures`);
   const url = await aws.start();
   aws.endpoints.set('comfy-async-default', { status: 'InService', mode: 'accept' });
   aws.endpoints.set('comfy-async-busy', { status: 'InService', mode: 'throttle' });
+  for (const name of options.extraEndpoints ?? [])
+    aws.endpoints.set(name, { status: 'InService', mode: 'accept' });
   Object.assign(process.env, localLambdaEnvironment(tableName, bucketName), LAMBDA_RUNTIME_ENV, {
     AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: url,
     AWS_ENDPOINT_URL_SAGEMAKER: url,
     AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: url,
-    ENDPOINT_NAMES: 'comfy-async-default,comfy-async-busy,comfy-async-gone',
+    ENDPOINT_NAMES: [
+      'comfy-async-default',
+      'comfy-async-busy',
+      'comfy-async-gone',
+      ...(options.extraEndpoints ?? []),
+    ].join(','),
     LOG_QUERY_MAX_WAIT_MS: '2000',
     MAX_INSTANCES: '2',
   });

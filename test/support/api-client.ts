@@ -15,5 +15,10 @@ export interface ApiResponse {
 export async function callApi(call: ApiCall): Promise<ApiResponse> {
   const { route } = matchRoute(call.method, call.path)!;
   const result = await invoke(HTTP_HANDLERS[route.handler], apiEvent(call));
-  return { status: result.statusCode, body: bodyOf(result), headers: result.headers, operationId: route.operationId };
+  return {
+    status: result.statusCode,
+    body: bodyOf(result),
+    headers: result.headers,
+    operationId: route.operationId,
+  };
 }

@@ -17,7 +17,8 @@ export function apiEvent(call: ApiCall): APIGatewayProxyEvent {
   const matched = matchRoute(call.method, call.path);
   if (!matched) throw new Error(`no route for ${call.method} ${call.path}`);
   const requestId = randomUUID();
-  const body = call.rawBody !== undefined ? call.rawBody : call.body === undefined ? null : JSON.stringify(call.body);
+  const body =
+    call.rawBody !== undefined ? call.rawBody : call.body === undefined ? null : JSON.stringify(call.body);
   return {
     resource: matched.route.path,
     path: call.path,

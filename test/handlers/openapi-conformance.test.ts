@@ -1,0 +1,75 @@
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildOpenApiDocument } from '../../lambda/http/openapi';
+import { matchRoute, ROUTES } from '../../lambda/http/route-table';
+import { txt2imgPrompt } from '../fixtures/prompts';
+import { type ApiResponse, callApi } from '../support/api-client';
+import type { ApiCall } from '../support/api-gateway';
+import { startHandlerHarness } from './harness';
+
+let harness: Awaited<ReturnType<typeof startHandlerHarness>>;
+beforeAll(async () => {
+  harness = await startHandlerHarness();
+});
+afterAll(() => harness.stop());
+
+const document = buildOpenApiDocument() as { paths: Record<string, Record<string, any>> };
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+
+function assertConforms(call: ApiCall, response: ApiResponse) {
+  const { route } = matchRoute(call.method, call.path)!;
+  const described = document.paths[route.path]![call.method.toLowerCase()].responses[String(response.status)];
+  expect(described, `${route.operationId} documents status ${response.status}`).toBeDefined();
+  const validate = ajv.compile(described.content['application/json'].schema);
+  const valid = validate(response.body);
+  expect(valid, `${route.operationId} ${response.status}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+}
+
+describe('real handler responses conform to the OpenAPI document', () => {
+  it('for every route and its main outcomes', async () => {
+    const id = crypto.randomUUID();
+    const calls: ApiCall[] = [
+      { method: 'POST', path: '/executes', body: { prompt_id: id, prompt: txt2imgPrompt() } },
+      { method: 'POST', path: '/executes', body: { prompt_id: id, prompt: txt2imgPrompt() } },
+      { method: 'POST', path: '/executes', body: { prompt_id: id, prompt: txt2imgPrompt(3) } },
+      { method: 'POST', path: '/executes', body: { prompt: { '1': { inputs: {} } } } },
+      { method: 'POST', path: '/executes', body: { prompt: txt2imgPrompt(), unknown: 1 } },
+      {
+        method: 'POST',
+        path: '/executes',
+        body: { prompt: txt2imgPrompt(), endpoint_name: 'comfy-async-busy' },
+      },
+      { method: 'GET', path: `/executes/${id}` },
+      { method: 'GET', path: `/executes/${crypto.randomUUID()}` },
+      { method: 'GET', path: '/executes', query: { limit: '2' } },
+      { method: 'GET', path: '/executes', query: { limit: 'x' } },
+      { method: 'GET', path: `/executes/${id}/logs` },
+      { method: 'POST', path: `/executes/${id}/cancel` },
+      { method: 'DELETE', path: '/executes', body: { execute_id_list: [id] } },
+      { method: 'DELETE', path: '/executes', body: {} },
+      { method: 'GET', path: '/endpoints' },
+      { method: 'GET', path: '/' },
+      { method: 'GET', path: '/ping' },
+      { method: 'GET', path: '/api' },
+    ];
+    const seen = new Set<string>();
+    for (const call of calls) {
+      const response = await callApi(call);
+      assertConforms(call, response);
+      seen.add(response.operationId);
+    }
+    expect([...seen].sort()).toEqual(ROUTES.map((route) => route.operationId).sort());
+  });
+
+  it('and the validator does reject a body that breaks the schema', () => {
+    const call: ApiCall = { method: 'GET', path: '/ping' };
+    expect(() =>
+      assertConforms(call, {
+        status: 200,
+        body: { statusCode: 200, debug: { function_url: 1 } },
+        headers: {},
+        operationId: 'Ping',
+      }),
+    ).toThrow();
+  });
+});

@@ -1,0 +1,92 @@
+import { renderPng, renderWav } from './render-png';
+import type { FileItem, SimulatorFiles } from './simulator-files';
+
+type Prompt = Record<string, { class_type: string; inputs: Record<string, unknown> }>;
+
+/** Breadth-first over a node's inputs and their sources, nearest first. */
+function upstream(prompt: Prompt, id: string): string[] {
+  const order: string[] = [];
+  const seen = new Set([id]);
+  const queue = [id];
+  while (queue.length > 0) {
+    const current = queue.shift()!;
+    for (const value of Object.values(prompt[current]?.inputs ?? {})) {
+      if (Array.isArray(value) && typeof value[0] === 'string' && prompt[value[0]] && !seen.has(value[0])) {
+        seen.add(value[0]);
+        order.push(value[0]);
+        queue.push(value[0]);
+      }
+    }
+  }
+  return order;
+}
+
+const numberInput = (inputs: Record<string, unknown>, name: string) =>
+  typeof inputs[name] === 'number' ? (inputs[name] as number) : undefined;
+
+/** What decides the picture: size and batch from the latent, seed from the sampler, the prompt texts. */
+export function pictureInputs(prompt: Prompt, id: string) {
+  const sources = upstream(prompt, id).map((source) => prompt[source]!.inputs);
+  const sized = sources.find((inputs) => numberInput(inputs, 'width') && numberInput(inputs, 'height'));
+  const seeded = sources.find(
+    (inputs) => numberInput(inputs, 'seed') !== undefined || numberInput(inputs, 'noise_seed') !== undefined,
+  );
+  const texts = sources.flatMap((inputs) =>
+    ['text', 'text_g', 'text_l'].map((k) => inputs[k]).filter((t) => typeof t === 'string'),
+  );
+  return {
+    width: Math.min(sized ? numberInput(sized, 'width')! : 512, 8192),
+    height: Math.min(sized ? numberInput(sized, 'height')! : 512, 8192),
+    batch: Math.max(1, Math.min(sized ? (numberInput(sized, 'batch_size') ?? 1) : 1, 64)),
+    identity: `${seeded ? (numberInput(seeded, 'seed') ?? numberInput(seeded, 'noise_seed')) : 0}|${texts.join('|')}`,
+  };
+}
+
+/** Sampler-like nodes report one progress event per step. */
+export function stepsOf(inputs: Record<string, unknown>): number {
+  const steps = numberInput(inputs, 'steps');
+  return steps && steps > 0 ? Math.min(steps, 10_000) : 0;
+}
+
+const IMAGE_SAVERS = new Set(['SaveImage', 'SaveAnimatedWEBP', 'SaveAnimatedPNG', 'ImageStitch']);
+const AUDIO_SAVERS = new Set(['SaveAudio', 'SaveAudioMP3', 'SaveAudioOpus', 'PreviewAudio']);
+
+/** The `ui` dict a node's execution reports (history `outputs[node]`), writing its files. */
+export function runOutputNode(
+  prompt: Prompt,
+  id: string,
+  files: SimulatorFiles,
+  tempPrefix: string,
+): Record<string, unknown> | undefined {
+  const node = prompt[id]!;
+  const prefix = typeof node.inputs.filename_prefix === 'string' ? node.inputs.filename_prefix : 'ComfyUI';
+  if (IMAGE_SAVERS.has(node.class_type) || node.class_type === 'PreviewImage') {
+    const preview = node.class_type === 'PreviewImage';
+    const { width, height, batch, identity } = pictureInputs(prompt, id);
+    const images: FileItem[] = [];
+    for (let index = 0; index < batch; index++) {
+      const png = renderPng(width, height, `${identity}|${index}`);
+      images.push(files.save(preview ? 'temp' : 'output', preview ? tempPrefix : prefix, 'png', png));
+    }
+    return { images };
+  }
+  if (AUDIO_SAVERS.has(node.class_type)) {
+    const preview = node.class_type === 'PreviewAudio';
+    const { identity } = pictureInputs(prompt, id);
+    return {
+      audio: [
+        files.save(
+          preview ? 'temp' : 'output',
+          preview ? tempPrefix : `${prefix}`,
+          'wav',
+          renderWav(identity),
+        ),
+      ],
+    };
+  }
+  if (node.class_type === 'PreviewAny') {
+    const source = Object.values(node.inputs)[0];
+    return { text: [typeof source === 'string' ? source : JSON.stringify(source)] };
+  }
+  return undefined;
+}

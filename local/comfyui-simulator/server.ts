@@ -1,0 +1,290 @@
+import { randomUUID } from 'node:crypto';
+import { createReadStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { loadObjectInfo, type ObjectInfo } from './catalog';
+import { contentTypeFor, readBody, sendJson } from './http-helpers';
+import {
+  type HistoryEntry,
+  type QueuedPrompt,
+  type RunEnvironment,
+  runPrompt,
+  type SimEvent,
+} from './run-prompt';
+import { SimulatorFiles } from './simulator-files';
+import { validatePrompt } from './validate-prompt';
+
+export interface ComfyUiSimulatorOptions {
+  port?: number;
+  /** Delay per sampler step (and per other node), ms. */
+  stepMs?: number;
+  /** An /object_info file; default: ComfyUI's core nodes. */
+  objectInfoPath?: string;
+  /** Where output/temp/input folders live; default: a temp folder removed on stop. */
+  dataDir?: string;
+  rewriteOutput?: RunEnvironment['rewriteOutput'];
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Sent only to the prompt's own client, never broadcast (comfyui-server-api.md §8). */
+const CLIENT_ONLY = new Set(['execution_start', 'execution_cached', 'execution_success', 'execution_error']);
+
+/** A ComfyUI stand-in speaking its HTTP and websocket API, for `npm start` and the tests. */
+export class ComfyUiSimulator {
+  readonly info: ObjectInfo;
+  readonly files: SimulatorFiles;
+  readonly history = new Map<string, HistoryEntry>();
+  private readonly pending: QueuedPrompt[] = [];
+  private running?: QueuedPrompt & { interrupted: boolean };
+  private counter = 0;
+  private readonly sockets = new Map<WebSocket, string>();
+  private readonly server: Server;
+  private readonly wss = new WebSocketServer({ noServer: true });
+  private readonly ownsDataDir: boolean;
+  url = '';
+
+  constructor(private readonly options: ComfyUiSimulatorOptions = {}) {
+    this.info = loadObjectInfo(options.objectInfoPath);
+    this.ownsDataDir = options.dataDir === undefined;
+    this.files = new SimulatorFiles(options.dataDir ?? mkdtempSync(join(tmpdir(), 'comfyui-sim-')));
+    this.server = createServer((req, res) => {
+      this.route(req, res).catch((error: Error) => sendJson(res, 500, { error: error.message }));
+    });
+    this.server.on('upgrade', (req, socket, head) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (url.pathname !== '/ws' && url.pathname !== '/api/ws') return socket.destroy();
+      this.wss.handleUpgrade(req, socket, head, (ws) =>
+        this.connect(ws, url.searchParams.get('clientId') ?? randomUUID()),
+      );
+    });
+  }
+
+  async start(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(this.options.port ?? 0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    for (const ws of this.sockets.keys()) ws.terminate();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    if (this.ownsDataDir) rmSync(this.files.root, { recursive: true, force: true });
+  }
+
+  private connect(ws: WebSocket, clientId: string) {
+    this.sockets.set(ws, clientId);
+    ws.on('close', () => this.sockets.delete(ws));
+    ws.send(
+      JSON.stringify({
+        type: 'status',
+        data: { status: { exec_info: { queue_remaining: this.queueRemaining() } }, sid: clientId },
+      }),
+    );
+  }
+
+  private queueRemaining() {
+    return this.pending.length + (this.running ? 1 : 0);
+  }
+
+  private emit(event: SimEvent, clientId: string | undefined) {
+    if (!clientId && CLIENT_ONLY.has(event.type)) return;
+    if (!clientId && event.type === 'executing' && event.data.node === null) return;
+    const text = JSON.stringify(event);
+    for (const [ws, id] of this.sockets) if (!clientId || id === clientId) ws.send(text);
+  }
+
+  private broadcastStatus() {
+    this.emit(
+      { type: 'status', data: { status: { exec_info: { queue_remaining: this.queueRemaining() } } } },
+      undefined,
+    );
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const path = url.pathname.replace(/^\/api(?=\/)/, '');
+    const method = req.method ?? 'GET';
+    if (method === 'GET' && path === '/system_stats') return sendJson(res, 200, this.systemStats());
+    if (method === 'GET' && path === '/object_info') return sendJson(res, 200, this.info);
+    if (method === 'GET' && path.startsWith('/object_info/')) {
+      const name = decodeURIComponent(path.slice('/object_info/'.length));
+      return sendJson(res, 200, this.info[name] ? { [name]: this.info[name] } : {});
+    }
+    if (method === 'POST' && path === '/prompt') return this.submit(await readBody(req), res);
+    if (method === 'GET' && path === '/history') {
+      const max = Number(url.searchParams.get('max_items') ?? Number.POSITIVE_INFINITY);
+      return sendJson(res, 200, Object.fromEntries([...this.history].slice(-max)));
+    }
+    if (method === 'GET' && path.startsWith('/history/')) {
+      const id = decodeURIComponent(path.slice('/history/'.length));
+      const entry = this.history.get(id);
+      return sendJson(res, 200, entry ? { [id]: entry } : {});
+    }
+    if (method === 'GET' && path === '/queue') return sendJson(res, 200, this.queue());
+    if (method === 'POST' && path === '/interrupt') return this.interrupt(await readBody(req), res);
+    if (method === 'GET' && path === '/view') return this.view(url.searchParams, res);
+    sendJson(res, 404, { error: `not found: ${method} ${path}` });
+  }
+
+  private systemStats() {
+    return {
+      system: {
+        os: 'posix',
+        ram_total: 34359738368,
+        ram_free: 30000000000,
+        comfyui_version: '0.3.x (simulator)',
+        python_version: '3.12',
+        pytorch_version: 'none',
+        embedded_python: false,
+        argv: ['main.py', '--listen', '127.0.0.1'],
+      },
+      devices: [
+        {
+          name: 'simulated',
+          type: 'cpu',
+          index: 0,
+          vram_total: 0,
+          vram_free: 0,
+          torch_vram_total: 0,
+          torch_vram_free: 0,
+        },
+      ],
+    };
+  }
+
+  private queue() {
+    const tuple = (q: QueuedPrompt) => [q.number, q.promptId, q.prompt, q.extraData, q.outputs];
+    return {
+      queue_running: this.running ? [tuple(this.running)] : [],
+      queue_pending: this.pending.map(tuple),
+    };
+  }
+
+  private async submit(text: string, res: ServerResponse) {
+    let body: Record<string, any>;
+    try {
+      body = JSON.parse(text || '{}');
+    } catch {
+      return sendJson(res, 400, {
+        error: { type: 'invalid_json', message: 'Invalid JSON', details: '', extra_info: {} },
+        node_errors: {},
+      });
+    }
+    if (!body.prompt || typeof body.prompt !== 'object') {
+      return sendJson(res, 400, {
+        error: {
+          type: 'no_prompt',
+          message: 'No prompt provided',
+          details: 'No prompt provided',
+          extra_info: {},
+        },
+        node_errors: {},
+      });
+    }
+    if (body.prompt_id != null && !UUID.test(String(body.prompt_id))) {
+      return sendJson(res, 400, {
+        error: {
+          type: 'invalid_prompt_id',
+          message: 'prompt_id must be a valid UUID',
+          details: '',
+          extra_info: {},
+        },
+        node_errors: {},
+      });
+    }
+    const outcome = validatePrompt(body.prompt, this.info);
+    if (!outcome.ok) return sendJson(res, 400, { error: outcome.error, node_errors: outcome.node_errors });
+    const extraData = {
+      ...(body.extra_data ?? {}),
+      ...(body.client_id ? { client_id: body.client_id } : {}),
+    };
+    const queued: QueuedPrompt = {
+      number: body.number !== undefined ? Number(body.number) : this.counter++,
+      promptId: body.prompt_id ?? randomUUID(),
+      prompt: body.prompt,
+      extraData,
+      outputs: outcome.outputs,
+    };
+    this.pending.push(queued);
+    this.pending.sort((a, b) => a.number - b.number);
+    sendJson(res, 200, {
+      prompt_id: queued.promptId,
+      number: queued.number,
+      node_errors: outcome.node_errors,
+    });
+    this.broadcastStatus();
+    void this.work();
+  }
+
+  private interrupt(text: string, res: ServerResponse) {
+    const promptId = text ? (JSON.parse(text) as { prompt_id?: string }).prompt_id : undefined;
+    if (this.running && (!promptId || this.running.promptId === promptId)) this.running.interrupted = true;
+    sendJson(res, 200, {});
+  }
+
+  private view(query: URLSearchParams, res: ServerResponse) {
+    const located = this.files.locate(
+      query.get('type') ?? 'output',
+      query.get('subfolder') ?? '',
+      query.get('filename') ?? '',
+    );
+    if (located.status !== 200) return sendJson(res, located.status, {});
+    if (!located.path || !existsSync(located.path)) return sendJson(res, 404, {});
+    const name = located.path.split('/').pop()!;
+    res.writeHead(200, {
+      'Content-Type': contentTypeFor(name),
+      'Content-Length': statSync(located.path).size,
+      'Content-Disposition': `filename="${name}"`,
+    });
+    createReadStream(located.path).pipe(res);
+  }
+
+  private async work() {
+    if (this.running) return;
+    while (this.pending.length > 0) {
+      const next = this.pending.shift()!;
+      this.running = { ...next, interrupted: false };
+      const clientId = typeof next.extraData.client_id === 'string' ? next.extraData.client_id : undefined;
+      const running = this.running;
+      const entry = await runPrompt(next, {
+        info: this.info,
+        stepMs: this.options.stepMs ?? 20,
+        files: this.files,
+        emit: (event) => this.emit(event, clientId),
+        interrupted: () => running.interrupted,
+        rewriteOutput: this.options.rewriteOutput,
+      }).catch((error: Error) => failedEntry(next, error));
+      this.history.set(next.promptId, entry);
+      this.running = undefined;
+      this.broadcastStatus();
+    }
+  }
+}
+
+/** A prompt the simulator could not even start (an internal error): recorded, never lost. */
+function failedEntry(queued: QueuedPrompt, error: Error): HistoryEntry {
+  const data = {
+    prompt_id: queued.promptId,
+    exception_message: error.message,
+    exception_type: error.name,
+    timestamp: Date.now(),
+  };
+  return {
+    prompt: [queued.number, queued.promptId, queued.prompt, queued.extraData, queued.outputs],
+    outputs: {},
+    status: { status_str: 'error', completed: false, messages: [['execution_error', data]] },
+    meta: {},
+  };
+}
+
+export async function startComfyUiSimulator(
+  options: ComfyUiSimulatorOptions = {},
+): Promise<ComfyUiSimulator> {
+  const simulator = new ComfyUiSimulator(options);
+  await simulator.start();
+  return simulator;
+}

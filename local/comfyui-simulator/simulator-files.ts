@@ -1,0 +1,55 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
+
+export type FileType = 'output' | 'temp' | 'input';
+
+export interface FileItem {
+  filename: string;
+  subfolder: string;
+  type: FileType;
+}
+
+/** ComfyUI's output, temp and input folders, with its `{prefix}_{00001}_.{ext}` counters. */
+export class SimulatorFiles {
+  private readonly counters = new Map<string, number>();
+
+  constructor(readonly root: string) {
+    for (const type of ['output', 'temp', 'input'] as const) mkdirSync(this.dir(type), { recursive: true });
+  }
+
+  dir(type: FileType): string {
+    return join(this.root, type);
+  }
+
+  /** `videos/clip` → subfolder `videos`, name `clip`; refuses to leave the folder, as ComfyUI does. */
+  save(type: FileType, prefix: string, extension: string, bytes: Buffer): FileItem {
+    const parts = prefix.split('/').filter((part) => part !== '');
+    const name = parts.pop() ?? 'ComfyUI';
+    const subfolder = parts.join('/');
+    const folder = resolve(this.dir(type), subfolder);
+    if (folder !== this.dir(type) && !folder.startsWith(this.dir(type) + sep)) {
+      throw new Error('Saving image outside the output folder is not allowed.');
+    }
+    mkdirSync(folder, { recursive: true });
+    const key = `${type}/${subfolder}/${name}`;
+    const counter = (this.counters.get(key) ?? 0) + 1;
+    this.counters.set(key, counter);
+    const filename = `${name}_${String(counter).padStart(5, '0')}_.${extension}`;
+    writeFileSync(join(folder, filename), bytes);
+    return { filename, subfolder, type };
+  }
+
+  /**
+   * The file GET /view serves: 400 for absolute names or `..`, 403 for a subfolder that
+   * escapes the folder (comfyui-server-api.md §5); undefined when no such folder type.
+   */
+  locate(type: string, subfolder: string, filename: string): { status: 200 | 400 | 403; path?: string } {
+    if (!['output', 'temp', 'input'].includes(type)) return { status: 400 };
+    const name = filename.replace(/ \[(output|input|temp)\]$/, '');
+    if (name === '' || name.startsWith('/') || name.includes('..')) return { status: 400 };
+    const base = this.dir(type as FileType);
+    const folder = resolve(base, subfolder);
+    if (folder !== base && !folder.startsWith(base + sep)) return { status: 403 };
+    return { status: 200, path: join(folder, name) };
+  }
+}

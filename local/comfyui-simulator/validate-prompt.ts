@@ -1,0 +1,212 @@
+import { inputType, type ObjectInfo } from './catalog';
+
+/**
+ * ComfyUI's POST /prompt validation, for the checks a simulator must reproduce faithfully:
+ * unknown class_type, missing required inputs, bad links and mismatched link types, and a prompt
+ * without outputs (comfyui-server-api.md §2.2–2.3). Outputs whose ancestors all validate run;
+ * failed ones are listed in node_errors; if none validates the prompt is refused.
+ */
+export interface ComfyErr {
+  type: string;
+  message: string;
+  details: string;
+  extra_info: Record<string, unknown>;
+}
+
+export type ValidationOutcome =
+  | { ok: true; outputs: string[]; node_errors: Record<string, NodeErrorEntry> }
+  | { ok: false; error: ComfyErr; node_errors: Record<string, NodeErrorEntry> };
+
+interface NodeErrorEntry {
+  errors: ComfyErr[];
+  dependent_outputs: string[];
+  class_type: string;
+}
+
+type Prompt = Record<
+  string,
+  { class_type?: unknown; inputs?: Record<string, unknown>; _meta?: { title?: string } }
+>;
+
+const err = (
+  type: string,
+  message: string,
+  details = '',
+  extra_info: Record<string, unknown> = {},
+): ComfyErr => ({
+  type,
+  message,
+  details,
+  extra_info,
+});
+
+function typesMatch(received: string, expected: string): boolean {
+  if (received === '*' || expected === '*' || expected === 'COMBO') return true;
+  const accepted = new Set(expected.split(','));
+  return received.split(',').some((type) => accepted.has(type));
+}
+
+function nodeErrors(prompt: Prompt, id: string, info: ObjectInfo): ComfyErr[] {
+  const node = prompt[id]!;
+  const spec = info[String(node.class_type)]!;
+  const inputs = node.inputs ?? {};
+  const errors: ComfyErr[] = [];
+  for (const [name, inputSpec] of Object.entries(spec.input.required ?? {})) {
+    if (!(name in inputs)) {
+      errors.push(err('required_input_missing', 'Required input is missing', name, { input_name: name }));
+    }
+  }
+  const declared = { ...spec.input.required, ...spec.input.optional };
+  for (const [name, value] of Object.entries(inputs)) {
+    if (!Array.isArray(value)) continue;
+    const badLink = err(
+      'bad_linked_input',
+      'Bad linked input, must be a length-2 list of [node_id, slot_index]',
+      name,
+      {
+        input_name: name,
+        input_config: declared[name],
+        received_value: value,
+      },
+    );
+    const [source, slot] = value;
+    const sourceNode = value.length === 2 && typeof source === 'string' ? prompt[source] : undefined;
+    const sourceInfo = sourceNode ? info[String(sourceNode.class_type)] : undefined;
+    if (!sourceNode || !Number.isInteger(slot)) {
+      errors.push(badLink);
+      continue;
+    }
+    const received = sourceInfo?.output[slot as number];
+    const expected = inputType(declared[name]);
+    if (received !== undefined && expected !== undefined && !typesMatch(received, expected)) {
+      errors.push(
+        err(
+          'return_type_mismatch',
+          'Return type mismatch between linked nodes',
+          `${name}, received_type(${received}) mismatch input_type(${expected})`,
+          {
+            input_name: name,
+            input_config: declared[name],
+            received_type: received,
+            linked_node: value,
+          },
+        ),
+      );
+    }
+  }
+  return errors;
+}
+
+function ancestors(prompt: Prompt, output: string): string[] {
+  const seen = new Set<string>();
+  const stack = [output];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    for (const value of Object.values(prompt[id]?.inputs ?? {})) {
+      if (Array.isArray(value) && typeof value[0] === 'string' && prompt[value[0]]) stack.push(value[0]);
+    }
+  }
+  return [...seen];
+}
+
+/** One cycle through links, as a path of node ids, or undefined. */
+function findCycle(prompt: Prompt): string[] | undefined {
+  const state = new Map<string, 'open' | 'done'>();
+  const visit = (id: string, path: string[]): string[] | undefined => {
+    if (state.get(id) === 'done') return undefined;
+    if (state.get(id) === 'open') return [...path.slice(path.indexOf(id)), id];
+    state.set(id, 'open');
+    for (const value of Object.values(prompt[id]?.inputs ?? {})) {
+      if (Array.isArray(value) && typeof value[0] === 'string' && prompt[value[0]]) {
+        const found = visit(value[0], [...path, id]);
+        if (found) return found;
+      }
+    }
+    state.set(id, 'done');
+    return undefined;
+  };
+  for (const id of Object.keys(prompt)) {
+    const found = visit(id, []);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+export function validatePrompt(prompt: Prompt, info: ObjectInfo): ValidationOutcome {
+  for (const [id, node] of Object.entries(prompt)) {
+    const title = node?._meta?.title ?? `ID #${id}`;
+    if (typeof node?.class_type !== 'string') {
+      return {
+        ok: false,
+        error: err(
+          'missing_node_type',
+          `Node '${title}' has no class_type. The workflow may be corrupted or a custom node is missing.`,
+          `Node ID '#${id}'`,
+          { node_id: id, class_type: null, node_title: title },
+        ),
+        node_errors: {},
+      };
+    }
+    if (!info[node.class_type]) {
+      return {
+        ok: false,
+        error: err(
+          'missing_node_type',
+          `Node '${title}' not found. The custom node may not be installed.`,
+          `Node ID '#${id}'`,
+          { node_id: id, class_type: node.class_type, node_title: title },
+        ),
+        node_errors: {},
+      };
+    }
+  }
+  const outputs = Object.keys(prompt).filter(
+    (id) => info[String(prompt[id]!.class_type)]!.output_node === true,
+  );
+  if (outputs.length === 0) {
+    return { ok: false, error: err('prompt_no_outputs', 'Prompt has no outputs'), node_errors: {} };
+  }
+  const cycle = findCycle(prompt);
+  if (cycle) {
+    const entry = {
+      errors: [err('dependency_cycle', 'Dependency cycle detected', cycle.join(' -> '))],
+      dependent_outputs: [],
+      class_type: String(prompt[cycle[0]!]!.class_type),
+    };
+    return {
+      ok: false,
+      error: err(
+        'prompt_outputs_failed_validation',
+        'Prompt outputs failed validation',
+        `Dependency cycle detected: ${cycle.join(' -> ')}`,
+      ),
+      node_errors: { [cycle[0]!]: entry },
+    };
+  }
+  const errorsById = new Map<string, ComfyErr[]>();
+  const node_errors: Record<string, NodeErrorEntry> = {};
+  const good: string[] = [];
+  for (const output of outputs) {
+    let valid = true;
+    for (const id of ancestors(prompt, output)) {
+      if (!errorsById.has(id)) errorsById.set(id, nodeErrors(prompt, id, info));
+      const errors = errorsById.get(id)!;
+      if (errors.length === 0) continue;
+      valid = false;
+      node_errors[id] ??= { errors, dependent_outputs: [], class_type: String(prompt[id]!.class_type) };
+      node_errors[id].dependent_outputs.push(output);
+    }
+    if (valid) good.push(output);
+  }
+  if (good.length > 0) return { ok: true, outputs: good, node_errors };
+  const details = Object.values(node_errors)
+    .flatMap((entry) => entry.errors.map((e) => `${e.message}: ${e.details}`))
+    .join('\n');
+  return {
+    ok: false,
+    error: err('prompt_outputs_failed_validation', 'Prompt outputs failed validation', details),
+    node_errors,
+  };
+}

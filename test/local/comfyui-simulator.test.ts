@@ -1,0 +1,224 @@
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ComfyUiSimulator, startComfyUiSimulator } from '../../local/comfyui-simulator/server';
+import { txt2imgPrompt } from '../fixtures/prompts';
+import { WsRecorder } from '../support/ws-recorder';
+
+let sim: ComfyUiSimulator;
+beforeAll(async () => {
+  sim = await startComfyUiSimulator({ stepMs: 2 });
+});
+afterAll(() => sim.stop());
+
+async function post(path: string, body: unknown) {
+  const response = await fetch(`${sim.url}${path}`, { method: 'POST', body: JSON.stringify(body) });
+  return { status: response.status, body: (await response.json()) as any };
+}
+const get = async (path: string) => (await fetch(`${sim.url}${path}`)).json() as Promise<any>;
+
+function twoOutputs(seed = 1) {
+  const prompt: Record<string, any> = txt2imgPrompt(seed);
+  prompt['3'].inputs.steps = 3;
+  prompt['5'].inputs = { width: 64, height: 48, batch_size: 1 };
+  prompt['10'] = { class_type: 'PreviewImage', inputs: { images: ['8', 0] } };
+  return prompt;
+}
+
+async function runToEnd(prompt: unknown, extra: Record<string, unknown> = {}) {
+  const clientId = crypto.randomUUID();
+  const ws = await WsRecorder.open(sim.url, clientId);
+  const promptId = crypto.randomUUID();
+  const submitted = await post('/prompt', { prompt, prompt_id: promptId, client_id: clientId, ...extra });
+  expect(submitted.status).toBe(200);
+  await ws.waitFor(
+    (e) =>
+      ['execution_success', 'execution_error', 'execution_interrupted'].includes(e.type) &&
+      e.data.prompt_id === promptId,
+  );
+  ws.close();
+  return { promptId, events: ws.events, history: (await get(`/history/${promptId}`))[promptId] };
+}
+
+describe('ComfyUI simulator: HTTP API', () => {
+  it('answers /system_stats and /object_info with the core catalog', async () => {
+    expect((await get('/system_stats')).devices).toHaveLength(1);
+    const info = await get('/object_info');
+    expect(info.KSampler.input_order.required[0]).toBe('model');
+    expect(Object.keys(await get('/object_info/SaveImage'))).toEqual(['SaveImage']);
+    expect(await get('/object_info/NoSuchNode')).toEqual({});
+  });
+
+  it('validates like ComfyUI: missing_node_type, required_input_missing, bad_linked_input, prompt_no_outputs', async () => {
+    const unknown = await post('/prompt', {
+      prompt: { ...twoOutputs(), '11': { class_type: 'Nope', inputs: {} } },
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error).toMatchObject({
+      type: 'missing_node_type',
+      extra_info: { node_id: '11', class_type: 'Nope' },
+    });
+
+    const broken = twoOutputs();
+    delete broken['3'].inputs.steps;
+    broken['8'].inputs.vae = ['99', 0];
+    const invalid = await post('/prompt', { prompt: broken });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.error.type).toBe('prompt_outputs_failed_validation');
+    expect(invalid.body.node_errors['3'].errors[0]).toMatchObject({
+      type: 'required_input_missing',
+      details: 'steps',
+    });
+    expect(invalid.body.node_errors['8'].errors[0]).toMatchObject({
+      type: 'bad_linked_input',
+      extra_info: { input_name: 'vae' },
+    });
+    expect(invalid.body.node_errors['8'].dependent_outputs.sort()).toEqual(['10', '9']);
+
+    const mismatch = twoOutputs();
+    mismatch['8'].inputs.vae = ['4', 0];
+    expect((await post('/prompt', { prompt: mismatch })).body.node_errors['8'].errors[0].type).toBe(
+      'return_type_mismatch',
+    );
+
+    const noOutputs = twoOutputs();
+    delete noOutputs['9'];
+    delete noOutputs['10'];
+    expect((await post('/prompt', { prompt: noOutputs })).body.error.type).toBe('prompt_no_outputs');
+    expect((await post('/prompt', { prompt: twoOutputs(), prompt_id: 'not-a-uuid' })).body.error.type).toBe(
+      'invalid_prompt_id',
+    );
+    expect((await post('/prompt', {})).body.error.type).toBe('no_prompt');
+  });
+
+  it('returns {} from /history while a prompt is pending, like an unknown id', async () => {
+    const slow = twoOutputs();
+    slow['3'].inputs.steps = 50;
+    const { body } = await post('/prompt', { prompt: slow });
+    expect(await get(`/history/${body.prompt_id}`)).toEqual({});
+    expect((await get('/queue')).queue_running[0][1]).toBe(body.prompt_id);
+    await post('/interrupt', { prompt_id: body.prompt_id });
+  });
+});
+
+describe('ComfyUI simulator: execution', () => {
+  it('sends the real event sequence to the prompt client and records history', async () => {
+    const { promptId, events, history } = await runToEnd(twoOutputs());
+    expect(events[0]!.type).toBe('status');
+    // status frames (queue changes) are broadcast in between; the prompt's own sequence:
+    const own = events.filter((e) => e.type !== 'status');
+    const types = own.map((e) => e.type);
+    expect(types.slice(0, 2)).toEqual(['execution_start', 'execution_cached']);
+    expect(events.filter((e) => e.type === 'progress').map((e) => e.data)).toEqual(
+      [1, 2, 3].map((value) => ({ value, max: 3, prompt_id: promptId, node: '3' })),
+    );
+    expect(
+      events
+        .filter((e) => e.type === 'executed')
+        .map((e) => e.data.node)
+        .sort(),
+    ).toEqual(['10', '9']);
+    expect(types.slice(-2)).toEqual(['executing', 'execution_success']);
+    expect(own.at(-2)!.data).toEqual({ node: null, display_node: null, prompt_id: promptId });
+    const executingOrder = events
+      .filter((e) => e.type === 'executing' && e.data.node)
+      .map((e) => e.data.node);
+    expect(executingOrder.indexOf('3')).toBeGreaterThan(executingOrder.indexOf('5'));
+    expect(executingOrder.indexOf('8')).toBeGreaterThan(executingOrder.indexOf('3'));
+
+    expect(history.status).toMatchObject({ status_str: 'success', completed: true });
+    expect(history.status.messages.map((m: [string]) => m[0])).toEqual([
+      'execution_start',
+      'execution_cached',
+      'execution_success',
+    ]);
+    expect(history.prompt[1]).toBe(promptId);
+    expect(history.prompt[4].sort()).toEqual(['10', '9']);
+    expect(history.outputs['9'].images[0]).toMatchObject({
+      filename: expect.stringMatching(/^ComfyUI_\d{5}_\.png$/),
+      subfolder: '',
+      type: 'output',
+    });
+    expect(history.outputs['10'].images[0]).toMatchObject({
+      type: 'temp',
+      filename: expect.stringMatching(/^ComfyUI_temp_[0-9a-f]{5}_\d{5}_\.png$/),
+    });
+    expect(history.meta['9']).toEqual({
+      node_id: '9',
+      display_node: '9',
+      parent_node: null,
+      real_node_id: '9',
+    });
+  });
+
+  it('writes real PNGs sized by EmptyLatentImage, identical for identical prompts', async () => {
+    const first = await runToEnd(twoOutputs(42));
+    const second = await runToEnd(twoOutputs(42));
+    const other = await runToEnd(twoOutputs(43));
+    const bytes = async (entry: any) => {
+      const image = entry.outputs['9'].images[0];
+      const response = await fetch(`${sim.url}/view?filename=${image.filename}&subfolder=&type=output`);
+      expect(response.headers.get('content-type')).toBe('image/png');
+      return Buffer.from(await response.arrayBuffer());
+    };
+    const a = await bytes(first.history);
+    expect(PNG.sync.read(a)).toMatchObject({ width: 64, height: 48 });
+    expect((await bytes(second.history)).equals(a)).toBe(true);
+    expect((await bytes(other.history)).equals(a)).toBe(false);
+  });
+
+  it('raises a realistic execution_error on extra_data.simulate.fail_node', async () => {
+    const { events, history } = await runToEnd(twoOutputs(), {
+      extra_data: { simulate: { fail_node: '3' } },
+    });
+    const error = events.find((e) => e.type === 'execution_error')!.data;
+    expect(error).toMatchObject({
+      node_id: '3',
+      node_type: 'KSampler',
+      exception_type: 'torch.OutOfMemoryError',
+    });
+    expect(error.traceback.length).toBeGreaterThan(1);
+    expect(error.executed).toEqual(expect.arrayContaining(['4', '5']));
+    expect(history.status).toMatchObject({ status_str: 'error', completed: false });
+    expect(history.status.messages.at(-1)[0]).toBe('execution_error');
+  });
+
+  it('stops on POST /interrupt with the prompt id and reports execution_interrupted', async () => {
+    const slow = twoOutputs();
+    slow['3'].inputs.steps = 500;
+    const clientId = crypto.randomUUID();
+    const ws = await WsRecorder.open(sim.url, clientId);
+    const { body } = await post('/prompt', { prompt: slow, client_id: clientId });
+    await ws.waitFor((e) => e.type === 'progress' && e.data.prompt_id === body.prompt_id);
+    await post('/interrupt', { prompt_id: body.prompt_id });
+    const interrupted = await ws.waitFor((e) => e.type === 'execution_interrupted');
+    expect(interrupted.data).toMatchObject({
+      prompt_id: body.prompt_id,
+      node_id: '3',
+      node_type: 'KSampler',
+    });
+    expect((await get(`/history/${body.prompt_id}`))[body.prompt_id].status.status_str).toBe('error');
+    ws.close();
+  });
+
+  it('without a client_id, broadcasts per-node events but not start/success', async () => {
+    const watcher = await WsRecorder.open(sim.url, 'someone-else');
+    const { body } = await post('/prompt', { prompt: twoOutputs(5) });
+    await watcher.waitFor(
+      (e) => e.type === 'executed' && e.data.prompt_id === body.prompt_id && e.data.node === '9',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const types = new Set(
+      watcher.events.filter((e) => e.data?.prompt_id === body.prompt_id).map((e) => e.type),
+    );
+    expect(types.has('executing')).toBe(true);
+    expect(types.has('execution_start')).toBe(false);
+    expect(types.has('execution_success')).toBe(false);
+    watcher.close();
+  });
+
+  it('guards /view like ComfyUI: 400 for .., 403 for an escaping subfolder, 404 when missing', async () => {
+    expect((await fetch(`${sim.url}/view?filename=../x.png&type=output`)).status).toBe(400);
+    expect((await fetch(`${sim.url}/view?filename=x.png&subfolder=../../etc&type=output`)).status).toBe(403);
+    expect((await fetch(`${sim.url}/view?filename=missing.png&type=output`)).status).toBe(404);
+  });
+});

@@ -14,7 +14,10 @@ import { SIMULATED_MODELS } from '../local/comfyui-simulator/simulated-models';
 const source =
   process.argv[2] ??
   join(import.meta.dirname, '../../shared/corpus/object_info/Hype3808__yuzuki-phone__object_info.json');
-const all = JSON.parse(readFileSync(source, 'utf8')) as Record<string, Record<string, any>>;
+const all = JSON.parse(readFileSync(source, 'utf8')) as Record<
+  string,
+  { python_module?: string; input?: Record<string, unknown>; [key: string]: unknown }
+>;
 
 const isCore = (module: unknown) =>
   module === 'nodes' || (typeof module === 'string' && module.startsWith('comfy_extras.'));

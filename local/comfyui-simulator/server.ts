@@ -25,7 +25,10 @@ export interface ComfyUiSimulatorOptions {
   objectInfoPath?: string;
   /** Where output/temp/input folders live; default: a temp folder removed on stop. */
   dataDir?: string;
+  /** Tests only: replace a node's reported outputs (a misbehaving custom node)... */
   rewriteOutput?: RunEnvironment['rewriteOutput'];
+  /** ...and serve bytes for /view queries ComfyUI itself would refuse. */
+  viewOverride?: (query: URLSearchParams) => Buffer | undefined;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -165,7 +168,14 @@ export class ComfyUiSimulator {
   }
 
   private async submit(text: string, res: ServerResponse) {
-    let body: Record<string, any>;
+    // The wire body of POST /prompt: free-form JSON, checked field by field below.
+    let body: {
+      prompt?: unknown;
+      prompt_id?: unknown;
+      client_id?: string;
+      extra_data?: Record<string, unknown>;
+      number?: unknown;
+    };
     try {
       body = JSON.parse(text || '{}');
     } catch {
@@ -196,7 +206,8 @@ export class ComfyUiSimulator {
         node_errors: {},
       });
     }
-    const outcome = validatePrompt(body.prompt, this.info);
+    const prompt = body.prompt as QueuedPrompt['prompt'];
+    const outcome = validatePrompt(prompt, this.info);
     if (!outcome.ok) return sendJson(res, 400, { error: outcome.error, node_errors: outcome.node_errors });
     const extraData = {
       ...(body.extra_data ?? {}),
@@ -204,8 +215,8 @@ export class ComfyUiSimulator {
     };
     const queued: QueuedPrompt = {
       number: body.number !== undefined ? Number(body.number) : this.counter++,
-      promptId: body.prompt_id ?? randomUUID(),
-      prompt: body.prompt,
+      promptId: typeof body.prompt_id === 'string' ? body.prompt_id : randomUUID(),
+      prompt,
       extraData,
       outputs: outcome.outputs,
     };
@@ -227,6 +238,11 @@ export class ComfyUiSimulator {
   }
 
   private view(query: URLSearchParams, res: ServerResponse) {
+    const override = this.options.viewOverride?.(query);
+    if (override) {
+      res.writeHead(200, { 'Content-Type': 'image/png', 'Content-Length': override.length });
+      return res.end(override);
+    }
     const located = this.files.locate(
       query.get('type') ?? 'output',
       query.get('subfolder') ?? '',

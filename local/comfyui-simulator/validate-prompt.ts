@@ -51,7 +51,7 @@ function nodeErrors(prompt: Prompt, id: string, info: ObjectInfo): ComfyErr[] {
   const spec = info[String(node.class_type)]!;
   const inputs = node.inputs ?? {};
   const errors: ComfyErr[] = [];
-  for (const [name, inputSpec] of Object.entries(spec.input.required ?? {})) {
+  for (const name of Object.keys(spec.input.required ?? {})) {
     if (!(name in inputs)) {
       errors.push(err('required_input_missing', 'Required input is missing', name, { input_name: name }));
     }

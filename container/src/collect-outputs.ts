@@ -1,0 +1,95 @@
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { ComfyUiClient, FileRef } from './comfy-client';
+import { relativeOutputKey, uniqueKey } from './output-keys';
+
+export interface CollectedOutputs {
+  output_path: string;
+  output_files: string[];
+  temp_path: string;
+  temp_files: string[];
+  /** ComfyUI's per-node ui outputs, each file item annotated with its S3 `key` (relative to its path). */
+  outputs: Record<string, Record<string, unknown>>;
+}
+
+function isFileRef(item: unknown): item is FileRef {
+  return typeof item === 'object' && item !== null && typeof (item as FileRef).filename === 'string';
+}
+
+export interface CollectDeps {
+  comfy: ComfyUiClient;
+  s3: S3Client;
+  bucket: string;
+  fileTimeoutMs: number;
+}
+
+async function upload(deps: CollectDeps, file: FileRef, key: string): Promise<void> {
+  const response = await deps.comfy.view(file, deps.fileTimeoutMs);
+  if (!response.ok || !response.body) {
+    throw new Error(
+      `ComfyUI /view answered ${response.status} for ${file.type ?? 'output'} file '${file.filename}' (subfolder '${file.subfolder ?? ''}')`,
+    );
+  }
+  const length = Number(response.headers.get('content-length'));
+  const contentType = response.headers.get('content-type') ?? 'application/octet-stream';
+  // Stream when the size is known (no whole video in memory); otherwise S3 needs the bytes up front.
+  const body =
+    Number.isFinite(length) && length >= 0
+      ? Readable.fromWeb(response.body as WebReadableStream)
+      : Buffer.from(await response.arrayBuffer());
+  await deps.s3.send(
+    new PutObjectCommand({
+      Bucket: deps.bucket,
+      Key: key,
+      Body: body,
+      ...(Buffer.isBuffer(body) ? {} : { ContentLength: length }),
+      ContentType: contentType,
+    }),
+  );
+}
+
+/**
+ * Every file of every output node — images, gifs, video, audio, 3D, whatever key the node used —
+ * fetched from ComfyUI and stored under `executes/{id}/outputs/` (or `temp/`). Text and other
+ * non-file values stay in `outputs` as ComfyUI reported them.
+ */
+export async function collectOutputs(
+  promptId: string,
+  historyOutputs: Record<string, Record<string, unknown>>,
+  deps: CollectDeps,
+): Promise<CollectedOutputs> {
+  const prefix = { output: `executes/${promptId}/outputs/`, temp: `executes/${promptId}/temp/` };
+  const files = { output: [] as string[], temp: [] as string[] };
+  const used = { output: new Set<string>(), temp: new Set<string>() };
+  const outputs: CollectedOutputs['outputs'] = {};
+  for (const [nodeId, ui] of Object.entries(historyOutputs ?? {})) {
+    outputs[nodeId] = {};
+    for (const [kind, value] of Object.entries(ui ?? {})) {
+      if (!Array.isArray(value)) {
+        outputs[nodeId][kind] = value;
+        continue;
+      }
+      const annotated: unknown[] = [];
+      for (const item of value) {
+        if (!isFileRef(item)) {
+          annotated.push(item);
+          continue;
+        }
+        const area = item.type === 'temp' ? 'temp' : 'output';
+        const relative = uniqueKey(relativeOutputKey(nodeId, item.subfolder, item.filename), used[area]);
+        await upload(deps, item, `${prefix[area]}${relative}`);
+        files[area].push(relative);
+        annotated.push({ ...item, key: relative });
+      }
+      outputs[nodeId][kind] = annotated;
+    }
+  }
+  return {
+    output_path: `s3://${deps.bucket}/${prefix.output}`,
+    output_files: files.output,
+    temp_path: `s3://${deps.bucket}/${prefix.temp}`,
+    temp_files: files.temp,
+    outputs,
+  };
+}

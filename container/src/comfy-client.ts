@@ -1,0 +1,157 @@
+import WebSocket from 'ws';
+
+/** ComfyUI could not be reached, or did not answer in time. */
+export class ComfyUnreachableError extends Error {
+  constructor(
+    message: string,
+    readonly timedOut = false,
+  ) {
+    super(message);
+    this.name = 'ComfyUnreachableError';
+  }
+}
+
+export interface ComfyEvent {
+  type: string;
+  data: Record<string, any>;
+}
+
+export interface FileRef {
+  filename: string;
+  subfolder?: string;
+  type?: string;
+}
+
+/** ComfyUI's HTTP and websocket API, as the endpoint container uses it (comfyui-server-api.md). */
+export class ComfyUiClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly requestTimeoutMs = 30_000,
+  ) {}
+
+  private async call(
+    path: string,
+    init: RequestInit = {},
+    timeoutMs = this.requestTimeoutMs,
+  ): Promise<Response> {
+    try {
+      return await fetch(`${this.baseUrl}${path}`, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    } catch (error) {
+      const timedOut =
+        error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+      throw new ComfyUnreachableError(
+        timedOut
+          ? `ComfyUI at ${this.baseUrl} did not answer ${path} within ${timeoutMs} ms`
+          : `ComfyUI at ${this.baseUrl} is unreachable (${cause})`,
+        timedOut,
+      );
+    }
+  }
+
+  private async json(
+    path: string,
+    init?: RequestInit,
+    timeoutMs?: number,
+  ): Promise<{ status: number; body: any }> {
+    const response = await this.call(path, init, timeoutMs);
+    const text = await response.text();
+    try {
+      return { status: response.status, body: text ? JSON.parse(text) : {} };
+    } catch {
+      return {
+        status: response.status,
+        body: { error: { type: 'invalid_response', message: text.slice(0, 500) } },
+      };
+    }
+  }
+
+  /** True when ComfyUI answers /system_stats within the timeout. */
+  async isUp(timeoutMs: number): Promise<boolean> {
+    try {
+      return (await this.call('/system_stats', {}, timeoutMs)).ok;
+    } catch {
+      return false;
+    }
+  }
+
+  async objectInfo(): Promise<unknown> {
+    const { status, body } = await this.json('/object_info', {}, 120_000);
+    if (status !== 200) throw new Error(`GET /object_info answered ${status}`);
+    return body;
+  }
+
+  submit(body: Record<string, unknown>) {
+    return this.json('/prompt', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  }
+
+  /** The history entry of a finished prompt, or undefined while it is pending (ComfyUI answers {}). */
+  async history(promptId: string): Promise<any | undefined> {
+    const { body } = await this.json(`/history/${encodeURIComponent(promptId)}`);
+    return body?.[promptId];
+  }
+
+  async interrupt(promptId: string): Promise<void> {
+    await this.call('/interrupt', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ prompt_id: promptId }),
+    });
+  }
+
+  /** A file ComfyUI produced, as an HTTP response whose body streams the bytes. */
+  view(file: FileRef, timeoutMs: number): Promise<Response> {
+    const query = new URLSearchParams({
+      filename: file.filename,
+      subfolder: file.subfolder ?? '',
+      type: file.type ?? 'output',
+    });
+    return this.call(`/view?${query}`, {}, timeoutMs);
+  }
+
+  /** Opens `/ws?clientId=`; resolves once connected. Events arrive through `onEvent`. */
+  openEvents(
+    clientId: string,
+    onEvent: (event: ComfyEvent) => void,
+  ): Promise<{ close(): void; closed: () => boolean }> {
+    const ws = new WebSocket(
+      `${this.baseUrl.replace(/^http/, 'ws')}/ws?clientId=${encodeURIComponent(clientId)}`,
+    );
+    let closed = false;
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return; // previews: not needed to follow a prompt
+      try {
+        onEvent(JSON.parse(String(data)) as ComfyEvent);
+      } catch {
+        // a frame we cannot read does not stop the run; history is the source of truth
+      }
+    });
+    ws.on('close', () => {
+      closed = true;
+    });
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        ws.terminate();
+        reject(
+          new ComfyUnreachableError(`ComfyUI at ${this.baseUrl} did not open its websocket in time`, true),
+        );
+      }, this.requestTimeoutMs);
+      ws.once('open', () => {
+        clearTimeout(timer);
+        resolve({ close: () => ws.close(), closed: () => closed });
+      });
+      ws.once('error', (error) => {
+        clearTimeout(timer);
+        reject(
+          new ComfyUnreachableError(
+            `ComfyUI at ${this.baseUrl} is unreachable (websocket: ${error.message})`,
+          ),
+        );
+      });
+    });
+  }
+}

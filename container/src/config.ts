@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+const int = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+/** The container's environment; the Dockerfile and the CDK model set these. */
+export const ContainerEnvSchema = z.object({
+  /** SageMaker calls /ping and /invocations here (0: any free port, for tests). */
+  PORT: int(0, 65_535, 8080),
+  /** ComfyUI, on loopback inside the image. */
+  COMFYUI_URL: z.url().default('http://127.0.0.1:8188'),
+  TABLE_NAME: z.string().min(1),
+  BUCKET_NAME: z.string().min(1),
+  AWS_REGION: z.string().default('us-east-1'),
+  /** Name of the endpoint this container serves; object_info is published under it. */
+  ENDPOINT_NAME: z.string().default(''),
+  S3_FORCE_PATH_STYLE: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  /** At most one progress write per this many ms. */
+  PROGRESS_WRITE_INTERVAL_MS: int(100, 60_000, 1000),
+  /** How often a running execute's record is read for cancel_requested. */
+  CANCEL_POLL_MS: int(50, 60_000, 1000),
+  /** Longest a prompt may run in ComfyUI; below SageMaker's InvocationTimeoutSeconds so we answer first. */
+  COMFYUI_TIMEOUT_SECONDS: int(1, 3600, 3540),
+  /** Longest a single HTTP call to ComfyUI may take. */
+  COMFYUI_REQUEST_TIMEOUT_MS: int(100, 600_000, 30_000),
+});
+export type ContainerConfig = z.infer<typeof ContainerEnvSchema>;
+
+export function containerConfig(source: Record<string, string | undefined> = process.env): ContainerConfig {
+  const parsed = ContainerEnvSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new Error(
+      `container environment is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,67 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbExecuteStore } from '../../lambda/adapters/dynamodb-execute-store';
+import { ComfyUiClient } from './comfy-client';
+import { containerConfig } from './config';
+import { publishObjectInfo } from './publish-object-info';
+import { runInvocation } from './run-invocation';
+import { cachedHealth, createContainerServer, listen } from './server';
+
+/**
+ * The endpoint container's adapter: SageMaker's /ping and /invocations in front of ComfyUI.
+ * Started by the image's entrypoint beside ComfyUI, or by the local stack beside the simulator.
+ */
+export async function startContainer(env: Record<string, string | undefined> = process.env) {
+  const config = containerConfig(env);
+  const logger = new Logger({ serviceName: 'comfy-exec-endpoint' });
+  const s3 = new S3Client({ region: config.AWS_REGION, forcePathStyle: config.S3_FORCE_PATH_STYLE });
+  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region: config.AWS_REGION }), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const comfy = new ComfyUiClient(config.COMFYUI_URL, config.COMFYUI_REQUEST_TIMEOUT_MS);
+  const store = new DynamoDbExecuteStore(documents, config.TABLE_NAME);
+  const server = createContainerServer({
+    healthy: cachedHealth((timeoutMs) => comfy.isUp(timeoutMs)),
+    invoke: async (body) => {
+      const promptId = /"prompt_id"\s*:\s*"([^"]+)"/.exec(body)?.[1];
+      // Every line of a run carries its prompt_id: GetExecuteLogs finds them by it.
+      const child = logger.createChild({ persistentKeys: { prompt_id: promptId } });
+      const log = {
+        info: (message: string, fields: Record<string, unknown> = {}) => child.info(message, fields),
+        warn: (message: string, fields: Record<string, unknown> = {}) => child.warn(message, fields),
+        error: (message: string, fields: Record<string, unknown> = {}) => child.error(message, fields),
+      };
+      return runInvocation(body, { store, comfy, s3, config, log });
+    },
+  });
+  const port = await listen(server, config.PORT);
+  logger.info('endpoint container listening', { port, comfyui: config.COMFYUI_URL });
+  const publishing = new AbortController();
+  if (config.ENDPOINT_NAME) {
+    void publishObjectInfo(
+      comfy,
+      s3,
+      { bucket: config.BUCKET_NAME, endpointName: config.ENDPOINT_NAME },
+      {
+        signal: publishing.signal,
+        log: (message) => logger.warn(message),
+      },
+    ).then((uri) => uri && logger.info('object_info published', { uri }));
+  }
+  return {
+    port,
+    stop: async () => {
+      publishing.abort();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const container = await startContainer();
+  for (const signal of ['SIGTERM', 'SIGINT'] as const)
+    process.on(signal, () => void container.stop().then(() => process.exit(0)));
+}

@@ -1,0 +1,237 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { ExecuteRecord } from '../../lambda/domain/execute-record';
+import type { ExecuteStore } from '../../lambda/domain/ports';
+import { collectOutputs } from './collect-outputs';
+import { type ComfyEvent, type ComfyUiClient, ComfyUnreachableError } from './comfy-client';
+import type { ContainerConfig } from './config';
+import { followPrompt } from './follow-prompt';
+import { failed, type InvocationAnswer, type InvocationResult, tracebackTail } from './invocation-result';
+import { ProgressWriter } from './progress-writer';
+
+export interface InvocationDeps {
+  store: ExecuteStore;
+  comfy: ComfyUiClient;
+  s3: S3Client;
+  config: Pick<
+    ContainerConfig,
+    | 'BUCKET_NAME'
+    | 'PROGRESS_WRITE_INTERVAL_MS'
+    | 'CANCEL_POLL_MS'
+    | 'COMFYUI_TIMEOUT_SECONDS'
+    | 'COMFYUI_REQUEST_TIMEOUT_MS'
+  >;
+  log: InvocationLog;
+  /** How often /history is asked when websocket frames go missing. */
+  historyPollMs?: number;
+}
+
+type LogFields = Record<string, unknown>;
+/** The structured log a run writes to (Powertools Logger in the image). */
+export interface InvocationLog {
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+}
+
+interface StagedRequest {
+  prompt_id: string;
+  prompt: Record<string, unknown>;
+  client_id?: string | null;
+  extra_data?: Record<string, unknown> | null;
+  number?: string | number | null;
+  front?: boolean | null;
+}
+
+function parseRequest(body: string): StagedRequest | undefined {
+  try {
+    const parsed = JSON.parse(body) as StagedRequest;
+    return typeof parsed?.prompt_id === 'string' &&
+      typeof parsed.prompt === 'object' &&
+      parsed.prompt !== null
+      ? parsed
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const cancelledAnswer = (promptId: string, message: string): InvocationAnswer => ({
+  httpStatus: 200,
+  result: { prompt_id: promptId, status: 'cancelled', message },
+});
+
+/** Steps 1–2: skip what was cancelled (or deleted), then claim the record: created → running. */
+async function claim(
+  request: StagedRequest,
+  deps: InvocationDeps,
+): Promise<ExecuteRecord | InvocationAnswer> {
+  const record = await deps.store.get(request.prompt_id);
+  if (!record) return cancelledAnswer(request.prompt_id, 'the execute no longer exists (deleted); not run');
+  if (record.status === 'cancelled')
+    return cancelledAnswer(request.prompt_id, 'cancelled before it started; not run');
+  const running = await deps.store.update(record, {
+    from: ['created'],
+    set: { status: 'running', start_time: new Date().toISOString() },
+  });
+  if (running) return running;
+  const now = await deps.store.get(request.prompt_id);
+  if (!now || now.status === 'cancelled')
+    return cancelledAnswer(request.prompt_id, 'cancelled before it started; not run');
+  return failed(request.prompt_id, 409, `the execute is already ${now.status}; not run again`, {
+    type: 'not_runnable',
+    status: now.status,
+  });
+}
+
+function classifyHistory(promptId: string, entry: any, cancelled: boolean): InvocationAnswer | undefined {
+  if (entry?.status?.status_str === 'success') return undefined;
+  const messages: [string, Record<string, unknown>][] = entry?.status?.messages ?? [];
+  const [kind, data = {}] =
+    messages.findLast(([type]) => type === 'execution_error' || type === 'execution_interrupted') ?? [];
+  if (kind === 'execution_interrupted' && cancelled)
+    return cancelledAnswer(promptId, 'cancelled by the client while running');
+  if (kind === 'execution_error') {
+    const error = {
+      type: 'execution_error',
+      node_id: data.node_id,
+      node_type: data.node_type,
+      exception_type: data.exception_type,
+      exception_message: data.exception_message,
+      traceback: tracebackTail(data.traceback),
+      executed: data.executed,
+    };
+    return failed(
+      promptId,
+      500,
+      `${data.node_type} (node ${data.node_id}) failed: ${data.exception_type}: ${data.exception_message}`,
+      error,
+    );
+  }
+  if (kind === 'execution_interrupted') {
+    return failed(
+      promptId,
+      500,
+      `ComfyUI interrupted the prompt at node ${data.node_id} (not at the client's request)`,
+      { type: 'execution_interrupted', node_id: data.node_id, node_type: data.node_type },
+    );
+  }
+  return failed(promptId, 500, `ComfyUI finished the prompt with status '${entry?.status?.status_str}'`, {
+    type: 'execution_failed',
+    status: entry?.status,
+  });
+}
+
+/** Steps 3–5: submit, follow, collect outputs, answer. */
+async function execute(
+  request: StagedRequest,
+  record: ExecuteRecord,
+  deps: InvocationDeps,
+): Promise<InvocationAnswer> {
+  const promptId = request.prompt_id;
+  const clientId = request.client_id || `comfy-exec-${promptId}`;
+  const listeners: ((event: ComfyEvent) => void)[] = [];
+  const socket = await deps.comfy.openEvents(clientId, (event) =>
+    listeners.forEach((listener) => listener(event)),
+  );
+  const progress = new ProgressWriter(
+    (value) => deps.store.update(record, { from: ['running'], set: { progress: value } }),
+    deps.config.PROGRESS_WRITE_INTERVAL_MS,
+    (error) => deps.log.warn('progress write failed', { error: String(error) }),
+  );
+  try {
+    const submitted = await deps.comfy.submit({
+      prompt: request.prompt,
+      prompt_id: promptId,
+      client_id: clientId,
+      extra_data: request.extra_data ?? {},
+      ...(request.number != null ? { number: request.number } : {}),
+      ...(request.front != null ? { front: request.front } : {}),
+    });
+    if (submitted.status !== 200) {
+      const { error, node_errors } = submitted.body ?? {};
+      const summary = `ComfyUI refused the prompt: ${error?.message ?? `HTTP ${submitted.status}`}${error?.details ? ` (${String(error.details).split('\n')[0]})` : ''}`;
+      return failed(promptId, 400, summary, { type: 'comfyui_validation', error, node_errors });
+    }
+    const warnings =
+      Object.keys(submitted.body?.node_errors ?? {}).length > 0
+        ? { node_errors: submitted.body.node_errors }
+        : undefined;
+    deps.log.info('prompt queued in ComfyUI', { number: submitted.body?.number });
+    const outcome = await followPrompt(
+      deps.comfy,
+      {
+        promptId,
+        timeoutMs: deps.config.COMFYUI_TIMEOUT_SECONDS * 1000,
+        cancelPollMs: deps.config.CANCEL_POLL_MS,
+        historyPollMs: deps.historyPollMs ?? 2000,
+        onProgress: (value) => progress.offer(value),
+        cancelRequested: async () => (await deps.store.get(promptId))?.cancel_requested === true,
+      },
+      (listener) => listeners.push(listener),
+    );
+    await progress.stop();
+    if (outcome.timedOut) {
+      return failed(
+        promptId,
+        504,
+        `ComfyUI did not finish within ${deps.config.COMFYUI_TIMEOUT_SECONDS} s; the prompt was interrupted`,
+        { type: 'comfyui_timeout' },
+      );
+    }
+    const unsuccessful = classifyHistory(promptId, outcome.entry, outcome.cancelled);
+    if (unsuccessful) return unsuccessful;
+    const collected = await collectOutputs(promptId, outcome.entry.outputs, {
+      comfy: deps.comfy,
+      s3: deps.s3,
+      bucket: deps.config.BUCKET_NAME,
+      fileTimeoutMs: Math.max(deps.config.COMFYUI_REQUEST_TIMEOUT_MS, 300_000),
+    });
+    const result: InvocationResult = {
+      prompt_id: promptId,
+      status: 'success',
+      ...collected,
+      ...(warnings ? { warnings } : {}),
+    };
+    if (outcome.events.started && outcome.events.finished)
+      result.timings = { comfyui_ms: outcome.events.finished - outcome.events.started };
+    return { httpStatus: 200, result };
+  } finally {
+    await progress.stop();
+    socket.close();
+  }
+}
+
+/** POST /invocations: the staged request in, the result JSON out (never 200 on failure). */
+export async function runInvocation(body: string, deps: InvocationDeps): Promise<InvocationAnswer> {
+  const request = parseRequest(body);
+  if (!request)
+    return failed(
+      '',
+      400,
+      'the invocation body is not a comfy-exec request (prompt_id and prompt required)',
+      { type: 'invalid_request' },
+    );
+  const started = Date.now();
+  const startTime = new Date(started).toISOString();
+  let answer: InvocationAnswer;
+  try {
+    const claimed = await claim(request, deps);
+    answer = 'httpStatus' in claimed ? claimed : await execute(request, claimed, deps);
+  } catch (error) {
+    if (error instanceof ComfyUnreachableError) {
+      answer = failed(request.prompt_id, error.timedOut ? 504 : 502, error.message, {
+        type: error.timedOut ? 'comfyui_timeout' : 'comfyui_unreachable',
+      });
+    } else {
+      deps.log.error('invocation failed', { error: String((error as Error).stack ?? error) });
+      answer = failed(request.prompt_id, 500, `the endpoint container failed: ${(error as Error).message}`, {
+        type: 'container_error',
+      });
+    }
+  }
+  answer.result.start_time ??= startTime;
+  answer.result.complete_time = new Date().toISOString();
+  answer.result.timings = { ...answer.result.timings, total_ms: Date.now() - started };
+  deps.log.info('invocation answered', { http_status: answer.httpStatus, status: answer.result.status });
+  return answer;
+}

@@ -1,0 +1,71 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { InvocationAnswer } from './invocation-result';
+
+export interface ContainerHandlers {
+  /** True when ComfyUI is healthy; must settle well within SageMaker's 2 s probe timeout. */
+  healthy(): Promise<boolean>;
+  invoke(body: string): Promise<InvocationAnswer>;
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  // SageMaker requires Content-Length on every response (no chunked transfer).
+  const text = body === undefined ? '' : JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** SageMaker's container contract: GET /ping and POST /invocations (sagemaker-async.md §5). */
+export function createContainerServer(handlers: ContainerHandlers): Server {
+  return createServer(async (req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    try {
+      if (req.method === 'GET' && path === '/ping')
+        return send(res, (await handlers.healthy()) ? 200 : 503, {});
+      if (req.method === 'POST' && path === '/invocations') {
+        const answer = await handlers.invoke(await readBody(req));
+        return send(res, answer.httpStatus, answer.result);
+      }
+      send(res, 404, { message: `no route ${req.method} ${path}` });
+    } catch (error) {
+      send(res, 500, {
+        status: 'failed',
+        message: (error as Error).message,
+        error: { type: 'container_error' },
+      });
+    }
+  });
+}
+
+export async function listen(server: Server, port: number, host = '0.0.0.0'): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+/** /ping's view of ComfyUI: probed at most once per `ttlMs`, each probe bounded by `timeoutMs`. */
+export function cachedHealth(
+  probe: (timeoutMs: number) => Promise<boolean>,
+  ttlMs = 1000,
+  timeoutMs = 1500,
+): () => Promise<boolean> {
+  let last = { at: Number.NEGATIVE_INFINITY, healthy: false };
+  let inFlight: Promise<boolean> | undefined;
+  return async () => {
+    if (Date.now() - last.at < ttlMs) return last.healthy;
+    inFlight ??= probe(timeoutMs).then((healthy) => {
+      last = { at: Date.now(), healthy };
+      inFlight = undefined;
+      return healthy;
+    });
+    return inFlight;
+  };
+}

@@ -1,0 +1,88 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { expect } from 'vitest';
+import { startContainer } from '../../container/src/main';
+import { DynamoDbExecuteStore } from '../../lambda/adapters/dynamodb-execute-store';
+import { S3PayloadStore } from '../../lambda/adapters/s3-payload-store';
+import { parseS3Uri } from '../../lambda/adapters/s3-uri';
+import { type CreateExecuteInput, createExecute } from '../../lambda/use-cases/create-execute';
+import { type ComfyUiSimulatorOptions, startComfyUiSimulator } from '../../local/comfyui-simulator/server';
+import { RecordingInvoker } from '../fakes/recording-invoker';
+import { createInput } from '../fixtures/prompts';
+import { freshTableAndBucket, localClients, localLambdaEnvironment } from '../support/local-aws';
+
+/**
+ * The endpoint container as SageMaker runs it, beside the ComfyUI simulator, on DynamoDB
+ * Local and s3rver. Executes are created by the real CreateExecute use case; `invoke` posts the
+ * staged request to /invocations as SageMaker would.
+ */
+export async function startContainerHarness(
+  options: { simulator?: ComfyUiSimulatorOptions; comfyUrl?: string; env?: Record<string, string> } = {},
+) {
+  const clients = localClients();
+  const { tableName, bucketName, drop } = await freshTableAndBucket(clients);
+  const simulator = options.comfyUrl
+    ? undefined
+    : await startComfyUiSimulator({ stepMs: 2, ...options.simulator });
+  // The SDK reads credentials and AWS_ENDPOINT_URL_* from process.env, as in the image.
+  Object.assign(process.env, localLambdaEnvironment(tableName, bucketName));
+  const container = await startContainer({
+    ...process.env,
+    PORT: '0',
+    COMFYUI_URL: options.comfyUrl ?? simulator!.url,
+    ENDPOINT_NAME: 'comfy-async-test',
+    CANCEL_POLL_MS: '50',
+    PROGRESS_WRITE_INTERVAL_MS: '100',
+    COMFYUI_REQUEST_TIMEOUT_MS: '2000',
+    ...options.env,
+  });
+  const url = `http://127.0.0.1:${container.port}`;
+  const store = new DynamoDbExecuteStore(clients.documents, tableName);
+  const payloads = new S3PayloadStore(clients.s3, bucketName);
+
+  async function create(overrides: Partial<CreateExecuteInput> = {}) {
+    const { record } = await createExecute(createInput(overrides), 'owner-a', {
+      store,
+      payloads,
+      invoker: new RecordingInvoker(),
+      clock: { now: () => new Date() },
+      ids: { newId: () => randomUUID() },
+      digest: (text) => createHash('sha256').update(text).digest('hex'),
+      config: {
+        defaultEndpointName: 'comfy-async-test',
+        endpointNames: ['comfy-async-test'],
+        retentionDays: 1,
+        maxInlinePromptBytes: 300_000,
+      },
+    });
+    return record;
+  }
+
+  async function invoke(promptPath: string) {
+    const { bucket, key } = parseS3Uri(promptPath);
+    const staged = await clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const response = await fetch(`${url}/invocations`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: await staged.Body!.transformToString(),
+    });
+    expect(response.headers.get('content-length')).not.toBeNull();
+    return { status: response.status, body: (await response.json()) as any };
+  }
+
+  return {
+    clients,
+    tableName,
+    bucketName,
+    simulator,
+    url,
+    store,
+    create,
+    invoke,
+    stop: async () => {
+      await container.stop();
+      await simulator?.stop();
+      await drop();
+    },
+  };
+}

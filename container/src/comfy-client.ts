@@ -13,7 +13,21 @@ export class ComfyUnreachableError extends Error {
 
 export interface ComfyEvent {
   type: string;
-  data: Record<string, any>;
+  data: Record<string, unknown>;
+}
+
+/** `GET /history/{id}` entry, the parts the container reads (comfyui-server-api.md §3). */
+export interface HistoryEntry {
+  outputs: Record<string, Record<string, unknown>>;
+  status?: { status_str?: string; completed?: boolean; messages?: [string, Record<string, unknown>][] };
+}
+
+/** POST /prompt's answer: 200 `{prompt_id, number, node_errors}` or 400 `{error, node_errors}`. */
+export interface SubmitAnswer {
+  prompt_id?: string;
+  number?: number;
+  node_errors?: Record<string, unknown>;
+  error?: { type?: string; message?: string; details?: string };
 }
 
 export interface FileRef {
@@ -49,19 +63,19 @@ export class ComfyUiClient {
     }
   }
 
-  private async json(
+  private async json<T>(
     path: string,
     init?: RequestInit,
     timeoutMs?: number,
-  ): Promise<{ status: number; body: any }> {
+  ): Promise<{ status: number; body: T }> {
     const response = await this.call(path, init, timeoutMs);
     const text = await response.text();
     try {
-      return { status: response.status, body: text ? JSON.parse(text) : {} };
+      return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
     } catch {
       return {
         status: response.status,
-        body: { error: { type: 'invalid_response', message: text.slice(0, 500) } },
+        body: { error: { type: 'invalid_response', message: text.slice(0, 500) } } as T,
       };
     }
   }
@@ -76,13 +90,13 @@ export class ComfyUiClient {
   }
 
   async objectInfo(): Promise<unknown> {
-    const { status, body } = await this.json('/object_info', {}, 120_000);
+    const { status, body } = await this.json<unknown>('/object_info', {}, 120_000);
     if (status !== 200) throw new Error(`GET /object_info answered ${status}`);
     return body;
   }
 
   submit(body: Record<string, unknown>) {
-    return this.json('/prompt', {
+    return this.json<SubmitAnswer>('/prompt', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(body),
@@ -90,8 +104,10 @@ export class ComfyUiClient {
   }
 
   /** The history entry of a finished prompt, or undefined while it is pending (ComfyUI answers {}). */
-  async history(promptId: string): Promise<any | undefined> {
-    const { body } = await this.json(`/history/${encodeURIComponent(promptId)}`);
+  async history(promptId: string): Promise<HistoryEntry | undefined> {
+    const { body } = await this.json<Record<string, HistoryEntry>>(
+      `/history/${encodeURIComponent(promptId)}`,
+    );
     return body?.[promptId];
   }
 

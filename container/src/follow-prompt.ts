@@ -1,5 +1,5 @@
 import type { ExecuteProgress } from '../../lambda/domain/execute-record';
-import type { ComfyEvent, ComfyUiClient } from './comfy-client';
+import type { ComfyEvent, ComfyUiClient, HistoryEntry } from './comfy-client';
 
 export interface FollowOptions {
   promptId: string;
@@ -14,7 +14,7 @@ export interface FollowOptions {
 
 export interface FollowOutcome {
   /** The history entry; undefined only on timeout. */
-  entry?: any;
+  entry?: HistoryEntry;
   cancelled: boolean;
   timedOut: boolean;
   events: { started?: number; finished?: number };

@@ -2,7 +2,12 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { ExecuteRecord } from '../../lambda/domain/execute-record';
 import type { ExecuteStore } from '../../lambda/domain/ports';
 import { collectOutputs } from './collect-outputs';
-import { type ComfyEvent, type ComfyUiClient, ComfyUnreachableError } from './comfy-client';
+import {
+  type ComfyEvent,
+  type ComfyUiClient,
+  ComfyUnreachableError,
+  type HistoryEntry,
+} from './comfy-client';
 import type { ContainerConfig } from './config';
 import { followPrompt } from './follow-prompt';
 import { failed, type InvocationAnswer, type InvocationResult, tracebackTail } from './invocation-result';
@@ -83,7 +88,11 @@ async function claim(
   });
 }
 
-function classifyHistory(promptId: string, entry: any, cancelled: boolean): InvocationAnswer | undefined {
+function classifyHistory(
+  promptId: string,
+  entry: HistoryEntry | undefined,
+  cancelled: boolean,
+): InvocationAnswer | undefined {
   if (entry?.status?.status_str === 'success') return undefined;
   const messages: [string, Record<string, unknown>][] = entry?.status?.messages ?? [];
   const [kind, data = {}] =
@@ -130,9 +139,9 @@ async function execute(
   const promptId = request.prompt_id;
   const clientId = request.client_id || `comfy-exec-${promptId}`;
   const listeners: ((event: ComfyEvent) => void)[] = [];
-  const socket = await deps.comfy.openEvents(clientId, (event) =>
-    listeners.forEach((listener) => listener(event)),
-  );
+  const socket = await deps.comfy.openEvents(clientId, (event) => {
+    for (const listener of listeners) listener(event);
+  });
   const progress = new ProgressWriter(
     (value) => deps.store.update(record, { from: ['running'], set: { progress: value } }),
     deps.config.PROGRESS_WRITE_INTERVAL_MS,
@@ -180,7 +189,7 @@ async function execute(
     }
     const unsuccessful = classifyHistory(promptId, outcome.entry, outcome.cancelled);
     if (unsuccessful) return unsuccessful;
-    const collected = await collectOutputs(promptId, outcome.entry.outputs, {
+    const collected = await collectOutputs(promptId, outcome.entry?.outputs ?? {}, {
       comfy: deps.comfy,
       s3: deps.s3,
       bucket: deps.config.BUCKET_NAME,

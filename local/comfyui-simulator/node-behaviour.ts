@@ -24,10 +24,21 @@ function upstream(prompt: Prompt, id: string): string[] {
 const numberInput = (inputs: Record<string, unknown>, name: string) =>
   typeof inputs[name] === 'number' ? (inputs[name] as number) : undefined;
 
-/** What decides the picture: size and batch from the latent, seed from the sampler, the prompt texts. */
-export function pictureInputs(prompt: Prompt, id: string) {
-  const sources = upstream(prompt, id).map((source) => prompt[source]!.inputs);
-  const sized = sources.find((inputs) => numberInput(inputs, 'width') && numberInput(inputs, 'height'));
+/**
+ * What decides the picture: size and batch from the latent (or the loaded image), seed from the
+ * sampler, the prompt texts. `imageSize` reads an input image's size by name.
+ */
+export function pictureInputs(
+  prompt: Prompt,
+  id: string,
+  imageSize: (name: string) => { width: number; height: number } | undefined = () => undefined,
+) {
+  const upstreamIds = upstream(prompt, id);
+  const sources = upstreamIds.map((source) => prompt[source]!.inputs);
+  const loader = upstreamIds.find((source) => prompt[source]!.class_type === 'LoadImage');
+  const loaded = loader ? imageSize(String(prompt[loader]!.inputs.image)) : undefined;
+  const sized =
+    loaded ?? sources.find((inputs) => numberInput(inputs, 'width') && numberInput(inputs, 'height'));
   const seeded = sources.find(
     (inputs) => numberInput(inputs, 'seed') !== undefined || numberInput(inputs, 'noise_seed') !== undefined,
   );
@@ -62,7 +73,9 @@ export function runOutputNode(
   const prefix = typeof node.inputs.filename_prefix === 'string' ? node.inputs.filename_prefix : 'ComfyUI';
   if (IMAGE_SAVERS.has(node.class_type) || node.class_type === 'PreviewImage') {
     const preview = node.class_type === 'PreviewImage';
-    const { width, height, batch, identity } = pictureInputs(prompt, id);
+    const { width, height, batch, identity } = pictureInputs(prompt, id, (name) =>
+      files.inputImageSize(name),
+    );
     const images: FileItem[] = [];
     for (let index = 0; index < batch; index++) {
       const png = renderPng(width, height, `${identity}|${index}`);

@@ -1,5 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve, sep } from 'node:path';
+import { PNG } from 'pngjs';
+import { renderPng } from './render-png';
 
 export type FileType = 'output' | 'temp' | 'input';
 
@@ -15,6 +17,21 @@ export class SimulatorFiles {
 
   constructor(readonly root: string) {
     for (const type of ['output', 'temp', 'input'] as const) mkdirSync(this.dir(type), { recursive: true });
+    // The input LoadImage offers by default (simulated-models.ts lists it).
+    const example = join(this.dir('input'), 'example.png');
+    if (!existsSync(example)) writeFileSync(example, renderPng(768, 512, 'example input'));
+  }
+
+  /** Width and height of a PNG in the input folder, as LoadImage would see them. */
+  inputImageSize(name: string): { width: number; height: number } | undefined {
+    const path = join(this.dir('input'), basename(name.replace(/ \[input\]$/, '')));
+    if (!existsSync(path)) return undefined;
+    try {
+      const { width, height } = PNG.sync.read(readFileSync(path));
+      return { width, height };
+    } catch {
+      return undefined;
+    }
   }
 
   dir(type: FileType): string {

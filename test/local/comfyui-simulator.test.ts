@@ -166,6 +166,19 @@ describe('ComfyUI simulator: execution', () => {
     expect((await bytes(other.history)).equals(a)).toBe(false);
   });
 
+  it('sizes pictures after a loaded input image', async () => {
+    const prompt = {
+      '1': { class_type: 'LoadImage', inputs: { image: 'example.png' } },
+      '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'loaded' } },
+    };
+    const { history } = await runToEnd(prompt);
+    const image = history.outputs['2'].images[0];
+    const png = Buffer.from(
+      await (await fetch(`${sim.url}/view?filename=${image.filename}&type=output`)).arrayBuffer(),
+    );
+    expect(PNG.sync.read(png)).toMatchObject({ width: 768, height: 512 });
+  });
+
   it('raises a realistic execution_error on extra_data.simulate.fail_node', async () => {
     const { events, history } = await runToEnd(twoOutputs(), {
       extra_data: { simulate: { fail_node: '3' } },

@@ -8,6 +8,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { ExecuteRecord } from '../domain/execute-record';
+import { isTerminal } from '../domain/execute-status';
 import type {
   ExecuteStore,
   ExecuteSummary,
@@ -16,11 +17,11 @@ import type {
   RecordChange,
   RecordKey,
 } from '../domain/ports';
-import { EXECUTE_TABLE, ownerStatusKey } from './execute-table';
+import { EXECUTE_TABLE, ownerStatusKey, PENDING } from './execute-table';
 import { decodeCursor, encodeCursor } from './list-cursor';
 
 /** Attributes that exist only for the indexes. */
-const INDEX_ONLY = ['owner_status'] as const;
+const INDEX_ONLY = ['owner_status', EXECUTE_TABLE.pending.partitionKey] as const;
 
 function withoutIndexKeys<T>(item: Record<string, unknown>): T {
   const copy = { ...item };
@@ -78,7 +79,11 @@ export class DynamoDbExecuteStore implements ExecuteStore {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...record, owner_status: ownerStatusKey(record.owner, record.status) },
+          Item: {
+            ...record,
+            owner_status: ownerStatusKey(record.owner, record.status),
+            ...(isTerminal(record.status) ? {} : { [EXECUTE_TABLE.pending.partitionKey]: PENDING }),
+          },
           ConditionExpression: 'attribute_not_exists(prompt_id)',
         }),
       );
@@ -104,12 +109,17 @@ export class DynamoDbExecuteStore implements ExecuteStore {
       conditions.push(`${update.name('status')} IN (${statuses})`);
     }
     if (update.assignments.length === 0) return this.get(key.prompt_id);
+    // A final execute leaves the sparse pending index.
+    const remove =
+      change.set.status && isTerminal(change.set.status)
+        ? ` REMOVE ${update.name(EXECUTE_TABLE.pending.partitionKey)}`
+        : '';
     try {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { prompt_id: key.prompt_id },
-          UpdateExpression: `SET ${update.assignments.join(', ')}`,
+          UpdateExpression: `SET ${update.assignments.join(', ')}${remove}`,
           ConditionExpression: conditions.join(' AND '),
           ExpressionAttributeNames: update.names,
           ExpressionAttributeValues: update.values,
@@ -146,6 +156,27 @@ export class DynamoDbExecuteStore implements ExecuteStore {
       records: (Items ?? []).map((item) => withoutIndexKeys<ExecuteSummary>(item)),
       cursor: encodeCursor(LastEvaluatedKey),
     };
+  }
+
+  async listPendingIds(limit: number): Promise<string[]> {
+    const ids: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: EXECUTE_TABLE.pending.indexName,
+          KeyConditionExpression: '#pending = :pending',
+          ExpressionAttributeNames: { '#pending': EXECUTE_TABLE.pending.partitionKey },
+          ExpressionAttributeValues: { ':pending': PENDING },
+          Limit: limit - ids.length,
+          ExclusiveStartKey: start,
+        }),
+      );
+      ids.push(...(page.Items ?? []).map((item) => String(item.prompt_id)));
+      start = page.LastEvaluatedKey;
+    } while (start && ids.length < limit);
+    return ids;
   }
 
   async deleteOwned(promptId: string, owner: string): Promise<boolean> {

@@ -16,9 +16,17 @@ export const EXECUTE_TABLE = {
     partitionKey: 'owner_status',
     sortKey: 'create_time',
   },
-  /** Attributes copied into both indexes (beyond keys): what a list row shows. */
+  /**
+   * Sparse: only executes not yet final carry `pending`, so the Sweeper reads just those,
+   * the nearest deadline first.
+   */
+  pending: { indexName: 'pending-deadline_at-index', partitionKey: 'pending', sortKey: 'deadline_at' },
+  /** Attributes copied into the two listing indexes (beyond keys): what a list row shows. */
   projectedAttributes: SUMMARY_KEYS.filter((key) => !['prompt_id', 'owner', 'create_time'].includes(key)),
 } as const;
+
+/** The one value of `pending` (the attribute is removed when the execute becomes final). */
+export const PENDING = 'pending';
 
 export function ownerStatusKey(owner: string, status: string): string {
   return `${owner}#${status}`;
@@ -45,8 +53,21 @@ export function createExecuteTableInput(tableName: string): CreateTableCommandIn
       { AttributeName: EXECUTE_TABLE.byOwner.partitionKey, AttributeType: 'S' },
       { AttributeName: EXECUTE_TABLE.byOwnerStatus.partitionKey, AttributeType: 'S' },
       { AttributeName: EXECUTE_TABLE.byOwner.sortKey, AttributeType: 'S' },
+      { AttributeName: EXECUTE_TABLE.pending.partitionKey, AttributeType: 'S' },
+      { AttributeName: EXECUTE_TABLE.pending.sortKey, AttributeType: 'N' },
     ],
     KeySchema: [{ AttributeName: EXECUTE_TABLE.partitionKey, KeyType: 'HASH' }],
-    GlobalSecondaryIndexes: [index(EXECUTE_TABLE.byOwner), index(EXECUTE_TABLE.byOwnerStatus)],
+    GlobalSecondaryIndexes: [
+      index(EXECUTE_TABLE.byOwner),
+      index(EXECUTE_TABLE.byOwnerStatus),
+      {
+        IndexName: EXECUTE_TABLE.pending.indexName,
+        KeySchema: [
+          { AttributeName: EXECUTE_TABLE.pending.partitionKey, KeyType: 'HASH' },
+          { AttributeName: EXECUTE_TABLE.pending.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      },
+    ],
   };
 }

@@ -46,6 +46,11 @@ export interface ExecuteRecord {
   inference_id: string | null;
   /** Epoch seconds; DynamoDB TTL removes the record after it. */
   expires_at: number;
+  /**
+   * Epoch seconds by which SageMaker must have answered (queue TTL + invocation timeout +
+   * margin); past it the Sweeper settles the execute so it is never stuck created or running.
+   */
+  deadline_at: number;
 
   multi_async: boolean;
   workflow: string | null;
@@ -95,8 +100,13 @@ export interface NewRecordContext {
   promptPath: string;
   requestHash: string;
   retentionDays: number;
+  /** Longest SageMaker may take to answer: RequestTTLSeconds + InvocationTimeoutSeconds. */
+  answerWithinSeconds: number;
   promptLocation: 'inline' | 's3';
 }
+
+/** Slack past SageMaker's own limits before the Sweeper calls an execute lost. */
+export const DEADLINE_MARGIN_SECONDS = 300;
 
 export function newExecuteRecord(request: ExecuteRequest, context: NewRecordContext): ExecuteRecord {
   const params: PromptParams = {
@@ -127,6 +137,8 @@ export function newExecuteRecord(request: ExecuteRequest, context: NewRecordCont
     owner: context.owner,
     inference_id: null,
     expires_at: Math.floor(context.now.getTime() / 1000) + context.retentionDays * 86_400,
+    deadline_at:
+      Math.ceil(context.now.getTime() / 1000) + context.answerWithinSeconds + DEADLINE_MARGIN_SECONDS,
     multi_async: request.multi_async,
     workflow: request.workflow,
     workflow_name: request.workflow_name,

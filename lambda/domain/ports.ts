@@ -14,6 +14,8 @@ export interface ExecuteStore {
   update(key: RecordKey, change: RecordChange): Promise<ExecuteRecord | undefined>;
   /** Newest first. */
   listByOwner(query: ListQuery): Promise<ListPage>;
+  /** Ids of executes not yet final, the nearest deadline first. */
+  listPendingIds(limit: number): Promise<string[]>;
   /** Deletes the record if `owner` owns it; false when it did not exist or is someone else's. */
   deleteOwned(promptId: string, owner: string): Promise<boolean>;
 }

@@ -59,6 +59,7 @@ export const ExecuteSchema = z.object({
   owner: z.string(),
   inference_id: z.string().nullable(),
   expires_at: z.number().int(),
+  deadline_at: z.number().int().describe('epoch seconds by which SageMaker must have answered'),
   multi_async: z.boolean(),
   workflow: z.string().nullable(),
   workflow_name: z.string().nullable(),

@@ -17,7 +17,7 @@ export const HANDLERS = [
 export type HttpHandlerName = (typeof HANDLERS)[number];
 
 /** Functions that are not behind the API. */
-export const EVENT_HANDLERS = ['on-async-result'] as const;
+export const EVENT_HANDLERS = ['on-async-result', 'sweeper'] as const;
 
 export interface Route {
   method: 'GET' | 'POST' | 'DELETE';

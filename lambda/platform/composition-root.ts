@@ -13,6 +13,7 @@ import type { GetExecuteLogsDeps } from '../use-cases/get-execute-logs';
 import type { ListEndpointsDeps } from '../use-cases/list-endpoints';
 import type { ListExecutesDeps } from '../use-cases/list-executes';
 import type { RecordAsyncResultDeps } from '../use-cases/record-async-result';
+import type { SweepDeps } from '../use-cases/sweep-executes';
 import { documentClient, logsClient, s3Client, sageMakerClient, sageMakerRuntimeClient } from './clients';
 import { type FunctionName, functionEnv } from './env';
 
@@ -54,6 +55,7 @@ export function createExecuteDeps(): CreateExecuteDeps {
       endpointNames: env.ENDPOINT_NAMES,
       retentionDays: env.RETENTION_DAYS,
       maxInlinePromptBytes: env.MAX_INLINE_PROMPT_BYTES,
+      answerWithinSeconds: env.REQUEST_TTL_SECONDS + env.INVOCATION_TIMEOUT_SECONDS,
     },
   };
 }
@@ -115,4 +117,15 @@ export function listEndpointsDeps(): ListEndpointsDeps {
 export function recordAsyncResultDeps(): RecordAsyncResultDeps {
   const { store, payloads } = dataAdapters('on-async-result');
   return { store, payloads, clock };
+}
+
+export function sweepExecutesDeps(): SweepDeps {
+  const env = functionEnv('sweeper');
+  const { store, payloads } = dataAdapters('sweeper');
+  return {
+    store,
+    payloads,
+    clock,
+    config: { graceSeconds: env.SWEEP_GRACE_SECONDS, batchSize: env.SWEEP_BATCH_SIZE },
+  };
 }

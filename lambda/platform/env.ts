@@ -59,7 +59,8 @@ export const FUNCTION_ENV = {
   health: BaseEnv,
   'api-doc': BaseEnv,
   'on-async-result': DataEnv,
-} satisfies Record<HttpHandlerName | 'on-async-result', z.ZodObject>;
+  sweeper: DataEnv.extend({ SWEEP_GRACE_SECONDS: int(0, 86_400, 120), SWEEP_BATCH_SIZE: int(1, 1000, 200) }),
+} satisfies Record<HttpHandlerName | 'on-async-result' | 'sweeper', z.ZodObject>;
 
 export type FunctionName = keyof typeof FUNCTION_ENV;
 export type FunctionEnv<N extends FunctionName> = z.infer<(typeof FUNCTION_ENV)[N]>;

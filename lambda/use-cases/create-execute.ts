@@ -28,6 +28,8 @@ export interface CreateExecuteConfig {
   endpointNames: readonly string[];
   retentionDays: number;
   maxInlinePromptBytes: number;
+  /** RequestTTLSeconds + InvocationTimeoutSeconds: the longest SageMaker may take to answer. */
+  answerWithinSeconds: number;
 }
 
 export interface CreateExecuteDeps {
@@ -104,6 +106,7 @@ export async function createExecute(
     promptPath,
     requestHash,
     retentionDays: deps.config.retentionDays,
+    answerWithinSeconds: deps.config.answerWithinSeconds,
     promptLocation: inline ? 'inline' : 's3',
   });
 

@@ -13,7 +13,8 @@ export interface ExecuteTableProps {
 
 /**
  * The executes table from the definition the local stack also uses (lambda/adapters/execute-table.ts):
- * on-demand, point-in-time recovery, TTL on `expires_at`, the owner and owner#status indexes.
+ * on-demand, point-in-time recovery, TTL on `expires_at`, the owner and owner#status listing
+ * indexes and the sparse pending index the Sweeper reads.
  */
 export class ExecuteTable extends Construct {
   readonly table: Table;
@@ -37,5 +38,11 @@ export class ExecuteTable extends Construct {
         nonKeyAttributes: [...EXECUTE_TABLE.projectedAttributes],
       });
     }
+    this.table.addGlobalSecondaryIndex({
+      indexName: EXECUTE_TABLE.pending.indexName,
+      partitionKey: { name: EXECUTE_TABLE.pending.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: EXECUTE_TABLE.pending.sortKey, type: AttributeType.NUMBER },
+      projectionType: ProjectionType.KEYS_ONLY,
+    });
   }
 }

@@ -19,6 +19,7 @@ function record(owner: string, n: number, overrides: Partial<ExecuteRecord> = {}
       promptPath: `s3://b/executes/${id}/request.json`,
       requestHash: `hash-${n}`,
       retentionDays: 30,
+      answerWithinSeconds: 600,
       promptLocation: 'inline',
     },
   );
@@ -126,6 +127,22 @@ describe('DynamoDbExecuteStore on DynamoDB Local', () => {
     await expect(
       store.listByOwner({ owner: 'owner-list', limit: 1, status: 'failed', cursor: page.cursor! }),
     ).rejects.toThrow(RequestValidationError);
+  });
+
+  it('keeps only executes not yet final in the pending index, nearest deadline first', async () => {
+    const late = record('owner-pending', 500);
+    const early = record('owner-pending', 501, { deadline_at: late.deadline_at - 1000 });
+    await store.createIfAbsent(late);
+    await store.createIfAbsent(early);
+    await store.createIfAbsent(record('owner-pending', 502, { status: 'success' }));
+    const pending = await store.listPendingIds(1000);
+    expect(pending.indexOf(early.prompt_id)).toBeLessThan(pending.indexOf(late.prompt_id));
+    expect(pending).not.toContain(record('owner-pending', 502).prompt_id);
+    await store.update(late, { from: ['created'], set: { status: 'running' } });
+    expect(await store.listPendingIds(1000)).toContain(late.prompt_id);
+    await store.update(late, { from: ['running'], set: { status: 'failed' } });
+    expect(await store.listPendingIds(1000)).not.toContain(late.prompt_id);
+    expect(await store.get(late.prompt_id)).not.toHaveProperty('pending');
   });
 
   it("deletes only the owner's record", async () => {

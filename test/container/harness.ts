@@ -53,6 +53,7 @@ export async function startContainerHarness(
         endpointNames: ['comfy-async-test'],
         retentionDays: 1,
         maxInlinePromptBytes: 300_000,
+        answerWithinSeconds: 3600,
       },
     });
     return record;

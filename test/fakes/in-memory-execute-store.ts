@@ -58,6 +58,14 @@ export class InMemoryExecuteStore implements ExecuteStore {
     return { records, cursor: start + query.limit < all.length ? String(start + query.limit) : null };
   }
 
+  async listPendingIds(limit: number) {
+    return [...this.records.values()]
+      .filter((r) => !['success', 'failed', 'cancelled'].includes(r.status))
+      .sort((a, b) => a.deadline_at - b.deadline_at)
+      .slice(0, limit)
+      .map((r) => r.prompt_id);
+  }
+
   async deleteOwned(promptId: string, owner: string) {
     const record = this.records.get(promptId);
     if (!record || record.owner !== owner) return false;

@@ -38,6 +38,7 @@ export function fakeCreateDeps() {
       endpointNames: ['comfy-async-default', 'comfy-async-sdxl'],
       retentionDays: 30,
       maxInlinePromptBytes: 300_000,
+      answerWithinSeconds: 3600,
     },
   };
   return { deps, store, payloads, invoker, clock };

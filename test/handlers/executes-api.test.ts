@@ -30,7 +30,7 @@ async function objectKeys(prefix: string) {
 describe('POST /executes', () => {
   it('creates, stages the request in S3 and queues it with InferenceId = prompt_id (201)', async () => {
     const promptId = newId();
-    const before = harness.aws.invocations.length;
+    const before = harness.aws.invokeCalls.length;
     const response = await callApi({
       method: 'POST',
       path: '/executes',
@@ -48,10 +48,10 @@ describe('POST /executes', () => {
       owner: 'key-id-a',
       prompt_params: { prompt: txt2imgPrompt(), number: '1' },
     });
-    const invocations = harness.aws.invocations.slice(before);
+    const invocations = harness.aws.invokeCalls.slice(before);
     expect(invocations).toHaveLength(1);
-    expect(invocations[0]!.headers['x-amzn-sagemaker-inference-id']).toBe(promptId);
-    const inputLocation = invocations[0]!.headers['x-amzn-sagemaker-inputlocation']!;
+    expect(invocations[0]).toMatchObject({ inferenceId: promptId, answer: 'accepted' });
+    const inputLocation = invocations[0]!.inputLocation!;
     expect(inputLocation).toBe(response.body.data.prompt_path);
     expect(inputLocation.startsWith(`s3://${harness.bucketName}/executes/${promptId}/request-`)).toBe(true);
     const staged = await harness.clients.s3.send(
@@ -70,7 +70,7 @@ describe('POST /executes', () => {
     const promptId = newId();
     const body = { prompt_id: promptId, prompt: txt2imgPrompt(), client_id: 'c1' };
     const first = await callApi({ method: 'POST', path: '/executes', body });
-    const count = harness.aws.invocations.length;
+    const count = harness.aws.invokeCalls.length;
     const again = await callApi({
       method: 'POST',
       path: '/executes',
@@ -85,7 +85,7 @@ describe('POST /executes', () => {
     });
     expect(conflict.status).toBe(409);
     expect(conflict.body.message).toContain(promptId);
-    expect(harness.aws.invocations.length).toBe(count);
+    expect(harness.aws.invokeCalls.length).toBe(count);
     expect(await objectKeys(`executes/${promptId}/`)).toHaveLength(1);
   });
 
@@ -147,11 +147,20 @@ describe('POST /executes', () => {
     const throttled = await callApi({
       method: 'POST',
       path: '/executes',
-      body: { prompt_id: busy, prompt: txt2imgPrompt(), endpoint_name: 'comfy-async-busy' },
+      body: {
+        prompt_id: busy,
+        prompt: txt2imgPrompt(),
+        endpoint_name: 'comfy-async-busy',
+        extra_data: { simulate: { fault: 'throttle' } },
+      },
     });
     expect(throttled.status).toBe(503);
     expect(throttled.body.message).toMatch(/busy or unavailable.*ThrottlingException/);
-    expect(harness.aws.invocations.filter((i) => i.endpointName === 'comfy-async-busy')).toHaveLength(3);
+    expect(harness.aws.invokeCalls.filter((i) => i.inferenceId === busy).map((i) => i.answer)).toEqual([
+      'throttled',
+      'throttled',
+      'throttled',
+    ]);
     const record = await callApi({ method: 'GET', path: `/executes/${busy}` });
     expect(record.body.data).toMatchObject({
       status: 'failed',

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { resetClients } from '../../lambda/platform/clients';
 import { resetParsedEnv } from '../../lambda/platform/env';
-import { FakeAwsServer } from '../fakes/fake-aws-server';
+import { AwsEmulator } from '../../local/aws-emulator/server';
 import { lambdaContext } from '../support/api-gateway';
 import { freshTableAndBucket, localClients, localLambdaEnvironment } from '../support/local-aws';
 
@@ -16,17 +16,29 @@ export const LAMBDA_RUNTIME_ENV = {
 
 /**
  * Handlers wired exactly as in Lambda — the same composition root, real SDK clients — to
- * DynamoDB Local, s3rver and the fake SageMaker/Logs server, through environment variables.
+ * DynamoDB Local, s3rver and the local AWS emulator (SageMaker, Logs Insights), through
+ * environment variables. No container stands behind the endpoints: accepted invocations stay
+ * queued, and tests drive OnAsyncResult themselves.
  */
 export async function startHandlerHarness(options: { extraEndpoints?: string[] } = {}) {
   const clients = localClients();
   const { tableName, bucketName, drop } = await freshTableAndBucket(clients);
-  const aws = new FakeAwsServer(`s3://${bucketName}/async-out`, `s3://${bucketName}/async-failures`);
+  const endpoint = (name: string) => ({
+    name,
+    instanceType: 'ml.g5.xlarge',
+    instanceCount: 1,
+    maxConcurrentInvocationsPerInstance: 1,
+    s3OutputPath: `s3://${bucketName}/async-out`,
+    s3FailurePath: `s3://${bucketName}/async-failures`,
+  });
+  const aws = new AwsEmulator({
+    s3: clients.s3,
+    region: 'us-east-1',
+    endpoints: ['comfy-async-default', 'comfy-async-busy', ...(options.extraEndpoints ?? [])].map(endpoint),
+    notify: async () => undefined,
+    log: () => undefined,
+  });
   const url = await aws.start();
-  aws.endpoints.set('comfy-async-default', { status: 'InService', mode: 'accept' });
-  aws.endpoints.set('comfy-async-busy', { status: 'InService', mode: 'throttle' });
-  for (const name of options.extraEndpoints ?? [])
-    aws.endpoints.set(name, { status: 'InService', mode: 'accept' });
   Object.assign(process.env, localLambdaEnvironment(tableName, bucketName), LAMBDA_RUNTIME_ENV, {
     AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: url,
     AWS_ENDPOINT_URL_SAGEMAKER: url,

@@ -37,7 +37,7 @@ describe('real handler responses conform to the OpenAPI document', () => {
       {
         method: 'POST',
         path: '/executes',
-        body: { prompt: txt2imgPrompt(), endpoint_name: 'comfy-async-busy' },
+        body: { prompt: txt2imgPrompt(), extra_data: { simulate: { fault: 'unavailable' } } },
       },
       { method: 'GET', path: `/executes/${id}` },
       { method: 'GET', path: `/executes/${crypto.randomUUID()}` },

@@ -67,24 +67,23 @@ describe('GET /executes/{prompt_id}/logs', () => {
       }),
     );
     const logGroup = '/aws/sagemaker/Endpoints/comfy-async-default';
-    harness.aws.logLines.push(
-      {
-        logGroup,
-        timestamp: '2026-11-22 10:00:01.000',
-        message: `ml-g5-gpus-1-prompt-${id}: got prompt`,
-        logStream: 'AllTraffic/i-1/data-log',
-      },
-      {
-        logGroup,
-        timestamp: '2026-11-22 10:00:02.000',
-        message: 'another prompt',
-        logStream: 'AllTraffic/i-1/data-log',
-      },
-    );
+    const now = Date.now();
+    harness.aws.logs.add({
+      logGroup,
+      time: now,
+      message: `ml-g5-gpus-1-prompt-${id}: got prompt`,
+      logStream: 'AllTraffic/i-1/data-log',
+    });
+    harness.aws.logs.add({
+      logGroup,
+      time: now + 1,
+      message: 'another prompt',
+      logStream: 'AllTraffic/i-1/data-log',
+    });
     const response = await callApi({ method: 'GET', path: `/executes/${id}/logs` });
     expect(response.body.data.results).toEqual([
       {
-        timestamp: '2026-11-22 10:00:01.000',
+        timestamp: new Date(now).toISOString().replace('T', ' ').replace('Z', ''),
         message: `ml-g5-gpus-1-prompt-${id}: got prompt`,
         logStream: 'AllTraffic/i-1/data-log',
       },

@@ -1,17 +1,93 @@
 /**
- * `npm start`: the whole system on one machine. The local stack (DynamoDB Local, s3rver, the
- * async-endpoint emulator, the endpoint container with the ComfyUI simulator, and the API
- * gateway emulator in front of the same Lambda handlers) is not assembled yet: this says what
- * it will run and exits non-zero so that nobody mistakes it for a working stack.
+ * `npm start`: the whole comfy-exec system on this machine (see README "Local stack").
+ * Environment: PORT (3000; 0 = any free port), API_KEY or API_KEYS (comma-separated; default a
+ * random 20-character key), COMFYUI_URL (a real ComfyUI instead of the simulator), OBJECT_INFO,
+ * SIM_STEP_MS, DATA_DIR (persist DynamoDB/S3 data there; default in memory).
  */
-const plan = [
-  'DynamoDB Local (in memory) with the executes table from lambda/adapters/execute-table.ts',
-  's3rver for the requests-and-outputs bucket',
-  'the SageMaker async-endpoint emulator (InvokeEndpointAsync wire protocol, SNS-shaped notifications)',
-  'the endpoint container adapter in front of ComfyUI (COMFYUI_URL) or the ComfyUI simulator',
-  'the API gateway emulator at http://127.0.0.1:3000/prod/ in front of the Lambda handlers',
-];
-console.error('comfy-exec local stack: not available yet. When it is, `npm start` will run:');
-for (const part of plan) console.error(`  - ${part}`);
-console.error('Meanwhile `npm test` runs the handlers against DynamoDB Local and s3rver.');
-process.exit(1);
+import { randomInt } from 'node:crypto';
+import { z } from 'zod';
+
+const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const randomKey = () =>
+  Array.from({ length: 20 }, () => ALPHANUMERIC[randomInt(ALPHANUMERIC.length)]).join('');
+
+const StartEnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  API_KEY: z.string().min(1).optional(),
+  API_KEYS: z.string().optional(),
+  COMFYUI_URL: z.url().optional(),
+  OBJECT_INFO: z.string().min(1).optional(),
+  SIM_STEP_MS: z.coerce.number().int().min(0).max(60_000).default(50),
+  DATA_DIR: z.string().min(1).optional(),
+});
+
+// Every part's log line carries its name; nothing is shown before "Ready." so the banner stays on top.
+const rawWrite = process.stdout.write.bind(process.stdout);
+let ready = false;
+const held: string[] = [];
+function emit(part: string, line: string) {
+  const text = `[${part}] ${line}\n`;
+  if (ready) rawWrite(text);
+  else held.push(text);
+}
+// In-process writers are the Lambda handlers (Powertools' JSON logs).
+process.stdout.write = ((chunk: string | Uint8Array) => {
+  for (const line of String(chunk).split('\n')) if (line.trim() !== '') emit('lambda', line);
+  return true;
+}) as typeof process.stdout.write;
+
+function fail(message: string): never {
+  process.stderr.write(`npm start: ${message}\n`);
+  process.exit(1);
+}
+
+const parsed = StartEnvSchema.safeParse(process.env);
+if (!parsed.success) fail(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+const env = parsed.data;
+const apiKeys = (env.API_KEYS ?? env.API_KEY ?? randomKey())
+  .split(',')
+  .map((k) => k.trim())
+  .filter(Boolean);
+if (apiKeys.length === 0) fail('API_KEYS names no key');
+
+process.env.POWERTOOLS_SERVICE_NAME ??= 'comfy-exec';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+const { startLocalStack } = await import('./local-stack');
+const { curlExample } = await import('./curl-example');
+
+let stack: Awaited<ReturnType<typeof startLocalStack>>;
+try {
+  stack = await startLocalStack({
+    port: env.PORT,
+    apiKeys,
+    comfyuiUrl: env.COMFYUI_URL,
+    objectInfo: env.OBJECT_INFO,
+    simStepMs: env.SIM_STEP_MS,
+    dataDir: env.DATA_DIR,
+    sweepIntervalMs: 10_000,
+    log: emit,
+  });
+} catch (error) {
+  for (const line of held) rawWrite(line);
+  fail(`could not start the local stack: ${(error as Error).message}`);
+}
+
+rawWrite(`API URL: ${stack.apiUrl}\n`);
+rawWrite(`API key: ${apiKeys[0]}\n`);
+rawWrite(`${curlExample(stack.apiUrl, apiKeys[0]!)}\n`);
+rawWrite('Ready.\n');
+ready = true;
+for (const line of held.splice(0)) rawWrite(line);
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  emit('local', `${signal}: stopping every part`);
+  // Whatever happens, nothing outlives us by more than 5 s.
+  setTimeout(() => process.exit(1), 5000).unref();
+  await stack.stop();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

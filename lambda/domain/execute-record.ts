@@ -72,9 +72,45 @@ export const INTERNAL_RECORD_KEYS = ['request_hash', 'prompt_location'] as const
 
 export type PublicExecute = Omit<ExecuteRecord, (typeof INTERNAL_RECORD_KEYS)[number]>;
 
+/** The order keys are shown in: seed 000's, then ours (DynamoDB returns attributes in any order). */
+const PUBLIC_KEY_ORDER: readonly (keyof PublicExecute)[] = [
+  'prompt_id',
+  'need_sync',
+  'sagemaker_raw',
+  'prompt_path',
+  'endpoint_name',
+  'status',
+  'create_time',
+  'inference_type',
+  'start_time',
+  'prompt_params',
+  'output_path',
+  'complete_time',
+  'output_files',
+  'temp_path',
+  'temp_files',
+  'message',
+  'error',
+  'progress',
+  'cancel_requested',
+  'owner',
+  'inference_id',
+  'deadline_at',
+  'expires_at',
+  'multi_async',
+  'workflow',
+  'workflow_name',
+  'need_prepare',
+  'prepare_props',
+];
+
 export function toPublicExecute(record: ExecuteRecord): PublicExecute {
   const { request_hash: _hash, prompt_location: _location, ...rest } = record;
-  return rest;
+  const ordered: Record<string, unknown> = {};
+  for (const key of PUBLIC_KEY_ORDER) if (key in rest) ordered[key] = rest[key];
+  // Attributes a newer writer added stay visible after the known ones.
+  for (const [key, value] of Object.entries(rest)) if (!(key in ordered)) ordered[key] = value;
+  return ordered as PublicExecute;
 }
 
 /** ESD's ExecuteEvent after defaults are applied and the endpoint is resolved. */

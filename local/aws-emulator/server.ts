@@ -1,7 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { parseS3Uri } from '../../lambda/adapters/s3-uri';
 import { AsyncEndpoint, type AsyncEndpointHooks, type EmulatedEndpoint, faultOf } from './async-endpoint';

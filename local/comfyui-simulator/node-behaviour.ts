@@ -35,10 +35,17 @@ export function pictureInputs(
 ) {
   const upstreamIds = upstream(prompt, id);
   const sources = upstreamIds.map((source) => prompt[source]!.inputs);
-  const loader = upstreamIds.find((source) => prompt[source]!.class_type === 'LoadImage');
-  const loaded = loader ? imageSize(String(prompt[loader]!.inputs.image)) : undefined;
-  const sized =
-    loaded ?? sources.find((inputs) => numberInput(inputs, 'width') && numberInput(inputs, 'height'));
+  // The nearest source of a size wins: a latent's width/height or a loaded image's own size.
+  const sizeOf = (source: string) => {
+    const inputs = prompt[source]!.inputs;
+    if (prompt[source]!.class_type === 'LoadImage') return imageSize(String(inputs.image));
+    const width = numberInput(inputs, 'width');
+    const height = numberInput(inputs, 'height');
+    return width && height ? { width, height, batch_size: inputs.batch_size } : undefined;
+  };
+  const sized = upstreamIds.map(sizeOf).find((size) => size !== undefined) as
+    | Record<string, unknown>
+    | undefined;
   const seeded = sources.find(
     (inputs) => numberInput(inputs, 'seed') !== undefined || numberInput(inputs, 'noise_seed') !== undefined,
   );

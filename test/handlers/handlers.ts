@@ -1,26 +1,2 @@
-import { handler as apiDoc } from '../../lambda/handlers/api-doc';
-import { handler as cancelExecute } from '../../lambda/handlers/cancel-execute';
-import { handler as createExecute } from '../../lambda/handlers/create-execute';
-import { handler as deleteExecutes } from '../../lambda/handlers/delete-executes';
-import { handler as getExecute } from '../../lambda/handlers/get-execute';
-import { handler as getExecuteLogs } from '../../lambda/handlers/get-execute-logs';
-import { handler as health } from '../../lambda/handlers/health';
-import { handler as listEndpoints } from '../../lambda/handlers/list-endpoints';
-import { handler as listExecutes } from '../../lambda/handlers/list-executes';
-import { handler as onAsyncResult } from '../../lambda/handlers/on-async-result';
-import type { HttpHandlerName } from '../../lambda/http/route-table';
-
-/** Every HTTP handler by its route-table name. */
-export const HTTP_HANDLERS = {
-  'api-doc': apiDoc,
-  'cancel-execute': cancelExecute,
-  'create-execute': createExecute,
-  'delete-executes': deleteExecutes,
-  'get-execute': getExecute,
-  'get-execute-logs': getExecuteLogs,
-  health,
-  'list-endpoints': listEndpoints,
-  'list-executes': listExecutes,
-} satisfies Record<HttpHandlerName, unknown>;
-
-export { onAsyncResult };
+export { handler as onAsyncResult } from '../../lambda/handlers/on-async-result';
+export { HTTP_HANDLERS } from '../../local/handler-table';

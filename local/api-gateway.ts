@@ -1,0 +1,213 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { type HttpHandlerName, matchRoute } from '../lambda/http/route-table';
+
+export type ProxyHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
+
+export interface ApiGatewayOptions {
+  port: number;
+  stage?: string;
+  /** API key value → key id (the owner of what that key creates). */
+  apiKeys: ReadonlyMap<string, string>;
+  handlers: Record<HttpHandlerName, ProxyHandler>;
+  log(line: string): void;
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  requestId: string,
+  headers: Record<string, string> = {},
+) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+    'x-amzn-RequestId': requestId,
+    ...headers,
+  });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** What Lambda sets per function and per invocation, which the envelope's debug links read. */
+function setLambdaRuntime(handler: string, region: string): Context {
+  const functionName = `comfy-exec-local-${handler}`;
+  const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
+  Object.assign(process.env, {
+    AWS_LAMBDA_FUNCTION_NAME: functionName,
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${functionName}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: `${day}/[$LATEST]${randomBytes(16).toString('hex')}`,
+    _X_AMZN_TRACE_ID: `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=1`,
+  });
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${region}:123456789012:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME!,
+    logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME!,
+    getRemainingTimeInMillis: () => 29_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/**
+ * API Gateway (REST, Lambda proxy integration) in front of the handler functions: stage path,
+ * `x-api-key` checked like a usage plan (403 Forbidden), unknown routes 403 Missing
+ * Authentication Token, CORS preflight without a key, proxy events with requestContext filled.
+ */
+export class ApiGatewayEmulator {
+  private readonly server: Server;
+  url = '';
+
+  constructor(private readonly options: ApiGatewayOptions) {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: Error) => {
+        options.log(`integration error: ${error.stack ?? error.message}`);
+        if (!res.headersSent) send(res, 502, { message: 'Internal server error' }, randomUUID());
+      });
+    });
+  }
+
+  async start(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(this.options.port, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/${this.options.stage ?? 'prod'}/`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse) {
+    const requestId = randomUUID();
+    const stage = this.options.stage ?? 'prod';
+    const url = new URL(req.url ?? '/', 'http://local');
+    const method = req.method ?? 'GET';
+    const body = await readBody(req);
+    const inStage = url.pathname === `/${stage}` || url.pathname.startsWith(`/${stage}/`);
+    const path = inStage ? url.pathname.slice(stage.length + 1) || '/' : url.pathname;
+    if (method === 'OPTIONS' && inStage) {
+      res.writeHead(204, {
+        'Access-Control-Allow-Origin': '*',
+        'Access-Control-Allow-Methods': '*',
+        'Access-Control-Allow-Headers': '*',
+      });
+      return res.end();
+    }
+    const matched = inStage ? matchRoute(method, path) : undefined;
+    if (!matched) return send(res, 403, { message: 'Missing Authentication Token', requestId }, requestId);
+    const apiKey = req.headers['x-api-key'];
+    const keyId = typeof apiKey === 'string' ? this.options.apiKeys.get(apiKey) : undefined;
+    if (!keyId) return send(res, 403, { message: 'Forbidden', requestId }, requestId);
+
+    const event = this.event(req, url, method, path, body, matched, {
+      requestId,
+      apiKey: apiKey as string,
+      keyId,
+      stage,
+    });
+    const started = Date.now();
+    const context = setLambdaRuntime(matched.route.handler, process.env.AWS_REGION ?? 'us-east-1');
+    const result = await this.options.handlers[matched.route.handler](event, context);
+    const payload = result.isBase64Encoded
+      ? Buffer.from(result.body, 'base64')
+      : Buffer.from(result.body ?? '');
+    const headers: Record<string, string> = {
+      'x-amzn-RequestId': requestId,
+      'Content-Length': String(payload.length),
+    };
+    for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
+    res.writeHead(result.statusCode, headers);
+    res.end(payload);
+    this.options.log(
+      `${method} ${url.pathname} → ${result.statusCode} (${Date.now() - started} ms, key ${keyId})`,
+    );
+  }
+
+  private event(
+    req: IncomingMessage,
+    url: URL,
+    method: string,
+    path: string,
+    body: Buffer,
+    matched: NonNullable<ReturnType<typeof matchRoute>>,
+    ids: { requestId: string; apiKey: string; keyId: string; stage: string },
+  ): APIGatewayProxyEvent {
+    const headers: Record<string, string> = {};
+    const multiValueHeaders: Record<string, string[]> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
+      headers[name] = values.join(',');
+      multiValueHeaders[name] = values;
+    }
+    const query: Record<string, string> = {};
+    const multiQuery: Record<string, string[]> = {};
+    for (const [name, value] of url.searchParams) {
+      query[name] = value;
+      (multiQuery[name] ??= []).push(value);
+    }
+    const hasParameters = Object.keys(matched.pathParameters).length > 0;
+    return {
+      resource: matched.route.path,
+      path,
+      httpMethod: method,
+      headers,
+      multiValueHeaders,
+      queryStringParameters: url.searchParams.size > 0 ? query : null,
+      multiValueQueryStringParameters: url.searchParams.size > 0 ? multiQuery : null,
+      pathParameters: hasParameters ? matched.pathParameters : null,
+      stageVariables: null,
+      // Proxy integration: the body arrives as text whatever its Content-Type (no binary media types).
+      body: body.length > 0 ? body.toString('utf8') : null,
+      isBase64Encoded: false,
+      requestContext: {
+        accountId: '123456789012',
+        apiId: 'local',
+        authorizer: null,
+        httpMethod: method,
+        path: `/${ids.stage}${path}`,
+        protocol: `HTTP/${req.httpVersion}`,
+        requestId: ids.requestId,
+        requestTimeEpoch: Date.now(),
+        resourceId: 'local',
+        resourcePath: matched.route.path,
+        stage: ids.stage,
+        identity: {
+          accessKey: null,
+          accountId: null,
+          apiKey: ids.apiKey,
+          apiKeyId: ids.keyId,
+          caller: null,
+          clientCert: null,
+          cognitoAuthenticationProvider: null,
+          cognitoAuthenticationType: null,
+          cognitoIdentityId: null,
+          cognitoIdentityPoolId: null,
+          principalOrgId: null,
+          sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+          user: null,
+          userAgent: req.headers['user-agent'] ?? null,
+          userArn: null,
+        },
+      },
+    };
+  }
+}

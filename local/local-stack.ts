@@ -1,0 +1,254 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import type { SNSEvent } from 'aws-lambda';
+import { createExecuteTableInput } from '../lambda/adapters/execute-table';
+import { ApiGatewayEmulator, type ProxyHandler } from './api-gateway';
+import { snsLambdaEvent } from './aws-emulator/notifications';
+import { AwsEmulator } from './aws-emulator/server';
+import { startComfyUiSimulator } from './comfyui-simulator/server';
+import { startDynamoDbLocal } from './dynamodb-local';
+import { startEndpointContainer } from './endpoint-container-process';
+import { freePort } from './free-port';
+import { startS3Local } from './s3-local';
+
+export const LOCAL_ENDPOINT_NAME = 'comfy-async-local';
+const TABLE_NAME = 'comfy-exec-local-executes';
+const BUCKET_NAME = 'comfy-exec-local';
+const REGION = 'us-east-1';
+
+export interface LocalStackOptions {
+  /** API port; 0 picks a free one. */
+  port?: number;
+  /** API key values; each is its own owner. */
+  apiKeys: string[];
+  /** A real ComfyUI; default: the simulator. */
+  comfyuiUrl?: string;
+  /** object_info file for the simulator and the node catalog. */
+  objectInfo?: string;
+  simStepMs?: number;
+  /** Persist DynamoDB and S3 (and the simulator's files) here; default: in memory. */
+  dataDir?: string;
+  requestTtlSeconds?: number;
+  invocationTimeoutSeconds?: number;
+  sweepIntervalMs?: number;
+  sweepGraceSeconds?: number;
+  /** One line of one part's log. */
+  log?(part: string, line: string): void;
+}
+
+export interface LocalStack {
+  apiUrl: string;
+  apiKeys: string[];
+  aws: AwsEmulator;
+  stop(): Promise<void>;
+}
+
+/** The owner id of an API key value: stable, so persisted data keeps its owners across restarts. */
+export function apiKeyId(key: string): string {
+  return `key-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
+}
+
+async function ensureTableAndBucket(dynamoEndpoint: string, s3Endpoint: string) {
+  const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+  const dynamo = new DynamoDBClient({ endpoint: dynamoEndpoint, region: REGION, credentials });
+  const s3 = new S3Client({ endpoint: s3Endpoint, region: REGION, credentials, forcePathStyle: true });
+  try {
+    await dynamo.send(new CreateTableCommand(createExecuteTableInput(TABLE_NAME)));
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  await s3.send(new CreateBucketCommand({ Bucket: BUCKET_NAME })).catch((error: Error) => {
+    if (error.name !== 'BucketAlreadyOwnedByYou' && error.name !== 'BucketAlreadyExists') throw error;
+  });
+  dynamo.destroy();
+  return s3;
+}
+
+/**
+ * `npm start`'s composition root: DynamoDB Local, s3rver, the ComfyUI simulator (or a real
+ * ComfyUI), the endpoint container, the SageMaker/Logs emulator and the API gateway in front of
+ * the very handler functions the CDK app deploys, wired through the SDK's AWS_ENDPOINT_URL_*.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const log = options.log ?? (() => undefined);
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse())
+      await stop().catch((error: Error) => log('local', `stop failed: ${error.message}`));
+  };
+  try {
+    const dataPath = (part: string) => (options.dataDir ? join(options.dataDir, part) : undefined);
+    for (const part of ['dynamodb', 's3', 'comfyui'])
+      if (dataPath(part)) mkdirSync(dataPath(part)!, { recursive: true });
+    const dynamo = await startDynamoDbLocal({ dbPath: dataPath('dynamodb') });
+    stops.push(dynamo.stop);
+    log(
+      'dynamodb',
+      `DynamoDB Local at ${dynamo.endpoint}${options.dataDir ? ` (data in ${dataPath('dynamodb')})` : ' (in memory)'}`,
+    );
+    const s3Server = await startS3Local({ directory: dataPath('s3') });
+    stops.push(s3Server.stop);
+    log('s3', `s3rver at ${s3Server.endpoint}, bucket ${BUCKET_NAME}`);
+    const s3 = await ensureTableAndBucket(dynamo.endpoint, s3Server.endpoint);
+
+    let comfyuiUrl = options.comfyuiUrl;
+    if (!comfyuiUrl) {
+      const simulator = await startComfyUiSimulator({
+        stepMs: options.simStepMs,
+        objectInfoPath: options.objectInfo,
+        dataDir: dataPath('comfyui'),
+      });
+      stops.push(() => simulator.stop());
+      comfyuiUrl = simulator.url;
+      log('comfyui', `ComfyUI simulator at ${comfyuiUrl} (${Object.keys(simulator.info).length} node types)`);
+    } else log('comfyui', `using the ComfyUI at ${comfyuiUrl}`);
+
+    const invocationTimeout = options.invocationTimeoutSeconds ?? 3600;
+    const sharedEnv = {
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_S3: s3Server.endpoint,
+      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+      AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      S3_FORCE_PATH_STYLE: 'true',
+      TABLE_NAME,
+      BUCKET_NAME,
+    };
+
+    const containerPort = await freePort();
+    const handlers = await loadHandlers();
+    const aws = new AwsEmulator({
+      s3,
+      region: REGION,
+      endpoints: [
+        {
+          name: LOCAL_ENDPOINT_NAME,
+          containerUrl: `http://127.0.0.1:${containerPort}`,
+          instanceType: 'ml.g5.xlarge',
+          instanceCount: 1,
+          maxConcurrentInvocationsPerInstance: 1,
+          s3OutputPath: `s3://${BUCKET_NAME}/async-inference/outputs`,
+          s3FailurePath: `s3://${BUCKET_NAME}/async-inference/failures`,
+        },
+      ],
+      notify: (kind, message) =>
+        deliverNotification(
+          handlers.onAsyncResult,
+          snsLambdaEvent(`arn:aws:sns:${REGION}:123456789012:comfy-exec-local-${kind}`, message),
+          log,
+        ),
+      log: (line) => log('sagemaker', line),
+    });
+
+    Object.assign(process.env, sharedEnv, {
+      ENDPOINT_NAMES: LOCAL_ENDPOINT_NAME,
+      REQUEST_TTL_SECONDS: String(options.requestTtlSeconds ?? 21_600),
+      INVOCATION_TIMEOUT_SECONDS: String(invocationTimeout),
+      SWEEP_GRACE_SECONDS: String(options.sweepGraceSeconds ?? 60),
+      MIN_INSTANCES: '1',
+      MAX_INSTANCES: '1',
+    });
+    handlers.resetEnvironment();
+
+    const awsUrl = await aws.start();
+    stops.push(() => aws.stop());
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: awsUrl,
+      AWS_ENDPOINT_URL_SAGEMAKER: awsUrl,
+      AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: awsUrl,
+    });
+    handlers.resetEnvironment();
+    log('sagemaker', `async endpoint ${LOCAL_ENDPOINT_NAME} (and Logs Insights) at ${awsUrl}`);
+
+    const container = await startEndpointContainer({
+      port: containerPort,
+      env: {
+        ...process.env,
+        ...sharedEnv,
+        COMFYUI_URL: comfyuiUrl,
+        ENDPOINT_NAME: LOCAL_ENDPOINT_NAME,
+        COMFYUI_TIMEOUT_SECONDS: String(Math.max(1, Math.min(3540, invocationTimeout - 2))),
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        // One JSON object per line: GetExecuteLogs searches lines.
+        POWERTOOLS_DEV: '',
+      },
+      onLine: (line) => {
+        log('container', line);
+        aws.logs.add({
+          logGroup: `/aws/sagemaker/Endpoints/${LOCAL_ENDPOINT_NAME}`,
+          logStream: 'AllTraffic/local-instance/data-log',
+          time: Date.now(),
+          message: line,
+        });
+      },
+    });
+    stops.push(container.stop);
+    log('container', `endpoint container at ${container.url}`);
+
+    const keys = new Map(options.apiKeys.map((key) => [key, apiKeyId(key)]));
+    const gateway = new ApiGatewayEmulator({
+      port: options.port ?? 3000,
+      apiKeys: keys,
+      handlers: handlers.http,
+      log: (line) => log('api', line),
+    });
+    const apiUrl = await gateway.start();
+    stops.push(() => gateway.stop());
+
+    const sweep = setInterval(() => {
+      handlers.sweeper().catch((error: Error) => log('sweeper', `failed: ${error.message}`));
+    }, options.sweepIntervalMs ?? 10_000);
+    stops.push(async () => clearInterval(sweep));
+
+    return { apiUrl, apiKeys: options.apiKeys, aws, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** SNS → Lambda is asynchronous: a throwing handler is retried twice, then the message would go to the DLQ. */
+async function deliverNotification(
+  handler: (event: SNSEvent) => Promise<void>,
+  event: SNSEvent,
+  log: (part: string, line: string) => void,
+) {
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    try {
+      return await handler(event);
+    } catch (error) {
+      log('sns', `OnAsyncResult attempt ${attempt} failed: ${(error as Error).message}`);
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
+  log(
+    'sns',
+    `OnAsyncResult failed 3 times; on AWS this message would now be in the dead-letter queue: ${event.Records[0]?.Sns.Message}`,
+  );
+}
+
+/** The deployed handler functions, imported after the environment they read is in place. */
+async function loadHandlers() {
+  const [routes, onAsync, sweeper, env, clients] = await Promise.all([
+    import('./handler-table'),
+    import('../lambda/handlers/on-async-result'),
+    import('../lambda/handlers/sweeper'),
+    import('../lambda/platform/env'),
+    import('../lambda/platform/clients'),
+  ]);
+  return {
+    http: routes.HTTP_HANDLERS as Record<keyof typeof routes.HTTP_HANDLERS, ProxyHandler>,
+    onAsyncResult: onAsync.handler,
+    sweeper: sweeper.handler,
+    resetEnvironment: () => {
+      env.resetParsedEnv();
+      clients.resetClients();
+    },
+  };
+}

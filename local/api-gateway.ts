@@ -162,7 +162,7 @@ export class ApiGatewayEmulator {
     const multiQuery: Record<string, string[]> = {};
     for (const [name, value] of url.searchParams) {
       query[name] = value;
-      (multiQuery[name] ??= []).push(value);
+      multiQuery[name] = [...(multiQuery[name] ?? []), value];
     }
     const hasParameters = Object.keys(matched.pathParameters).length > 0;
     return {

@@ -5,8 +5,8 @@ import type { ComfyValidationFailure } from './comfy-errors';
  * single table (lambda/http/error-status.ts); anything else is an unexpected 500.
  */
 export abstract class DomainError extends Error {
-  /** Optional payload for the envelope's `data`. */
-  readonly data?: unknown;
+  /** Optional payload for the envelope's `data` (a use case may attach what the client needs to follow up). */
+  data?: unknown;
   constructor(message: string, data?: unknown) {
     super(message);
     this.name = new.target.name;

@@ -37,7 +37,10 @@ const OPERATIONS: Record<string, Operation> = {
         badRequest,
       ],
       409: ['prompt_id already used by a different request', envelopeSchema(409)],
-      503: ['Endpoint throttled or unavailable; the execute is recorded as failed', envelopeSchema(503)],
+      503: [
+        'Endpoint throttled or unavailable; the execute is recorded as failed (data names it)',
+        envelopeSchema(503, z.object({ prompt_id: z.string(), status: z.literal('failed') })),
+      ],
     },
   },
   ListExecutes: {

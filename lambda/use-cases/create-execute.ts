@@ -150,6 +150,8 @@ export async function createExecute(
         },
       })
       .catch(() => undefined);
+    // The client learns which execute failed (its prompt_id may have been minted here).
+    if (error instanceof DomainError) error.data = { prompt_id: record.prompt_id, status: 'failed' };
     throw error;
   }
 }

@@ -44,6 +44,34 @@ function errorMessage(result: ContainerResult | undefined): string | undefined {
   return result?.message || (typeof message === 'string' ? message : undefined);
 }
 
+/**
+ * ComfyUI runs the output nodes that validate and skips the others, answering 200 with their
+ * node_errors; the container passes them on as `warnings`. A success must say so.
+ */
+function skippedOutputsMessage(result: ContainerResult): string {
+  const nodeErrors = (
+    result.warnings as
+      | {
+          node_errors?: Record<
+            string,
+            {
+              class_type?: string;
+              errors?: { message?: string; details?: string }[];
+              dependent_outputs?: string[];
+            }
+          >;
+        }
+      | undefined
+  )?.node_errors;
+  if (!nodeErrors || Object.keys(nodeErrors).length === 0) return '';
+  const skipped = [...new Set(Object.values(nodeErrors).flatMap((entry) => entry.dependent_outputs ?? []))];
+  const causes = Object.entries(nodeErrors).map(([id, entry]) => {
+    const first = entry.errors?.[0];
+    return `${entry.class_type ?? 'node'} (node ${id}): ${first?.message ?? 'invalid'}${first?.details ? `: ${first.details}` : ''}`;
+  });
+  return `ComfyUI skipped output node${skipped.length === 1 ? '' : 's'} ${skipped.join(', ')} whose inputs failed validation: ${causes.join('; ')}`;
+}
+
 /** A 2xx answer: trust its body's status, never the HTTP code alone (ESD's containers answered 200 on failure). */
 function fromCompleted(result: ContainerResult | undefined, outputLocation: string | undefined): Completion {
   if (!result) {
@@ -53,7 +81,8 @@ function fromCompleted(result: ContainerResult | undefined, outputLocation: stri
       set: { message: reason, error: { type: 'unreadable_result', message: reason } },
     };
   }
-  if (result.status === 'success') return { status: 'success', set: { ...fileFields(result), message: '' } };
+  if (result.status === 'success')
+    return { status: 'success', set: { ...fileFields(result), message: skippedOutputsMessage(result) } };
   const message = errorMessage(result) ?? `the container reported ${result.status}`;
   return { status: result.status, set: { ...fileFields(result), message, error: result.error ?? null } };
 }

@@ -156,6 +156,7 @@ describe('POST /executes', () => {
     });
     expect(throttled.status).toBe(503);
     expect(throttled.body.message).toMatch(/busy or unavailable.*ThrottlingException/);
+    expect(throttled.body.data).toEqual({ prompt_id: busy, status: 'failed' });
     expect(harness.aws.invokeCalls.filter((i) => i.inferenceId === busy).map((i) => i.answer)).toEqual([
       'throttled',
       'throttled',

@@ -142,3 +142,30 @@ describe('recordAsyncResult', () => {
     expect(fakes.store.records.get(id)!.status).toBe('cancelled');
   });
 });
+
+describe('recordAsyncResult with outputs ComfyUI skipped', () => {
+  it('records success but says which outputs were skipped and why', async () => {
+    const fakes = await fakesWithExecutes([{ owner: 'a', status: 'running' }]);
+    const id = fakes.records[0]!.prompt_id;
+    const out = 's3://bucket/out.out';
+    const warnings = {
+      node_errors: {
+        '13': {
+          class_type: 'CLIPVisionEncode',
+          errors: [{ message: 'Required input is missing', details: 'crop' }],
+          dependent_outputs: ['9'],
+        },
+      },
+    };
+    fakes.payloads.objects.set(out, JSON.stringify({ prompt_id: id, status: 'success', warnings }));
+    await recordAsyncResult(
+      { inferenceId: id, completed: true, outputLocation: out },
+      { store: fakes.store, payloads: fakes.payloads, clock: fakes.clock },
+    );
+    expect(fakes.store.records.get(id)).toMatchObject({
+      status: 'success',
+      message:
+        'ComfyUI skipped output node 9 whose inputs failed validation: CLIPVisionEncode (node 13): Required input is missing: crop',
+    });
+  });
+});

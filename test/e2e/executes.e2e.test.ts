@@ -1,0 +1,215 @@
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../local/local-stack';
+import { txt2imgPrompt } from '../fixtures/prompts';
+import { api, KEY_B, pollUntilFinal, startE2eStack } from './local-api';
+import { seed000RefinerPrompt, seed003PromptBody } from './seed-prompts';
+
+let stack: LocalStack;
+beforeAll(async () => {
+  stack = await startE2eStack();
+}, 120_000);
+afterAll(() => stack?.stop());
+
+async function downloadPng(url: string) {
+  const response = await fetch(url);
+  expect(response.status).toBe(200);
+  const bytes = Buffer.from(await response.arrayBuffer());
+  expect(bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).toBe(
+    true,
+  );
+  return PNG.sync.read(bytes);
+}
+
+function slowPrompt(steps: number, seed = 1) {
+  const prompt: Record<string, any> = txt2imgPrompt(seed);
+  prompt['3'].inputs.steps = steps;
+  prompt['5'].inputs = { width: 64, height: 64, batch_size: 1 };
+  return prompt;
+}
+
+describe('end to end through HTTP: the seed prompts', () => {
+  it("runs seed 000's refiner graph created → running → success, with a PNG of the requested size", async () => {
+    const created = await api(stack, 'POST', 'executes', { body: { prompt: seed000RefinerPrompt() } });
+    expect(created.status).toBe(201);
+    expect(created.body.data.status).toBe('created');
+    const { seen, record } = await pollUntilFinal(
+      stack,
+      created.body.data.prompt_id,
+      undefined,
+      30_000,
+      created.body.data.status,
+    );
+    expect(seen).toEqual(['created', 'running', 'success']);
+    expect(record.output_files).toHaveLength(1);
+    expect(await downloadPng(record.output_files[0])).toMatchObject({ width: 1024, height: 1024 });
+    expect(record.progress).toMatchObject({ percent: 100 });
+  });
+
+  it("runs seed 003's /prompt body (client_id kept) with its previews", async () => {
+    const body = seed003PromptBody();
+    const created = await api(stack, 'POST', 'executes', {
+      body: { prompt: body.prompt, client_id: body.client_id },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.data.prompt_params.client_id).toBe(body.client_id);
+    const { record } = await pollUntilFinal(stack, created.body.data.prompt_id);
+    expect(record.status).toBe('success');
+    expect(record.output_files).toHaveLength(1);
+    expect(await downloadPng(record.output_files[0])).toMatchObject({ width: 1024, height: 768 });
+    expect(record.temp_files).toHaveLength(2);
+    expect(await downloadPng(record.temp_files[0])).toMatchObject({ width: 768, height: 512 });
+  });
+
+  it('shows the run in GetExecuteLogs', async () => {
+    const created = await api(stack, 'POST', 'executes', { body: { prompt: slowPrompt(2) } });
+    const id = created.body.data.prompt_id;
+    await pollUntilFinal(stack, id);
+    const logs = await api(stack, 'GET', `executes/${id}/logs`);
+    expect(logs.status).toBe(200);
+    expect(
+      logs.body.data.results.some((line: { message: string }) =>
+        line.message.includes('invocation answered'),
+      ),
+    ).toBe(true);
+    expect(logs.body.data.results.every((line: { message: string }) => line.message.includes(id))).toBe(true);
+  });
+});
+
+describe('end to end through HTTP: failures, cancel, idempotency, access', () => {
+  it('ends failed with the node named when a node raises', async () => {
+    const created = await api(stack, 'POST', 'executes', {
+      body: { prompt: slowPrompt(2), extra_data: { simulate: { fail_node: '3' } } },
+    });
+    const { record } = await pollUntilFinal(stack, created.body.data.prompt_id);
+    expect(record.status).toBe('failed');
+    expect(record.message).toContain('KSampler (node 3)');
+    expect(record.error).toMatchObject({ type: 'execution_error', node_id: '3', node_type: 'KSampler' });
+  });
+
+  it('cancels before the run (queued behind another) and during the run', async () => {
+    const running = (await api(stack, 'POST', 'executes', { body: { prompt: slowPrompt(1500, 2) } })).body
+      .data.prompt_id;
+    const queued = (await api(stack, 'POST', 'executes', { body: { prompt: slowPrompt(2, 3) } })).body.data
+      .prompt_id;
+    for (let i = 0; i < 400; i++) {
+      if ((await api(stack, 'GET', `executes/${running}`)).body.data.status === 'running') break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const before = await api(stack, 'POST', `executes/${queued}/cancel`);
+    expect(before.body.data).toMatchObject({ status: 'cancelled' });
+    const during = await api(stack, 'POST', `executes/${running}/cancel`);
+    expect(during.body.data).toMatchObject({ status: 'running', cancel_requested: true });
+    expect((await pollUntilFinal(stack, running)).record).toMatchObject({
+      status: 'cancelled',
+      message: 'cancelled by the client while running',
+    });
+    expect((await pollUntilFinal(stack, queued)).record.status).toBe('cancelled');
+    // The queued one reached the container after all and was skipped: still cancelled, never run.
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await api(stack, 'GET', `executes/${queued}`)).body.data).toMatchObject({
+      status: 'cancelled',
+      start_time: '',
+    });
+  });
+
+  it('invokes once for the same prompt_id sent twice', async () => {
+    const promptId = crypto.randomUUID();
+    const body = { prompt_id: promptId, prompt: slowPrompt(2, 4) };
+    expect((await api(stack, 'POST', 'executes', { body })).status).toBe(201);
+    const again = await api(stack, 'POST', 'executes', { body });
+    expect(again.status).toBe(200);
+    expect(stack.aws.invokeCalls.filter((call) => call.inferenceId === promptId)).toHaveLength(1);
+    expect(
+      (await api(stack, 'POST', 'executes', { body: { ...body, prompt: slowPrompt(3, 4) } })).status,
+    ).toBe(409);
+    expect((await pollUntilFinal(stack, promptId)).record.status).toBe('success');
+  });
+
+  it("answers 403 without a key, 403 for an unknown route, 404 for an unknown id or another key's execute", async () => {
+    const missing = await api(stack, 'GET', 'executes', { key: null });
+    expect(missing.status).toBe(403);
+    expect(missing.body).toMatchObject({ message: 'Forbidden', requestId: expect.any(String) });
+    expect((await api(stack, 'GET', 'executes', { key: 'not-a-key' })).status).toBe(403);
+    expect((await api(stack, 'GET', 'no/such/route')).body.message).toBe('Missing Authentication Token');
+    const unknown = crypto.randomUUID();
+    expect((await api(stack, 'GET', `executes/${unknown}`)).body).toMatchObject({
+      statusCode: 404,
+      data: `execute not found for prompt_id: ${unknown}`,
+    });
+    const mine = (await api(stack, 'POST', 'executes', { body: { prompt: slowPrompt(1, 5) } })).body.data
+      .prompt_id;
+    expect((await api(stack, 'GET', `executes/${mine}`, { key: KEY_B })).status).toBe(404);
+    await pollUntilFinal(stack, mine);
+  });
+
+  it('pages through the list and deletes executes with their S3 objects', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++)
+      ids.push(
+        (await api(stack, 'POST', 'executes', { body: { prompt: slowPrompt(1, 10 + i) }, key: KEY_B })).body
+          .data.prompt_id,
+      );
+    const done = await Promise.all(ids.map((id) => pollUntilFinal(stack, id, KEY_B)));
+    const listed: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor ? `&exclusive_start_key=${encodeURIComponent(cursor)}` : '';
+      const page = await api(stack, 'GET', `executes?limit=2${query}`, { key: KEY_B });
+      listed.push(...page.body.data.executes.map((e: { prompt_id: string }) => e.prompt_id));
+      cursor = page.body.data.last_evaluated_key;
+    } while (cursor);
+    expect(listed).toEqual([...ids].reverse());
+    const url = done[0]!.record.output_files[0];
+    expect((await fetch(url)).status).toBe(200);
+    const deleted = await api(stack, 'DELETE', 'executes', { body: { execute_id_list: ids }, key: KEY_B });
+    expect(deleted.status).toBe(204);
+    expect((await fetch(url)).status).toBe(404);
+    expect((await api(stack, 'GET', 'executes', { key: KEY_B })).body.data.executes).toEqual([]);
+  });
+});
+
+describe('end to end through HTTP: every fault switch ends in the right final state', () => {
+  it('throttle, unavailable, container_error, hang, duplicate and dropped notifications', async () => {
+    const create = (fault: string) =>
+      api(stack, 'POST', 'executes', {
+        body: { prompt: slowPrompt(2, 20), extra_data: { simulate: { fault } } },
+      });
+    const throttled = await create('throttle');
+    expect(throttled.status).toBe(503);
+    const unavailable = await create('unavailable');
+    expect(unavailable.status).toBe(503);
+    const accepted = await Promise.all(
+      ['container_error', 'hang', 'duplicate_notification', 'drop_notification'].map(create),
+    );
+    expect(accepted.map((a) => a.status)).toEqual([201, 201, 201, 201]);
+    const [containerError, hang, duplicate, dropped] = await Promise.all(
+      accepted.map((a) => pollUntilFinal(stack, a.body.data.prompt_id, undefined, 60_000)),
+    );
+    expect(containerError!.record).toMatchObject({
+      status: 'failed',
+      message: expect.stringContaining('simulated container error'),
+    });
+    expect(hang!.record).toMatchObject({
+      status: 'failed',
+      message: expect.stringContaining('InvocationTimeoutSeconds'),
+    });
+    expect(duplicate!.record.status).toBe('success');
+    expect(dropped!.record.status).toBe('success');
+
+    for (const refused of [throttled, unavailable]) {
+      expect(refused.body.data).toMatchObject({ status: 'failed' });
+      expect((await api(stack, 'GET', `executes/${refused.body.data.prompt_id}`)).body.data).toMatchObject({
+        status: 'failed',
+      });
+    }
+    // Nothing is left created or running, for either key.
+    for (const key of [undefined, KEY_B]) {
+      for (const status of ['created', 'running']) {
+        expect(
+          (await api(stack, 'GET', `executes?status=${status}&limit=100`, { key })).body.data.executes,
+        ).toEqual([]);
+      }
+    }
+  });
+});

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { type HttpHandlerName, matchRoute } from '../lambda/http/route-table';
+import { proxyEvent } from './proxy-event';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
 
@@ -118,11 +119,19 @@ export class ApiGatewayEmulator {
     const keyId = typeof apiKey === 'string' ? this.options.apiKeys.get(apiKey) : undefined;
     if (!keyId) return send(res, 403, { message: 'Forbidden', requestId }, requestId);
 
-    const event = this.event(req, url, method, path, body, matched, {
+    const event = proxyEvent({
+      method,
+      path,
+      route: matched.route,
+      pathParameters: matched.pathParameters,
+      headers: req.headers,
+      query: url.searchParams,
+      body: body.length > 0 ? body.toString('utf8') : null,
+      stage,
       requestId,
       apiKey: apiKey as string,
-      keyId,
-      stage,
+      apiKeyId: keyId,
+      sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
     });
     const started = Date.now();
     const context = setLambdaRuntime(matched.route.handler, process.env.AWS_REGION ?? 'us-east-1');
@@ -140,74 +149,5 @@ export class ApiGatewayEmulator {
     this.options.log(
       `${method} ${url.pathname} → ${result.statusCode} (${Date.now() - started} ms, key ${keyId})`,
     );
-  }
-
-  private event(
-    req: IncomingMessage,
-    url: URL,
-    method: string,
-    path: string,
-    body: Buffer,
-    matched: NonNullable<ReturnType<typeof matchRoute>>,
-    ids: { requestId: string; apiKey: string; keyId: string; stage: string },
-  ): APIGatewayProxyEvent {
-    const headers: Record<string, string> = {};
-    const multiValueHeaders: Record<string, string[]> = {};
-    for (const [name, value] of Object.entries(req.headers)) {
-      const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
-      headers[name] = values.join(',');
-      multiValueHeaders[name] = values;
-    }
-    const query: Record<string, string> = {};
-    const multiQuery: Record<string, string[]> = {};
-    for (const [name, value] of url.searchParams) {
-      query[name] = value;
-      multiQuery[name] = [...(multiQuery[name] ?? []), value];
-    }
-    const hasParameters = Object.keys(matched.pathParameters).length > 0;
-    return {
-      resource: matched.route.path,
-      path,
-      httpMethod: method,
-      headers,
-      multiValueHeaders,
-      queryStringParameters: url.searchParams.size > 0 ? query : null,
-      multiValueQueryStringParameters: url.searchParams.size > 0 ? multiQuery : null,
-      pathParameters: hasParameters ? matched.pathParameters : null,
-      stageVariables: null,
-      // Proxy integration: the body arrives as text whatever its Content-Type (no binary media types).
-      body: body.length > 0 ? body.toString('utf8') : null,
-      isBase64Encoded: false,
-      requestContext: {
-        accountId: '123456789012',
-        apiId: 'local',
-        authorizer: null,
-        httpMethod: method,
-        path: `/${ids.stage}${path}`,
-        protocol: `HTTP/${req.httpVersion}`,
-        requestId: ids.requestId,
-        requestTimeEpoch: Date.now(),
-        resourceId: 'local',
-        resourcePath: matched.route.path,
-        stage: ids.stage,
-        identity: {
-          accessKey: null,
-          accountId: null,
-          apiKey: ids.apiKey,
-          apiKeyId: ids.keyId,
-          caller: null,
-          clientCert: null,
-          cognitoAuthenticationProvider: null,
-          cognitoAuthenticationType: null,
-          cognitoIdentityId: null,
-          cognitoIdentityPoolId: null,
-          principalOrgId: null,
-          sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-          user: null,
-          userAgent: req.headers['user-agent'] ?? null,
-          userArn: null,
-        },
-      },
-    };
   }
 }

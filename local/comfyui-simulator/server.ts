@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { loadObjectInfo, type ObjectInfo } from './catalog';
+import { failedEntry, SYSTEM_STATS } from './fixed-answers';
 import { contentTypeFor, readBody, sendJson } from './http-helpers';
 import {
   type HistoryEntry,
@@ -111,7 +112,7 @@ export class ComfyUiSimulator {
     const url = new URL(req.url ?? '/', 'http://x');
     const path = url.pathname.replace(/^\/api(?=\/)/, '');
     const method = req.method ?? 'GET';
-    if (method === 'GET' && path === '/system_stats') return sendJson(res, 200, this.systemStats());
+    if (method === 'GET' && path === '/system_stats') return sendJson(res, 200, SYSTEM_STATS);
     if (method === 'GET' && path === '/object_info') return sendJson(res, 200, this.info);
     if (method === 'GET' && path.startsWith('/object_info/')) {
       const name = decodeURIComponent(path.slice('/object_info/'.length));
@@ -131,32 +132,6 @@ export class ComfyUiSimulator {
     if (method === 'POST' && path === '/interrupt') return this.interrupt(await readBody(req), res);
     if (method === 'GET' && path === '/view') return this.view(url.searchParams, res);
     sendJson(res, 404, { error: `not found: ${method} ${path}` });
-  }
-
-  private systemStats() {
-    return {
-      system: {
-        os: 'posix',
-        ram_total: 34359738368,
-        ram_free: 30000000000,
-        comfyui_version: '0.3.x (simulator)',
-        python_version: '3.12',
-        pytorch_version: 'none',
-        embedded_python: false,
-        argv: ['main.py', '--listen', '127.0.0.1'],
-      },
-      devices: [
-        {
-          name: 'simulated',
-          type: 'cpu',
-          index: 0,
-          vram_total: 0,
-          vram_free: 0,
-          torch_vram_total: 0,
-          torch_vram_free: 0,
-        },
-      ],
-    };
   }
 
   private queue() {
@@ -279,22 +254,6 @@ export class ComfyUiSimulator {
       this.broadcastStatus();
     }
   }
-}
-
-/** A prompt the simulator could not even start (an internal error): recorded, never lost. */
-function failedEntry(queued: QueuedPrompt, error: Error): HistoryEntry {
-  const data = {
-    prompt_id: queued.promptId,
-    exception_message: error.message,
-    exception_type: error.name,
-    timestamp: Date.now(),
-  };
-  return {
-    prompt: [queued.number, queued.promptId, queued.prompt, queued.extraData, queued.outputs],
-    outputs: {},
-    status: { status_str: 'error', completed: false, messages: [['execution_error', data]] },
-    meta: {},
-  };
 }
 
 export async function startComfyUiSimulator(

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, SNSEvent } from 'aws-lambda';
 import { matchRoute } from '../../lambda/http/route-table';
+import { proxyEvent } from '../../local/proxy-event';
 
 export interface ApiCall {
   method: 'GET' | 'POST' | 'DELETE';
@@ -16,52 +17,22 @@ export interface ApiCall {
 export function apiEvent(call: ApiCall): APIGatewayProxyEvent {
   const matched = matchRoute(call.method, call.path);
   if (!matched) throw new Error(`no route for ${call.method} ${call.path}`);
-  const requestId = randomUUID();
   const body =
     call.rawBody !== undefined ? call.rawBody : call.body === undefined ? null : JSON.stringify(call.body);
-  return {
-    resource: matched.route.path,
+  return proxyEvent({
+    method: call.method,
     path: call.path,
-    httpMethod: call.method,
-    headers: { 'Content-Type': 'application/json', 'x-api-key': 'test-key-value' },
-    multiValueHeaders: {},
-    queryStringParameters: call.query ?? null,
-    multiValueQueryStringParameters: null,
-    pathParameters: Object.keys(matched.pathParameters).length > 0 ? matched.pathParameters : null,
-    stageVariables: null,
+    route: matched.route,
+    pathParameters: matched.pathParameters,
+    headers: { 'content-type': 'application/json', 'x-api-key': 'test-key-value', 'user-agent': 'vitest' },
+    query: new URLSearchParams(call.query ?? {}),
     body,
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'abcdef1234',
-      authorizer: null,
-      httpMethod: call.method,
-      path: `/prod${call.path}`,
-      protocol: 'HTTP/1.1',
-      requestId,
-      requestTimeEpoch: Date.now(),
-      resourceId: 'res123',
-      resourcePath: matched.route.path,
-      stage: 'prod',
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: 'test-key-value',
-        apiKeyId: call.apiKeyId === undefined ? 'key-id-a' : call.apiKeyId,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: '127.0.0.1',
-        user: null,
-        userAgent: 'vitest',
-        userArn: null,
-      },
-    },
-  };
+    stage: 'prod',
+    requestId: randomUUID(),
+    apiKey: 'test-key-value',
+    apiKeyId: call.apiKeyId === undefined ? 'key-id-a' : call.apiKeyId,
+    sourceIp: '127.0.0.1',
+  });
 }
 
 export function lambdaContext(functionName: string): Context {

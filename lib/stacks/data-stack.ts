@@ -1,13 +1,30 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ExecuteTable } from '../constructs/execute-table';
+import { PayloadBucket } from '../constructs/payload-bucket';
+
+export interface DataStackProps extends StackProps {
+  /** The payload bucket's physical name. */
+  readonly bucketName: string;
+  /** @default 30 */
+  readonly retentionDays?: number;
+  /** @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+}
 
 /** Stateful resources, deployed apart from the compute that uses them. */
 export class DataStack extends Stack {
   readonly executeTable: ExecuteTable;
+  readonly payloads: PayloadBucket;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
-    this.executeTable = new ExecuteTable(this, 'Executes');
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.executeTable = new ExecuteTable(this, 'Executes', { removalPolicy });
+    this.payloads = new PayloadBucket(this, 'Payloads', {
+      bucketName: props.bucketName,
+      retentionDays: props.retentionDays ?? 30,
+      removalPolicy,
+    });
   }
 }

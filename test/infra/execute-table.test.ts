@@ -7,7 +7,9 @@ import { DataStack } from '../../lib/stacks/data-stack';
 describe('the executes table in CDK', () => {
   it('has the same keys and indexes as the table the local stack creates', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    const template = Template.fromStack(new DataStack(app, 'Data'));
+    const template = Template.fromStack(
+      new DataStack(app, 'Data', { bucketName: 'comfy-exec-payloads-test' }),
+    );
     const local = createExecuteTableInput('executes');
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: local.KeySchema,

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+
+/**
+ * The deployment's settings, read from CDK context (`cdk.json` "context" or `-c key=value`),
+ * every key prefixed `comfy-exec:`. Defaults are documented in README "Deploy".
+ */
+const int = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+export const StageConfigSchema = z
+  .object({
+    /** Prefix of physical names (the payload bucket's), so that two deployments can share an account. */
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{1,20}$/)
+      .default('comfy-exec'),
+    /** Endpoint container image (see container/README.md); required unless existingEndpointName is set. */
+    imageUri: z.string().min(1).optional(),
+    /** Route to an endpoint that already exists instead of creating one. */
+    existingEndpointName: z
+      .string()
+      .regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/)
+      .max(63)
+      .optional(),
+    /** Name of the endpoint this stack creates. */
+    endpointName: z
+      .string()
+      .regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/)
+      .max(63)
+      .default('comfy-async-main'),
+    instanceType: z
+      .string()
+      .regex(/^ml\.[a-z0-9]+\.[a-z0-9]+$/)
+      .default('ml.g5.xlarge'),
+    minInstances: int(0, 100, 0),
+    maxInstances: int(1, 100, 1),
+    maxConcurrentInvocationsPerInstance: int(1, 1000, 1),
+    /** Optional model artifact (tar.gz of ComfyUI's models folder layout), unpacked to /opt/ml/model. */
+    modelDataUrl: z
+      .string()
+      .regex(/^s3:\/\/[^/]+\/.+/)
+      .optional(),
+    requestTtlSeconds: int(60, 21_600, 21_600),
+    invocationTimeoutSeconds: int(60, 3600, 3600),
+    /** Records (DynamoDB TTL) and their S3 objects (lifecycle) expire after this many days. */
+    retentionDays: int(1, 3650, 30),
+    presignTtlSeconds: int(60, 604_800, 3600),
+    throttleRateLimit: int(1, 10_000, 50),
+    throttleBurstLimit: int(1, 5000, 100),
+    quotaPerDay: int(1, 100_000_000, 10_000),
+    logRetentionDays: int(1, 3653, 30),
+    sweepIntervalMinutes: int(1, 60, 5),
+    /** Alarm notifications go to this address when set. */
+    alarmEmail: z.email().optional(),
+    /** What deleting the stacks does to the table and bucket. */
+    removalPolicy: z.enum(['retain', 'destroy']).default('retain'),
+  })
+  .refine((config) => config.imageUri !== undefined || config.existingEndpointName !== undefined, {
+    message: 'set comfy-exec:imageUri (the endpoint container image) or comfy-exec:existingEndpointName',
+    path: ['imageUri'],
+  })
+  .refine((config) => config.maxInstances >= config.minInstances, {
+    message: 'maxInstances must be ≥ minInstances',
+    path: ['maxInstances'],
+  });
+
+export type StageConfig = z.infer<typeof StageConfigSchema>;
+
+export const CONTEXT_PREFIX = 'comfy-exec:';
+
+/** The stage config from a context lookup; errors name the context key. */
+export function readStageConfig(tryGetContext: (key: string) => unknown): StageConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(StageConfigSchema.shape)) {
+    const value = tryGetContext(`${CONTEXT_PREFIX}${key}`);
+    if (value !== undefined) raw[key] = value;
+  }
+  const parsed = StageConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new Error(
+      `invalid CDK context: ${parsed.error.issues.map((i) => `${CONTEXT_PREFIX}${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  }
+  return parsed.data;
+}
+
+/** The endpoint name the control plane routes to. */
+export function routedEndpointName(config: StageConfig): string {
+  return config.existingEndpointName ?? config.endpointName;
+}
+
+/**
+ * The payload bucket's name, known before deployment so that every stack (and every IAM
+ * statement) names it as a plain string: `{name}-payloads-{account}-{region}`.
+ */
+export function payloadBucketName(
+  config: Pick<StageConfig, 'name'>,
+  account: string,
+  region: string,
+): string {
+  return `${config.name}-payloads-${account}-${region}`;
+}

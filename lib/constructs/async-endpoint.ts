@@ -1,0 +1,205 @@
+import { Aws, Duration, Fn, Stack } from 'aws-cdk-lib';
+import { AdjustmentType, ScalableTarget, ServiceNamespace } from 'aws-cdk-lib/aws-applicationautoscaling';
+import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { CfnEndpoint, CfnEndpointConfig, CfnModel } from 'aws-cdk-lib/aws-sagemaker';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { PAYLOAD_PREFIXES } from './payload-bucket';
+
+export interface AsyncEndpointProps {
+  readonly endpointName: string;
+  /** The endpoint container image (container/Dockerfile). */
+  readonly imageUri: string;
+  readonly instanceType: string;
+  readonly minInstances: number;
+  readonly maxInstances: number;
+  readonly maxConcurrentInvocationsPerInstance: number;
+  readonly table: ITable;
+  readonly bucket: IBucket;
+  readonly successTopic: ITopic;
+  readonly errorTopic: ITopic;
+  readonly topicKey: IKey;
+  /** s3:// URL of a tar.gz with ComfyUI's models folder layout. @default no model artifact */
+  readonly modelDataUrl?: string;
+  /** @default 5 — backlog per instance that target tracking aims for */
+  readonly targetBacklogPerInstance?: number;
+}
+
+/** `account.dkr.ecr.region.amazonaws.com/repo:tag` → the repository ARN, for pull permissions. */
+function ecrRepositoryArn(imageUri: string): string | undefined {
+  const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)/.exec(imageUri);
+  return match ? `arn:${Aws.PARTITION}:ecr:${match[2]}:${match[1]}:repository/${match[3]}` : undefined;
+}
+
+/**
+ * The SageMaker asynchronous endpoint: model (container + role), endpoint config with
+ * AsyncInferenceConfig (S3 output and failure paths, success/error topics, concurrency per
+ * instance), the endpoint, and autoscaling to and from zero: target tracking on
+ * ApproximateBacklogSizePerInstance plus a step policy woken by HasBacklogWithoutCapacity.
+ */
+export class AsyncEndpoint extends Construct {
+  readonly endpointName: string;
+  readonly endpointArn: string;
+  readonly endpointConfigArn: string;
+  readonly role: Role;
+
+  constructor(scope: Construct, id: string, props: AsyncEndpointProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const objects = (prefix: string) => props.bucket.arnForObjects(`${prefix}*`);
+    this.role = new Role(this, 'ExecutionRole', {
+      assumedBy: new ServicePrincipal('sagemaker.amazonaws.com'),
+    });
+    const statements = [
+      // SageMaker reads the staged request; the container writes outputs; SageMaker writes result objects.
+      new PolicyStatement({ actions: ['s3:GetObject'], resources: [objects(PAYLOAD_PREFIXES.executes)] }),
+      new PolicyStatement({
+        actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+        resources: [
+          objects(PAYLOAD_PREFIXES.executes),
+          objects(PAYLOAD_PREFIXES.asyncInference),
+          objects(PAYLOAD_PREFIXES.endpoints),
+        ],
+      }),
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        resources: [props.table.tableArn],
+      }),
+      new PolicyStatement({
+        actions: ['sns:Publish'],
+        resources: [props.successTopic.topicArn, props.errorTopic.topicArn],
+      }),
+      new PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [props.topicKey.keyArn],
+      }),
+      new PolicyStatement({
+        actions: [
+          'logs:CreateLogGroup',
+          'logs:CreateLogStream',
+          'logs:PutLogEvents',
+          'logs:DescribeLogStreams',
+        ],
+        resources: [
+          `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:/aws/sagemaker/Endpoints/${props.endpointName}:*`,
+        ],
+      }),
+      // CloudWatch metrics and the ECR token have no resource-level permissions.
+      new PolicyStatement({
+        actions: ['cloudwatch:PutMetricData', 'ecr:GetAuthorizationToken'],
+        resources: ['*'],
+      }),
+    ];
+    const repository = ecrRepositoryArn(props.imageUri);
+    if (repository) {
+      statements.push(
+        new PolicyStatement({
+          actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+          resources: [repository],
+        }),
+      );
+    }
+    if (props.modelDataUrl) {
+      const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(props.modelDataUrl)!;
+      statements.push(
+        new PolicyStatement({
+          actions: ['s3:GetObject'],
+          resources: [`arn:${Aws.PARTITION}:s3:::${bucket}/${key}`],
+        }),
+      );
+    }
+    for (const statement of statements) this.role.addToPolicy(statement);
+
+    const model = new CfnModel(this, 'Model', {
+      executionRoleArn: this.role.roleArn,
+      primaryContainer: {
+        image: props.imageUri,
+        ...(props.modelDataUrl ? { modelDataUrl: props.modelDataUrl } : {}),
+        environment: {
+          TABLE_NAME: props.table.tableName,
+          BUCKET_NAME: props.bucket.bucketName,
+          ENDPOINT_NAME: props.endpointName,
+          AWS_REGION: Aws.REGION,
+        },
+      },
+    });
+    model.node.addDependency(this.role);
+    const config = new CfnEndpointConfig(this, 'Config', {
+      productionVariants: [
+        {
+          variantName: 'AllTraffic',
+          modelName: model.attrModelName,
+          instanceType: props.instanceType,
+          initialInstanceCount: Math.max(1, props.minInstances),
+          initialVariantWeight: 1,
+          containerStartupHealthCheckTimeoutInSeconds: 900,
+        },
+      ],
+      asyncInferenceConfig: {
+        outputConfig: {
+          s3OutputPath: props.bucket.s3UrlForObject(`${PAYLOAD_PREFIXES.asyncInference}outputs`),
+          s3FailurePath: props.bucket.s3UrlForObject(`${PAYLOAD_PREFIXES.asyncInference}failures`),
+          notificationConfig: {
+            successTopic: props.successTopic.topicArn,
+            errorTopic: props.errorTopic.topicArn,
+          },
+        },
+        clientConfig: { maxConcurrentInvocationsPerInstance: props.maxConcurrentInvocationsPerInstance },
+      },
+    });
+    const endpoint = new CfnEndpoint(this, 'Endpoint', {
+      endpointName: props.endpointName,
+      endpointConfigName: config.attrEndpointConfigName,
+    });
+    this.endpointName = endpoint.attrEndpointName;
+    this.endpointArn = stack.formatArn({
+      service: 'sagemaker',
+      resource: 'endpoint',
+      resourceName: props.endpointName.toLowerCase(),
+    });
+    this.endpointConfigArn = stack.formatArn({
+      service: 'sagemaker',
+      resource: 'endpoint-config',
+      resourceName: Fn.join('', [config.attrEndpointConfigName]),
+    });
+
+    const target = new ScalableTarget(this, 'Scaling', {
+      serviceNamespace: ServiceNamespace.SAGEMAKER,
+      resourceId: `endpoint/${endpoint.attrEndpointName}/variant/AllTraffic`,
+      scalableDimension: 'sagemaker:variant:DesiredInstanceCount',
+      minCapacity: props.minInstances,
+      maxCapacity: props.maxInstances,
+    });
+    target.node.addDependency(endpoint);
+    const metric = (metricName: string) =>
+      new Metric({
+        namespace: 'AWS/SageMaker',
+        metricName,
+        dimensionsMap: { EndpointName: endpoint.attrEndpointName },
+        statistic: 'Average',
+        period: Duration.minutes(1),
+      });
+    target.scaleToTrackMetric('Backlog', {
+      targetValue: props.targetBacklogPerInstance ?? 5,
+      customMetric: metric('ApproximateBacklogSizePerInstance'),
+      scaleInCooldown: Duration.minutes(5),
+      scaleOutCooldown: Duration.minutes(1),
+    });
+    // Target tracking does not wake an endpoint at zero instances: this step policy does.
+    target.scaleOnMetric('WakeFromZero', {
+      metric: metric('HasBacklogWithoutCapacity'),
+      scalingSteps: [
+        { upper: 0, change: 0 },
+        { lower: 1, change: 1 },
+      ],
+      adjustmentType: AdjustmentType.CHANGE_IN_CAPACITY,
+      cooldown: Duration.minutes(5),
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
+    });
+  }
+}

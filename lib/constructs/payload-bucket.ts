@@ -1,0 +1,56 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+export interface PayloadBucketProps {
+  /** Physical name (stage-config's payloadBucketName). */
+  readonly bucketName: string;
+  /** Objects (staged requests, outputs, SageMaker's result objects) expire after this many days. */
+  readonly retentionDays: number;
+  /** @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** Prefixes the system writes, each expiring with the records that point at them. */
+export const PAYLOAD_PREFIXES = {
+  executes: 'executes/',
+  asyncInference: 'async-inference/',
+  endpoints: 'endpoints/',
+} as const;
+
+/**
+ * The bucket for staged requests, outputs and SageMaker's result objects: private, encrypted,
+ * TLS only, expiring objects, with server access logs in a bucket of their own.
+ */
+export class PayloadBucket extends Construct {
+  readonly bucket: Bucket;
+  readonly accessLogs: Bucket;
+
+  constructor(scope: Construct, id: string, props: PayloadBucketProps) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const common = {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      removalPolicy,
+      autoDeleteObjects: false,
+    };
+    this.accessLogs = new Bucket(this, 'AccessLogs', {
+      ...common,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [{ expiration: Duration.days(Math.max(90, props.retentionDays)) }],
+    });
+    this.bucket = new Bucket(this, 'Bucket', {
+      ...common,
+      bucketName: props.bucketName,
+      serverAccessLogsBucket: this.accessLogs,
+      serverAccessLogsPrefix: 'payloads/',
+      lifecycleRules: [
+        { prefix: PAYLOAD_PREFIXES.executes, expiration: Duration.days(props.retentionDays) },
+        { prefix: PAYLOAD_PREFIXES.asyncInference, expiration: Duration.days(props.retentionDays) },
+        { abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+    });
+  }
+}

@@ -1,0 +1,88 @@
+import { type Stack, Validations } from 'aws-cdk-lib';
+import type { addComfyExecStacks } from './app-stages';
+import { PAYLOAD_PREFIXES } from './constructs/payload-bucket';
+
+type Stacks = ReturnType<typeof addComfyExecStacks>;
+
+const acknowledge = (stack: Stack, rules: [id: string, reason: string][]) =>
+  Validations.of(stack).acknowledge(...rules.map(([id, reason]) => ({ id, reason })));
+
+const iam5 = (resource: string) => `AwsSolutions::AwsSolutions-IAM5[Resource::${resource}]`;
+
+/**
+ * The cdk-nag findings the design accepts, each with its reason. Anything not listed here fails
+ * the synth. Wildcards appear only where AWS offers no narrower resource.
+ */
+export function acknowledgeNagFindings(stacks: Stacks): void {
+  const { config } = stacks;
+  const bucketArn = `arn:<AWS::Partition>:s3:::${config.name}-payloads-<AWS::AccountId>-<AWS::Region>`;
+  const endpointName = config.existingEndpointName ?? config.endpointName;
+  const objectKeys = Object.values(PAYLOAD_PREFIXES).map((prefix): [string, string] => [
+    iam5(`${bucketArn}/${prefix}*`),
+    `Object keys under ${prefix} are per execute (executes/{prompt_id}/...) or per SageMaker result: the prefix is the narrowest resource.`,
+  ]);
+  const endpointLogs: [string, string] = [
+    iam5(
+      `arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/Endpoints/${endpointName}:*`,
+    ),
+    "The endpoint's one log group; its streams (one per instance) are created at run time.",
+  ];
+  const forcedStar: [string, string] = [
+    iam5('*'),
+    'Only actions without resource-level permissions use "*": X-Ray PutTraceSegments/PutTelemetryRecords (active tracing), Logs Insights GetQueryResults/StopQuery, CloudWatch PutMetricData and ECR GetAuthorizationToken.',
+  ];
+
+  acknowledge(stacks.data, [
+    ['AwsSolutions-S1', 'This is the server access log bucket itself; logging it into itself would loop.'],
+  ]);
+  acknowledge(stacks.inference, [
+    ...objectKeys,
+    endpointLogs,
+    forcedStar,
+    ...(config.existingEndpointName
+      ? [
+          [
+            iam5('arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:endpoint-config/*'),
+            'The existing endpoint’s config name is not known to this stack.',
+          ] as [string, string],
+        ]
+      : []),
+  ]);
+  acknowledge(stacks.controlPlane, [
+    ...objectKeys,
+    endpointLogs,
+    forcedStar,
+    ...(config.existingEndpointName
+      ? [
+          [
+            iam5('arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:endpoint-config/*'),
+            'ListEndpoints describes the existing endpoint’s config, whose name is not known to this stack.',
+          ] as [string, string],
+        ]
+      : []),
+    [
+      'AwsSolutions-L1',
+      'Functions run nodejs22.x on purpose: the bundled AWS SDK and the tests are pinned to Node 22 (toolchain.md); moving runtimes is a tested change, not a default.',
+    ],
+    [
+      'AwsSolutions-SQS3',
+      'This queue is the dead-letter queue (for OnAsyncResult and the Sweeper); it has none of its own.',
+    ],
+    [
+      'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      'API Gateway execution logging requires this account-level role with the AWS-managed push-to-CloudWatch policy.',
+    ],
+    [
+      'AwsSolutions-APIG4',
+      'Access is by API key, as in ESD whose clients this API serves: each key is an owner, its executes invisible to other keys. No IAM or Cognito authorizer.',
+    ],
+    [
+      'AwsSolutions-COG4',
+      'No Cognito user pool: access is by API key (ESD-compatible), see AwsSolutions-APIG4.',
+    ],
+    [
+      'AwsSolutions-APIG3',
+      'WAF is left to operators (attach a web ACL to the stage); the usage plan throttles and caps every key.',
+    ],
+  ]);
+}

@@ -1,0 +1,162 @@
+import { Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { HANDLERS, type HttpHandlerName } from '../../lambda/http/route-table';
+import type { FunctionEnvInput, FunctionName } from '../../lambda/platform/env';
+import { routedEndpointName, type StageConfig } from '../config/stage-config';
+import { ComfyExecFunction } from '../constructs/comfy-exec-function';
+import { ExecutesApi } from '../constructs/executes-api';
+import { functionStatements } from '../constructs/function-statements';
+import { Observability } from '../constructs/observability';
+import type { InferenceStack } from './inference-stack';
+
+export interface ControlPlaneStackProps extends StackProps {
+  readonly config: StageConfig;
+  readonly table: ITable;
+  /** The payload bucket, by its known physical name. */
+  readonly bucketName: string;
+  readonly inference: InferenceStack;
+  readonly logRetention: RetentionDays;
+}
+
+/** The API, one function per handler, completion (SNS → OnAsyncResult → DLQ), the Sweeper, dashboard and alarms. */
+export class ControlPlaneStack extends Stack {
+  constructor(scope: Construct, id: string, props: ControlPlaneStackProps) {
+    super(scope, id, props);
+    const bucket = Bucket.fromBucketAttributes(this, 'Payloads', {
+      bucketName: props.bucketName,
+      bucketArn: `arn:${Aws.PARTITION}:s3:::${props.bucketName}`,
+    });
+    const { config, inference } = props;
+    const data = { TABLE_NAME: props.table.tableName, BUCKET_NAME: bucket.bucketName };
+    // The configured name, a plain string (the endpoint is ordered before this stack).
+    const endpointName = routedEndpointName(config);
+    const endpoints = { ENDPOINT_NAMES: endpointName };
+    const environments: { [N in FunctionName]: FunctionEnvInput<N> } = {
+      'create-execute': {
+        ...data,
+        ...endpoints,
+        REQUEST_TTL_SECONDS: config.requestTtlSeconds,
+        INVOCATION_TIMEOUT_SECONDS: config.invocationTimeoutSeconds,
+        RETENTION_DAYS: config.retentionDays,
+      },
+      'get-execute': { ...data, PRESIGN_TTL_SECONDS: config.presignTtlSeconds },
+      'list-executes': { ...data, PRESIGN_TTL_SECONDS: config.presignTtlSeconds },
+      'delete-executes': data,
+      'cancel-execute': data,
+      'get-execute-logs': data,
+      'list-endpoints': {
+        ...endpoints,
+        MIN_INSTANCES: config.minInstances,
+        MAX_INSTANCES: config.maxInstances,
+      },
+      health: {},
+      'api-doc': {},
+      'on-async-result': data,
+      sweeper: data,
+    };
+    const resources = {
+      tableArn: props.table.tableArn,
+      bucketArn: bucket.bucketArn,
+      endpointArn: inference.endpointArn,
+      endpointConfigArn: inference.endpointConfigArn,
+      endpointName,
+    };
+    const deadLetters = new Queue(this, 'CompletionDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const make = <N extends FunctionName>(name: N, extra: { timeout?: Duration; async?: boolean } = {}) =>
+      new ComfyExecFunction(
+        this,
+        name.replace(/(^|-)(\w)/g, (_, _dash, c: string) => c.toUpperCase()),
+        {
+          handler: name,
+          environment: environments[name],
+          statements: functionStatements(name, resources),
+          logRetention: props.logRetention,
+          ...(extra.timeout ? { timeout: extra.timeout } : {}),
+          ...(extra.async ? { onFailure: new SqsDestination(deadLetters) } : {}),
+        },
+      );
+
+    const http = Object.fromEntries(HANDLERS.map((name) => [name, make(name)])) as Record<
+      HttpHandlerName,
+      ComfyExecFunction<HttpHandlerName>
+    >;
+    const api = new ExecutesApi(this, 'Executes', {
+      handlers: Object.fromEntries(HANDLERS.map((name) => [name, http[name].function])) as Record<
+        HttpHandlerName,
+        ComfyExecFunction<HttpHandlerName>['function']
+      >,
+      throttleRateLimit: config.throttleRateLimit,
+      throttleBurstLimit: config.throttleBurstLimit,
+      quotaPerDay: config.quotaPerDay,
+      logRetention: props.logRetention,
+    });
+
+    const onAsyncResult = make('on-async-result', { timeout: Duration.seconds(60), async: true });
+    for (const topic of [inference.topics.success, inference.topics.error]) {
+      topic.addSubscription(new LambdaSubscription(onAsyncResult.function, { deadLetterQueue: deadLetters }));
+    }
+    const sweeper = make('sweeper', { timeout: Duration.minutes(5), async: true });
+    new Rule(this, 'SweepSchedule', {
+      description:
+        'comfy-exec Sweeper: settle executes whose notification was lost, fail those past their deadline',
+      schedule: Schedule.rate(Duration.minutes(config.sweepIntervalMinutes)),
+      targets: [new LambdaFunction(sweeper.function)],
+    });
+
+    const alarmKey = new Key(this, 'AlarmKey', {
+      enableKeyRotation: true,
+      description: 'comfy-exec: alarm topic',
+    });
+    const observability = new Observability(this, 'Observability', {
+      api: api.api,
+      endpointName,
+      deadLetterQueue: deadLetters,
+      createLogs: http['create-execute'].function.logGroup,
+      onAsyncResultLogs: onAsyncResult.function.logGroup,
+      sweeperLogs: sweeper.function.logGroup,
+      alarmKey,
+      alarmEmail: config.alarmEmail,
+    });
+    // CloudWatch alarms publish to the encrypted alarm topic.
+    alarmKey.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
+
+    const console = `https://${Aws.REGION}.console.aws.amazon.com`;
+    new CfnOutput(this, 'ApiUrl', {
+      value: api.api.url,
+      description: 'Base URL of the executes API (stage prod)',
+    });
+    new CfnOutput(this, 'ApiKeyId', {
+      value: api.apiKeyId,
+      description:
+        'API key id; its value: aws apigateway get-api-key --include-value --query value --output text --api-key <id>',
+    });
+    new CfnOutput(this, 'BucketName', { value: bucket.bucketName });
+    new CfnOutput(this, 'TableName', { value: props.table.tableName });
+    new CfnOutput(this, 'EndpointName', { value: endpointName });
+    new CfnOutput(this, 'SuccessTopicArn', {
+      value: inference.topics.success.topicArn,
+      description: 'SageMaker SuccessTopic (for an existing endpoint)',
+    });
+    new CfnOutput(this, 'ErrorTopicArn', {
+      value: inference.topics.error.topicArn,
+      description: 'SageMaker ErrorTopic (for an existing endpoint)',
+    });
+    new CfnOutput(this, 'DashboardUrl', {
+      value: `${console}/cloudwatch/home?region=${Aws.REGION}#dashboards:name=${observability.dashboard.dashboardName}`,
+    });
+  }
+}

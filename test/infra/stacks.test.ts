@@ -1,0 +1,244 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES } from '../../lambda/http/route-table';
+import { readStageConfig } from '../../lib/config/stage-config';
+import { IMAGE, synthFast } from './app-template';
+
+process.env.CDK_VALIDATION = 'false';
+let t: ReturnType<typeof synthFast>;
+beforeAll(() => {
+  t = synthFast({
+    'comfy-exec:imageUri': IMAGE,
+    'comfy-exec:maxInstances': '3',
+    'comfy-exec:quotaPerDay': 500,
+  });
+});
+
+const statementsOf = (template: typeof t.controlPlane, rolePath: string) => {
+  const policies = template.findResources('AWS::IAM::Policy');
+  const entry = Object.entries(policies).find(([id]) => id.startsWith(rolePath));
+  if (!entry) throw new Error(`no policy for ${rolePath}`);
+  return (entry[1] as any).Properties.PolicyDocument.Statement as {
+    Action: string | string[];
+    Resource: unknown;
+  }[];
+};
+
+describe('stage config', () => {
+  it('applies documented defaults and names bad context keys', () => {
+    const config = readStageConfig((key) => (key === 'comfy-exec:imageUri' ? IMAGE : undefined));
+    expect(config).toMatchObject({
+      endpointName: 'comfy-async-main',
+      instanceType: 'ml.g5.xlarge',
+      minInstances: 0,
+      maxInstances: 1,
+      requestTtlSeconds: 21_600,
+      retentionDays: 30,
+      removalPolicy: 'retain',
+    });
+    expect(() => readStageConfig(() => undefined)).toThrow(/comfy-exec:imageUri: set comfy-exec:imageUri/);
+    expect(() =>
+      readStageConfig((key) => ({ 'comfy-exec:imageUri': IMAGE, 'comfy-exec:instanceType': 'g5' })[key]),
+    ).toThrow(/comfy-exec:instanceType/);
+  });
+});
+
+describe('data stack', () => {
+  it('keeps payloads private, encrypted, TLS-only, expiring, access-logged', () => {
+    t.data.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: Match.objectLike({
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      }),
+      LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'payloads/' }),
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([Match.objectLike({ Prefix: 'executes/', ExpirationInDays: 30 })]),
+      },
+    });
+    t.data.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('inference stack', () => {
+  it('creates the model, an async endpoint config and the endpoint', () => {
+    t.inference.hasResourceProperties('AWS::SageMaker::Model', {
+      PrimaryContainer: Match.objectLike({
+        Image: IMAGE,
+        Environment: Match.objectLike({ ENDPOINT_NAME: 'comfy-async-main' }),
+      }),
+    });
+    t.inference.hasResourceProperties('AWS::SageMaker::EndpointConfig', {
+      ProductionVariants: [
+        Match.objectLike({
+          InstanceType: 'ml.g5.xlarge',
+          InitialInstanceCount: 1,
+          VariantName: 'AllTraffic',
+        }),
+      ],
+      AsyncInferenceConfig: {
+        OutputConfig: {
+          S3OutputPath: Match.anyValue(),
+          S3FailurePath: Match.anyValue(),
+          NotificationConfig: { SuccessTopic: Match.anyValue(), ErrorTopic: Match.anyValue() },
+        },
+        ClientConfig: { MaxConcurrentInvocationsPerInstance: 1 },
+      },
+    });
+    t.inference.hasResourceProperties('AWS::SageMaker::Endpoint', { EndpointName: 'comfy-async-main' });
+    t.inference.resourceCountIs('AWS::SNS::Topic', 2);
+    t.inference.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+  });
+
+  it('scales from and to zero: target tracking on backlog per instance, a step policy on HasBacklogWithoutCapacity', () => {
+    t.inference.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      MinCapacity: 0,
+      MaxCapacity: 3,
+      ScalableDimension: 'sagemaker:variant:DesiredInstanceCount',
+    });
+    t.inference.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      PolicyType: 'TargetTrackingScaling',
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+        CustomizedMetricSpecification: Match.objectLike({
+          MetricName: 'ApproximateBacklogSizePerInstance',
+          Namespace: 'AWS/SageMaker',
+        }),
+      }),
+    });
+    t.inference.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      PolicyType: 'StepScaling',
+      StepScalingPolicyConfiguration: Match.objectLike({
+        StepAdjustments: [{ MetricIntervalLowerBound: 0, ScalingAdjustment: 1 }],
+      }),
+    });
+    t.inference.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'HasBacklogWithoutCapacity',
+      Threshold: 1,
+    });
+  });
+
+  it('scopes the SageMaker role to the prefixes, table, topics and repository it uses', () => {
+    const statements = statementsOf(t.inference, 'EndpointExecutionRoleDefaultPolicy');
+    const actions = statements.flatMap((s) => [s.Action].flat());
+    expect(actions.every((a) => !a.includes('*'))).toBe(true);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        's3:GetObject',
+        's3:PutObject',
+        'dynamodb:UpdateItem',
+        'sns:Publish',
+        'ecr:BatchGetImage',
+      ]),
+    );
+    const star = statements.filter((s) => s.Resource === '*').flatMap((s) => [s.Action].flat());
+    expect(star.sort()).toEqual(['cloudwatch:PutMetricData', 'ecr:GetAuthorizationToken']);
+  });
+
+  it('creates no model or endpoint when routed to an existing endpoint', () => {
+    const existing = synthFast({ 'comfy-exec:existingEndpointName': 'comfy-async-prod' });
+    existing.inference.resourceCountIs('AWS::SageMaker::Endpoint', 0);
+    existing.inference.resourceCountIs('AWS::SageMaker::Model', 0);
+    existing.controlPlane.hasOutput('EndpointName', { Value: 'comfy-async-prod' });
+  });
+});
+
+describe('control plane stack', () => {
+  it('serves every route of the route table, each needing the API key (CORS preflight does not)', () => {
+    const methods = Object.values(t.controlPlane.findResources('AWS::ApiGateway::Method')) as any[];
+    for (const route of ROUTES) {
+      const found = methods.find(
+        (m) => m.Properties.HttpMethod === route.method && m.Properties.OperationName === route.operationId,
+      );
+      expect(found, `${route.method} ${route.path}`).toBeDefined();
+      expect(found.Properties.ApiKeyRequired).toBe(true);
+    }
+    const options = methods.filter((m) => m.Properties.HttpMethod === 'OPTIONS');
+    expect(options.length).toBeGreaterThan(0);
+    expect(options.every((m) => m.Properties.ApiKeyRequired !== true)).toBe(true);
+    t.controlPlane.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'prod',
+      TracingEnabled: true,
+      AccessLogSetting: Match.anyValue(),
+    });
+    t.controlPlane.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      Quota: { Limit: 500, Period: 'DAY' },
+      Throttle: { RateLimit: 50, BurstLimit: 100 },
+    });
+    t.controlPlane.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: 'DEFAULT_4XX' });
+  });
+
+  it('runs one nodejs22.x arm64 function per handler, X-Ray active, environment from the env schemas', () => {
+    const functions = Object.values(t.controlPlane.findResources('AWS::Lambda::Function')) as any[];
+    const ours = functions.filter((f) => f.Properties.Runtime === 'nodejs22.x');
+    expect(ours).toHaveLength(11);
+    for (const fn of ours) {
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(fn.Properties.Environment.Variables.URL_SUFFIX).toEqual({ Ref: 'AWS::URLSuffix' });
+    }
+    t.controlPlane.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          ENDPOINT_NAMES: 'comfy-async-main',
+          REQUEST_TTL_SECONDS: '21600',
+          INVOCATION_TIMEOUT_SECONDS: '3600',
+        }),
+      },
+    });
+  });
+
+  it('grants each function only what it does, with no wildcard actions', () => {
+    const create = statementsOf(t.controlPlane, 'CreateExecuteRoleDefaultPolicy').flatMap((s) =>
+      [s.Action].flat(),
+    );
+    expect(create.sort()).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      's3:DeleteObject',
+      's3:PutObject',
+      'sagemaker:InvokeEndpointAsync',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+    const policies = Object.values(t.controlPlane.findResources('AWS::IAM::Policy')) as any[];
+    for (const policy of policies) {
+      for (const statement of policy.Properties.PolicyDocument.Statement) {
+        expect(
+          [statement.Action].flat().every((a: string) => !a.includes('*')),
+          JSON.stringify(statement.Action),
+        ).toBe(true);
+      }
+    }
+  });
+
+  it('wires both SageMaker topics to OnAsyncResult with a dead-letter queue, schedules the Sweeper, watches it all', () => {
+    t.controlPlane.resourceCountIs('AWS::SNS::Subscription', 2);
+    t.controlPlane.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      RedrivePolicy: Match.anyValue(),
+    });
+    t.controlPlane.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: Match.anyValue() },
+    });
+    t.controlPlane.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
+    t.controlPlane.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    t.controlPlane.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    for (const output of ['ApiUrl', 'ApiKeyId', 'BucketName', 'TableName', 'EndpointName', 'DashboardUrl'])
+      t.controlPlane.hasOutput(output, Match.anyValue());
+  });
+});

@@ -32,34 +32,24 @@ export function acknowledgeNagFindings(stacks: Stacks): void {
     'Only actions without resource-level permissions use "*": X-Ray PutTraceSegments/PutTelemetryRecords (active tracing), Logs Insights GetQueryResults/StopQuery, CloudWatch PutMetricData and ECR GetAuthorizationToken.',
   ];
 
+  const existingConfig: [string, string][] = config.existingEndpointName
+    ? [
+        [
+          iam5('arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:endpoint-config/*'),
+          "The existing endpoint's config name is not known to these stacks (ListEndpoints describes it).",
+        ],
+      ]
+    : [];
+
   acknowledge(stacks.data, [
     ['AwsSolutions-S1', 'This is the server access log bucket itself; logging it into itself would loop.'],
   ]);
-  acknowledge(stacks.inference, [
-    ...objectKeys,
-    endpointLogs,
-    forcedStar,
-    ...(config.existingEndpointName
-      ? [
-          [
-            iam5('arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:endpoint-config/*'),
-            'The existing endpoint’s config name is not known to this stack.',
-          ] as [string, string],
-        ]
-      : []),
-  ]);
+  acknowledge(stacks.inference, [...objectKeys, endpointLogs, forcedStar, ...existingConfig]);
   acknowledge(stacks.controlPlane, [
     ...objectKeys,
     endpointLogs,
     forcedStar,
-    ...(config.existingEndpointName
-      ? [
-          [
-            iam5('arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:endpoint-config/*'),
-            'ListEndpoints describes the existing endpoint’s config, whose name is not known to this stack.',
-          ] as [string, string],
-        ]
-      : []),
+    ...existingConfig,
     [
       'AwsSolutions-L1',
       'Functions run nodejs22.x on purpose: the bundled AWS SDK and the tests are pinned to Node 22 (toolchain.md); moving runtimes is a tested change, not a default.',

@@ -1,0 +1,192 @@
+import type { PromptGraph, PromptNode } from '../prompt-graph';
+import { expandGroupNodes } from './expand-group-nodes';
+import { declaredInputs, type NodeCatalog, type NodeSpec, widgetSlots } from './node-catalog';
+import type { UiInput, UiNode, UiWorkflow } from './ui-workflow';
+
+/** The workflow cannot be turned into an API prompt; the message names the node. */
+export class WorkflowConversionError extends Error {
+  constructor(
+    message: string,
+    readonly nodeId?: string,
+  ) {
+    super(message);
+    this.name = 'WorkflowConversionError';
+  }
+}
+
+/** Editor-only nodes: they never reach the server (comfyui-server-api.md §9.2 rules 7–9). */
+const VIRTUAL_TYPES = new Set([
+  'Note',
+  'MarkdownNote',
+  'PrimitiveNode',
+  'Reroute',
+  'Fast Groups Muter (rgthree)',
+  'Fast Groups Bypasser (rgthree)',
+  'Fast Muter (rgthree)',
+  'Fast Bypasser (rgthree)',
+  'Fast Actions Button (rgthree)',
+  'Label (rgthree)',
+  'Bookmark (rgthree)',
+  'Note Plus (mtb)',
+  'SetNode',
+  'GetNode',
+]);
+/** Editor-only widget values some custom nodes keep in dict-style widgets_values. */
+const UI_ONLY_WIDGETS = new Set([
+  'videopreview',
+  'choose video to upload',
+  'choose file to upload',
+  'upload',
+]);
+const MUTED = 2;
+const BYPASSED = 4;
+
+interface Link {
+  originId: string;
+  originSlot: number;
+  type: string;
+}
+
+function linksById(workflow: UiWorkflow): Map<number, Link> {
+  const links = new Map<number, Link>();
+  for (const link of workflow.links ?? []) {
+    if (Array.isArray(link))
+      links.set(link[0], { originId: String(link[1]), originSlot: link[2], type: String(link[5]) });
+    else
+      links.set(link.id, {
+        originId: String(link.origin_id),
+        originSlot: link.origin_slot,
+        type: String(link.type),
+      });
+  }
+  return links;
+}
+
+type Resolved =
+  | { kind: 'link'; value: [string, number] }
+  | { kind: 'value'; value: unknown }
+  | { kind: 'none' };
+
+class Converter {
+  private readonly nodes = new Map<string, UiNode>();
+  private readonly links: Map<number, Link>;
+
+  constructor(
+    private readonly workflow: UiWorkflow,
+    private readonly catalog: NodeCatalog,
+  ) {
+    for (const node of workflow.nodes) this.nodes.set(String(node.id), node);
+    this.links = linksById(workflow);
+  }
+
+  /** Where a link's value really comes from, through reroutes, primitives and bypassed nodes. */
+  resolve(linkId: number | null | undefined, seen = new Set<number>()): Resolved {
+    if (linkId === null || linkId === undefined) return { kind: 'none' };
+    const link = this.links.get(linkId);
+    if (!link || seen.has(linkId)) return { kind: 'none' };
+    seen.add(linkId);
+    const origin = this.nodes.get(link.originId);
+    if (!origin || origin.mode === MUTED) return { kind: 'none' };
+    if (origin.type === 'PrimitiveNode') {
+      const values = origin.widgets_values;
+      return Array.isArray(values) && values.length > 0
+        ? { kind: 'value', value: values[0] }
+        : { kind: 'none' };
+    }
+    if (origin.type === 'Reroute') return this.resolve(origin.inputs?.[0]?.link, seen);
+    if (origin.mode === BYPASSED) {
+      const inputs = origin.inputs ?? [];
+      const bySlot = inputs[link.originSlot];
+      const through =
+        bySlot && bySlot.type === link.type && bySlot.link != null
+          ? bySlot
+          : inputs.find((input) => input.type === link.type && input.link != null);
+      return through ? this.resolve(through.link, seen) : { kind: 'none' };
+    }
+    if (VIRTUAL_TYPES.has(origin.type)) return { kind: 'none' };
+    return { kind: 'link', value: [link.originId, link.originSlot] };
+  }
+
+  /** Widget names in widgets_values order: from the catalog, else from the node's own widget inputs. */
+  private widgetNames(
+    node: UiNode,
+    spec: NodeSpec | undefined,
+  ): { name: string; controlAfterGenerate: boolean }[] {
+    if (spec) return widgetSlots(spec);
+    const fromNode = (node.inputs ?? []).filter(
+      (input): input is UiInput & { widget: { name: string } } => input.widget !== undefined,
+    );
+    if (
+      fromNode.length > 0 ||
+      !node.widgets_values ||
+      (Array.isArray(node.widgets_values) && node.widgets_values.length === 0)
+    ) {
+      return fromNode.map((input) => ({ name: input.widget.name, controlAfterGenerate: false }));
+    }
+    throw new WorkflowConversionError(
+      `node ${node.id} (${node.type}) is not in the endpoint's node catalog and the workflow does not say which widget each value belongs to; install the node on the endpoint or export the workflow in API format`,
+      String(node.id),
+    );
+  }
+
+  private widgetInputs(node: UiNode, spec: NodeSpec | undefined): Record<string, unknown> {
+    const values = node.widgets_values;
+    if (values === undefined || values === null) return {};
+    if (!Array.isArray(values)) {
+      // Dict-style widgets_values (some custom nodes, e.g. VHS): keep the keys that are real inputs;
+      // without a catalog entry, every scalar value except the editor's own (previews, upload buttons).
+      const known = spec ? declaredInputs(spec) : undefined;
+      return Object.fromEntries(
+        Object.entries(values).filter(([key, value]) =>
+          known ? known.has(key) : !UI_ONLY_WIDGETS.has(key) && (value === null || typeof value !== 'object'),
+        ),
+      );
+    }
+    const inputs: Record<string, unknown> = {};
+    let index = 0;
+    for (const slot of this.widgetNames(node, spec)) {
+      if (index >= values.length) break;
+      inputs[slot.name] = values[index++];
+      if (slot.controlAfterGenerate) index++;
+    }
+    return inputs;
+  }
+
+  convertNode(node: UiNode): PromptNode {
+    const spec = this.catalog[node.type];
+    const inputs = this.widgetInputs(node, spec);
+    for (const input of node.inputs ?? []) {
+      const name = input.widget?.name ?? input.name;
+      if (input.link === null || input.link === undefined) continue;
+      const resolved = this.resolve(input.link);
+      if (resolved.kind === 'none') delete inputs[name];
+      else inputs[name] = resolved.value;
+    }
+    const title = node.title ?? spec?.display_name ?? node.type;
+    return { inputs, class_type: node.type, _meta: { title } };
+  }
+
+  convert(): PromptGraph {
+    const prompt: PromptGraph = {};
+    for (const node of this.workflow.nodes) {
+      if (VIRTUAL_TYPES.has(node.type) || node.mode === MUTED || node.mode === BYPASSED) continue;
+      if (node.type.startsWith('workflow/') || node.type.startsWith('workflow>')) {
+        throw new WorkflowConversionError(
+          `node ${node.id} is a group node (${node.type}); group nodes are not converted yet: export the workflow in API format`,
+          String(node.id),
+        );
+      }
+      prompt[String(node.id)] = this.convertNode(node);
+    }
+    return prompt;
+  }
+}
+
+/**
+ * A UI workflow (the editor's File → Save) as the API prompt the editor would queue, by the rules
+ * of comfyui-server-api.md §9.2, with `catalog` (the endpoint's /object_info) giving widget order.
+ */
+export function convertWorkflow(workflow: UiWorkflow, catalog: NodeCatalog): PromptGraph {
+  if (!Array.isArray(workflow.nodes)) throw new WorkflowConversionError('the workflow has no nodes list');
+  return new Converter(expandGroupNodes(workflow, catalog), catalog).convert();
+}

@@ -1,0 +1,68 @@
+/** A node type's `/object_info` entry: the parts conversion and validation read. */
+export interface NodeSpec {
+  input?: {
+    required?: Record<string, unknown>;
+    optional?: Record<string, unknown>;
+    hidden?: Record<string, unknown>;
+  };
+  input_order?: { required?: string[]; optional?: string[] };
+  output?: string[];
+  output_node?: boolean;
+  display_name?: string;
+}
+
+/** An endpoint's node catalog: `/object_info`, keyed by class_type. */
+export type NodeCatalog = Record<string, NodeSpec>;
+
+const WIDGET_TYPES = new Set(['INT', 'FLOAT', 'STRING', 'BOOLEAN', 'COMBO']);
+
+export interface WidgetSlot {
+  name: string;
+  /** Seed-like INTs carry one extra UI-only value (fixed/randomize/...) after theirs. */
+  controlAfterGenerate: boolean;
+}
+
+function optionsOf(spec: unknown): Record<string, unknown> {
+  return Array.isArray(spec) && spec[1] && typeof spec[1] === 'object'
+    ? (spec[1] as Record<string, unknown>)
+    : {};
+}
+
+/** True for an input the editor shows as a widget (not a socket-only or forceInput one). */
+export function isWidget(spec: unknown): boolean {
+  if (!Array.isArray(spec)) return false;
+  const [type] = spec;
+  if (optionsOf(spec).forceInput === true) return false;
+  return Array.isArray(type) || (typeof type === 'string' && WIDGET_TYPES.has(type));
+}
+
+/**
+ * The widget inputs of a node type in `widgets_values` order: `input_order` (required, then
+ * optional), socket-only and forceInput inputs skipped, each flagged when a control value follows.
+ */
+export function widgetSlots(spec: NodeSpec): WidgetSlot[] {
+  const groups = [spec.input?.required ?? {}, spec.input?.optional ?? {}];
+  const order = [
+    spec.input_order?.required ?? Object.keys(groups[0]!),
+    spec.input_order?.optional ?? Object.keys(groups[1]!),
+  ];
+  const slots: WidgetSlot[] = [];
+  order.forEach((names, group) => {
+    for (const name of names) {
+      const input = groups[group]![name];
+      if (!isWidget(input)) continue;
+      const options = optionsOf(input);
+      const legacySeed =
+        options.control_after_generate === undefined &&
+        (input as unknown[])[0] === 'INT' &&
+        (name === 'seed' || name === 'noise_seed');
+      slots.push({ name, controlAfterGenerate: options.control_after_generate === true || legacySeed });
+    }
+  });
+  return slots;
+}
+
+/** Every input name the node type declares (required, optional), for dict-style widgets_values. */
+export function declaredInputs(spec: NodeSpec): Set<string> {
+  return new Set([...Object.keys(spec.input?.required ?? {}), ...Object.keys(spec.input?.optional ?? {})]);
+}

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { convertWorkflow } from '../../../lambda/domain/workflow/convert-workflow';
+import { isUiWorkflow } from '../../../lambda/domain/workflow/ui-workflow';
+import { corpusCatalog, corpusPairs } from '../../fixtures/corpus-pairs';
+import { corpusApiPrompts } from '../../fixtures/prompts';
+
+const catalog = corpusCatalog();
+
+/**
+ * Old frontends also sent LoadImage's upload button as an input (`upload` / `choose file to
+ * upload`: "image"); the server ignores it and today's editor no longer sends it
+ * (comfyui-server-api.md §9.2 rule 5), so the comparison leaves it out, with the values edited
+ * after export (SOURCE.txt) and the server-written `is_changed`.
+ */
+const LEGACY_UPLOAD_BUTTONS = new Set(['upload', 'choose file to upload']);
+
+function comparable(
+  prompt: Record<string, { class_type: string; inputs: Record<string, unknown> }>,
+  edited: Set<string>,
+) {
+  return Object.fromEntries(
+    Object.entries(prompt).map(([id, node]) => [
+      id,
+      {
+        class_type: node.class_type,
+        inputs: Object.fromEntries(
+          Object.entries(node.inputs).filter(
+            ([name, value]) =>
+              !edited.has(`${id}.${name}`) &&
+              name !== 'is_changed' &&
+              !(LEGACY_UPLOAD_BUTTONS.has(name) && value === 'image'),
+          ),
+        ),
+      },
+    ]),
+  );
+}
+
+/** Node types a pair uses that neither corpus object_info knows (custom nodes of the exporting machine). */
+function unknownPositionalNodes(workflow: any) {
+  return (workflow.nodes as any[]).filter(
+    (node) =>
+      !catalog[node.type] &&
+      !['Note', 'MarkdownNote', 'PrimitiveNode', 'Reroute'].includes(node.type) &&
+      !node.type.startsWith('workflow') &&
+      Array.isArray(node.widgets_values) &&
+      node.widgets_values.length > 0 &&
+      !(node.inputs ?? []).some((input: any) => input.widget) &&
+      node.mode !== 2 &&
+      node.mode !== 4,
+  );
+}
+
+describe('UI workflow → API prompt', () => {
+  it('detects the UI format and not the API one', () => {
+    const [pair] = corpusPairs();
+    expect(isUiWorkflow(pair!.workflow)).toBe(true);
+    expect(isUiWorkflow(pair!.api)).toBe(false);
+    for (const { prompt } of corpusApiPrompts()) expect(isUiWorkflow(prompt)).toBe(false);
+  });
+
+  const pairs = corpusPairs();
+  const convertible = pairs.filter((pair) => unknownPositionalNodes(pair.workflow).length === 0);
+  const needCustomNodes = pairs.filter((pair) => unknownPositionalNodes(pair.workflow).length > 0);
+
+  it.each(convertible)('pair $name converts to exactly its api.json', ({ workflow, api, editedInputs }) => {
+    const converted = convertWorkflow(workflow, catalog);
+    expect(comparable(converted, editedInputs)).toEqual(comparable(api, editedInputs));
+  });
+
+  it.each(needCustomNodes)(
+    'pair $name uses custom nodes no corpus catalog has: a clear error naming the node, never a guess',
+    ({ workflow }) => {
+      const [unknown] = unknownPositionalNodes(workflow);
+      expect(() => convertWorkflow(workflow, catalog)).toThrow(
+        new RegExp(
+          `node ${unknown.id} \\(${unknown.type.replace(/[()]/g, '\\$&')}\\) is not in the endpoint's node catalog`,
+        ),
+      );
+    },
+  );
+
+  it('converts most pairs, and every pair whose nodes the catalogs know', () => {
+    expect(pairs).toHaveLength(42);
+    expect(convertible).toHaveLength(37);
+    expect(needCustomNodes.map((pair) => pair.name)).toEqual(['094', '100', '106', '112', '115']);
+  });
+});

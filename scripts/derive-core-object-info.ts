@@ -5,7 +5,7 @@
  * empty model lists (the dumping machine had no checkpoints) filled with the simulator's
  * pretend models so that loaders validate.
  *
- *   npx tsx scripts/derive-core-object-info.ts [source.json] > local/comfyui-simulator/core-object-info.json
+ *   npx tsx scripts/derive-core-object-info.ts [source.json] > lambda/catalog/core-object-info.json
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -34,6 +34,14 @@ export class S3PayloadStore implements PayloadStore {
     return s3Uri(this.bucket, key);
   }
 
+  async putWorkflow(promptId: string, digest: string, body: string): Promise<string> {
+    const key = `${executePrefix(promptId)}workflow-${digest.slice(0, 16)}.json`;
+    await this.s3.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: 'application/json' }),
+    );
+    return s3Uri(this.bucket, key);
+  }
+
   async getText(uri: string): Promise<string | undefined> {
     const { bucket, key } = parseS3Uri(uri);
     try {

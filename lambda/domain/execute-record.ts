@@ -60,6 +60,8 @@ export interface ExecuteRecord {
   cancel_requested: boolean;
   /** Structured failure (ComfyUI's node errors, exception, failure object) when status is failed. */
   error: Record<string, unknown> | null;
+  /** The UI workflow the prompt was converted from (s3:// URI), or null for an API-format prompt. */
+  workflow_path: string | null;
 
   /** Internal: digest of the normalized request, for idempotent retries. */
   request_hash: string;
@@ -139,6 +141,7 @@ export interface NewRecordContext {
   /** Longest SageMaker may take to answer: RequestTTLSeconds + InvocationTimeoutSeconds. */
   answerWithinSeconds: number;
   promptLocation: 'inline' | 's3';
+  workflowPath: string | null;
 }
 
 /** Slack past SageMaker's own limits before the Sweeper calls an execute lost. */
@@ -182,6 +185,7 @@ export function newExecuteRecord(request: ExecuteRequest, context: NewRecordCont
     prepare_props: request.prepare_props,
     cancel_requested: false,
     error: null,
+    workflow_path: context.workflowPath,
     request_hash: context.requestHash,
     prompt_location: context.promptLocation,
   };

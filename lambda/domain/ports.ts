@@ -1,5 +1,6 @@
 import type { ExecuteRecord } from './execute-record';
 import type { ExecuteStatus } from './execute-status';
+import type { NodeCatalog } from './workflow/node-catalog';
 
 /** Where execute records live (DynamoDB on AWS and locally). */
 export interface ExecuteStore {
@@ -67,6 +68,8 @@ export interface ListPage {
 export interface PayloadStore {
   /** Stages the request body; returns its `s3://` URI. Same key for the same digest. */
   putRequest(promptId: string, digest: string, body: string): Promise<string>;
+  /** Keeps the UI workflow a prompt was converted from, beside the request; returns its URI. */
+  putWorkflow(promptId: string, digest: string, body: string): Promise<string>;
   getText(uri: string): Promise<string | undefined>;
   deleteObject(uri: string): Promise<void>;
   /** Removes every object under the execute's prefix (request, outputs, temp files). */
@@ -124,6 +127,11 @@ export interface EndpointDescription {
 
 export interface EndpointDirectory {
   describe(endpointName: string): Promise<EndpointDescription>;
+}
+
+/** The node catalog (`/object_info`) of each endpoint. */
+export interface NodeCatalogSource {
+  forEndpoint(endpointName: string): Promise<NodeCatalog>;
 }
 
 export interface Clock {

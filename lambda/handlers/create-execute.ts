@@ -3,11 +3,17 @@ import { parseCreateExecuteBody, parseJsonBody } from '../http/parse-request';
 import { createExecuteDeps } from '../platform/composition-root';
 import { httpHandler } from '../platform/http-handler';
 import { logger } from '../platform/powertools';
-import { createExecute } from '../use-cases/create-execute';
+import { createExecute, dryRunExecute } from '../use-cases/create-execute';
 
 /** POST /executes — CreateExecute. */
 export const handler = httpHandler(async ({ event, owner }) => {
   const input = parseCreateExecuteBody(parseJsonBody(event.body, event.isBase64Encoded));
+  if (input.dry_run)
+    return {
+      statusCode: 200,
+      data: await dryRunExecute(input, createExecuteDeps()),
+      message: 'valid: nothing stored or run (dry_run)',
+    };
   if (input.prompt_id) logger.appendKeys({ prompt_id: input.prompt_id });
   const { created, record } = await createExecute(input, owner, createExecuteDeps());
   logger.appendKeys({ prompt_id: record.prompt_id });

@@ -8,11 +8,13 @@ import {
   PromptValidationError,
   RequestValidationError,
 } from '../domain/errors';
+import { WorkflowConversionError } from '../domain/workflow/convert-workflow';
 import { type EnvelopeContent, reasonPhrase } from './envelope';
 
 /** The one table from error class to HTTP status. Anything not listed is a 500. */
 const STATUS_BY_ERROR: [new (...args: never[]) => DomainError, number][] = [
   [RequestValidationError, 400],
+  [WorkflowConversionError, 400],
   [PromptValidationError, 400],
   [EndpointNotFoundError, 400],
   [InvocationRejectedError, 400],

@@ -11,15 +11,49 @@ export const ESD_MESSAGES = {
   emptyPrompt: 'Prompt is required',
 } as const;
 
+/**
+ * Integer literals outside JSON strings whose value JavaScript cannot hold exactly (above
+ * 2^53-1): JSON.parse would round them silently (a seed of 2^64-1 is legal in ComfyUI).
+ */
+export function unsafeIntegers(json: string): string[] {
+  const found: string[] = [];
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i]!;
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') inString = true;
+    else if (c === '-' || (c >= '0' && c <= '9')) {
+      const match = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/.exec(json.slice(i, i + 400));
+      const token = match?.[0] ?? c;
+      if (match && match[1] === undefined && match[2] === undefined && !Number.isSafeInteger(Number(token)))
+        found.push(token);
+      i += token.length - 1;
+    }
+  }
+  return found;
+}
+
 export function parseJsonBody(body: string | null | undefined, isBase64Encoded = false): unknown {
   if (body === null || body === undefined || body === '')
     throw new RequestValidationError(ESD_MESSAGES.noBody);
   const text = isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body;
+  let parsed: unknown;
   try {
-    return JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch (error) {
     throw new RequestValidationError(`request body is not valid JSON: ${(error as Error).message}`);
   }
+  const unsafe = unsafeIntegers(text);
+  if (unsafe.length > 0) {
+    throw new RequestValidationError(
+      `the body holds the integer ${unsafe[0]}, beyond 2^53-1 (${Number.MAX_SAFE_INTEGER}): JSON numbers that large cannot be carried exactly and would be rounded; send a value up to ${Number.MAX_SAFE_INTEGER}`,
+    );
+  }
+  return parsed;
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
@@ -72,5 +106,6 @@ export function parseCreateExecuteBody(body: unknown): CreateExecuteInput {
     need_prepare: parsed.need_prepare ?? false,
     prepare_props: parsed.prepare_props ?? null,
     multi_async: parsed.multi_async ?? false,
+    ...(parsed.dry_run ? { dry_run: true } : {}),
   };
 }

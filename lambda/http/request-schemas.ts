@@ -37,6 +37,7 @@ export const CreateExecuteBodySchema = z.strictObject({
   need_prepare: z.boolean().nullish(),
   prepare_props: JsonObjectSchema.nullish(),
   multi_async: z.boolean().nullish(),
+  dry_run: z.boolean().nullish().describe('validate (and convert) only: nothing is stored or run'),
 });
 export type CreateExecuteBody = z.infer<typeof CreateExecuteBodySchema>;
 

@@ -67,6 +67,13 @@ export const ExecuteSchema = z.object({
   prepare_props: JsonObject.nullable(),
   cancel_requested: z.boolean(),
   error: JsonObject.nullable(),
+  workflow_path: z.string().nullable().describe('the UI workflow the prompt was converted from'),
+});
+
+export const DryRunDataSchema = z.object({
+  prompt: JsonObject.describe('the API-format prompt that would run'),
+  node_errors: z.record(z.string(), z.unknown()).describe('errors of output nodes ComfyUI would skip'),
+  warnings: z.array(z.string()),
 });
 
 export const ExecuteListDataSchema = z.object({

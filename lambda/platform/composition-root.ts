@@ -1,9 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { CloudWatchLogSearch } from '../adapters/cloudwatch-log-search';
 import { DynamoDbExecuteStore } from '../adapters/dynamodb-execute-store';
+import { S3NodeCatalogSource } from '../adapters/s3-node-catalog';
 import { S3PayloadStore } from '../adapters/s3-payload-store';
 import { SageMakerAsyncInvoker } from '../adapters/sagemaker-async-invoker';
 import { SageMakerEndpointDirectory } from '../adapters/sagemaker-endpoint-directory';
+import { CORE_CATALOG } from '../catalog/core-catalog';
 import type { Clock, Digest, IdGenerator } from '../domain/ports';
 import type { CancelExecuteDeps } from '../use-cases/cancel-execute';
 import type { CreateExecuteDeps } from '../use-cases/create-execute';
@@ -37,6 +39,17 @@ function dataAdapters(name: DataFunction) {
   };
 }
 
+let catalogSource: S3NodeCatalogSource | undefined;
+
+/** One catalog cache per container, so warm invocations reuse the endpoint's object_info. */
+function nodeCatalogs(
+  settings: { region: string; s3ForcePathStyle: boolean },
+  bucket: string,
+): S3NodeCatalogSource {
+  catalogSource ??= new S3NodeCatalogSource(s3Client(settings), bucket, CORE_CATALOG);
+  return catalogSource;
+}
+
 export function createExecuteDeps(): CreateExecuteDeps {
   const env = functionEnv('create-execute');
   const { store, payloads, settings } = dataAdapters('create-execute');
@@ -50,6 +63,7 @@ export function createExecuteDeps(): CreateExecuteDeps {
     clock,
     ids,
     digest: sha256,
+    catalogs: nodeCatalogs(settings, env.BUCKET_NAME),
     config: {
       defaultEndpointName: env.DEFAULT_ENDPOINT_NAME ?? env.ENDPOINT_NAMES[0]!,
       endpointNames: env.ENDPOINT_NAMES,

@@ -1,24 +1,30 @@
-import {
-  DomainError,
-  EndpointNotFoundError,
-  IdempotencyConflictError,
-  PromptValidationError,
-} from '../domain/errors';
+import { DomainError, EndpointNotFoundError, IdempotencyConflictError } from '../domain/errors';
 import {
   canonicalJson,
   type ExecuteRecord,
   type ExecuteRequest,
   newExecuteRecord,
 } from '../domain/execute-record';
-import type { AsyncInvoker, Clock, Digest, ExecuteStore, IdGenerator, PayloadStore } from '../domain/ports';
-import { checkPromptStructure, describeFailure } from '../domain/prompt-graph';
+import type {
+  AsyncInvoker,
+  Clock,
+  Digest,
+  ExecuteStore,
+  IdGenerator,
+  NodeCatalogSource,
+  PayloadStore,
+} from '../domain/ports';
 import { fitsInline } from '../domain/prompt-storage';
+import { type PreparedPrompt, preparePrompt } from './prepare-prompt';
 
 /** The request as the client sent it: prompt_id and endpoint_name may be absent. */
 export type CreateExecuteInput = Omit<ExecuteRequest, 'prompt_id' | 'endpoint_name' | 'prompt'> & {
+  /** An API-format prompt or a UI workflow (converted here). */
   prompt: unknown;
   prompt_id?: string;
   endpoint_name?: string;
+  /** Validate (and convert) only: nothing is stored or invoked. */
+  dry_run?: boolean;
 };
 
 export interface CreateExecuteConfig {
@@ -39,6 +45,7 @@ export interface CreateExecuteDeps {
   clock: Clock;
   ids: IdGenerator;
   digest: Digest;
+  catalogs: NodeCatalogSource;
   config: CreateExecuteConfig;
 }
 
@@ -46,6 +53,21 @@ export interface CreateExecuteOutcome {
   /** false when an earlier identical request already created it (idempotent retry). */
   created: boolean;
   record: ExecuteRecord;
+}
+
+export type DryRunOutcome = Pick<PreparedPrompt, 'prompt' | 'node_errors' | 'warnings'>;
+
+/** CreateExecute with `dry_run: true`: converts and validates as a create would; stores and invokes nothing. */
+export async function dryRunExecute(
+  input: CreateExecuteInput,
+  deps: Pick<CreateExecuteDeps, 'catalogs' | 'config'>,
+): Promise<DryRunOutcome> {
+  const { prompt, node_errors, warnings } = await preparePrompt(
+    input.prompt,
+    resolveEndpoint(input, deps.config),
+    deps.catalogs,
+  );
+  return { prompt, node_errors, warnings };
 }
 
 function resolveEndpoint(input: CreateExecuteInput, config: CreateExecuteConfig): string {
@@ -83,22 +105,31 @@ export async function createExecute(
   owner: string,
   deps: CreateExecuteDeps,
 ): Promise<CreateExecuteOutcome> {
-  const failure = checkPromptStructure(input.prompt);
-  if (failure) throw new PromptValidationError(describeFailure(failure), failure);
+  const { dry_run: _dryRun, ...fields } = input;
+  const endpointName = resolveEndpoint(fields, deps.config);
+  const promptId = fields.prompt_id ?? deps.ids.newId();
+  // The digest is of the request as sent (a UI workflow, not its conversion, which depends on the catalog).
+  const requestHash = deps.digest(
+    canonicalJson({ ...fields, prompt_id: promptId, endpoint_name: endpointName }),
+  );
+  if (fields.prompt_id) {
+    const earlier = await deps.store.get(promptId);
+    if (earlier) return existingOutcome(earlier, owner, requestHash);
+  }
+
+  const prepared = await preparePrompt(fields.prompt, endpointName, deps.catalogs);
 
   const request: ExecuteRequest = {
-    ...input,
-    prompt: input.prompt as ExecuteRequest['prompt'],
-    prompt_id: input.prompt_id ?? deps.ids.newId(),
-    endpoint_name: resolveEndpoint(input, deps.config),
+    ...fields,
+    prompt: prepared.prompt,
+    prompt_id: promptId,
+    endpoint_name: endpointName,
   };
-  const requestJson = canonicalJson(request);
-  const requestHash = deps.digest(requestJson);
-
-  const earlier = await deps.store.get(request.prompt_id);
-  if (earlier) return existingOutcome(earlier, owner, requestHash);
-
-  const promptPath = await deps.payloads.putRequest(request.prompt_id, requestHash, requestJson);
+  const promptPath = await deps.payloads.putRequest(promptId, requestHash, canonicalJson(request));
+  const workflowPath =
+    prepared.workflow === undefined
+      ? null
+      : await deps.payloads.putWorkflow(promptId, requestHash, JSON.stringify(prepared.workflow));
   const inline = fitsInline(JSON.stringify(request.prompt), request.prompt, deps.config.maxInlinePromptBytes);
   const record = newExecuteRecord(request, {
     owner,
@@ -108,12 +139,15 @@ export async function createExecute(
     retentionDays: deps.config.retentionDays,
     answerWithinSeconds: deps.config.answerWithinSeconds,
     promptLocation: inline ? 'inline' : 's3',
+    workflowPath,
   });
 
   if (!(await deps.store.createIfAbsent(record))) {
     // A concurrent request with this prompt_id won the conditional put.
     const winner = await deps.store.get(request.prompt_id);
-    if (winner && winner.request_hash !== requestHash) await deps.payloads.deleteObject(promptPath);
+    if (winner && winner.request_hash !== requestHash) {
+      for (const uri of [promptPath, workflowPath]) if (uri) await deps.payloads.deleteObject(uri);
+    }
     if (!winner) throw new IdempotencyConflictError(`prompt_id ${request.prompt_id} is being created; retry`);
     return existingOutcome(winner, owner, requestHash);
   }

@@ -32,6 +32,8 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
       return [
         table('GetItem', 'PutItem', 'UpdateItem'),
         objects(['PutObject', 'DeleteObject'], executes),
+        // The endpoint's node catalog, published by its container.
+        objects(['GetObject'], PAYLOAD_PREFIXES.endpoints),
         new PolicyStatement({ actions: ['sagemaker:InvokeEndpointAsync'], resources: [r.endpointArn] }),
       ];
     case 'get-execute':

@@ -18,8 +18,11 @@ export interface NodeInfo {
 
 export type ObjectInfo = Record<string, NodeInfo>;
 
-/** ComfyUI's core nodes, derived from a real dump by scripts/derive-core-object-info.ts. */
-export const DEFAULT_OBJECT_INFO_PATH = join(import.meta.dirname, 'core-object-info.json');
+/** ComfyUI's core nodes (scripts/derive-core-object-info.ts): the control plane's bundled catalog too. */
+export const DEFAULT_OBJECT_INFO_PATH = join(
+  import.meta.dirname,
+  '../../lambda/catalog/core-object-info.json',
+);
 
 export function loadObjectInfo(path = DEFAULT_OBJECT_INFO_PATH): ObjectInfo {
   const parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown;

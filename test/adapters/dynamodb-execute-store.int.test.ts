@@ -21,6 +21,7 @@ function record(owner: string, n: number, overrides: Partial<ExecuteRecord> = {}
       retentionDays: 30,
       answerWithinSeconds: 600,
       promptLocation: 'inline',
+      workflowPath: null,
     },
   );
   return { ...base, ...overrides };

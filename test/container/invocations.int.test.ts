@@ -1,5 +1,6 @@
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CORE_CATALOG } from '../../lambda/catalog/core-catalog';
 import { cancelExecute } from '../../lambda/use-cases/cancel-execute';
 import { txt2imgPrompt } from '../fixtures/prompts';
 import { startContainerHarness } from './harness';
@@ -83,7 +84,12 @@ describe('endpoint container: POST /invocations', () => {
   it("answers 400 with ComfyUI's validation error and node_errors verbatim", async () => {
     const prompt = twoOutputs();
     prompt['3'].class_type = 'KSamplerThatIsNotInstalled';
-    const record = await harness.create({ prompt });
+    // The edge would refuse it (its catalog has no such node): pretend the catalog said otherwise,
+    // to see what the container makes of ComfyUI's own refusal.
+    const record = await harness.create(
+      { prompt },
+      { ...CORE_CATALOG, KSamplerThatIsNotInstalled: CORE_CATALOG.KSampler! },
+    );
     const { status, body } = await harness.invoke(record.prompt_path);
     expect(status).toBe(400);
     expect(body.status).toBe('failed');
@@ -113,7 +119,7 @@ describe('endpoint container: POST /invocations', () => {
   });
 
   it('interrupts ComfyUI when the record gets cancel_requested, and finishes as cancelled', async () => {
-    const record = await harness.create({ prompt: twoOutputs(100_000) });
+    const record = await harness.create({ prompt: twoOutputs(10_000) });
     const running = harness.invoke(record.prompt_path);
     for (let i = 0; i < 200 && (await harness.store.get(record.prompt_id))?.progress == null; i++)
       await new Promise((r) => setTimeout(r, 20));

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/local-stack';
 import { txt2imgPrompt } from '../fixtures/prompts';
 import { api, KEY_B, pollUntilFinal, startE2eStack } from './local-api';
-import { seed000RefinerPrompt, seed003PromptBody } from './seed-prompts';
+import { seed000RefinerPrompt, seed003PromptBody, seed004UiWorkflow } from './seed-prompts';
 
 let stack: LocalStack;
 beforeAll(async () => {
@@ -59,6 +59,19 @@ describe('end to end through HTTP: the seed prompts', () => {
     expect(await downloadPng(record.output_files[0])).toMatchObject({ width: 1024, height: 768 });
     expect(record.temp_files).toHaveLength(2);
     expect(await downloadPng(record.temp_files[0])).toMatchObject({ width: 768, height: 512 });
+  });
+
+  it('runs seed 004, a UI workflow posted as the prompt, converted with the endpoint’s published catalog', async () => {
+    const workflow = seed004UiWorkflow();
+    workflow.nodes.find((node: { type: string }) => node.type === 'CheckpointLoaderSimple').widgets_values = [
+      'v1-5-pruned-emaonly.safetensors',
+    ];
+    const created = await api(stack, 'POST', 'executes', { body: { prompt: workflow } });
+    expect(created.status).toBe(201);
+    expect(created.body.data.prompt_params.prompt['3'].class_type).toBe('KSampler');
+    const { record } = await pollUntilFinal(stack, created.body.data.prompt_id);
+    expect(record.status).toBe('success');
+    expect(await downloadPng(record.output_files[0])).toMatchObject({ width: 512, height: 512 });
   });
 
   it('shows the run in GetExecuteLogs', async () => {

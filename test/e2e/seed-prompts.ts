@@ -54,3 +54,8 @@ export function seed003PromptBody(): { client_id: string; prompt: Prompt } {
   }
   return body;
 }
+
+/** Seed 004: a UI workflow (the editor's File → Save) posted as `prompt`, exactly as in the seed. */
+export function seed004UiWorkflow(): any {
+  return jsonAfter('004_f04e0dd9be727d98.txt', '文生图示例').prompt;
+}

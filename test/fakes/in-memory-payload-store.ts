@@ -12,6 +12,12 @@ export class InMemoryPayloadStore implements PayloadStore {
     return uri;
   }
 
+  async putWorkflow(promptId: string, digest: string, body: string) {
+    const uri = `s3://${this.bucket}/executes/${promptId}/workflow-${digest.slice(0, 16)}.json`;
+    this.objects.set(uri, body);
+    return uri;
+  }
+
   async getText(uri: string) {
     return this.objects.get(uri);
   }

@@ -209,6 +209,7 @@ describe('control plane stack', () => {
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       's3:DeleteObject',
+      's3:GetObject',
       's3:PutObject',
       'sagemaker:InvokeEndpointAsync',
       'xray:PutTelemetryRecords',

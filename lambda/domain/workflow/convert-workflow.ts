@@ -1,16 +1,16 @@
+import { DomainError } from '../errors';
 import type { PromptGraph, PromptNode } from '../prompt-graph';
 import { expandGroupNodes } from './expand-group-nodes';
 import { declaredInputs, type NodeCatalog, type NodeSpec, widgetSlots } from './node-catalog';
 import type { UiInput, UiNode, UiWorkflow } from './ui-workflow';
 
 /** The workflow cannot be turned into an API prompt; the message names the node. */
-export class WorkflowConversionError extends Error {
+export class WorkflowConversionError extends DomainError {
   constructor(
     message: string,
     readonly nodeId?: string,
   ) {
-    super(message);
-    this.name = 'WorkflowConversionError';
+    super(message, nodeId === undefined ? undefined : { node_id: nodeId });
   }
 }
 

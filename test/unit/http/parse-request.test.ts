@@ -113,3 +113,16 @@ describe('route table', () => {
     expect(matchRoute('GET', '/nope')).toBeUndefined();
   });
 });
+
+describe('large integers', () => {
+  it('refuses integers JavaScript would round, naming them, and ignores digits inside strings', () => {
+    expect(message(() => parseJsonBody('{"prompt":{"3":{"inputs":{"seed":18446744073709551615}}}}'))).toMatch(
+      /^the body holds the integer 18446744073709551615, beyond 2\^53-1 \(9007199254740991\)/,
+    );
+    expect(
+      parseJsonBody(
+        '{"a":9007199254740991,"b":"18446744073709551615","c":1.8446744073709552e19,"d":-12.5,"e":"\\"9999999999999999999"}',
+      ),
+    ).toMatchObject({ a: 9007199254740991 });
+  });
+});

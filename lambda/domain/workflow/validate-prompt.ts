@@ -1,0 +1,213 @@
+import {
+  type ComfyError,
+  type ComfyNodeErrors,
+  type ComfyValidationFailure,
+  comfyError,
+} from '../comfy-errors';
+import type { PromptGraph } from '../prompt-graph';
+import type { NodeCatalog, NodeSpec } from './node-catalog';
+
+/**
+ * ComfyUI's own validation of a prompt against the endpoint's node catalog (comfyui-server-api.md
+ * §2.2–2.3), before any GPU time is spent: same checks, same error `type`s and shapes. As in
+ * ComfyUI, output nodes whose inputs validate run and the others are reported; only when no output
+ * validates is the prompt refused.
+ */
+export interface CatalogValidation {
+  /** Set when the prompt must be refused. */
+  failure?: ComfyValidationFailure;
+  /** Errors of outputs ComfyUI would skip while running the others. */
+  node_errors: ComfyNodeErrors;
+}
+
+const SAFE_BOUND = Number.MAX_SAFE_INTEGER;
+
+function optionsOf(spec: unknown): Record<string, unknown> {
+  return Array.isArray(spec) && spec[1] && typeof spec[1] === 'object'
+    ? (spec[1] as Record<string, unknown>)
+    : {};
+}
+
+function comboOptions(spec: unknown): unknown[] | undefined {
+  if (!Array.isArray(spec)) return undefined;
+  if (Array.isArray(spec[0])) return spec[0];
+  if (spec[0] === 'COMBO' && Array.isArray(optionsOf(spec).options))
+    return optionsOf(spec).options as unknown[];
+  return undefined;
+}
+
+/** v3 nodes' dynamic socket types (COMFY_MATCHTYPE_V3, ...) accept whatever the graph connects. */
+const isDynamic = (type: string) => type.startsWith('COMFY_') && type.endsWith('_V3');
+
+function typesMatch(received: string, expected: string): boolean {
+  if (
+    received === '*' ||
+    expected === '*' ||
+    expected === 'COMBO' ||
+    isDynamic(received) ||
+    isDynamic(expected)
+  )
+    return true;
+  const accepted = new Set(expected.split(','));
+  return received.split(',').some((type) => accepted.has(type));
+}
+
+function listDetails(name: string, value: unknown, options: unknown[]): string {
+  const shown = options.length > 20 ? `(list of length ${options.length})` : JSON.stringify(options);
+  return `${name}: '${String(value)}' not in ${shown}`;
+}
+
+/** One literal input against its spec: ComfyUI's int()/float() conversions, min/max, combo lists. */
+function literalErrors(name: string, value: unknown, spec: unknown): ComfyError[] {
+  const type = Array.isArray(spec) ? spec[0] : undefined;
+  const options = optionsOf(spec);
+  const extra = { input_name: name, input_config: spec, received_value: value };
+  const combo = comboOptions(spec);
+  if (combo) {
+    const multiselect = options.multiselect === true && Array.isArray(value);
+    const values = multiselect ? (value as unknown[]) : [value];
+    return values.every((v) => combo.includes(v))
+      ? []
+      : [comfyError('value_not_in_list', 'Value not in list', listDetails(name, value, combo), extra)];
+  }
+  if (type !== 'INT' && type !== 'FLOAT') return [];
+  const number =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && value.trim() !== ''
+        ? Number(value)
+        : Number.NaN;
+  if (!Number.isFinite(number) || (type === 'INT' && !Number.isInteger(number))) {
+    return [
+      comfyError(
+        'invalid_input_type',
+        `Failed to convert an input ${name} value to a ${type} value`,
+        `${name}, ${String(value)}`,
+        extra,
+      ),
+    ];
+  }
+  // Bounds beyond 2^53 (seed max 2^64-1) do not survive JSON parsing: never compare against them.
+  const min =
+    typeof options.min === 'number' && Math.abs(options.min) <= SAFE_BOUND ? options.min : undefined;
+  const max =
+    typeof options.max === 'number' && Math.abs(options.max) <= SAFE_BOUND ? options.max : undefined;
+  if (min !== undefined && number < min)
+    return [comfyError('value_smaller_than_min', `Value ${number} smaller than min of ${min}`, name, extra)];
+  if (max !== undefined && number > max)
+    return [comfyError('value_bigger_than_max', `Value ${number} bigger than max of ${max}`, name, extra)];
+  return [];
+}
+
+function nodeErrors(prompt: PromptGraph, id: string, catalog: NodeCatalog): ComfyError[] {
+  const node = prompt[id]!;
+  const spec = catalog[node.class_type] as NodeSpec;
+  const declared = { ...spec.input?.required, ...spec.input?.optional };
+  const errors: ComfyError[] = [];
+  for (const name of Object.keys(spec.input?.required ?? {})) {
+    if (!(name in node.inputs))
+      errors.push(
+        comfyError('required_input_missing', 'Required input is missing', name, { input_name: name }),
+      );
+  }
+  for (const [name, value] of Object.entries(node.inputs)) {
+    const inputSpec = declared[name];
+    if (inputSpec === undefined) continue; // extra inputs (old exports' upload, dynamic inputs) are tolerated
+    if (!Array.isArray(value)) {
+      errors.push(...literalErrors(name, value, inputSpec));
+      continue;
+    }
+    const [source, slot] = value;
+    const origin = typeof source === 'string' ? prompt[source] : undefined;
+    if (value.length !== 2 || !origin || !Number.isInteger(slot)) {
+      errors.push(
+        comfyError(
+          'bad_linked_input',
+          'Bad linked input, must be a length-2 list of [node_id, slot_index]',
+          name,
+          { input_name: name, input_config: inputSpec, received_value: value },
+        ),
+      );
+      continue;
+    }
+    const received = catalog[origin.class_type]?.output?.[slot as number];
+    const expected =
+      Array.isArray(inputSpec) && typeof inputSpec[0] === 'string'
+        ? inputSpec[0]
+        : comboOptions(inputSpec)
+          ? 'COMBO'
+          : undefined;
+    if (received !== undefined && expected !== undefined && !typesMatch(received, expected)) {
+      errors.push(
+        comfyError(
+          'return_type_mismatch',
+          'Return type mismatch between linked nodes',
+          `${name}, received_type(${received}) mismatch input_type(${expected})`,
+          { input_name: name, input_config: inputSpec, received_type: received, linked_node: value },
+        ),
+      );
+    }
+  }
+  return errors;
+}
+
+function ancestors(prompt: PromptGraph, output: string): string[] {
+  const seen = new Set<string>();
+  const stack = [output];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    for (const value of Object.values(prompt[id]?.inputs ?? {})) {
+      if (Array.isArray(value) && typeof value[0] === 'string' && prompt[value[0]]) stack.push(value[0]);
+    }
+  }
+  return [...seen];
+}
+
+export function validateAgainstCatalog(prompt: PromptGraph, catalog: NodeCatalog): CatalogValidation {
+  for (const [id, node] of Object.entries(prompt)) {
+    if (!catalog[node.class_type]) {
+      const title = node._meta?.title || `ID #${id}`;
+      const error = comfyError(
+        'missing_node_type',
+        `Node '${title}' not found. The custom node may not be installed.`,
+        `Node ID '#${id}'`,
+        { node_id: id, class_type: node.class_type, node_title: title },
+      );
+      return { failure: { error, node_errors: {} }, node_errors: {} };
+    }
+  }
+  const outputs = Object.keys(prompt).filter((id) => catalog[prompt[id]!.class_type]?.output_node === true);
+  if (outputs.length === 0)
+    return {
+      failure: { error: comfyError('prompt_no_outputs', 'Prompt has no outputs'), node_errors: {} },
+      node_errors: {},
+    };
+  const cache = new Map<string, ComfyError[]>();
+  const node_errors: ComfyNodeErrors = {};
+  let valid = 0;
+  for (const output of outputs) {
+    let ok = true;
+    for (const id of ancestors(prompt, output)) {
+      if (!cache.has(id)) cache.set(id, nodeErrors(prompt, id, catalog));
+      const errors = cache.get(id)!;
+      if (errors.length === 0) continue;
+      ok = false;
+      node_errors[id] ??= { errors, dependent_outputs: [], class_type: prompt[id]!.class_type };
+      node_errors[id].dependent_outputs.push(output);
+    }
+    if (ok) valid++;
+  }
+  if (valid > 0) return { node_errors };
+  const details = Object.values(node_errors)
+    .flatMap((entry) => entry.errors.map((e) => `${e.message}: ${e.details}`))
+    .join('\n');
+  return {
+    failure: {
+      error: comfyError('prompt_outputs_failed_validation', 'Prompt outputs failed validation', details),
+      node_errors,
+    },
+    node_errors,
+  };
+}

@@ -1,0 +1,49 @@
+import type { ComfyNodeErrors } from '../domain/comfy-errors';
+import { PromptValidationError } from '../domain/errors';
+import type { NodeCatalogSource } from '../domain/ports';
+import { checkPromptStructure, describeFailure, type PromptGraph } from '../domain/prompt-graph';
+import { convertWorkflow } from '../domain/workflow/convert-workflow';
+import { isUiWorkflow } from '../domain/workflow/ui-workflow';
+import { validateAgainstCatalog } from '../domain/workflow/validate-prompt';
+
+export interface PreparedPrompt {
+  /** The API-format prompt that will run. */
+  prompt: PromptGraph;
+  /** The UI workflow it was converted from, when the client sent one. */
+  workflow?: unknown;
+  /** Errors of output nodes ComfyUI would skip (the prompt still runs its other outputs). */
+  node_errors: ComfyNodeErrors;
+  warnings: string[];
+}
+
+function skippedOutputs(nodeErrors: ComfyNodeErrors): string[] {
+  const outputs = [...new Set(Object.values(nodeErrors).flatMap((entry) => entry.dependent_outputs))];
+  return outputs.length === 0
+    ? []
+    : [
+        `output node${outputs.length === 1 ? '' : 's'} ${outputs.join(', ')} will be skipped: ${describeFailure({ error: { type: '', message: 'their inputs failed validation', details: '', extra_info: {} }, node_errors: nodeErrors })}`,
+      ];
+}
+
+/**
+ * Everything that happens to a prompt before any GPU time is spent: a UI workflow is converted
+ * to the API format with the endpoint's node catalog, the graph's structure is checked, then
+ * ComfyUI's own validation runs against that catalog. Throws PromptValidationError (ComfyUI's
+ * `{error, node_errors}`) or WorkflowConversionError (naming the node) for 400s.
+ */
+export async function preparePrompt(
+  raw: unknown,
+  endpointName: string,
+  catalogs: NodeCatalogSource,
+): Promise<PreparedPrompt> {
+  const catalog = await catalogs.forEndpoint(endpointName);
+  const workflow = isUiWorkflow(raw) ? raw : undefined;
+  const prompt = workflow ? convertWorkflow(workflow, catalog) : raw;
+  const structural = checkPromptStructure(prompt);
+  if (structural) throw new PromptValidationError(describeFailure(structural), structural);
+  const graph = prompt as PromptGraph;
+  const { failure, node_errors } = validateAgainstCatalog(graph, catalog);
+  if (failure) throw new PromptValidationError(describeFailure(failure), failure);
+  const warnings = [...(workflow ? ['converted from a UI workflow'] : []), ...skippedOutputs(node_errors)];
+  return { prompt: graph, ...(workflow ? { workflow } : {}), node_errors, warnings };
+}

@@ -1,0 +1,117 @@
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseS3Uri } from '../../lambda/adapters/s3-uri';
+import { seed004UiWorkflow } from '../e2e/seed-prompts';
+import { callApi } from '../support/api-client';
+import { startHandlerHarness } from './harness';
+
+let harness: Awaited<ReturnType<typeof startHandlerHarness>>;
+beforeAll(async () => {
+  harness = await startHandlerHarness();
+});
+afterAll(() => harness.stop());
+
+/** Seed 004 with a checkpoint the endpoint has (the seed names a FLUX file it lacks). */
+function runnableWorkflow() {
+  const workflow = seed004UiWorkflow();
+  workflow.nodes.find((node: { type: string }) => node.type === 'CheckpointLoaderSimple').widgets_values = [
+    'v1-5-pruned-emaonly.safetensors',
+  ];
+  return workflow;
+}
+
+const EXPECTED_KSAMPLER = {
+  seed: 204210925130000,
+  steps: 20,
+  cfg: 8,
+  sampler_name: 'euler',
+  scheduler: 'normal',
+  denoise: 1,
+  model: ['4', 0],
+  positive: ['6', 0],
+  negative: ['7', 0],
+  latent_image: ['5', 0],
+};
+
+describe('POST /executes with a UI workflow (seed 004)', () => {
+  it('refuses seed 004 as posted, before any GPU time: the endpoint lacks its checkpoint (value_not_in_list)', async () => {
+    const before = harness.aws.invokeCalls.length;
+    const response = await callApi({
+      method: 'POST',
+      path: '/executes',
+      body: { prompt: seed004UiWorkflow() },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.data.node_errors['4'].errors[0]).toMatchObject({
+      type: 'value_not_in_list',
+      details: expect.stringContaining("ckpt_name: 'FLUX\\flux1-dev-fp8.safetensors' not in"),
+    });
+    expect(response.body.message).toMatch(/^Prompt outputs failed validation: 1 error in node 4/);
+    expect(harness.aws.invokeCalls.length).toBe(before);
+  });
+
+  it('converts it to the API prompt ComfyUI runs, keeps the original workflow beside the request', async () => {
+    const response = await callApi({
+      method: 'POST',
+      path: '/executes',
+      body: { prompt: runnableWorkflow() },
+    });
+    expect(response.status).toBe(201);
+    const data = response.body.data;
+    expect(data.prompt_params.prompt['3']).toEqual({
+      inputs: EXPECTED_KSAMPLER,
+      class_type: 'KSampler',
+      _meta: { title: 'KSampler' },
+    });
+    expect(Object.keys(data.prompt_params.prompt).sort()).toEqual(['3', '4', '5', '6', '7', '8', '9']);
+    const { bucket, key } = parseS3Uri(data.workflow_path);
+    const stored = await harness.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    expect(JSON.parse(await stored.Body!.transformToString())).toEqual(runnableWorkflow());
+  });
+
+  it('dry_run converts and validates, and stores nothing', async () => {
+    const before = harness.aws.invokeCalls.length;
+    const response = await callApi({
+      method: 'POST',
+      path: '/executes',
+      body: { prompt: runnableWorkflow(), dry_run: true },
+    });
+    expect(response.status).toBe(200);
+    expect(response.body.data.prompt['3'].inputs).toEqual(EXPECTED_KSAMPLER);
+    expect(response.body.data.warnings).toContain('converted from a UI workflow');
+    expect(harness.aws.invokeCalls.length).toBe(before);
+    const refused = await callApi({
+      method: 'POST',
+      path: '/executes',
+      body: { prompt: seed004UiWorkflow(), dry_run: true },
+    });
+    expect(refused.status).toBe(400);
+  });
+
+  it('names the node it cannot convert, never guesses', async () => {
+    const workflow = runnableWorkflow();
+    workflow.nodes.push({
+      id: 99,
+      type: 'SomeCustomSampler',
+      mode: 0,
+      inputs: [],
+      widgets_values: [1, 2, 'x'],
+    });
+    const response = await callApi({ method: 'POST', path: '/executes', body: { prompt: workflow } });
+    expect(response.status).toBe(400);
+    expect(response.body.message).toMatch(
+      /^node 99 \(SomeCustomSampler\) is not in the endpoint's node catalog/,
+    );
+    expect(response.body.data).toEqual({ node_id: '99' });
+  });
+
+  it('refuses a seed JavaScript would round instead of running another seed', async () => {
+    const response = await callApi({
+      method: 'POST',
+      path: '/executes',
+      rawBody: '{"prompt":{"3":{"class_type":"KSampler","inputs":{"seed":18446744073709551615}}}}',
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.message).toContain('18446744073709551615');
+  });
+});

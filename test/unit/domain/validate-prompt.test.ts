@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import type { PromptGraph } from '../../../lambda/domain/prompt-graph';
+import type { NodeCatalog } from '../../../lambda/domain/workflow/node-catalog';
+import { validateAgainstCatalog } from '../../../lambda/domain/workflow/validate-prompt';
+import { corpusCatalog } from '../../fixtures/corpus-pairs';
+import { corpusApiPrompts, txt2imgPrompt } from '../../fixtures/prompts';
+
+const base = corpusCatalog();
+const catalog: NodeCatalog = {
+  ...base,
+  CheckpointLoaderSimple: {
+    ...base.CheckpointLoaderSimple,
+    input: { required: { ckpt_name: [['v1-5-pruned-emaonly.safetensors', 'sd_xl_base_1.0.safetensors']] } },
+  },
+};
+const prompt = () => txt2imgPrompt() as unknown as PromptGraph;
+
+describe("validateAgainstCatalog: ComfyUI's checks at the edge", () => {
+  it('accepts a sound prompt', () => {
+    expect(validateAgainstCatalog(prompt(), catalog)).toEqual({ node_errors: {} });
+  });
+
+  it('names a node type the endpoint lacks (missing_node_type)', () => {
+    const p = prompt();
+    p['3']!.class_type = 'KSamplerPro';
+    expect(validateAgainstCatalog(p, catalog).failure?.error).toMatchObject({
+      type: 'missing_node_type',
+      extra_info: { node_id: '3', class_type: 'KSamplerPro' },
+    });
+  });
+
+  it.each([
+    ['required_input_missing', (p: PromptGraph) => delete p['3']!.inputs.steps],
+    ['bad_linked_input', (p: PromptGraph) => (p['3']!.inputs.model = ['99', 0])],
+    ['return_type_mismatch', (p: PromptGraph) => (p['3']!.inputs.model = ['4', 1])],
+    ['invalid_input_type', (p: PromptGraph) => (p['3']!.inputs.steps = 'twenty')],
+    ['invalid_input_type', (p: PromptGraph) => (p['3']!.inputs.steps = 2.5)],
+    ['value_smaller_than_min', (p: PromptGraph) => (p['3']!.inputs.steps = 0)],
+    ['value_bigger_than_max', (p: PromptGraph) => (p['3']!.inputs.cfg = 1000)],
+    ['value_not_in_list', (p: PromptGraph) => (p['4']!.inputs.ckpt_name = 'not-installed.safetensors')],
+    ['value_not_in_list', (p: PromptGraph) => (p['3']!.inputs.sampler_name = 'euler_x')],
+  ])('reports %s with ComfyUI’s shape', (type, breakIt) => {
+    const p = prompt();
+    breakIt(p);
+    const { failure } = validateAgainstCatalog(p, catalog);
+    expect(failure?.error.type).toBe('prompt_outputs_failed_validation');
+    const entry = Object.values(failure!.node_errors)[0]!;
+    expect(entry.errors[0]!.type).toBe(type);
+    expect(entry.dependent_outputs).toEqual(['9']);
+  });
+
+  it('coerces like ComfyUI: "1024" is an INT, 8.0 a FLOAT', () => {
+    const p = prompt();
+    p['5']!.inputs.width = '1024';
+    p['3']!.inputs.cfg = 8.0;
+    expect(validateAgainstCatalog(p, catalog).failure).toBeUndefined();
+  });
+
+  it('never compares against bounds beyond 2^53 (seed max 2^64-1 does not survive JSON)', () => {
+    const p = prompt();
+    p['3']!.inputs.seed = Number.MAX_SAFE_INTEGER;
+    expect(validateAgainstCatalog(p, catalog).failure).toBeUndefined();
+  });
+
+  it('runs the outputs that validate and reports the others, as ComfyUI does', () => {
+    const p = prompt();
+    p['10'] = { class_type: 'PreviewImage', inputs: { images: ['99', 0] } };
+    const result = validateAgainstCatalog(p, catalog);
+    expect(result.failure).toBeUndefined();
+    expect(result.node_errors['10']!.dependent_outputs).toEqual(['10']);
+  });
+
+  it('refuses a prompt without output nodes, and tolerates inputs the catalog does not define', () => {
+    const p = prompt();
+    delete p['9'];
+    expect(validateAgainstCatalog(p, catalog).failure?.error.type).toBe('prompt_no_outputs');
+    const q = prompt();
+    q['4']!.inputs.upload = 'image';
+    q['4']!.inputs.is_changed = ['abc'];
+    expect(validateAgainstCatalog(q, catalog).failure).toBeUndefined();
+  });
+
+  it.each(corpusApiPrompts())(
+    'raises no false error on $name for the nodes the catalog has',
+    ({ prompt: corpusPrompt }) => {
+      const graph = corpusPrompt as unknown as PromptGraph;
+      // Custom nodes neither dump has: permissive stand-ins (any socket, sinks are outputs).
+      const consumed = new Set(
+        Object.values(graph).flatMap((node) =>
+          Object.values(node.inputs)
+            .filter(Array.isArray)
+            .map((link) => link[0]),
+        ),
+      );
+      const extended: NodeCatalog = { ...base };
+      for (const [id, node] of Object.entries(graph)) {
+        extended[node.class_type] ??= {
+          input: {},
+          output: Array(64).fill('*'),
+          output_node: !consumed.has(id),
+        };
+      }
+      const { failure, node_errors } = validateAgainstCatalog(graph, extended);
+      if (failure?.error.type === 'prompt_no_outputs') {
+        expect(Object.values(graph).some((node) => extended[node.class_type]?.output_node)).toBe(false);
+        return;
+      }
+      for (const [id, entry] of Object.entries(failure?.node_errors ?? node_errors)) {
+        for (const error of entry.errors) {
+          const name = String(error.extra_info.input_name ?? error.details);
+          const spec = {
+            ...extended[entry.class_type]!.input?.required,
+            ...extended[entry.class_type]!.input?.optional,
+          }[name] as unknown[];
+          // The only errors allowed are true ones: a model or file this machine lacks, or an input newer than the prompt.
+          if (error.type === 'value_not_in_list') {
+            const list = Array.isArray(spec[0])
+              ? spec[0]
+              : ((spec[1] as { options?: unknown[] })?.options ?? []);
+            expect(list, `${id}.${name}`).not.toContain(graph[id]!.inputs[name]);
+          } else {
+            expect(error.type, `${id} ${entry.class_type}: ${error.details}`).toBe('required_input_missing');
+            expect(graph[id]!.inputs).not.toHaveProperty(name);
+          }
+        }
+      }
+    },
+  );
+});

@@ -147,11 +147,26 @@ export interface NewRecordContext {
 /** Slack past SageMaker's own limits before the Sweeper calls an execute lost. */
 export const DEADLINE_MARGIN_SECONDS = 300;
 
+/**
+ * ComfyUI's credentials for its paid API nodes travel in extra_data (ComfyUI itself moves them to
+ * a slot it never shows). The container needs them, so the staged request keeps them; the record,
+ * and so every response, only says they were given.
+ */
+export const SECRET_EXTRA_DATA_KEYS = ['api_key_comfy_org', 'auth_token_comfy_org'] as const;
+export const REDACTED = '[redacted]';
+
+export function redactExtraData(extraData: Record<string, unknown> | null): Record<string, unknown> | null {
+  if (!extraData || !SECRET_EXTRA_DATA_KEYS.some((key) => key in extraData)) return extraData;
+  const copy = { ...extraData };
+  for (const key of SECRET_EXTRA_DATA_KEYS) if (key in copy) copy[key] = REDACTED;
+  return copy;
+}
+
 export function newExecuteRecord(request: ExecuteRequest, context: NewRecordContext): ExecuteRecord {
   const params: PromptParams = {
     number: request.number,
     front: request.front,
-    extra_data: request.extra_data,
+    extra_data: redactExtraData(request.extra_data),
     client_id: request.client_id,
   };
   if (context.promptLocation === 'inline') params.prompt = request.prompt;

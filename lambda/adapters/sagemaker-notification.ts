@@ -1,20 +1,23 @@
-import { z } from 'zod';
+// Named imports: the z namespace defeats tree-shaking (zod's whole 450 KB lands in every bundle).
+import { looseObject, enum as zEnum, literal as zLiteral, string as zString } from 'zod';
 import type { AsyncInvocationOutcome } from '../use-cases/record-async-result';
 
 /** SageMaker's async notification (sagemaker-async.md §4), as carried in `Records[].Sns.Message`. */
-const InferenceResultSchema = z.looseObject({
-  eventName: z.literal('InferenceResult').optional(),
-  invocationStatus: z.enum(['Completed', 'Failed']),
-  inferenceId: z.string().min(1),
-  failureReason: z.string().optional(),
-  eventTime: z.string().optional(),
-  receivedTime: z.string().optional(),
-  requestParameters: z
-    .looseObject({ endpointName: z.string().optional(), inputLocation: z.string().optional() })
-    .optional(),
-  responseParameters: z
-    .looseObject({ outputLocation: z.string().optional(), failureLocation: z.string().optional() })
-    .optional(),
+const InferenceResultSchema = looseObject({
+  eventName: zLiteral('InferenceResult').optional(),
+  invocationStatus: zEnum(['Completed', 'Failed']),
+  inferenceId: zString().min(1),
+  failureReason: zString().optional(),
+  eventTime: zString().optional(),
+  receivedTime: zString().optional(),
+  requestParameters: looseObject({
+    endpointName: zString().optional(),
+    inputLocation: zString().optional(),
+  }).optional(),
+  responseParameters: looseObject({
+    outputLocation: zString().optional(),
+    failureLocation: zString().optional(),
+  }).optional(),
 });
 
 export type ParsedNotification =

@@ -1,20 +1,29 @@
-import { z } from 'zod';
+// Named imports: the z namespace defeats tree-shaking (zod's whole 450 KB lands in every bundle).
+import type { z } from 'zod';
+import {
+  looseObject,
+  array as zArray,
+  enum as zEnum,
+  record as zRecord,
+  string as zString,
+  unknown as zUnknown,
+} from 'zod';
 
 /**
  * The JSON the endpoint container answers /invocations with; SageMaker stores it verbatim as the
  * output object (2xx) or failure object (non-2xx). Unknown keys are kept for forward compatibility.
  */
-export const ContainerResultSchema = z.looseObject({
-  prompt_id: z.string().optional(),
-  status: z.enum(['success', 'failed', 'cancelled']),
-  output_path: z.string().default(''),
-  output_files: z.array(z.string()).default([]),
-  temp_path: z.string().default(''),
-  temp_files: z.array(z.string()).default([]),
-  start_time: z.string().optional(),
-  complete_time: z.string().optional(),
-  message: z.string().optional(),
-  error: z.record(z.string(), z.unknown()).nullish(),
+export const ContainerResultSchema = looseObject({
+  prompt_id: zString().optional(),
+  status: zEnum(['success', 'failed', 'cancelled']),
+  output_path: zString().default(''),
+  output_files: zArray(zString()).default([]),
+  temp_path: zString().default(''),
+  temp_files: zArray(zString()).default([]),
+  start_time: zString().optional(),
+  complete_time: zString().optional(),
+  message: zString().optional(),
+  error: zRecord(zString(), zUnknown()).nullish(),
 });
 export type ContainerResult = z.infer<typeof ContainerResultSchema>;
 

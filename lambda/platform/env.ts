@@ -1,43 +1,43 @@
-import { z } from 'zod';
+// Named imports: the z namespace defeats tree-shaking (zod's whole 450 KB lands in every bundle).
+import type { z } from 'zod';
+import { coerce, array as zArray, enum as zEnum, object as zObject, string as zString } from 'zod';
 import type { HttpHandlerName } from '../http/route-table';
 
-const csv = z
-  .string()
+const csv = zString()
   .transform((text) =>
     text
       .split(',')
       .map((part) => part.trim())
       .filter(Boolean),
   )
-  .pipe(z.array(z.string()).min(1, 'must name at least one endpoint'));
-const boolish = z
-  .enum(['true', 'false', '1', '0', ''])
+  .pipe(zArray(zString()).min(1, 'must name at least one endpoint'));
+const boolish = zEnum(['true', 'false', '1', '0', ''])
   .default('false')
   .transform((v) => v === 'true' || v === '1');
 const int = (min: number, max: number, fallback: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
+  coerce.number().int().min(min).max(max).default(fallback);
 
 /** What every function gets; ESD_VERSION feeds `x-api-version`, URL_SUFFIX the console domain. */
-const BaseEnv = z.object({
-  AWS_REGION: z.string().default('us-east-1'),
-  ESD_VERSION: z.string().default('1.7.0'),
-  URL_SUFFIX: z.string().default('amazonaws.com'),
+const BaseEnv = zObject({
+  AWS_REGION: zString().default('us-east-1'),
+  ESD_VERSION: zString().default('1.7.0'),
+  URL_SUFFIX: zString().default('amazonaws.com'),
 });
 
 const DataEnv = BaseEnv.extend({
-  TABLE_NAME: z.string().min(1),
-  BUCKET_NAME: z.string().min(1),
+  TABLE_NAME: zString().min(1),
+  BUCKET_NAME: zString().min(1),
   /** s3rver and other emulators need path-style addressing. */
   S3_FORCE_PATH_STYLE: boolish,
 });
 
-const EndpointsEnv = z.object({
+const EndpointsEnv = zObject({
   /** Comma-separated SageMaker endpoint names this deployment may invoke; the first is the default. */
   ENDPOINT_NAMES: csv,
-  DEFAULT_ENDPOINT_NAME: z.string().optional(),
+  DEFAULT_ENDPOINT_NAME: zString().optional(),
 });
 
-const SigningEnv = z.object({ PRESIGN_TTL_SECONDS: int(1, 604_800, 3600) });
+const SigningEnv = zObject({ PRESIGN_TTL_SECONDS: int(1, 604_800, 3600) });
 
 /** Each function's environment, parsed once at cold start; the CDK constructs are typed by the same schemas. */
 export const FUNCTION_ENV = {

@@ -147,10 +147,20 @@ describe('createExecute', () => {
 describe('createExecute and ComfyUI credentials in extra_data', () => {
   it('passes them to the container in the staged request but never keeps them in the record', async () => {
     const { deps, store, payloads } = fakeCreateDeps();
-    const extra_data = { api_key_comfy_org: 'comfyui-secret-key', auth_token_comfy_org: 'token', extra_pnginfo: { workflow: {} } };
+    const extra_data = {
+      api_key_comfy_org: 'comfyui-secret-key',
+      auth_token_comfy_org: 'token',
+      extra_pnginfo: { workflow: {} },
+    };
     const { record } = await createExecute(createInput({ prompt_id: PROMPT_ID, extra_data }), 'key-a', deps);
-    expect(record.prompt_params.extra_data).toEqual({ api_key_comfy_org: '[redacted]', auth_token_comfy_org: '[redacted]', extra_pnginfo: { workflow: {} } });
+    expect(record.prompt_params.extra_data).toEqual({
+      api_key_comfy_org: '[redacted]',
+      auth_token_comfy_org: '[redacted]',
+      extra_pnginfo: { workflow: {} },
+    });
     expect(JSON.stringify(store.records.get(PROMPT_ID))).not.toContain('comfyui-secret-key');
-    expect(JSON.parse(payloads.objects.get(record.prompt_path)!).extra_data.api_key_comfy_org).toBe('comfyui-secret-key');
+    expect(JSON.parse(payloads.objects.get(record.prompt_path)!).extra_data.api_key_comfy_org).toBe(
+      'comfyui-secret-key',
+    );
   });
 });

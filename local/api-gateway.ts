@@ -5,6 +5,8 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { type HttpHandlerName, matchRoute } from '../lambda/http/route-table';
 import { proxyEvent } from './proxy-event';
 
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
 export type ProxyHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
 
 export interface ApiGatewayOptions {
@@ -103,6 +105,9 @@ export class ApiGatewayEmulator {
     const url = new URL(req.url ?? '/', 'http://local');
     const method = req.method ?? 'GET';
     const body = await readBody(req);
+    // API Gateway refuses payloads over 10 MB before any integration runs.
+    if (body.length > MAX_PAYLOAD_BYTES)
+      return send(res, 413, { message: 'Request Too Long', requestId }, requestId);
     const inStage = url.pathname === `/${stage}` || url.pathname.startsWith(`/${stage}/`);
     const path = inStage ? url.pathname.slice(stage.length + 1) || '/' : url.pathname;
     if (method === 'OPTIONS' && inStage) {

@@ -11,21 +11,36 @@ export const ESD_MESSAGES = {
   emptyPrompt: 'Prompt is required',
 } as const;
 
-/**
- * Integer literals outside JSON strings whose value JavaScript cannot hold exactly (above
- * 2^53-1): JSON.parse would round them silently (a seed of 2^64-1 is legal in ComfyUI).
- */
-export function unsafeIntegers(json: string): string[] {
+/** Deeper JSON than any ComfyUI graph needs; deeper still would exhaust the stack later on. */
+export const MAX_JSON_DEPTH = 64;
+
+export interface JsonScan {
+  /** Integer literals JavaScript cannot hold exactly (above 2^53-1): JSON.parse would round them. */
+  unsafeIntegers: string[];
+  maxDepth: number;
+  /** A string holds U+0000 (escaped as \\u0000; a raw one is not JSON at all). */
+  hasNul: boolean;
+}
+
+/** One pass over JSON text outside its strings: unsafe integers and nesting depth. */
+export function scanJson(json: string): JsonScan {
   const found: string[] = [];
   let inString = false;
+  let depth = 0;
+  let maxDepth = 0;
+  let hasNul = false;
   for (let i = 0; i < json.length; i++) {
     const c = json[i]!;
     if (inString) {
-      if (c === '\\') i++;
-      else if (c === '"') inString = false;
+      if (c === '\\') {
+        if (json.startsWith('u0000', i + 1)) hasNul = true;
+        i++;
+      } else if (c === '"') inString = false;
       continue;
     }
     if (c === '"') inString = true;
+    else if (c === '{' || c === '[') maxDepth = Math.max(maxDepth, ++depth);
+    else if (c === '}' || c === ']') depth--;
     else if (c === '-' || (c >= '0' && c <= '9')) {
       const match = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/.exec(json.slice(i, i + 400));
       const token = match?.[0] ?? c;
@@ -34,20 +49,36 @@ export function unsafeIntegers(json: string): string[] {
       i += token.length - 1;
     }
   }
-  return found;
+  return { unsafeIntegers: found, maxDepth, hasNul };
 }
 
 export function parseJsonBody(body: string | null | undefined, isBase64Encoded = false): unknown {
   if (body === null || body === undefined || body === '')
     throw new RequestValidationError(ESD_MESSAGES.noBody);
-  const text = isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body;
+  let text = body;
+  if (isBase64Encoded) {
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(body, 'base64'));
+    } catch {
+      throw new RequestValidationError('request body is not valid UTF-8');
+    }
+  }
+  const scan = scanJson(text);
+  if (scan.hasNul)
+    throw new RequestValidationError(
+      'request body holds a NUL character (\\u0000) in a string, which no field accepts',
+    );
+  if (scan.maxDepth > MAX_JSON_DEPTH)
+    throw new RequestValidationError(
+      `request body is nested ${scan.maxDepth} levels deep; the limit is ${MAX_JSON_DEPTH}`,
+    );
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
     throw new RequestValidationError(`request body is not valid JSON: ${(error as Error).message}`);
   }
-  const unsafe = unsafeIntegers(text);
+  const unsafe = scan.unsafeIntegers;
   if (unsafe.length > 0) {
     throw new RequestValidationError(
       `the body holds the integer ${unsafe[0]}, beyond 2^53-1 (${Number.MAX_SAFE_INTEGER}): JSON numbers that large cannot be carried exactly and would be rounded; send a value up to ${Number.MAX_SAFE_INTEGER}`,

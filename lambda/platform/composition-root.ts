@@ -70,6 +70,7 @@ export function createExecuteDeps(): CreateExecuteDeps {
       retentionDays: env.RETENTION_DAYS,
       maxInlinePromptBytes: env.MAX_INLINE_PROMPT_BYTES,
       answerWithinSeconds: env.REQUEST_TTL_SECONDS + env.INVOCATION_TIMEOUT_SECONDS,
+      maxPromptNodes: env.MAX_PROMPT_NODES,
     },
   };
 }

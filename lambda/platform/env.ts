@@ -46,6 +46,7 @@ export const FUNCTION_ENV = {
     INVOCATION_TIMEOUT_SECONDS: int(1, 3600, 3600),
     RETENTION_DAYS: int(1, 3650, 30),
     MAX_INLINE_PROMPT_BYTES: int(1024, 350_000, 300_000),
+    MAX_PROMPT_NODES: int(1, 100_000, 5000),
   }),
   'get-execute': DataEnv.extend(SigningEnv.shape),
   'list-executes': DataEnv.extend(SigningEnv.shape),

@@ -36,6 +36,8 @@ export interface CreateExecuteConfig {
   maxInlinePromptBytes: number;
   /** RequestTTLSeconds + InvocationTimeoutSeconds: the longest SageMaker may take to answer. */
   answerWithinSeconds: number;
+  /** Largest graph accepted (nodes of the prompt or UI workflow). @default unlimited */
+  maxPromptNodes?: number;
 }
 
 export interface CreateExecuteDeps {
@@ -117,7 +119,12 @@ export async function createExecute(
     if (earlier) return existingOutcome(earlier, owner, requestHash);
   }
 
-  const prepared = await preparePrompt(fields.prompt, endpointName, deps.catalogs);
+  const prepared = await preparePrompt(
+    fields.prompt,
+    endpointName,
+    deps.catalogs,
+    deps.config.maxPromptNodes,
+  );
 
   const request: ExecuteRequest = {
     ...fields,

@@ -1,5 +1,5 @@
 import type { ComfyNodeErrors } from '../domain/comfy-errors';
-import { PromptValidationError } from '../domain/errors';
+import { PromptValidationError, RequestValidationError } from '../domain/errors';
 import type { NodeCatalogSource } from '../domain/ports';
 import { checkPromptStructure, describeFailure, type PromptGraph } from '../domain/prompt-graph';
 import { convertWorkflow } from '../domain/workflow/convert-workflow';
@@ -35,9 +35,19 @@ export async function preparePrompt(
   raw: unknown,
   endpointName: string,
   catalogs: NodeCatalogSource,
+  maxNodes = Number.POSITIVE_INFINITY,
 ): Promise<PreparedPrompt> {
-  const catalog = await catalogs.forEndpoint(endpointName);
   const workflow = isUiWorkflow(raw) ? raw : undefined;
+  const nodeCount = workflow
+    ? workflow.nodes.length
+    : typeof raw === 'object' && raw !== null
+      ? Object.keys(raw).length
+      : 0;
+  if (nodeCount > maxNodes)
+    throw new RequestValidationError(
+      `the prompt has ${nodeCount} nodes; this deployment accepts at most ${maxNodes}`,
+    );
+  const catalog = await catalogs.forEndpoint(endpointName);
   const prompt = workflow ? convertWorkflow(workflow, catalog) : raw;
   const structural = checkPromptStructure(prompt);
   if (structural) throw new PromptValidationError(describeFailure(structural), structural);

@@ -2,7 +2,7 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/local-stack';
 import { txt2imgPrompt } from '../fixtures/prompts';
-import { api, KEY_B, pollUntilFinal, startE2eStack } from './local-api';
+import { api, KEY_A, KEY_B, pollUntilFinal, startE2eStack } from './local-api';
 import { seed000RefinerPrompt, seed003PromptBody, seed004UiWorkflow } from './seed-prompts';
 
 let stack: LocalStack;
@@ -154,6 +154,18 @@ describe('end to end through HTTP: failures, cancel, idempotency, access', () =>
       .prompt_id;
     expect((await api(stack, 'GET', `executes/${mine}`, { key: KEY_B })).status).toBe(404);
     await pollUntilFinal(stack, mine);
+  });
+
+  it('refuses a body over API Gateway’s 10 MB with 413, like API Gateway', async () => {
+    const response = await fetch(`${stack.apiUrl}executes`, {
+      method: 'POST',
+      headers: { 'x-api-key': KEY_A },
+      body: JSON.stringify({
+        prompt: { '1': { class_type: 'X', inputs: { text: 'x'.repeat(11 * 1024 * 1024) } } },
+      }),
+    });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { message: string }).message).toBe('Request Too Long');
   });
 
   it('pages through the list and deletes executes with their S3 objects', async () => {

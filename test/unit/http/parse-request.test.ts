@@ -126,3 +126,20 @@ describe('large integers', () => {
     ).toMatchObject({ a: 9007199254740991 });
   });
 });
+
+describe('bodies no field can hold', () => {
+  it('refuses NUL characters, JSON nested past the limit and invalid UTF-8, saying which', () => {
+    expect(message(() => parseJsonBody('{"prompt":{"1":{"class_type":"A\\u0000","inputs":{}}}}'))).toBe(
+      'request body holds a NUL character (\\u0000) in a string, which no field accepts',
+    );
+    expect(message(() => parseJsonBody(`{"prompt":${'['.repeat(100)}${']'.repeat(100)}}`))).toBe(
+      'request body is nested 101 levels deep; the limit is 64',
+    );
+    expect(message(() => parseJsonBody(Buffer.from([0x7b, 0xff, 0x7d]).toString('base64'), true))).toBe(
+      'request body is not valid UTF-8',
+    );
+    expect(parseJsonBody('{"text":"a \\\\u0000 written out is fine"}')).toEqual({
+      text: 'a \\u0000 written out is fine',
+    });
+  });
+});

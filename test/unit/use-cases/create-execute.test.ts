@@ -164,3 +164,14 @@ describe('createExecute and ComfyUI credentials in extra_data', () => {
     );
   });
 });
+
+describe('createExecute limits', () => {
+  it('refuses a graph over the configured node count, writing nothing', async () => {
+    const { deps, store, payloads } = fakeCreateDeps();
+    deps.config.maxPromptNodes = 5;
+    await expect(createExecute(createInput(), 'key-a', deps)).rejects.toThrow(
+      'the prompt has 7 nodes; this deployment accepts at most 5',
+    );
+    expect(store.records.size + payloads.objects.size).toBe(0);
+  });
+});

@@ -89,6 +89,15 @@ export const ROUTES: readonly Route[] = [
   },
 ];
 
+/** A path segment decoded, or as it came when its percent-encoding is malformed (`%`, `%zz`). */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 /** The route a method and a concrete path select, with the path parameters filled in. */
 export function matchRoute(
   method: string,
@@ -102,7 +111,7 @@ export function matchRoute(
     const pathParameters: Record<string, string> = {};
     const matches = pattern.every((part, i) => {
       const name = /^\{(.+)\}$/.exec(part)?.[1];
-      if (name) pathParameters[name] = decodeURIComponent(actual[i]!);
+      if (name) pathParameters[name] = safeDecode(actual[i]!);
       return name !== undefined || part === actual[i];
     });
     if (matches) return { route, pathParameters };

@@ -1,0 +1,50 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EVENT_HANDLERS, HANDLERS } from '../lambda/http/route-table';
+
+const ROOT = join(import.meta.dirname, '..');
+const BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+
+/** The bundle CDK deploys (lib/constructs/comfy-exec-function.ts's esbuild options). */
+function bundle(entry: string, outfile: string): number {
+  execFileSync(join(ROOT, 'node_modules/.bin/esbuild'), [
+    entry, '--bundle', '--platform=node', '--format=esm', '--target=node22', '--minify', '--main-fields=module,main',
+    `--banner:js=${BANNER}`, `--outfile=${outfile}`, '--log-level=error',
+  ], { cwd: ROOT });
+  return statSync(outfile).size;
+}
+
+/** Median wall time of `runs` fresh Node processes that import the bundle (and do nothing else). */
+function coldImportMs(file: string, runs: number): number {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = process.hrtime.bigint();
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(file)});`], {
+      env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    });
+    if (result.status !== 0) throw new Error(`importing ${file} failed: ${result.stderr}`);
+    samples.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
+}
+
+export function benchBundles(runs = 20) {
+  const dir = mkdtempSync(join(tmpdir(), 'comfy-exec-bundles-'));
+  try {
+    const empty = join(dir, 'empty.ts');
+    writeFileSync(empty, 'export const handler = async () => ({ statusCode: 200, body: "" });\n');
+    const floorBytes = bundle(empty, join(dir, 'empty.mjs'));
+    const floorMs = coldImportMs(join(dir, 'empty.mjs'), runs);
+    const rows = [...HANDLERS, ...EVENT_HANDLERS].map((name) => {
+      const out = join(dir, `${name}.mjs`);
+      const bytes = bundle(join(ROOT, 'lambda/handlers', `${name}.ts`), out);
+      const ms = coldImportMs(out, runs);
+      return { handler: name, bundleKB: Math.round(bytes / 1024), coldImportMs: Number(ms.toFixed(1)), overFloorMs: Number((ms - floorMs).toFixed(1)) };
+    });
+    return { floor: { bundleKB: Math.round(floorBytes / 1024), coldImportMs: Number(floorMs.toFixed(1)) }, handlers: rows };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CORE_CATALOG } from '../lambda/catalog/core-catalog';
+import type { NodeCatalog } from '../lambda/domain/workflow/node-catalog';
+import { convertWorkflow } from '../lambda/domain/workflow/convert-workflow';
+import type { UiWorkflow } from '../lambda/domain/workflow/ui-workflow';
+import { validateAgainstCatalog } from '../lambda/domain/workflow/validate-prompt';
+import { createExecute } from '../lambda/use-cases/create-execute';
+import { getExecute } from '../lambda/use-cases/get-execute';
+import { fakeCreateDeps } from '../test/fakes/use-case-deps';
+import { createInput, txt2imgPrompt } from '../test/fixtures/prompts';
+
+const CORPUS = join(import.meta.dirname, '../../shared/corpus');
+
+function stats(samples: number[]) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return { medianUs: Number(at(0.5).toFixed(1)), p99Us: Number(at(0.99).toFixed(1)) };
+}
+
+/**
+ * The dump's machine had none of this workflow's models (empty combo lists): add the values it
+ * names, so that the benchmark measures a create that succeeds rather than one that is refused.
+ */
+function installModelsOf(workflow: unknown, catalog: NodeCatalog) {
+  const prompt = convertWorkflow(workflow as UiWorkflow, catalog);
+  for (let round = 0; round < 10; round++) {
+    const { failure } = validateAgainstCatalog(prompt, catalog);
+    const missing = Object.entries(failure?.node_errors ?? {}).flatMap(([id, entry]) =>
+      entry.errors.filter((e) => e.type === 'value_not_in_list').map((e) => ({ id, name: String(e.extra_info.input_name) })),
+    );
+    if (missing.length === 0) return;
+    for (const { id, name } of missing) {
+      const spec = catalog[prompt[id]!.class_type]!;
+      const input = (spec.input?.required?.[name] ?? spec.input?.optional?.[name]) as unknown[];
+      if (Array.isArray(input[0])) input[0] = [...input[0], prompt[id]!.inputs[name]];
+    }
+  }
+}
+
+/** CreateExecute's and GetExecute's own work, with in-memory ports (no I/O): microseconds per call. */
+export async function benchUseCases(runs = 2000) {
+  const corpusCatalog = {
+    ...JSON.parse(readFileSync(join(CORPUS, 'object_info/MeshAiProtocol__Redlip-app__object_info.json'), 'utf8')),
+    ...JSON.parse(readFileSync(join(CORPUS, 'object_info/Hype3808__yuzuki-phone__object_info.json'), 'utf8')),
+  } as NodeCatalog;
+  const largest = JSON.parse(readFileSync(join(CORPUS, 'pairs/089/workflow.json'), 'utf8'));
+  installModelsOf(largest, corpusCatalog);
+  const cases = [
+    { name: 'CreateExecute, small API prompt (7 nodes)', prompt: () => txt2imgPrompt(), catalog: CORE_CATALOG },
+    { name: `CreateExecute, largest convertible corpus UI workflow (pairs/089, ${largest.nodes.length} nodes)`, prompt: () => largest, catalog: corpusCatalog },
+  ];
+  const results = [];
+  for (const c of cases) {
+    const fakes = fakeCreateDeps();
+    fakes.deps.catalogs = { forEndpoint: async () => c.catalog };
+    const samples: number[] = [];
+    let last = '';
+    for (let i = 0; i < runs + 100; i++) {
+      const started = process.hrtime.bigint();
+      const { record } = await createExecute(createInput({ prompt: c.prompt() }), 'owner', fakes.deps);
+      if (i >= 100) samples.push(Number(process.hrtime.bigint() - started) / 1e3);
+      last = record.prompt_id;
+    }
+    results.push({ name: c.name, ...stats(samples) });
+    const getSamples: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const started = process.hrtime.bigint();
+      await getExecute(last, 'owner', { store: fakes.store, payloads: fakes.payloads, config: { presignTtlSeconds: 3600 } });
+      getSamples.push(Number(process.hrtime.bigint() - started) / 1e3);
+    }
+    if (c === cases[0]) results.push({ name: 'GetExecute (record with no files)', ...stats(getSamples) });
+  }
+  return results;
+}

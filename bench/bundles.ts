@@ -9,10 +9,22 @@ const BANNER = "import { createRequire } from 'node:module'; const require = cre
 
 /** The bundle CDK deploys (lib/constructs/comfy-exec-function.ts's esbuild options). */
 function bundle(entry: string, outfile: string): number {
-  execFileSync(join(ROOT, 'node_modules/.bin/esbuild'), [
-    entry, '--bundle', '--platform=node', '--format=esm', '--target=node22', '--minify', '--main-fields=module,main',
-    `--banner:js=${BANNER}`, `--outfile=${outfile}`, '--log-level=error',
-  ], { cwd: ROOT });
+  execFileSync(
+    join(ROOT, 'node_modules/.bin/esbuild'),
+    [
+      entry,
+      '--bundle',
+      '--platform=node',
+      '--format=esm',
+      '--target=node22',
+      '--minify',
+      '--main-fields=module,main',
+      `--banner:js=${BANNER}`,
+      `--outfile=${outfile}`,
+      '--log-level=error',
+    ],
+    { cwd: ROOT },
+  );
   return statSync(outfile).size;
 }
 
@@ -21,9 +33,17 @@ function coldImportMs(file: string, runs: number): number {
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
     const started = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(file)});`], {
-      env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    });
+    const result = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', `await import(${JSON.stringify(file)});`],
+      {
+        env: {
+          PATH: process.env.PATH,
+          AWS_REGION: 'us-east-1',
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        },
+      },
+    );
     if (result.status !== 0) throw new Error(`importing ${file} failed: ${result.stderr}`);
     samples.push(Number(process.hrtime.bigint() - started) / 1e6);
   }
@@ -41,9 +61,17 @@ export function benchBundles(runs = 20) {
       const out = join(dir, `${name}.mjs`);
       const bytes = bundle(join(ROOT, 'lambda/handlers', `${name}.ts`), out);
       const ms = coldImportMs(out, runs);
-      return { handler: name, bundleKB: Math.round(bytes / 1024), coldImportMs: Number(ms.toFixed(1)), overFloorMs: Number((ms - floorMs).toFixed(1)) };
+      return {
+        handler: name,
+        bundleKB: Math.round(bytes / 1024),
+        coldImportMs: Number(ms.toFixed(1)),
+        overFloorMs: Number((ms - floorMs).toFixed(1)),
+      };
     });
-    return { floor: { bundleKB: Math.round(floorBytes / 1024), coldImportMs: Number(floorMs.toFixed(1)) }, handlers: rows };
+    return {
+      floor: { bundleKB: Math.round(floorBytes / 1024), coldImportMs: Number(floorMs.toFixed(1)) },
+      handlers: rows,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

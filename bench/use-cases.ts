@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CORE_CATALOG } from '../lambda/catalog/core-catalog';
-import type { NodeCatalog } from '../lambda/domain/workflow/node-catalog';
 import { convertWorkflow } from '../lambda/domain/workflow/convert-workflow';
+import type { NodeCatalog } from '../lambda/domain/workflow/node-catalog';
 import type { UiWorkflow } from '../lambda/domain/workflow/ui-workflow';
 import { validateAgainstCatalog } from '../lambda/domain/workflow/validate-prompt';
 import { createExecute } from '../lambda/use-cases/create-execute';
@@ -27,7 +27,9 @@ function installModelsOf(workflow: unknown, catalog: NodeCatalog) {
   for (let round = 0; round < 10; round++) {
     const { failure } = validateAgainstCatalog(prompt, catalog);
     const missing = Object.entries(failure?.node_errors ?? {}).flatMap(([id, entry]) =>
-      entry.errors.filter((e) => e.type === 'value_not_in_list').map((e) => ({ id, name: String(e.extra_info.input_name) })),
+      entry.errors
+        .filter((e) => e.type === 'value_not_in_list')
+        .map((e) => ({ id, name: String(e.extra_info.input_name) })),
     );
     if (missing.length === 0) return;
     for (const { id, name } of missing) {
@@ -41,14 +43,24 @@ function installModelsOf(workflow: unknown, catalog: NodeCatalog) {
 /** CreateExecute's and GetExecute's own work, with in-memory ports (no I/O): microseconds per call. */
 export async function benchUseCases(runs = 2000) {
   const corpusCatalog = {
-    ...JSON.parse(readFileSync(join(CORPUS, 'object_info/MeshAiProtocol__Redlip-app__object_info.json'), 'utf8')),
+    ...JSON.parse(
+      readFileSync(join(CORPUS, 'object_info/MeshAiProtocol__Redlip-app__object_info.json'), 'utf8'),
+    ),
     ...JSON.parse(readFileSync(join(CORPUS, 'object_info/Hype3808__yuzuki-phone__object_info.json'), 'utf8')),
   } as NodeCatalog;
   const largest = JSON.parse(readFileSync(join(CORPUS, 'pairs/089/workflow.json'), 'utf8'));
   installModelsOf(largest, corpusCatalog);
   const cases = [
-    { name: 'CreateExecute, small API prompt (7 nodes)', prompt: () => txt2imgPrompt(), catalog: CORE_CATALOG },
-    { name: `CreateExecute, largest convertible corpus UI workflow (pairs/089, ${largest.nodes.length} nodes)`, prompt: () => largest, catalog: corpusCatalog },
+    {
+      name: 'CreateExecute, small API prompt (7 nodes)',
+      prompt: () => txt2imgPrompt(),
+      catalog: CORE_CATALOG,
+    },
+    {
+      name: `CreateExecute, largest convertible corpus UI workflow (pairs/089, ${largest.nodes.length} nodes)`,
+      prompt: () => largest,
+      catalog: corpusCatalog,
+    },
   ];
   const results = [];
   for (const c of cases) {
@@ -66,7 +78,11 @@ export async function benchUseCases(runs = 2000) {
     const getSamples: number[] = [];
     for (let i = 0; i < runs; i++) {
       const started = process.hrtime.bigint();
-      await getExecute(last, 'owner', { store: fakes.store, payloads: fakes.payloads, config: { presignTtlSeconds: 3600 } });
+      await getExecute(last, 'owner', {
+        store: fakes.store,
+        payloads: fakes.payloads,
+        config: { presignTtlSeconds: 3600 },
+      });
       getSamples.push(Number(process.hrtime.bigint() - started) / 1e3);
     }
     if (c === cases[0]) results.push({ name: 'GetExecute (record with no files)', ...stats(getSamples) });

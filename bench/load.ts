@@ -35,8 +35,8 @@ try {
     Array.from({ length: total }, (_, i) => i),
     concurrency,
     async (i) => {
-      const prompt = txt2imgPrompt(i) as Record<string, any>;
-      prompt['5'].inputs = { width: 64, height: 64, batch_size: 1 };
+      const prompt = txt2imgPrompt(i) as Record<string, { inputs: Record<string, unknown> }>;
+      prompt['5']!.inputs = { width: 64, height: 64, batch_size: 1 };
       const t = performance.now();
       const response = await fetch(`${stack.apiUrl}executes`, {
         method: 'POST',
@@ -66,10 +66,8 @@ try {
     if (final.size < ids.length) await new Promise((r) => setTimeout(r, 1000));
   }
   const done = Date.now();
-  const statuses = [...final.values()].reduce<Record<string, number>>(
-    (acc, s) => ({ ...acc, [s]: (acc[s] ?? 0) + 1 }),
-    {},
-  );
+  const statuses: Record<string, number> = {};
+  for (const status of final.values()) statuses[status] = (statuses[status] ?? 0) + 1;
   const accepted = stack.aws.invokeCalls.filter((c) => c.answer === 'accepted');
   const perId = new Map<string, number>();
   for (const call of accepted) perId.set(call.inferenceId!, (perId.get(call.inferenceId!) ?? 0) + 1);

@@ -97,7 +97,10 @@ function checkNodeShape(id: string, node: unknown, nodeIds: ReadonlySet<string>,
 }
 
 /** Node ids each node links to, for nodes whose shape is sound. */
-function linkTargets(graph: Record<string, unknown>, nodeIds: ReadonlySet<string>): Map<string, string[]> {
+export function linkTargets(
+  graph: Record<string, unknown>,
+  nodeIds: ReadonlySet<string>,
+): Map<string, string[]> {
   const edges = new Map<string, string[]>();
   for (const [id, node] of Object.entries(graph)) {
     const targets: string[] = [];

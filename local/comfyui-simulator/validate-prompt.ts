@@ -1,3 +1,5 @@
+import { findCycles, linkTargets, type PromptGraph } from '../../lambda/domain/prompt-graph';
+import { ancestors, typesMatch } from '../../lambda/domain/workflow/validate-prompt';
 import { inputType, type ObjectInfo } from './catalog';
 
 /**
@@ -39,12 +41,6 @@ const err = (
   details,
   extra_info,
 });
-
-function typesMatch(received: string, expected: string): boolean {
-  if (received === '*' || expected === '*' || expected === 'COMBO') return true;
-  const accepted = new Set(expected.split(','));
-  return received.split(',').some((type) => accepted.has(type));
-}
 
 function nodeErrors(prompt: Prompt, id: string, info: ObjectInfo): ComfyErr[] {
   const node = prompt[id]!;
@@ -97,41 +93,10 @@ function nodeErrors(prompt: Prompt, id: string, info: ObjectInfo): ComfyErr[] {
   return errors;
 }
 
-function ancestors(prompt: Prompt, output: string): string[] {
-  const seen = new Set<string>();
-  const stack = [output];
-  while (stack.length > 0) {
-    const id = stack.pop()!;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    for (const value of Object.values(prompt[id]?.inputs ?? {})) {
-      if (Array.isArray(value) && typeof value[0] === 'string' && prompt[value[0]]) stack.push(value[0]);
-    }
-  }
-  return [...seen];
-}
-
-/** One cycle through links, as a path of node ids, or undefined. */
+/** One cycle through links, as a path of node ids, or undefined (the control plane's own walk). */
 function findCycle(prompt: Prompt): string[] | undefined {
-  const state = new Map<string, 'open' | 'done'>();
-  const visit = (id: string, path: string[]): string[] | undefined => {
-    if (state.get(id) === 'done') return undefined;
-    if (state.get(id) === 'open') return [...path.slice(path.indexOf(id)), id];
-    state.set(id, 'open');
-    for (const value of Object.values(prompt[id]?.inputs ?? {})) {
-      if (Array.isArray(value) && typeof value[0] === 'string' && prompt[value[0]]) {
-        const found = visit(value[0], [...path, id]);
-        if (found) return found;
-      }
-    }
-    state.set(id, 'done');
-    return undefined;
-  };
-  for (const id of Object.keys(prompt)) {
-    const found = visit(id, []);
-    if (found) return found;
-  }
-  return undefined;
+  const graph = prompt as unknown as PromptGraph;
+  return findCycles(linkTargets(graph, new Set(Object.keys(graph))))[0];
 }
 
 export function validatePrompt(prompt: Prompt, info: ObjectInfo): ValidationOutcome {
@@ -190,7 +155,7 @@ export function validatePrompt(prompt: Prompt, info: ObjectInfo): ValidationOutc
   const good: string[] = [];
   for (const output of outputs) {
     let valid = true;
-    for (const id of ancestors(prompt, output)) {
+    for (const id of ancestors(prompt as unknown as PromptGraph, output)) {
       if (!errorsById.has(id)) errorsById.set(id, nodeErrors(prompt, id, info));
       const errors = errorsById.get(id)!;
       if (errors.length === 0) continue;

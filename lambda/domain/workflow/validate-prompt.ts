@@ -39,7 +39,8 @@ function comboOptions(spec: unknown): unknown[] | undefined {
 /** v3 nodes' dynamic socket types (COMFY_MATCHTYPE_V3, ...) accept whatever the graph connects. */
 const isDynamic = (type: string) => type.startsWith('COMFY_') && type.endsWith('_V3');
 
-function typesMatch(received: string, expected: string): boolean {
+/** ComfyUI's link type check: `*` and dynamic types match anything, `A,B` matches either. */
+export function typesMatch(received: string, expected: string): boolean {
   if (
     received === '*' ||
     expected === '*' ||
@@ -151,7 +152,8 @@ function nodeErrors(prompt: PromptGraph, id: string, catalog: NodeCatalog): Comf
   return errors;
 }
 
-function ancestors(prompt: PromptGraph, output: string): string[] {
+/** An output node and every node it depends on through links. */
+export function ancestors(prompt: PromptGraph, output: string): string[] {
   const seen = new Set<string>();
   const stack = [output];
   while (stack.length > 0) {

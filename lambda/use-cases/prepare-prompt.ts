@@ -48,7 +48,7 @@ export async function preparePrompt(
       `the prompt has ${nodeCount} nodes; this deployment accepts at most ${maxNodes}`,
     );
   const catalog = await catalogs.forEndpoint(endpointName);
-  const prompt = workflow ? convertWorkflow(workflow, catalog) : raw;
+  const prompt = workflow ? convertWorkflow(workflow, catalog, maxNodes) : raw;
   const structural = checkPromptStructure(prompt);
   if (structural) throw new PromptValidationError(describeFailure(structural), structural);
   const graph = prompt as PromptGraph;

@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseS3Uri } from '../../lambda/adapters/s3-uri';
 import { seed004UiWorkflow } from '../e2e/seed-prompts';
+import { CORPUS_DIR } from '../fixtures/prompts';
 import { callApi } from '../support/api-client';
 import { startHandlerHarness } from './harness';
 
@@ -103,6 +106,37 @@ describe('POST /executes with a UI workflow (seed 004)', () => {
       /^node 99 \(SomeCustomSampler\) is not in the endpoint's node catalog/,
     );
     expect(response.body.data).toEqual({ node_id: '99' });
+  });
+
+  it('expands a subgraph workflow (recent editors) and validates the inner nodes under their queued ids', async () => {
+    const workflow = JSON.parse(
+      readFileSync(join(CORPUS_DIR, 'ui', 'rvion__comfy-ts__01_get_started_text_to_image.json'), 'utf8'),
+    );
+    const response = await callApi({
+      method: 'POST',
+      path: '/executes',
+      body: { prompt: workflow, dry_run: true },
+    });
+    expect(response.status).toBe(200);
+    const prompt = response.body.data.prompt;
+    expect(Object.keys(prompt).sort()).toEqual(
+      ['60', '104:85', '104:86', '104:87', '104:88', '104:89', '104:90', '104:91', '104:92', '104:93'].sort(),
+    );
+    expect(prompt['60'].inputs.images).toEqual(['104:88', 0]);
+    expect(response.body.data.node_errors).toEqual({});
+    // An inner node's bad value is reported under the id ComfyUI would use for it.
+    workflow.definitions.subgraphs[0].nodes.find((node: { id: number }) => node.id === 89).widgets_values[0] =
+      'missing.safetensors';
+    const refused = await callApi({
+      method: 'POST',
+      path: '/executes',
+      body: { prompt: workflow, dry_run: true },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.data.node_errors['104:89'].errors[0]).toMatchObject({
+      type: 'value_not_in_list',
+      details: expect.stringContaining("unet_name: 'missing.safetensors' not in"),
+    });
   });
 
   it('refuses a seed JavaScript would round instead of running another seed', async () => {

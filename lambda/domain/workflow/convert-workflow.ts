@@ -1,18 +1,11 @@
-import { DomainError } from '../errors';
 import type { PromptGraph, PromptNode } from '../prompt-graph';
+import { WorkflowConversionError } from './conversion-error';
 import { expandGroupNodes } from './expand-group-nodes';
+import { expandSubgraphs } from './expand-subgraphs';
 import { declaredInputs, type NodeCatalog, type NodeSpec, widgetSlots } from './node-catalog';
 import type { UiInput, UiNode, UiWorkflow } from './ui-workflow';
 
-/** The workflow cannot be turned into an API prompt; the message names the node. */
-export class WorkflowConversionError extends DomainError {
-  constructor(
-    message: string,
-    readonly nodeId?: string,
-  ) {
-    super(message, nodeId === undefined ? undefined : { node_id: nodeId });
-  }
-}
+export { WorkflowConversionError };
 
 /** Editor-only nodes: they never reach the server (comfyui-server-api.md §9.2 rules 7–9). */
 const VIRTUAL_TYPES = new Set([
@@ -185,8 +178,14 @@ class Converter {
 /**
  * A UI workflow (the editor's File → Save) as the API prompt the editor would queue, by the rules
  * of comfyui-server-api.md §9.2, with `catalog` (the endpoint's /object_info) giving widget order.
+ * Subgraphs expanding past `maxNodes` nodes are refused before they are built.
  */
-export function convertWorkflow(workflow: UiWorkflow, catalog: NodeCatalog): PromptGraph {
+export function convertWorkflow(
+  workflow: UiWorkflow,
+  catalog: NodeCatalog,
+  maxNodes = Number.POSITIVE_INFINITY,
+): PromptGraph {
   if (!Array.isArray(workflow.nodes)) throw new WorkflowConversionError('the workflow has no nodes list');
-  return new Converter(expandGroupNodes(workflow, catalog), catalog).convert();
+  const flat = expandGroupNodes(expandSubgraphs(workflow, maxNodes), catalog);
+  return new Converter(flat, catalog).convert();
 }

@@ -1,5 +1,5 @@
 import { type NodeCatalog, widgetSlots } from './node-catalog';
-import type { UiLink, UiNode, UiWorkflow } from './ui-workflow';
+import { linkParts, toUiLink, type UiNode, type UiWorkflow } from './ui-workflow';
 
 interface GroupDefinition {
   nodes: (UiNode & { index: number })[];
@@ -15,26 +15,6 @@ const groupName = (type: string) =>
     : type.startsWith('workflow>')
       ? type.slice('workflow>'.length)
       : undefined;
-
-function linkParts(link: UiLink) {
-  return Array.isArray(link)
-    ? {
-        id: link[0],
-        originId: String(link[1]),
-        originSlot: link[2],
-        targetId: String(link[3]),
-        targetSlot: link[4],
-        type: String(link[5]),
-      }
-    : {
-        id: link.id,
-        originId: String(link.origin_id),
-        originSlot: link.origin_slot,
-        targetId: String(link.target_id),
-        targetSlot: link.target_slot,
-        type: String(link.type),
-      };
-}
 
 /**
  * Legacy group nodes (`extra.groupNodes`, node type `workflow/<name>` or `workflow>name`) become
@@ -128,9 +108,6 @@ export function expandGroupNodes(workflow: UiWorkflow, catalog: NodeCatalog): Ui
   return {
     ...workflow,
     nodes,
-    links: links.map(
-      (link) =>
-        [link.id, link.originId, link.originSlot, link.targetId, link.targetSlot, link.type] as UiLink,
-    ),
+    links: links.map(toUiLink),
   };
 }

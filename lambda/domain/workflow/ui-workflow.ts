@@ -28,10 +28,22 @@ export type UiLink =
       type: string;
     };
 
+/** A subgraph definition (`definitions.subgraphs[]`): a graph whose instances are nodes typed by its id. */
+export interface SubgraphDefinition {
+  id: string;
+  name?: string;
+  /** The instance's inputs and outputs, in slot order; inside, the input node is -10, the output node -20. */
+  inputs?: { name: string; type?: string }[];
+  outputs?: { name: string; type?: string }[];
+  nodes: UiNode[];
+  links: UiLink[];
+}
+
 export interface UiWorkflow {
   nodes: UiNode[];
   links: UiLink[];
   extra?: { groupNodes?: Record<string, unknown> };
+  definitions?: { subgraphs?: SubgraphDefinition[] };
   last_node_id?: number;
   version?: number;
 }
@@ -47,3 +59,43 @@ export function isUiWorkflow(value: unknown): value is UiWorkflow {
     Array.isArray(candidate.nodes)
   );
 }
+
+/** A link of either form, as named fields. */
+export interface LinkParts {
+  id: number;
+  originId: string;
+  originSlot: number;
+  targetId: string;
+  targetSlot: number;
+  type: string;
+}
+
+export function linkParts(link: UiLink): LinkParts {
+  return Array.isArray(link)
+    ? {
+        id: link[0],
+        originId: String(link[1]),
+        originSlot: link[2],
+        targetId: String(link[3]),
+        targetSlot: link[4],
+        type: String(link[5]),
+      }
+    : {
+        id: link.id,
+        originId: String(link.origin_id),
+        originSlot: link.origin_slot,
+        targetId: String(link.target_id),
+        targetSlot: link.target_slot,
+        type: String(link.type),
+      };
+}
+
+/** The array form the converter reads. */
+export const toUiLink = (link: LinkParts): UiLink => [
+  link.id,
+  link.originId,
+  link.originSlot,
+  link.targetId,
+  link.targetSlot,
+  link.type,
+];

@@ -105,8 +105,15 @@ function nodeErrors(prompt: PromptGraph, id: string, catalog: NodeCatalog): Comf
   const spec = catalog[node.class_type] as NodeSpec;
   const declared = { ...spec.input?.required, ...spec.input?.optional };
   const errors: ComfyError[] = [];
-  for (const name of Object.keys(spec.input?.required ?? {})) {
-    if (!(name in node.inputs))
+  const present = new Set(Object.keys(node.inputs));
+  // v3 dynamic inputs (autogrow, dynamic combo) arrive expanded as dotted names: `values.a`, `loras.0.x`.
+  for (const name of Object.keys(node.inputs)) {
+    for (let dot = name.indexOf('.'); dot > 0; dot = name.indexOf('.', dot + 1))
+      present.add(name.slice(0, dot));
+  }
+  for (const [name, inputSpec] of Object.entries(spec.input?.required ?? {})) {
+    const dynamic = Array.isArray(inputSpec) && typeof inputSpec[0] === 'string' && isDynamic(inputSpec[0]);
+    if (!(dynamic ? present.has(name) : name in node.inputs))
       errors.push(
         comfyError('required_input_missing', 'Required input is missing', name, { input_name: name }),
       );

@@ -50,20 +50,23 @@ try {
     },
   );
   const createdAt = Date.now();
+  // The endpoint works its queue in order, so only the oldest unfinished executes can have
+  // finished: each round GETs the 16 oldest, and waits a moment when the oldest is still
+  // running. Polling everything every round would be quadratic and starve the stack it measures.
   const final = new Map<string, string>();
-  while (final.size < ids.length) {
-    await pool(
-      ids.filter((id) => !final.has(id)),
-      concurrency,
-      async (id) => {
-        const t = performance.now();
-        const response = await fetch(`${stack.apiUrl}executes/${id}`, { headers });
-        getMs.push(performance.now() - t);
-        const status = ((await response.json()) as { data: { status: string } }).data.status;
-        if (['success', 'failed', 'cancelled'].includes(status)) final.set(id, status);
-      },
-    );
-    if (final.size < ids.length) await new Promise((r) => setTimeout(r, 1000));
+  let waiting = [...ids];
+  while (waiting.length > 0) {
+    const window = waiting.slice(0, 16);
+    await pool(window, window.length, async (id) => {
+      const t = performance.now();
+      const response = await fetch(`${stack.apiUrl}executes/${id}`, { headers });
+      getMs.push(performance.now() - t);
+      const status = ((await response.json()) as { data: { status: string } }).data.status;
+      if (['success', 'failed', 'cancelled'].includes(status)) final.set(id, status);
+    });
+    const headDone = final.has(waiting[0]!);
+    waiting = waiting.filter((id) => !final.has(id));
+    if (!headDone) await new Promise((r) => setTimeout(r, 250));
   }
   const done = Date.now();
   const statuses: Record<string, number> = {};

@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbExecuteStore } from '../../lambda/adapters/dynamodb-execute-store';
+import { AwsCallCounter } from '../../lambda/platform/aws-call-counter';
 import { ComfyUiClient } from './comfy-client';
 import { containerConfig } from './config';
 import { publishObjectInfo } from './publish-object-info';
@@ -16,10 +17,17 @@ import { cachedHealth, createContainerServer, listen } from './server';
 export async function startContainer(env: Record<string, string | undefined> = process.env) {
   const config = containerConfig(env);
   const logger = new Logger({ serviceName: 'comfy-exec-endpoint' });
-  const s3 = new S3Client({ region: config.AWS_REGION, forcePathStyle: config.S3_FORCE_PATH_STYLE });
-  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region: config.AWS_REGION }), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  // Each invocation logs the AWS calls it made (docs/performance.md counts them per execute).
+  const calls = new AwsCallCounter();
+  const s3 = calls.attach(
+    new S3Client({ region: config.AWS_REGION, forcePathStyle: config.S3_FORCE_PATH_STYLE }),
+  );
+  const documents = DynamoDBDocumentClient.from(
+    calls.attach(new DynamoDBClient({ region: config.AWS_REGION })),
+    {
+      marshallOptions: { removeUndefinedValues: true },
+    },
+  );
   const comfy = new ComfyUiClient(config.COMFYUI_URL, config.COMFYUI_REQUEST_TIMEOUT_MS);
   const store = new DynamoDbExecuteStore(documents, config.TABLE_NAME);
   const server = createContainerServer({
@@ -33,7 +41,7 @@ export async function startContainer(env: Record<string, string | undefined> = p
         warn: (message: string, fields: Record<string, unknown> = {}) => child.warn(message, fields),
         error: (message: string, fields: Record<string, unknown> = {}) => child.error(message, fields),
       };
-      return runInvocation(body, { store, comfy, s3, config, log });
+      return calls.run((awsCalls) => runInvocation(body, { store, comfy, s3, config, log, awsCalls }));
     },
   });
   const port = await listen(server, config.PORT);

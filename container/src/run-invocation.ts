@@ -28,6 +28,8 @@ export interface InvocationDeps {
   log: InvocationLog;
   /** How often /history is asked when websocket frames go missing. */
   historyPollMs?: number;
+  /** The AWS calls this invocation has made so far (logged with its answer). */
+  awsCalls?: () => Record<string, number>;
 }
 
 type LogFields = Record<string, unknown>;
@@ -142,11 +144,25 @@ async function execute(
   const socket = await deps.comfy.openEvents(clientId, (event) => {
     for (const listener of listeners) listener(event);
   });
+  // Every progress write returns the record, cancel_requested included: while progress flows,
+  // the cancel check reads that instead of spending a GetItem per poll.
+  let seen: { at: number; cancelRequested: boolean } | undefined;
+  const remember = (current: ExecuteRecord | undefined) => {
+    if (current) seen = { at: Date.now(), cancelRequested: current.cancel_requested === true };
+    return current;
+  };
   const progress = new ProgressWriter(
-    (value) => deps.store.update(record, { from: ['running'], set: { progress: value } }),
+    async (value) =>
+      remember(await deps.store.update(record, { from: ['running'], set: { progress: value } })),
     deps.config.PROGRESS_WRITE_INTERVAL_MS,
     (error) => deps.log.warn('progress write failed', { error: String(error) }),
   );
+  const cancelRequested = async () => {
+    if (seen?.cancelRequested) return true;
+    if (seen && Date.now() - seen.at < deps.config.CANCEL_POLL_MS) return false;
+    remember(await deps.store.get(promptId));
+    return seen?.cancelRequested === true;
+  };
   try {
     const submitted = await deps.comfy.submit({
       prompt: request.prompt,
@@ -174,7 +190,7 @@ async function execute(
         cancelPollMs: deps.config.CANCEL_POLL_MS,
         historyPollMs: deps.historyPollMs ?? 2000,
         onProgress: (value) => progress.offer(value),
-        cancelRequested: async () => (await deps.store.get(promptId))?.cancel_requested === true,
+        cancelRequested,
       },
       (listener) => listeners.push(listener),
     );
@@ -241,6 +257,10 @@ export async function runInvocation(body: string, deps: InvocationDeps): Promise
   answer.result.start_time ??= startTime;
   answer.result.complete_time = new Date().toISOString();
   answer.result.timings = { ...answer.result.timings, total_ms: Date.now() - started };
-  deps.log.info('invocation answered', { http_status: answer.httpStatus, status: answer.result.status });
+  deps.log.info('invocation answered', {
+    http_status: answer.httpStatus,
+    status: answer.result.status,
+    ...(deps.awsCalls ? { aws_calls: deps.awsCalls() } : {}),
+  });
   return answer;
 }

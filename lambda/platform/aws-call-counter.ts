@@ -1,0 +1,50 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** API calls made, by `Service.Operation` (e.g. `DynamoDB.UpdateItem`). */
+export type AwsCallCounts = Record<string, number>;
+
+/** Any AWS SDK v3 client (or DynamoDBDocumentClient, which shares its client's stack). */
+interface SdkClient {
+  middlewareStack: { add(middleware: never, options: never): void };
+}
+
+type Middleware = (
+  next: (args: unknown) => Promise<unknown>,
+  context: { clientName?: string; commandName?: string },
+) => (args: unknown) => Promise<unknown>;
+
+const callName = (context: { clientName?: string; commandName?: string }) =>
+  `${(context.clientName ?? 'Unknown').replace(/Client$/, '')}.${(context.commandName ?? 'Unknown').replace(/Command$/, '')}`;
+
+/**
+ * Counts the API calls each task makes through the attached clients (one count per call, not per
+ * retry), however tasks interleave: the count follows the task's async context.
+ */
+export class AwsCallCounter {
+  private readonly tasks = new AsyncLocalStorage<AwsCallCounts>();
+
+  attach<C extends SdkClient>(client: C): C {
+    const count: Middleware = (next, context) => (args) => {
+      const counts = this.tasks.getStore();
+      if (counts) {
+        const name = callName(context);
+        counts[name] = (counts[name] ?? 0) + 1;
+      }
+      return next(args);
+    };
+    client.middlewareStack.add(
+      count as never,
+      { step: 'initialize', name: 'comfyExecAwsCallCounter', override: true } as never,
+    );
+    return client;
+  }
+
+  /** Runs `task`, handing it a live view of the calls it has made so far. */
+  run<T>(task: (calls: () => AwsCallCounts) => Promise<T>): Promise<T> {
+    const counts: AwsCallCounts = {};
+    return this.tasks.run(counts, () => task(() => ({ ...counts })));
+  }
+}
+
+/** The sum of a count. */
+export const totalCalls = (counts: AwsCallCounts) => Object.values(counts).reduce((sum, n) => sum + n, 0);

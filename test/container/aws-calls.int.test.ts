@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { txt2imgPrompt } from '../fixtures/prompts';
+import { startContainerHarness } from './harness';
+
+let harness: Awaited<ReturnType<typeof startContainerHarness>>;
+beforeAll(async () => {
+  // Logs are silenced in tests; this file reads the container's own log line.
+  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO');
+  // Progress flows every 100 ms; cancel_requested must be known within 200 ms.
+  harness = await startContainerHarness({
+    env: { CANCEL_POLL_MS: '200', PROGRESS_WRITE_INTERVAL_MS: '100' },
+  });
+});
+afterAll(async () => {
+  await harness.stop();
+  vi.unstubAllEnvs();
+});
+
+/** The container's `invocation answered` log line for one execute (JSON, through console.info). */
+async function answeredLine(run: () => Promise<unknown>, promptId: () => string) {
+  const lines: string[] = [];
+  const spy = vi.spyOn(console, 'info').mockImplementation((chunk: unknown) => {
+    lines.push(String(chunk));
+  });
+  try {
+    await run();
+  } finally {
+    spy.mockRestore();
+  }
+  const line = lines
+    .filter((text) => text.trimStart().startsWith('{'))
+    .map((text) => JSON.parse(text))
+    .find((entry) => entry.message === 'invocation answered' && entry.prompt_id === promptId());
+  expect(line).toBeDefined();
+  return line as { aws_calls: Record<string, number> };
+}
+
+describe('endpoint container: AWS calls per invocation', () => {
+  it('logs the calls it made, and reads cancel_requested from its progress writes instead of polling', async () => {
+    const prompt: Record<string, any> = txt2imgPrompt(3);
+    prompt['3'].inputs.steps = 400; // about a second of sampling at the simulator's 2 ms a step
+    prompt['5'].inputs = { width: 64, height: 64, batch_size: 1 };
+    const record = await harness.create({ prompt });
+    const line = await answeredLine(
+      async () => expect((await harness.invoke(record.prompt_path)).status).toBe(200),
+      () => record.prompt_id,
+    );
+    const calls = line.aws_calls;
+    const progressWrites = (calls['DynamoDB.UpdateItem'] ?? 0) - 1; // the first update is the claim
+    expect(progressWrites).toBeGreaterThanOrEqual(3);
+    // One read: the claim's. Ten cancel checks ran meanwhile, every one answered by a progress write.
+    expect(calls['DynamoDB.GetItem']).toBe(1);
+    expect(calls['S3.PutObject']).toBe(1);
+    expect(Object.keys(calls).sort()).toEqual(['DynamoDB.GetItem', 'DynamoDB.UpdateItem', 'S3.PutObject']);
+  });
+});

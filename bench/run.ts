@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchBundles } from './bundles';
 import { benchConversion } from './conversion';
+import { benchLifecycle } from './lifecycle';
 import { benchUseCases } from './use-cases';
 
 const quick = process.argv.includes('--quick');
@@ -13,6 +14,7 @@ const started = new Date().toISOString();
 const conversion = benchConversion();
 const useCases = await benchUseCases(quick ? 300 : 2000);
 const bundles = benchBundles(quick ? 5 : 20);
+const lifecycle = await benchLifecycle(quick ? 30 : 200);
 
 console.log('\nConversion + validation (median)');
 for (const r of conversion)
@@ -30,6 +32,42 @@ for (const r of bundles.handlers) {
     `  ${r.handler.padEnd(20)} ${String(r.bundleKB).padStart(9)}   ${String(r.coldImportMs).padStart(14)}   ${String(r.overFloorMs).padStart(13)}`,
   );
 }
-const results = { measuredAt: started, node: process.version, quick, conversion, useCases, bundles };
+const calls = lifecycle.awsCalls;
+const list = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .map(([name, n]) => `${name} ×${n}`)
+    .join(', ');
+console.log(
+  `\nAWS calls per execute (control plane): ${calls.perExecute} (target ≤ ${calls.targetPerExecute}: ${calls.perExecute <= calls.targetPerExecute ? 'met' : 'MISSED'}), plus ${calls.perGet} per GetExecute`,
+);
+console.log(`  CreateExecute: ${list(calls.createExecute)}`);
+console.log(`  completion (OnAsyncResult): ${list(calls.completion)}`);
+console.log(`  GetExecute: ${list(calls.getExecute)}`);
+console.log(`  endpoint container: ${list(calls.container)}`);
+const { latency } = lifecycle;
+console.log(
+  `\nEnd to end on the local stack (${latency.samples} samples each, ms), against the direct calls (floor)`,
+);
+for (const [name, e2e, floor, ratio] of [
+  ['CreateExecute', latency.createMs, latency.createFloorMs, latency.createRatioP50],
+  ['GetExecute', latency.getMs, latency.getFloorMs, latency.getRatioP50],
+] as const) {
+  console.log(
+    `  ${name}: p50 ${e2e.p50}, p99 ${e2e.p99}; floor p50 ${floor.p50}, p99 ${floor.p99}; ratio ${ratio} (target ≤ ${latency.targetRatio}: ${ratio <= latency.targetRatio ? 'met' : 'MISSED'})`,
+  );
+}
+console.log(
+  `  sustained: ${lifecycle.sustained.createsPerSecond} creates/s (${lifecycle.sustained.executes} creates, ${lifecycle.sustained.concurrency} clients)`,
+);
+const results = {
+  measuredAt: started,
+  node: process.version,
+  quick,
+  conversion,
+  useCases,
+  bundles,
+  lifecycle,
+};
 writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 console.log('\nwritten to bench/results.json');
+process.exit(0);

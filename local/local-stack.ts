@@ -81,7 +81,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
   try {
     const dataPath = (part: string) => (options.dataDir ? join(options.dataDir, part) : undefined);
-    for (const part of ['dynamodb', 's3', 'comfyui'])
+    for (const part of ['dynamodb', 's3', 'comfyui', 'sagemaker'])
       if (dataPath(part)) mkdirSync(dataPath(part)!, { recursive: true });
     const dynamo = await startDynamoDbLocal({ dbPath: dataPath('dynamodb') });
     stops.push(dynamo.stop);
@@ -144,6 +144,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           log,
         ),
       log: (line) => log('sagemaker', line),
+      queueDirectory: dataPath('sagemaker'),
     });
 
     Object.assign(process.env, sharedEnv, {
@@ -189,7 +190,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     });
     stops.push(container.stop);
+    // Stopping: the emulator lets go of its invocations before the container goes away.
+    stops.push(async () => aws.stopEndpoints());
     log('container', `endpoint container at ${container.url}`);
+    await aws.resumeQueues();
 
     const keys = new Map(options.apiKeys.map((key) => [key, apiKeyId(key)]));
     const gateway = new ApiGatewayEmulator({

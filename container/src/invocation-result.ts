@@ -3,6 +3,8 @@ import type { CollectedOutputs } from './collect-outputs';
 /** What /invocations answers; SageMaker stores it as the output (2xx) or failure (non-2xx) object. */
 export interface InvocationResult extends Partial<CollectedOutputs> {
   prompt_id: string;
+  /** The execute's owner from the staged request, so completion needs no read of the record. */
+  owner?: string;
   status: 'success' | 'failed' | 'cancelled';
   message?: string;
   error?: Record<string, unknown>;

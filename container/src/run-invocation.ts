@@ -42,6 +42,8 @@ export interface InvocationLog {
 
 interface StagedRequest {
   prompt_id: string;
+  /** Who created the execute (CreateExecute stages it); absent in requests staged before it did. */
+  owner?: string;
   prompt: Record<string, unknown>;
   client_id?: string | null;
   extra_data?: Record<string, unknown> | null;
@@ -67,22 +69,29 @@ const cancelledAnswer = (promptId: string, message: string): InvocationAnswer =>
   result: { prompt_id: promptId, status: 'cancelled', message },
 });
 
-/** Steps 1–2: skip what was cancelled (or deleted), then claim the record: created → running. */
+/**
+ * Steps 1–2: claim the record, created → running, in one conditional write when the staged
+ * request names the owner; a claim that fails (cancelled, deleted, already run) is explained by a
+ * read afterwards.
+ */
 async function claim(
   request: StagedRequest,
   deps: InvocationDeps,
 ): Promise<ExecuteRecord | InvocationAnswer> {
-  const record = await deps.store.get(request.prompt_id);
-  if (!record) return cancelledAnswer(request.prompt_id, 'the execute no longer exists (deleted); not run');
-  if (record.status === 'cancelled')
-    return cancelledAnswer(request.prompt_id, 'cancelled before it started; not run');
-  const running = await deps.store.update(record, {
-    from: ['created'],
-    set: { status: 'running', start_time: new Date().toISOString() },
-  });
-  if (running) return running;
+  const toRunning = (owner: string) =>
+    deps.store.update(
+      { prompt_id: request.prompt_id, owner },
+      { from: ['created'], set: { status: 'running', start_time: new Date().toISOString() } },
+    );
+  const claimed = request.owner === undefined ? undefined : await toRunning(request.owner);
+  if (claimed) return claimed;
   const now = await deps.store.get(request.prompt_id);
-  if (!now || now.status === 'cancelled')
+  if (!now) return cancelledAnswer(request.prompt_id, 'the execute no longer exists (deleted); not run');
+  // No owner staged (an older request), or not the record's: claim with the record's own.
+  const running =
+    now.status === 'created' && now.owner !== request.owner ? await toRunning(now.owner) : undefined;
+  if (running) return running;
+  if (now.status === 'cancelled')
     return cancelledAnswer(request.prompt_id, 'cancelled before it started; not run');
   return failed(request.prompt_id, 409, `the execute is already ${now.status}; not run again`, {
     type: 'not_runnable',
@@ -254,6 +263,8 @@ export async function runInvocation(body: string, deps: InvocationDeps): Promise
       });
     }
   }
+  // Echoed so OnAsyncResult can complete the record without reading it first.
+  if (typeof request.owner === 'string') answer.result.owner = request.owner;
   answer.result.start_time ??= startTime;
   answer.result.complete_time = new Date().toISOString();
   answer.result.timings = { ...answer.result.timings, total_ms: Date.now() - started };

@@ -15,6 +15,8 @@ import {
  */
 export const ContainerResultSchema = looseObject({
   prompt_id: zString().optional(),
+  /** Echoed from the staged request: lets completion write without reading the record first. */
+  owner: zString().optional(),
   status: zEnum(['success', 'failed', 'cancelled']),
   output_path: zString().default(''),
   output_files: zArray(zString()).default([]),

@@ -22,15 +22,25 @@ const callName = (context: { clientName?: string; commandName?: string }) =>
  */
 export class AwsCallCounter {
   private readonly tasks = new AsyncLocalStorage<AwsCallCounts>();
+  /** Calls made outside any `run` task (the benchmark reads these for handlers it cannot wrap). */
+  readonly untracked: AwsCallCounts = {};
 
   attach<C extends SdkClient>(client: C): C {
-    const count: Middleware = (next, context) => (args) => {
-      const counts = this.tasks.getStore();
-      if (counts) {
+    const count: Middleware = (next, context) => async (args) => {
+      const counts = this.tasks.getStore() ?? this.untracked;
+      const tally = () => {
         const name = callName(context);
         counts[name] = (counts[name] ?? 0) + 1;
+      };
+      try {
+        const result = (await next(args)) as { output?: { presigned?: unknown } } | undefined;
+        // Presigning runs the command's middleware too, but stops before the network.
+        if (result?.output?.presigned === undefined) tally();
+        return result;
+      } catch (error) {
+        tally();
+        throw error;
       }
-      return next(args);
     };
     client.middlewareStack.add(
       count as never,

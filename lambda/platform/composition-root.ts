@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { CloudWatchLogSearch } from '../adapters/cloudwatch-log-search';
 import { DynamoDbExecuteStore } from '../adapters/dynamodb-execute-store';
 import { S3NodeCatalogSource } from '../adapters/s3-node-catalog';
@@ -39,15 +40,21 @@ function dataAdapters(name: DataFunction) {
   };
 }
 
-let catalogSource: S3NodeCatalogSource | undefined;
+let catalogSource: { s3: S3Client; bucket: string; source: S3NodeCatalogSource } | undefined;
 
-/** One catalog cache per container, so warm invocations reuse the endpoint's object_info. */
+/**
+ * One catalog cache per container, so warm invocations reuse the endpoint's object_info. Rebuilt
+ * when the client or bucket changes (the local stack and tests rebuild clients on restart), so it
+ * never keeps calling an S3 endpoint that is gone.
+ */
 function nodeCatalogs(
   settings: { region: string; s3ForcePathStyle: boolean },
   bucket: string,
 ): S3NodeCatalogSource {
-  catalogSource ??= new S3NodeCatalogSource(s3Client(settings), bucket, CORE_CATALOG);
-  return catalogSource;
+  const s3 = s3Client(settings);
+  if (catalogSource?.s3 !== s3 || catalogSource.bucket !== bucket)
+    catalogSource = { s3, bucket, source: new S3NodeCatalogSource(s3, bucket, CORE_CATALOG) };
+  return catalogSource.source;
 }
 
 export function createExecuteDeps(): CreateExecuteDeps {

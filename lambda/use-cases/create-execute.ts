@@ -110,9 +110,10 @@ export async function createExecute(
   const { dry_run: _dryRun, ...fields } = input;
   const endpointName = resolveEndpoint(fields, deps.config);
   const promptId = fields.prompt_id ?? deps.ids.newId();
-  // The digest is of the request as sent (a UI workflow, not its conversion, which depends on the catalog).
+  // The digest is of the request as sent (a UI workflow, not its conversion, which depends on the
+  // catalog), and of who sent it: it names the staged object, which carries the owner.
   const requestHash = deps.digest(
-    canonicalJson({ ...fields, prompt_id: promptId, endpoint_name: endpointName }),
+    canonicalJson({ ...fields, prompt_id: promptId, endpoint_name: endpointName, owner }),
   );
   if (fields.prompt_id) {
     const earlier = await deps.store.get(promptId);
@@ -132,7 +133,13 @@ export async function createExecute(
     prompt_id: promptId,
     endpoint_name: endpointName,
   };
-  const promptPath = await deps.payloads.putRequest(promptId, requestHash, canonicalJson(request));
+  // The owner travels with the request so the container can claim the record, and OnAsyncResult
+  // complete it, with one conditional write each instead of a read first.
+  const promptPath = await deps.payloads.putRequest(
+    promptId,
+    requestHash,
+    canonicalJson({ ...request, owner }),
+  );
   const workflowPath =
     prepared.workflow === undefined
       ? null

@@ -112,30 +112,56 @@ function storedFailureLocation(record: ExecuteRecord): string | undefined {
   return typeof location === 'string' && location !== '' ? location : undefined;
 }
 
+type Settled = Exclude<RecordAsyncResultOutcome, { kind: 'recorded' }>;
+
+/** The outcome for a record that cannot be completed (gone or already final), else undefined. */
+function settled(record: ExecuteRecord | undefined): Settled | undefined {
+  if (!record) return { kind: 'unknown-execute' };
+  return isTerminal(record.status) ? { kind: 'already-final', status: record.status } : undefined;
+}
+
 /**
  * OnAsyncResult: one conditional update to the final status. Idempotent and monotonic: a
  * duplicate or late notification finds the record final and changes nothing.
+ *
+ * The common path is two calls: read the result object, then the conditional update keyed by the
+ * owner the container echoed. The record is read only when something is missing (no owner in
+ * the result, a failure notification without its failure location) or the update was refused.
  */
 export async function recordAsyncResult(
   outcome: AsyncInvocationOutcome,
   deps: RecordAsyncResultDeps,
 ): Promise<RecordAsyncResultOutcome> {
-  const record = await deps.store.get(outcome.inferenceId);
-  if (!record) return { kind: 'unknown-execute' };
-  if (isTerminal(record.status)) return { kind: 'already-final', status: record.status };
+  const promptId = outcome.inferenceId;
+  let record: ExecuteRecord | undefined;
+  let failureLocation = outcome.failureLocation;
+  if (!outcome.completed && !failureLocation) {
+    record = await deps.store.get(promptId);
+    const early = settled(record);
+    if (early) return early;
+    failureLocation = record && storedFailureLocation(record);
+  }
 
-  const failureLocation = outcome.failureLocation ?? storedFailureLocation(record);
+  let result: ContainerResult | undefined;
+  try {
+    result = await readResult(
+      deps.payloads,
+      outcome.completed ? outcome.outputLocation : failureLocation,
+      promptId,
+    );
+  } catch (error) {
+    // An unreadable location matters only for an execute that is still waiting for it.
+    const early = settled(record ?? (await deps.store.get(promptId)));
+    if (early) return early;
+    throw error;
+  }
   const completion = outcome.completed
-    ? fromCompleted(
-        await readResult(deps.payloads, outcome.outputLocation, record.prompt_id),
-        outcome.outputLocation,
-      )
+    ? fromCompleted(result, outcome.outputLocation)
     : fromFailed(
-        await readResult(deps.payloads, failureLocation, record.prompt_id),
+        result,
         outcome.failureReason ?? 'SageMaker reported the invocation as failed without a reason',
       );
-
-  const updated = await deps.store.update(record, {
+  const change: RecordChange = {
     from: statusesThatMayBecome(completion.status),
     set: {
       ...completion.set,
@@ -150,10 +176,22 @@ export async function recordAsyncResult(
       ...(outcome.receivedTime ? { receivedTime: outcome.receivedTime } : {}),
       ...(outcome.eventTime ? { eventTime: outcome.eventTime } : {}),
     },
-  });
-  if (!updated) {
-    const now = await deps.store.get(record.prompt_id);
-    return now ? { kind: 'already-final', status: now.status } : { kind: 'unknown-execute' };
-  }
-  return { kind: 'recorded', status: completion.status };
+  };
+
+  const recorded: RecordAsyncResultOutcome = { kind: 'recorded', status: completion.status };
+  const echoedOwner = record?.owner ?? result?.owner;
+  if (
+    echoedOwner !== undefined &&
+    (await deps.store.update({ prompt_id: promptId, owner: echoedOwner }, change))
+  )
+    return recorded;
+  // Not tried (no owner echoed) or refused: final already, deleted, or not that owner's record.
+  const now = await deps.store.get(promptId);
+  const late = settled(now);
+  if (late || !now) return late ?? { kind: 'unknown-execute' };
+  if (await deps.store.update(now, change)) return recorded;
+  const after = settled(await deps.store.get(promptId));
+  if (after) return after;
+  // Only a write racing this one gets here; failing lets the notification be delivered again.
+  throw new Error(`execute ${promptId} is not final yet refused its completion; retry the notification`);
 }

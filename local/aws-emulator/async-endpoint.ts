@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { parseS3Uri } from '../../lambda/adapters/s3-uri';
 import { resultNotification } from './notifications';
+import type { QueueJournal } from './queue-journal';
 
 export type Fault =
   | 'throttle'
@@ -77,10 +78,46 @@ export class AsyncEndpoint {
   private running = 0;
   private stopped = false;
 
+  /** Requests cut off mid-invocation by the last shutdown (journal only); failed by `resume`. */
+  private interrupted: QueuedRequest[] = [];
+
   constructor(
     readonly config: EmulatedEndpoint,
     private readonly hooks: AsyncEndpointHooks,
-  ) {}
+    private readonly journal?: QueueJournal,
+  ) {
+    if (journal) {
+      const pending = journal.load();
+      this.queue.push(...pending.queued);
+      this.interrupted = pending.interrupted;
+    }
+  }
+
+  /**
+   * After a restart: what was cut off mid-invocation fails, as SageMaker fails an invocation whose
+   * instance went away (it never retries one), and the queue is worked again.
+   */
+  async resume(): Promise<void> {
+    const interrupted = this.interrupted;
+    this.interrupted = [];
+    if (this.queue.length + interrupted.length > 0)
+      this.hooks.log(
+        `${this.config.name}: resuming ${this.queue.length} queued request(s); ${interrupted.length} cut off by the restart fail`,
+      );
+    for (const request of interrupted) {
+      const message = resultNotification({
+        ...this.notificationBase(request),
+        outcome: {
+          completed: false,
+          failureReason:
+            'InternalServerError: the endpoint instance restarted during the invocation; it was not retried.',
+        },
+      });
+      await this.hooks.notify('error', message);
+      this.journal?.done(request.inferenceId);
+    }
+    this.pump();
+  }
 
   get backlog(): number {
     return this.queue.length;
@@ -95,6 +132,7 @@ export class AsyncEndpoint {
         ? { failureLocation: `${this.config.s3FailurePath.replace(/\/+$/, '')}/${uuid}-error.out` }
         : {}),
     };
+    this.journal?.accepted(queued);
     this.queue.push(queued);
     this.pump();
     return queued;
@@ -108,6 +146,7 @@ export class AsyncEndpoint {
     const capacity = this.config.instanceCount * this.config.maxConcurrentInvocationsPerInstance;
     while (!this.stopped && this.config.containerUrl && this.running < capacity && this.queue.length > 0) {
       const next = this.queue.shift()!;
+      this.journal?.started(next.inferenceId);
       this.running++;
       void this.process(next).finally(() => {
         this.running--;
@@ -175,8 +214,8 @@ export class AsyncEndpoint {
     );
   }
 
-  private async process(request: QueuedRequest): Promise<void> {
-    const base = {
+  private notificationBase(request: QueuedRequest) {
+    return {
       region: this.hooks.region,
       endpointName: this.config.name,
       inferenceId: request.inferenceId,
@@ -188,6 +227,10 @@ export class AsyncEndpoint {
         inputLocation: request.input.location,
       },
     };
+  }
+
+  private async process(request: QueuedRequest): Promise<void> {
+    const base = this.notificationBase(request);
     let message: Record<string, unknown>;
     if (Date.now() - request.receivedTime.getTime() > request.ttlSeconds * 1000) {
       message = resultNotification({
@@ -224,15 +267,20 @@ export class AsyncEndpoint {
         message = resultNotification({ ...base, outcome: { completed: false, failureReason: reason } });
       }
     }
+    // Shut down meanwhile: the journal keeps it as cut off, and the restarted stack fails it.
+    if (this.stopped && this.journal) return;
     this.hooks.log(
       `${this.config.name}: ${request.inferenceId} → ${message.invocationStatus}${message.failureReason ? ` (${message.failureReason})` : ''}`,
     );
-    if (request.fault === 'drop_notification')
+    if (request.fault === 'drop_notification') {
+      this.journal?.done(request.inferenceId);
       return this.hooks.log(
         `${this.config.name}: notification for ${request.inferenceId} dropped (fault switch)`,
       );
+    }
     const kind = message.invocationStatus === 'Completed' ? 'success' : 'error';
     await this.hooks.notify(kind, message);
     if (request.fault === 'duplicate_notification') await this.hooks.notify(kind, message);
+    this.journal?.done(request.inferenceId);
   }
 }

@@ -1,17 +1,21 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { parseS3Uri } from '../../lambda/adapters/s3-uri';
 import { AsyncEndpoint, type AsyncEndpointHooks, type EmulatedEndpoint, faultOf } from './async-endpoint';
 import { LogsInsightsEmulator } from './logs-insights';
 import { TEST_NOTIFICATION } from './notifications';
+import { QueueJournal } from './queue-journal';
 import { readRequestBody, sendAws, sendJsonError, sendRestJsonError } from './wire';
 
 export interface AwsEmulatorOptions extends AsyncEndpointHooks {
   endpoints: EmulatedEndpoint[];
   account?: string;
   port?: number;
+  /** Keep each endpoint's queue in a journal here, so a restarted stack resumes it (DATA_DIR). */
+  queueDirectory?: string;
 }
 
 const INVOKE_PATH = /^\/endpoints\/([^/]+)\/async-invocations$/;
@@ -58,8 +62,12 @@ export class AwsEmulator {
   url = '';
 
   constructor(private readonly options: AwsEmulatorOptions) {
-    for (const endpoint of options.endpoints)
-      this.endpoints.set(endpoint.name, new AsyncEndpoint(endpoint, options));
+    for (const endpoint of options.endpoints) {
+      const journal = options.queueDirectory
+        ? new QueueJournal(join(options.queueDirectory, `${endpoint.name}.queue.jsonl`))
+        : undefined;
+      this.endpoints.set(endpoint.name, new AsyncEndpoint(endpoint, options, journal));
+    }
     this.server = createServer((req, res) => {
       this.route(req, res).catch((error: Error) => sendJsonError(res, 500, 'InternalFailure', error.message));
     });
@@ -74,8 +82,18 @@ export class AwsEmulator {
     return this.url;
   }
 
-  async stop(): Promise<void> {
+  /** Works what a journal kept from before a restart; call once the container answers. */
+  async resumeQueues(): Promise<void> {
+    for (const endpoint of this.endpoints.values()) await endpoint.resume();
+  }
+
+  /** Stops dispatching to containers (what is in flight finishes or, with a journal, resumes later). */
+  stopEndpoints(): void {
     for (const endpoint of this.endpoints.values()) endpoint.stop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopEndpoints();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }

@@ -62,13 +62,20 @@ export async function startContainerHarness(
     return record;
   }
 
-  async function invoke(promptPath: string) {
+  /** Posts the staged request as SageMaker would; `edit` changes it first (older request formats). */
+  async function invoke(promptPath: string, edit?: (staged: Record<string, unknown>) => void) {
     const { bucket, key } = parseS3Uri(promptPath);
     const staged = await clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    let body = await staged.Body!.transformToString();
+    if (edit) {
+      const request = JSON.parse(body) as Record<string, unknown>;
+      edit(request);
+      body = JSON.stringify(request);
+    }
     const response = await fetch(`${url}/invocations`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: await staged.Body!.transformToString(),
+      body,
     });
     expect(response.headers.get('content-length')).not.toBeNull();
     return { status: response.status, body: (await response.json()) as any };

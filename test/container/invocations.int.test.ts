@@ -148,6 +148,33 @@ describe('endpoint container: POST /invocations', () => {
     expect((await harness.store.get(record.prompt_id))!.status).toBe('cancelled');
   });
 
+  it('echoes the staged owner in its result, so completion can write without reading the record', async () => {
+    const record = await harness.create({ prompt: twoOutputs(1) });
+    const { status, body } = await harness.invoke(record.prompt_path);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ prompt_id: record.prompt_id, owner: 'owner-a', status: 'success' });
+  });
+
+  it('claims a request staged without an owner (before the owner was staged) by reading the record', async () => {
+    const record = await harness.create({ prompt: twoOutputs(1) });
+    const { status, body } = await harness.invoke(record.prompt_path, (staged) => {
+      delete staged.owner;
+    });
+    expect(status).toBe(200);
+    expect(body.status).toBe('success');
+    expect(body.owner).toBeUndefined();
+    expect((await harness.store.get(record.prompt_id))!.status).toBe('running');
+  });
+
+  it('claims the record under its own owner when the staged owner is wrong', async () => {
+    const record = await harness.create({ prompt: twoOutputs(1) });
+    const { status } = await harness.invoke(record.prompt_path, (staged) => {
+      staged.owner = 'not-the-owner';
+    });
+    expect(status).toBe(200);
+    expect(await harness.store.get(record.prompt_id)).toMatchObject({ status: 'running', owner: 'owner-a' });
+  });
+
   it('never runs an execute twice', async () => {
     const record = await harness.create({ prompt: twoOutputs() });
     expect((await harness.invoke(record.prompt_path)).status).toBe(200);

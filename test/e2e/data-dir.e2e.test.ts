@@ -9,7 +9,8 @@ import { api, KEY_A, pollUntilFinal } from './local-api';
 const dataDir = mkdtempSync(join(tmpdir(), 'comfy-exec-data-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-const start = () => startLocalStack({ port: 0, apiKeys: [KEY_A], simStepMs: 1, dataDir });
+const start = (simStepMs = 1, directory = dataDir) =>
+  startLocalStack({ port: 0, apiKeys: [KEY_A], simStepMs, dataDir: directory });
 
 describe('DATA_DIR', () => {
   it('keeps executes and their outputs across a restart of the local stack', async () => {
@@ -32,6 +33,46 @@ describe('DATA_DIR', () => {
           (e: { prompt_id: string }) => e.prompt_id,
         ),
       ).toContain(id);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('works the SageMaker queue it had when restarted mid-flight: queued executes complete, the cut-off one fails', async () => {
+    const directory = mkdtempSync(join(dataDir, 'restart-'));
+    const slowPrompt = (seed: number) => {
+      const prompt: Record<string, any> = txt2imgPrompt(seed);
+      prompt['3'].inputs.steps = 100; // 5 s at 50 ms a step: still running when the stack stops
+      prompt['5'].inputs = { width: 64, height: 64, batch_size: 1 };
+      return prompt;
+    };
+    const first = await start(50, directory);
+    const ids: string[] = [];
+    try {
+      for (const seed of [1, 2, 3]) {
+        const created = await api(first, 'POST', 'executes', { body: { prompt: slowPrompt(seed) } });
+        expect(created.status, JSON.stringify(created.body)).toBe(201);
+        ids.push(created.body.data.prompt_id);
+      }
+      for (let i = 0; i < 400; i++) {
+        if ((await api(first, 'GET', `executes/${ids[0]}`)).body.data.status === 'running') break;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      expect((await api(first, 'GET', `executes/${ids[0]}`)).body.data.status).toBe('running');
+      expect((await api(first, 'GET', `executes/${ids[1]}`)).body.data.status).toBe('created');
+    } finally {
+      await first.stop();
+    }
+    const second = await start(1, directory);
+    try {
+      const [cutOff, ...queued] = await Promise.all(ids.map((id) => pollUntilFinal(second, id)));
+      expect(cutOff!.record).toMatchObject({ status: 'failed' });
+      expect(cutOff!.record.message).toContain('the endpoint instance restarted during the invocation');
+      for (const execute of queued)
+        expect([execute.record.status, execute.record.message]).toEqual(['success', '']);
+      // Each ran at most once: the cut-off one is not run again, the queued ones once each.
+      const accepted = second.aws.invokeCalls.filter((call) => call.answer === 'accepted');
+      expect(accepted).toHaveLength(0); // nothing was queued anew: the journal carried them
     } finally {
       await second.stop();
     }

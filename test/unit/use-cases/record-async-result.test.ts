@@ -169,3 +169,79 @@ describe('recordAsyncResult with outputs ComfyUI skipped', () => {
     });
   });
 });
+
+describe('recordAsyncResult reads the record only when it must', () => {
+  async function countingReads() {
+    const fakes = await running();
+    let reads = 0;
+    const get = fakes.store.get.bind(fakes.store);
+    fakes.store.get = async (promptId: string) => {
+      reads += 1;
+      return get(promptId);
+    };
+    return { ...fakes, reads: () => reads };
+  }
+  const success = (id: string, owner?: string) =>
+    JSON.stringify({
+      prompt_id: id,
+      status: 'success',
+      output_files: ['9/a.png'],
+      ...(owner ? { owner } : {}),
+    });
+
+  it('completes with one write when the result echoes the owner', async () => {
+    const { id, deps, payloads, store, reads } = await countingReads();
+    payloads.objects.set(OUT, success(id, 'a'));
+    const outcome = await recordAsyncResult({ inferenceId: id, completed: true, outputLocation: OUT }, deps);
+    expect(outcome).toEqual({ kind: 'recorded', status: 'success' });
+    expect(reads()).toBe(0);
+    expect(store.records.get(id)!.status).toBe('success');
+  });
+
+  it('reads the record when the result names no owner (a container from before the echo)', async () => {
+    const { id, deps, payloads, store, reads } = await countingReads();
+    payloads.objects.set(OUT, success(id));
+    await recordAsyncResult({ inferenceId: id, completed: true, outputLocation: OUT }, deps);
+    expect(reads()).toBe(1);
+    expect(store.records.get(id)!.status).toBe('success');
+  });
+
+  it('still completes when the echoed owner is not the record’s, keyed by the record’s own', async () => {
+    const { id, deps, payloads, store } = await countingReads();
+    payloads.objects.set(OUT, success(id, 'someone-else'));
+    const outcome = await recordAsyncResult({ inferenceId: id, completed: true, outputLocation: OUT }, deps);
+    expect(outcome).toEqual({ kind: 'recorded', status: 'success' });
+    expect(store.records.get(id)).toMatchObject({ status: 'success', owner: 'a' });
+  });
+
+  it('answers already-final for a duplicate even with the owner echoed', async () => {
+    const { id, deps, payloads } = await countingReads();
+    payloads.objects.set(OUT, success(id, 'a'));
+    await recordAsyncResult({ inferenceId: id, completed: true, outputLocation: OUT }, deps);
+    const again = await recordAsyncResult({ inferenceId: id, completed: true, outputLocation: OUT }, deps);
+    expect(again).toEqual({ kind: 'already-final', status: 'success' });
+  });
+
+  it('reports an unknown execute whose result location cannot be read, instead of throwing', async () => {
+    const { deps } = await countingReads();
+    deps.payloads.getText = async () => {
+      throw new Error('NoSuchBucket');
+    };
+    const outcome = await recordAsyncResult(
+      { inferenceId: crypto.randomUUID(), completed: true, outputLocation: 's3://elsewhere/x.out' },
+      deps,
+    );
+    expect(outcome).toEqual({ kind: 'unknown-execute' });
+  });
+
+  it('throws when the result of a waiting execute cannot be read, so the notification is retried', async () => {
+    const { id, deps, store } = await countingReads();
+    deps.payloads.getText = async () => {
+      throw new Error('SlowDown');
+    };
+    await expect(
+      recordAsyncResult({ inferenceId: id, completed: true, outputLocation: OUT }, deps),
+    ).rejects.toThrow('SlowDown');
+    expect(store.records.get(id)!.status).toBe('running');
+  });
+});

@@ -1,0 +1,289 @@
+/**
+ * The local stack end to end: AWS calls per execute lifecycle (counted by SDK middleware on the
+ * handlers' own clients, and by the container's own log line), CreateExecute and GetExecute
+ * latency over HTTP beside the floor (the same DynamoDB/S3/SageMaker-emulator calls made directly
+ * with plain SDK clients in the same run), and sustained creates/s.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ProxyHandler } from 'aws-lambda';
+import { EXECUTE_TABLE, ownerStatusKey, PENDING } from '../lambda/adapters/execute-table';
+import { type ExecuteRequest, newExecuteRecord } from '../lambda/domain/execute-record';
+import { AwsCallCounter, type AwsCallCounts, totalCalls } from '../lambda/platform/aws-call-counter';
+import { documentClient, s3Client, sageMakerRuntimeClient } from '../lambda/platform/clients';
+import { HTTP_HANDLERS } from '../local/handler-table';
+import { apiKeyId, LOCAL_ENDPOINT_NAME, startLocalStack } from '../local/local-stack';
+import { txt2imgPrompt } from '../test/fixtures/prompts';
+
+const KEY = 'benchKey123456789012';
+const FINAL = new Set(['success', 'failed', 'cancelled']);
+
+export interface LifecycleResult {
+  awsCalls: {
+    createExecute: AwsCallCounts;
+    completion: AwsCallCounts;
+    getExecute: AwsCallCounts;
+    container: AwsCallCounts;
+    /** CreateExecute + completion: what one execute costs the control plane, whoever polls. */
+    perExecute: number;
+    perGet: number;
+    targetPerExecute: number;
+  };
+  latency: {
+    samples: number;
+    createMs: Percentiles;
+    createFloorMs: Percentiles;
+    getMs: Percentiles;
+    getFloorMs: Percentiles;
+    createRatioP50: number;
+    getRatioP50: number;
+    targetRatio: number;
+  };
+  sustained: { executes: number; concurrency: number; createsPerSecond: number };
+}
+
+interface Percentiles {
+  p50: number;
+  p99: number;
+}
+
+const percentiles = (samples: number[]): Percentiles => {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) =>
+    Number(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(2));
+  return { p50: at(0.5), p99: at(0.99) };
+};
+
+const difference = (after: AwsCallCounts, before: AwsCallCounts): AwsCallCounts =>
+  Object.fromEntries(
+    Object.entries(after)
+      .map(([name, n]) => [name, n - (before[name] ?? 0)] as const)
+      .filter(([, n]) => n > 0),
+  );
+
+function smallPrompt(seed: number) {
+  const prompt = txt2imgPrompt(seed) as Record<string, { inputs: Record<string, unknown> }>;
+  prompt['5']!.inputs = { width: 64, height: 64, batch_size: 1 };
+  return prompt;
+}
+
+export async function benchLifecycle(samples: number): Promise<LifecycleResult> {
+  const containerCalls = new Map<string, AwsCallCounts>();
+  const stack = await startLocalStack({
+    port: 0,
+    apiKeys: [KEY],
+    simStepMs: 0,
+    sweepIntervalMs: 3_600_000, // the Sweeper would add calls no execute caused
+    log: (part, line) => {
+      if (part !== 'container' || !line.includes('invocation answered')) return;
+      const entry = JSON.parse(line) as { prompt_id?: string; aws_calls?: AwsCallCounts };
+      if (entry.prompt_id && entry.aws_calls) containerCalls.set(entry.prompt_id, entry.aws_calls);
+    },
+  });
+  try {
+    const region = process.env.AWS_REGION!;
+    const table = process.env.TABLE_NAME!;
+    const bucket = process.env.BUCKET_NAME!;
+    // The handlers' own cached clients (local-stack built the environment they read).
+    const counter = new AwsCallCounter();
+    counter.attach(documentClient({ region }));
+    counter.attach(s3Client({ region, s3ForcePathStyle: true }));
+    counter.attach(sageMakerRuntimeClient({ region }));
+    const byRoute: Record<string, AwsCallCounts> = {};
+    const handlers = HTTP_HANDLERS as Record<string, ProxyHandler>;
+    for (const name of ['create-execute', 'get-execute']) {
+      const inner = handlers[name]!;
+      handlers[name] = (event, context, callback) =>
+        counter.run(async (calls) => {
+          const result = await inner(event, context, callback);
+          byRoute[name] = calls();
+          return result;
+        }) as ReturnType<ProxyHandler>;
+    }
+
+    // Plain clients, not counted: the floor, and waiting for completion without adding calls.
+    const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+    const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ region, credentials }), {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    const s3 = new S3Client({ region, credentials, forcePathStyle: true });
+    const sagemaker = new SageMakerRuntimeClient({ region, credentials });
+    const readRecord = async (id: string) =>
+      (await ddb.send(new GetCommand({ TableName: table, Key: { prompt_id: id }, ConsistentRead: true })))
+        .Item;
+
+    const headers = { 'x-api-key': KEY, 'Content-Type': 'application/json' };
+    const create = async (seed: number) => {
+      const response = await fetch(`${stack.apiUrl}executes`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ prompt: smallPrompt(seed) }),
+      });
+      const body = (await response.json()) as { data: { prompt_id: string } };
+      if (response.status !== 201) throw new Error(`create: ${response.status} ${JSON.stringify(body)}`);
+      return body.data.prompt_id;
+    };
+    const get = async (id: string) => {
+      const response = await fetch(`${stack.apiUrl}executes/${id}`, { headers });
+      if (response.status !== 200) throw new Error(`get ${id}: ${response.status}`);
+      return ((await response.json()) as { data: { status: string } }).data.status;
+    };
+    const untilFinal = async (id: string) => {
+      for (let i = 0; i < 3000; i++) {
+        if (FINAL.has((await readRecord(id))?.status)) return;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      throw new Error(`execute ${id} did not finish`);
+    };
+
+    // 1. Calls per lifecycle, one execute at a time so nothing else is in flight.
+    const lifecycles: { create: AwsCallCounts; completion: AwsCallCounts; get: AwsCallCounts; id: string }[] =
+      [];
+    for (let i = 0; i < 5; i++) {
+      const before = { ...counter.untracked };
+      const id = await create(i);
+      const created = byRoute['create-execute']!;
+      await untilFinal(id);
+      const completion = difference(counter.untracked, before);
+      if ((await get(id)) !== 'success') throw new Error(`execute ${id} did not succeed`);
+      lifecycles.push({ id, create: created, completion, get: byRoute['get-execute']! });
+    }
+    const last = lifecycles.at(-1)!;
+    // The first creates also fetch the endpoint's node catalog (cached a minute after that).
+    for (const other of lifecycles.slice(2)) {
+      if (
+        totalCalls(other.create) + totalCalls(other.completion) !==
+        totalCalls(last.create) + totalCalls(last.completion)
+      )
+        throw new Error(`lifecycles differ: ${JSON.stringify(lifecycles)}`);
+    }
+
+    // 2. Latency beside its floor, the two interleaved so both see the same load.
+    const createMs: number[] = [];
+    const createFloorMs: number[] = [];
+    const getMs: number[] = [];
+    const getFloorMs: number[] = [];
+    const owner = apiKeyId(KEY);
+    for (let i = 0; i < samples; i++) {
+      let t = performance.now();
+      const id = await create(1000 + i);
+      createMs.push(performance.now() - t);
+
+      const floorId = crypto.randomUUID();
+      const prompt = smallPrompt(5000 + i);
+      const promptPath = `s3://${bucket}/executes/${floorId}/request-floor.json`;
+      const record = newExecuteRecord(
+        { prompt, prompt_id: floorId, endpoint_name: LOCAL_ENDPOINT_NAME } as unknown as ExecuteRequest,
+        {
+          owner,
+          now: new Date(),
+          promptPath,
+          requestHash: 'floor',
+          retentionDays: 30,
+          answerWithinSeconds: 3600,
+          promptLocation: 'inline',
+          workflowPath: null,
+        },
+      );
+      const item = {
+        ...record,
+        owner_status: ownerStatusKey(owner, 'created'),
+        [EXECUTE_TABLE.pending.partitionKey]: PENDING,
+      };
+      const staged = JSON.stringify({
+        prompt,
+        prompt_id: floorId,
+        endpoint_name: LOCAL_ENDPOINT_NAME,
+        owner,
+      });
+      t = performance.now();
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: `executes/${floorId}/request-floor.json`,
+          Body: staged,
+          ContentType: 'application/json',
+        }),
+      );
+      await ddb.send(
+        new PutCommand({
+          TableName: table,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(prompt_id)',
+        }),
+      );
+      const accepted = await sagemaker.send(
+        new InvokeEndpointAsyncCommand({
+          EndpointName: LOCAL_ENDPOINT_NAME,
+          InputLocation: promptPath,
+          InferenceId: floorId,
+          ContentType: 'application/json',
+        }),
+      );
+      await ddb.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { prompt_id: floorId },
+          UpdateExpression: 'SET inference_id = :id, sagemaker_raw.OutputLocation = :out',
+          ExpressionAttributeValues: { ':id': accepted.InferenceId, ':out': accepted.OutputLocation },
+        }),
+      );
+      createFloorMs.push(performance.now() - t);
+
+      t = performance.now();
+      await get(id);
+      getMs.push(performance.now() - t);
+      t = performance.now();
+      await readRecord(id);
+      getFloorMs.push(performance.now() - t);
+    }
+
+    // 3. Sustained creates/s: 16 clients for 4 × samples creates.
+    const total = samples * 4;
+    const concurrency = 16;
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < total) await create(20_000 + next++);
+      }),
+    );
+    const createsPerSecond = Number((total / ((performance.now() - started) / 1000)).toFixed(1));
+
+    const create50 = percentiles(createMs);
+    const createFloor50 = percentiles(createFloorMs);
+    const get50 = percentiles(getMs);
+    const getFloor50 = percentiles(getFloorMs);
+    return {
+      awsCalls: {
+        createExecute: last.create,
+        completion: last.completion,
+        getExecute: last.get,
+        container: containerCalls.get(last.id) ?? {},
+        perExecute: totalCalls(last.create) + totalCalls(last.completion),
+        perGet: totalCalls(last.get),
+        targetPerExecute: 6,
+      },
+      latency: {
+        samples,
+        createMs: create50,
+        createFloorMs: createFloor50,
+        getMs: get50,
+        getFloorMs: getFloor50,
+        createRatioP50: Number((create50.p50 / createFloor50.p50).toFixed(2)),
+        getRatioP50: Number((get50.p50 / getFloor50.p50).toFixed(2)),
+        targetRatio: 1.3,
+      },
+      sustained: { executes: total, concurrency, createsPerSecond },
+    };
+  } finally {
+    await stack.stop();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(JSON.stringify(await benchLifecycle(Number(process.argv[2] ?? 100)), null, 2));
+  process.exit(0);
+}

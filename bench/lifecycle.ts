@@ -146,6 +146,12 @@ export async function benchLifecycle(samples: number): Promise<LifecycleResult> 
       const id = await create(i);
       const created = byRoute['create-execute']!;
       await untilFinal(id);
+      // The record turns final before OnAsyncResult's write returns (and is counted): let it settle.
+      let settled = '';
+      while (settled !== JSON.stringify(counter.untracked)) {
+        settled = JSON.stringify(counter.untracked);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       const completion = difference(counter.untracked, before);
       if ((await get(id)) !== 'success') throw new Error(`execute ${id} did not succeed`);
       lifecycles.push({ id, create: created, completion, get: byRoute['get-execute']! });

@@ -172,15 +172,25 @@ export async function createExecute(
       inputLocation: promptPath,
       inferenceId: request.prompt_id,
     });
-    const updated = await deps.store.update(record, {
+    const sagemakerRaw = {
+      InferenceId: accepted.inferenceId,
+      OutputLocation: accepted.outputLocation,
+      FailureLocation: accepted.failureLocation,
+    };
+    await deps.store.update(record, {
       set: { inference_id: accepted.inferenceId },
-      mergeSagemakerRaw: {
-        InferenceId: accepted.inferenceId,
-        OutputLocation: accepted.outputLocation,
-        FailureLocation: accepted.failureLocation,
-      },
+      mergeSagemakerRaw: sagemakerRaw,
     });
-    return { created: true, record: updated ?? record };
+    // The answer is the execute as this request created it: the container may already have
+    // claimed it (running) by the time this write returns, which GetExecute reports from then on.
+    return {
+      created: true,
+      record: {
+        ...record,
+        inference_id: accepted.inferenceId,
+        sagemaker_raw: { ...record.sagemaker_raw, ...sagemakerRaw },
+      },
+    };
   } catch (error) {
     const reason = `InvokeEndpointAsync failed: ${failureReason(error)}`;
     // If even this write fails, the Sweeper fails the record once its deadline passes.

@@ -1,0 +1,64 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { S3PayloadStore } from '../../lambda/adapters/s3-payload-store';
+import { recordAsyncResult } from '../../lambda/use-cases/record-async-result';
+import { txt2imgPrompt } from '../fixtures/prompts';
+import { startContainerHarness } from './harness';
+
+let harness: Awaited<ReturnType<typeof startContainerHarness>>;
+beforeAll(async () => {
+  // Progress every 100 ms, so several writes race the completion below.
+  harness = await startContainerHarness({
+    env: { PROGRESS_WRITE_INTERVAL_MS: '100', CANCEL_POLL_MS: '100' },
+  });
+});
+afterAll(() => harness.stop());
+
+describe('a completion written while the container still writes progress (DynamoDB Local)', () => {
+  it('refuses every later progress write, and the container’s own result cannot move the record back', async () => {
+    const prompt: Record<string, any> = txt2imgPrompt(11);
+    prompt['3'].inputs.steps = 600; // over a second of sampling at the simulator's 2 ms a step
+    prompt['5'].inputs = { width: 64, height: 64, batch_size: 1 };
+    const record = await harness.create({ prompt });
+    const running = harness.invoke(record.prompt_path);
+    for (let i = 0; i < 200 && (await harness.store.get(record.prompt_id))?.progress == null; i++)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+
+    // What the Sweeper writes for an execute past its deadline: a conditional move to failed.
+    const settled = await harness.store.update(record, {
+      from: ['created', 'running'],
+      set: { status: 'failed', message: 'timed out (Sweeper)', complete_time: new Date().toISOString() },
+    });
+    expect(settled?.status).toBe('failed');
+    const progressAtCompletion = settled!.progress;
+
+    const answer = await running;
+    expect(answer.status).toBe(200);
+    expect(answer.body.status).toBe('success');
+    // The progress writes made while ComfyUI kept sampling were all refused by their condition.
+    const after = await harness.store.get(record.prompt_id);
+    expect(after).toMatchObject({ status: 'failed', message: 'timed out (Sweeper)' });
+    expect(after!.progress).toEqual(progressAtCompletion);
+    expect(progressAtCompletion!.value).toBeLessThan(600);
+
+    // SageMaker's notification of the container's success arrives afterwards: already final.
+    const outputKey = `async-out/${record.prompt_id}.out`;
+    await harness.clients.s3.send(
+      new PutObjectCommand({ Bucket: harness.bucketName, Key: outputKey, Body: JSON.stringify(answer.body) }),
+    );
+    const outcome = await recordAsyncResult(
+      {
+        inferenceId: record.prompt_id,
+        completed: true,
+        outputLocation: `s3://${harness.bucketName}/${outputKey}`,
+      },
+      {
+        store: harness.store,
+        payloads: new S3PayloadStore(harness.clients.s3, harness.bucketName),
+        clock: { now: () => new Date() },
+      },
+    );
+    expect(outcome).toEqual({ kind: 'already-final', status: 'failed' });
+    expect((await harness.store.get(record.prompt_id))!.status).toBe('failed');
+  });
+});

@@ -156,21 +156,30 @@ async function execute(
   // Every progress write returns the record, cancel_requested included: while progress flows,
   // the cancel check reads that instead of spending a GetItem per poll.
   let seen: { at: number; cancelRequested: boolean } | undefined;
+  // A record no longer `running` was settled elsewhere (the Sweeper timed it out, or it was
+  // deleted): nobody will read this run's result, so ComfyUI is interrupted rather than left
+  // spending GPU time on it.
+  let settledElsewhere = false;
   const remember = (current: ExecuteRecord | undefined) => {
     if (current) seen = { at: Date.now(), cancelRequested: current.cancel_requested === true };
     return current;
   };
   const progress = new ProgressWriter(
-    async (value) =>
-      remember(await deps.store.update(record, { from: ['running'], set: { progress: value } })),
+    async (value) => {
+      // Progress is written only while `running`: a refused write means settled elsewhere.
+      const current = await deps.store.update(record, { from: ['running'], set: { progress: value } });
+      if (!current) settledElsewhere = true;
+      return remember(current);
+    },
     deps.config.PROGRESS_WRITE_INTERVAL_MS,
     (error) => deps.log.warn('progress write failed', { error: String(error) }),
   );
   const cancelRequested = async () => {
-    if (seen?.cancelRequested) return true;
+    if (settledElsewhere || seen?.cancelRequested) return true;
     if (seen && Date.now() - seen.at < deps.config.CANCEL_POLL_MS) return false;
-    remember(await deps.store.get(promptId));
-    return seen?.cancelRequested === true;
+    const current = await deps.store.get(promptId);
+    if (current?.status !== 'running') settledElsewhere = true;
+    return settledElsewhere || remember(current)?.cancel_requested === true;
   };
   try {
     const submitted = await deps.comfy.submit({
@@ -212,6 +221,11 @@ async function execute(
         { type: 'comfyui_timeout' },
       );
     }
+    if (settledElsewhere && outcome.cancelled && outcome.entry?.status?.status_str !== 'success')
+      return cancelledAnswer(
+        promptId,
+        'the execute was settled elsewhere while running (timed out or deleted); ComfyUI was interrupted',
+      );
     const unsuccessful = classifyHistory(promptId, outcome.entry, outcome.cancelled);
     if (unsuccessful) return unsuccessful;
     const collected = await collectOutputs(promptId, outcome.entry?.outputs ?? {}, {

@@ -15,7 +15,7 @@ beforeAll(async () => {
 afterAll(() => harness.stop());
 
 describe('a completion written while the container still writes progress (DynamoDB Local)', () => {
-  it('refuses every later progress write, and the container’s own result cannot move the record back', async () => {
+  it('refuses every later progress write, stops ComfyUI, and the container’s own answer cannot move the record back', async () => {
     const prompt: Record<string, any> = txt2imgPrompt(11);
     prompt['3'].inputs.steps = 600; // over a second of sampling at the simulator's 2 ms a step
     prompt['5'].inputs = { width: 64, height: 64, batch_size: 1 };
@@ -33,15 +33,22 @@ describe('a completion written while the container still writes progress (Dynamo
     const progressAtCompletion = settled!.progress;
 
     const answer = await running;
+    // The refused progress write told the container: it interrupted ComfyUI instead of sampling on.
     expect(answer.status).toBe(200);
-    expect(answer.body.status).toBe('success');
-    // The progress writes made while ComfyUI kept sampling were all refused by their condition.
+    expect(answer.body).toMatchObject({
+      status: 'cancelled',
+      message:
+        'the execute was settled elsewhere while running (timed out or deleted); ComfyUI was interrupted',
+    });
+    const history = harness.simulator!.history.get(record.prompt_id)!;
+    expect(history.status.messages.at(-1)![0]).toBe('execution_interrupted');
+    // Every progress write after the completion was refused by its condition.
     const after = await harness.store.get(record.prompt_id);
     expect(after).toMatchObject({ status: 'failed', message: 'timed out (Sweeper)' });
     expect(after!.progress).toEqual(progressAtCompletion);
     expect(progressAtCompletion!.value).toBeLessThan(600);
 
-    // SageMaker's notification of the container's success arrives afterwards: already final.
+    // SageMaker's notification of the container's answer arrives afterwards: already final.
     const outputKey = `async-out/${record.prompt_id}.out`;
     await harness.clients.s3.send(
       new PutObjectCommand({ Bucket: harness.bucketName, Key: outputKey, Body: JSON.stringify(answer.body) }),

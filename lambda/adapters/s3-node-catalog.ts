@@ -21,11 +21,17 @@ export class S3NodeCatalogSource implements NodeCatalogSource {
     private readonly bucket: string,
     private readonly fallback: NodeCatalog,
     private readonly maxAgeMs = 60_000,
+    /** How long "no object_info yet" is believed: short, so a booting container is seen soon. */
+    private readonly missingMaxAgeMs = 5_000,
   ) {}
+
+  private readonly missingSince = new Map<string, number>();
 
   async forEndpoint(endpointName: string): Promise<NodeCatalog> {
     const cached = this.cache.get(endpointName);
     if (cached && Date.now() - cached.checkedAt < this.maxAgeMs) return cached.catalog;
+    const missingAt = this.missingSince.get(endpointName);
+    if (missingAt !== undefined && Date.now() - missingAt < this.missingMaxAgeMs) return this.fallback;
     try {
       const object = await this.s3.send(
         new GetObjectCommand({
@@ -43,6 +49,7 @@ export class S3NodeCatalogSource implements NodeCatalogSource {
         return cached?.catalog ?? this.fallback;
       }
       this.cache.set(endpointName, { catalog, etag: object.ETag, checkedAt: Date.now() });
+      this.missingSince.delete(endpointName);
       return catalog;
     } catch (error) {
       const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
@@ -50,7 +57,12 @@ export class S3NodeCatalogSource implements NodeCatalogSource {
         cached.checkedAt = Date.now();
         return cached.catalog;
       }
-      if ((error as Error).name === 'NoSuchKey' || status === 404) return this.fallback;
+      if ((error as Error).name === 'NoSuchKey' || status === 404) {
+        // Remembered briefly: else every create would ask S3 again until the container publishes.
+        this.cache.delete(endpointName);
+        this.missingSince.set(endpointName, Date.now());
+        return this.fallback;
+      }
       throw error;
     }
   }

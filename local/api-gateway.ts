@@ -1,8 +1,9 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { type HttpHandlerName, matchRoute } from '../lambda/http/route-table';
+import { lambdaInvocationContext } from './lambda-context';
 import { proxyEvent } from './proxy-event';
 
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -42,32 +43,6 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
-}
-
-/** What Lambda sets per function and per invocation, which the envelope's debug links read. */
-function setLambdaRuntime(handler: string, region: string): Context {
-  const functionName = `comfy-exec-local-${handler}`;
-  const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
-  Object.assign(process.env, {
-    AWS_LAMBDA_FUNCTION_NAME: functionName,
-    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${functionName}`,
-    AWS_LAMBDA_LOG_STREAM_NAME: `${day}/[$LATEST]${randomBytes(16).toString('hex')}`,
-    _X_AMZN_TRACE_ID: `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=1`,
-  });
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${region}:123456789012:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME!,
-    logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME!,
-    getRemainingTimeInMillis: () => 29_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }
 
 /**
@@ -139,7 +114,7 @@ export class ApiGatewayEmulator {
       sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
     });
     const started = Date.now();
-    const context = setLambdaRuntime(matched.route.handler, process.env.AWS_REGION ?? 'us-east-1');
+    const context = lambdaInvocationContext(matched.route.handler, process.env.AWS_REGION ?? 'us-east-1');
     const result = await this.options.handlers[matched.route.handler](event, context);
     const payload = result.isBase64Encoded
       ? Buffer.from(result.body, 'base64')

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import type { SNSEvent } from 'aws-lambda';
+import type { Context, SNSEvent } from 'aws-lambda';
 import { createExecuteTableInput } from '../lambda/adapters/execute-table';
 import { ApiGatewayEmulator, type ProxyHandler } from './api-gateway';
 import { snsLambdaEvent } from './aws-emulator/notifications';
@@ -12,6 +12,7 @@ import { startComfyUiSimulator } from './comfyui-simulator/server';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { startEndpointContainer } from './endpoint-container-process';
 import { freePort } from './free-port';
+import { lambdaInvocationContext } from './lambda-context';
 import { startS3Local } from './s3-local';
 
 export const LOCAL_ENDPOINT_NAME = 'comfy-async-local';
@@ -206,7 +207,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stops.push(() => gateway.stop());
 
     const sweep = setInterval(() => {
-      handlers.sweeper().catch((error: Error) => log('sweeper', `failed: ${error.message}`));
+      handlers
+        .sweeper(undefined, lambdaInvocationContext('sweeper', REGION))
+        .catch((error: Error) => log('sweeper', `failed: ${error.message}`));
     }, options.sweepIntervalMs ?? 10_000);
     stops.push(async () => clearInterval(sweep));
 
@@ -219,13 +222,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
 /** SNS → Lambda is asynchronous: a throwing handler is retried twice, then the message would go to the DLQ. */
 async function deliverNotification(
-  handler: (event: SNSEvent) => Promise<void>,
+  handler: (event: SNSEvent, context?: Context) => Promise<void>,
   event: SNSEvent,
   log: (part: string, line: string) => void,
 ) {
   for (let attempt = 1; attempt <= 3; attempt++) {
     try {
-      return await handler(event);
+      return await handler(event, lambdaInvocationContext('on-async-result', REGION));
     } catch (error) {
       log('sns', `OnAsyncResult attempt ${attempt} failed: ${(error as Error).message}`);
       await new Promise((resolve) => setTimeout(resolve, 200 * attempt));

@@ -85,12 +85,14 @@ async function claim(
     );
   const claimed = request.owner === undefined ? undefined : await toRunning(request.owner);
   if (claimed) return claimed;
-  const now = await deps.store.get(request.prompt_id);
-  if (!now) return cancelledAnswer(request.prompt_id, 'the execute no longer exists (deleted); not run');
+  let now = await deps.store.get(request.prompt_id);
   // No owner staged (an older request), or not the record's: claim with the record's own.
-  const running =
-    now.status === 'created' && now.owner !== request.owner ? await toRunning(now.owner) : undefined;
-  if (running) return running;
+  if (now?.status === 'created' && now.owner !== request.owner) {
+    const running = await toRunning(now.owner);
+    if (running) return running;
+    now = await deps.store.get(request.prompt_id); // changed in between: answer what it is now
+  }
+  if (!now) return cancelledAnswer(request.prompt_id, 'the execute no longer exists (deleted); not run');
   if (now.status === 'cancelled')
     return cancelledAnswer(request.prompt_id, 'cancelled before it started; not run');
   return failed(request.prompt_id, 409, `the execute is already ${now.status}; not run again`, {

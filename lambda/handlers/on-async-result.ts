@@ -1,4 +1,4 @@
-import type { SNSEvent } from 'aws-lambda';
+import type { Context, SNSEvent } from 'aws-lambda';
 import { parseSageMakerNotification } from '../adapters/sagemaker-notification';
 import { recordAsyncResultDeps } from '../platform/composition-root';
 import { logger } from '../platform/powertools';
@@ -9,7 +9,8 @@ import { recordAsyncResult } from '../use-cases/record-async-result';
  * Test notifications, unknown ids and late duplicates are logged and dropped; an unreadable
  * message or a failed read/write throws, so Lambda retries it and then parks it in the DLQ.
  */
-export async function handler(event: SNSEvent): Promise<void> {
+export async function handler(event: SNSEvent, context?: Context): Promise<void> {
+  if (context) logger.addContext(context);
   for (const record of event.Records) {
     const parsed = parseSageMakerNotification(record.Sns.Message);
     if (parsed.kind === 'test') {

@@ -1,5 +1,6 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Context } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { txt2imgPrompt } from '../fixtures/prompts';
 import { callApi } from '../support/api-client';
 import { snsEvent } from '../support/api-gateway';
@@ -40,6 +41,21 @@ describe('OnAsyncResult (SNS → Lambda)', () => {
         snsEvent({ eventVersion: '1.0', eventSource: 'aws:sagemaker', eventName: 'TestNotification' }),
       ),
     ).resolves.toBeUndefined();
+  });
+
+  it('puts its own Lambda context on its log lines (the local stack shares one logger across functions)', async () => {
+    const { logger } = await import('../../lambda/platform/powertools');
+    const addContext = vi.spyOn(logger, 'addContext');
+    const context = { functionName: 'comfy-exec-on-async-result', awsRequestId: 'r-1' } as Context;
+    try {
+      await onAsyncResult(
+        snsEvent({ eventVersion: '1.0', eventSource: 'aws:sagemaker', eventName: 'TestNotification' }),
+        context,
+      );
+      expect(addContext).toHaveBeenCalledWith(context);
+    } finally {
+      addContext.mockRestore();
+    }
   });
 
   it('logs, and does not throw on, a notification for an unknown execute', async () => {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EVENT_HANDLERS, HANDLERS } from '../lambda/http/route-table';
+import { quantile } from './stats';
 
 const ROOT = join(import.meta.dirname, '..');
 const BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
@@ -47,7 +48,7 @@ function coldImportMs(file: string, runs: number): number {
     if (result.status !== 0) throw new Error(`importing ${file} failed: ${result.stderr}`);
     samples.push(Number(process.hrtime.bigint() - started) / 1e6);
   }
-  return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
+  return quantile(samples, 0.5);
 }
 
 export function benchBundles(runs = 20) {

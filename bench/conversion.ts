@@ -5,6 +5,7 @@ import { convertWorkflow } from '../lambda/domain/workflow/convert-workflow';
 import type { NodeCatalog } from '../lambda/domain/workflow/node-catalog';
 import type { UiWorkflow } from '../lambda/domain/workflow/ui-workflow';
 import { validateAgainstCatalog } from '../lambda/domain/workflow/validate-prompt';
+import { quantile } from './stats';
 
 const CORPUS = join(import.meta.dirname, '../../shared/corpus');
 
@@ -100,11 +101,6 @@ function syntheticWorkflow(size: number): UiWorkflow {
   return { nodes, links, last_node_id: size, version: 0.4 };
 }
 
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
 /** Conversion + structural check + catalog validation, as CreateExecute runs them; median of many runs. */
 function time(workflow: UiWorkflow, nodeCatalog: NodeCatalog, runs: number): number {
   const samples: number[] = [];
@@ -115,7 +111,7 @@ function time(workflow: UiWorkflow, nodeCatalog: NodeCatalog, runs: number): num
     validateAgainstCatalog(prompt, nodeCatalog);
     if (i >= 20) samples.push(Number(process.hrtime.bigint() - started) / 1e6);
   }
-  return median(samples);
+  return quantile(samples, 0.5);
 }
 
 export function benchConversion() {

@@ -15,7 +15,8 @@ import { AwsCallCounter, type AwsCallCounts, totalCalls } from '../lambda/platfo
 import { documentClient, s3Client, sageMakerRuntimeClient } from '../lambda/platform/clients';
 import { HTTP_HANDLERS } from '../local/handler-table';
 import { apiKeyId, LOCAL_ENDPOINT_NAME, startLocalStack } from '../local/local-stack';
-import { txt2imgPrompt } from '../test/fixtures/prompts';
+import { tinyTxt2imgPrompt } from '../test/fixtures/prompts';
+import { quantile } from './stats';
 
 const KEY = 'benchKey123456789012';
 const FINAL = new Set(['success', 'failed', 'cancelled']);
@@ -49,12 +50,10 @@ interface Percentiles {
   p99: number;
 }
 
-const percentiles = (samples: number[]): Percentiles => {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) =>
-    Number(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(2));
-  return { p50: at(0.5), p99: at(0.99) };
-};
+const percentiles = (samples: number[]): Percentiles => ({
+  p50: Number(quantile(samples, 0.5).toFixed(2)),
+  p99: Number(quantile(samples, 0.99).toFixed(2)),
+});
 
 const difference = (after: AwsCallCounts, before: AwsCallCounts): AwsCallCounts =>
   Object.fromEntries(
@@ -62,12 +61,6 @@ const difference = (after: AwsCallCounts, before: AwsCallCounts): AwsCallCounts 
       .map(([name, n]) => [name, n - (before[name] ?? 0)] as const)
       .filter(([, n]) => n > 0),
   );
-
-function smallPrompt(seed: number) {
-  const prompt = txt2imgPrompt(seed) as Record<string, { inputs: Record<string, unknown> }>;
-  prompt['5']!.inputs = { width: 64, height: 64, batch_size: 1 };
-  return prompt;
-}
 
 export async function benchLifecycle(samples: number): Promise<LifecycleResult> {
   const containerCalls = new Map<string, AwsCallCounts>();
@@ -119,7 +112,7 @@ export async function benchLifecycle(samples: number): Promise<LifecycleResult> 
       const response = await fetch(`${stack.apiUrl}executes`, {
         method: 'POST',
         headers,
-        body: JSON.stringify({ prompt: smallPrompt(seed) }),
+        body: JSON.stringify({ prompt: tinyTxt2imgPrompt(seed) }),
       });
       const body = (await response.json()) as { data: { prompt_id: string } };
       if (response.status !== 201) throw new Error(`create: ${response.status} ${JSON.stringify(body)}`);
@@ -178,7 +171,7 @@ export async function benchLifecycle(samples: number): Promise<LifecycleResult> 
       createMs.push(performance.now() - t);
 
       const floorId = crypto.randomUUID();
-      const prompt = smallPrompt(5000 + i);
+      const prompt = tinyTxt2imgPrompt(5000 + i);
       const promptPath = `s3://${bucket}/executes/${floorId}/request-floor.json`;
       const record = newExecuteRecord(
         { prompt, prompt_id: floorId, endpoint_name: LOCAL_ENDPOINT_NAME } as unknown as ExecuteRequest,

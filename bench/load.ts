@@ -4,16 +4,12 @@
  * invoked twice; prints CreateExecute and GetExecute latency percentiles and throughput.
  */
 import { startLocalStack } from '../local/local-stack';
-import { txt2imgPrompt } from '../test/fixtures/prompts';
+import { tinyTxt2imgPrompt } from '../test/fixtures/prompts';
+import { quantile } from './stats';
 
 const total = Number(process.argv[2] ?? 5000);
 const concurrency = Number(process.argv[3] ?? 64);
 const KEY = 'loadKey1234567890123';
-
-const percentile = (samples: number[], q: number) => {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-};
 
 async function pool<T>(items: T[], width: number, work: (item: T) => Promise<void>) {
   let next = 0;
@@ -35,8 +31,7 @@ try {
     Array.from({ length: total }, (_, i) => i),
     concurrency,
     async (i) => {
-      const prompt = txt2imgPrompt(i) as Record<string, { inputs: Record<string, unknown> }>;
-      prompt['5']!.inputs = { width: 64, height: 64, batch_size: 1 };
+      const prompt = tinyTxt2imgPrompt(i);
       const t = performance.now();
       const response = await fetch(`${stack.apiUrl}executes`, {
         method: 'POST',
@@ -83,12 +78,12 @@ try {
     createsPerSecond: Number((total / ((createdAt - started) / 1000)).toFixed(1)),
     allDoneSeconds: Number(((done - started) / 1000).toFixed(1)),
     createMs: {
-      p50: Number(percentile(createMs, 0.5).toFixed(1)),
-      p99: Number(percentile(createMs, 0.99).toFixed(1)),
+      p50: Number(quantile(createMs, 0.5).toFixed(1)),
+      p99: Number(quantile(createMs, 0.99).toFixed(1)),
     },
     getMs: {
-      p50: Number(percentile(getMs, 0.5).toFixed(1)),
-      p99: Number(percentile(getMs, 0.99).toFixed(1)),
+      p50: Number(quantile(getMs, 0.5).toFixed(1)),
+      p99: Number(quantile(getMs, 0.99).toFixed(1)),
       samples: getMs.length,
     },
   };

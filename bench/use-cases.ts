@@ -9,13 +9,15 @@ import { createExecute } from '../lambda/use-cases/create-execute';
 import { getExecute } from '../lambda/use-cases/get-execute';
 import { fakeCreateDeps } from '../test/fakes/use-case-deps';
 import { createInput, txt2imgPrompt } from '../test/fixtures/prompts';
+import { quantile } from './stats';
 
 const CORPUS = join(import.meta.dirname, '../../shared/corpus');
 
 function stats(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-  return { medianUs: Number(at(0.5).toFixed(1)), p99Us: Number(at(0.99).toFixed(1)) };
+  return {
+    medianUs: Number(quantile(samples, 0.5).toFixed(1)),
+    p99Us: Number(quantile(samples, 0.99).toFixed(1)),
+  };
 }
 
 /**

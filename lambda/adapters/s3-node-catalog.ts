@@ -4,8 +4,10 @@ import type { NodeCatalog } from '../domain/workflow/node-catalog';
 
 interface Cached {
   catalog: NodeCatalog;
+  /** Absent while the endpoint has published nothing (the fallback is cached then). */
   etag?: string;
   checkedAt: number;
+  maxAgeMs: number;
 }
 
 /**
@@ -25,13 +27,9 @@ export class S3NodeCatalogSource implements NodeCatalogSource {
     private readonly missingMaxAgeMs = 5_000,
   ) {}
 
-  private readonly missingSince = new Map<string, number>();
-
   async forEndpoint(endpointName: string): Promise<NodeCatalog> {
     const cached = this.cache.get(endpointName);
-    if (cached && Date.now() - cached.checkedAt < this.maxAgeMs) return cached.catalog;
-    const missingAt = this.missingSince.get(endpointName);
-    if (missingAt !== undefined && Date.now() - missingAt < this.missingMaxAgeMs) return this.fallback;
+    if (cached && Date.now() - cached.checkedAt < cached.maxAgeMs) return cached.catalog;
     try {
       const object = await this.s3.send(
         new GetObjectCommand({
@@ -48,19 +46,26 @@ export class S3NodeCatalogSource implements NodeCatalogSource {
         // Caught mid-write (emulators write objects non-atomically): use what we had and ask again next time.
         return cached?.catalog ?? this.fallback;
       }
-      this.cache.set(endpointName, { catalog, etag: object.ETag, checkedAt: Date.now() });
-      this.missingSince.delete(endpointName);
+      this.cache.set(endpointName, {
+        catalog,
+        etag: object.ETag,
+        checkedAt: Date.now(),
+        maxAgeMs: this.maxAgeMs,
+      });
       return catalog;
     } catch (error) {
       const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-      if (cached && (status === 304 || (error as Error).name === 'NotModified')) {
+      if (cached?.etag && (status === 304 || (error as Error).name === 'NotModified')) {
         cached.checkedAt = Date.now();
         return cached.catalog;
       }
       if ((error as Error).name === 'NoSuchKey' || status === 404) {
         // Remembered briefly: else every create would ask S3 again until the container publishes.
-        this.cache.delete(endpointName);
-        this.missingSince.set(endpointName, Date.now());
+        this.cache.set(endpointName, {
+          catalog: this.fallback,
+          checkedAt: Date.now(),
+          maxAgeMs: this.missingMaxAgeMs,
+        });
         return this.fallback;
       }
       throw error;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { txt2imgPrompt } from '../fixtures/prompts';
+import { tinyTxt2imgPrompt } from '../fixtures/prompts';
 import { startContainerHarness } from './harness';
 
 let harness: Awaited<ReturnType<typeof startContainerHarness>>;
@@ -37,9 +37,7 @@ async function answeredLine(run: () => Promise<unknown>, promptId: () => string)
 
 describe('endpoint container: AWS calls per invocation', () => {
   it('logs the calls it made, and reads cancel_requested from its progress writes instead of polling', async () => {
-    const prompt: Record<string, any> = txt2imgPrompt(3);
-    prompt['3'].inputs.steps = 400; // about a second of sampling at the simulator's 2 ms a step
-    prompt['5'].inputs = { width: 64, height: 64, batch_size: 1 };
+    const prompt = tinyTxt2imgPrompt(3, 400); // about a second of sampling at the simulator's 2 ms a step
     const record = await harness.create({ prompt });
     const line = await answeredLine(
       async () => expect((await harness.invoke(record.prompt_path)).status).toBe(200),

@@ -2,7 +2,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3PayloadStore } from '../../lambda/adapters/s3-payload-store';
 import { recordAsyncResult } from '../../lambda/use-cases/record-async-result';
-import { txt2imgPrompt } from '../fixtures/prompts';
+import { tinyTxt2imgPrompt } from '../fixtures/prompts';
 import { startContainerHarness } from './harness';
 
 let harness: Awaited<ReturnType<typeof startContainerHarness>>;
@@ -16,13 +16,10 @@ afterAll(() => harness.stop());
 
 describe('a completion written while the container still writes progress (DynamoDB Local)', () => {
   it('refuses every later progress write, stops ComfyUI, and the container’s own answer cannot move the record back', async () => {
-    const prompt: Record<string, any> = txt2imgPrompt(11);
-    prompt['3'].inputs.steps = 600; // over a second of sampling at the simulator's 2 ms a step
-    prompt['5'].inputs = { width: 64, height: 64, batch_size: 1 };
-    const record = await harness.create({ prompt });
+    // Over a second of sampling at the simulator's 2 ms a step.
+    const record = await harness.create({ prompt: tinyTxt2imgPrompt(11, 600) });
     const running = harness.invoke(record.prompt_path);
-    for (let i = 0; i < 200 && (await harness.store.get(record.prompt_id))?.progress == null; i++)
-      await new Promise((resolve) => setTimeout(resolve, 10));
+    await harness.untilProgress(record.prompt_id);
 
     // What the Sweeper writes for an execute past its deadline: a conditional move to failed.
     const settled = await harness.store.update(record, {

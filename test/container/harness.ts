@@ -81,6 +81,12 @@ export async function startContainerHarness(
     return { status: response.status, body: (await response.json()) as any };
   }
 
+  /** Waits (up to 4 s) until the container has written the execute's first progress. */
+  async function untilProgress(promptId: string) {
+    for (let i = 0; i < 200 && (await store.get(promptId))?.progress == null; i++)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+
   return {
     clients,
     tableName,
@@ -90,6 +96,7 @@ export async function startContainerHarness(
     store,
     create,
     invoke,
+    untilProgress,
     stop: async () => {
       await container.stop();
       await simulator?.stop();

@@ -121,8 +121,7 @@ describe('endpoint container: POST /invocations', () => {
   it('interrupts ComfyUI when the record gets cancel_requested, and finishes as cancelled', async () => {
     const record = await harness.create({ prompt: twoOutputs(10_000) });
     const running = harness.invoke(record.prompt_path);
-    for (let i = 0; i < 200 && (await harness.store.get(record.prompt_id))?.progress == null; i++)
-      await new Promise((r) => setTimeout(r, 20));
+    await harness.untilProgress(record.prompt_id);
     const cancelled = await cancelExecute(record.prompt_id, 'owner-a', {
       store: harness.store,
       clock: { now: () => new Date() },

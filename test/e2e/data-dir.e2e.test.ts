@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startLocalStack } from '../../local/local-stack';
-import { txt2imgPrompt } from '../fixtures/prompts';
+import { tinyTxt2imgPrompt, txt2imgPrompt } from '../fixtures/prompts';
 import { api, KEY_A, pollUntilFinal } from './local-api';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'comfy-exec-data-'));
@@ -40,12 +40,8 @@ describe('DATA_DIR', () => {
 
   it('works the SageMaker queue it had when restarted mid-flight: queued executes complete, the cut-off one fails', async () => {
     const directory = mkdtempSync(join(dataDir, 'restart-'));
-    const slowPrompt = (seed: number) => {
-      const prompt: Record<string, any> = txt2imgPrompt(seed);
-      prompt['3'].inputs.steps = 100; // 5 s at 50 ms a step: still running when the stack stops
-      prompt['5'].inputs = { width: 64, height: 64, batch_size: 1 };
-      return prompt;
-    };
+    // 100 steps: 5 s at 50 ms a step, still running when the stack stops.
+    const slowPrompt = (seed: number) => tinyTxt2imgPrompt(seed, 100);
     const first = await start(50, directory);
     const ids: string[] = [];
     try {

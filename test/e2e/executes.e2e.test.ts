@@ -1,7 +1,7 @@
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/local-stack';
-import { txt2imgPrompt } from '../fixtures/prompts';
+import { tinyTxt2imgPrompt } from '../fixtures/prompts';
 import { api, KEY_A, KEY_B, pollUntilFinal, startE2eStack } from './local-api';
 import { seed000RefinerPrompt, seed003PromptBody, seed004UiWorkflow } from './seed-prompts';
 
@@ -21,12 +21,7 @@ async function downloadPng(url: string) {
   return PNG.sync.read(bytes);
 }
 
-function slowPrompt(steps: number, seed = 1) {
-  const prompt: Record<string, any> = txt2imgPrompt(seed);
-  prompt['3'].inputs.steps = steps;
-  prompt['5'].inputs = { width: 64, height: 64, batch_size: 1 };
-  return prompt;
-}
+const slowPrompt = (steps: number, seed = 1) => tinyTxt2imgPrompt(seed, steps);
 
 describe('end to end through HTTP: the seed prompts', () => {
   it("runs seed 000's refiner graph created → running → success, with a PNG of the requested size", async () => {

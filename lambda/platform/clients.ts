@@ -4,7 +4,6 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { tracer } from './powertools';
 
 /**
  * The one place that builds AWS clients. Endpoints come from the SDK's own
@@ -24,32 +23,29 @@ export interface ClientSettings {
 
 export function documentClient(settings: ClientSettings): DynamoDBDocumentClient {
   return once('dynamodb', () =>
-    DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({ region: settings.region })), {
+    DynamoDBDocumentClient.from(new DynamoDBClient({ region: settings.region }), {
       marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
     }),
   );
 }
 
 export function s3Client(settings: ClientSettings): S3Client {
-  return once('s3', () =>
-    tracer.captureAWSv3Client(
-      new S3Client({ region: settings.region, forcePathStyle: settings.s3ForcePathStyle ?? false }),
-    ),
+  return once(
+    's3',
+    () => new S3Client({ region: settings.region, forcePathStyle: settings.s3ForcePathStyle ?? false }),
   );
 }
 
 export function sageMakerRuntimeClient(settings: ClientSettings): SageMakerRuntimeClient {
-  return once('sagemaker-runtime', () =>
-    tracer.captureAWSv3Client(new SageMakerRuntimeClient({ region: settings.region })),
-  );
+  return once('sagemaker-runtime', () => new SageMakerRuntimeClient({ region: settings.region }));
 }
 
 export function sageMakerClient(settings: ClientSettings): SageMakerClient {
-  return once('sagemaker', () => tracer.captureAWSv3Client(new SageMakerClient({ region: settings.region })));
+  return once('sagemaker', () => new SageMakerClient({ region: settings.region }));
 }
 
 export function logsClient(settings: ClientSettings): CloudWatchLogsClient {
-  return once('logs', () => tracer.captureAWSv3Client(new CloudWatchLogsClient({ region: settings.region })));
+  return once('logs', () => new CloudWatchLogsClient({ region: settings.region }));
 }
 
 /** Tests and the local stack rebuild clients after changing the environment. */

@@ -30,12 +30,21 @@ const sha256: Digest = (text) => createHash('sha256').update(text).digest('hex')
 
 type DataFunction = Exclude<FunctionName, 'health' | 'api-doc' | 'list-endpoints'>;
 
-function dataAdapters(name: DataFunction) {
+function clientSettings(name: DataFunction) {
   const env = functionEnv(name);
-  const settings = { region: env.AWS_REGION, s3ForcePathStyle: env.S3_FORCE_PATH_STYLE };
+  return { region: env.AWS_REGION, s3ForcePathStyle: env.S3_FORCE_PATH_STYLE };
+}
+
+/** The execute table alone: functions that never touch S3 do not build (or bundle) an S3 client. */
+function executeStore(name: DataFunction): DynamoDbExecuteStore {
+  return new DynamoDbExecuteStore(documentClient(clientSettings(name)), functionEnv(name).TABLE_NAME);
+}
+
+function dataAdapters(name: DataFunction) {
+  const settings = clientSettings(name);
   return {
-    store: new DynamoDbExecuteStore(documentClient(settings), env.TABLE_NAME),
-    payloads: new S3PayloadStore(s3Client(settings), env.BUCKET_NAME),
+    store: executeStore(name),
+    payloads: new S3PayloadStore(s3Client(settings), functionEnv(name).BUCKET_NAME),
     settings,
   };
 }
@@ -101,16 +110,15 @@ export function deleteExecutesDeps(): DeleteExecutesDeps {
 }
 
 export function cancelExecuteDeps(): CancelExecuteDeps {
-  return { store: dataAdapters('cancel-execute').store, clock };
+  return { store: executeStore('cancel-execute'), clock };
 }
 
 export function getExecuteLogsDeps(): GetExecuteLogsDeps {
   const env = functionEnv('get-execute-logs');
-  const { store, settings } = dataAdapters('get-execute-logs');
   return {
-    store,
+    store: executeStore('get-execute-logs'),
     clock,
-    logs: new CloudWatchLogSearch(logsClient(settings), {
+    logs: new CloudWatchLogSearch(logsClient(clientSettings('get-execute-logs')), {
       maxWaitMs: env.LOG_QUERY_MAX_WAIT_MS,
       pollIntervalMs: 500,
     }),

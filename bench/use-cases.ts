@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CORE_CATALOG } from '../lambda/catalog/core-catalog';
+import { coreCatalog } from '../lambda/catalog/core-catalog';
 import { convertWorkflow } from '../lambda/domain/workflow/convert-workflow';
 import type { NodeCatalog } from '../lambda/domain/workflow/node-catalog';
 import type { UiWorkflow } from '../lambda/domain/workflow/ui-workflow';
@@ -56,7 +56,7 @@ export async function benchUseCases(runs = 2000) {
     {
       name: 'CreateExecute, small API prompt (7 nodes)',
       prompt: () => txt2imgPrompt(),
-      catalog: CORE_CATALOG,
+      catalog: coreCatalog(),
     },
     {
       name: `CreateExecute, largest convertible corpus UI workflow (pairs/089, ${largest.nodes.length} nodes)`,

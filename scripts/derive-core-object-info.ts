@@ -6,6 +6,7 @@
  * pretend models so that loaders validate.
  *
  *   npx tsx scripts/derive-core-object-info.ts [source.json] > lambda/catalog/core-object-info.json
+ *   npx tsx scripts/pack-core-catalog.ts   # the packed copy the Lambda bundles carry
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

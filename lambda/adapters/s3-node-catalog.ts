@@ -21,7 +21,8 @@ export class S3NodeCatalogSource implements NodeCatalogSource {
   constructor(
     private readonly s3: S3Client,
     private readonly bucket: string,
-    private readonly fallback: NodeCatalog,
+    /** Called only when the endpoint has published nothing (or the copy cannot be read). */
+    private readonly fallback: () => NodeCatalog,
     private readonly maxAgeMs = 60_000,
     /** How long "no object_info yet" is believed: short, so a booting container is seen soon. */
     private readonly missingMaxAgeMs = 5_000,
@@ -44,7 +45,7 @@ export class S3NodeCatalogSource implements NodeCatalogSource {
         catalog = JSON.parse(text) as NodeCatalog;
       } catch {
         // Caught mid-write (emulators write objects non-atomically): use what we had and ask again next time.
-        return cached?.catalog ?? this.fallback;
+        return cached?.catalog ?? this.fallback();
       }
       this.cache.set(endpointName, {
         catalog,
@@ -61,12 +62,9 @@ export class S3NodeCatalogSource implements NodeCatalogSource {
       }
       if ((error as Error).name === 'NoSuchKey' || status === 404) {
         // Remembered briefly: else every create would ask S3 again until the container publishes.
-        this.cache.set(endpointName, {
-          catalog: this.fallback,
-          checkedAt: Date.now(),
-          maxAgeMs: this.missingMaxAgeMs,
-        });
-        return this.fallback;
+        const catalog = this.fallback();
+        this.cache.set(endpointName, { catalog, checkedAt: Date.now(), maxAgeMs: this.missingMaxAgeMs });
+        return catalog;
       }
       throw error;
     }

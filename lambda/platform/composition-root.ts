@@ -6,7 +6,7 @@ import { S3NodeCatalogSource } from '../adapters/s3-node-catalog';
 import { S3PayloadStore } from '../adapters/s3-payload-store';
 import { SageMakerAsyncInvoker } from '../adapters/sagemaker-async-invoker';
 import { SageMakerEndpointDirectory } from '../adapters/sagemaker-endpoint-directory';
-import { CORE_CATALOG } from '../catalog/core-catalog';
+import { coreCatalog } from '../catalog/core-catalog';
 import type { Clock, Digest, IdGenerator } from '../domain/ports';
 import type { CancelExecuteDeps } from '../use-cases/cancel-execute';
 import type { CreateExecuteDeps } from '../use-cases/create-execute';
@@ -62,7 +62,7 @@ function nodeCatalogs(
 ): S3NodeCatalogSource {
   const s3 = s3Client(settings);
   if (catalogSource?.s3 !== s3 || catalogSource.bucket !== bucket)
-    catalogSource = { s3, bucket, source: new S3NodeCatalogSource(s3, bucket, CORE_CATALOG) };
+    catalogSource = { s3, bucket, source: new S3NodeCatalogSource(s3, bucket, coreCatalog) };
   return catalogSource.source;
 }
 

@@ -31,13 +31,13 @@ const lookup = (source: S3NodeCatalogSource, endpoint: string) =>
 
 describe('S3NodeCatalogSource on s3rver', () => {
   it('answers the bundled catalog until the endpoint publishes, asking S3 at most once per interval', async () => {
-    const source = new S3NodeCatalogSource(clients.s3, bucket, FALLBACK, 60_000, 60_000);
+    const source = new S3NodeCatalogSource(clients.s3, bucket, () => FALLBACK, 60_000, 60_000);
     expect(await lookup(source, 'not-yet')).toEqual({ nodes: ['CoreOnly'], gets: 1 });
     expect(await lookup(source, 'not-yet')).toEqual({ nodes: ['CoreOnly'], gets: 0 });
   });
 
   it('sees an object_info published after a miss once the short miss interval has passed', async () => {
-    const source = new S3NodeCatalogSource(clients.s3, bucket, FALLBACK, 60_000, 0);
+    const source = new S3NodeCatalogSource(clients.s3, bucket, () => FALLBACK, 60_000, 0);
     expect((await lookup(source, 'booting')).nodes).toEqual(['CoreOnly']);
     await publish('booting', JSON.stringify({ KSampler: {}, MyCustomNode: {} }));
     expect(await lookup(source, 'booting')).toEqual({ nodes: ['KSampler', 'MyCustomNode'], gets: 1 });
@@ -45,11 +45,11 @@ describe('S3NodeCatalogSource on s3rver', () => {
 
   it('caches within its max age, revalidates by ETag after it, and picks up a changed object', async () => {
     await publish('live', JSON.stringify({ First: {} }));
-    const cached = new S3NodeCatalogSource(clients.s3, bucket, FALLBACK, 60_000);
+    const cached = new S3NodeCatalogSource(clients.s3, bucket, () => FALLBACK, 60_000);
     expect(await lookup(cached, 'live')).toEqual({ nodes: ['First'], gets: 1 });
     expect(await lookup(cached, 'live')).toEqual({ nodes: ['First'], gets: 0 });
 
-    const revalidating = new S3NodeCatalogSource(clients.s3, bucket, FALLBACK, 0);
+    const revalidating = new S3NodeCatalogSource(clients.s3, bucket, () => FALLBACK, 0);
     expect((await lookup(revalidating, 'live')).nodes).toEqual(['First']);
     expect(await lookup(revalidating, 'live')).toEqual({ nodes: ['First'], gets: 1 }); // 304
     await publish('live', JSON.stringify({ Second: {} }));
@@ -58,7 +58,7 @@ describe('S3NodeCatalogSource on s3rver', () => {
 
   it('keeps the catalog it had when the object reads as broken JSON (caught mid-write)', async () => {
     await publish('torn', JSON.stringify({ Whole: {} }));
-    const source = new S3NodeCatalogSource(clients.s3, bucket, FALLBACK, 0);
+    const source = new S3NodeCatalogSource(clients.s3, bucket, () => FALLBACK, 0);
     expect((await lookup(source, 'torn')).nodes).toEqual(['Whole']);
     await publish('torn', '{"Whole": {');
     expect((await lookup(source, 'torn')).nodes).toEqual(['Whole']);

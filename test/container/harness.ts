@@ -5,7 +5,7 @@ import { startContainer } from '../../container/src/main';
 import { DynamoDbExecuteStore } from '../../lambda/adapters/dynamodb-execute-store';
 import { S3PayloadStore } from '../../lambda/adapters/s3-payload-store';
 import { parseS3Uri } from '../../lambda/adapters/s3-uri';
-import { CORE_CATALOG } from '../../lambda/catalog/core-catalog';
+import { coreCatalog } from '../../lambda/catalog/core-catalog';
 import type { NodeCatalog } from '../../lambda/domain/workflow/node-catalog';
 import { type CreateExecuteInput, createExecute } from '../../lambda/use-cases/create-execute';
 import { type ComfyUiSimulatorOptions, startComfyUiSimulator } from '../../local/comfyui-simulator/server';
@@ -42,7 +42,7 @@ export async function startContainerHarness(
   const store = new DynamoDbExecuteStore(clients.documents, tableName);
   const payloads = new S3PayloadStore(clients.s3, bucketName);
 
-  async function create(overrides: Partial<CreateExecuteInput> = {}, catalog: NodeCatalog = CORE_CATALOG) {
+  async function create(overrides: Partial<CreateExecuteInput> = {}, catalog: NodeCatalog = coreCatalog()) {
     const { record } = await createExecute(createInput(overrides), 'owner-a', {
       store,
       payloads,

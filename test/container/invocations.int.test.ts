@@ -1,6 +1,6 @@
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CORE_CATALOG } from '../../lambda/catalog/core-catalog';
+import { coreCatalog } from '../../lambda/catalog/core-catalog';
 import { cancelExecute } from '../../lambda/use-cases/cancel-execute';
 import { txt2imgPrompt } from '../fixtures/prompts';
 import { startContainerHarness } from './harness';
@@ -88,7 +88,7 @@ describe('endpoint container: POST /invocations', () => {
     // to see what the container makes of ComfyUI's own refusal.
     const record = await harness.create(
       { prompt },
-      { ...CORE_CATALOG, KSamplerThatIsNotInstalled: CORE_CATALOG.KSampler! },
+      { ...coreCatalog(), KSamplerThatIsNotInstalled: coreCatalog().KSampler! },
     );
     const { status, body } = await harness.invoke(record.prompt_path);
     expect(status).toBe(400);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CORE_CATALOG } from '../../lambda/catalog/core-catalog';
+import { coreCatalog } from '../../lambda/catalog/core-catalog';
 import type { Clock, IdGenerator } from '../../lambda/domain/ports';
 import type { CreateExecuteDeps } from '../../lambda/use-cases/create-execute';
 import { InMemoryExecuteStore } from './in-memory-execute-store';
@@ -34,7 +34,7 @@ export function fakeCreateDeps() {
     clock,
     ids: sequentialIds(),
     digest: (text) => createHash('sha256').update(text).digest('hex'),
-    catalogs: { forEndpoint: async () => CORE_CATALOG },
+    catalogs: { forEndpoint: async () => coreCatalog() },
     config: {
       defaultEndpointName: 'comfy-async-default',
       endpointNames: ['comfy-async-default', 'comfy-async-sdxl'],

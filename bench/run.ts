@@ -27,7 +27,7 @@ console.log(
   `\nLambda bundles (floor: an empty handler, ${bundles.floor.bundleKB} KB, cold import ${bundles.floor.coldImportMs} ms)`,
 );
 console.log('  handler              bundle KB   cold import ms   over floor ms');
-for (const r of bundles.handlers) {
+for (const r of [...bundles.sdkReferences, ...bundles.handlers]) {
   console.log(
     `  ${r.handler.padEnd(20)} ${String(r.bundleKB).padStart(9)}   ${String(r.coldImportMs).padStart(14)}   ${String(r.overFloorMs).padStart(13)}`,
   );
@@ -56,6 +56,9 @@ for (const [name, e2e, floor, ratio] of [
     `  ${name}: p50 ${e2e.p50}, p99 ${e2e.p99}; floor p50 ${floor.p50}, p99 ${floor.p99}; ratio ${ratio} (target ≤ ${latency.targetRatio}: ${ratio <= latency.targetRatio ? 'met' : 'MISSED'})`,
   );
 }
+console.log(
+  `  GET /ping (the HTTP hop, gateway and envelope, no AWS call): p50 ${latency.hopMs.p50}, p99 ${latency.hopMs.p99}`,
+);
 console.log(
   `  sustained: ${lifecycle.sustained.createsPerSecond} creates/s (${lifecycle.sustained.executes} creates, ${lifecycle.sustained.concurrency} clients)`,
 );

@@ -5,8 +5,10 @@ export type AwsCallCounts = Record<string, number>;
 
 /** Any AWS SDK v3 client (or DynamoDBDocumentClient, which shares its client's stack). */
 interface SdkClient {
-  middlewareStack: { add(middleware: never, options: never): void };
+  middlewareStack: { add(middleware: never, options: never): void; remove(name: string): boolean };
 }
+
+const MIDDLEWARE_NAME = 'comfyExecAwsCallCounter';
 
 type Middleware = (
   next: (args: unknown) => Promise<unknown>,
@@ -44,8 +46,14 @@ export class AwsCallCounter {
     };
     client.middlewareStack.add(
       count as never,
-      { step: 'initialize', name: 'comfyExecAwsCallCounter', override: true } as never,
+      { step: 'initialize', name: MIDDLEWARE_NAME, override: true } as never,
     );
+    return client;
+  }
+
+  /** Stops counting `client`'s calls (so a measurement that follows pays nothing for the count). */
+  detach<C extends SdkClient>(client: C): C {
+    client.middlewareStack.remove(MIDDLEWARE_NAME);
     return client;
   }
 

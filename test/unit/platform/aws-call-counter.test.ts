@@ -47,6 +47,16 @@ describe('AwsCallCounter', () => {
     await client.send(put);
     expect(counter.untracked).toEqual({ 'DynamoDB.PutItem': 1 });
   });
+
+  it('stops counting a detached client', async () => {
+    const counter = new AwsCallCounter();
+    const client = counter.attach(offlineClient());
+    await client.send(put);
+    counter.detach(client);
+    await client.send(put);
+    await counter.run(async () => client.send(get));
+    expect(counter.untracked).toEqual({ 'DynamoDB.PutItem': 1 });
+  });
 });
 
 describe('AwsCallCounter and presigned URLs', () => {

@@ -1,67 +1,82 @@
-// Named imports: the z namespace defeats tree-shaking (zod's whole 450 KB lands in every bundle).
-import type { z } from 'zod';
-import { coerce, array as zArray, enum as zEnum, object as zObject, string as zString } from 'zod';
+// zod/mini: every function parses its environment, and most need nothing else from zod, so
+// the tree-shakable API keeps ~70 KB of zod classic out of their bundles.
+
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import type { HttpHandlerName } from '../http/route-table';
 
-const csv = zString()
-  .transform((text) =>
-    text
-      .split(',')
-      .map((part) => part.trim())
-      .filter(Boolean),
+// zod/mini ships without messages ("Invalid input"); a cold-start failure should say what is wrong.
+z.config(en());
+
+const csv = z
+  .pipe(
+    z.string(),
+    z.transform((text) =>
+      text
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean),
+    ),
   )
-  .pipe(zArray(zString()).min(1, 'must name at least one endpoint'));
-const boolish = zEnum(['true', 'false', '1', '0', ''])
-  .default('false')
-  .transform((v) => v === 'true' || v === '1');
+  .check(z.refine((names: string[]) => names.length > 0, 'must name at least one endpoint'));
+const boolish = z.pipe(
+  z._default(z.enum(['true', 'false', '1', '0', '']), 'false'),
+  z.transform((v) => v === 'true' || v === '1'),
+);
 const int = (min: number, max: number, fallback: number) =>
-  coerce.number().int().min(min).max(max).default(fallback);
+  z._default(z.coerce.number().check(z.int(), z.minimum(min), z.maximum(max)), fallback);
+const nonEmpty = () => z.string().check(z.minLength(1));
 
 /** What every function gets; ESD_VERSION feeds `x-api-version`, URL_SUFFIX the console domain. */
-const BaseEnv = zObject({
-  AWS_REGION: zString().default('us-east-1'),
-  ESD_VERSION: zString().default('1.7.0'),
-  URL_SUFFIX: zString().default('amazonaws.com'),
+const BaseEnv = z.object({
+  AWS_REGION: z._default(z.string(), 'us-east-1'),
+  ESD_VERSION: z._default(z.string(), '1.7.0'),
+  URL_SUFFIX: z._default(z.string(), 'amazonaws.com'),
 });
 
-const DataEnv = BaseEnv.extend({
-  TABLE_NAME: zString().min(1),
-  BUCKET_NAME: zString().min(1),
+const DataEnv = z.extend(BaseEnv, {
+  TABLE_NAME: nonEmpty(),
+  BUCKET_NAME: nonEmpty(),
   /** s3rver and other emulators need path-style addressing. */
   S3_FORCE_PATH_STYLE: boolish,
 });
 
-const EndpointsEnv = zObject({
+const EndpointsEnv = {
   /** Comma-separated SageMaker endpoint names this deployment may invoke; the first is the default. */
   ENDPOINT_NAMES: csv,
-  DEFAULT_ENDPOINT_NAME: zString().optional(),
-});
+  DEFAULT_ENDPOINT_NAME: z.optional(z.string()),
+};
 
-const SigningEnv = zObject({ PRESIGN_TTL_SECONDS: int(1, 604_800, 3600) });
+const SigningEnv = { PRESIGN_TTL_SECONDS: int(1, 604_800, 3600) };
 
 /** Each function's environment, parsed once at cold start; the CDK constructs are typed by the same schemas. */
 export const FUNCTION_ENV = {
-  'create-execute': DataEnv.extend(EndpointsEnv.shape).extend({
+  'create-execute': z.extend(DataEnv, {
+    ...EndpointsEnv,
     REQUEST_TTL_SECONDS: int(60, 21_600, 21_600),
     INVOCATION_TIMEOUT_SECONDS: int(1, 3600, 3600),
     RETENTION_DAYS: int(1, 3650, 30),
     MAX_INLINE_PROMPT_BYTES: int(1024, 350_000, 300_000),
     MAX_PROMPT_NODES: int(1, 100_000, 5000),
   }),
-  'get-execute': DataEnv.extend(SigningEnv.shape),
-  'list-executes': DataEnv.extend(SigningEnv.shape),
+  'get-execute': z.extend(DataEnv, SigningEnv),
+  'list-executes': z.extend(DataEnv, SigningEnv),
   'delete-executes': DataEnv,
   'cancel-execute': DataEnv,
-  'get-execute-logs': DataEnv.extend({ LOG_QUERY_MAX_WAIT_MS: int(1000, 25_000, 20_000) }),
-  'list-endpoints': BaseEnv.extend(EndpointsEnv.shape).extend({
+  'get-execute-logs': z.extend(DataEnv, { LOG_QUERY_MAX_WAIT_MS: int(1000, 25_000, 20_000) }),
+  'list-endpoints': z.extend(BaseEnv, {
+    ...EndpointsEnv,
     MIN_INSTANCES: int(0, 100, 0),
     MAX_INSTANCES: int(0, 100, 1),
   }),
   health: BaseEnv,
   'api-doc': BaseEnv,
   'on-async-result': DataEnv,
-  sweeper: DataEnv.extend({ SWEEP_GRACE_SECONDS: int(0, 86_400, 120), SWEEP_BATCH_SIZE: int(1, 1000, 200) }),
-} satisfies Record<HttpHandlerName | 'on-async-result' | 'sweeper', z.ZodObject>;
+  sweeper: z.extend(DataEnv, {
+    SWEEP_GRACE_SECONDS: int(0, 86_400, 120),
+    SWEEP_BATCH_SIZE: int(1, 1000, 200),
+  }),
+} satisfies Record<HttpHandlerName | 'on-async-result' | 'sweeper', z.ZodMiniObject>;
 
 export type FunctionName = keyof typeof FUNCTION_ENV;
 export type FunctionEnv<N extends FunctionName> = z.infer<(typeof FUNCTION_ENV)[N]>;
@@ -76,7 +91,7 @@ export function functionEnv<N extends FunctionName>(
   source: Record<string, string | undefined> = process.env,
 ): FunctionEnv<N> {
   if (!parsed.has(name)) {
-    const result = FUNCTION_ENV[name].safeParse(source);
+    const result = z.safeParse(FUNCTION_ENV[name], source);
     if (!result.success) {
       const problems = result.error.issues
         .map((issue) => `${issue.path.join('.')}: ${issue.message}`)

@@ -1,34 +1,12 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EVENT_HANDLERS, HANDLERS } from '../lambda/http/route-table';
+import { bundleLambda, coldStartBytes, packageBytes } from '../lib/bundling/lambda-bundle';
 import { quantile } from './stats';
 
 const ROOT = join(import.meta.dirname, '..');
-const BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
-
-/** The bundle CDK deploys (lib/constructs/comfy-exec-function.ts's esbuild options). */
-function bundle(entry: string, outfile: string): number {
-  execFileSync(
-    join(ROOT, 'node_modules/.bin/esbuild'),
-    [
-      entry,
-      '--bundle',
-      '--platform=node',
-      '--format=esm',
-      '--target=node22',
-      '--minify',
-      '--main-fields=module,main',
-      `--banner:js=${BANNER}`,
-      `--outfile=${outfile}`,
-      '--log-level=error',
-    ],
-    // NODE_PATH lets the reference entries written to a temporary directory find the SDK.
-    { cwd: ROOT, env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') } },
-  );
-  return statSync(outfile).size;
-}
 
 /** Median wall time of `runs` fresh Node processes that import the bundle (and do nothing else). */
 function coldImportMs(file: string, runs: number): number {
@@ -39,6 +17,7 @@ function coldImportMs(file: string, runs: number): number {
       process.execPath,
       ['--input-type=module', '-e', `await import(${JSON.stringify(file)});`],
       {
+        cwd: tmpdir(),
         env: {
           PATH: process.env.PATH,
           AWS_REGION: 'us-east-1',
@@ -75,38 +54,57 @@ export const handler = async () => [
 `,
 };
 
+/** The floor: an empty handler, bundled and imported the same way. */
+const EMPTY_HANDLER = 'export const handler = async () => ({ statusCode: 200, body: "" });\n';
+
+const slug = (name: string) => name.replaceAll(/[^a-z0-9-]+/gi, '_');
+
+export interface BundleRow {
+  handler: string;
+  /** The entry and the chunks it imports statically: what a cold start compiles. */
+  coldStartKB: number;
+  /** Everything deployed, lazy chunks included (source maps left out). */
+  packageKB: number;
+  coldImportMs: number;
+  overFloorMs: number;
+}
+
+/** Every function bundled by lib/bundling/lambda-bundle.ts (what CDK deploys), beside the references. */
 export function benchBundles(runs = 20) {
-  const dir = mkdtempSync(join(tmpdir(), 'comfy-exec-bundles-'));
+  const out = mkdtempSync(join(tmpdir(), 'comfy-exec-bundles-'));
+  // Inside node_modules, so the reference entries resolve the project's SDK.
+  const sources = join(ROOT, 'node_modules/.cache/comfy-exec-bench');
+  mkdirSync(sources, { recursive: true });
   try {
-    const empty = join(dir, 'empty.ts');
-    writeFileSync(empty, 'export const handler = async () => ({ statusCode: 200, body: "" });\n');
-    const floorBytes = bundle(empty, join(dir, 'empty.mjs'));
-    const floorMs = coldImportMs(join(dir, 'empty.mjs'), runs);
-    const measure = (name: string, entry: string) => {
-      const out = join(dir, `${name.replaceAll(/[^a-z0-9-]+/gi, '_')}.mjs`);
-      const bytes = bundle(entry, out);
-      const ms = coldImportMs(out, runs);
+    const measure = (name: string, entry: string, floorMs: number): BundleRow => {
+      const outdir = join(out, slug(name));
+      const metafile = bundleLambda(entry, outdir, { sourcemap: false });
+      const ms = coldImportMs(join(outdir, 'index.mjs'), runs);
       return {
         handler: name,
-        bundleKB: Math.round(bytes / 1024),
+        coldStartKB: Math.round(coldStartBytes(metafile) / 1024),
+        packageKB: Math.round(packageBytes(metafile) / 1024),
         coldImportMs: Number(ms.toFixed(1)),
         overFloorMs: Number((ms - floorMs).toFixed(1)),
       };
     };
-    const references = Object.entries(SDK_REFERENCES).map(([name, source]) => {
-      const entry = join(dir, `${name.replaceAll(/[^a-z0-9-]+/gi, '_')}.ts`);
-      writeFileSync(entry, source);
-      return measure(name, entry);
-    });
-    const rows = [...HANDLERS, ...EVENT_HANDLERS].map((name) =>
-      measure(name, join(ROOT, 'lambda/handlers', `${name}.ts`)),
-    );
+    const source = (name: string, text: string) => {
+      const entry = join(sources, `${slug(name)}.ts`);
+      writeFileSync(entry, text);
+      return entry;
+    };
+    const floor = measure('empty', source('empty', EMPTY_HANDLER), 0);
     return {
-      floor: { bundleKB: Math.round(floorBytes / 1024), coldImportMs: Number(floorMs.toFixed(1)) },
-      sdkReferences: references,
-      handlers: rows,
+      floor: { bundleKB: floor.coldStartKB, coldImportMs: floor.coldImportMs },
+      sdkReferences: Object.entries(SDK_REFERENCES).map(([name, text]) =>
+        measure(name, source(name, text), floor.coldImportMs),
+      ),
+      handlers: [...HANDLERS, ...EVENT_HANDLERS].map((name) =>
+        measure(name, join(ROOT, 'lambda/handlers', `${name}.ts`), floor.coldImportMs),
+      ),
     };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(out, { recursive: true, force: true });
+    rmSync(sources, { recursive: true, force: true });
   }
 }

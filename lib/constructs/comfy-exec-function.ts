@@ -1,13 +1,20 @@
 import { join } from 'node:path';
-import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AssetHashType, Aws, DockerImage, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, type IDestination, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  Architecture,
+  Code,
+  type IDestination,
+  Function as LambdaFunction,
+  Runtime,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { FunctionEnvInput, FunctionName } from '../../lambda/platform/env';
+import { bundleLambda, LAMBDA_HANDLER } from '../bundling/lambda-bundle';
 
-const HANDLERS_DIR = join(import.meta.dirname, '../../lambda/handlers');
+const LAMBDA_DIR = join(import.meta.dirname, '../../lambda');
 
 export interface ComfyExecFunctionProps<N extends FunctionName> {
   /** Which handler: `lambda/handlers/{handler}.ts`. */
@@ -30,13 +37,13 @@ export interface ComfyExecFunctionProps<N extends FunctionName> {
 }
 
 /**
- * One handler as a Lambda function: nodejs22.x on arm64, one minified ESM bundle with the AWS
- * SDK inside (`externalModules: []` pins the SDK version we test), source maps, X-Ray active,
- * its own log group with retention, and a role holding only `statements` plus writes to that
- * log group.
+ * One handler as a Lambda function: nodejs22.x on arm64, bundled by lib/bundling/lambda-bundle.ts
+ * (minified ESM with the AWS SDK inside, so the SDK version is the one we test; code splitting, so
+ * what a cold start never calls is never loaded; source maps), X-Ray active, its own log group
+ * with retention, and a role holding only `statements` plus writes to that log group.
  */
 export class ComfyExecFunction<N extends FunctionName> extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly role: IRole;
 
   constructor(scope: Construct, id: string, props: ComfyExecFunctionProps<N>) {
@@ -61,9 +68,24 @@ export class ComfyExecFunction<N extends FunctionName> extends Construct {
     for (const [key, value] of Object.entries(props.environment as Record<string, unknown>)) {
       if (value !== undefined) environment[key] = String(value);
     }
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: join(HANDLERS_DIR, `${props.handler}.ts`),
-      handler: 'handler',
+    const entry = join(LAMBDA_DIR, 'handlers', `${props.handler}.ts`);
+    this.function = new LambdaFunction(this, 'Function', {
+      code: Code.fromAsset(LAMBDA_DIR, {
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          // Bundled here with esbuild (as NodejsFunction does); the image is never pulled.
+          image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:22'),
+          // Names the entry, so CDK's asset cache tells the functions' bundles apart.
+          command: ['esbuild', `handlers/${props.handler}.ts`],
+          local: {
+            tryBundle(outputDir) {
+              bundleLambda(entry, outputDir);
+              return true;
+            },
+          },
+        },
+      }),
+      handler: LAMBDA_HANDLER,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
@@ -73,16 +95,6 @@ export class ComfyExecFunction<N extends FunctionName> extends Construct {
       role,
       environment,
       ...(props.onFailure ? { onFailure: props.onFailure, retryAttempts: 2 } : {}),
-      bundling: {
-        format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        minify: true,
-        sourceMap: true,
-        target: 'node22',
-        externalModules: [],
-        banner:
-          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-      },
     });
     this.role = role;
   }

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,7 +39,64 @@ describe('the full synth (the lint gate)', () => {
       (name) => name.startsWith('asset.') && existsSync(join(outdir, name, 'index.mjs')),
     );
     expect(bundles).toHaveLength(11);
-    for (const bundle of bundles)
+    for (const bundle of bundles) {
       expect(existsSync(join(outdir, bundle, 'index.mjs.map')), bundle).toBe(true);
+      // As Lambda loads it: plain Node, nothing of the project around it, lazy chunks beside it.
+      const loaded = spawnSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const m = await import(${JSON.stringify(join(outdir, bundle, 'index.mjs'))}); if (typeof m.handler !== 'function') process.exit(3);`,
+        ],
+        { cwd: tmpdir(), env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1' }, encoding: 'utf8' },
+      );
+      expect(loaded.status, `${bundle}: ${loaded.stderr}`).toBe(0);
+    }
+
+    // One function all the way to the network: the SDK's middleware, serializer, signer and HTTP
+    // handler all run inside the bundle (a CommonJS dependency without `require` would fail here,
+    // not at import), and the refused connection comes back as the envelope's 500.
+    const template = assembly.getStackByName('ComfyExecControlPlane').template as {
+      Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: string } } }>;
+    };
+    const [, getExecute] = Object.entries(template.Resources).find(
+      ([id, resource]) => resource.Type === 'AWS::Lambda::Function' && id.startsWith('GetExecuteFunction'),
+    )!;
+    const asset = join(outdir, `asset.${getExecute.Properties.Code!.S3Key!.replace(/\.zip$/, '')}`);
+    const event = {
+      httpMethod: 'GET',
+      resource: '/executes/{prompt_id}',
+      pathParameters: { prompt_id: '9f1c1f7e-8d0e-4c36-9a51-0d2f0e1f6a11' },
+      requestContext: { requestId: 'synth-test', identity: { apiKeyId: 'owner' } },
+    };
+    const invoked = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { handler } = await import(${JSON.stringify(join(asset, 'index.mjs'))});
+         console.log('RESULT ' + JSON.stringify(await handler(${JSON.stringify(event)})));`,
+      ],
+      {
+        cwd: tmpdir(),
+        encoding: 'utf8',
+        env: {
+          PATH: process.env.PATH,
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'synth-test',
+          AWS_SECRET_ACCESS_KEY: 'synth-test',
+          AWS_MAX_ATTEMPTS: '1',
+          AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:1',
+          TABLE_NAME: 'executes',
+          BUCKET_NAME: 'payloads',
+        },
+      },
+    );
+    expect(invoked.status, invoked.stderr).toBe(0);
+    expect(invoked.stdout + invoked.stderr).toContain('ECONNREFUSED');
+    const result = JSON.parse(invoked.stdout.split('RESULT ')[1]!) as { statusCode: number; body: string };
+    expect(result.statusCode).toBe(500);
+    expect(JSON.parse(result.body)).toMatchObject({ statusCode: 500, debug: expect.any(Object) });
   });
 });

@@ -6,9 +6,9 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { PayloadStore } from '../domain/ports';
 import { executePrefix, parseS3Uri, s3Uri } from './s3-uri';
+import { urlSignerFor } from './s3-url-signer';
 
 function isMissing(error: unknown): boolean {
   return error instanceof Error && (error.name === 'NoSuchKey' || error.name === 'NotFound');
@@ -85,8 +85,6 @@ export class S3PayloadStore implements PayloadStore {
 
   async presignGet(uri: string, expiresInSeconds: number): Promise<string> {
     const { bucket, key } = parseS3Uri(uri);
-    return getSignedUrl(this.s3, new GetObjectCommand({ Bucket: bucket, Key: key }), {
-      expiresIn: expiresInSeconds,
-    });
+    return urlSignerFor(this.s3).sign(bucket, key, expiresInSeconds);
   }
 }

@@ -43,6 +43,15 @@ describe('S3PayloadStore on s3rver', () => {
     const response = await fetch(url);
     expect(response.status).toBe(200);
     expect(await response.text()).toBe('png-bytes');
+
+    // Later URLs for the bucket are signed from its template (lambda/adapters/s3-url-signer.ts).
+    const odd = `executes/${ID}/outputs/9/ComfyUI (1) ü+x.png`;
+    await clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: odd, Body: 'odd-bytes' }));
+    const second = await payloads.presignGet(`s3://${bucket}/${odd}`, 60);
+    expect(second).toContain('X-Amz-Expires=60');
+    // s3rver does not check signatures; test/unit/adapters/s3-url-signer.test.ts holds each URL to
+    // the one getSignedUrl signs. This shows the template's endpoint and key encoding reach the object.
+    expect(await (await fetch(second)).text()).toBe('odd-bytes');
   });
 
   it('deletes every object of one execute and nothing else', async () => {

@@ -1,23 +1,26 @@
-// Named imports: the z namespace defeats tree-shaking (zod's whole 450 KB lands in every bundle).
-import { looseObject, enum as zEnum, literal as zLiteral, string as zString } from 'zod';
+import * as z from 'zod/mini';
 import type { AsyncInvocationOutcome } from '../use-cases/record-async-result';
 
 /** SageMaker's async notification (sagemaker-async.md §4), as carried in `Records[].Sns.Message`. */
-const InferenceResultSchema = looseObject({
-  eventName: zLiteral('InferenceResult').optional(),
-  invocationStatus: zEnum(['Completed', 'Failed']),
-  inferenceId: zString().min(1),
-  failureReason: zString().optional(),
-  eventTime: zString().optional(),
-  receivedTime: zString().optional(),
-  requestParameters: looseObject({
-    endpointName: zString().optional(),
-    inputLocation: zString().optional(),
-  }).optional(),
-  responseParameters: looseObject({
-    outputLocation: zString().optional(),
-    failureLocation: zString().optional(),
-  }).optional(),
+const InferenceResultSchema = z.looseObject({
+  eventName: z.optional(z.literal('InferenceResult')),
+  invocationStatus: z.enum(['Completed', 'Failed']),
+  inferenceId: z.string().check(z.minLength(1)),
+  failureReason: z.optional(z.string()),
+  eventTime: z.optional(z.string()),
+  receivedTime: z.optional(z.string()),
+  requestParameters: z.optional(
+    z.looseObject({
+      endpointName: z.optional(z.string()),
+      inputLocation: z.optional(z.string()),
+    }),
+  ),
+  responseParameters: z.optional(
+    z.looseObject({
+      outputLocation: z.optional(z.string()),
+      failureLocation: z.optional(z.string()),
+    }),
+  ),
 });
 
 export type ParsedNotification =
@@ -38,7 +41,7 @@ export function parseSageMakerNotification(message: string): ParsedNotification 
     // TestNotification (on endpoint create/update) carries no invocationStatus.
     if (fields.eventName === 'TestNotification' || !('invocationStatus' in fields)) return { kind: 'test' };
   }
-  const parsed = InferenceResultSchema.safeParse(json);
+  const parsed = z.safeParse(InferenceResultSchema, json);
   if (!parsed.success)
     return { kind: 'malformed', reason: parsed.error.issues.map((i) => i.message).join('; ') };
   const result = parsed.data;

@@ -1,31 +1,23 @@
-// Named imports: the z namespace defeats tree-shaking (zod's whole 450 KB lands in every bundle).
-import type { z } from 'zod';
-import {
-  looseObject,
-  array as zArray,
-  enum as zEnum,
-  record as zRecord,
-  string as zString,
-  unknown as zUnknown,
-} from 'zod';
+// zod/mini: OnAsyncResult and the Sweeper parse this and nothing else with zod.
+import * as z from 'zod/mini';
 
 /**
  * The JSON the endpoint container answers /invocations with; SageMaker stores it verbatim as the
  * output object (2xx) or failure object (non-2xx). Unknown keys are kept for forward compatibility.
  */
-export const ContainerResultSchema = looseObject({
-  prompt_id: zString().optional(),
+export const ContainerResultSchema = z.looseObject({
+  prompt_id: z.optional(z.string()),
   /** Echoed from the staged request: lets completion write without reading the record first. */
-  owner: zString().optional(),
-  status: zEnum(['success', 'failed', 'cancelled']),
-  output_path: zString().default(''),
-  output_files: zArray(zString()).default([]),
-  temp_path: zString().default(''),
-  temp_files: zArray(zString()).default([]),
-  start_time: zString().optional(),
-  complete_time: zString().optional(),
-  message: zString().optional(),
-  error: zRecord(zString(), zUnknown()).nullish(),
+  owner: z.optional(z.string()),
+  status: z.enum(['success', 'failed', 'cancelled']),
+  output_path: z._default(z.string(), ''),
+  output_files: z._default(z.array(z.string()), []),
+  temp_path: z._default(z.string(), ''),
+  temp_files: z._default(z.array(z.string()), []),
+  start_time: z.optional(z.string()),
+  complete_time: z.optional(z.string()),
+  message: z.optional(z.string()),
+  error: z.nullish(z.record(z.string(), z.unknown())),
 });
 export type ContainerResult = z.infer<typeof ContainerResultSchema>;
 
@@ -46,7 +38,7 @@ export function parseContainerResult(text: string, promptId: string): ContainerR
     const normalised = { ...candidate } as Record<string, unknown>;
     if (normalised.status === 'fail') normalised.status = 'failed';
     if (normalised.prompt_id !== undefined && normalised.prompt_id !== promptId) continue;
-    const result = ContainerResultSchema.safeParse(normalised);
+    const result = z.safeParse(ContainerResultSchema, normalised);
     if (result.success) return result.data;
   }
   return undefined;

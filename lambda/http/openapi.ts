@@ -16,10 +16,13 @@ import {
 } from './response-schemas';
 import { ROUTES } from './route-table';
 
+/** Any zod schema, classic (responses) or mini (requests, so their handlers carry no zod classic). */
+type Schema = z.core.$ZodType;
+
 interface Operation {
-  body?: z.ZodType;
-  query?: z.ZodObject;
-  responses: Record<number, [description: string, schema: z.ZodType]>;
+  body?: Schema;
+  query?: { shape: Record<string, Schema> };
+  responses: Record<number, [description: string, schema: Schema]>;
 }
 
 const notFound = envelopeSchema(404, z.string());
@@ -82,7 +85,7 @@ const OPERATIONS: Record<string, Operation> = {
 };
 
 /** JSON Schema 2020-12 (OpenAPI 3.1's dialect, declared once at the top instead of per schema). */
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output') {
+function jsonSchema(schema: Schema, io: 'input' | 'output') {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
     target: 'draft-2020-12',
     io,
@@ -101,7 +104,7 @@ function operationObject(operationId: string, summary: string, path: string) {
     schema: jsonSchema(PromptIdSchema, 'input'),
   }));
   for (const [name, schema] of Object.entries(operation.query?.shape ?? {})) {
-    parameters.push({ name, in: 'query', required: false, schema: jsonSchema(schema as z.ZodType, 'input') });
+    parameters.push({ name, in: 'query', required: false, schema: jsonSchema(schema, 'input') });
   }
   const responses: Record<string, unknown> = {
     403: {

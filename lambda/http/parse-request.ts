@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import * as z from 'zod/mini';
 import { RequestValidationError } from '../domain/errors';
 import type { CreateExecuteInput } from '../use-cases/create-execute';
 import { CreateExecuteBodySchema } from './request-schemas';
@@ -93,8 +93,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 /** zod's first problem as one line naming the field. */
-export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
-  const result = schema.safeParse(value);
+export function parseWith<S extends z.core.$ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const result = z.safeParse(schema, value);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {

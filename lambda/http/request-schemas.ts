@@ -1,68 +1,73 @@
-// Named imports: the z namespace defeats tree-shaking (zod's whole 450 KB lands in every bundle).
-import type { z } from 'zod';
-import {
-  coerce,
-  strictObject,
-  array as zArray,
-  boolean as zBoolean,
-  enum as zEnum,
-  literal as zLiteral,
-  number as zNumber,
-  record as zRecord,
-  string as zString,
-  union as zUnion,
-  unknown as zUnknown,
-} from 'zod';
+// zod/mini: the functions that parse these (create, list, delete) then carry no zod classic.
+import * as z from 'zod/mini';
 import { EXECUTE_STATUSES } from '../domain/execute-status';
 import { PROMPT_ID_PATTERN } from '../domain/prompt-id';
 
-export const PromptIdSchema = zString()
-  .regex(PROMPT_ID_PATTERN, 'must be a canonical lowercase UUID (8-4-4-4-12 hex digits)')
-  .describe('Execution id: the DynamoDB key, the SageMaker InferenceId, the S3 prefix and ComfyUI prompt_id');
+export const PromptIdSchema = z
+  .string()
+  .check(
+    z.regex(PROMPT_ID_PATTERN, 'must be a canonical lowercase UUID (8-4-4-4-12 hex digits)'),
+    z.describe(
+      'Execution id: the DynamoDB key, the SageMaker InferenceId, the S3 prefix and ComfyUI prompt_id',
+    ),
+  );
 
 /** SageMaker endpoint names: 1–63 characters, `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. */
-const EndpointNameSchema = zString()
-  .max(63)
-  .regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/, 'is not a SageMaker endpoint name');
+const EndpointNameSchema = z
+  .string()
+  .check(z.maxLength(63), z.regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/, 'is not a SageMaker endpoint name'));
 
-const JsonObjectSchema = zRecord(zString(), zUnknown());
+const JsonObjectSchema = z.record(z.string(), z.unknown());
+
+const described = <S extends z.ZodMiniType>(schema: S, description: string) =>
+  schema.check(z.describe(description)) as S;
 
 /**
  * ESD's ExecuteEvent: every field ESD accepts, nothing else. `prompt` is checked here only for
  * presence; its graph is validated by the domain.
  */
-export const CreateExecuteBodySchema = strictObject({
-  prompt_id: PromptIdSchema.nullish(),
-  prompt: zUnknown().describe('ComfyUI API-format prompt: node id → {class_type, inputs}'),
-  endpoint_name: zUnion([EndpointNameSchema, zLiteral('')]).nullish(),
-  need_sync: zBoolean().nullish().describe('ESD: stream progress events; stored, default true'),
-  number: zUnion([zString(), zNumber()]).nullish().describe('ComfyUI queue priority'),
-  front: zBoolean().nullish().describe('ComfyUI: queue at the front'),
-  extra_data: JsonObjectSchema.nullish().describe('ComfyUI extra_data, passed through untouched'),
-  client_id: zString().nullish().describe('ComfyUI client id'),
-  workflow: zString()
-    .regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must start with a letter and hold only letters, digits and _')
-    .nullish()
-    .describe('metrics label'),
-  workflow_name: EndpointNameSchema.nullish().describe('ESD: run on endpoint comfy-async-{workflow_name}'),
-  need_prepare: zBoolean().nullish(),
-  prepare_props: JsonObjectSchema.nullish(),
-  multi_async: zBoolean().nullish(),
-  dry_run: zBoolean().nullish().describe('validate (and convert) only: nothing is stored or run'),
+export const CreateExecuteBodySchema = z.strictObject({
+  prompt_id: z.nullish(PromptIdSchema),
+  prompt: described(z.unknown(), 'ComfyUI API-format prompt: node id → {class_type, inputs}'),
+  endpoint_name: z.nullish(z.union([EndpointNameSchema, z.literal('')])),
+  need_sync: described(z.nullish(z.boolean()), 'ESD: stream progress events; stored, default true'),
+  number: described(z.nullish(z.union([z.string(), z.number()])), 'ComfyUI queue priority'),
+  front: described(z.nullish(z.boolean()), 'ComfyUI: queue at the front'),
+  extra_data: described(z.nullish(JsonObjectSchema), 'ComfyUI extra_data, passed through untouched'),
+  client_id: described(z.nullish(z.string()), 'ComfyUI client id'),
+  workflow: described(
+    z.nullish(
+      z
+        .string()
+        .check(
+          z.regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must start with a letter and hold only letters, digits and _'),
+        ),
+    ),
+    'metrics label',
+  ),
+  workflow_name: described(z.nullish(EndpointNameSchema), 'ESD: run on endpoint comfy-async-{workflow_name}'),
+  need_prepare: z.nullish(z.boolean()),
+  prepare_props: z.nullish(JsonObjectSchema),
+  multi_async: z.nullish(z.boolean()),
+  dry_run: described(z.nullish(z.boolean()), 'validate (and convert) only: nothing is stored or run'),
 });
 export type CreateExecuteBody = z.infer<typeof CreateExecuteBodySchema>;
 
-export const DeleteExecutesBodySchema = strictObject({
-  execute_id_list: zArray(zString().min(1).max(256)).min(1).max(100),
+export const DeleteExecutesBodySchema = z.strictObject({
+  execute_id_list: z
+    .array(z.string().check(z.minLength(1), z.maxLength(256)))
+    .check(z.minLength(1), z.maxLength(100)),
 });
 
-export const ListExecutesQuerySchema = strictObject({
-  limit: coerce
-    .number({ error: 'must be an integer from 1 to 100' })
-    .int('must be an integer from 1 to 100')
-    .min(1, 'must be an integer from 1 to 100')
-    .max(100, 'must be an integer from 1 to 100')
-    .default(10),
-  exclusive_start_key: zString().min(1).optional(),
-  status: zEnum(EXECUTE_STATUSES).optional(),
+const LIMIT_MESSAGE = 'must be an integer from 1 to 100';
+
+export const ListExecutesQuerySchema = z.strictObject({
+  limit: z._default(
+    z.coerce
+      .number({ error: LIMIT_MESSAGE })
+      .check(z.int(LIMIT_MESSAGE), z.minimum(1, LIMIT_MESSAGE), z.maximum(100, LIMIT_MESSAGE)),
+    10,
+  ),
+  exclusive_start_key: z.optional(z.string().check(z.minLength(1))),
+  status: z.optional(z.enum(EXECUTE_STATUSES)),
 });

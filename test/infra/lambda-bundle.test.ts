@@ -1,0 +1,44 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { bundleLambda, coldStartBytes, packageBytes } from '../../lib/bundling/lambda-bundle';
+
+const dir = mkdtempSync(join(tmpdir(), 'lambda-bundle-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('bundleLambda', () => {
+  it('splits what only import() reaches into a chunk the cold start does not load', () => {
+    writeFileSync(join(dir, 'eager.ts'), `export const eager = '${'e'.repeat(2000)}';\n`);
+    writeFileSync(join(dir, 'lazy.ts'), `export const lazy = '${'l'.repeat(50000)}';\n`);
+    writeFileSync(
+      join(dir, 'entry.ts'),
+      `import { eager } from './eager';
+export const handler = async (event: { lazy?: boolean }) =>
+  event.lazy ? (await import('./lazy')).lazy.length : eager.length;
+`,
+    );
+    const out = join(dir, 'out');
+    const metafile = bundleLambda(join(dir, 'entry.ts'), out);
+
+    expect(existsSync(join(out, 'index.mjs'))).toBe(true);
+    expect(existsSync(join(out, 'index.mjs.map'))).toBe(true);
+    expect(readdirSync(join(out, 'chunks')).some((name) => name.startsWith('lazy-'))).toBe(true);
+    expect(coldStartBytes(metafile)).toBeLessThan(10_000);
+    expect(packageBytes(metafile)).toBeGreaterThan(50_000);
+
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { handler } = await import(${JSON.stringify(join(out, 'index.mjs'))});
+         console.log(await handler({}), await handler({ lazy: true }));`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('2000 50000');
+  });
+});

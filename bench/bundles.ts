@@ -8,27 +8,35 @@ import { quantile } from './stats';
 
 const ROOT = join(import.meta.dirname, '..');
 
-/** Median wall time of `runs` fresh Node processes that import the bundle (and do nothing else). */
-function coldImportMs(file: string, runs: number): number {
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = process.hrtime.bigint();
-    const result = spawnSync(
-      process.execPath,
-      ['--input-type=module', '-e', `await import(${JSON.stringify(file)});`],
-      {
-        cwd: tmpdir(),
-        env: {
-          PATH: process.env.PATH,
-          AWS_REGION: 'us-east-1',
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        },
+/** Wall time of one fresh Node process that imports the bundle (and does nothing else). */
+function importOnceMs(file: string): number {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(
+    process.execPath,
+    ['--input-type=module', '-e', `await import(${JSON.stringify(file)});`],
+    {
+      cwd: tmpdir(),
+      env: {
+        PATH: process.env.PATH,
+        AWS_REGION: 'us-east-1',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       },
-    );
-    if (result.status !== 0) throw new Error(`importing ${file} failed: ${result.stderr}`);
-    samples.push(Number(process.hrtime.bigint() - started) / 1e6);
+    },
+  );
+  if (result.status !== 0) throw new Error(`importing ${file} failed: ${result.stderr}`);
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+/**
+ * Median cold import of each file over `runs` rounds, every round importing every file once:
+ * whatever else the machine does during the minute this takes falls on all bundles alike.
+ */
+function coldImportMs(files: string[], runs: number): number[] {
+  const samples = files.map((): number[] => []);
+  for (let round = 0; round < runs; round++) {
+    for (const [i, file] of files.entries()) samples[i]!.push(importOnceMs(file));
   }
-  return quantile(samples, 0.5);
+  return samples.map((s) => quantile(s, 0.5));
 }
 
 /**
@@ -76,32 +84,37 @@ export function benchBundles(runs = 20) {
   const sources = join(ROOT, 'node_modules/.cache/comfy-exec-bench');
   mkdirSync(sources, { recursive: true });
   try {
-    const measure = (name: string, entry: string, floorMs: number): BundleRow => {
-      const outdir = join(out, slug(name));
-      const metafile = bundleLambda(entry, outdir, { sourcemap: false });
-      const ms = coldImportMs(join(outdir, 'index.mjs'), runs);
-      return {
-        handler: name,
-        coldStartKB: Math.round(coldStartBytes(metafile) / 1024),
-        packageKB: Math.round(packageBytes(metafile) / 1024),
-        coldImportMs: Number(ms.toFixed(1)),
-        overFloorMs: Number((ms - floorMs).toFixed(1)),
-      };
-    };
     const source = (name: string, text: string) => {
       const entry = join(sources, `${slug(name)}.ts`);
       writeFileSync(entry, text);
       return entry;
     };
-    const floor = measure('empty', source('empty', EMPTY_HANDLER), 0);
+    const entries = [
+      ['empty', source('empty', EMPTY_HANDLER)],
+      ...Object.entries(SDK_REFERENCES).map(([name, text]) => [name, source(name, text)]),
+      ...[...HANDLERS, ...EVENT_HANDLERS].map((name) => [name, join(ROOT, 'lambda/handlers', `${name}.ts`)]),
+    ] as const;
+    const built = entries.map(([name, entry]) => {
+      const outdir = join(out, slug(name));
+      return { name, outdir, metafile: bundleLambda(entry, outdir, { sourcemap: false }) };
+    });
+    const times = coldImportMs(
+      built.map((b) => join(b.outdir, 'index.mjs')),
+      runs,
+    );
+    const floorMs = times[0]!;
+    const rows: BundleRow[] = built.map((b, i) => ({
+      handler: b.name,
+      coldStartKB: Math.round(coldStartBytes(b.metafile) / 1024),
+      packageKB: Math.round(packageBytes(b.metafile) / 1024),
+      coldImportMs: Number(times[i]!.toFixed(1)),
+      overFloorMs: Number((times[i]! - floorMs).toFixed(1)),
+    }));
+    const referenceCount = Object.keys(SDK_REFERENCES).length;
     return {
-      floor: { bundleKB: floor.coldStartKB, coldImportMs: floor.coldImportMs },
-      sdkReferences: Object.entries(SDK_REFERENCES).map(([name, text]) =>
-        measure(name, source(name, text), floor.coldImportMs),
-      ),
-      handlers: [...HANDLERS, ...EVENT_HANDLERS].map((name) =>
-        measure(name, join(ROOT, 'lambda/handlers', `${name}.ts`), floor.coldImportMs),
-      ),
+      floor: { bundleKB: rows[0]!.coldStartKB, coldImportMs: rows[0]!.coldImportMs },
+      sdkReferences: rows.slice(1, 1 + referenceCount),
+      handlers: rows.slice(1 + referenceCount),
     };
   } finally {
     rmSync(out, { recursive: true, force: true });

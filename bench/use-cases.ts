@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { GetObjectUrlSigner } from '../lambda/adapters/s3-url-signer';
 import { coreCatalog } from '../lambda/catalog/core-catalog';
 import { convertWorkflow } from '../lambda/domain/workflow/convert-workflow';
 import type { NodeCatalog } from '../lambda/domain/workflow/node-catalog';
@@ -89,5 +92,33 @@ export async function benchUseCases(runs = 2000) {
     }
     if (c === cases[0]) results.push({ name: 'GetExecute (record with no files)', ...stats(getSamples) });
   }
-  return results;
+  return [...results, ...(await benchPresign(runs))];
+}
+
+/** One presigned GET URL (no I/O either way): the SDK's getSignedUrl and the per-bucket template. */
+async function benchPresign(runs: number) {
+  const s3 = new S3Client({
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  });
+  const signer = new GetObjectUrlSigner(s3);
+  const ways = {
+    'Presign one output URL, getSignedUrl (the SDK command stack)': (key: string) =>
+      getSignedUrl(s3, new GetObjectCommand({ Bucket: 'comfy-exec-payloads', Key: key }), {
+        expiresIn: 3600,
+      }),
+    'Presign one output URL, GetObjectUrlSigner (per-bucket template)': (key: string) =>
+      signer.sign('comfy-exec-payloads', key, 3600),
+  };
+  const rows = [];
+  for (const [name, sign] of Object.entries(ways)) {
+    const samples: number[] = [];
+    for (let i = 0; i < runs + 100; i++) {
+      const started = process.hrtime.bigint();
+      await sign(`executes/${i}/outputs/9/ComfyUI_00001_.png`);
+      if (i >= 100) samples.push(Number(process.hrtime.bigint() - started) / 1e3);
+    }
+    rows.push({ name, ...stats(samples) });
+  }
+  return rows;
 }

@@ -90,31 +90,43 @@ export function benchBundles(runs = 20) {
       return entry;
     };
     const entries = [
-      ['empty', source('empty', EMPTY_HANDLER)],
-      ...Object.entries(SDK_REFERENCES).map(([name, text]) => [name, source(name, text)]),
-      ...[...HANDLERS, ...EVENT_HANDLERS].map((name) => [name, join(ROOT, 'lambda/handlers', `${name}.ts`)]),
-    ] as const;
-    const built = entries.map(([name, entry]) => {
+      { group: 'floor', name: 'empty', entry: source('empty', EMPTY_HANDLER) },
+      ...Object.entries(SDK_REFERENCES).map(([name, text]) => ({
+        group: 'sdk',
+        name,
+        entry: source(name, text),
+      })),
+      ...[...HANDLERS, ...EVENT_HANDLERS].map((name) => ({
+        group: 'handler',
+        name,
+        entry: join(ROOT, 'lambda/handlers', `${name}.ts`),
+      })),
+    ];
+    const built = entries.map(({ name, entry }) => {
       const outdir = join(out, slug(name));
-      return { name, outdir, metafile: bundleLambda(entry, outdir, { sourcemap: false }) };
+      return { outdir, metafile: bundleLambda(entry, outdir, { sourcemap: false }) };
     });
     const times = coldImportMs(
       built.map((b) => join(b.outdir, 'index.mjs')),
       runs,
     );
-    const floorMs = times[0]!;
-    const rows: BundleRow[] = built.map((b, i) => ({
-      handler: b.name,
-      coldStartKB: Math.round(coldStartBytes(b.metafile) / 1024),
-      packageKB: Math.round(packageBytes(b.metafile) / 1024),
-      coldImportMs: Number(times[i]!.toFixed(1)),
-      overFloorMs: Number((times[i]! - floorMs).toFixed(1)),
+    const floorMs = times[entries.findIndex((e) => e.group === 'floor')]!;
+    const rows = entries.map(({ group, name }, i) => ({
+      group,
+      row: {
+        handler: name,
+        coldStartKB: Math.round(coldStartBytes(built[i]!.metafile) / 1024),
+        packageKB: Math.round(packageBytes(built[i]!.metafile) / 1024),
+        coldImportMs: Number(times[i]!.toFixed(1)),
+        overFloorMs: Number((times[i]! - floorMs).toFixed(1)),
+      } satisfies BundleRow,
     }));
-    const referenceCount = Object.keys(SDK_REFERENCES).length;
+    const inGroup = (group: string) => rows.filter((r) => r.group === group).map((r) => r.row);
+    const [floor] = inGroup('floor');
     return {
-      floor: { bundleKB: rows[0]!.coldStartKB, coldImportMs: rows[0]!.coldImportMs },
-      sdkReferences: rows.slice(1, 1 + referenceCount),
-      handlers: rows.slice(1 + referenceCount),
+      floor: { bundleKB: floor!.coldStartKB, coldImportMs: floor!.coldImportMs },
+      sdkReferences: inGroup('sdk'),
+      handlers: inGroup('handler'),
     };
   } finally {
     rmSync(out, { recursive: true, force: true });

@@ -5,49 +5,24 @@
  *
  *   npx tsx bench/get-breakdown.ts [rounds]
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { getExecuteDeps } from '../lambda/platform/composition-root';
 import { getExecute } from '../lambda/use-cases/get-execute';
 import { HTTP_HANDLERS } from '../local/handler-table';
-import { apiKeyId, startLocalStack } from '../local/local-stack';
-import { tinyTxt2imgPrompt } from '../test/fixtures/prompts';
-import { ApiClient } from './api-client';
+import { apiKeyId } from '../local/local-stack';
+import { BENCH_KEY, startBenchStack, timeRotating } from './local-bench';
 import { quantile } from './stats';
 
-const KEY = 'benchKey123456789012';
-const FINAL = new Set(['success', 'failed', 'cancelled']);
 const rounds = Number(process.argv[2] ?? 20);
 
-const stack = await startLocalStack({
-  port: 0,
-  apiKeys: [KEY],
-  simStepMs: 0,
-  sweepIntervalMs: 3_600_000,
-  log: () => {},
-});
-const api = new ApiClient(stack.apiUrl, KEY);
+const bench = await startBenchStack();
 try {
-  const table = process.env.TABLE_NAME!;
-  const bucket = process.env.BUCKET_NAME!;
-  const ddb = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      region: process.env.AWS_REGION!,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    }),
-  );
-  const read = (id: string) =>
-    ddb.send(new GetCommand({ TableName: table, Key: { prompt_id: id }, ConsistentRead: true }));
+  const { api, bucket, readRecord } = bench;
   const ids: string[] = [];
-  for (let i = 0; i < 20; i++) {
-    const { body } = await api.request('POST', 'executes', { prompt: tinyTxt2imgPrompt(i) });
-    ids.push((body as { data: { prompt_id: string } }).data.prompt_id);
-  }
-  for (const id of ids)
-    while (!FINAL.has((await read(id)).Item?.status)) await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 20; i++) ids.push(await bench.create(i));
+  for (const id of ids) await bench.untilFinal(id);
 
-  const owner = apiKeyId(KEY);
+  const owner = apiKeyId(BENCH_KEY);
   const deps = getExecuteDeps();
   const event = (id: string) =>
     ({
@@ -59,7 +34,7 @@ try {
       requestContext: { requestId: 'breakdown', identity: { apiKeyId: owner } },
     }) as unknown as APIGatewayProxyEvent;
   const steps: Record<string, (id: string) => Promise<unknown>> = {
-    'floor (GetItem, plain client)': read,
+    'floor (GetItem, plain client)': readRecord,
     'store.get (the handler client)': (id) => deps.store.get(id),
     'use case': (id) => getExecute(id, owner, deps),
     'handler, in-process': (id) => HTTP_HANDLERS['get-execute'](event(id)),
@@ -68,21 +43,18 @@ try {
     'presign one URL': (id) =>
       deps.payloads.presignGet(`s3://${bucket}/executes/${id}/outputs/9/a.png`, 3600),
   };
-  const names = Object.keys(steps);
-  const samples = Object.fromEntries(names.map((name) => [name, [] as number[]]));
+  const samples = Object.fromEntries(Object.keys(steps).map((name) => [name, [] as number[]]));
   for (let round = 0; round < rounds; round++) {
     for (const [i, id] of ids.entries()) {
-      for (let k = 0; k < names.length; k++) {
-        const name = names[(i + round + k) % names.length]!;
-        const started = performance.now();
-        await steps[name]!(id);
-        samples[name]!.push(performance.now() - started);
-      }
+      await timeRotating(
+        Object.entries(steps).map(([name, work]) => ({ work: () => work(id), into: samples[name]! })),
+        i + round,
+      );
     }
   }
-  for (const name of names) console.log(`${name.padEnd(32)} ${quantile(samples[name]!, 0.5).toFixed(2)} ms`);
+  for (const [name, series] of Object.entries(samples))
+    console.log(`${name.padEnd(32)} ${quantile(series, 0.5).toFixed(2)} ms`);
 } finally {
-  api.close();
-  await stack.stop();
+  await bench.stop();
 }
 process.exit(0);

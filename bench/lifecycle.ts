@@ -4,23 +4,19 @@
  * latency over HTTP beside the floor (the same DynamoDB/S3/SageMaker-emulator calls made directly
  * with plain SDK clients in the same run), and sustained creates/s.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ProxyHandler } from 'aws-lambda';
 import { EXECUTE_TABLE, ownerStatusKey, PENDING } from '../lambda/adapters/execute-table';
 import { type ExecuteRequest, newExecuteRecord } from '../lambda/domain/execute-record';
 import { AwsCallCounter, type AwsCallCounts, totalCalls } from '../lambda/platform/aws-call-counter';
 import { documentClient, s3Client, sageMakerRuntimeClient } from '../lambda/platform/clients';
 import { HTTP_HANDLERS } from '../local/handler-table';
-import { apiKeyId, LOCAL_ENDPOINT_NAME, startLocalStack } from '../local/local-stack';
+import { apiKeyId, LOCAL_ENDPOINT_NAME } from '../local/local-stack';
 import { tinyTxt2imgPrompt } from '../test/fixtures/prompts';
-import { ApiClient } from './api-client';
+import { BENCH_KEY, EMULATOR_CREDENTIALS, startBenchStack, timeRotating } from './local-bench';
 import { quantile } from './stats';
-
-const KEY = 'benchKey123456789012';
-const FINAL = new Set(['success', 'failed', 'cancelled']);
 
 export interface LifecycleResult {
   awsCalls: {
@@ -67,24 +63,13 @@ const difference = (after: AwsCallCounts, before: AwsCallCounts): AwsCallCounts 
 
 export async function benchLifecycle(samples: number): Promise<LifecycleResult> {
   const containerCalls = new Map<string, AwsCallCounts>();
-  const stack = await startLocalStack({
-    port: 0,
-    apiKeys: [KEY],
-    simStepMs: 0,
-    sweepIntervalMs: 3_600_000, // the Sweeper would add calls no execute caused
-    log: (part, line) => {
-      if (part !== 'container' || !line.includes('invocation answered')) return;
-      const entry = JSON.parse(line) as { prompt_id?: string; aws_calls?: AwsCallCounts };
-      if (entry.prompt_id && entry.aws_calls) containerCalls.set(entry.prompt_id, entry.aws_calls);
-    },
+  const bench = await startBenchStack((part, line) => {
+    if (part !== 'container' || !line.includes('invocation answered')) return;
+    const entry = JSON.parse(line) as { prompt_id?: string; aws_calls?: AwsCallCounts };
+    if (entry.prompt_id && entry.aws_calls) containerCalls.set(entry.prompt_id, entry.aws_calls);
   });
-  // The API's client speaks HTTP/1.1 with keep-alive through node:http, as the SDK clients that
-  // make the floor's calls do: the ratio then measures the system, not two client libraries.
-  const api = new ApiClient(stack.apiUrl, KEY);
+  const { api, region, table, bucket, readRecord, create, get, untilFinal } = bench;
   try {
-    const region = process.env.AWS_REGION!;
-    const table = process.env.TABLE_NAME!;
-    const bucket = process.env.BUCKET_NAME!;
     // The handlers' own cached clients (local-stack built the environment they read).
     const counter = new AwsCallCounter();
     const counted = [
@@ -106,34 +91,10 @@ export async function benchLifecycle(samples: number): Promise<LifecycleResult> 
         }) as ReturnType<ProxyHandler>;
     }
 
-    // Plain clients, not counted: the floor, and waiting for completion without adding calls.
-    const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-    const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ region, credentials }), {
-      marshallOptions: { removeUndefinedValues: true },
-    });
-    const s3 = new S3Client({ region, credentials, forcePathStyle: true });
-    const sagemaker = new SageMakerRuntimeClient({ region, credentials });
-    const readRecord = async (id: string) =>
-      (await ddb.send(new GetCommand({ TableName: table, Key: { prompt_id: id }, ConsistentRead: true })))
-        .Item;
-
-    const create = async (seed: number) => {
-      const { status, body } = await api.request('POST', 'executes', { prompt: tinyTxt2imgPrompt(seed) });
-      if (status !== 201) throw new Error(`create: ${status} ${JSON.stringify(body)}`);
-      return (body as { data: { prompt_id: string } }).data.prompt_id;
-    };
-    const get = async (id: string) => {
-      const { status, body } = await api.request('GET', `executes/${id}`);
-      if (status !== 200) throw new Error(`get ${id}: ${status}`);
-      return (body as { data: { status: string } }).data.status;
-    };
-    const untilFinal = async (id: string) => {
-      for (let i = 0; i < 3000; i++) {
-        if (FINAL.has((await readRecord(id))?.status)) return;
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      throw new Error(`execute ${id} did not finish`);
-    };
+    // Plain clients, not counted: the floor's calls.
+    const ddb = bench.documents;
+    const s3 = new S3Client({ region, credentials: EMULATOR_CREDENTIALS, forcePathStyle: true });
+    const sagemaker = new SageMakerRuntimeClient({ region, credentials: EMULATOR_CREDENTIALS });
 
     // 1. Calls per lifecycle, one execute at a time so nothing else is in flight.
     const lifecycles: { create: AwsCallCounts; completion: AwsCallCounts; get: AwsCallCounts; id: string }[] =
@@ -171,7 +132,7 @@ export async function benchLifecycle(samples: number): Promise<LifecycleResult> 
     const createFloorMs: number[] = [];
     const getMs: number[] = [];
     const getFloorMs: number[] = [];
-    const owner = apiKeyId(KEY);
+    const owner = apiKeyId(BENCH_KEY);
     const created: string[] = [];
     for (let i = 0; i < samples; i++) {
       let t = performance.now();
@@ -246,19 +207,15 @@ export async function benchLifecycle(samples: number): Promise<LifecycleResult> 
     // in rotating order so none of them always runs first.
     const hopMs: number[] = [];
     for (const id of created) await untilFinal(id);
-    for (let i = 0; i < samples; i++) {
-      const id = created[i]!;
-      const timed = (work: () => Promise<unknown>, into: number[]) => async () => {
-        const t = performance.now();
-        await work();
-        into.push(performance.now() - t);
-      };
-      const steps = [
-        timed(() => get(id), getMs),
-        timed(() => readRecord(id), getFloorMs),
-        timed(() => api.request('GET', 'ping'), hopMs),
-      ];
-      for (let k = 0; k < steps.length; k++) await steps[(i + k) % steps.length]!();
+    for (const [i, id] of created.entries()) {
+      await timeRotating(
+        [
+          { work: () => get(id), into: getMs },
+          { work: () => readRecord(id), into: getFloorMs },
+          { work: () => api.request('GET', 'ping'), into: hopMs },
+        ],
+        i,
+      );
     }
 
     // 3. Sustained creates/s: 16 clients for 4 × samples creates.
@@ -301,8 +258,7 @@ export async function benchLifecycle(samples: number): Promise<LifecycleResult> 
       sustained: { executes: total, concurrency, createsPerSecond },
     };
   } finally {
-    api.close();
-    await stack.stop();
+    await bench.stop();
   }
 }
 

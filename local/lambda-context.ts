@@ -8,11 +8,13 @@ import type { Context } from 'aws-lambda';
  */
 export function lambdaInvocationContext(handler: string, region: string): Context {
   const functionName = `comfy-exec-local-${handler}`;
+  const logGroupName = `/aws/lambda/${functionName}`;
   const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
+  const logStreamName = `${day}/[$LATEST]${randomBytes(16).toString('hex')}`;
   Object.assign(process.env, {
     AWS_LAMBDA_FUNCTION_NAME: functionName,
-    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${functionName}`,
-    AWS_LAMBDA_LOG_STREAM_NAME: `${day}/[$LATEST]${randomBytes(16).toString('hex')}`,
+    AWS_LAMBDA_LOG_GROUP_NAME: logGroupName,
+    AWS_LAMBDA_LOG_STREAM_NAME: logStreamName,
     _X_AMZN_TRACE_ID: `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=1`,
   });
   return {
@@ -22,8 +24,8 @@ export function lambdaInvocationContext(handler: string, region: string): Contex
     invokedFunctionArn: `arn:aws:lambda:${region}:123456789012:function:${functionName}`,
     memoryLimitInMB: '512',
     awsRequestId: randomUUID(),
-    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME!,
-    logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME!,
+    logGroupName,
+    logStreamName,
     getRemainingTimeInMillis: () => 29_000,
     done: () => undefined,
     fail: () => undefined,

@@ -20,7 +20,7 @@ const EndpointNameSchema = z
 const JsonObjectSchema = z.record(z.string(), z.unknown());
 
 const described = <S extends z.ZodMiniType>(schema: S, description: string) =>
-  schema.check(z.describe(description)) as S;
+  schema.check(z.describe(description));
 
 /**
  * ESD's ExecuteEvent: every field ESD accepts, nothing else. `prompt` is checked here only for

@@ -1,7 +1,8 @@
 /**
  * `npx tsx bench/load.ts [executes=5000] [concurrency=64]`: executes through `npm start`'s
  * composition (simulator at its fastest), over HTTP: every one must reach success, none lost or
- * invoked twice; prints CreateExecute and GetExecute latency percentiles and throughput.
+ * invoked twice (more than one InvokeEndpointAsync accepted for it, from the SageMaker emulator's
+ * call log); prints CreateExecute and GetExecute latency percentiles and throughput.
  */
 import { startLocalStack } from '../local/local-stack';
 import { tinyTxt2imgPrompt } from '../test/fixtures/prompts';

@@ -1,3 +1,4 @@
+import type { ExecuteOutputs } from './execute-outputs';
 import type { ExecuteStatus } from './execute-status';
 import type { PromptGraph } from './prompt-graph';
 
@@ -62,15 +63,22 @@ export interface ExecuteRecord {
   error: Record<string, unknown> | null;
   /** The UI workflow the prompt was converted from (s3:// URI), or null for an API-format prompt. */
   workflow_path: string | null;
+  /**
+   * ComfyUI's per-node outputs (files, text, numbers) once the run answered; null before, and
+   * when they were too large for the item (then `outputs_location` names the result object).
+   */
+  outputs: ExecuteOutputs | null;
 
   /** Internal: digest of the normalized request, for idempotent retries. */
   request_hash: string;
   /** Internal: where the prompt graph lives; 's3' when too big for one item (then read prompt_path). */
   prompt_location: 'inline' | 's3';
+  /** Internal: the result object holding `outputs` when they were too large for the item. */
+  outputs_location?: string;
 }
 
 /** Keys that never leave the service. */
-export const INTERNAL_RECORD_KEYS = ['request_hash', 'prompt_location'] as const;
+export const INTERNAL_RECORD_KEYS = ['request_hash', 'prompt_location', 'outputs_location'] as const;
 
 export type PublicExecute = Omit<ExecuteRecord, (typeof INTERNAL_RECORD_KEYS)[number]>;
 
@@ -91,6 +99,7 @@ const PUBLIC_KEY_ORDER: readonly (keyof PublicExecute)[] = [
   'output_files',
   'temp_path',
   'temp_files',
+  'outputs',
   'message',
   'error',
   'progress',
@@ -107,7 +116,7 @@ const PUBLIC_KEY_ORDER: readonly (keyof PublicExecute)[] = [
 ];
 
 export function toPublicExecute(record: ExecuteRecord): PublicExecute {
-  const { request_hash: _hash, prompt_location: _location, ...rest } = record;
+  const { request_hash: _hash, prompt_location: _location, outputs_location: _outputs, ...rest } = record;
   const ordered: Record<string, unknown> = {};
   for (const key of PUBLIC_KEY_ORDER) if (key in rest) ordered[key] = rest[key];
   // Attributes a newer writer added stay visible after the known ones.
@@ -201,6 +210,7 @@ export function newExecuteRecord(request: ExecuteRequest, context: NewRecordCont
     cancel_requested: false,
     error: null,
     workflow_path: context.workflowPath,
+    outputs: null,
     request_hash: context.requestHash,
     prompt_location: context.promptLocation,
   };

@@ -14,6 +14,8 @@ export const ContainerResultSchema = z.looseObject({
   output_files: z._default(z.array(z.string()), []),
   temp_path: z._default(z.string(), ''),
   temp_files: z._default(z.array(z.string()), []),
+  /** ComfyUI's per-node outputs, file items annotated with their S3 `key`. */
+  outputs: z.optional(z.record(z.string(), z.record(z.string(), z.unknown()))),
   start_time: z.optional(z.string()),
   complete_time: z.optional(z.string()),
   message: z.optional(z.string()),

@@ -52,6 +52,8 @@ export const SUMMARY_KEYS = [
   'output_files',
   'temp_path',
   'temp_files',
+  'outputs',
+  'outputs_location',
   'message',
   'progress',
 ] as const satisfies readonly (keyof ExecuteRecord)[];

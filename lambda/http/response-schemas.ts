@@ -54,6 +54,12 @@ export const ExecuteSchema = z.object({
   output_files: z.array(z.string()).describe('pre-signed GET URLs'),
   temp_path: z.string(),
   temp_files: z.array(z.string()).describe('pre-signed GET URLs'),
+  outputs: z
+    .record(z.string(), z.record(z.string(), z.unknown()))
+    .nullable()
+    .describe(
+      "ComfyUI's per-node outputs as /history reports them (null until the run answers); every file item carries its S3 `key` and a pre-signed GET `url`, and text, numbers and lists are as ComfyUI reported them",
+    ),
   message: z.string(),
   progress: ProgressSchema.nullable(),
   owner: z.string(),
@@ -90,6 +96,7 @@ export const ExecuteListDataSchema = z.object({
       output_files: true,
       temp_path: true,
       temp_files: true,
+      outputs: true,
       message: true,
       progress: true,
     }),

@@ -1,4 +1,6 @@
+import { type ExecuteOutputs, mapFileItems } from '../domain/execute-outputs';
 import type { ExecuteRecord } from '../domain/execute-record';
+import { parseContainerResult } from '../domain/execute-result';
 import type { PayloadStore } from '../domain/ports';
 
 /** `s3://bucket/prefix/` + `node/file.png`, tolerating ESD's leading '/' and a missing trailing '/'. */
@@ -23,4 +25,37 @@ export async function signedFileLists(
     signAll(payloads, record.temp_path, record.temp_files, ttlSeconds),
   ]);
   return { output_files: outputFiles, temp_files: tempFiles };
+}
+
+type OutputsFields = Pick<
+  ExecuteRecord,
+  'prompt_id' | 'output_path' | 'temp_path' | 'outputs' | 'outputs_location'
+>;
+
+/** The recorded outputs, or those of the result object when they were too large for the record. */
+async function recordedOutputs(
+  record: OutputsFields,
+  payloads: PayloadStore,
+): Promise<ExecuteOutputs | null> {
+  if (record.outputs) return record.outputs;
+  if (!record.outputs_location) return null;
+  const text = await payloads.getText(record.outputs_location);
+  if (text === undefined) throw new Error(`result object ${record.outputs_location} is missing`);
+  return parseContainerResult(text, record.prompt_id)?.outputs ?? null;
+}
+
+/** ComfyUI's per-node outputs, every stored file item given a pre-signed GET `url`. */
+export async function signedOutputs(
+  record: OutputsFields,
+  payloads: PayloadStore,
+  ttlSeconds: number,
+): Promise<ExecuteOutputs | null> {
+  const outputs = await recordedOutputs(record, payloads);
+  if (!outputs) return null;
+  return mapFileItems(outputs, (item) =>
+    payloads.presignGet(
+      joinS3(item.type === 'temp' ? record.temp_path : record.output_path, item.key),
+      ttlSeconds,
+    ),
+  );
 }

@@ -2,7 +2,7 @@ import { ExecuteNotFoundError } from '../domain/errors';
 import { type ExecuteRecord, type PublicExecute, toPublicExecute } from '../domain/execute-record';
 import type { ExecuteStore, PayloadStore } from '../domain/ports';
 import { isPromptId } from '../domain/prompt-id';
-import { signedFileLists } from './execute-view';
+import { signedFileLists, signedOutputs } from './execute-view';
 
 export interface GetExecuteDeps {
   store: ExecuteStore;
@@ -39,6 +39,9 @@ export async function getExecute(
     record.prompt_location === 's3'
       ? { ...record.prompt_params, prompt: await promptFromStagedRequest(record, deps.payloads) }
       : record.prompt_params;
-  const files = await signedFileLists(record, deps.payloads, deps.config.presignTtlSeconds);
-  return { ...toPublicExecute(record), prompt_params: promptParams, ...files };
+  const [files, outputs] = await Promise.all([
+    signedFileLists(record, deps.payloads, deps.config.presignTtlSeconds),
+    signedOutputs(record, deps.payloads, deps.config.presignTtlSeconds),
+  ]);
+  return { ...toPublicExecute(record), prompt_params: promptParams, ...files, outputs };
 }

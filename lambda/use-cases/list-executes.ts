@@ -1,6 +1,7 @@
+import type { ExecuteOutputs } from '../domain/execute-outputs';
 import type { ExecuteStatus } from '../domain/execute-status';
 import type { ExecuteStore, PayloadStore } from '../domain/ports';
-import { signedFileLists } from './execute-view';
+import { signedFileLists, signedOutputs } from './execute-view';
 
 export interface ListExecutesInput {
   limit: number;
@@ -27,6 +28,7 @@ export interface ExecuteListItem {
   output_files: string[];
   temp_path: string;
   temp_files: string[];
+  outputs: ExecuteOutputs | null;
   message: string;
   progress: unknown;
 }
@@ -52,6 +54,7 @@ export async function listExecutes(
       message: record.message,
       progress: record.progress,
       ...(await signedFileLists(record, deps.payloads, deps.config.presignTtlSeconds)),
+      outputs: await signedOutputs(record, deps.payloads, deps.config.presignTtlSeconds),
     })),
   );
   return { executes, last_evaluated_key: page.cursor };

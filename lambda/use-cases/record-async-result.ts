@@ -1,3 +1,4 @@
+import { MAX_RECORDED_OUTPUTS_BYTES } from '../domain/execute-outputs';
 import type { ExecuteRecord } from '../domain/execute-record';
 import { type ContainerResult, parseContainerResult } from '../domain/execute-result';
 import { type ExecuteStatus, isTerminal, statusesThatMayBecome } from '../domain/execute-status';
@@ -30,12 +31,19 @@ interface Completion {
   set: RecordChange['set'];
 }
 
-function fileFields(result: ContainerResult): RecordChange['set'] {
+/** What the run produced; outputs too large for the item are left in the result object and pointed to. */
+function fileFields(result: ContainerResult, resultLocation: string | undefined): RecordChange['set'] {
+  const outputs = result.outputs ?? null;
+  const tooLarge =
+    outputs !== null &&
+    resultLocation !== undefined &&
+    Buffer.byteLength(JSON.stringify(outputs)) > MAX_RECORDED_OUTPUTS_BYTES;
   return {
     output_path: result.output_path,
     output_files: result.output_files,
     temp_path: result.temp_path,
     temp_files: result.temp_files,
+    ...(tooLarge ? { outputs: null, outputs_location: resultLocation } : { outputs }),
   };
 }
 
@@ -82,19 +90,29 @@ function fromCompleted(result: ContainerResult | undefined, outputLocation: stri
     };
   }
   if (result.status === 'success')
-    return { status: 'success', set: { ...fileFields(result), message: skippedOutputsMessage(result) } };
+    return {
+      status: 'success',
+      set: { ...fileFields(result, outputLocation), message: skippedOutputsMessage(result) },
+    };
   const message = errorMessage(result) ?? `the container reported ${result.status}`;
-  return { status: result.status, set: { ...fileFields(result), message, error: result.error ?? null } };
+  return {
+    status: result.status,
+    set: { ...fileFields(result, outputLocation), message, error: result.error ?? null },
+  };
 }
 
-function fromFailed(result: ContainerResult | undefined, failureReason: string): Completion {
+function fromFailed(
+  result: ContainerResult | undefined,
+  failureReason: string,
+  failureLocation: string | undefined,
+): Completion {
   const message = errorMessage(result) ?? failureReason;
   const error = result?.error ?? { type: 'sagemaker_invocation_failed', message: failureReason };
   const status: ExecuteStatus = result?.status === 'cancelled' ? 'cancelled' : 'failed';
   return {
     status,
     set: {
-      ...(result ? fileFields(result) : {}),
+      ...(result ? fileFields(result, failureLocation) : {}),
       message,
       error: { ...error, failure_reason: failureReason },
     },
@@ -160,6 +178,7 @@ export async function recordAsyncResult(
     : fromFailed(
         result,
         outcome.failureReason ?? 'SageMaker reported the invocation as failed without a reason',
+        failureLocation,
       );
   const change: RecordChange = {
     from: statusesThatMayBecome(completion.status),

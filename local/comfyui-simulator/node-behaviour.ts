@@ -1,3 +1,4 @@
+import { linkedValue, pythonStr } from './node-values';
 import { renderPng, renderWav } from './render-png';
 import type { FileItem, SimulatorFiles } from './simulator-files';
 
@@ -105,8 +106,8 @@ export function runOutputNode(
     };
   }
   if (node.class_type === 'PreviewAny') {
-    const source = Object.values(node.inputs)[0];
-    return { text: [typeof source === 'string' ? source : JSON.stringify(source)] };
+    // ComfyUI's PreviewAny: a string as is, numbers and booleans through str(), others serialised.
+    return { text: [pythonStr(linkedValue(prompt, node.inputs.source))] };
   }
   return undefined;
 }

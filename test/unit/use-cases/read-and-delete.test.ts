@@ -79,6 +79,7 @@ describe('listExecutes', () => {
       'need_sync',
       'output_files',
       'output_path',
+      'outputs',
       'progress',
       'prompt_id',
       'start_time',

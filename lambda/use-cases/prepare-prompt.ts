@@ -2,7 +2,7 @@ import type { ComfyNodeErrors } from '../domain/comfy-errors';
 import { PromptValidationError, RequestValidationError } from '../domain/errors';
 import type { NodeCatalogSource } from '../domain/ports';
 import { checkPromptStructure, describeFailure, type PromptGraph } from '../domain/prompt-graph';
-import { convertWorkflow } from '../domain/workflow/convert-workflow';
+import { convertWorkflowWithWarnings } from '../domain/workflow/convert-workflow';
 import { isUiWorkflow } from '../domain/workflow/ui-workflow';
 import { validateAgainstCatalog } from '../domain/workflow/validate-prompt';
 
@@ -48,12 +48,16 @@ export async function preparePrompt(
       `the prompt has ${nodeCount} nodes; this deployment accepts at most ${maxNodes}`,
     );
   const catalog = await catalogs.forEndpoint(endpointName);
-  const prompt = workflow ? convertWorkflow(workflow, catalog, maxNodes) : raw;
+  const converted = workflow ? convertWorkflowWithWarnings(workflow, catalog, maxNodes) : undefined;
+  const prompt = converted ? converted.prompt : raw;
   const structural = checkPromptStructure(prompt);
   if (structural) throw new PromptValidationError(describeFailure(structural), structural);
   const graph = prompt as PromptGraph;
   const { failure, node_errors } = validateAgainstCatalog(graph, catalog);
   if (failure) throw new PromptValidationError(describeFailure(failure), failure);
-  const warnings = [...(workflow ? ['converted from a UI workflow'] : []), ...skippedOutputs(node_errors)];
+  const warnings = [
+    ...(converted ? ['converted from a UI workflow', ...converted.warnings] : []),
+    ...skippedOutputs(node_errors),
+  ];
   return { prompt: graph, ...(workflow ? { workflow } : {}), node_errors, warnings };
 }

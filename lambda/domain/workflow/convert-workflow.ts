@@ -2,7 +2,14 @@ import type { PromptGraph, PromptNode } from '../prompt-graph';
 import { WorkflowConversionError } from './conversion-error';
 import { expandGroupNodes } from './expand-group-nodes';
 import { expandSubgraphs } from './expand-subgraphs';
-import { declaredInputs, type NodeCatalog, type NodeSpec, widgetSlots } from './node-catalog';
+import {
+  declaredInputs,
+  type NodeCatalog,
+  type NodeSpec,
+  type WidgetSlot,
+  widgetDefault,
+  widgetSlots,
+} from './node-catalog';
 import type { UiInput, UiNode, UiWorkflow } from './ui-workflow';
 
 export { WorkflowConversionError };
@@ -63,6 +70,8 @@ type Resolved =
 class Converter {
   private readonly nodes = new Map<string, UiNode>();
   private readonly links: Map<number, Link>;
+  /** Required widgets missing from the saved workflow, given their defaults. */
+  readonly filled: FilledWidget[] = [];
 
   constructor(
     private readonly workflow: UiWorkflow,
@@ -101,10 +110,7 @@ class Converter {
   }
 
   /** Widget names in widgets_values order: from the catalog, else from the node's own widget inputs. */
-  private widgetNames(
-    node: UiNode,
-    spec: NodeSpec | undefined,
-  ): { name: string; controlAfterGenerate: boolean }[] {
+  private widgetNames(node: UiNode, spec: NodeSpec | undefined): WidgetSlot[] {
     if (spec) return widgetSlots(spec);
     const fromNode = (node.inputs ?? []).filter(
       (input): input is UiInput & { widget: { name: string } } => input.widget !== undefined,
@@ -138,11 +144,27 @@ class Converter {
     const inputs: Record<string, unknown> = {};
     let index = 0;
     for (const slot of this.widgetNames(node, spec)) {
-      if (index >= values.length) break;
-      inputs[slot.name] = values[index++];
-      if (slot.controlAfterGenerate) index++;
+      if (index < values.length) {
+        inputs[slot.name] = values[index++];
+        if (slot.controlAfterGenerate) index++;
+      } else if (slot.required) this.fillMissingWidget(node, slot.name, slot.spec, inputs);
     }
     return inputs;
+  }
+
+  /**
+   * A required widget the node gained after the workflow was saved: ComfyUI's frontend gives it
+   * its default when it loads the workflow, so the conversion does too (an optional one is left
+   * out: the server applies its default). Linked widgets get their link instead.
+   */
+  private fillMissingWidget(node: UiNode, name: string, spec: unknown, inputs: Record<string, unknown>) {
+    const linked = (node.inputs ?? []).some(
+      (input) => (input.widget?.name ?? input.name) === name && input.link != null,
+    );
+    const value = widgetDefault(spec);
+    if (linked || value === undefined) return;
+    inputs[name] = value;
+    this.filled.push({ nodeId: String(node.id), classType: node.type, input: name, value });
   }
 
   convertNode(node: UiNode): PromptNode {
@@ -185,7 +207,37 @@ export function convertWorkflow(
   catalog: NodeCatalog,
   maxNodes = Number.POSITIVE_INFINITY,
 ): PromptGraph {
+  return convertWorkflowWithWarnings(workflow, catalog, maxNodes).prompt;
+}
+
+export interface FilledWidget {
+  nodeId: string;
+  classType: string;
+  input: string;
+  value: unknown;
+}
+
+export interface ConvertedWorkflow {
+  prompt: PromptGraph;
+  /** Required widgets the workflow predates, given their defaults as the editor would. */
+  filled: FilledWidget[];
+  /** One line per filled widget, for the client. */
+  warnings: string[];
+}
+
+/** convertWorkflow, also saying what it had to fill in (missing widgets given their defaults). */
+export function convertWorkflowWithWarnings(
+  workflow: UiWorkflow,
+  catalog: NodeCatalog,
+  maxNodes = Number.POSITIVE_INFINITY,
+): ConvertedWorkflow {
   if (!Array.isArray(workflow.nodes)) throw new WorkflowConversionError('the workflow has no nodes list');
   const flat = expandGroupNodes(expandSubgraphs(workflow, maxNodes), catalog);
-  return new Converter(flat, catalog).convert();
+  const converter = new Converter(flat, catalog);
+  const prompt = converter.convert();
+  const warnings = converter.filled.map(
+    (f) =>
+      `node ${f.nodeId} (${f.classType}): widget '${f.input}' is missing from the saved workflow (saved by an older ComfyUI); filled with its default ${JSON.stringify(f.value)}`,
+  );
+  return { prompt, filled: converter.filled, warnings };
 }

@@ -20,6 +20,10 @@ export interface WidgetSlot {
   name: string;
   /** Seed-like INTs carry one extra UI-only value (fixed/randomize/...) after theirs. */
   controlAfterGenerate: boolean;
+  /** A required input: the server refuses the prompt without it. */
+  required?: boolean;
+  /** The input's spec, for its default. */
+  spec?: unknown;
 }
 
 function optionsOf(spec: unknown): Record<string, unknown> {
@@ -56,7 +60,12 @@ export function widgetSlots(spec: NodeSpec): WidgetSlot[] {
         options.control_after_generate === undefined &&
         (input as unknown[])[0] === 'INT' &&
         (name === 'seed' || name === 'noise_seed');
-      slots.push({ name, controlAfterGenerate: options.control_after_generate === true || legacySeed });
+      slots.push({
+        name,
+        controlAfterGenerate: options.control_after_generate === true || legacySeed,
+        required: group === 0,
+        spec: input,
+      });
     }
   });
   return slots;
@@ -65,4 +74,21 @@ export function widgetSlots(spec: NodeSpec): WidgetSlot[] {
 /** Every input name the node type declares (required, optional), for dict-style widgets_values. */
 export function declaredInputs(spec: NodeSpec): Set<string> {
   return new Set([...Object.keys(spec.input?.required ?? {}), ...Object.keys(spec.input?.optional ?? {})]);
+}
+
+/**
+ * The value the editor gives a widget it has no saved value for: the spec's `default`, else what
+ * ComfyUI's frontend falls back to (a combo's first option, a number's min or 0, "" or false).
+ */
+export function widgetDefault(spec: unknown): unknown {
+  const options = optionsOf(spec);
+  if ('default' in options) return options.default;
+  const type = Array.isArray(spec) ? spec[0] : undefined;
+  if (Array.isArray(type)) return type[0];
+  if (type === 'COMBO') return Array.isArray(options.options) ? options.options[0] : undefined;
+  if (type === 'INT' || type === 'FLOAT')
+    return typeof options.min === 'number' ? Math.max(options.min, 0) : 0;
+  if (type === 'BOOLEAN') return false;
+  if (type === 'STRING') return '';
+  return undefined;
 }

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { convertWorkflow } from '../../../lambda/domain/workflow/convert-workflow';
+import {
+  convertWorkflow,
+  convertWorkflowWithWarnings,
+} from '../../../lambda/domain/workflow/convert-workflow';
 import { isUiWorkflow } from '../../../lambda/domain/workflow/ui-workflow';
 import { corpusCatalog, corpusPairs } from '../../fixtures/corpus-pairs';
 import { corpusApiPrompts } from '../../fixtures/prompts';
@@ -63,9 +66,68 @@ describe('UI workflow → API prompt', () => {
   const convertible = pairs.filter((pair) => unknownPositionalNodes(pair.workflow).length === 0);
   const needCustomNodes = pairs.filter((pair) => unknownPositionalNodes(pair.workflow).length > 0);
 
-  it.each(convertible)('pair $name converts to exactly its api.json', ({ workflow, api, editedInputs }) => {
-    const converted = convertWorkflow(workflow, catalog);
-    expect(comparable(converted, editedInputs)).toEqual(comparable(api, editedInputs));
+  it.each(convertible)(
+    'pair $name converts to exactly its api.json, plus the required widgets the catalog added since',
+    ({ workflow, api, editedInputs }) => {
+      const { prompt, filled } = convertWorkflowWithWarnings(workflow, catalog);
+      // The exporting editor predates these widgets; today's server refuses the prompt without them.
+      for (const widget of filled) {
+        expect((api as any)[widget.nodeId]?.inputs).not.toHaveProperty(widget.input);
+        expect(catalog[widget.classType]?.input?.required).toHaveProperty(widget.input);
+        delete prompt[widget.nodeId]!.inputs[widget.input];
+      }
+      expect(comparable(prompt, editedInputs)).toEqual(comparable(api, editedInputs));
+    },
+  );
+
+  it('fills a required widget an older workflow lacks with its default, and says so', () => {
+    const workflow = {
+      last_node_id: 2,
+      last_link_id: 0,
+      nodes: [
+        { id: 1, type: 'VAEEncodeForInpaint', mode: 0, inputs: [], outputs: [], widgets_values: [] },
+        { id: 2, type: 'CLIPVisionEncode', mode: 0, inputs: [], outputs: [], widgets_values: [] },
+      ],
+      links: [],
+      version: 0.4,
+    };
+    const { prompt, warnings } = convertWorkflowWithWarnings(workflow as any, catalog);
+    expect(prompt['1']!.inputs).toEqual({ grow_mask_by: 6 });
+    expect(prompt['2']!.inputs).toEqual({ crop: 'center' });
+    expect(warnings).toEqual([
+      "node 1 (VAEEncodeForInpaint): widget 'grow_mask_by' is missing from the saved workflow (saved by an older ComfyUI); filled with its default 6",
+      `node 2 (CLIPVisionEncode): widget 'crop' is missing from the saved workflow (saved by an older ComfyUI); filled with its default "center"`,
+    ]);
+  });
+
+  it('leaves a missing optional widget to the server, and a linked one to its link', () => {
+    const workflow = {
+      last_node_id: 2,
+      last_link_id: 1,
+      nodes: [
+        {
+          id: 1,
+          type: 'PrimitiveInt',
+          mode: 0,
+          inputs: [],
+          outputs: [{ name: 'INT', type: 'INT', links: [1] }],
+          widgets_values: [7, 'fixed'],
+        },
+        {
+          id: 2,
+          type: 'VAEEncodeForInpaint',
+          mode: 0,
+          inputs: [{ name: 'grow_mask_by', type: 'INT', link: 1, widget: { name: 'grow_mask_by' } }],
+          outputs: [],
+          widgets_values: [],
+        },
+      ],
+      links: [[1, 1, 0, 2, 0, 'INT']],
+      version: 0.4,
+    };
+    const { prompt, warnings } = convertWorkflowWithWarnings(workflow as any, catalog);
+    expect(prompt['2']!.inputs).toEqual({ grow_mask_by: ['1', 0] });
+    expect(warnings).toEqual([]);
   });
 
   it.each(needCustomNodes)(

@@ -13,6 +13,7 @@ import { startDynamoDbLocal } from './dynamodb-local';
 import { startEndpointContainer } from './endpoint-container-process';
 import { freePort } from './free-port';
 import { lambdaInvocationContext } from './lambda-context';
+import { forgetPublishedCatalog, waitForPublishedCatalog } from './published-catalog';
 import { startS3Local } from './s3-local';
 
 export const LOCAL_ENDPOINT_NAME = 'comfy-async-local';
@@ -168,6 +169,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     handlers.resetEnvironment();
     log('sagemaker', `async endpoint ${LOCAL_ENDPOINT_NAME} (and Logs Insights) at ${awsUrl}`);
 
+    await forgetPublishedCatalog(s3, BUCKET_NAME, LOCAL_ENDPOINT_NAME);
     const container = await startEndpointContainer({
       port: containerPort,
       env: {
@@ -194,6 +196,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Stopping: the emulator lets go of its invocations before the container goes away.
     stops.push(async () => aws.stopEndpoints());
     log('container', `endpoint container at ${container.url}`);
+    await waitForPublishedCatalog(s3, BUCKET_NAME, LOCAL_ENDPOINT_NAME);
+    log('container', "ComfyUI's /object_info published: CreateExecute validates against it");
     await aws.resumeQueues();
 
     const keys = new Map(options.apiKeys.map((key) => [key, apiKeyId(key)]));

@@ -2,16 +2,38 @@ import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import type { PayloadStore } from '../domain/ports';
+import type { ListedObject, ObjectInfo, PayloadStore } from '../domain/ports';
 import { executePrefix, parseS3Uri, s3Uri } from './s3-uri';
 import { urlSignerFor } from './s3-url-signer';
 
-function isMissing(error: unknown): boolean {
+export function isMissing(error: unknown): boolean {
   return error instanceof Error && (error.name === 'NoSuchKey' || error.name === 'NotFound');
+}
+
+/** HeadObject as ObjectInfo; undefined when missing, or not ours to read (another account's bucket). */
+export async function headObjectInfo(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+): Promise<ObjectInfo | undefined> {
+  try {
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return {
+      size: head.ContentLength ?? 0,
+      ...(head.ContentType ? { contentType: head.ContentType } : {}),
+      ...(head.LastModified ? { lastModified: head.LastModified } : {}),
+      metadata: head.Metadata ?? {},
+    };
+  } catch (error) {
+    if (isMissing(error) || (error as Error).name === 'Forbidden' || (error as Error).name === 'AccessDenied')
+      return undefined;
+    throw error;
+  }
 }
 
 /** PayloadStore on one S3 bucket, objects under `executes/{prompt_id}/`. */
@@ -81,6 +103,50 @@ export class S3PayloadStore implements PayloadStore {
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
+  }
+
+  /** Under `executes/{id}/inputs-{digest}/`: a concurrent request with other inputs never overwrites these. */
+  async putInputFile(
+    promptId: string,
+    digest: string,
+    filename: string,
+    bytes: Uint8Array,
+    contentType?: string,
+  ): Promise<string> {
+    const key = `${executePrefix(promptId)}inputs-${digest.slice(0, 16)}/${filename}`;
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: bytes,
+        ...(contentType ? { ContentType: contentType } : {}),
+      }),
+    );
+    return s3Uri(this.bucket, key);
+  }
+
+  headObject(uri: string): Promise<ObjectInfo | undefined> {
+    const { bucket, key } = parseS3Uri(uri);
+    return headObjectInfo(this.s3, bucket, key);
+  }
+
+  async listUnder(prefixUri: string, max: number): Promise<{ objects: ListedObject[]; truncated: boolean }> {
+    const { bucket, key: prefix } = parseS3Uri(prefixUri);
+    const objects: ListedObject[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.s3.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      for (const object of page.Contents ?? []) {
+        // Folder markers (keys ending in '/') hold no file.
+        if (!object.Key || object.Key.endsWith('/')) continue;
+        if (objects.length === max) return { objects, truncated: true };
+        objects.push({ relativeKey: object.Key.slice(prefix.length), size: object.Size ?? 0 });
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return { objects, truncated: false };
   }
 
   async presignGet(uri: string, expiresInSeconds: number): Promise<string> {

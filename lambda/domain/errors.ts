@@ -44,3 +44,9 @@ export class InvocationRejectedError extends DomainError {}
 
 /** SageMaker throttled us or was unavailable after the SDK's retries: try again later. */
 export class InvocationUnavailableError extends DomainError {}
+
+/** The caller has no uploaded input of that name (another key's inputs are never revealed). */
+export class InputNotFoundError extends DomainError {}
+
+/** A declared upload is larger than this deployment accepts. */
+export class InputTooLargeError extends DomainError {}

@@ -77,6 +77,79 @@ export interface PayloadStore {
   /** Removes every object under the execute's prefix (request, outputs, temp files). */
   deleteExecuteObjects(promptId: string): Promise<void>;
   presignGet(uri: string, expiresInSeconds: number): Promise<string>;
+  /** Stages one inline input of an execute beside its request; returns its URI. */
+  putInputFile(
+    promptId: string,
+    digest: string,
+    filename: string,
+    bytes: Uint8Array,
+    contentType?: string,
+  ): Promise<string>;
+  /** Size and type of an object, or undefined when there is none (or it may not be read). */
+  headObject(uri: string): Promise<ObjectInfo | undefined>;
+  /** The objects under a prefix, keys relative to it; at most `max` (then `truncated`). */
+  listUnder(prefixUri: string, max: number): Promise<{ objects: ListedObject[]; truncated: boolean }>;
+}
+
+export interface ObjectInfo {
+  size: number;
+  contentType?: string;
+  lastModified?: Date;
+  metadata: Record<string, string>;
+}
+
+export interface ListedObject {
+  relativeKey: string;
+  size: number;
+}
+
+/** An input uploaded once and used by any later execute of its owner. */
+export interface StoredInput {
+  name: string;
+  /** The file name it was uploaded as. */
+  filename: string;
+  content_type: string;
+  size: number;
+  uploaded_at: string;
+  /** When the payload bucket's lifecycle removes it (epoch seconds). */
+  expires_at: number;
+}
+
+export interface PresignedUpload {
+  method: 'PUT';
+  url: string;
+  /** Send exactly these headers: S3 refuses the upload otherwise. */
+  headers: Record<string, string>;
+}
+
+export interface InputUpload {
+  filename: string;
+  contentType: string;
+  size: number;
+}
+
+/** Each owner's uploaded inputs, under a prefix of the payload bucket of their own. */
+export interface InputStore {
+  /** A presigned upload that accepts only this object: its name, size and content type. */
+  presignUpload(
+    owner: string,
+    name: string,
+    upload: InputUpload,
+    expiresInSeconds: number,
+  ): Promise<PresignedUpload>;
+  /** The owner's input of that name, or undefined (also for another owner's name). */
+  find(owner: string, name: string): Promise<StoredInput | undefined>;
+  /** Newest first. */
+  list(
+    owner: string,
+    query: { limit: number; cursor?: string },
+  ): Promise<{ inputs: StoredInput[]; cursor: string | null }>;
+  /** False when the owner has no input of that name. */
+  delete(owner: string, name: string): Promise<boolean>;
+  /** The s3:// URI of an owner's input (what the container reads). */
+  uriOf(owner: string, name: string): string;
+  /** The s3:// prefix every input of the owner lives under (ends with '/'). */
+  prefixOf(owner: string): string;
 }
 
 export interface AsyncInvocation {

@@ -11,7 +11,7 @@ export const handler = httpHandler(async ({ event, owner }) => {
   if (input.dry_run)
     return {
       statusCode: 200,
-      data: await dryRunExecute(input, createExecuteDeps()),
+      data: await dryRunExecute(input, owner, createExecuteDeps()),
       message: 'valid: nothing stored or run (dry_run)',
     };
   if (input.prompt_id) logger.appendKeys({ prompt_id: input.prompt_id });

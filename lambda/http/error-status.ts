@@ -3,6 +3,8 @@ import {
   EndpointNotFoundError,
   ExecuteNotFoundError,
   IdempotencyConflictError,
+  InputNotFoundError,
+  InputTooLargeError,
   InvocationRejectedError,
   InvocationUnavailableError,
   PromptValidationError,
@@ -19,6 +21,8 @@ const STATUS_BY_ERROR: [new (...args: never[]) => DomainError, number][] = [
   [EndpointNotFoundError, 400],
   [InvocationRejectedError, 400],
   [ExecuteNotFoundError, 404],
+  [InputNotFoundError, 404],
+  [InputTooLargeError, 413],
   [IdempotencyConflictError, 409],
   [InvocationUnavailableError, 503],
 ];

@@ -1,17 +1,21 @@
 import { z } from 'zod';
 import {
   CreateExecuteBodySchema,
+  CreateInputBodySchema,
   DeleteExecutesBodySchema,
   ListExecutesQuerySchema,
+  ListInputsQuerySchema,
   PromptIdSchema,
 } from './request-schemas';
 import {
+  CreatedInputSchema,
   EndpointListDataSchema,
   ExecuteListDataSchema,
   ExecuteLogsDataSchema,
   ExecuteSchema,
   envelopeSchema,
   GatewayErrorSchema,
+  InputListDataSchema,
   ValidationFailureSchema,
 } from './response-schemas';
 import { ROUTES } from './route-table';
@@ -78,6 +82,27 @@ const OPERATIONS: Record<string, Operation> = {
       404: ['Not found', notFound],
     },
   },
+  CreateInput: {
+    body: CreateInputBodySchema,
+    responses: {
+      201: ['Named; upload the file with data.upload', envelopeSchema(201, CreatedInputSchema)],
+      400: ['Bad file name, content type or size', badRequest],
+      413: ['Declared size over the deployment limit', envelopeSchema(413)],
+    },
+  },
+  ListInputs: {
+    query: ListInputsQuerySchema,
+    responses: {
+      200: ['A page of uploaded inputs, newest first', envelopeSchema(200, InputListDataSchema)],
+      400: ['Bad query', badRequest],
+    },
+  },
+  DeleteInput: {
+    responses: {
+      204: ['Deleted', envelopeSchema(204)],
+      404: ['The caller has no input of that name', envelopeSchema(404)],
+    },
+  },
   ListEndpoints: { responses: { 200: ['Endpoints', envelopeSchema(200, EndpointListDataSchema)] } },
   RootAPI: { responses: { 200: ['OK', envelopeSchema(200)] } },
   Ping: { responses: { 200: ['pong', envelopeSchema(200)] } },
@@ -101,7 +126,10 @@ function operationObject(operationId: string, summary: string, path: string) {
     name,
     in: 'path',
     required: true,
-    schema: jsonSchema(PromptIdSchema, 'input'),
+    schema:
+      name === 'prompt_id'
+        ? jsonSchema(PromptIdSchema, 'input')
+        : { type: 'string', description: 'an input name from CreateInput or ListInputs' },
   }));
   for (const [name, schema] of Object.entries(operation.query?.shape ?? {})) {
     parameters.push({ name, in: 'query', required: false, schema: jsonSchema(schema, 'input') });

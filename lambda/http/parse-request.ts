@@ -138,5 +138,6 @@ export function parseCreateExecuteBody(body: unknown): CreateExecuteInput {
     prepare_props: parsed.prepare_props ?? null,
     multi_async: parsed.multi_async ?? false,
     ...(parsed.dry_run ? { dry_run: true } : {}),
+    ...(parsed.inputs ? { inputs: parsed.inputs } : {}),
   };
 }

@@ -50,6 +50,10 @@ export const CreateExecuteBodySchema = z.strictObject({
   prepare_props: z.nullish(JsonObjectSchema),
   multi_async: z.nullish(z.boolean()),
   dry_run: described(z.nullish(z.boolean()), 'validate (and convert) only: nothing is stored or run'),
+  inputs: described(
+    z.nullish(z.record(z.string(), z.string())),
+    'files for this execute only, by the file name the prompt uses: a data: URL or base64 data, an https:// URL, or an s3:// URI (your inputs prefix or a bucket the operator allowed)',
+  ),
 });
 export type CreateExecuteBody = z.infer<typeof CreateExecuteBodySchema>;
 
@@ -70,4 +74,23 @@ export const ListExecutesQuerySchema = z.strictObject({
   ),
   exclusive_start_key: z.optional(z.string().check(z.minLength(1))),
   status: z.optional(z.enum(EXECUTE_STATUSES)),
+});
+
+export const CreateInputBodySchema = z.strictObject({
+  filename: described(z.string(), 'the file name, with its extension (kept at the end of the input name)'),
+  content_type: described(z.string(), 'an image, audio, video or 3D content type ComfyUI loads'),
+  size: described(
+    z.number().check(z.int('must be an integer'), z.minimum(1, 'must be at least 1 byte')),
+    'the exact size in bytes: the upload URL accepts no other',
+  ),
+});
+
+export const ListInputsQuerySchema = z.strictObject({
+  limit: z._default(
+    z.coerce
+      .number({ error: LIMIT_MESSAGE })
+      .check(z.int(LIMIT_MESSAGE), z.minimum(1, LIMIT_MESSAGE), z.maximum(100, LIMIT_MESSAGE)),
+    10,
+  ),
+  exclusive_start_key: z.optional(z.string().check(z.minLength(1))),
 });

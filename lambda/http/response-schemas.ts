@@ -143,3 +143,35 @@ export function envelopeSchema(statusCode: number, data?: z.ZodType) {
 
 /** API Gateway's own answers (missing key, unknown route). */
 export const GatewayErrorSchema = z.object({ message: z.string(), requestId: z.string().optional() });
+
+const StoredInputSchema = z.object({
+  name: z.string().describe('what a prompt puts in the file input, e.g. "image": name'),
+  filename: z.string().describe('the file name it was uploaded as'),
+  content_type: z.string(),
+  size: z.number().int(),
+  uploaded_at: z.string().describe('UTC ISO-8601'),
+  expires_at: z.number().int().describe('epoch seconds after which the input is removed'),
+});
+
+export const CreatedInputSchema = z.object({
+  name: z.string().describe('what a prompt puts in the file input, e.g. "image": name'),
+  filename: z.string(),
+  content_type: z.string(),
+  size: z.number().int(),
+  s3_uri: z.string().describe('the s3:// URI of the input once uploaded'),
+  upload: z.object({
+    method: z.literal('PUT'),
+    url: z.string().describe('presigned S3 URL that accepts exactly this size and content type'),
+    headers: z.record(z.string(), z.string()).describe('send these headers with the PUT'),
+    expires_at: z.string().describe('when the upload URL stops working (UTC ISO-8601)'),
+  }),
+  expires_at: z.number().int().describe('epoch seconds after which the uploaded input is removed'),
+});
+
+export const InputListDataSchema = z.object({
+  inputs: z.array(StoredInputSchema),
+  last_evaluated_key: z.string().nullable().describe('pass back as exclusive_start_key; null at the end'),
+  s3_prefix: z
+    .string()
+    .describe("the caller's inputs prefix: s3:// sources and prepare_props.s3_source_path may name it"),
+});

@@ -36,6 +36,22 @@ export function s3Client(settings: ClientSettings): S3Client {
   );
 }
 
+/**
+ * For presigned uploads only: with the SDK's default checksum mode a presigned PUT carries the
+ * CRC32 of an empty body (`x-amz-checksum-crc32=AAAAAA==`), so S3 would refuse every real upload.
+ */
+export function s3UploadClient(settings: ClientSettings): S3Client {
+  return once(
+    's3-upload',
+    () =>
+      new S3Client({
+        region: settings.region,
+        forcePathStyle: settings.s3ForcePathStyle ?? false,
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+      }),
+  );
+}
+
 export function sageMakerRuntimeClient(settings: ClientSettings): SageMakerRuntimeClient {
   return once('sagemaker-runtime', () => new SageMakerRuntimeClient({ region: settings.region }));
 }

@@ -1,15 +1,18 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { CloudWatchLogSearch } from '../adapters/cloudwatch-log-search';
+import { resolveHostAddresses } from '../adapters/dns-host-resolver';
 import { DynamoDbExecuteStore } from '../adapters/dynamodb-execute-store';
+import { S3InputStore } from '../adapters/s3-input-store';
 import { S3NodeCatalogSource } from '../adapters/s3-node-catalog';
 import { S3PayloadStore } from '../adapters/s3-payload-store';
 import { SageMakerAsyncInvoker } from '../adapters/sagemaker-async-invoker';
 import { SageMakerEndpointDirectory } from '../adapters/sagemaker-endpoint-directory';
 import { coreCatalog } from '../catalog/core-catalog';
-import type { Clock, Digest, IdGenerator } from '../domain/ports';
+import type { Clock, Digest, IdGenerator, InputStore } from '../domain/ports';
 import type { CancelExecuteDeps } from '../use-cases/cancel-execute';
 import type { CreateExecuteDeps } from '../use-cases/create-execute';
+import type { CreateInputDeps } from '../use-cases/create-input';
 import type { DeleteExecutesDeps } from '../use-cases/delete-executes';
 import type { GetExecuteDeps } from '../use-cases/get-execute';
 import type { GetExecuteLogsDeps } from '../use-cases/get-execute-logs';
@@ -17,7 +20,14 @@ import type { ListEndpointsDeps } from '../use-cases/list-endpoints';
 import type { ListExecutesDeps } from '../use-cases/list-executes';
 import type { RecordAsyncResultDeps } from '../use-cases/record-async-result';
 import type { SweepDeps } from '../use-cases/sweep-executes';
-import { documentClient, logsClient, s3Client, sageMakerClient, sageMakerRuntimeClient } from './clients';
+import {
+  documentClient,
+  logsClient,
+  s3Client,
+  s3UploadClient,
+  sageMakerClient,
+  sageMakerRuntimeClient,
+} from './clients';
 import { type FunctionName, functionEnv } from './env';
 
 /**
@@ -29,6 +39,9 @@ const ids: IdGenerator = { newId: () => randomUUID() };
 const sha256: Digest = (text) => createHash('sha256').update(text).digest('hex');
 
 type DataFunction = Exclude<FunctionName, 'health' | 'api-doc' | 'list-endpoints'>;
+type InputFunction = 'create-execute' | 'create-input' | 'list-inputs' | 'delete-input';
+/** Functions that use the execute table (the input functions use only the bucket). */
+type TableFunction = Exclude<DataFunction, Exclude<InputFunction, 'create-execute'>>;
 
 function clientSettings(name: DataFunction) {
   const env = functionEnv(name);
@@ -36,11 +49,22 @@ function clientSettings(name: DataFunction) {
 }
 
 /** The execute table alone: functions that never touch S3 do not build (or bundle) an S3 client. */
-function executeStore(name: DataFunction): DynamoDbExecuteStore {
+function executeStore(name: TableFunction): DynamoDbExecuteStore {
   return new DynamoDbExecuteStore(documentClient(clientSettings(name)), functionEnv(name).TABLE_NAME);
 }
 
-function dataAdapters(name: DataFunction) {
+/** Uploaded inputs: the caller's prefix of the payload bucket. */
+function inputStore(name: InputFunction, retentionDays: number): S3InputStore {
+  const settings = clientSettings(name);
+  return new S3InputStore(
+    s3Client(settings),
+    s3UploadClient(settings),
+    functionEnv(name).BUCKET_NAME,
+    retentionDays,
+  );
+}
+
+function dataAdapters(name: TableFunction) {
   const settings = clientSettings(name);
   return {
     store: executeStore(name),
@@ -80,6 +104,8 @@ export function createExecuteDeps(): CreateExecuteDeps {
     ids,
     digest: sha256,
     catalogs: nodeCatalogs(settings, env.BUCKET_NAME),
+    inputs: inputStore('create-execute', env.RETENTION_DAYS),
+    resolveHost: resolveHostAddresses,
     config: {
       defaultEndpointName: env.DEFAULT_ENDPOINT_NAME ?? env.ENDPOINT_NAMES[0]!,
       endpointNames: env.ENDPOINT_NAMES,
@@ -87,8 +113,36 @@ export function createExecuteDeps(): CreateExecuteDeps {
       maxInlinePromptBytes: env.MAX_INLINE_PROMPT_BYTES,
       answerWithinSeconds: env.REQUEST_TTL_SECONDS + env.INVOCATION_TIMEOUT_SECONDS,
       maxPromptNodes: env.MAX_PROMPT_NODES,
+      inputs: {
+        readableBuckets: env.INPUT_BUCKETS,
+        allowLoopbackUrls: env.ALLOW_LOOPBACK_INPUT_URLS,
+        maxInlineInputs: 100,
+        maxSyncedFiles: 1000,
+      },
     },
   };
+}
+
+export function createInputDeps(): CreateInputDeps {
+  const env = functionEnv('create-input');
+  return {
+    inputs: inputStore('create-input', env.RETENTION_DAYS),
+    clock,
+    ids,
+    config: {
+      maxInputBytes: env.MAX_INPUT_BYTES,
+      uploadUrlTtlSeconds: env.UPLOAD_URL_TTL_SECONDS,
+      retentionDays: env.RETENTION_DAYS,
+    },
+  };
+}
+
+export function listInputsDeps(): { inputs: InputStore } {
+  return { inputs: inputStore('list-inputs', functionEnv('list-inputs').RETENTION_DAYS) };
+}
+
+export function deleteInputDeps(): { inputs: InputStore } {
+  return { inputs: inputStore('delete-input', functionEnv('delete-input').RETENTION_DAYS) };
 }
 
 export function getExecuteDeps(): GetExecuteDeps {

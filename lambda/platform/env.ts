@@ -34,12 +34,26 @@ const BaseEnv = z.object({
   URL_SUFFIX: z._default(z.string(), 'amazonaws.com'),
 });
 
-const DataEnv = z.extend(BaseEnv, {
-  TABLE_NAME: nonEmpty(),
+const BucketEnv = z.extend(BaseEnv, {
   BUCKET_NAME: nonEmpty(),
   /** s3rver and other emulators need path-style addressing. */
   S3_FORCE_PATH_STYLE: boolish,
 });
+
+const DataEnv = z.extend(BucketEnv, { TABLE_NAME: nonEmpty() });
+
+/** Uploaded inputs live as long as the bucket's lifecycle keeps objects. */
+const InputsEnv = { RETENTION_DAYS: int(1, 3650, 30) };
+
+const optionalCsv = z.pipe(
+  z._default(z.string(), ''),
+  z.transform((text) =>
+    text
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean),
+  ),
+);
 
 const EndpointsEnv = {
   /** Comma-separated SageMaker endpoint names this deployment may invoke; the first is the default. */
@@ -58,7 +72,19 @@ export const FUNCTION_ENV = {
     RETENTION_DAYS: int(1, 3650, 30),
     MAX_INLINE_PROMPT_BYTES: int(1024, 350_000, 300_000),
     MAX_PROMPT_NODES: int(1, 100_000, 5000),
+    /** Buckets besides the caller's own inputs prefix that `s3://` inputs may name (comma-separated). */
+    INPUT_BUCKETS: optionalCsv,
+    /** Local stack only: http:// and loopback input URLs, for test servers on the same machine. */
+    ALLOW_LOOPBACK_INPUT_URLS: boolish,
   }),
+  'create-input': z.extend(BucketEnv, {
+    ...InputsEnv,
+    /** Largest input accepted; ComfyUI's own upload limit is 100 MiB. */
+    MAX_INPUT_BYTES: int(1, 5 * 1024 ** 3, 100 * 1024 ** 2),
+    UPLOAD_URL_TTL_SECONDS: int(60, 604_800, 900),
+  }),
+  'list-inputs': z.extend(BucketEnv, InputsEnv),
+  'delete-input': z.extend(BucketEnv, InputsEnv),
   'get-execute': z.extend(DataEnv, SigningEnv),
   'list-executes': z.extend(DataEnv, SigningEnv),
   'delete-executes': DataEnv,

@@ -11,10 +11,12 @@ import type {
   Digest,
   ExecuteStore,
   IdGenerator,
+  InputStore,
   NodeCatalogSource,
   PayloadStore,
 } from '../domain/ports';
 import { fitsInline } from '../domain/prompt-storage';
+import { ExecuteInputs, type ExecuteInputsConfig, type HostResolver } from './execute-inputs';
 import { type PreparedPrompt, preparePrompt } from './prepare-prompt';
 
 /** The request as the client sent it: prompt_id and endpoint_name may be absent. */
@@ -25,6 +27,8 @@ export type CreateExecuteInput = Omit<ExecuteRequest, 'prompt_id' | 'endpoint_na
   endpoint_name?: string;
   /** Validate (and convert) only: nothing is stored or invoked. */
   dry_run?: boolean;
+  /** Files for this execute only: file name → data: URL, base64, https:// URL or s3:// URI. */
+  inputs?: Record<string, string>;
 };
 
 export interface CreateExecuteConfig {
@@ -38,6 +42,7 @@ export interface CreateExecuteConfig {
   answerWithinSeconds: number;
   /** Largest graph accepted (nodes of the prompt or UI workflow). @default unlimited */
   maxPromptNodes?: number;
+  inputs: ExecuteInputsConfig;
 }
 
 export interface CreateExecuteDeps {
@@ -48,6 +53,8 @@ export interface CreateExecuteDeps {
   ids: IdGenerator;
   digest: Digest;
   catalogs: NodeCatalogSource;
+  inputs: InputStore;
+  resolveHost: HostResolver;
   config: CreateExecuteConfig;
 }
 
@@ -62,14 +69,28 @@ export type DryRunOutcome = Pick<PreparedPrompt, 'prompt' | 'node_errors' | 'war
 /** CreateExecute with `dry_run: true`: converts and validates as a create would; stores and invokes nothing. */
 export async function dryRunExecute(
   input: CreateExecuteInput,
-  deps: Pick<CreateExecuteDeps, 'catalogs' | 'config'>,
+  owner: string,
+  deps: Pick<CreateExecuteDeps, 'catalogs' | 'config' | 'inputs' | 'payloads' | 'resolveHost'>,
 ): Promise<DryRunOutcome> {
+  const endpointName = resolveEndpoint(input, deps.config);
+  const files = await ExecuteInputs.read(input, owner, inputDeps(deps));
   const { prompt, node_errors, warnings } = await preparePrompt(
     input.prompt,
-    resolveEndpoint(input, deps.config),
+    endpointName,
     deps.catalogs,
+    deps.config.maxPromptNodes,
+    (graph, catalog) => files.available(graph, catalog),
   );
   return { prompt, node_errors, warnings };
+}
+
+function inputDeps(deps: Pick<CreateExecuteDeps, 'config' | 'inputs' | 'payloads' | 'resolveHost'>) {
+  return {
+    inputs: deps.inputs,
+    payloads: deps.payloads,
+    resolveHost: deps.resolveHost,
+    config: deps.config.inputs,
+  };
 }
 
 function resolveEndpoint(input: CreateExecuteInput, config: CreateExecuteConfig): string {
@@ -107,24 +128,32 @@ export async function createExecute(
   owner: string,
   deps: CreateExecuteDeps,
 ): Promise<CreateExecuteOutcome> {
-  const { dry_run: _dryRun, ...fields } = input;
+  const { dry_run: _dryRun, inputs: _inputs, ...fields } = input;
   const endpointName = resolveEndpoint(fields, deps.config);
   const promptId = fields.prompt_id ?? deps.ids.newId();
   // The digest is of the request as sent (a UI workflow, not its conversion, which depends on the
   // catalog), and of who sent it: it names the staged object, which carries the owner.
   const requestHash = deps.digest(
-    canonicalJson({ ...fields, prompt_id: promptId, endpoint_name: endpointName, owner }),
+    canonicalJson({
+      ...fields,
+      inputs: input.inputs,
+      prompt_id: promptId,
+      endpoint_name: endpointName,
+      owner,
+    }),
   );
   if (fields.prompt_id) {
     const earlier = await deps.store.get(promptId);
     if (earlier) return existingOutcome(earlier, owner, requestHash);
   }
 
+  const files = await ExecuteInputs.read(input, owner, inputDeps(deps));
   const prepared = await preparePrompt(
     fields.prompt,
     endpointName,
     deps.catalogs,
     deps.config.maxPromptNodes,
+    (graph, catalog) => files.available(graph, catalog),
   );
 
   const request: ExecuteRequest = {
@@ -133,17 +162,32 @@ export async function createExecute(
     prompt_id: promptId,
     endpoint_name: endpointName,
   };
-  // The owner travels with the request so the container can claim the record, and OnAsyncResult
-  // complete it, with one conditional write each instead of a read first.
-  const promptPath = await deps.payloads.putRequest(
-    promptId,
-    requestHash,
-    canonicalJson({ ...request, owner }),
-  );
-  const workflowPath =
-    prepared.workflow === undefined
-      ? null
-      : await deps.payloads.putWorkflow(promptId, requestHash, JSON.stringify(prepared.workflow));
+  // Written before the record; removed again if the record is not created (nothing half-written).
+  const written: string[] = [];
+  const removeWritten = () =>
+    Promise.all(written.map((uri) => deps.payloads.deleteObject(uri).catch(() => undefined)));
+  let promptPath: string;
+  let workflowPath: string | null;
+  try {
+    const staged = files.empty ? undefined : await files.stage(promptId, requestHash);
+    written.push(...(staged?.written ?? []));
+    // The owner travels with the request so the container can claim the record, and OnAsyncResult
+    // complete it, with one conditional write each instead of a read first.
+    promptPath = await deps.payloads.putRequest(
+      promptId,
+      requestHash,
+      canonicalJson({ ...request, ...staged?.staged, owner }),
+    );
+    written.push(promptPath);
+    workflowPath =
+      prepared.workflow === undefined
+        ? null
+        : await deps.payloads.putWorkflow(promptId, requestHash, JSON.stringify(prepared.workflow));
+    if (workflowPath) written.push(workflowPath);
+  } catch (error) {
+    await removeWritten();
+    throw error;
+  }
   const inline = fitsInline(JSON.stringify(request.prompt), request.prompt, deps.config.maxInlinePromptBytes);
   const record = newExecuteRecord(request, {
     owner,
@@ -156,12 +200,14 @@ export async function createExecute(
     workflowPath,
   });
 
-  if (!(await deps.store.createIfAbsent(record))) {
+  const created = await deps.store.createIfAbsent(record).catch(async (error: unknown) => {
+    await removeWritten();
+    throw error;
+  });
+  if (!created) {
     // A concurrent request with this prompt_id won the conditional put.
     const winner = await deps.store.get(request.prompt_id);
-    if (winner && winner.request_hash !== requestHash) {
-      for (const uri of [promptPath, workflowPath]) if (uri) await deps.payloads.deleteObject(uri);
-    }
+    if (winner && winner.request_hash !== requestHash) await removeWritten();
     if (!winner) throw new IdempotencyConflictError(`prompt_id ${request.prompt_id} is being created; retry`);
     return existingOutcome(winner, owner, requestHash);
   }

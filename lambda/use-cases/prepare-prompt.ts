@@ -3,6 +3,7 @@ import { PromptValidationError, RequestValidationError } from '../domain/errors'
 import type { NodeCatalogSource } from '../domain/ports';
 import { checkPromptStructure, describeFailure, type PromptGraph } from '../domain/prompt-graph';
 import { convertWorkflowWithWarnings } from '../domain/workflow/convert-workflow';
+import type { NodeCatalog } from '../domain/workflow/node-catalog';
 import { isUiWorkflow } from '../domain/workflow/ui-workflow';
 import { validateAgainstCatalog } from '../domain/workflow/validate-prompt';
 
@@ -36,6 +37,9 @@ export async function preparePrompt(
   endpointName: string,
   catalogs: NodeCatalogSource,
   maxNodes = Number.POSITIVE_INFINITY,
+  /** The files the execute brings to ComfyUI's input folder, named as its file inputs may use them. */
+  availableFiles: (prompt: PromptGraph, catalog: NodeCatalog) => Promise<ReadonlySet<string>> = async () =>
+    new Set(),
 ): Promise<PreparedPrompt> {
   const workflow = isUiWorkflow(raw) ? raw : undefined;
   const nodeCount = workflow
@@ -53,7 +57,11 @@ export async function preparePrompt(
   const structural = checkPromptStructure(prompt);
   if (structural) throw new PromptValidationError(describeFailure(structural), structural);
   const graph = prompt as PromptGraph;
-  const { failure, node_errors } = validateAgainstCatalog(graph, catalog);
+  const { failure, node_errors } = validateAgainstCatalog(
+    graph,
+    catalog,
+    await availableFiles(graph, catalog),
+  );
   if (failure) throw new PromptValidationError(describeFailure(failure), failure);
   const warnings = [
     ...(converted ? ['converted from a UI workflow', ...converted.warnings] : []),

@@ -50,6 +50,17 @@ export const StageConfigSchema = z
     quotaPerDay: int(1, 100_000_000, 10_000),
     logRetentionDays: int(1, 3653, 30),
     sweepIntervalMinutes: int(1, 60, 5),
+    /**
+     * Buckets (comma-separated, or a JSON list) whose objects executes may name as `s3://` inputs
+     * or `need_prepare` sources; the caller's own uploaded inputs are always readable.
+     */
+    inputBuckets: z
+      .union([z.string(), z.array(z.string())])
+      .transform((value) =>
+        (Array.isArray(value) ? value : value.split(',')).map((name) => name.trim()).filter(Boolean),
+      )
+      .pipe(z.array(z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'is not an S3 bucket name')))
+      .default([]),
     /** Alarm notifications go to this address when set. */
     alarmEmail: z.email().optional(),
     /** What deleting the stacks does to the table and bucket. */

@@ -27,6 +27,8 @@ export interface AsyncEndpointProps {
   readonly modelDataUrl?: string;
   /** @default 5 — backlog per instance that target tracking aims for */
   readonly targetBacklogPerInstance?: number;
+  /** Buckets whose objects executes may name as inputs (read by the container). @default none */
+  readonly inputBuckets?: readonly string[];
 }
 
 /** `account.dkr.ecr.region.amazonaws.com/repo:tag` → the repository ARN, for pull permissions. */
@@ -55,8 +57,12 @@ export class AsyncEndpoint extends Construct {
       assumedBy: new ServicePrincipal('sagemaker.amazonaws.com'),
     });
     const statements = [
-      // SageMaker reads the staged request; the container writes outputs; SageMaker writes result objects.
-      new PolicyStatement({ actions: ['s3:GetObject'], resources: [objects(PAYLOAD_PREFIXES.executes)] }),
+      // SageMaker reads the staged request; the container reads the execute's inputs (its own,
+      // uploaded ones, synced prefixes) and writes outputs; SageMaker writes result objects.
+      new PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [objects(PAYLOAD_PREFIXES.executes), objects(PAYLOAD_PREFIXES.inputs)],
+      }),
       new PolicyStatement({
         actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
         resources: [
@@ -65,6 +71,14 @@ export class AsyncEndpoint extends Construct {
           objects(PAYLOAD_PREFIXES.endpoints),
         ],
       }),
+      ...(props.inputBuckets?.length
+        ? [
+            new PolicyStatement({
+              actions: ['s3:GetObject'],
+              resources: props.inputBuckets.map((name) => `arn:${Aws.PARTITION}:s3:::${name}/*`),
+            }),
+          ]
+        : []),
       new PolicyStatement({
         actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
         resources: [props.table.tableArn],

@@ -7,6 +7,8 @@ import { PAYLOAD_PREFIXES } from './payload-bucket';
 export interface ControlPlaneResources {
   tableArn: string;
   bucketArn: string;
+  /** Buckets executes may read inputs from besides the payload bucket's inputs prefix. */
+  inputBuckets: readonly string[];
   endpointArn: string;
   endpointConfigArn: string;
   endpointName: string;
@@ -26,12 +28,36 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
       actions: actions.map((a) => `s3:${a}`),
       resources: prefixes.map((p) => `${r.bucketArn}/${p}*`),
     });
-  const { executes, asyncInference } = PAYLOAD_PREFIXES;
+  const { executes, asyncInference, inputs } = PAYLOAD_PREFIXES;
+  /** ListBucket limited to keys under these prefixes. */
+  const listing = (...prefixes: string[]) =>
+    new PolicyStatement({
+      actions: ['s3:ListBucket'],
+      resources: [r.bucketArn],
+      conditions: { StringLike: { 's3:prefix': prefixes.map((p) => `${p}*`) } },
+    });
+  // Operator-listed input buckets: read and list (need_prepare syncs a prefix of one).
+  const inputBuckets =
+    r.inputBuckets.length === 0
+      ? []
+      : [
+          new PolicyStatement({
+            actions: ['s3:GetObject', 's3:ListBucket'],
+            resources: r.inputBuckets.flatMap((name) => [
+              `arn:${Aws.PARTITION}:s3:::${name}`,
+              `arn:${Aws.PARTITION}:s3:::${name}/*`,
+            ]),
+          }),
+        ];
   switch (name) {
     case 'create-execute':
       return [
         table('GetItem', 'PutItem', 'UpdateItem'),
         objects(['PutObject', 'DeleteObject'], executes),
+        // Uploaded inputs a prompt names (HeadObject), and synced input prefixes.
+        objects(['GetObject'], inputs),
+        listing(inputs),
+        ...inputBuckets,
         // The endpoint's node catalog, published by its container.
         objects(['GetObject'], PAYLOAD_PREFIXES.endpoints),
         new PolicyStatement({ actions: ['sagemaker:InvokeEndpointAsync'], resources: [r.endpointArn] }),
@@ -45,17 +71,16 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
         objects(['GetObject'], executes),
       ];
     case 'delete-executes':
-      return [
-        table('GetItem', 'DeleteItem'),
-        objects(['DeleteObject'], executes),
-        new PolicyStatement({
-          actions: ['s3:ListBucket'],
-          resources: [r.bucketArn],
-          conditions: { StringLike: { 's3:prefix': [`${executes}*`] } },
-        }),
-      ];
+      return [table('GetItem', 'DeleteItem'), objects(['DeleteObject'], executes), listing(executes)];
     case 'cancel-execute':
       return [table('GetItem', 'UpdateItem')];
+    // Presigned uploads are signed with the function's own credentials: it needs PutObject itself.
+    case 'create-input':
+      return [objects(['PutObject'], inputs)];
+    case 'list-inputs':
+      return [listing(inputs), objects(['GetObject'], inputs)];
+    case 'delete-input':
+      return [objects(['GetObject', 'DeleteObject'], inputs)];
     case 'get-execute-logs':
       return [
         table('GetItem'),

@@ -1,5 +1,11 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  HttpMethods,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
 export interface PayloadBucketProps {
@@ -16,6 +22,8 @@ export const PAYLOAD_PREFIXES = {
   executes: 'executes/',
   asyncInference: 'async-inference/',
   endpoints: 'endpoints/',
+  /** Uploaded inputs, `inputs/{owner digest}/{name}`, kept as long as records. */
+  inputs: 'inputs/',
 } as const;
 
 /**
@@ -46,9 +54,19 @@ export class PayloadBucket extends Construct {
       bucketName: props.bucketName,
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'payloads/',
+      // Browsers upload inputs straight to their presigned URLs (the signature is the authorisation).
+      cors: [
+        {
+          allowedMethods: [HttpMethods.PUT],
+          allowedOrigins: ['*'],
+          allowedHeaders: ['content-type', 'content-length'],
+          maxAge: 3000,
+        },
+      ],
       lifecycleRules: [
         { prefix: PAYLOAD_PREFIXES.executes, expiration: Duration.days(props.retentionDays) },
         { prefix: PAYLOAD_PREFIXES.asyncInference, expiration: Duration.days(props.retentionDays) },
+        { prefix: PAYLOAD_PREFIXES.inputs, expiration: Duration.days(props.retentionDays) },
         { abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
     });

@@ -48,7 +48,11 @@ export class ControlPlaneStack extends Stack {
         REQUEST_TTL_SECONDS: config.requestTtlSeconds,
         INVOCATION_TIMEOUT_SECONDS: config.invocationTimeoutSeconds,
         RETENTION_DAYS: config.retentionDays,
+        INPUT_BUCKETS: config.inputBuckets.join(','),
       },
+      'create-input': { BUCKET_NAME: bucket.bucketName, RETENTION_DAYS: config.retentionDays },
+      'list-inputs': { BUCKET_NAME: bucket.bucketName, RETENTION_DAYS: config.retentionDays },
+      'delete-input': { BUCKET_NAME: bucket.bucketName, RETENTION_DAYS: config.retentionDays },
       'get-execute': { ...data, PRESIGN_TTL_SECONDS: config.presignTtlSeconds },
       'list-executes': { ...data, PRESIGN_TTL_SECONDS: config.presignTtlSeconds },
       'delete-executes': data,
@@ -70,6 +74,7 @@ export class ControlPlaneStack extends Stack {
       endpointArn: inference.endpointArn,
       endpointConfigArn: inference.endpointConfigArn,
       endpointName,
+      inputBuckets: config.inputBuckets,
     };
     const deadLetters = new Queue(this, 'CompletionDeadLetters', {
       encryption: QueueEncryption.SQS_MANAGED,

@@ -56,6 +56,7 @@ export class InferenceStack extends Stack {
       errorTopic: this.topics.error,
       topicKey: this.topics.key,
       modelDataUrl: config.modelDataUrl,
+      inputBuckets: config.inputBuckets,
     });
     this.endpointName = endpoint.endpointName;
     this.endpointArn = endpoint.endpointArn;

@@ -1,8 +1,10 @@
-import type { PayloadStore } from '../../lambda/domain/ports';
+import type { ListedObject, ObjectInfo, PayloadStore } from '../../lambda/domain/ports';
 
 /** PayloadStore in memory: objects keyed by their s3:// URI. */
 export class InMemoryPayloadStore implements PayloadStore {
   readonly objects = new Map<string, string>();
+  /** Files (inputs) by URI, with their content type. */
+  readonly files = new Map<string, { bytes: Uint8Array; contentType?: string }>();
 
   constructor(private readonly bucket = 'bucket') {}
 
@@ -24,12 +26,45 @@ export class InMemoryPayloadStore implements PayloadStore {
 
   async deleteObject(uri: string) {
     this.objects.delete(uri);
+    this.files.delete(uri);
   }
 
   async deleteExecuteObjects(promptId: string) {
-    for (const uri of this.objects.keys()) {
-      if (uri.startsWith(`s3://${this.bucket}/executes/${promptId}/`)) this.objects.delete(uri);
+    for (const map of [this.objects, this.files]) {
+      for (const uri of map.keys()) {
+        if (uri.startsWith(`s3://${this.bucket}/executes/${promptId}/`)) map.delete(uri);
+      }
     }
+  }
+
+  async putInputFile(
+    promptId: string,
+    digest: string,
+    filename: string,
+    bytes: Uint8Array,
+    contentType?: string,
+  ) {
+    const uri = `s3://${this.bucket}/executes/${promptId}/inputs-${digest.slice(0, 16)}/${filename}`;
+    this.files.set(uri, { bytes, ...(contentType ? { contentType } : {}) });
+    return uri;
+  }
+
+  async headObject(uri: string): Promise<ObjectInfo | undefined> {
+    const file = this.files.get(uri);
+    if (file) return { size: file.bytes.length, contentType: file.contentType, metadata: {} };
+    const text = this.objects.get(uri);
+    return text === undefined ? undefined : { size: Buffer.byteLength(text), metadata: {} };
+  }
+
+  async listUnder(prefixUri: string, max: number) {
+    const uris = [...this.files.keys(), ...this.objects.keys()]
+      .filter((uri) => uri.startsWith(prefixUri))
+      .sort();
+    const objects: ListedObject[] = uris.slice(0, max).map((uri) => ({
+      relativeKey: uri.slice(prefixUri.length),
+      size: this.files.get(uri)?.bytes.length ?? Buffer.byteLength(this.objects.get(uri) ?? ''),
+    }));
+    return { objects, truncated: uris.length > max };
   }
 
   async presignGet(uri: string, expiresInSeconds: number) {

@@ -3,6 +3,7 @@ import { coreCatalog } from '../../lambda/catalog/core-catalog';
 import type { Clock, IdGenerator } from '../../lambda/domain/ports';
 import type { CreateExecuteDeps } from '../../lambda/use-cases/create-execute';
 import { InMemoryExecuteStore } from './in-memory-execute-store';
+import { InMemoryInputStore } from './in-memory-input-store';
 import { InMemoryPayloadStore } from './in-memory-payload-store';
 import { RecordingInvoker } from './recording-invoker';
 
@@ -27,6 +28,9 @@ export function fakeCreateDeps() {
   const payloads = new InMemoryPayloadStore();
   const invoker = new RecordingInvoker();
   const clock = new ManualClock();
+  const inputs = new InMemoryInputStore();
+  /** Host names the fake DNS knows; anything else does not resolve. */
+  const hosts = new Map<string, string[]>([['images.example.com', ['93.184.216.34']]]);
   const deps: CreateExecuteDeps = {
     store,
     payloads,
@@ -35,13 +39,25 @@ export function fakeCreateDeps() {
     ids: sequentialIds(),
     digest: (text) => createHash('sha256').update(text).digest('hex'),
     catalogs: { forEndpoint: async () => coreCatalog() },
+    inputs,
+    resolveHost: async (host) => {
+      const addresses = hosts.get(host);
+      if (!addresses) throw new Error(`getaddrinfo ENOTFOUND ${host}`);
+      return addresses;
+    },
     config: {
       defaultEndpointName: 'comfy-async-default',
       endpointNames: ['comfy-async-default', 'comfy-async-sdxl'],
       retentionDays: 30,
       maxInlinePromptBytes: 300_000,
       answerWithinSeconds: 3600,
+      inputs: {
+        readableBuckets: ['shared-media'],
+        allowLoopbackUrls: false,
+        maxInlineInputs: 100,
+        maxSyncedFiles: 1000,
+      },
     },
   };
-  return { deps, store, payloads, invoker, clock };
+  return { deps, store, payloads, invoker, clock, inputs, hosts };
 }

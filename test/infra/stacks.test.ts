@@ -58,7 +58,14 @@ describe('data stack', () => {
       }),
       LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'payloads/' }),
       LifecycleConfiguration: {
-        Rules: Match.arrayWith([Match.objectLike({ Prefix: 'executes/', ExpirationInDays: 30 })]),
+        Rules: Match.arrayWith([
+          Match.objectLike({ Prefix: 'executes/', ExpirationInDays: 30 }),
+          Match.objectLike({ Prefix: 'inputs/', ExpirationInDays: 30 }),
+        ]),
+      },
+      // Browsers PUT inputs to their presigned URLs.
+      CorsConfiguration: {
+        CorsRules: [Match.objectLike({ AllowedMethods: ['PUT'], AllowedOrigins: ['*'] })],
       },
     });
     t.data.hasResourceProperties('AWS::S3::BucketPolicy', {
@@ -143,6 +150,35 @@ describe('inference stack', () => {
     );
     const star = statements.filter((s) => s.Resource === '*').flatMap((s) => [s.Action].flat());
     expect(star.sort()).toEqual(['cloudwatch:PutMetricData', 'ecr:GetAuthorizationToken']);
+    // The container reads every execute's inputs: staged beside the request, and uploaded ones.
+    const reads = JSON.stringify(
+      statements.find((s) => [s.Action].flat().includes('s3:GetObject'))?.Resource,
+    );
+    expect(reads).toContain('/executes/*');
+    expect(reads).toContain('/inputs/*');
+  });
+
+  it('lets executes read the input buckets an operator lists, and nothing else outside the payload bucket', () => {
+    const opened = synthFast({
+      'comfy-exec:imageUri': 'x',
+      'comfy-exec:inputBuckets': 'shared-media,team-assets',
+    });
+    const container = JSON.stringify(statementsOf(opened.inference, 'EndpointExecutionRoleDefaultPolicy'));
+    expect(container).toContain(':s3:::shared-media/*');
+    expect(container).toContain(':s3:::team-assets/*');
+    const create = JSON.stringify(statementsOf(opened.controlPlane, 'CreateExecuteRoleDefaultPolicy'));
+    expect(create).toContain(':s3:::shared-media/*');
+    expect(create).toContain(':s3:::team-assets');
+    expect(JSON.stringify(statementsOf(t.controlPlane, 'CreateExecuteRoleDefaultPolicy'))).not.toContain(
+      'shared-media',
+    );
+    const fn = Object.values(opened.controlPlane.findResources('AWS::Lambda::Function')).find((f: any) =>
+      JSON.stringify(f.Properties.Environment ?? {}).includes('INPUT_BUCKETS'),
+    ) as any;
+    expect(fn.Properties.Environment.Variables.INPUT_BUCKETS).toBe('shared-media,team-assets');
+    expect(() =>
+      synthFast({ 'comfy-exec:imageUri': 'x', 'comfy-exec:inputBuckets': 'Not_A_Bucket' }),
+    ).toThrow(/comfy-exec:inputBuckets.*not an S3 bucket name/);
   });
 
   it('creates no model or endpoint when routed to an existing endpoint', () => {
@@ -181,7 +217,7 @@ describe('control plane stack', () => {
   it('runs one nodejs22.x arm64 function per handler, X-Ray active, environment from the env schemas', () => {
     const functions = Object.values(t.controlPlane.findResources('AWS::Lambda::Function')) as any[];
     const ours = functions.filter((f) => f.Properties.Runtime === 'nodejs22.x');
-    expect(ours).toHaveLength(11);
+    expect(ours).toHaveLength(14);
     for (const fn of ours) {
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
@@ -210,10 +246,39 @@ describe('control plane stack', () => {
       'logs:PutLogEvents',
       's3:DeleteObject',
       's3:GetObject',
+      's3:GetObject',
+      's3:ListBucket',
       's3:PutObject',
       'sagemaker:InvokeEndpointAsync',
       'xray:PutTelemetryRecords',
       'xray:PutTraceSegments',
+    ]);
+    // The input routes touch nothing but objects under inputs/ (the code keeps each key to its own prefix).
+    const scoped = (role: string) =>
+      statementsOf(t.controlPlane, role)
+        .filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:')))
+        .map((s) => ({
+          actions: [s.Action].flat().sort(),
+          resource: JSON.stringify(s.Resource),
+          condition: (s as any).Condition,
+        }));
+    expect(scoped('CreateInputRoleDefaultPolicy')).toEqual([
+      { actions: ['s3:PutObject'], resource: expect.stringContaining('/inputs/*'), condition: undefined },
+    ]);
+    expect(scoped('ListInputsRoleDefaultPolicy')).toEqual([
+      {
+        actions: ['s3:ListBucket'],
+        resource: expect.not.stringContaining('/'),
+        condition: { StringLike: { 's3:prefix': ['inputs/*'] } },
+      },
+      { actions: ['s3:GetObject'], resource: expect.stringContaining('/inputs/*'), condition: undefined },
+    ]);
+    expect(scoped('DeleteInputRoleDefaultPolicy')).toEqual([
+      {
+        actions: ['s3:DeleteObject', 's3:GetObject'],
+        resource: expect.stringContaining('/inputs/*'),
+        condition: undefined,
+      },
     ]);
     const policies = Object.values(t.controlPlane.findResources('AWS::IAM::Policy')) as any[];
     for (const policy of policies) {

@@ -4,6 +4,8 @@ import {
   type ComfyValidationFailure,
   comfyError,
 } from '../comfy-errors';
+import { hasNodeFileCheck, uploadKind } from '../inputs/file-inputs';
+import { withoutInputAnnotation } from '../inputs/input-file-name';
 import type { PromptGraph } from '../prompt-graph';
 import type { NodeCatalog, NodeSpec } from './node-catalog';
 
@@ -58,6 +60,42 @@ function listDetails(name: string, value: unknown, options: unknown[]): string {
   return `${name}: '${String(value)}' not in ${shown}`;
 }
 
+/**
+ * A file input (image_upload, audio_upload, ...): it passes when it names a file the execute
+ * will have in its input folder (`files`) or one already on the endpoint (the combo list).
+ * Otherwise ComfyUI's answer: the node's own file check where it has one (LoadImage,
+ * LoadAudio, ...: `custom_validation_failed`), else the combo list's `value_not_in_list`.
+ */
+function fileInputErrors(
+  classType: string,
+  name: string,
+  value: unknown,
+  spec: unknown,
+  files: ReadonlySet<string>,
+): ComfyError[] {
+  const combo = comboOptions(spec) ?? [];
+  const bare = typeof value === 'string' ? withoutInputAnnotation(value) : value;
+  if (typeof bare === 'string' && (files.has(bare) || combo.includes(bare))) return [];
+  if (hasNodeFileCheck(classType)) {
+    const word = uploadKind(spec) === 'model3d' ? 'file' : uploadKind(spec);
+    return [
+      comfyError(
+        'custom_validation_failed',
+        'Custom validation failed for node',
+        `${name} - Invalid ${word} file: ${String(value)}`,
+        { input_name: name },
+      ),
+    ];
+  }
+  return [
+    comfyError('value_not_in_list', 'Value not in list', listDetails(name, value, combo), {
+      input_name: name,
+      input_config: spec,
+      received_value: value,
+    }),
+  ];
+}
+
 /** One literal input against its spec: ComfyUI's int()/float() conversions, min/max, combo lists. */
 function literalErrors(name: string, value: unknown, spec: unknown): ComfyError[] {
   const type = Array.isArray(spec) ? spec[0] : undefined;
@@ -100,7 +138,12 @@ function literalErrors(name: string, value: unknown, spec: unknown): ComfyError[
   return [];
 }
 
-function nodeErrors(prompt: PromptGraph, id: string, catalog: NodeCatalog): ComfyError[] {
+function nodeErrors(
+  prompt: PromptGraph,
+  id: string,
+  catalog: NodeCatalog,
+  files: ReadonlySet<string>,
+): ComfyError[] {
   const node = prompt[id]!;
   const spec = catalog[node.class_type] as NodeSpec;
   const declared = { ...spec.input?.required, ...spec.input?.optional };
@@ -122,7 +165,11 @@ function nodeErrors(prompt: PromptGraph, id: string, catalog: NodeCatalog): Comf
     const inputSpec = declared[name];
     if (inputSpec === undefined) continue; // extra inputs (old exports' upload, dynamic inputs) are tolerated
     if (!Array.isArray(value)) {
-      errors.push(...literalErrors(name, value, inputSpec));
+      errors.push(
+        ...(uploadKind(inputSpec)
+          ? fileInputErrors(node.class_type, name, value, inputSpec, files)
+          : literalErrors(name, value, inputSpec)),
+      );
       continue;
     }
     const [source, slot] = value;
@@ -174,7 +221,15 @@ export function ancestors(prompt: PromptGraph, output: string): string[] {
   return [...seen];
 }
 
-export function validateAgainstCatalog(prompt: PromptGraph, catalog: NodeCatalog): CatalogValidation {
+/**
+ * `files`: the file names (without ` [input]`) the execute will find in ComfyUI's input folder:
+ * its uploaded, inline and synced inputs. Files on the endpoint itself come from the catalog.
+ */
+export function validateAgainstCatalog(
+  prompt: PromptGraph,
+  catalog: NodeCatalog,
+  files: ReadonlySet<string> = new Set(),
+): CatalogValidation {
   for (const [id, node] of Object.entries(prompt)) {
     if (!catalog[node.class_type]) {
       const title = node._meta?.title || `ID #${id}`;
@@ -199,7 +254,7 @@ export function validateAgainstCatalog(prompt: PromptGraph, catalog: NodeCatalog
   for (const output of outputs) {
     let ok = true;
     for (const id of ancestors(prompt, output)) {
-      if (!cache.has(id)) cache.set(id, nodeErrors(prompt, id, catalog));
+      if (!cache.has(id)) cache.set(id, nodeErrors(prompt, id, catalog, files));
       const errors = cache.get(id)!;
       if (errors.length === 0) continue;
       ok = false;

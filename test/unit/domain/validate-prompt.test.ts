@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { uploadKind } from '../../../lambda/domain/inputs/file-inputs';
 import type { PromptGraph } from '../../../lambda/domain/prompt-graph';
 import type { NodeCatalog } from '../../../lambda/domain/workflow/node-catalog';
 import { validateAgainstCatalog } from '../../../lambda/domain/workflow/validate-prompt';
@@ -80,6 +81,55 @@ describe("validateAgainstCatalog: ComfyUI's checks at the edge", () => {
     expect(validateAgainstCatalog(q, catalog).failure).toBeUndefined();
   });
 
+  describe('file inputs (image_upload, audio_upload, video_upload, file_upload)', () => {
+    const loaders = (): PromptGraph => ({
+      '1': { class_type: 'LoadImage', inputs: { image: 'cat.png' } },
+      '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'x' } },
+      '3': { class_type: 'LoadAudio', inputs: { audio: 'voice.wav' } },
+      '4': { class_type: 'SaveAudio', inputs: { audio: ['3', 0], filename_prefix: 'a' } },
+    });
+
+    it("answers a missing file as the real server does: the loader's own check, not the combo list", () => {
+      const { failure } = validateAgainstCatalog(loaders(), catalog);
+      expect(failure!.node_errors['1']!.errors).toEqual([
+        {
+          type: 'custom_validation_failed',
+          message: 'Custom validation failed for node',
+          details: 'image - Invalid image file: cat.png',
+          extra_info: { input_name: 'image' },
+        },
+      ]);
+      expect(failure!.node_errors['3']!.errors[0]!.details).toBe('audio - Invalid audio file: voice.wav');
+    });
+
+    it("passes a file the execute brings (with or without ComfyUI's [input] annotation) or the endpoint has", () => {
+      const p = loaders();
+      p['1']!.inputs.image = 'cat.png [input]';
+      expect(validateAgainstCatalog(p, catalog, new Set(['cat.png', 'voice.wav'])).failure).toBeUndefined();
+      p['1']!.inputs.image = 'example.png';
+      expect(validateAgainstCatalog(p, catalog, new Set(['voice.wav'])).failure).toBeUndefined();
+    });
+
+    it('never passes a file of another folder ([output], [temp]) by its name', () => {
+      const p = loaders();
+      p['1']!.inputs.image = 'cat.png [output]';
+      // The audio output still runs: the image output is reported as ComfyUI would skip it.
+      const { failure, node_errors } = validateAgainstCatalog(p, catalog, new Set(['cat.png', 'voice.wav']));
+      expect(failure).toBeUndefined();
+      expect(node_errors['1']!.errors[0]!.details).toBe('image - Invalid image file: cat.png [output]');
+    });
+
+    it('answers value_not_in_list for a file input whose node has no file check of its own (Load3D)', () => {
+      const p: PromptGraph = {
+        '1': { class_type: 'Load3D', inputs: { model_file: 'chair.glb', image: 'x', width: 8, height: 8 } },
+        '2': { class_type: 'PreviewAny', inputs: { source: ['1', 2] } },
+      };
+      const { failure } = validateAgainstCatalog(p, catalog);
+      expect(failure!.node_errors['1']!.errors.map((e) => e.type)).toContain('value_not_in_list');
+      expect(validateAgainstCatalog(p, catalog, new Set(['chair.glb'])).failure).toBeUndefined();
+    });
+  });
+
   it.each(corpusApiPrompts())(
     'raises no false error on $name for the nodes the catalog has',
     ({ prompt: corpusPrompt }) => {
@@ -113,7 +163,13 @@ describe("validateAgainstCatalog: ComfyUI's checks at the edge", () => {
             ...extended[entry.class_type]!.input?.optional,
           }[name] as unknown[];
           // The only errors allowed are true ones: a model or file this machine lacks, or an input newer than the prompt.
-          if (error.type === 'value_not_in_list') {
+          if (error.type === 'custom_validation_failed') {
+            // A loader's own file check (LoadImage, ...): the file is not on this machine.
+            expect(uploadKind(spec), `${id}.${name}`).toBeDefined();
+            expect(error.details).toBe(
+              `${name} - Invalid ${uploadKind(spec)} file: ${graph[id]!.inputs[name]}`,
+            );
+          } else if (error.type === 'value_not_in_list') {
             const list = Array.isArray(spec[0])
               ? spec[0]
               : ((spec[1] as { options?: unknown[] })?.options ?? []);

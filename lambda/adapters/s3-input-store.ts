@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import {
+  DeleteObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { InputStore, InputUpload, PresignedUpload, StoredInput } from '../domain/ports';
+import { headObjectInfo } from './s3-payload-store';
+import { s3Uri } from './s3-uri';
+
+const NAME_HEAD = /^in-[0-9a-z]{17}-/;
+
+/**
+ * Uploaded inputs on the payload bucket: `inputs/{owner digest}/{name}`. One prefix per API key,
+ * so one key's listing, lookup or delete can never reach another's files; the digest keeps key
+ * ids (whatever their characters) out of object keys. Names sort newest first (see
+ * uploaded-input-name.ts), which is the order S3 lists them in.
+ */
+export class S3InputStore implements InputStore {
+  constructor(
+    private readonly s3: S3Client,
+    /** Signs uploads; built without the SDK's default request checksums (see clients.ts). */
+    private readonly uploads: S3Client,
+    private readonly bucket: string,
+    private readonly retentionDays: number,
+  ) {}
+
+  private prefix(owner: string): string {
+    return `inputs/${createHash('sha256').update(owner).digest('hex').slice(0, 32)}/`;
+  }
+
+  uriOf(owner: string, name: string): string {
+    return s3Uri(this.bucket, `${this.prefix(owner)}${name}`);
+  }
+
+  prefixOf(owner: string): string {
+    return s3Uri(this.bucket, this.prefix(owner));
+  }
+
+  /** A PUT whose signature covers the length and type: S3 refuses any other size or type. */
+  async presignUpload(
+    owner: string,
+    name: string,
+    upload: InputUpload,
+    expiresInSeconds: number,
+  ): Promise<PresignedUpload> {
+    const command = new PutObjectCommand({
+      Bucket: this.bucket,
+      Key: `${this.prefix(owner)}${name}`,
+      ContentType: upload.contentType,
+      ContentLength: upload.size,
+    });
+    const url = await getSignedUrl(this.uploads, command, {
+      expiresIn: expiresInSeconds,
+      signableHeaders: new Set(['content-type', 'content-length']),
+    });
+    return {
+      method: 'PUT',
+      url,
+      headers: { 'Content-Type': upload.contentType, 'Content-Length': String(upload.size) },
+    };
+  }
+
+  private stored(
+    name: string,
+    size: number,
+    contentType: string | undefined,
+    modified: Date | undefined,
+  ): StoredInput {
+    const uploadedAt = modified ?? new Date(0);
+    return {
+      name,
+      filename: name.replace(NAME_HEAD, ''),
+      content_type: contentType ?? 'application/octet-stream',
+      size,
+      uploaded_at: uploadedAt.toISOString(),
+      expires_at: Math.floor(uploadedAt.getTime() / 1000) + this.retentionDays * 86_400,
+    };
+  }
+
+  async find(owner: string, name: string): Promise<StoredInput | undefined> {
+    const info = await headObjectInfo(this.s3, this.bucket, `${this.prefix(owner)}${name}`);
+    return info && this.stored(name, info.size, info.contentType, info.lastModified);
+  }
+
+  /** S3 lists no content types: each row's comes from a HeadObject (a page is at most 100 rows). */
+  async list(
+    owner: string,
+    query: { limit: number; cursor?: string },
+  ): Promise<{ inputs: StoredInput[]; cursor: string | null }> {
+    const prefix = this.prefix(owner);
+    const page = await this.s3.send(
+      new ListObjectsV2Command({
+        Bucket: this.bucket,
+        Prefix: prefix,
+        MaxKeys: query.limit,
+        ...(query.cursor ? { StartAfter: `${prefix}${query.cursor}` } : {}),
+      }),
+    );
+    const names = (page.Contents ?? []).flatMap((object) =>
+      object.Key ? [object.Key.slice(prefix.length)] : [],
+    );
+    // An object deleted between the listing and its head is simply left out.
+    const found = await Promise.all(names.map((name) => this.find(owner, name)));
+    const inputs = found.filter((input): input is StoredInput => input !== undefined);
+    return { inputs, cursor: page.IsTruncated && names.length > 0 ? names.at(-1)! : null };
+  }
+
+  async delete(owner: string, name: string): Promise<boolean> {
+    if (!(await this.find(owner, name))) return false;
+    await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: `${this.prefix(owner)}${name}` }));
+    return true;
+  }
+}

@@ -1,0 +1,11 @@
+import type { InputStore, StoredInput } from '../domain/ports';
+
+/** ListInputs: the caller's uploaded inputs, newest first, a page at a time. */
+export async function listInputs(
+  query: { limit: number; cursor?: string },
+  owner: string,
+  deps: { inputs: InputStore },
+): Promise<{ inputs: StoredInput[]; last_evaluated_key: string | null; s3_prefix: string }> {
+  const page = await deps.inputs.list(owner, query);
+  return { inputs: page.inputs, last_evaluated_key: page.cursor, s3_prefix: deps.inputs.prefixOf(owner) };
+}

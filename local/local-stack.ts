@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
@@ -28,6 +29,8 @@ export interface LocalStackOptions {
   apiKeys: string[];
   /** A real ComfyUI; default: the simulator. */
   comfyuiUrl?: string;
+  /** The real ComfyUI's input folder (where the container puts each execute's files). */
+  comfyuiInputDir?: string;
   /** object_info file for the simulator and the node catalog. */
   objectInfo?: string;
   simStepMs?: number;
@@ -97,6 +100,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const s3 = await ensureTableAndBucket(dynamo.endpoint, s3Server.endpoint);
 
     let comfyuiUrl = options.comfyuiUrl;
+    let comfyuiInputDir = options.comfyuiInputDir;
     if (!comfyuiUrl) {
       const simulator = await startComfyUiSimulator({
         stepMs: options.simStepMs,
@@ -105,8 +109,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       });
       stops.push(() => simulator.stop());
       comfyuiUrl = simulator.url;
+      comfyuiInputDir = simulator.files.dir('input');
       log('comfyui', `ComfyUI simulator at ${comfyuiUrl} (${Object.keys(simulator.info).length} node types)`);
-    } else log('comfyui', `using the ComfyUI at ${comfyuiUrl}`);
+    } else {
+      log('comfyui', `using the ComfyUI at ${comfyuiUrl}`);
+      if (!comfyuiInputDir)
+        log(
+          'comfyui',
+          "COMFYUI_INPUT_DIR is not set: executes with input files will fail (the container cannot reach that ComfyUI's input folder)",
+        );
+    }
 
     const invocationTimeout = options.invocationTimeoutSeconds ?? 3600;
     const sharedEnv = {
@@ -151,6 +163,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     Object.assign(process.env, sharedEnv, {
       ENDPOINT_NAMES: LOCAL_ENDPOINT_NAME,
+      // Input URLs may point at test servers on this machine (never on AWS).
+      ALLOW_LOOPBACK_INPUT_URLS: 'true',
       REQUEST_TTL_SECONDS: String(options.requestTtlSeconds ?? 21_600),
       INVOCATION_TIMEOUT_SECONDS: String(invocationTimeout),
       SWEEP_GRACE_SECONDS: String(options.sweepGraceSeconds ?? 60),
@@ -176,6 +190,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         ...process.env,
         ...sharedEnv,
         COMFYUI_URL: comfyuiUrl,
+        COMFYUI_INPUT_DIR: comfyuiInputDir ?? join(dataPath('comfyui') ?? tmpdir(), 'unreachable-input'),
+        ALLOW_LOOPBACK_INPUT_URLS: 'true',
         ENDPOINT_NAME: LOCAL_ENDPOINT_NAME,
         COMFYUI_TIMEOUT_SECONDS: String(Math.max(1, Math.min(3540, invocationTimeout - 2))),
         POWERTOOLS_LOG_LEVEL: 'INFO',

@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole comfy-exec system on this machine (see README "Local stack").
  * Environment: PORT (3000; 0 = any free port), API_KEY or API_KEYS (comma-separated; default a
- * random 20-character key), COMFYUI_URL (a real ComfyUI instead of the simulator), OBJECT_INFO,
+ * random 20-character key), COMFYUI_URL (a real ComfyUI instead of the simulator) and
+ * COMFYUI_INPUT_DIR (its input folder), OBJECT_INFO,
  * SIM_STEP_MS, DATA_DIR (persist DynamoDB/S3 data there; default in memory).
  */
 import { randomInt } from 'node:crypto';
@@ -16,6 +17,7 @@ const StartEnvSchema = z.object({
   API_KEY: z.string().min(1).optional(),
   API_KEYS: z.string().optional(),
   COMFYUI_URL: z.url().optional(),
+  COMFYUI_INPUT_DIR: z.string().min(1).optional(),
   OBJECT_INFO: z.string().min(1).optional(),
   SIM_STEP_MS: z.coerce.number().int().min(0).max(60_000).default(50),
   DATA_DIR: z.string().min(1).optional(),
@@ -61,6 +63,7 @@ try {
     port: env.PORT,
     apiKeys,
     comfyuiUrl: env.COMFYUI_URL,
+    comfyuiInputDir: env.COMFYUI_INPUT_DIR,
     objectInfo: env.OBJECT_INFO,
     simStepMs: env.SIM_STEP_MS,
     dataDir: env.DATA_DIR,

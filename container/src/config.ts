@@ -26,6 +26,17 @@ export const ContainerEnvSchema = z.object({
   COMFYUI_TIMEOUT_SECONDS: int(1, 3600, 3540),
   /** Longest a single HTTP call to ComfyUI may take. */
   COMFYUI_REQUEST_TIMEOUT_MS: int(100, 600_000, 30_000),
+  /** ComfyUI's input folder: each execute's files go to comfy-exec/{prompt_id}/ below it. */
+  COMFYUI_INPUT_DIR: z.string().min(1).default('/opt/ComfyUI/input'),
+  /** Largest input file fetched (URL or S3). */
+  INPUT_MAX_BYTES: int(1, 50 * 1024 ** 3, 2 * 1024 ** 3),
+  /** Longest one input URL may take to download. */
+  INPUT_FETCH_TIMEOUT_SECONDS: int(1, 3600, 300),
+  /** Local stack only: http:// and loopback input URLs (test servers on this machine). */
+  ALLOW_LOOPBACK_INPUT_URLS: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
 });
 export type ContainerConfig = z.infer<typeof ContainerEnvSchema>;
 

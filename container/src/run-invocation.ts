@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ExecuteRecord } from '../../lambda/domain/execute-record';
+import type { InputBinding, StagedInputFile } from '../../lambda/domain/inputs/staged-inputs';
 import type { ExecuteStore } from '../../lambda/domain/ports';
 import { collectOutputs } from './collect-outputs';
 import {
@@ -11,6 +12,7 @@ import {
 import type { ContainerConfig } from './config';
 import { followPrompt } from './follow-prompt';
 import { failed, type InvocationAnswer, type InvocationResult, tracebackTail } from './invocation-result';
+import { InputUnusableError, type MaterialisedInputs, materialiseInputs } from './materialise-inputs';
 import { ProgressWriter } from './progress-writer';
 
 export interface InvocationDeps {
@@ -24,6 +26,10 @@ export interface InvocationDeps {
     | 'CANCEL_POLL_MS'
     | 'COMFYUI_TIMEOUT_SECONDS'
     | 'COMFYUI_REQUEST_TIMEOUT_MS'
+    | 'COMFYUI_INPUT_DIR'
+    | 'INPUT_MAX_BYTES'
+    | 'INPUT_FETCH_TIMEOUT_SECONDS'
+    | 'ALLOW_LOOPBACK_INPUT_URLS'
   >;
   log: InvocationLog;
   /** How often /history is asked when websocket frames go missing. */
@@ -49,6 +55,9 @@ interface StagedRequest {
   extra_data?: Record<string, unknown> | null;
   number?: string | number | null;
   front?: boolean | null;
+  /** Files for ComfyUI's input folder, and the prompt inputs that read them (CreateExecute stages both). */
+  input_files?: StagedInputFile[];
+  input_bindings?: InputBinding[];
 }
 
 function parseRequest(body: string): StagedRequest | undefined {
@@ -143,8 +152,59 @@ function classifyHistory(
   });
 }
 
-/** Steps 3–5: submit, follow, collect outputs, answer. */
+/** The execute's files in ComfyUI's input folder, or the answer that fails it before ComfyUI runs. */
+async function bringInputs(
+  request: StagedRequest,
+  deps: InvocationDeps,
+): Promise<MaterialisedInputs | InvocationAnswer> {
+  const files = request.input_files ?? [];
+  if (files.length === 0)
+    return { prompt: request.prompt as MaterialisedInputs['prompt'], cleanUp: async () => {} };
+  try {
+    const started = Date.now();
+    const materialised = await materialiseInputs(
+      request.prompt_id,
+      request.prompt as MaterialisedInputs['prompt'],
+      files,
+      request.input_bindings ?? [],
+      {
+        s3: deps.s3,
+        inputDir: deps.config.COMFYUI_INPUT_DIR,
+        maxBytes: deps.config.INPUT_MAX_BYTES,
+        url: {
+          timeoutMs: deps.config.INPUT_FETCH_TIMEOUT_SECONDS * 1000,
+          allowLoopback: deps.config.ALLOW_LOOPBACK_INPUT_URLS,
+        },
+      },
+    );
+    deps.log.info('inputs in place', { files: files.length, ms: Date.now() - started });
+    return materialised;
+  } catch (error) {
+    if (!(error instanceof InputUnusableError)) throw error;
+    return failed(request.prompt_id, error.kind === 'refused' ? 400 : 502, error.message, {
+      type: error.kind === 'refused' ? 'input_refused' : 'input_unavailable',
+    });
+  }
+}
+
+/** Steps 3–5: bring the inputs, submit, follow, collect outputs, answer. */
 async function execute(
+  request: StagedRequest,
+  record: ExecuteRecord,
+  deps: InvocationDeps,
+): Promise<InvocationAnswer> {
+  const inputs = await bringInputs(request, deps);
+  if ('httpStatus' in inputs) return inputs;
+  try {
+    return await run({ ...request, prompt: inputs.prompt }, record, deps);
+  } finally {
+    await inputs
+      .cleanUp()
+      .catch((error: Error) => deps.log.warn('input folder not removed', { error: error.message }));
+  }
+}
+
+async function run(
   request: StagedRequest,
   record: ExecuteRecord,
   deps: InvocationDeps,

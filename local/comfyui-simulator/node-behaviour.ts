@@ -1,3 +1,5 @@
+import { wavAt } from './audio-flow';
+import { encodePng, pictureAt } from './image-flow';
 import { linkedValue, pythonStr } from './node-values';
 import { renderPng, renderWav } from './render-png';
 import type { FileItem, SimulatorFiles } from './simulator-files';
@@ -81,6 +83,14 @@ export function runOutputNode(
   const prefix = typeof node.inputs.filename_prefix === 'string' ? node.inputs.filename_prefix : 'ComfyUI';
   if (IMAGE_SAVERS.has(node.class_type) || node.class_type === 'PreviewImage') {
     const preview = node.class_type === 'PreviewImage';
+    // img2img, inpainting and plain image edits: the pixels follow from the input file.
+    const picture = pictureAt(prompt, node.inputs.images, files);
+    if (picture)
+      return {
+        images: [
+          files.save(preview ? 'temp' : 'output', preview ? tempPrefix : prefix, 'png', encodePng(picture)),
+        ],
+      };
     const { width, height, batch, identity } = pictureInputs(prompt, id, (name) =>
       files.inputImageSize(name),
     );
@@ -94,15 +104,9 @@ export function runOutputNode(
   if (AUDIO_SAVERS.has(node.class_type)) {
     const preview = node.class_type === 'PreviewAudio';
     const { identity } = pictureInputs(prompt, id);
+    const wav = wavAt(prompt, node.inputs.audio, (name) => files.readInput(name)) ?? renderWav(identity);
     return {
-      audio: [
-        files.save(
-          preview ? 'temp' : 'output',
-          preview ? tempPrefix : `${prefix}`,
-          'wav',
-          renderWav(identity),
-        ),
-      ],
+      audio: [files.save(preview ? 'temp' : 'output', preview ? tempPrefix : `${prefix}`, 'wav', wav)],
     };
   }
   if (node.class_type === 'PreviewAny') {

@@ -182,7 +182,7 @@ export class ComfyUiSimulator {
       });
     }
     const prompt = body.prompt as QueuedPrompt['prompt'];
-    const outcome = validatePrompt(prompt, this.info);
+    const outcome = validatePrompt(prompt, this.info, this.files);
     if (!outcome.ok) return sendJson(res, 400, { error: outcome.error, node_errors: outcome.node_errors });
     const extraData = {
       ...(body.extra_data ?? {}),

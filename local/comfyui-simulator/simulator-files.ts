@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve, sep } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
 import { PNG } from 'pngjs';
 import { renderPng } from './render-png';
 
@@ -22,12 +22,34 @@ export class SimulatorFiles {
     if (!existsSync(example)) writeFileSync(example, renderPng(768, 512, 'example input'));
   }
 
-  /** Width and height of a PNG in the input folder, as LoadImage would see them. */
-  inputImageSize(name: string): { width: number; height: number } | undefined {
-    const path = join(this.dir('input'), basename(name.replace(/ \[input\]$/, '')));
-    if (!existsSync(path)) return undefined;
+  /**
+   * The file a loader's value names, as ComfyUI's `get_annotated_filepath` finds it: relative to
+   * the input folder (subfolders allowed), or the output/temp folder for ` [output]`/` [temp]`.
+   * Undefined when the name is unsafe or no such file exists.
+   */
+  annotatedPath(value: string): string | undefined {
+    const annotation = / \[(input|output|temp)\]$/.exec(value);
+    const type = (annotation?.[1] ?? 'input') as FileType;
+    const name = annotation ? value.slice(0, -annotation[0].length) : value;
+    if (name === '' || name.startsWith('/') || name.split('/').includes('..')) return undefined;
+    const base = this.dir(type);
+    const path = resolve(base, name);
+    if (!path.startsWith(base + sep) || !existsSync(path) || !statSync(path).isFile()) return undefined;
+    return path;
+  }
+
+  /** The bytes of the file a loader names, or undefined. */
+  readInput(value: string): Buffer | undefined {
+    const path = this.annotatedPath(value);
+    return path ? readFileSync(path) : undefined;
+  }
+
+  /** Width and height of a PNG a loader names, as LoadImage would see them. */
+  inputImageSize(value: string): { width: number; height: number } | undefined {
+    const bytes = this.readInput(value);
+    if (!bytes) return undefined;
     try {
-      const { width, height } = PNG.sync.read(readFileSync(path));
+      const { width, height } = PNG.sync.read(bytes);
       return { width, height };
     } catch {
       return undefined;

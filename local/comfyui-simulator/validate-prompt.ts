@@ -1,3 +1,4 @@
+import { hasNodeFileCheck, uploadKind } from '../../lambda/domain/inputs/file-inputs';
 import { findCycles, linkTargets, type PromptGraph } from '../../lambda/domain/prompt-graph';
 import { ancestors, typesMatch } from '../../lambda/domain/workflow/validate-prompt';
 import { inputType, type ObjectInfo } from './catalog';
@@ -42,7 +43,54 @@ const err = (
   extra_info,
 });
 
-function nodeErrors(prompt: Prompt, id: string, info: ObjectInfo): ComfyErr[] {
+/**
+ * A file input (image_upload, ...): LoadImage, LoadAudio and the other loaders with their own
+ * check pass when the file exists (subfolders and annotations as `get_annotated_filepath`) and
+ * answer `custom_validation_failed` otherwise; the rest use the combo list (`value_not_in_list`).
+ */
+function fileInputErrors(
+  classType: string,
+  name: string,
+  value: unknown,
+  spec: unknown[],
+  files: FileLookup,
+): ComfyErr[] {
+  const exists = typeof value === 'string' && files.annotatedPath(value) !== undefined;
+  if (hasNodeFileCheck(classType)) {
+    return exists
+      ? []
+      : [
+          err(
+            'custom_validation_failed',
+            'Custom validation failed for node',
+            `${name} - Invalid ${uploadKind(spec)} file: ${String(value)}`,
+            {
+              input_name: name,
+            },
+          ),
+        ];
+  }
+  const options = Array.isArray(spec[0]) ? spec[0] : ((spec[1] as { options?: unknown[] })?.options ?? []);
+  if (exists || options.includes(value)) return [];
+  const list =
+    options.length > 20
+      ? `(list of length ${options.length})`
+      : `[${options.map((o) => `'${String(o)}'`).join(', ')}]`;
+  return [
+    err('value_not_in_list', 'Value not in list', `${name}: '${String(value)}' not in ${list}`, {
+      input_name: name,
+      input_config: options.length > 20 ? null : spec,
+      received_value: value,
+    }),
+  ];
+}
+
+/** Where the simulator finds a loader's file. */
+export interface FileLookup {
+  annotatedPath(value: string): string | undefined;
+}
+
+function nodeErrors(prompt: Prompt, id: string, info: ObjectInfo, files: FileLookup): ComfyErr[] {
   const node = prompt[id]!;
   const spec = info[String(node.class_type)]!;
   const inputs = node.inputs ?? {};
@@ -54,7 +102,12 @@ function nodeErrors(prompt: Prompt, id: string, info: ObjectInfo): ComfyErr[] {
   }
   const declared = { ...spec.input.required, ...spec.input.optional };
   for (const [name, value] of Object.entries(inputs)) {
-    if (!Array.isArray(value)) continue;
+    if (!Array.isArray(value)) {
+      const inputSpec = declared[name];
+      if (inputSpec && uploadKind(inputSpec))
+        errors.push(...fileInputErrors(String(node.class_type), name, value, inputSpec, files));
+      continue;
+    }
     const badLink = err(
       'bad_linked_input',
       'Bad linked input, must be a length-2 list of [node_id, slot_index]',
@@ -99,7 +152,7 @@ function findCycle(prompt: Prompt): string[] | undefined {
   return findCycles(linkTargets(graph, new Set(Object.keys(graph))))[0];
 }
 
-export function validatePrompt(prompt: Prompt, info: ObjectInfo): ValidationOutcome {
+export function validatePrompt(prompt: Prompt, info: ObjectInfo, files: FileLookup): ValidationOutcome {
   for (const [id, node] of Object.entries(prompt)) {
     const title = node?._meta?.title ?? `ID #${id}`;
     if (typeof node?.class_type !== 'string') {
@@ -156,7 +209,7 @@ export function validatePrompt(prompt: Prompt, info: ObjectInfo): ValidationOutc
   for (const output of outputs) {
     let valid = true;
     for (const id of ancestors(prompt as unknown as PromptGraph, output)) {
-      if (!errorsById.has(id)) errorsById.set(id, nodeErrors(prompt, id, info));
+      if (!errorsById.has(id)) errorsById.set(id, nodeErrors(prompt, id, info, files));
       const errors = errorsById.get(id)!;
       if (errors.length === 0) continue;
       valid = false;

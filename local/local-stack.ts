@@ -48,6 +48,8 @@ export interface LocalStack {
   apiUrl: string;
   apiKeys: string[];
   aws: AwsEmulator;
+  /** ComfyUI's input folder, where the container puts each execute's files (tests look inside). */
+  comfyuiInputDir?: string;
   stop(): Promise<void>;
 }
 
@@ -233,7 +235,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }, options.sweepIntervalMs ?? 10_000);
     stops.push(async () => clearInterval(sweep));
 
-    return { apiUrl, apiKeys: options.apiKeys, aws, stop: stopAll };
+    return { apiUrl, apiKeys: options.apiKeys, aws, comfyuiInputDir, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -91,21 +91,24 @@ export class S3InputStore implements InputStore {
     query: { limit: number; cursor?: string },
   ): Promise<{ inputs: StoredInput[]; cursor: string | null }> {
     const prefix = this.prefix(owner);
+    // One listing of up to 1,000 keys, cut to the page here: s3rver fails on a truncated
+    // MaxKeys listing, and S3 answers the same either way.
     const page = await this.s3.send(
       new ListObjectsV2Command({
         Bucket: this.bucket,
         Prefix: prefix,
-        MaxKeys: query.limit,
         ...(query.cursor ? { StartAfter: `${prefix}${query.cursor}` } : {}),
       }),
     );
-    const names = (page.Contents ?? []).flatMap((object) =>
+    const listed = (page.Contents ?? []).flatMap((object) =>
       object.Key ? [object.Key.slice(prefix.length)] : [],
     );
+    const names = listed.slice(0, query.limit);
+    const more = listed.length > query.limit || page.IsTruncated === true;
     // An object deleted between the listing and its head is simply left out.
     const found = await Promise.all(names.map((name) => this.find(owner, name)));
     const inputs = found.filter((input): input is StoredInput => input !== undefined);
-    return { inputs, cursor: page.IsTruncated && names.length > 0 ? names.at(-1)! : null };
+    return { inputs, cursor: more && names.length > 0 ? names.at(-1)! : null };
   }
 
   async delete(owner: string, name: string): Promise<boolean> {

@@ -23,19 +23,18 @@ export class SimulatorFiles {
   }
 
   /**
-   * The file a loader's value names, as ComfyUI's `get_annotated_filepath` finds it: relative to
-   * the input folder (subfolders allowed), or the output/temp folder for ` [output]`/` [temp]`.
-   * Undefined when the name is unsafe or no such file exists.
+   * The file a loader's value names, as ComfyUI's `get_annotated_filepath` finds it: joined to
+   * the input folder (or the output/temp folder for ` [output]`/` [temp]`). Like the real server
+   * (checked on a125cd84), it does not confine the name: `../output/x.png` is found. The control
+   * plane never lets such a name through (only files the execute brings pass its validation).
    */
   annotatedPath(value: string): string | undefined {
     const annotation = / \[(input|output|temp)\]$/.exec(value);
     const type = (annotation?.[1] ?? 'input') as FileType;
     const name = annotation ? value.slice(0, -annotation[0].length) : value;
-    if (name === '' || name.startsWith('/') || name.split('/').includes('..')) return undefined;
-    const base = this.dir(type);
-    const path = resolve(base, name);
-    if (!path.startsWith(base + sep) || !existsSync(path) || !statSync(path).isFile()) return undefined;
-    return path;
+    if (name === '') return undefined;
+    const path = resolve(this.dir(type), name);
+    return existsSync(path) && statSync(path).isFile() ? path : undefined;
   }
 
   /** The bytes of the file a loader names, or undefined. */

@@ -5,6 +5,12 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/local-stack';
+import {
+  halvesPng as halves,
+  inversionProblem,
+  invertPrompt as invert,
+  monoWav as wav,
+} from '../fixtures/media';
 import { api, KEY_B, pollUntilFinal, startE2eStack } from './local-api';
 
 let stack: LocalStack;
@@ -32,44 +38,6 @@ afterAll(async () => {
   files?.close();
   await stack?.stop();
 });
-
-/** A PNG whose left half is white and right half black (alpha 255 left, 0 right when `alpha`). */
-function halves(width: number, height: number, options: { alpha?: boolean; red?: boolean } = {}): Buffer {
-  const png = new PNG({ width, height });
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      const i = (y * width + x) * 4;
-      const left = x < width / 2;
-      const value = options.red ? (left ? 0 : 255) : left ? 255 : 0;
-      png.data[i] = value;
-      png.data[i + 1] = options.red ? 0 : value;
-      png.data[i + 2] = options.red ? 0 : value;
-      png.data[i + 3] = options.alpha && !left ? 0 : 255;
-    }
-  return PNG.sync.write(png);
-}
-
-/** A 16-bit mono WAV of `samples` samples. */
-function wav(samples: number[]): Buffer {
-  const data = Buffer.alloc(samples.length * 2);
-  samples.forEach((sample, i) => {
-    data.writeInt16LE(sample, i * 2);
-  });
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(8000, 24);
-  header.writeUInt32LE(16_000, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data.length, 40);
-  return Buffer.concat([header, data]);
-}
 
 async function download(url: string): Promise<Buffer> {
   const response = await fetch(url);
@@ -124,19 +92,8 @@ function img2img(image: string, denoise: number) {
   };
 }
 
-/** LoadImage → ImageInvert → SaveImage: every output pixel is 255 minus the input's. */
-const invert = (image: string) => ({
-  '1': { class_type: 'LoadImage', inputs: { image } },
-  '2': { class_type: 'ImageInvert', inputs: { image: ['1', 0] } },
-  '3': { class_type: 'SaveImage', inputs: { images: ['2', 0], filename_prefix: 'inverted' } },
-});
-
 function expectInverted(output: Buffer, input: Buffer) {
-  const out = PNG.sync.read(output);
-  const source = PNG.sync.read(input);
-  expect([out.width, out.height]).toEqual([source.width, source.height]);
-  for (let i = 0; i < source.data.length; i += 4)
-    for (let c = 0; c < 3; c++) expect(out.data[i + c]).toBe(255 - source.data[i + c]!);
+  expect(inversionProblem(output, input)).toBeUndefined();
 }
 
 async function run(body: Record<string, unknown>, key?: string) {

@@ -1,6 +1,9 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ComfyUiSimulator, startComfyUiSimulator } from '../../local/comfyui-simulator/server';
+import { halvesPng, inversionProblem, maskedCompositePrompt } from '../fixtures/media';
 import { txt2imgPrompt } from '../fixtures/prompts';
 import { WsRecorder } from '../support/ws-recorder';
 
@@ -233,5 +236,70 @@ describe('ComfyUI simulator: execution', () => {
     expect((await fetch(`${sim.url}/view?filename=../x.png&type=output`)).status).toBe(400);
     expect((await fetch(`${sim.url}/view?filename=x.png&subfolder=../../etc&type=output`)).status).toBe(403);
     expect((await fetch(`${sim.url}/view?filename=missing.png&type=output`)).status).toBe(404);
+  });
+});
+
+describe('ComfyUI simulator: files in the input folder', () => {
+  const put = (relative: string, bytes: Buffer) => {
+    const path = join(sim.files.dir('input'), relative);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, bytes);
+  };
+
+  it("answers missing files exactly as the real server does (ComfyUI a125cd84's answer, recorded)", async () => {
+    const answer = await post('/prompt', {
+      prompt: {
+        '1': { class_type: 'LoadImage', inputs: { image: 'nope.png' } },
+        '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 't' } },
+        '3': { class_type: 'LoadAudio', inputs: { audio: 'nope.wav' } },
+        '4': { class_type: 'SaveAudio', inputs: { audio: ['3', 0], filename_prefix: 'a' } },
+        '7': { class_type: 'LoadVideo', inputs: { file: 'nope.mp4' } },
+        '8': {
+          class_type: 'SaveVideo',
+          inputs: { video: ['7', 0], filename_prefix: 'v', format: 'auto', codec: 'auto' },
+        },
+      },
+    });
+    expect(answer.status).toBe(400);
+    const errors = Object.fromEntries(
+      Object.entries(answer.body.node_errors).map(([id, entry]: [string, any]) => [id, entry.errors]),
+    );
+    const failed = (input: string, details: string) => [
+      {
+        type: 'custom_validation_failed',
+        message: 'Custom validation failed for node',
+        details,
+        extra_info: { input_name: input },
+      },
+    ];
+    expect(errors).toEqual({
+      '1': failed('image', 'image - Invalid image file: nope.png'),
+      '3': failed('audio', 'audio - Invalid audio file: nope.wav'),
+      '7': failed('file', 'file - Invalid video file: nope.mp4'),
+    });
+  });
+
+  it('finds files in subfolders and with the [input] annotation, and (as the real server) through ..', async () => {
+    put('comfy-exec/abc/cat.png', halvesPng(6, 4));
+    const load = (image: string) => ({
+      '1': { class_type: 'LoadImage', inputs: { image } },
+      '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'sub' } },
+    });
+    expect((await post('/prompt', { prompt: load('comfy-exec/abc/cat.png') })).status).toBe(200);
+    expect((await post('/prompt', { prompt: load('comfy-exec/abc/cat.png [input]') })).status).toBe(200);
+    expect((await post('/prompt', { prompt: load('comfy-exec/abc/cat.png [output]') })).status).toBe(400);
+    // ComfyUI a125cd84 answers 200 here too: the control plane is what refuses such names.
+    expect((await post('/prompt', { prompt: load('../input/comfy-exec/abc/cat.png') })).status).toBe(200);
+  });
+
+  it('composites with a mask as ImageCompositeMasked does: the source exactly where the mask is set', async () => {
+    put('room.png', halvesPng(12, 8));
+    put('mask.png', halvesPng(12, 8, { red: true }));
+    const { history } = await runToEnd(maskedCompositePrompt('room.png', 'mask.png'));
+    const [item] = history.outputs['3'].images;
+    const bytes = await (
+      await fetch(`${sim.url}/view?filename=${item.filename}&subfolder=&type=output`)
+    ).arrayBuffer();
+    expect(inversionProblem(Buffer.from(bytes), halvesPng(12, 8), (x) => x >= 6)).toBeUndefined();
   });
 });

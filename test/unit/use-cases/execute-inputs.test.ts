@@ -165,6 +165,24 @@ describe('CreateExecute with inline inputs', () => {
     expect(store.records.size).toBe(0);
   });
 
+  it.each([
+    '../input/comfy-exec/6a1f4c3e-1b7d-4c55-9a55-2f4d3b1c0e99/cat.png',
+    '/etc/passwd',
+    'cat.png [output]',
+  ])(
+    'never lets a file input reach outside what the execute brings (%s), though ComfyUI itself would follow it',
+    async (value) => {
+      const { deps } = fakeCreateDeps();
+      await expect(
+        createExecute(
+          createInput({ prompt: loaders(value), inputs: { 'cat.png': PNG_BASE64 } }),
+          'key-a',
+          deps,
+        ),
+      ).rejects.toThrow(PromptValidationError);
+    },
+  );
+
   it('dry_run checks the inputs the same way and writes nothing', async () => {
     const { deps, payloads } = fakeCreateDeps();
     const outcome = await dryRunExecute(

@@ -14,6 +14,7 @@ import { AwsCallCounter, type AwsCallCounts, totalCalls } from '../lambda/platfo
 import { documentClient, s3Client, sageMakerRuntimeClient } from '../lambda/platform/clients';
 import { HTTP_HANDLERS } from '../local/handler-table';
 import { apiKeyId, LOCAL_ENDPOINT_NAME } from '../local/local-stack';
+import { halvesPng, invertPrompt } from '../test/fixtures/media';
 import { tinyTxt2imgPrompt } from '../test/fixtures/prompts';
 import { BENCH_KEY, EMULATOR_CREDENTIALS, startBenchStack, timeRotating } from './local-bench';
 import { quantile } from './stats';
@@ -28,6 +29,16 @@ export interface LifecycleResult {
     perExecute: number;
     perGet: number;
     targetPerExecute: number;
+    /** The same with file inputs: CreateExecute + completion, and the container's own calls. */
+    withInputs: Record<
+      'uploaded' | 'inline',
+      {
+        createExecute: AwsCallCounts;
+        completion: AwsCallCounts;
+        container: AwsCallCounts;
+        perExecute: number;
+      }
+    >;
   };
   latency: {
     samples: number;
@@ -97,11 +108,9 @@ export async function benchLifecycle(samples: number): Promise<LifecycleResult> 
     const sagemaker = new SageMakerRuntimeClient({ region, credentials: EMULATOR_CREDENTIALS });
 
     // 1. Calls per lifecycle, one execute at a time so nothing else is in flight.
-    const lifecycles: { create: AwsCallCounts; completion: AwsCallCounts; get: AwsCallCounts; id: string }[] =
-      [];
-    for (let i = 0; i < 5; i++) {
+    const lifecycle = async (createOne: () => Promise<string>) => {
       const before = { ...counter.untracked };
-      const id = await create(i);
+      const id = await createOne();
       const created = byRoute['create-execute']!;
       await untilFinal(id);
       // The record turns final before OnAsyncResult's write returns (and is counted): let it settle.
@@ -112,8 +121,47 @@ export async function benchLifecycle(samples: number): Promise<LifecycleResult> 
       }
       const completion = difference(counter.untracked, before);
       if ((await get(id)) !== 'success') throw new Error(`execute ${id} did not succeed`);
-      lifecycles.push({ id, create: created, completion, get: byRoute['get-execute']! });
-    }
+      return { id, create: created, completion, get: byRoute['get-execute']! };
+    };
+    const lifecycles: Awaited<ReturnType<typeof lifecycle>>[] = [];
+    for (let i = 0; i < 5; i++) lifecycles.push(await lifecycle(() => create(i)));
+
+    // 1b. The same with one file input: an uploaded one (POST /inputs signs locally: no AWS call)
+    // and an inline one (staged by CreateExecute).
+    const image = halvesPng(16, 16);
+    const named = await api.request('POST', 'inputs', {
+      filename: 'b.png',
+      content_type: 'image/png',
+      size: image.length,
+    });
+    const { name, upload } = (
+      named.body as { data: { name: string; upload: { url: string; headers: Record<string, string> } } }
+    ).data;
+    if ((await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: image })).status !== 200)
+      throw new Error('upload refused');
+    const createWith = async (body: Record<string, unknown>) => {
+      const { status, body: answer } = await api.request('POST', 'executes', body);
+      if (status !== 201) throw new Error(`create: ${status} ${JSON.stringify(answer)}`);
+      return (answer as { data: { prompt_id: string } }).data.prompt_id;
+    };
+    const withInput = async (body: () => Record<string, unknown>) => {
+      await lifecycle(() => createWith(body())); // the first one of a kind may fetch the catalog
+      const measured = await lifecycle(() => createWith(body()));
+      return {
+        createExecute: measured.create,
+        completion: measured.completion,
+        container: containerCalls.get(measured.id) ?? {},
+        perExecute: totalCalls(measured.create) + totalCalls(measured.completion),
+      };
+    };
+    const withInputs = {
+      uploaded: await withInput(() => ({ prompt: invertPrompt(name), client_id: crypto.randomUUID() })),
+      inline: await withInput(() => ({
+        prompt: invertPrompt('b.png'),
+        inputs: { 'b.png': image.toString('base64') },
+        client_id: crypto.randomUUID(),
+      })),
+    };
     const last = lifecycles.at(-1)!;
     // The first creates also fetch the endpoint's node catalog (cached a minute after that).
     for (const other of lifecycles.slice(2)) {
@@ -243,6 +291,7 @@ export async function benchLifecycle(samples: number): Promise<LifecycleResult> 
         perExecute: totalCalls(last.create) + totalCalls(last.completion),
         perGet: totalCalls(last.get),
         targetPerExecute: 6,
+        withInputs,
       },
       latency: {
         samples,

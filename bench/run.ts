@@ -44,6 +44,11 @@ console.log(`  CreateExecute: ${list(calls.createExecute)}`);
 console.log(`  completion (OnAsyncResult): ${list(calls.completion)}`);
 console.log(`  GetExecute: ${list(calls.getExecute)}`);
 console.log(`  endpoint container: ${list(calls.container)}`);
+for (const [kind, counts] of Object.entries(calls.withInputs)) {
+  console.log(
+    `  with one ${kind} input: ${counts.perExecute} per execute (CreateExecute: ${list(counts.createExecute)}; completion: ${list(counts.completion)}); container: ${list(counts.container)}`,
+  );
+}
 const { latency } = lifecycle;
 console.log(
   `\nEnd to end on the local stack (${latency.samples} samples each, ms), against the direct calls (floor)`,

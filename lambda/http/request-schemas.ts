@@ -65,7 +65,8 @@ export const DeleteExecutesBodySchema = z.strictObject({
 
 const LIMIT_MESSAGE = 'must be an integer from 1 to 100';
 
-export const ListExecutesQuerySchema = z.strictObject({
+/** The paging every list route takes: `limit` 1–100 (default 10) and the previous page's key. */
+const PAGE_QUERY = {
   limit: z._default(
     z.coerce
       .number({ error: LIMIT_MESSAGE })
@@ -73,6 +74,10 @@ export const ListExecutesQuerySchema = z.strictObject({
     10,
   ),
   exclusive_start_key: z.optional(z.string().check(z.minLength(1))),
+};
+
+export const ListExecutesQuerySchema = z.strictObject({
+  ...PAGE_QUERY,
   status: z.optional(z.enum(EXECUTE_STATUSES)),
 });
 
@@ -85,12 +90,4 @@ export const CreateInputBodySchema = z.strictObject({
   ),
 });
 
-export const ListInputsQuerySchema = z.strictObject({
-  limit: z._default(
-    z.coerce
-      .number({ error: LIMIT_MESSAGE })
-      .check(z.int(LIMIT_MESSAGE), z.minimum(1, LIMIT_MESSAGE), z.maximum(100, LIMIT_MESSAGE)),
-    10,
-  ),
-  exclusive_start_key: z.optional(z.string().check(z.minLength(1))),
-});
+export const ListInputsQuerySchema = z.strictObject(PAGE_QUERY);

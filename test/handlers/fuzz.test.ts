@@ -48,6 +48,7 @@ const FIELDS = [
   'prepare_props',
   'multi_async',
   'dry_run',
+  'inputs',
 ];
 
 describe('fuzzing the API with property-based inputs (fast-check)', () => {

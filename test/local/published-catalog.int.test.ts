@@ -1,28 +1,20 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { objectInfoKey } from '../../container/src/publish-object-info';
 import { forgetPublishedCatalog, waitForPublishedCatalog } from '../../local/published-catalog';
-import { freshTableAndBucket, localClients } from '../support/local-aws';
+import { useFreshBucket } from '../support/local-aws';
 
-const clients = localClients();
-let bucket: string;
-let drop: () => Promise<void>;
-beforeAll(async () => {
-  const fresh = await freshTableAndBucket(clients);
-  bucket = fresh.bucketName;
-  drop = fresh.drop;
-});
-afterAll(() => drop());
+const { clients, bucket } = useFreshBucket();
 
 const publish = (endpoint: string) =>
-  clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: objectInfoKey(endpoint), Body: '{}' }));
+  clients.s3.send(new PutObjectCommand({ Bucket: bucket(), Key: objectInfoKey(endpoint), Body: '{}' }));
 
 describe("the local stack's wait for the endpoint's catalog", () => {
   it('forgets a copy an earlier run left, then waits until the container publishes again', async () => {
     await publish('stale');
-    await forgetPublishedCatalog(clients.s3, bucket, 'stale');
+    await forgetPublishedCatalog(clients.s3, bucket(), 'stale');
     let settled = false;
-    const waiting = waitForPublishedCatalog(clients.s3, bucket, 'stale', 10_000).then(() => {
+    const waiting = waitForPublishedCatalog(clients.s3, bucket(), 'stale', 10_000).then(() => {
       settled = true;
     });
     await new Promise((resolve) => setTimeout(resolve, 400));
@@ -33,7 +25,7 @@ describe("the local stack's wait for the endpoint's catalog", () => {
   });
 
   it('gives up with a reason when nothing is published', async () => {
-    await expect(waitForPublishedCatalog(clients.s3, bucket, 'never', 300)).rejects.toThrow(
+    await expect(waitForPublishedCatalog(clients.s3, bucket(), 'never', 300)).rejects.toThrow(
       /did not publish ComfyUI's \/object_info within 300 ms/,
     );
   });

@@ -1,23 +1,15 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshTableAndBucket, localClients } from '../support/local-aws';
+import { describe, expect, it } from 'vitest';
+import { useFreshBucket } from '../support/local-aws';
 
 // The suite's S3 (global setup) is local/s3-local.ts: s3rver behind the presigned-URL check.
-const clients = localClients();
-let bucket: string;
-let drop: () => Promise<void>;
-beforeAll(async () => {
-  const fresh = await freshTableAndBucket(clients);
-  bucket = fresh.bucketName;
-  drop = fresh.drop;
-});
-afterAll(() => drop());
+const { clients, bucket } = useFreshBucket();
 
 const uploadUrl = (key: string, options: { signingDate?: Date } = {}) =>
   getSignedUrl(
     clients.s3,
-    new PutObjectCommand({ Bucket: bucket, Key: key, ContentType: 'image/png', ContentLength: 5 }),
+    new PutObjectCommand({ Bucket: bucket(), Key: key, ContentType: 'image/png', ContentLength: 5 }),
     {
       expiresIn: 60,
       signableHeaders: new Set(['content-type', 'content-length']),
@@ -35,7 +27,7 @@ async function code(response: Response) {
 describe('local S3 checks presigned URLs as S3 does (s3rver alone does not)', () => {
   it('accepts an upload of exactly the declared size and type, and a signed GET of it', async () => {
     expect((await put(await uploadUrl('exact.png'), 'hello')).status).toBe(200);
-    const get = await getSignedUrl(clients.s3, new GetObjectCommand({ Bucket: bucket, Key: 'exact.png' }), {
+    const get = await getSignedUrl(clients.s3, new GetObjectCommand({ Bucket: bucket(), Key: 'exact.png' }), {
       expiresIn: 60,
     });
     expect(await (await fetch(get)).text()).toBe('hello');
@@ -48,7 +40,7 @@ describe('local S3 checks presigned URLs as S3 does (s3rver alone does not)', ()
     expect(await code(bigger)).toBe('SignatureDoesNotMatch');
     expect((await put(url, 'hello', 'text/html')).status).toBe(403);
     const missing = await fetch(
-      await getSignedUrl(clients.s3, new GetObjectCommand({ Bucket: bucket, Key: 'bigger.png' }), {
+      await getSignedUrl(clients.s3, new GetObjectCommand({ Bucket: bucket(), Key: 'bigger.png' }), {
         expiresIn: 60,
       }),
     );

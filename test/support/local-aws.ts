@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { createExecuteTableInput } from '../../lambda/adapters/execute-table';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -48,4 +48,18 @@ export function localLambdaEnvironment(tableName: string, bucketName: string): R
     TABLE_NAME: tableName,
     BUCKET_NAME: bucketName,
   };
+}
+
+/**
+ * For a test file that needs only a bucket: local clients and a fresh bucket (and table) made in
+ * beforeAll and dropped in afterAll. `bucket()` names it once the hooks have run.
+ */
+export function useFreshBucket() {
+  const clients = localClients();
+  let fresh: Awaited<ReturnType<typeof freshTableAndBucket>> | undefined;
+  beforeAll(async () => {
+    fresh = await freshTableAndBucket(clients);
+  });
+  afterAll(() => fresh?.drop());
+  return { clients, bucket: () => fresh!.bucketName };
 }

@@ -98,7 +98,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     const s3Server = await startS3Local({ directory: dataPath('s3') });
     stops.push(s3Server.stop);
-    log('s3', `s3rver at ${s3Server.endpoint}, bucket ${BUCKET_NAME}`);
+    log('s3', `s3rver at ${s3Server.endpoint} (presigned URLs checked as S3 does), bucket ${BUCKET_NAME}`);
     const s3 = await ensureTableAndBucket(dynamo.endpoint, s3Server.endpoint);
 
     let comfyuiUrl = options.comfyuiUrl;

@@ -1,15 +1,19 @@
 import { handler as apiDoc } from '../lambda/handlers/api-doc';
 import { handler as cancelExecute } from '../lambda/handlers/cancel-execute';
+import { handler as completeModelUpload } from '../lambda/handlers/complete-model-upload';
 import { handler as createExecute } from '../lambda/handlers/create-execute';
 import { handler as createInput } from '../lambda/handlers/create-input';
 import { handler as deleteExecutes } from '../lambda/handlers/delete-executes';
 import { handler as deleteInput } from '../lambda/handlers/delete-input';
+import { handler as deleteModel } from '../lambda/handlers/delete-model';
 import { handler as getExecute } from '../lambda/handlers/get-execute';
 import { handler as getExecuteLogs } from '../lambda/handlers/get-execute-logs';
 import { handler as health } from '../lambda/handlers/health';
 import { handler as listEndpoints } from '../lambda/handlers/list-endpoints';
 import { handler as listExecutes } from '../lambda/handlers/list-executes';
 import { handler as listInputs } from '../lambda/handlers/list-inputs';
+import { handler as listModels } from '../lambda/handlers/list-models';
+import { handler as startModelUpload } from '../lambda/handlers/start-model-upload';
 import type { HttpHandlerName } from '../lambda/http/route-table';
 
 /** Every HTTP handler by its route-table name: what the CDK app deploys, one function each. */
@@ -18,12 +22,16 @@ export const HTTP_HANDLERS = {
   'cancel-execute': cancelExecute,
   'create-execute': createExecute,
   'create-input': createInput,
+  'complete-model-upload': completeModelUpload,
   'delete-executes': deleteExecutes,
   'delete-input': deleteInput,
+  'delete-model': deleteModel,
   'get-execute': getExecute,
   'get-execute-logs': getExecuteLogs,
   health,
   'list-endpoints': listEndpoints,
   'list-executes': listExecutes,
   'list-inputs': listInputs,
+  'list-models': listModels,
+  'start-model-upload': startModelUpload,
 } satisfies Record<HttpHandlerName, unknown>;

@@ -31,6 +31,10 @@ export interface LocalStackOptions {
   comfyuiUrl?: string;
   /** The real ComfyUI's input folder (where the container puts each execute's files). */
   comfyuiInputDir?: string;
+  /** API key values that may change the model library. @default the first of `apiKeys` */
+  modelWriters?: string[];
+  /** Preferred model upload part size. @default 64 MiB (S3's minimum is 5 MiB) */
+  modelPartBytes?: number;
   /** object_info file for the simulator and the node catalog. */
   objectInfo?: string;
   simStepMs?: number;
@@ -167,6 +171,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ENDPOINT_NAMES: LOCAL_ENDPOINT_NAME,
       // Input URLs may point at test servers on this machine (never on AWS).
       ALLOW_LOOPBACK_INPUT_URLS: 'true',
+      MODEL_WRITERS: (options.modelWriters ?? options.apiKeys.slice(0, 1)).map(apiKeyId).join(','),
+      MODEL_PART_BYTES: String(options.modelPartBytes ?? 64 * 1024 ** 2),
       REQUEST_TTL_SECONDS: String(options.requestTtlSeconds ?? 21_600),
       INVOCATION_TIMEOUT_SECONDS: String(invocationTimeout),
       SWEEP_GRACE_SECONDS: String(options.sweepGraceSeconds ?? 60),

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
-import { startPresignChecker } from './s3-presign-check';
+import { startS3Front } from './s3-front';
 
 /** The local credentials every client here signs with (s3rver's own default account). */
 export const LOCAL_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -13,8 +13,8 @@ export interface RunningS3 {
 }
 
 /**
- * s3rver on 127.0.0.1, behind a check of presigned URLs' signatures and expiry (s3rver checks
- * neither; see s3-presign-check.ts). Clients talking to it must use path-style addressing and
+ * s3rver on 127.0.0.1, behind a front that checks what S3 checks and s3rver does not: presigned
+ * URLs' signatures and expiry, and multipart completions (see s3-front.ts). Clients talking to it must use path-style addressing and
  * WHEN_REQUIRED checksums: with the SDK's default aws-chunked uploads s3rver stores the
  * chunk framing as data (toolchain.md §9).
  */
@@ -28,11 +28,8 @@ export async function startS3Local(options: { port?: number; directory?: string 
     resetOnClose: options.directory === undefined,
   });
   const address = await server.run();
-  const checker = await startPresignChecker(
-    `http://127.0.0.1:${address.port}`,
-    options.port ?? 0,
-    (accessKeyId) =>
-      accessKeyId === LOCAL_S3_CREDENTIALS.accessKeyId ? LOCAL_S3_CREDENTIALS.secretAccessKey : undefined,
+  const checker = await startS3Front(`http://127.0.0.1:${address.port}`, options.port ?? 0, (accessKeyId) =>
+    accessKeyId === LOCAL_S3_CREDENTIALS.accessKeyId ? LOCAL_S3_CREDENTIALS.secretAccessKey : undefined,
   );
   return {
     endpoint: checker.endpoint,

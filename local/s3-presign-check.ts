@@ -1,6 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
 
 /** SigV4's hash, on node:crypto (an HMAC when the signer passes a key). */
@@ -24,13 +23,6 @@ class NodeSha256 {
     return new Uint8Array(this.hash.digest());
   }
   reset() {}
-}
-
-function s3Error(res: ServerResponse, status: number, code: string, message: string) {
-  res.writeHead(status, { 'content-type': 'application/xml' });
-  res.end(
-    `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`,
-  );
 }
 
 /** `20261204T192027Z` → Date. */
@@ -101,51 +93,4 @@ export async function presignedRequestProblem(
         code: 'SignatureDoesNotMatch',
         message: 'The request signature we calculated does not match the signature you provided.',
       };
-}
-
-/**
- * The local S3 endpoint: s3rver behind a check of presigned URLs as S3 makes it (s3rver itself
- * does not verify Signature Version 4), so a local upload larger than declared, or a URL with a
- * wrong signature, is refused as on AWS. Other requests (the SDK's own) pass straight through.
- */
-export async function startPresignChecker(
-  target: string,
-  port: number,
-  secretFor: (accessKeyId: string) => string | undefined,
-): Promise<{ endpoint: string; stop(): Promise<void> }> {
-  const upstream = new URL(target);
-  const server = http.createServer((req, res) => {
-    void (async () => {
-      const isPresigned = new URL(req.url ?? '/', 'http://x').searchParams.has('X-Amz-Signature');
-      const problem = isPresigned ? await presignedRequestProblem(req, secretFor) : undefined;
-      if (problem) {
-        req.resume();
-        return s3Error(res, 403, problem.code, problem.message);
-      }
-      const forward = http.request(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          method: req.method,
-          path: req.url,
-          headers: req.headers,
-        },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      forward.on('error', (error) => s3Error(res, 502, 'InternalError', error.message));
-      req.pipe(forward);
-    })().catch((error: Error) => s3Error(res, 500, 'InternalError', error.message));
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }

@@ -2,7 +2,8 @@
  * `npm start`: the whole comfy-exec system on this machine (see README "Local stack").
  * Environment: PORT (3000; 0 = any free port), API_KEY or API_KEYS (comma-separated; default a
  * random 20-character key), COMFYUI_URL (a real ComfyUI instead of the simulator) and
- * COMFYUI_INPUT_DIR (its input folder), OBJECT_INFO,
+ * COMFYUI_INPUT_DIR (its input folder), MODEL_WRITERS (keys that may change the model library;
+ * default the first key), OBJECT_INFO,
  * SIM_STEP_MS, DATA_DIR (persist DynamoDB/S3 data there; default in memory).
  */
 import { randomInt } from 'node:crypto';
@@ -18,6 +19,7 @@ const StartEnvSchema = z.object({
   API_KEYS: z.string().optional(),
   COMFYUI_URL: z.url().optional(),
   COMFYUI_INPUT_DIR: z.string().min(1).optional(),
+  MODEL_WRITERS: z.string().optional(),
   OBJECT_INFO: z.string().min(1).optional(),
   SIM_STEP_MS: z.coerce.number().int().min(0).max(60_000).default(50),
   DATA_DIR: z.string().min(1).optional(),
@@ -64,6 +66,13 @@ try {
     apiKeys,
     comfyuiUrl: env.COMFYUI_URL,
     comfyuiInputDir: env.COMFYUI_INPUT_DIR,
+    ...(env.MODEL_WRITERS !== undefined
+      ? {
+          modelWriters: env.MODEL_WRITERS.split(',')
+            .map((key) => key.trim())
+            .filter(Boolean),
+        }
+      : {}),
     objectInfo: env.OBJECT_INFO,
     simStepMs: env.SIM_STEP_MS,
     dataDir: env.DATA_DIR,

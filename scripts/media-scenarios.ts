@@ -25,16 +25,19 @@ if (!apiUrl || !apiKey) {
   process.exit(2);
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the API's JSON answers, read field by field below
+type Json = Record<string, any>;
+
 async function call(method: string, path: string, body?: unknown) {
   const response = await fetch(new URL(path, apiUrl), {
     method,
     headers: { 'x-api-key': apiKey!, 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-  return { status: response.status, body: (await response.json()) as Record<string, any> };
+  return { status: response.status, body: (await response.json()) as Json };
 }
 
-async function finished(promptId: string): Promise<Record<string, any>> {
+async function finished(promptId: string): Promise<Json> {
   for (let i = 0; i < 1200; i++) {
     const { body } = await call('GET', `executes/${promptId}`);
     if (['success', 'failed', 'cancelled'].includes(body.data.status)) return body.data;
@@ -62,7 +65,7 @@ async function upload(bytes: Buffer, filename: string, contentType: string): Pro
 
 const download = async (url: string) => Buffer.from(await (await fetch(url)).arrayBuffer());
 
-function succeeded(record: Record<string, any>) {
+function succeeded(record: Json) {
   if (record.status !== 'success') throw new Error(`${record.status}: ${record.message}`);
   return record;
 }

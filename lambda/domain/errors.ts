@@ -50,3 +50,12 @@ export class InputNotFoundError extends DomainError {}
 
 /** A declared upload is larger than this deployment accepts. */
 export class InputTooLargeError extends DomainError {}
+
+/** The caller may not do this (only the operator's model writers change the library). */
+export class ForbiddenError extends DomainError {}
+
+/** No such model in the library. */
+export class ModelNotFoundError extends DomainError {}
+
+/** A model of that folder and name is already in the library. */
+export class ModelExistsError extends DomainError {}

@@ -218,3 +218,58 @@ export interface IdGenerator {
 }
 
 export type Digest = (text: string) => string;
+
+/** A model file in the library: `models/{folder}/{name}`. */
+export interface StoredModel {
+  folder: string;
+  name: string;
+  size: number;
+  /** Hex SHA-256 when the uploader gave one (the endpoint verifies downloads against it). */
+  sha256: string | null;
+  last_modified: string;
+}
+
+export interface ModelUploadStart {
+  folder: string;
+  name: string;
+  size: number;
+  sha256?: string;
+}
+
+export interface UploadedPart {
+  part_number: number;
+  etag: string;
+}
+
+/** The model library: multipart uploads straight to S3, listing and deleting. */
+export interface ModelLibrary {
+  /** Starts a multipart upload (the declared size and sha256 travel with it); returns its id. */
+  startUpload(model: ModelUploadStart): Promise<string>;
+  /** The size the upload was started with, read back from the stored model. */
+  declaredSize(folder: string, name: string): Promise<number | undefined>;
+  /** A URL that accepts exactly one part of exactly `size` bytes. */
+  presignPart(
+    folder: string,
+    name: string,
+    uploadId: string,
+    partNumber: number,
+    size: number,
+    ttlSeconds: number,
+  ): Promise<string>;
+  /** Assembles the parts; undefined when S3 refuses them (unknown upload, wrong or missing parts). */
+  complete(
+    folder: string,
+    name: string,
+    uploadId: string,
+    parts: UploadedPart[],
+  ): Promise<StoredModel | { refused: string }>;
+  find(folder: string, name: string): Promise<StoredModel | undefined>;
+  /** Sorted by folder, then name. */
+  list(query: {
+    folder?: string;
+    limit: number;
+    cursor?: string;
+  }): Promise<{ models: StoredModel[]; cursor: string | null }>;
+  /** False when there was no such model. */
+  delete(folder: string, name: string): Promise<boolean>;
+}

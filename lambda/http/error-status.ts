@@ -2,11 +2,14 @@ import {
   DomainError,
   EndpointNotFoundError,
   ExecuteNotFoundError,
+  ForbiddenError,
   IdempotencyConflictError,
   InputNotFoundError,
   InputTooLargeError,
   InvocationRejectedError,
   InvocationUnavailableError,
+  ModelExistsError,
+  ModelNotFoundError,
   PromptValidationError,
   RequestValidationError,
 } from '../domain/errors';
@@ -20,10 +23,13 @@ const STATUS_BY_ERROR: [new (...args: never[]) => DomainError, number][] = [
   [PromptValidationError, 400],
   [EndpointNotFoundError, 400],
   [InvocationRejectedError, 400],
+  [ForbiddenError, 403],
   [ExecuteNotFoundError, 404],
+  [ModelNotFoundError, 404],
   [InputNotFoundError, 404],
   [InputTooLargeError, 413],
   [IdempotencyConflictError, 409],
+  [ModelExistsError, 409],
   [InvocationUnavailableError, 503],
 ];
 

@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import {
+  CompleteModelUploadBodySchema,
   CreateExecuteBodySchema,
   CreateInputBodySchema,
   DeleteExecutesBodySchema,
   ListExecutesQuerySchema,
   ListInputsQuerySchema,
+  ListModelsQuerySchema,
   PromptIdSchema,
+  StartModelUploadBodySchema,
 } from './request-schemas';
 import {
   CreatedInputSchema,
@@ -16,6 +19,9 @@ import {
   envelopeSchema,
   GatewayErrorSchema,
   InputListDataSchema,
+  ModelListDataSchema,
+  ModelUploadSchema,
+  StoredModelSchema,
   ValidationFailureSchema,
 } from './response-schemas';
 import { ROUTES } from './route-table';
@@ -103,6 +109,39 @@ const OPERATIONS: Record<string, Operation> = {
       404: ['The caller has no input of that name', envelopeSchema(404)],
     },
   },
+  StartModelUpload: {
+    body: StartModelUploadBodySchema,
+    responses: {
+      201: ['Started: PUT each part to its url', envelopeSchema(201, ModelUploadSchema)],
+      400: ['Bad folder, name, size or sha256', badRequest],
+      403: ['This API key is not a model writer', envelopeSchema(403)],
+      409: ['The model exists (send overwrite: true)', envelopeSchema(409)],
+      413: ['Declared size over the deployment limit', envelopeSchema(413)],
+    },
+  },
+  CompleteModelUpload: {
+    body: CompleteModelUploadBodySchema,
+    responses: {
+      200: ['The model, assembled', envelopeSchema(200, StoredModelSchema)],
+      400: ['S3 refused the parts (unknown upload, wrong or missing parts, short total)', badRequest],
+      403: ['This API key is not a model writer', envelopeSchema(403)],
+    },
+  },
+  ListModels: {
+    query: ListModelsQuerySchema,
+    responses: {
+      200: ['A page of the library', envelopeSchema(200, ModelListDataSchema)],
+      400: ['Bad query or folder', badRequest],
+    },
+  },
+  DeleteModel: {
+    responses: {
+      204: ['Deleted', envelopeSchema(204)],
+      400: ['Bad folder or name', badRequest],
+      403: ['This API key is not a model writer', envelopeSchema(403)],
+      404: ['No such model', envelopeSchema(404)],
+    },
+  },
   ListEndpoints: { responses: { 200: ['Endpoints', envelopeSchema(200, EndpointListDataSchema)] } },
   RootAPI: { responses: { 200: ['OK', envelopeSchema(200)] } },
   Ping: { responses: { 200: ['pong', envelopeSchema(200)] } },
@@ -119,6 +158,12 @@ function jsonSchema(schema: Schema, io: 'input' | 'output') {
   return rest;
 }
 
+const PATH_PARAMETERS: Record<string, string> = {
+  name: 'an input name from CreateInput or ListInputs',
+  'model folder': "one of ComfyUI's model folders",
+  'model name': 'the model path under the folder, URL-encoded (sdxl%2Fdetail.safetensors)',
+};
+
 function operationObject(operationId: string, summary: string, path: string) {
   const operation = OPERATIONS[operationId];
   if (!operation) throw new Error(`no OpenAPI description for ${operationId}`);
@@ -129,7 +174,10 @@ function operationObject(operationId: string, summary: string, path: string) {
     schema:
       name === 'prompt_id'
         ? jsonSchema(PromptIdSchema, 'input')
-        : { type: 'string', description: 'an input name from CreateInput or ListInputs' },
+        : {
+            type: 'string',
+            description: PATH_PARAMETERS[path.startsWith('/models') ? `model ${name}` : String(name)],
+          },
   }));
   for (const [name, schema] of Object.entries(operation.query?.shape ?? {})) {
     parameters.push({ name, in: 'query', required: false, schema: jsonSchema(schema, 'input') });

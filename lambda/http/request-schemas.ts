@@ -91,3 +91,36 @@ export const CreateInputBodySchema = z.strictObject({
 });
 
 export const ListInputsQuerySchema = z.strictObject(PAGE_QUERY);
+
+export const StartModelUploadBodySchema = z.strictObject({
+  folder: described(z.string(), "one of ComfyUI's model folders: checkpoints, loras, vae, controlnet, ..."),
+  name: described(z.string(), 'the path under the folder, subfolders kept: sdxl/detail.safetensors'),
+  size: described(
+    z.number().check(z.int('must be an integer'), z.minimum(1, 'must be at least 1 byte')),
+    'the exact size in bytes: the part URLs accept exactly this much in all',
+  ),
+  sha256: described(
+    z.optional(z.string()),
+    'hex SHA-256 of the file: endpoints verify their downloads against it',
+  ),
+  overwrite: described(z.optional(z.boolean()), 'replace a model of the same folder and name'),
+});
+
+export const CompleteModelUploadBodySchema = z.strictObject({
+  folder: z.string(),
+  name: z.string(),
+  upload_id: z.string().check(z.minLength(1)),
+  parts: z
+    .array(
+      z.strictObject({
+        part_number: z.number().check(z.int(), z.minimum(1), z.maximum(10_000)),
+        etag: z.string().check(z.minLength(1)),
+      }),
+    )
+    .check(z.minLength(1), z.maxLength(10_000)),
+});
+
+export const ListModelsQuerySchema = z.strictObject({
+  ...PAGE_QUERY,
+  folder: z.optional(z.string()),
+});

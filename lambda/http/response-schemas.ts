@@ -175,3 +175,33 @@ export const InputListDataSchema = z.object({
     .string()
     .describe("the caller's inputs prefix: s3:// sources and prepare_props.s3_source_path may name it"),
 });
+
+export const StoredModelSchema = z.object({
+  folder: z.string(),
+  name: z.string().describe('what a loader names: the path under the folder'),
+  size: z.number().int(),
+  sha256: z.string().nullable().describe('hex SHA-256, when the uploader gave one'),
+  last_modified: z.string().describe('UTC ISO-8601'),
+});
+
+export const ModelUploadSchema = z.object({
+  folder: z.string(),
+  name: z.string(),
+  size: z.number().int(),
+  sha256: z.string().nullable(),
+  upload_id: z.string().describe('pass back to POST /models/complete'),
+  part_size: z.number().int(),
+  parts: z.array(
+    z.object({
+      part_number: z.number().int(),
+      size: z.number().int().describe('this part accepts exactly this many bytes'),
+      url: z.string().describe('presigned PUT; its answer carries the ETag to complete with'),
+    }),
+  ),
+  expires_at: z.string().describe('when the part URLs stop working (UTC ISO-8601)'),
+});
+
+export const ModelListDataSchema = z.object({
+  models: z.array(StoredModelSchema),
+  last_evaluated_key: z.string().nullable().describe('pass back as exclusive_start_key; null at the end'),
+});

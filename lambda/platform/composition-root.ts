@@ -4,6 +4,7 @@ import { CloudWatchLogSearch } from '../adapters/cloudwatch-log-search';
 import { resolveHostAddresses } from '../adapters/dns-host-resolver';
 import { DynamoDbExecuteStore } from '../adapters/dynamodb-execute-store';
 import { S3InputStore } from '../adapters/s3-input-store';
+import { S3ModelLibrary } from '../adapters/s3-model-library';
 import { S3NodeCatalogSource } from '../adapters/s3-node-catalog';
 import { S3PayloadStore } from '../adapters/s3-payload-store';
 import { SageMakerAsyncInvoker } from '../adapters/sagemaker-async-invoker';
@@ -18,6 +19,7 @@ import type { GetExecuteDeps } from '../use-cases/get-execute';
 import type { GetExecuteLogsDeps } from '../use-cases/get-execute-logs';
 import type { ListEndpointsDeps } from '../use-cases/list-endpoints';
 import type { ListExecutesDeps } from '../use-cases/list-executes';
+import type { ModelLibraryDeps } from '../use-cases/model-writers';
 import type { RecordAsyncResultDeps } from '../use-cases/record-async-result';
 import type { SweepDeps } from '../use-cases/sweep-executes';
 import {
@@ -40,8 +42,9 @@ const sha256: Digest = (text) => createHash('sha256').update(text).digest('hex')
 
 type DataFunction = Exclude<FunctionName, 'health' | 'api-doc' | 'list-endpoints'>;
 type InputFunction = 'create-execute' | 'create-input' | 'list-inputs' | 'delete-input';
-/** Functions that use the execute table (the input functions use only the bucket). */
-type TableFunction = Exclude<DataFunction, Exclude<InputFunction, 'create-execute'>>;
+type ModelFunction = 'start-model-upload' | 'complete-model-upload' | 'list-models' | 'delete-model';
+/** Functions that use the execute table (the input and model functions use only the bucket). */
+type TableFunction = Exclude<DataFunction, Exclude<InputFunction, 'create-execute'> | ModelFunction>;
 
 function clientSettings(name: DataFunction) {
   const env = functionEnv(name);
@@ -136,6 +139,31 @@ export function createInputDeps(): CreateInputDeps {
     },
   };
 }
+
+/** The model library on the payload bucket; `writers` from the function's MODEL_WRITERS. */
+function modelLibraryDeps(name: ModelFunction, writers: readonly string[] = []): ModelLibraryDeps {
+  const settings = clientSettings(name);
+  const bucket = functionEnv(name).BUCKET_NAME;
+  const upload = name === 'start-model-upload' ? functionEnv('start-model-upload') : undefined;
+  return {
+    models: new S3ModelLibrary(s3Client(settings), s3UploadClient(settings), bucket),
+    clock,
+    config: {
+      writers: new Set(writers),
+      maxModelBytes: upload?.MAX_MODEL_BYTES ?? Number.POSITIVE_INFINITY,
+      uploadUrlTtlSeconds: upload?.MODEL_UPLOAD_URL_TTL_SECONDS ?? 0,
+      ...(upload ? { partBytes: upload.MODEL_PART_BYTES } : {}),
+    },
+  };
+}
+
+export const startModelUploadDeps = () =>
+  modelLibraryDeps('start-model-upload', functionEnv('start-model-upload').MODEL_WRITERS);
+export const completeModelUploadDeps = () =>
+  modelLibraryDeps('complete-model-upload', functionEnv('complete-model-upload').MODEL_WRITERS);
+export const listModelsDeps = () => modelLibraryDeps('list-models');
+export const deleteModelDeps = () =>
+  modelLibraryDeps('delete-model', functionEnv('delete-model').MODEL_WRITERS);
 
 export function listInputsDeps(): { inputs: InputStore } {
   return { inputs: inputStore('list-inputs', functionEnv('list-inputs').RETENTION_DAYS) };

@@ -42,6 +42,19 @@ const BucketEnv = z.extend(BaseEnv, {
 
 const DataEnv = z.extend(BucketEnv, { TABLE_NAME: nonEmpty() });
 
+/** The API key ids that may change the model library (comma-separated; none by default). */
+const ModelWritersEnv = {
+  MODEL_WRITERS: z.pipe(
+    z._default(z.string(), ''),
+    z.transform((text) =>
+      text
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean),
+    ),
+  ),
+};
+
 /** Uploaded inputs live as long as the bucket's lifecycle keeps objects. */
 const InputsEnv = { RETENTION_DAYS: int(1, 3650, 30) };
 
@@ -84,6 +97,18 @@ export const FUNCTION_ENV = {
     UPLOAD_URL_TTL_SECONDS: int(60, 604_800, 900),
   }),
   'list-inputs': z.extend(BucketEnv, InputsEnv),
+  'start-model-upload': z.extend(BucketEnv, {
+    ...ModelWritersEnv,
+    /** Largest model accepted (S3 allows 10,000 parts; parts grow to fit). */
+    MAX_MODEL_BYTES: int(1, 5 * 1024 ** 4, 30 * 1024 ** 3),
+    /** Part URLs must outlive the slowest upload of the largest model. */
+    MODEL_UPLOAD_URL_TTL_SECONDS: int(300, 604_800, 21_600),
+    /** Preferred part size; S3 takes 5 MiB to 5 GiB. */
+    MODEL_PART_BYTES: int(5 * 1024 ** 2, 5 * 1024 ** 3, 64 * 1024 ** 2),
+  }),
+  'complete-model-upload': z.extend(BucketEnv, ModelWritersEnv),
+  'list-models': BucketEnv,
+  'delete-model': z.extend(BucketEnv, ModelWritersEnv),
   'delete-input': z.extend(BucketEnv, InputsEnv),
   'get-execute': z.extend(DataEnv, SigningEnv),
   'list-executes': z.extend(DataEnv, SigningEnv),

@@ -61,6 +61,17 @@ export const StageConfigSchema = z
       )
       .pipe(z.array(z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'is not an S3 bucket name')))
       .default([]),
+    /**
+     * API key ids (comma-separated, or a JSON list) that may add and delete models in the library;
+     * every key may list it. Empty: nobody writes through the API.
+     */
+    modelWriters: z
+      .union([z.string(), z.array(z.string())])
+      .transform((value) =>
+        (Array.isArray(value) ? value : value.split(',')).map((id) => id.trim()).filter(Boolean),
+      )
+      .pipe(z.array(z.string().regex(/^[A-Za-z0-9]+$/, 'is not an API key id')))
+      .default([]),
     /** Alarm notifications go to this address when set. */
     alarmEmail: z.email().optional(),
     /** What deleting the stacks does to the table and bucket. */

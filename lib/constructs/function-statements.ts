@@ -28,7 +28,7 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
       actions: actions.map((a) => `s3:${a}`),
       resources: prefixes.map((p) => `${r.bucketArn}/${p}*`),
     });
-  const { executes, asyncInference, inputs } = PAYLOAD_PREFIXES;
+  const { executes, asyncInference, inputs, models } = PAYLOAD_PREFIXES;
   /** ListBucket limited to keys under these prefixes. */
   const listing = (...prefixes: string[]) =>
     new PolicyStatement({
@@ -77,6 +77,15 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
     // Presigned uploads are signed with the function's own credentials: it needs PutObject itself.
     case 'create-input':
       return [objects(['PutObject'], inputs)];
+    // Multipart uploads (create, parts, complete) are all s3:PutObject; HeadObject is s3:GetObject.
+    case 'start-model-upload':
+      return [objects(['PutObject', 'GetObject'], models)];
+    case 'complete-model-upload':
+      return [objects(['PutObject', 'GetObject', 'DeleteObject'], models)];
+    case 'list-models':
+      return [listing(models), objects(['GetObject'], models)];
+    case 'delete-model':
+      return [objects(['GetObject', 'DeleteObject'], models)];
     case 'list-inputs':
       return [listing(inputs), objects(['GetObject'], inputs)];
     case 'delete-input':

@@ -24,6 +24,8 @@ export const PAYLOAD_PREFIXES = {
   endpoints: 'endpoints/',
   /** Uploaded inputs, `inputs/{owner digest}/{name}`, kept as long as records. */
   inputs: 'inputs/',
+  /** The model library, `models/{folder}/{name}`: kept until a model writer deletes it. */
+  models: 'models/',
 } as const;
 
 /**

@@ -41,6 +41,7 @@ export class ControlPlaneStack extends Stack {
     // The configured name, a plain string (the endpoint is ordered before this stack).
     const endpointName = routedEndpointName(config);
     const endpoints = { ENDPOINT_NAMES: endpointName };
+    const writers = config.modelWriters.join(',');
     const environments: { [N in FunctionName]: FunctionEnvInput<N> } = {
       'create-execute': {
         ...data,
@@ -53,6 +54,10 @@ export class ControlPlaneStack extends Stack {
       'create-input': { BUCKET_NAME: bucket.bucketName, RETENTION_DAYS: config.retentionDays },
       'list-inputs': { BUCKET_NAME: bucket.bucketName, RETENTION_DAYS: config.retentionDays },
       'delete-input': { BUCKET_NAME: bucket.bucketName, RETENTION_DAYS: config.retentionDays },
+      'start-model-upload': { BUCKET_NAME: bucket.bucketName, MODEL_WRITERS: writers },
+      'complete-model-upload': { BUCKET_NAME: bucket.bucketName, MODEL_WRITERS: writers },
+      'list-models': { BUCKET_NAME: bucket.bucketName },
+      'delete-model': { BUCKET_NAME: bucket.bucketName, MODEL_WRITERS: writers },
       'get-execute': { ...data, PRESIGN_TTL_SECONDS: config.presignTtlSeconds },
       'list-executes': { ...data, PRESIGN_TTL_SECONDS: config.presignTtlSeconds },
       'delete-executes': data,

@@ -50,6 +50,7 @@ export async function startHandlerHarness(options: { extraEndpoints?: string[] }
       ...(options.extraEndpoints ?? []),
     ].join(','),
     LOG_QUERY_MAX_WAIT_MS: '2000',
+    MODEL_WRITERS: 'key-id-a',
     MAX_INSTANCES: '2',
   });
   resetParsedEnv();

@@ -158,6 +158,18 @@ describe('inference stack', () => {
     expect(reads).toContain('/inputs/*');
   });
 
+  it("passes the operator's model writers to the functions that change the library, and no one else", () => {
+    const writers = synthFast({ 'comfy-exec:imageUri': 'x', 'comfy-exec:modelWriters': 'abc123,def456' });
+    const envs = Object.values(writers.controlPlane.findResources('AWS::Lambda::Function'))
+      .map((f: any) => f.Properties.Environment?.Variables ?? {})
+      .filter((variables: Record<string, string>) => 'MODEL_WRITERS' in variables);
+    expect(envs).toHaveLength(3);
+    for (const variables of envs) expect(variables.MODEL_WRITERS).toBe('abc123,def456');
+    expect(() => synthFast({ 'comfy-exec:imageUri': 'x', 'comfy-exec:modelWriters': 'not a key!' })).toThrow(
+      /comfy-exec:modelWriters.*not an API key id/,
+    );
+  });
+
   it('lets executes read the input buckets an operator lists, and nothing else outside the payload bucket', () => {
     const opened = synthFast({
       'comfy-exec:imageUri': 'x',
@@ -217,7 +229,7 @@ describe('control plane stack', () => {
   it('runs one nodejs22.x arm64 function per handler, X-Ray active, environment from the env schemas', () => {
     const functions = Object.values(t.controlPlane.findResources('AWS::Lambda::Function')) as any[];
     const ours = functions.filter((f) => f.Properties.Runtime === 'nodejs22.x');
-    expect(ours).toHaveLength(14);
+    expect(ours).toHaveLength(18);
     for (const fn of ours) {
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
@@ -280,6 +292,14 @@ describe('control plane stack', () => {
         condition: undefined,
       },
     ]);
+    // The model library's routes touch nothing but models/.
+    for (const role of ['StartModelUpload', 'CompleteModelUpload', 'ListModels', 'DeleteModel']) {
+      const resources = scoped(`${role}RoleDefaultPolicy`).map((s) => s.resource);
+      expect(
+        resources.every((r) => r.includes('/models/*') || !r.includes('/')),
+        role,
+      ).toBe(true);
+    }
     const policies = Object.values(t.controlPlane.findResources('AWS::IAM::Policy')) as any[];
     for (const policy of policies) {
       for (const statement of policy.Properties.PolicyDocument.Statement) {

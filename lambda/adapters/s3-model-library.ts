@@ -1,0 +1,152 @@
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  ListObjectsV2Command,
+  type S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { ModelLibrary, ModelUploadStart, StoredModel, UploadedPart } from '../domain/ports';
+import { headObjectInfo } from './s3-payload-store';
+
+export const MODELS_PREFIX = 'models/';
+
+/** S3's answers to a CompleteMultipartUpload the client got wrong. */
+const REFUSALS = new Set([
+  'InvalidPart',
+  'InvalidPartOrder',
+  'NoSuchUpload',
+  'EntityTooSmall',
+  'MalformedXML',
+]);
+
+/**
+ * The model library on the payload bucket: `models/{folder}/{name}`, uploaded by multipart with
+ * one presigned URL per part. The sha256 a client declares travels as object metadata.
+ */
+export class S3ModelLibrary implements ModelLibrary {
+  constructor(
+    private readonly s3: S3Client,
+    /** Signs part uploads; built without the SDK's default request checksums (see clients.ts). */
+    private readonly uploads: S3Client,
+    private readonly bucket: string,
+  ) {}
+
+  private key(folder: string, name: string) {
+    return `${MODELS_PREFIX}${folder}/${name}`;
+  }
+
+  async startUpload(model: ModelUploadStart): Promise<string> {
+    const started = await this.s3.send(
+      new CreateMultipartUploadCommand({
+        Bucket: this.bucket,
+        Key: this.key(model.folder, model.name),
+        ContentType: 'application/octet-stream',
+        Metadata: { 'declared-size': String(model.size), ...(model.sha256 ? { sha256: model.sha256 } : {}) },
+      }),
+    );
+    if (!started.UploadId) throw new Error('S3 started a multipart upload without an UploadId');
+    return started.UploadId;
+  }
+
+  presignPart(
+    folder: string,
+    name: string,
+    uploadId: string,
+    partNumber: number,
+    size: number,
+    ttlSeconds: number,
+  ) {
+    const command = new UploadPartCommand({
+      Bucket: this.bucket,
+      Key: this.key(folder, name),
+      UploadId: uploadId,
+      PartNumber: partNumber,
+      ContentLength: size,
+    });
+    return getSignedUrl(this.uploads, command, {
+      expiresIn: ttlSeconds,
+      signableHeaders: new Set(['content-length']),
+    });
+  }
+
+  async complete(
+    folder: string,
+    name: string,
+    uploadId: string,
+    parts: UploadedPart[],
+  ): Promise<StoredModel | { refused: string }> {
+    try {
+      await this.s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key: this.key(folder, name),
+          UploadId: uploadId,
+          MultipartUpload: {
+            Parts: parts.map((part) => ({ PartNumber: part.part_number, ETag: part.etag })),
+          },
+        }),
+      );
+    } catch (error) {
+      const code = (error as Error).name;
+      if (REFUSALS.has(code)) return { refused: `${code}: ${(error as Error).message}` };
+      throw error;
+    }
+    const stored = await this.find(folder, name);
+    if (!stored) throw new Error(`models/${folder}/${name} is missing right after its upload completed`);
+    return stored;
+  }
+
+  async declaredSize(folder: string, name: string): Promise<number | undefined> {
+    const info = await headObjectInfo(this.s3, this.bucket, this.key(folder, name));
+    const declared = Number(info?.metadata['declared-size']);
+    return Number.isFinite(declared) ? declared : undefined;
+  }
+
+  async find(folder: string, name: string): Promise<StoredModel | undefined> {
+    const info = await headObjectInfo(this.s3, this.bucket, this.key(folder, name));
+    return (
+      info && {
+        folder,
+        name,
+        size: info.size,
+        sha256: info.metadata.sha256 ?? null,
+        last_modified: (info.lastModified ?? new Date(0)).toISOString(),
+      }
+    );
+  }
+
+  /** One listing of up to 1,000 keys cut to the page (as the inputs listing); each row's sha256 from a HeadObject. */
+  async list(query: { folder?: string; limit: number; cursor?: string }) {
+    const prefix = `${MODELS_PREFIX}${query.folder ? `${query.folder}/` : ''}`;
+    const page = await this.s3.send(
+      new ListObjectsV2Command({
+        Bucket: this.bucket,
+        Prefix: prefix,
+        ...(query.cursor ? { StartAfter: `${MODELS_PREFIX}${query.cursor}` } : {}),
+      }),
+    );
+    const keys = (page.Contents ?? []).flatMap((object) =>
+      object.Key && !object.Key.endsWith('/') ? [object.Key] : [],
+    );
+    const shown = keys.slice(0, query.limit);
+    const found = await Promise.all(
+      shown.map((key) => {
+        const [folder, ...rest] = key.slice(MODELS_PREFIX.length).split('/');
+        return this.find(folder!, rest.join('/'));
+      }),
+    );
+    const more = keys.length > query.limit || page.IsTruncated === true;
+    return {
+      models: found.filter((model): model is StoredModel => model !== undefined),
+      cursor: more && shown.length > 0 ? shown.at(-1)!.slice(MODELS_PREFIX.length) : null,
+    };
+  }
+
+  async delete(folder: string, name: string): Promise<boolean> {
+    if (!(await this.find(folder, name))) return false;
+    await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(folder, name) }));
+    return true;
+  }
+}

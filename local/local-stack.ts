@@ -31,6 +31,10 @@ export interface LocalStackOptions {
   comfyuiUrl?: string;
   /** The real ComfyUI's input folder (where the container puts each execute's files). */
   comfyuiInputDir?: string;
+  /** Where the container caches library models (a real ComfyUI must list it in extra_model_paths.yaml). */
+  modelCacheDir?: string;
+  /** The container's model cache budget. @default 100 GiB */
+  modelCacheBytes?: number;
   /** API key values that may change the model library. @default the first of `apiKeys` */
   modelWriters?: string[];
   /** Preferred model upload part size. @default 64 MiB (S3's minimum is 5 MiB) */
@@ -54,6 +58,8 @@ export interface LocalStack {
   aws: AwsEmulator;
   /** ComfyUI's input folder, where the container puts each execute's files (tests look inside). */
   comfyuiInputDir?: string;
+  /** Where the container caches library models (tests look inside). */
+  modelCacheDir?: string;
   stop(): Promise<void>;
 }
 
@@ -107,6 +113,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     let comfyuiUrl = options.comfyuiUrl;
     let comfyuiInputDir = options.comfyuiInputDir;
+    let modelCacheDir = options.modelCacheDir;
     if (!comfyuiUrl) {
       const simulator = await startComfyUiSimulator({
         stepMs: options.simStepMs,
@@ -116,6 +123,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stops.push(() => simulator.stop());
       comfyuiUrl = simulator.url;
       comfyuiInputDir = simulator.files.dir('input');
+      modelCacheDir = simulator.files.modelsDir;
       log('comfyui', `ComfyUI simulator at ${comfyuiUrl} (${Object.keys(simulator.info).length} node types)`);
     } else {
       log('comfyui', `using the ComfyUI at ${comfyuiUrl}`);
@@ -200,6 +208,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         COMFYUI_URL: comfyuiUrl,
         COMFYUI_INPUT_DIR: comfyuiInputDir ?? join(dataPath('comfyui') ?? tmpdir(), 'unreachable-input'),
         ALLOW_LOOPBACK_INPUT_URLS: 'true',
+        MODEL_CACHE_DIR: modelCacheDir ?? join(dataPath('comfyui') ?? tmpdir(), 'model-cache'),
+        MODEL_CACHE_BYTES: String(options.modelCacheBytes ?? 100 * 1024 ** 3),
         ENDPOINT_NAME: LOCAL_ENDPOINT_NAME,
         COMFYUI_TIMEOUT_SECONDS: String(Math.max(1, Math.min(3540, invocationTimeout - 2))),
         POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -241,7 +251,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }, options.sweepIntervalMs ?? 10_000);
     stops.push(async () => clearInterval(sweep));
 
-    return { apiUrl, apiKeys: options.apiKeys, aws, comfyuiInputDir, stop: stopAll };
+    return { apiUrl, apiKeys: options.apiKeys, aws, comfyuiInputDir, modelCacheDir, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -32,6 +32,10 @@ export const ContainerEnvSchema = z.object({
   INPUT_MAX_BYTES: int(1, 50 * 1024 ** 3, 2 * 1024 ** 3),
   /** Longest one input URL may take to download. */
   INPUT_FETCH_TIMEOUT_SECONDS: int(1, 3600, 300),
+  /** Where library models are cached (extra_model_paths.yaml lists it for ComfyUI). */
+  MODEL_CACHE_DIR: z.string().min(1).default('/opt/ml/model-cache'),
+  /** Most bytes of library models kept on disk; least recently used go first. */
+  MODEL_CACHE_BYTES: int(1, 100 * 1024 ** 4, 100 * 1024 ** 3),
   /** Local stack only: http:// and loopback input URLs (test servers on this machine). */
   ALLOW_LOOPBACK_INPUT_URLS: z
     .enum(['true', 'false', '1', '0', ''])

@@ -6,6 +6,7 @@ import { DynamoDbExecuteStore } from '../../lambda/adapters/dynamodb-execute-sto
 import { AwsCallCounter } from '../../lambda/platform/aws-call-counter';
 import { ComfyUiClient } from './comfy-client';
 import { containerConfig } from './config';
+import { ModelCache } from './model-cache';
 import { publishObjectInfo } from './publish-object-info';
 import { runInvocation } from './run-invocation';
 import { cachedHealth, createContainerServer, listen } from './server';
@@ -30,6 +31,7 @@ export async function startContainer(env: Record<string, string | undefined> = p
   );
   const comfy = new ComfyUiClient(config.COMFYUI_URL, config.COMFYUI_REQUEST_TIMEOUT_MS);
   const store = new DynamoDbExecuteStore(documents, config.TABLE_NAME);
+  const models = new ModelCache({ dir: config.MODEL_CACHE_DIR, budgetBytes: config.MODEL_CACHE_BYTES, s3 });
   const server = createContainerServer({
     healthy: cachedHealth((timeoutMs) => comfy.isUp(timeoutMs)),
     invoke: async (body) => {
@@ -41,7 +43,9 @@ export async function startContainer(env: Record<string, string | undefined> = p
         warn: (message: string, fields: Record<string, unknown> = {}) => child.warn(message, fields),
         error: (message: string, fields: Record<string, unknown> = {}) => child.error(message, fields),
       };
-      return calls.run((awsCalls) => runInvocation(body, { store, comfy, s3, config, log, awsCalls }));
+      return calls.run((awsCalls) =>
+        runInvocation(body, { store, comfy, s3, config, log, awsCalls, models }),
+      );
     },
   });
   const port = await listen(server, config.PORT);

@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { ExecuteRecord } from '../../lambda/domain/execute-record';
 import type { InputBinding, StagedInputFile } from '../../lambda/domain/inputs/staged-inputs';
 import type { ExecuteStore } from '../../lambda/domain/ports';
+import type { StagedModelFile } from '../../lambda/use-cases/execute-models';
 import { collectOutputs } from './collect-outputs';
 import {
   type ComfyEvent,
@@ -13,6 +14,7 @@ import type { ContainerConfig } from './config';
 import { followPrompt } from './follow-prompt';
 import { failed, type InvocationAnswer, type InvocationResult, tracebackTail } from './invocation-result';
 import { InputUnusableError, type MaterialisedInputs, materialiseInputs } from './materialise-inputs';
+import { type ModelCache, ModelUnavailableError } from './model-cache';
 import { ProgressWriter } from './progress-writer';
 
 export interface InvocationDeps {
@@ -36,6 +38,8 @@ export interface InvocationDeps {
   historyPollMs?: number;
   /** The AWS calls this invocation has made so far (logged with its answer). */
   awsCalls?: () => Record<string, number>;
+  /** The endpoint's cache of library models (one per container process). */
+  models?: ModelCache;
 }
 
 type LogFields = Record<string, unknown>;
@@ -58,6 +62,8 @@ interface StagedRequest {
   /** Files for ComfyUI's input folder, and the prompt inputs that read them (CreateExecute stages both). */
   input_files?: StagedInputFile[];
   input_bindings?: InputBinding[];
+  /** Library models the endpoint must have before ComfyUI sees the prompt. */
+  model_files?: StagedModelFile[];
 }
 
 function parseRequest(body: string): StagedRequest | undefined {
@@ -187,20 +193,70 @@ async function bringInputs(
   }
 }
 
-/** Steps 3–5: bring the inputs, submit, follow, collect outputs, answer. */
+/**
+ * The library models the prompt needs, in the endpoint's cache (downloaded if missing, progress
+ * in the record), held until `release`; or the answer that fails the execute.
+ */
+async function bringModels(
+  request: StagedRequest,
+  record: ExecuteRecord,
+  deps: InvocationDeps,
+): Promise<{ release: () => void; downloadMs: number } | InvocationAnswer> {
+  const models = request.model_files ?? [];
+  if (models.length === 0) return { release: () => {}, downloadMs: 0 };
+  if (!deps.models)
+    return failed(request.prompt_id, 500, 'this endpoint has no model cache configured', {
+      type: 'model_unavailable',
+    });
+  const progress = new ProgressWriter(
+    (value) => deps.store.update(record, { from: ['running'], set: { progress: value } }),
+    deps.config.PROGRESS_WRITE_INTERVAL_MS,
+    (error) => deps.log.warn('progress write failed', { error: String(error) }),
+  );
+  try {
+    const held = await deps.models.ensure(models, (model, bytes) =>
+      progress.offer({
+        value: bytes,
+        max: model.size,
+        node: null,
+        percent: Math.floor((bytes / Math.max(1, model.size)) * 100),
+        stage: `downloading ${model.folder}/${model.name}`,
+      }),
+    );
+    if (held.downloaded.length > 0)
+      deps.log.info('models downloaded', { models: held.downloaded, ms: held.downloadMs });
+    return held;
+  } catch (error) {
+    if (!(error instanceof ModelUnavailableError)) throw error;
+    return failed(request.prompt_id, 400, error.message, { type: 'model_unavailable' });
+  } finally {
+    await progress.stop();
+  }
+}
+
+/** Steps 3–5: bring the models and inputs, submit, follow, collect outputs, answer. */
 async function execute(
   request: StagedRequest,
   record: ExecuteRecord,
   deps: InvocationDeps,
 ): Promise<InvocationAnswer> {
-  const inputs = await bringInputs(request, deps);
-  if ('httpStatus' in inputs) return inputs;
+  const models = await bringModels(request, record, deps);
+  if ('httpStatus' in models) return models;
   try {
-    return await run({ ...request, prompt: inputs.prompt }, record, deps);
+    const inputs = await bringInputs(request, deps);
+    if ('httpStatus' in inputs) return inputs;
+    try {
+      const answer = await run({ ...request, prompt: inputs.prompt }, record, deps);
+      if (models.downloadMs > 0)
+        answer.result.timings = { ...answer.result.timings, model_download_ms: models.downloadMs };
+      return answer;
+    } finally {
+      await inputs
+        .cleanUp()
+        .catch((error: Error) => deps.log.warn('input folder not removed', { error: error.message }));
+    }
   } finally {
-    await inputs
-      .cleanUp()
-      .catch((error: Error) => deps.log.warn('input folder not removed', { error: error.message }));
+    models.release();
   }
 }
 

@@ -18,6 +18,8 @@ export interface ExecuteProgress {
   max: number;
   node: string | null;
   percent: number;
+  /** What is happening before ComfyUI runs, e.g. `downloading loras/x.safetensors` (value/max in bytes). */
+  stage?: string;
 }
 
 /**
@@ -68,6 +70,8 @@ export interface ExecuteRecord {
    * when they were too large for the item (then `outputs_location` names the result object).
    */
   outputs: ExecuteOutputs | null;
+  /** Where the run's time went, as the container measured it (ms): `model_download_ms`, `comfyui_ms`, `total_ms`. */
+  timings?: Record<string, number> | null;
 
   /** Internal: digest of the normalized request, for idempotent retries. */
   request_hash: string;
@@ -100,6 +104,7 @@ const PUBLIC_KEY_ORDER: readonly (keyof PublicExecute)[] = [
   'temp_path',
   'temp_files',
   'outputs',
+  'timings',
   'message',
   'error',
   'progress',

@@ -16,6 +16,8 @@ export const ContainerResultSchema = z.looseObject({
   temp_files: z._default(z.array(z.string()), []),
   /** ComfyUI's per-node outputs, file items annotated with their S3 `key`. */
   outputs: z.optional(z.record(z.string(), z.record(z.string(), z.unknown()))),
+  /** Where the run's time went: model downloads, ComfyUI, the whole invocation (ms). */
+  timings: z.optional(z.record(z.string(), z.number())),
   start_time: z.optional(z.string()),
   complete_time: z.optional(z.string()),
   message: z.optional(z.string()),

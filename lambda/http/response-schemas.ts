@@ -28,6 +28,10 @@ const ProgressSchema = z.object({
   max: z.number(),
   node: z.string().nullable(),
   percent: z.number(),
+  stage: z
+    .string()
+    .optional()
+    .describe('before ComfyUI runs: e.g. "downloading loras/x.safetensors", value and max in bytes'),
 });
 const JsonObject = z.record(z.string(), z.unknown());
 const Status = z.enum(EXECUTE_STATUSES);
@@ -61,6 +65,13 @@ export const ExecuteSchema = z.object({
       "ComfyUI's per-node outputs as /history reports them (null until the run answers); every file item carries its S3 `key` and a pre-signed GET `url`, and text, numbers and lists are as ComfyUI reported them",
     ),
   message: z.string(),
+  timings: z
+    .record(z.string(), z.number())
+    .nullable()
+    .optional()
+    .describe(
+      'where the run went (ms), as the endpoint measured it: model_download_ms, comfyui_ms, total_ms',
+    ),
   progress: ProgressSchema.nullable(),
   owner: z.string(),
   inference_id: z.string().nullable(),

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { CachedModelLookup } from '../adapters/cached-model-lookup';
 import { CloudWatchLogSearch } from '../adapters/cloudwatch-log-search';
 import { resolveHostAddresses } from '../adapters/dns-host-resolver';
 import { DynamoDbExecuteStore } from '../adapters/dynamodb-execute-store';
@@ -93,6 +94,16 @@ function nodeCatalogs(
   return catalogSource.source;
 }
 
+let lookup: { s3: S3Client; bucket: string; cached: CachedModelLookup } | undefined;
+
+/** One model lookup cache per container (rebuilt when the client or bucket changes, as the catalog's). */
+function modelLookup(settings: { region: string; s3ForcePathStyle: boolean }, bucket: string) {
+  const s3 = s3Client(settings);
+  if (lookup?.s3 !== s3 || lookup.bucket !== bucket)
+    lookup = { s3, bucket, cached: new CachedModelLookup(new S3ModelLibrary(s3, s3, bucket)) };
+  return lookup.cached;
+}
+
 export function createExecuteDeps(): CreateExecuteDeps {
   const env = functionEnv('create-execute');
   const { store, payloads, settings } = dataAdapters('create-execute');
@@ -109,6 +120,7 @@ export function createExecuteDeps(): CreateExecuteDeps {
     catalogs: nodeCatalogs(settings, env.BUCKET_NAME),
     inputs: inputStore('create-execute', env.RETENTION_DAYS),
     resolveHost: resolveHostAddresses,
+    models: modelLookup(settings, env.BUCKET_NAME),
     config: {
       defaultEndpointName: env.DEFAULT_ENDPOINT_NAME ?? env.ENDPOINT_NAMES[0]!,
       endpointNames: env.ENDPOINT_NAMES,
@@ -116,6 +128,7 @@ export function createExecuteDeps(): CreateExecuteDeps {
       maxInlinePromptBytes: env.MAX_INLINE_PROMPT_BYTES,
       answerWithinSeconds: env.REQUEST_TTL_SECONDS + env.INVOCATION_TIMEOUT_SECONDS,
       maxPromptNodes: env.MAX_PROMPT_NODES,
+      libraryBucketUri: `s3://${env.BUCKET_NAME}/`,
       inputs: {
         readableBuckets: env.INPUT_BUCKETS,
         allowLoopbackUrls: env.ALLOW_LOOPBACK_INPUT_URLS,

@@ -12,11 +12,13 @@ import type {
   ExecuteStore,
   IdGenerator,
   InputStore,
+  ModelLibrary,
   NodeCatalogSource,
   PayloadStore,
 } from '../domain/ports';
 import { fitsInline } from '../domain/prompt-storage';
 import { ExecuteInputs, type ExecuteInputsConfig, type HostResolver } from './execute-inputs';
+import { ExecuteModels } from './execute-models';
 import { type PreparedPrompt, preparePrompt } from './prepare-prompt';
 
 /** The request as the client sent it: prompt_id and endpoint_name may be absent. */
@@ -43,6 +45,8 @@ export interface CreateExecuteConfig {
   /** Largest graph accepted (nodes of the prompt or UI workflow). @default unlimited */
   maxPromptNodes?: number;
   inputs: ExecuteInputsConfig;
+  /** `s3://bucket/` holding the model library. */
+  libraryBucketUri: string;
 }
 
 export interface CreateExecuteDeps {
@@ -55,6 +59,8 @@ export interface CreateExecuteDeps {
   catalogs: NodeCatalogSource;
   inputs: InputStore;
   resolveHost: HostResolver;
+  /** The model library's lookups (cached briefly by the composition root). */
+  models: Pick<ModelLibrary, 'find'>;
   config: CreateExecuteConfig;
 }
 
@@ -70,16 +76,20 @@ export type DryRunOutcome = Pick<PreparedPrompt, 'prompt' | 'node_errors' | 'war
 export async function dryRunExecute(
   input: CreateExecuteInput,
   owner: string,
-  deps: Pick<CreateExecuteDeps, 'catalogs' | 'config' | 'inputs' | 'payloads' | 'resolveHost'>,
+  deps: Pick<CreateExecuteDeps, 'catalogs' | 'config' | 'inputs' | 'payloads' | 'resolveHost' | 'models'>,
 ): Promise<DryRunOutcome> {
   const endpointName = resolveEndpoint(input, deps.config);
   const files = await ExecuteInputs.read(input, owner, inputDeps(deps));
+  const models = new ExecuteModels(deps.models, deps.config.libraryBucketUri);
   const { prompt, node_errors, warnings } = await preparePrompt(
     input.prompt,
     endpointName,
     deps.catalogs,
     deps.config.maxPromptNodes,
-    (graph, catalog) => files.available(graph, catalog),
+    async (graph, catalog) => ({
+      files: await files.available(graph, catalog),
+      models: await models.available(graph, catalog),
+    }),
   );
   return { prompt, node_errors, warnings };
 }
@@ -148,12 +158,16 @@ export async function createExecute(
   }
 
   const files = await ExecuteInputs.read(input, owner, inputDeps(deps));
+  const models = new ExecuteModels(deps.models, deps.config.libraryBucketUri);
   const prepared = await preparePrompt(
     fields.prompt,
     endpointName,
     deps.catalogs,
     deps.config.maxPromptNodes,
-    (graph, catalog) => files.available(graph, catalog),
+    async (graph, catalog) => ({
+      files: await files.available(graph, catalog),
+      models: await models.available(graph, catalog),
+    }),
   );
 
   const request: ExecuteRequest = {
@@ -176,7 +190,12 @@ export async function createExecute(
     promptPath = await deps.payloads.putRequest(
       promptId,
       requestHash,
-      canonicalJson({ ...request, ...staged?.staged, owner }),
+      canonicalJson({
+        ...request,
+        ...staged?.staged,
+        ...(models.staged.length > 0 ? { model_files: models.staged } : {}),
+        owner,
+      }),
     );
     written.push(promptPath);
     workflowPath =

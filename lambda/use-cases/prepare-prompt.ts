@@ -7,6 +7,11 @@ import type { NodeCatalog } from '../domain/workflow/node-catalog';
 import { isUiWorkflow } from '../domain/workflow/ui-workflow';
 import { validateAgainstCatalog } from '../domain/workflow/validate-prompt';
 
+export interface Brought {
+  files?: ReadonlySet<string>;
+  models?: ReadonlySet<string>;
+}
+
 export interface PreparedPrompt {
   /** The API-format prompt that will run. */
   prompt: PromptGraph;
@@ -37,9 +42,11 @@ export async function preparePrompt(
   endpointName: string,
   catalogs: NodeCatalogSource,
   maxNodes = Number.POSITIVE_INFINITY,
-  /** The files the execute brings to ComfyUI's input folder, named as its file inputs may use them. */
-  availableFiles: (prompt: PromptGraph, catalog: NodeCatalog) => Promise<ReadonlySet<string>> = async () =>
-    new Set(),
+  /**
+   * What the execute brings besides the endpoint's own lists: files for ComfyUI's input folder
+   * (named as its file inputs use them) and library models (`folder/name`).
+   */
+  bring: (prompt: PromptGraph, catalog: NodeCatalog) => Promise<Brought> = async () => ({}),
 ): Promise<PreparedPrompt> {
   const workflow = isUiWorkflow(raw) ? raw : undefined;
   const nodeCount = workflow
@@ -57,11 +64,8 @@ export async function preparePrompt(
   const structural = checkPromptStructure(prompt);
   if (structural) throw new PromptValidationError(describeFailure(structural), structural);
   const graph = prompt as PromptGraph;
-  const { failure, node_errors } = validateAgainstCatalog(
-    graph,
-    catalog,
-    await availableFiles(graph, catalog),
-  );
+  const brought = await bring(graph, catalog);
+  const { failure, node_errors } = validateAgainstCatalog(graph, catalog, brought.files, brought.models);
   if (failure) throw new PromptValidationError(describeFailure(failure), failure);
   const warnings = [
     ...(converted ? ['converted from a UI workflow', ...converted.warnings] : []),

@@ -43,6 +43,7 @@ function fileFields(result: ContainerResult, resultLocation: string | undefined)
     output_files: result.output_files,
     temp_path: result.temp_path,
     temp_files: result.temp_files,
+    timings: result.timings ?? null,
     ...(tooLarge ? { outputs: null, outputs_location: resultLocation } : { outputs }),
   };
 }

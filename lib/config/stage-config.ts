@@ -72,6 +72,12 @@ export const StageConfigSchema = z
       )
       .pipe(z.array(z.string().regex(/^[A-Za-z0-9]+$/, 'is not an API key id')))
       .default([]),
+    /** Disk each endpoint instance may fill with library models (least recently used are evicted). */
+    modelCacheBytes: z.coerce
+      .number()
+      .int()
+      .min(1024 ** 3)
+      .default(100 * 1024 ** 3),
     /** Alarm notifications go to this address when set. */
     alarmEmail: z.email().optional(),
     /** What deleting the stacks does to the table and bucket. */

@@ -29,6 +29,8 @@ export interface AsyncEndpointProps {
   readonly targetBacklogPerInstance?: number;
   /** Buckets whose objects executes may name as inputs (read by the container). @default none */
   readonly inputBuckets?: readonly string[];
+  /** Disk the container may fill with library models before evicting. @default 100 GiB */
+  readonly modelCacheBytes?: number;
 }
 
 /** `account.dkr.ecr.region.amazonaws.com/repo:tag` → the repository ARN, for pull permissions. */
@@ -61,7 +63,11 @@ export class AsyncEndpoint extends Construct {
       // uploaded ones, synced prefixes) and writes outputs; SageMaker writes result objects.
       new PolicyStatement({
         actions: ['s3:GetObject'],
-        resources: [objects(PAYLOAD_PREFIXES.executes), objects(PAYLOAD_PREFIXES.inputs)],
+        resources: [
+          objects(PAYLOAD_PREFIXES.executes),
+          objects(PAYLOAD_PREFIXES.inputs),
+          objects(PAYLOAD_PREFIXES.models),
+        ],
       }),
       new PolicyStatement({
         actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
@@ -138,6 +144,7 @@ export class AsyncEndpoint extends Construct {
           BUCKET_NAME: props.bucket.bucketName,
           ENDPOINT_NAME: props.endpointName,
           AWS_REGION: Aws.REGION,
+          MODEL_CACHE_BYTES: String(props.modelCacheBytes ?? 100 * 1024 ** 3),
         },
       },
     });

@@ -54,8 +54,8 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
       return [
         table('GetItem', 'PutItem', 'UpdateItem'),
         objects(['PutObject', 'DeleteObject'], executes),
-        // Uploaded inputs a prompt names (HeadObject), and synced input prefixes.
-        objects(['GetObject'], inputs),
+        // Uploaded inputs and library models a prompt names (HeadObject), and synced input prefixes.
+        objects(['GetObject'], inputs, models),
         listing(inputs),
         ...inputBuckets,
         // The endpoint's node catalog, published by its container.

@@ -57,6 +57,7 @@ export class InferenceStack extends Stack {
       topicKey: this.topics.key,
       modelDataUrl: config.modelDataUrl,
       inputBuckets: config.inputBuckets,
+      modelCacheBytes: config.modelCacheBytes,
     });
     this.endpointName = endpoint.endpointName;
     this.endpointArn = endpoint.endpointArn;

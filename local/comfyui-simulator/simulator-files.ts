@@ -17,6 +17,7 @@ export class SimulatorFiles {
 
   constructor(readonly root: string) {
     for (const type of ['output', 'temp', 'input'] as const) mkdirSync(this.dir(type), { recursive: true });
+    mkdirSync(this.modelsDir, { recursive: true });
     // The input LoadImage offers by default (simulated-models.ts lists it).
     const example = join(this.dir('input'), 'example.png');
     if (!existsSync(example)) writeFileSync(example, renderPng(768, 512, 'example input'));
@@ -53,6 +54,17 @@ export class SimulatorFiles {
     } catch {
       return undefined;
     }
+  }
+
+  /** Model files on the simulator's disk, `models/{folder}/{name}` (the endpoint's model cache). */
+  get modelsDir(): string {
+    return join(this.root, 'models');
+  }
+
+  hasModel(folder: string, name: string): boolean {
+    const base = resolve(this.modelsDir, folder);
+    const path = resolve(base, name);
+    return path.startsWith(base + sep) && existsSync(path) && statSync(path).isFile();
   }
 
   dir(type: FileType): string {

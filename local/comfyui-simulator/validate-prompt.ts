@@ -1,4 +1,5 @@
 import { hasNodeFileCheck, uploadKind } from '../../lambda/domain/inputs/file-inputs';
+import { libraryFoldersFor, modelFolderOf } from '../../lambda/domain/models/model-inputs';
 import { findCycles, linkTargets, type PromptGraph } from '../../lambda/domain/prompt-graph';
 import { ancestors, typesMatch } from '../../lambda/domain/workflow/validate-prompt';
 import { inputType, type ObjectInfo } from './catalog';
@@ -85,9 +86,44 @@ function fileInputErrors(
   ];
 }
 
-/** Where the simulator finds a loader's file. */
+/** Where the simulator finds a loader's file, and a model file on its disk. */
 export interface FileLookup {
   annotatedPath(value: string): string | undefined;
+  hasModel(folder: string, name: string): boolean;
+}
+
+function comboList(spec: unknown[]): unknown[] {
+  return Array.isArray(spec[0]) ? spec[0] : ((spec[1] as { options?: unknown[] })?.options ?? []);
+}
+
+function notInList(name: string, value: unknown, spec: unknown[], options: unknown[]): ComfyErr {
+  const list =
+    options.length > 20
+      ? `(list of length ${options.length})`
+      : `[${options.map((o) => `'${String(o)}'`).join(', ')}]`;
+  return err('value_not_in_list', 'Value not in list', `${name}: '${String(value)}' not in ${list}`, {
+    input_name: name,
+    input_config: options.length > 20 ? null : spec,
+    received_value: value,
+  });
+}
+
+/**
+ * A loader's model file: in ComfyUI's list (its folders' files at start) or on disk now (the
+ * endpoint fetched it from the library); otherwise ComfyUI's `value_not_in_list`.
+ */
+function modelInputErrors(
+  folder: string,
+  name: string,
+  value: unknown,
+  spec: unknown[],
+  files: FileLookup,
+): ComfyErr[] {
+  const options = comboList(spec);
+  if (options.includes(value)) return [];
+  if (typeof value === 'string' && libraryFoldersFor(folder).some((each) => files.hasModel(each, value)))
+    return [];
+  return [notInList(name, value, spec, options)];
 }
 
 function nodeErrors(prompt: Prompt, id: string, info: ObjectInfo, files: FileLookup): ComfyErr[] {
@@ -104,8 +140,10 @@ function nodeErrors(prompt: Prompt, id: string, info: ObjectInfo, files: FileLoo
   for (const [name, value] of Object.entries(inputs)) {
     if (!Array.isArray(value)) {
       const inputSpec = declared[name];
+      const folder = modelFolderOf(String(node.class_type), name);
       if (inputSpec && uploadKind(inputSpec))
         errors.push(...fileInputErrors(String(node.class_type), name, value, inputSpec, files));
+      else if (inputSpec && folder) errors.push(...modelInputErrors(folder, name, value, inputSpec, files));
       continue;
     }
     const badLink = err(

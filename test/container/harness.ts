@@ -4,6 +4,7 @@ import { expect } from 'vitest';
 import { startContainer } from '../../container/src/main';
 import { DynamoDbExecuteStore } from '../../lambda/adapters/dynamodb-execute-store';
 import { S3InputStore } from '../../lambda/adapters/s3-input-store';
+import { S3ModelLibrary } from '../../lambda/adapters/s3-model-library';
 import { S3PayloadStore } from '../../lambda/adapters/s3-payload-store';
 import { parseS3Uri } from '../../lambda/adapters/s3-uri';
 import { coreCatalog } from '../../lambda/catalog/core-catalog';
@@ -58,8 +59,10 @@ export async function startContainerHarness(
         retentionDays: 1,
         maxInlinePromptBytes: 300_000,
         answerWithinSeconds: 3600,
+        libraryBucketUri: `s3://${bucketName}/`,
         inputs: { readableBuckets: [], allowLoopbackUrls: true, maxInlineInputs: 100, maxSyncedFiles: 1000 },
       },
+      models: new S3ModelLibrary(clients.s3, clients.s3, bucketName),
       inputs: new S3InputStore(clients.s3, clients.s3, bucketName, 1),
       resolveHost: async () => ['127.0.0.1'],
     });

@@ -2,7 +2,7 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/local-stack';
 import { tinyTxt2imgPrompt } from '../fixtures/prompts';
-import { api, KEY_A, KEY_B, pollUntilFinal, startE2eStack } from './local-api';
+import { api, KEY_A, KEY_B, pollUntilFinal, startE2eStack, uploadModel } from './local-api';
 import { seed000RefinerPrompt, seed003PromptBody, seed004UiWorkflow } from './seed-prompts';
 
 let stack: LocalStack;
@@ -41,7 +41,15 @@ describe('end to end through HTTP: the seed prompts', () => {
     expect(record.progress).toMatchObject({ percent: 100 });
   });
 
-  it("runs seed 003's /prompt body (client_id kept) with its previews", async () => {
+  it("runs seed 003's /prompt body (client_id kept) with its previews, its two missing models from the library", async () => {
+    // The endpoint lists neither model: without them ComfyUI would skip output 9, as it should.
+    await uploadModel(stack, 'clip_vision', 'clip_vision_g.safetensors', Buffer.from('clip vision weights'));
+    await uploadModel(
+      stack,
+      'controlnet',
+      'control-lora-depth-rank256.safetensors',
+      Buffer.from('control lora'),
+    );
     const body = seed003PromptBody();
     const created = await api(stack, 'POST', 'executes', {
       body: { prompt: body.prompt, client_id: body.client_id },

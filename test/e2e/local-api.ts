@@ -62,3 +62,32 @@ export async function pollUntilFinal(
     await new Promise((resolve) => setTimeout(resolve, 15));
   }
 }
+
+/** Puts a model file in the library through the API (presigned parts, then complete), as a model writer does. */
+export async function uploadModel(
+  stack: LocalStack,
+  folder: string,
+  name: string,
+  bytes: Buffer,
+  sha256?: string,
+) {
+  const started = await api(stack, 'POST', 'models', {
+    body: { folder, name, size: bytes.length, sha256, overwrite: true },
+  });
+  if (started.status !== 201) throw new Error(`StartModelUpload: ${started.status} ${started.body.message}`);
+  const { upload_id, parts: urls } = started.body.data as {
+    upload_id: string;
+    parts: { part_number: number; size: number; url: string }[];
+  };
+  let offset = 0;
+  const parts: { part_number: number; etag: string }[] = [];
+  for (const part of urls) {
+    const put = await fetch(part.url, { method: 'PUT', body: bytes.subarray(offset, offset + part.size) });
+    if (put.status !== 200) throw new Error(`part ${part.part_number}: ${put.status}`);
+    parts.push({ part_number: part.part_number, etag: put.headers.get('etag')! });
+    offset += part.size;
+  }
+  const done = await api(stack, 'POST', 'models/complete', { body: { folder, name, upload_id, parts } });
+  if (done.status !== 200) throw new Error(`CompleteModelUpload: ${done.status} ${done.body.message}`);
+  return done.body.data;
+}

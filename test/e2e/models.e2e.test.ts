@@ -1,13 +1,22 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../local/local-stack';
-import { api, KEY_A, KEY_B } from './local-api';
+import { tinyTxt2imgPrompt } from '../fixtures/prompts';
+import { api, KEY_A, KEY_B, pollUntilFinal, uploadModel } from './local-api';
 
 const MIB = 1024 ** 2;
 let stack: LocalStack;
 beforeAll(async () => {
   // Key A writes the library, key B only reads it; 5 MiB parts keep the files small.
-  stack = await startLocalStack({ port: 0, apiKeys: [KEY_A, KEY_B], simStepMs: 1, modelPartBytes: 5 * MIB });
+  stack = await startLocalStack({
+    port: 0,
+    apiKeys: [KEY_A, KEY_B],
+    simStepMs: 1,
+    modelPartBytes: 5 * MIB,
+    modelCacheBytes: 8 * MIB,
+  });
 }, 120_000);
 afterAll(() => stack?.stop());
 
@@ -134,5 +143,81 @@ describe('end to end through HTTP: the model library', () => {
     const answer = await start({ folder: 'loras', name: 'x.safetensors', size: 10 }, KEY_B);
     expect(answer.status).toBe(403);
     expect(answer.body.message).toContain('may not change the model library');
+  });
+});
+
+/** A tiny txt2img whose model goes through a LoRA from the library. */
+function loraPrompt(lora: string, seed: number) {
+  const prompt = tinyTxt2imgPrompt(seed);
+  prompt['20'] = {
+    class_type: 'LoraLoader',
+    inputs: { model: ['4', 0], clip: ['4', 1], lora_name: lora, strength_model: 1, strength_clip: 1 },
+  };
+  prompt['3'].inputs.model = ['20', 0];
+  return prompt;
+}
+
+async function runWith(lora: string, seed: number) {
+  const created = await api(stack, 'POST', 'executes', { body: { prompt: loraPrompt(lora, seed) } });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  return (await pollUntilFinal(stack, created.body.data.prompt_id)).record;
+}
+
+const cached = (folder: string, name: string) => existsSync(join(stack.modelCacheDir!, folder, name));
+const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+describe('end to end through HTTP: the endpoint fetches library models', () => {
+  it('validates a library model, downloads it once for two concurrent executes, caches it, and runs', async () => {
+    const bytes = modelBytes(3 * MIB, 3);
+    await uploadModel(stack, 'loras', 'styles/ink.safetensors', bytes, sha(bytes));
+    const unknown = await api(stack, 'POST', 'executes', {
+      body: { prompt: loraPrompt('styles/nope.safetensors', 1) },
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.data.node_errors['20'].errors[0].type).toBe('value_not_in_list');
+
+    const [a, b] = await Promise.all([
+      runWith('styles/ink.safetensors', 1),
+      runWith('styles/ink.safetensors', 2),
+    ]);
+    for (const record of [a, b]) expect(record.status, record.message).toBe('success');
+    expect([a, b].filter((record) => record.timings?.model_download_ms !== undefined)).toHaveLength(1);
+    expect(cached('loras', 'styles/ink.safetensors')).toBe(true);
+    const later = await runWith('styles/ink.safetensors', 3);
+    expect(later.status).toBe('success');
+    expect(later.timings?.model_download_ms).toBeUndefined();
+  });
+
+  it('evicts the least recently used library model to stay within the cache budget', async () => {
+    for (const [name, seed] of [
+      ['first.safetensors', 4],
+      ['second.safetensors', 5],
+    ] as const) {
+      await uploadModel(stack, 'loras', name, modelBytes(3 * MIB, seed));
+      expect((await runWith(name, seed)).status).toBe('success');
+    }
+    // 3 MiB (ink, from the test before) + 3 + 3 > 8 MiB: the oldest goes.
+    expect(cached('loras', 'styles/ink.safetensors')).toBe(false);
+    expect(cached('loras', 'first.safetensors')).toBe(true);
+    expect(cached('loras', 'second.safetensors')).toBe(true);
+  });
+
+  it('fails, with the reason, an execute whose model is bigger than the cache budget', async () => {
+    await uploadModel(stack, 'loras', 'huge.safetensors', modelBytes(9 * MIB, 6));
+    const record = await runWith('huge.safetensors', 6);
+    expect(record.status).toBe('failed');
+    expect(record.message).toBe(
+      `model loras/huge.safetensors is ${9 * MIB} bytes, over the endpoint's model cache budget of ${8 * MIB} bytes`,
+    );
+  });
+
+  it('fails, with the reason, an execute whose model download does not match its sha256, and keeps nothing', async () => {
+    const bytes = modelBytes(1024, 7);
+    await uploadModel(stack, 'loras', 'corrupt.safetensors', bytes, sha(Buffer.from('something else')));
+    const record = await runWith('corrupt.safetensors', 7);
+    expect(record.status).toBe('failed');
+    expect(record.message).toContain("the download's SHA-256 is");
+    expect(record.error.type).toBe('model_unavailable');
+    expect(cached('loras', 'corrupt.safetensors')).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { coreCatalog } from '../../lambda/catalog/core-catalog';
-import type { Clock, IdGenerator } from '../../lambda/domain/ports';
+import type { Clock, IdGenerator, StoredModel } from '../../lambda/domain/ports';
 import type { CreateExecuteDeps } from '../../lambda/use-cases/create-execute';
 import { InMemoryExecuteStore } from './in-memory-execute-store';
 import { InMemoryInputStore } from './in-memory-input-store';
@@ -29,6 +29,9 @@ export function fakeCreateDeps() {
   const invoker = new RecordingInvoker();
   const clock = new ManualClock();
   const inputs = new InMemoryInputStore();
+  /** The model library: `folder/name` → the model. */
+  const library = new Map<string, StoredModel>();
+  const models = { find: async (folder: string, name: string) => library.get(`${folder}/${name}`) };
   /** Host names the fake DNS knows; anything else does not resolve. */
   const hosts = new Map<string, string[]>([['images.example.com', ['93.184.216.34']]]);
   const deps: CreateExecuteDeps = {
@@ -40,6 +43,7 @@ export function fakeCreateDeps() {
     digest: (text) => createHash('sha256').update(text).digest('hex'),
     catalogs: { forEndpoint: async () => coreCatalog() },
     inputs,
+    models,
     resolveHost: async (host) => {
       const addresses = hosts.get(host);
       if (!addresses) throw new Error(`getaddrinfo ENOTFOUND ${host}`);
@@ -51,6 +55,7 @@ export function fakeCreateDeps() {
       retentionDays: 30,
       maxInlinePromptBytes: 300_000,
       answerWithinSeconds: 3600,
+      libraryBucketUri: 's3://bucket/',
       inputs: {
         readableBuckets: ['shared-media'],
         allowLoopbackUrls: false,
@@ -59,5 +64,5 @@ export function fakeCreateDeps() {
       },
     },
   };
-  return { deps, store, payloads, invoker, clock, inputs, hosts };
+  return { deps, store, payloads, invoker, clock, inputs, hosts, library };
 }

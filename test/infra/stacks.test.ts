@@ -156,6 +156,21 @@ describe('inference stack', () => {
     );
     expect(reads).toContain('/executes/*');
     expect(reads).toContain('/inputs/*');
+    expect(reads).toContain('/models/*'); // library models, fetched when a prompt names them
+    t.inference.hasResourceProperties('AWS::SageMaker::Model', {
+      PrimaryContainer: Match.objectLike({
+        Environment: Match.objectLike({ MODEL_CACHE_BYTES: String(100 * 1024 ** 3) }),
+      }),
+    });
+    const small = synthFast({
+      'comfy-exec:imageUri': 'x',
+      'comfy-exec:modelCacheBytes': String(20 * 1024 ** 3),
+    });
+    small.inference.hasResourceProperties('AWS::SageMaker::Model', {
+      PrimaryContainer: Match.objectLike({
+        Environment: Match.objectLike({ MODEL_CACHE_BYTES: String(20 * 1024 ** 3) }),
+      }),
+    });
   });
 
   it("passes the operator's model writers to the functions that change the library, and no one else", () => {

@@ -6,6 +6,7 @@ import {
 } from '../comfy-errors';
 import { hasNodeFileCheck, uploadKind } from '../inputs/file-inputs';
 import { withoutInputAnnotation } from '../inputs/input-file-name';
+import { modelFolderOf, modelKey } from '../models/model-inputs';
 import type { PromptGraph } from '../prompt-graph';
 import type { NodeCatalog, NodeSpec } from './node-catalog';
 
@@ -97,7 +98,8 @@ function fileInputErrors(
 }
 
 /** One literal input against its spec: ComfyUI's int()/float() conversions, min/max, combo lists. */
-function literalErrors(name: string, value: unknown, spec: unknown): ComfyError[] {
+function literalErrors(name: string, value: unknown, spec: unknown, alsoAccepted = false): ComfyError[] {
+  if (alsoAccepted) return [];
   const type = Array.isArray(spec) ? spec[0] : undefined;
   const options = optionsOf(spec);
   const extra = { input_name: name, input_config: spec, received_value: value };
@@ -138,11 +140,23 @@ function literalErrors(name: string, value: unknown, spec: unknown): ComfyError[
   return [];
 }
 
+/** A loader value the model library holds (the endpoint fetches it before the run). */
+function isLibraryModel(
+  classType: string,
+  input: string,
+  value: unknown,
+  models: ReadonlySet<string>,
+): boolean {
+  const folder = modelFolderOf(classType, input);
+  return folder !== undefined && typeof value === 'string' && models.has(modelKey(folder, value));
+}
+
 function nodeErrors(
   prompt: PromptGraph,
   id: string,
   catalog: NodeCatalog,
   files: ReadonlySet<string>,
+  models: ReadonlySet<string>,
 ): ComfyError[] {
   const node = prompt[id]!;
   const spec = catalog[node.class_type] as NodeSpec;
@@ -168,7 +182,7 @@ function nodeErrors(
       errors.push(
         ...(uploadKind(inputSpec)
           ? fileInputErrors(node.class_type, name, value, inputSpec, files)
-          : literalErrors(name, value, inputSpec)),
+          : literalErrors(name, value, inputSpec, isLibraryModel(node.class_type, name, value, models))),
       );
       continue;
     }
@@ -224,11 +238,14 @@ export function ancestors(prompt: PromptGraph, output: string): string[] {
 /**
  * `files`: the file names (without ` [input]`) the execute will find in ComfyUI's input folder:
  * its uploaded, inline and synced inputs. Files on the endpoint itself come from the catalog.
+ * `models`: library models the endpoint will fetch before the run.
  */
 export function validateAgainstCatalog(
   prompt: PromptGraph,
   catalog: NodeCatalog,
   files: ReadonlySet<string> = new Set(),
+  /** `folder/name` of library models the prompt names (modelKey), valid beside the catalog's lists. */
+  models: ReadonlySet<string> = new Set(),
 ): CatalogValidation {
   for (const [id, node] of Object.entries(prompt)) {
     if (!catalog[node.class_type]) {
@@ -254,7 +271,7 @@ export function validateAgainstCatalog(
   for (const output of outputs) {
     let ok = true;
     for (const id of ancestors(prompt, output)) {
-      if (!cache.has(id)) cache.set(id, nodeErrors(prompt, id, catalog, files));
+      if (!cache.has(id)) cache.set(id, nodeErrors(prompt, id, catalog, files, models));
       const errors = cache.get(id)!;
       if (errors.length === 0) continue;
       ok = false;

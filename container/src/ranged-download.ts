@@ -1,0 +1,62 @@
+import { open } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+
+export interface RangedDownloadOptions {
+  /** Bytes per ranged GetObject. @default 16 MiB */
+  partBytes?: number;
+  /** Ranged GetObjects in flight at once. @default 8 */
+  concurrency?: number;
+  onBytes?: (done: number) => void;
+}
+
+/**
+ * Downloads an object of known size into `destination` with ranged GetObjects in parallel, each
+ * written at its own offset: one stream is bound by one connection's throughput, several are
+ * bound by S3's and the instance's.
+ */
+export async function rangedDownload(
+  s3: S3Client,
+  location: { bucket: string; key: string; size: number },
+  destination: string,
+  options: RangedDownloadOptions = {},
+): Promise<void> {
+  const partBytes = options.partBytes ?? 16 * 1024 ** 2;
+  const ranges: [number, number][] = [];
+  for (let start = 0; start < location.size; start += partBytes)
+    ranges.push([start, Math.min(location.size, start + partBytes) - 1]);
+  const file = await open(destination, 'w');
+  let done = 0;
+  try {
+    let next = 0;
+    const worker = async () => {
+      while (next < ranges.length) {
+        const [start, end] = ranges[next++]!;
+        const object = await s3.send(
+          new GetObjectCommand({
+            Bucket: location.bucket,
+            Key: location.key,
+            Range: `bytes=${start}-${end}`,
+          }),
+        );
+        let position = start;
+        for await (const chunk of object.Body as Readable) {
+          const bytes = chunk as Buffer;
+          if (position + bytes.length > end + 1)
+            throw new Error(`S3 sent more than range ${start}-${end} of ${location.key}`);
+          await file.write(bytes, 0, bytes.length, position);
+          position += bytes.length;
+          done += bytes.length;
+          options.onBytes?.(done);
+        }
+        if (position !== end + 1)
+          throw new Error(`range ${start}-${end} of ${location.key} ended after ${position - start} bytes`);
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(options.concurrency ?? 8, Math.max(1, ranges.length)) }, worker),
+    );
+  } finally {
+    await file.close();
+  }
+}

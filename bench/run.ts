@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { benchBundles } from './bundles';
 import { benchConversion } from './conversion';
 import { benchLifecycle } from './lifecycle';
+import { benchModelDownload } from './model-download';
 import { benchUseCases } from './use-cases';
 
 const quick = process.argv.includes('--quick');
@@ -15,6 +16,7 @@ const conversion = benchConversion();
 const useCases = await benchUseCases(quick ? 300 : 2000);
 const bundles = benchBundles(quick ? 5 : 20);
 const lifecycle = await benchLifecycle(quick ? 30 : 200);
+const modelDownload = await benchModelDownload((quick ? 256 : 1024) * 1024 ** 2, quick ? 1 : 3);
 
 console.log('\nConversion + validation (median)');
 for (const r of conversion)
@@ -67,6 +69,12 @@ console.log(
 console.log(
   `  sustained: ${lifecycle.sustained.createsPerSecond} creates/s (${lifecycle.sustained.executes} creates, ${lifecycle.sustained.concurrency} clients)`,
 );
+console.log(
+  `\nA ${modelDownload.bytes / 1024 ** 2} MiB model made available on the endpoint from the local S3 (median of ${modelDownload.rounds})`,
+);
+console.log(
+  `  model cache (ranged parallel GetObjects, SHA-256, rename): ${modelDownload.cacheMs} ms (${modelDownload.cacheMBps} MiB/s); floor, one GetObject streamed to a file: ${modelDownload.floorMs} ms (${modelDownload.floorMBps} MiB/s); ratio ${modelDownload.ratio}`,
+);
 const results = {
   measuredAt: started,
   node: process.version,
@@ -75,6 +83,7 @@ const results = {
   useCases,
   bundles,
   lifecycle,
+  modelDownload,
 };
 writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 console.log('\nwritten to bench/results.json');

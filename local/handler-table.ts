@@ -8,11 +8,13 @@ import { handler as deleteInput } from '../lambda/handlers/delete-input';
 import { handler as deleteModel } from '../lambda/handlers/delete-model';
 import { handler as getExecute } from '../lambda/handlers/get-execute';
 import { handler as getExecuteLogs } from '../lambda/handlers/get-execute-logs';
+import { handler as getPrepare } from '../lambda/handlers/get-prepare';
 import { handler as health } from '../lambda/handlers/health';
 import { handler as listEndpoints } from '../lambda/handlers/list-endpoints';
 import { handler as listExecutes } from '../lambda/handlers/list-executes';
 import { handler as listInputs } from '../lambda/handlers/list-inputs';
 import { handler as listModels } from '../lambda/handlers/list-models';
+import { handler as prepareEndpoint } from '../lambda/handlers/prepare-endpoint';
 import { handler as startModelUpload } from '../lambda/handlers/start-model-upload';
 import type { HttpHandlerName } from '../lambda/http/route-table';
 
@@ -28,10 +30,12 @@ export const HTTP_HANDLERS = {
   'delete-model': deleteModel,
   'get-execute': getExecute,
   'get-execute-logs': getExecuteLogs,
+  'get-prepare': getPrepare,
   health,
   'list-endpoints': listEndpoints,
   'list-executes': listExecutes,
   'list-inputs': listInputs,
   'list-models': listModels,
+  'prepare-endpoint': prepareEndpoint,
   'start-model-upload': startModelUpload,
 } satisfies Record<HttpHandlerName, unknown>;

@@ -157,20 +157,27 @@ export class ModelCache {
     const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(model.source);
     if (!match) throw new ModelUnavailableError(`model ${key}: ${model.source} is not an s3:// URI`);
     await mkdir(dirname(path), { recursive: true });
+    // The SHA-256 is taken while the download runs, over the prefix already written.
+    const hashing = model.sha256 ? new PrefixHasher(partial) : undefined;
     try {
       await rangedDownload(
         this.options.s3,
         { bucket: match[1]!, key: match[2]!, size: model.size },
         partial,
-        { partBytes: this.options.partBytes, concurrency: this.options.concurrency, onBytes },
+        {
+          partBytes: this.options.partBytes,
+          concurrency: this.options.concurrency,
+          onBytes,
+          onContiguous: (bytes) => hashing?.advanceTo(bytes),
+        },
       );
       const size = statSync(partial).size;
       if (size !== model.size)
         throw new ModelUnavailableError(
           `model ${key}: downloaded ${size} bytes, the library says ${model.size}`,
         );
-      if (model.sha256) {
-        const actual = await sha256Of(partial);
+      if (model.sha256 && hashing) {
+        const actual = await hashing.digest(size);
         if (actual !== model.sha256)
           throw new ModelUnavailableError(
             `model ${key}: the download's SHA-256 is ${actual}, the library says ${model.sha256} (corrupt or replaced; not used)`,
@@ -192,8 +199,35 @@ export class ModelCache {
   }
 }
 
-async function sha256Of(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+/**
+ * SHA-256 of a file being written front to back in pieces: reads each newly completed stretch
+ * (from the page cache, just written) while later ranges still download.
+ */
+class PrefixHasher {
+  private readonly hash = createHash('sha256');
+  private hashed = 0;
+  private target = 0;
+  private pump: Promise<void> = Promise.resolve();
+
+  constructor(private readonly path: string) {}
+
+  advanceTo(bytes: number) {
+    if (bytes <= this.target) return;
+    this.target = bytes;
+    this.pump = this.pump.then(() => this.catchUp());
+  }
+
+  private async catchUp() {
+    if (this.hashed >= this.target) return;
+    const end = this.target;
+    for await (const chunk of createReadStream(this.path, { start: this.hashed, end: end - 1 }))
+      this.hash.update(chunk as Buffer);
+    this.hashed = end;
+  }
+
+  async digest(size: number): Promise<string> {
+    this.advanceTo(size);
+    await this.pump;
+    return this.hash.digest('hex');
+  }
 }

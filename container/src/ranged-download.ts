@@ -8,6 +8,8 @@ export interface RangedDownloadOptions {
   /** Ranged GetObjects in flight at once. @default 8 */
   concurrency?: number;
   onBytes?: (done: number) => void;
+  /** Called as the prefix of the file that is completely written grows (bytes from 0). */
+  onContiguous?: (bytes: number) => void;
 }
 
 /**
@@ -27,11 +29,20 @@ export async function rangedDownload(
     ranges.push([start, Math.min(location.size, start + partBytes) - 1]);
   const file = await open(destination, 'w');
   let done = 0;
+  // Ranges finish out of order: the written prefix grows when the next range in order is done.
+  const finished = new Set<number>();
+  let prefixRanges = 0;
+  const rangeDone = (index: number) => {
+    finished.add(index);
+    while (finished.has(prefixRanges)) finished.delete(prefixRanges++);
+    options.onContiguous?.(prefixRanges === ranges.length ? location.size : ranges[prefixRanges]![0]);
+  };
   try {
     let next = 0;
     const worker = async () => {
       while (next < ranges.length) {
-        const [start, end] = ranges[next++]!;
+        const index = next++;
+        const [start, end] = ranges[index]!;
         const object = await s3.send(
           new GetObjectCommand({
             Bucket: location.bucket,
@@ -51,6 +62,7 @@ export async function rangedDownload(
         }
         if (position !== end + 1)
           throw new Error(`range ${start}-${end} of ${location.key} ended after ${position - start} bytes`);
+        rangeDone(index);
       }
     };
     await Promise.all(

@@ -1,4 +1,5 @@
 import {
+  CopyObjectCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
@@ -123,6 +124,18 @@ export class S3PayloadStore implements PayloadStore {
       }),
     );
     return s3Uri(this.bucket, key);
+  }
+
+  async copyObject(fromUri: string, toUri: string): Promise<void> {
+    const from = parseS3Uri(fromUri);
+    const to = parseS3Uri(toUri);
+    await this.s3.send(
+      new CopyObjectCommand({
+        Bucket: to.bucket,
+        Key: to.key,
+        CopySource: `${from.bucket}/${from.key.split('/').map(encodeURIComponent).join('/')}`,
+      }),
+    );
   }
 
   headObject(uri: string): Promise<ObjectInfo | undefined> {

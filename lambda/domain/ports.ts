@@ -87,6 +87,8 @@ export interface PayloadStore {
   ): Promise<string>;
   /** Size and type of an object, or undefined when there is none (or it may not be read). */
   headObject(uri: string): Promise<ObjectInfo | undefined>;
+  /** A server-side copy (objects up to 5 GiB, S3's CopyObject limit). */
+  copyObject(fromUri: string, toUri: string): Promise<void>;
   /** The objects under a prefix, keys relative to it; at most `max` (then `truncated`). */
   listUnder(prefixUri: string, max: number): Promise<{ objects: ListedObject[]; truncated: boolean }>;
 }

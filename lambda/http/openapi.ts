@@ -7,6 +7,7 @@ import {
   ListExecutesQuerySchema,
   ListInputsQuerySchema,
   ListModelsQuerySchema,
+  PrepareBodySchema,
   PromptIdSchema,
   StartModelUploadBodySchema,
 } from './request-schemas';
@@ -21,6 +22,8 @@ import {
   InputListDataSchema,
   ModelListDataSchema,
   ModelUploadSchema,
+  PrepareDataSchema,
+  PrepareStatusSchema,
   StoredModelSchema,
   ValidationFailureSchema,
 } from './response-schemas';
@@ -142,6 +145,20 @@ const OPERATIONS: Record<string, Operation> = {
       404: ['No such model', envelopeSchema(404)],
     },
   },
+  PrepareEndpoint: {
+    body: PrepareBodySchema,
+    responses: {
+      200: ['Copied: every later execute finds them', envelopeSchema(200, PrepareDataSchema)],
+      400: ['Unknown endpoint, a prepare_type that would run code, an unreadable or bad source', badRequest],
+      403: ['prepare_type models from a key that is not a model writer', envelopeSchema(403)],
+    },
+  },
+  GetPrepare: {
+    responses: {
+      200: ['Prepared (nothing is ever pending)', envelopeSchema(200, PrepareStatusSchema)],
+      400: ['Unknown endpoint', badRequest],
+    },
+  },
   ListEndpoints: { responses: { 200: ['Endpoints', envelopeSchema(200, EndpointListDataSchema)] } },
   RootAPI: { responses: { 200: ['OK', envelopeSchema(200)] } },
   Ping: { responses: { 200: ['pong', envelopeSchema(200)] } },
@@ -162,6 +179,7 @@ const PATH_PARAMETERS: Record<string, string> = {
   name: 'an input name from CreateInput or ListInputs',
   'model folder': "one of ComfyUI's model folders",
   'model name': 'the model path under the folder, URL-encoded (sdxl%2Fdetail.safetensors)',
+  endpoint_name: 'a SageMaker endpoint this deployment serves',
 };
 
 function operationObject(operationId: string, summary: string, path: string) {

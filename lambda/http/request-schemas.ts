@@ -124,3 +124,17 @@ export const ListModelsQuerySchema = z.strictObject({
   ...PAGE_QUERY,
   folder: z.optional(z.string()),
 });
+
+/** ESD's prepare body: the fields this deployment acts on, and ESD's others accepted and ignored. */
+export const PrepareBodySchema = z.strictObject({
+  endpoint_name: described(z.string(), 'the endpoint to prepare'),
+  prepare_type: described(z.string(), '"models" (into the model library) or "inputs" (into your inputs)'),
+  s3_source_path: described(
+    z.string(),
+    's3://bucket/prefix/: your inputs prefix or a bucket the operator allowed',
+  ),
+  local_target_path: z.optional(z.string()),
+  sync_script: z.optional(z.string()),
+  need_reboot: z.optional(z.boolean()),
+  prepare_id: z.optional(z.string()),
+});

@@ -216,3 +216,16 @@ export const ModelListDataSchema = z.object({
   models: z.array(StoredModelSchema),
   last_evaluated_key: z.string().nullable().describe('pass back as exclusive_start_key; null at the end'),
 });
+
+export const PrepareDataSchema = z.object({
+  endpoint_name: z.string(),
+  prepare_type: z.string(),
+  s3_source_path: z.string(),
+  prepared: z.array(z.object({ name: z.string(), size: z.number().int() })),
+  prepareSuccess: z.literal(true),
+});
+
+export const PrepareStatusSchema = z.object({
+  endpoint_name: z.string(),
+  prepareSuccess: z.boolean(),
+});

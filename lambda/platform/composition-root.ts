@@ -21,6 +21,7 @@ import type { GetExecuteLogsDeps } from '../use-cases/get-execute-logs';
 import type { ListEndpointsDeps } from '../use-cases/list-endpoints';
 import type { ListExecutesDeps } from '../use-cases/list-executes';
 import type { ModelLibraryDeps } from '../use-cases/model-writers';
+import type { PrepareDeps } from '../use-cases/prepare-endpoint';
 import type { RecordAsyncResultDeps } from '../use-cases/record-async-result';
 import type { SweepDeps } from '../use-cases/sweep-executes';
 import {
@@ -41,8 +42,8 @@ const clock: Clock = { now: () => new Date() };
 const ids: IdGenerator = { newId: () => randomUUID() };
 const sha256: Digest = (text) => createHash('sha256').update(text).digest('hex');
 
-type DataFunction = Exclude<FunctionName, 'health' | 'api-doc' | 'list-endpoints'>;
-type InputFunction = 'create-execute' | 'create-input' | 'list-inputs' | 'delete-input';
+type DataFunction = Exclude<FunctionName, 'health' | 'api-doc' | 'list-endpoints' | 'get-prepare'>;
+type InputFunction = 'create-execute' | 'create-input' | 'list-inputs' | 'delete-input' | 'prepare-endpoint';
 type ModelFunction = 'start-model-upload' | 'complete-model-upload' | 'list-models' | 'delete-model';
 /** Functions that use the execute table (the input and model functions use only the bucket). */
 type TableFunction = Exclude<DataFunction, Exclude<InputFunction, 'create-execute'> | ModelFunction>;
@@ -177,6 +178,25 @@ export const completeModelUploadDeps = () =>
 export const listModelsDeps = () => modelLibraryDeps('list-models');
 export const deleteModelDeps = () =>
   modelLibraryDeps('delete-model', functionEnv('delete-model').MODEL_WRITERS);
+
+export function prepareEndpointDeps(): PrepareDeps {
+  const env = functionEnv('prepare-endpoint');
+  const settings = clientSettings('prepare-endpoint');
+  return {
+    payloads: new S3PayloadStore(s3Client(settings), env.BUCKET_NAME),
+    inputs: inputStore('prepare-endpoint', env.RETENTION_DAYS),
+    writers: new Set(env.MODEL_WRITERS),
+    config: {
+      endpointNames: env.ENDPOINT_NAMES,
+      readableBuckets: env.INPUT_BUCKETS,
+      payloadBucketUri: `s3://${env.BUCKET_NAME}/`,
+    },
+  };
+}
+
+export function getPrepareDeps(): { endpointNames: readonly string[] } {
+  return { endpointNames: functionEnv('get-prepare').ENDPOINT_NAMES };
+}
 
 export function listInputsDeps(): { inputs: InputStore } {
   return { inputs: inputStore('list-inputs', functionEnv('list-inputs').RETENTION_DAYS) };

@@ -108,6 +108,13 @@ export const FUNCTION_ENV = {
   }),
   'complete-model-upload': z.extend(BucketEnv, ModelWritersEnv),
   'list-models': BucketEnv,
+  'prepare-endpoint': z.extend(BucketEnv, {
+    ...EndpointsEnv,
+    ...ModelWritersEnv,
+    ...InputsEnv,
+    INPUT_BUCKETS: optionalCsv,
+  }),
+  'get-prepare': z.extend(BaseEnv, EndpointsEnv),
   'delete-model': z.extend(BucketEnv, ModelWritersEnv),
   'delete-input': z.extend(BucketEnv, InputsEnv),
   'get-execute': z.extend(DataEnv, SigningEnv),

@@ -15,7 +15,7 @@ export async function completeModelUpload(
   owner: string,
   deps: ModelLibraryDeps,
 ): Promise<StoredModel> {
-  requireWriter(owner, deps);
+  requireWriter(owner, deps.config.writers);
   checkName(request.folder, request.name);
   const outcome = await deps.models.complete(request.folder, request.name, request.upload_id, request.parts);
   if ('refused' in outcome)

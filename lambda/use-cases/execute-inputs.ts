@@ -14,6 +14,18 @@ import type { InputStore, PayloadStore } from '../domain/ports';
 import type { PromptGraph } from '../domain/prompt-graph';
 import type { NodeCatalog } from '../domain/workflow/node-catalog';
 
+/** Whether the endpoint's catalog already offers the value (a file on the endpoint). */
+function endpointLists(catalog: NodeCatalog, input: FileInput): boolean {
+  const spec = { ...catalog[input.classType]?.input?.required, ...catalog[input.classType]?.input?.optional }[
+    input.input
+  ];
+  if (!Array.isArray(spec)) return false;
+  const options = Array.isArray(spec[0])
+    ? spec[0]
+    : (spec[1] as { options?: unknown[] } | undefined)?.options;
+  return Array.isArray(options) && options.includes(withoutInputAnnotation(input.value));
+}
+
 /** Resolves a host name to every address it has (A and AAAA). */
 export type HostResolver = (hostname: string) => Promise<string[]>;
 
@@ -162,10 +174,16 @@ export class ExecuteInputs {
    */
   async available(prompt: PromptGraph, catalog: NodeCatalog): Promise<ReadonlySet<string>> {
     this.fileInputs = fileInputsOf(prompt, catalog);
+    // The caller's inputs: uploaded ones (in-… names) and ones ESD's POST /prepare copied
+    // (their relative paths); names the endpoint itself lists are not looked up.
     const wanted = new Set(
       this.fileInputs
+        .filter((input) => !endpointLists(catalog, input))
         .map((input) => withoutInputAnnotation(input.value))
-        .filter((name) => !this.files.has(name) && isUploadedInputName(name)),
+        .filter(
+          (name) =>
+            !this.files.has(name) && (isUploadedInputName(name) || relativePathProblem(name) === undefined),
+        ),
     );
     const found = await Promise.all([...wanted].map((name) => this.deps.inputs.find(this.owner, name)));
     for (const input of found) {

@@ -17,8 +17,8 @@ export interface ModelLibraryDeps {
 }
 
 /** Only the operator's model writers change the library; everyone may list it. */
-export function requireWriter(owner: string, deps: ModelLibraryDeps) {
-  if (!deps.config.writers.has(owner))
+export function requireWriter(owner: string, writers: ReadonlySet<string>) {
+  if (!writers.has(owner))
     throw new ForbiddenError(
       "this API key may not change the model library (the operator's modelWriters list)",
     );

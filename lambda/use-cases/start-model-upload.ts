@@ -20,7 +20,7 @@ export async function startModelUpload(
   owner: string,
   deps: ModelLibraryDeps,
 ) {
-  requireWriter(owner, deps);
+  requireWriter(owner, deps.config.writers);
   checkName(request.folder, request.name);
   if (request.size > deps.config.maxModelBytes)
     throw new InputTooLargeError(

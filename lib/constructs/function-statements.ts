@@ -86,6 +86,16 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
       return [listing(models), objects(['GetObject'], models)];
     case 'delete-model':
       return [objects(['GetObject', 'DeleteObject'], models)];
+    // Copies from the caller's inputs prefix or an operator-listed bucket into the library or inputs.
+    case 'prepare-endpoint':
+      return [
+        listing(inputs),
+        objects(['GetObject', 'PutObject'], inputs),
+        objects(['PutObject'], models),
+        ...inputBuckets,
+      ];
+    case 'get-prepare':
+      return [];
     case 'list-inputs':
       return [listing(inputs), objects(['GetObject'], inputs)];
     case 'delete-input':

@@ -49,6 +49,14 @@ export class InMemoryPayloadStore implements PayloadStore {
     return uri;
   }
 
+  async copyObject(fromUri: string, toUri: string) {
+    const file = this.files.get(fromUri);
+    if (file) this.files.set(toUri, { ...file });
+    const text = this.objects.get(fromUri);
+    if (text !== undefined) this.objects.set(toUri, text);
+    if (!file && text === undefined) throw Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey' });
+  }
+
   async headObject(uri: string): Promise<ObjectInfo | undefined> {
     const file = this.files.get(uri);
     if (file) return { size: file.bytes.length, contentType: file.contentType, metadata: {} };

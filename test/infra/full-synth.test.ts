@@ -38,7 +38,7 @@ describe('the full synth (the lint gate)', () => {
     const bundles = readdirSync(outdir).filter(
       (name) => name.startsWith('asset.') && existsSync(join(outdir, name, 'index.mjs')),
     );
-    expect(bundles).toHaveLength(18);
+    expect(bundles).toHaveLength(20);
     for (const bundle of bundles) {
       expect(existsSync(join(outdir, bundle, 'index.mjs.map')), bundle).toBe(true);
       // As Lambda loads it: plain Node, nothing of the project around it, lazy chunks beside it.

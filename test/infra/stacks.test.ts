@@ -178,7 +178,7 @@ describe('inference stack', () => {
     const envs = Object.values(writers.controlPlane.findResources('AWS::Lambda::Function'))
       .map((f: any) => f.Properties.Environment?.Variables ?? {})
       .filter((variables: Record<string, string>) => 'MODEL_WRITERS' in variables);
-    expect(envs).toHaveLength(3);
+    expect(envs).toHaveLength(4); // start, complete and delete model uploads; ESD's prepare of models
     for (const variables of envs) expect(variables.MODEL_WRITERS).toBe('abc123,def456');
     expect(() => synthFast({ 'comfy-exec:imageUri': 'x', 'comfy-exec:modelWriters': 'not a key!' })).toThrow(
       /comfy-exec:modelWriters.*not an API key id/,
@@ -244,7 +244,7 @@ describe('control plane stack', () => {
   it('runs one nodejs22.x arm64 function per handler, X-Ray active, environment from the env schemas', () => {
     const functions = Object.values(t.controlPlane.findResources('AWS::Lambda::Function')) as any[];
     const ours = functions.filter((f) => f.Properties.Runtime === 'nodejs22.x');
-    expect(ours).toHaveLength(18);
+    expect(ours).toHaveLength(20);
     for (const fn of ours) {
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });

@@ -1,0 +1,126 @@
+/**
+ * Making a model available on the endpoint: ModelCache.ensure (ranged parallel GetObjects,
+ * written at their offsets, then the SHA-256 check and the rename) against the floor, one
+ * GetObject streamed to a file as `aws s3 cp` does, from the same local S3 in the same run.
+ * Alternating rounds, so neither always runs first; medians.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ModelCache } from '../container/src/model-cache';
+import { startS3Local } from '../local/s3-local';
+import { EMULATOR_CREDENTIALS } from './local-bench';
+import { quantile } from './stats';
+
+export interface ModelDownloadResult {
+  bytes: number;
+  rounds: number;
+  floorMs: number;
+  cacheMs: number;
+  ratio: number;
+  floorMBps: number;
+  cacheMBps: number;
+}
+
+export async function benchModelDownload(bytes: number, rounds: number): Promise<ModelDownloadResult> {
+  const work = mkdtempSync(join(tmpdir(), 'bench-model-'));
+  const s3Local = await startS3Local();
+  const s3 = new S3Client({
+    region: 'us-east-1',
+    endpoint: s3Local.endpoint,
+    forcePathStyle: true,
+    credentials: EMULATOR_CREDENTIALS,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: 'bench-models' }));
+    // A file of `bytes` pseudo-random bytes (not compressible, not all zero), uploaded once.
+    const source = join(work, 'source.safetensors');
+    const block = Buffer.alloc(1024 ** 2);
+    for (let i = 0; i < block.length; i += 4) block.writeUInt32LE((i * 2654435761) >>> 0, i);
+    const out = createWriteStream(source);
+    for (let written = 0; written < bytes; written += block.length)
+      out.write(block.subarray(0, Math.min(block.length, bytes - written)));
+    await new Promise<void>((resolve) => out.end(resolve));
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(source)) hash.update(chunk as Buffer);
+    const sha256 = hash.digest('hex');
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: 'bench-models',
+        Key: 'models/checkpoints/bench.safetensors',
+        Body: createReadStream(source),
+        ContentLength: bytes,
+      }),
+    );
+    rmSync(source);
+
+    const floorMs: number[] = [];
+    const cacheMs: number[] = [];
+    const floor = async () => {
+      const started = performance.now();
+      const object = await s3.send(
+        new GetObjectCommand({ Bucket: 'bench-models', Key: 'models/checkpoints/bench.safetensors' }),
+      );
+      await pipeline(object.Body as Readable, createWriteStream(join(work, 'floor.bin')));
+      floorMs.push(performance.now() - started);
+      rmSync(join(work, 'floor.bin'));
+    };
+    const cached = async () => {
+      const dir = join(work, 'cache');
+      rmSync(dir, { recursive: true, force: true });
+      const cache = new ModelCache({ dir, budgetBytes: bytes * 2, s3 });
+      const started = performance.now();
+      const held = await cache.ensure([
+        {
+          folder: 'checkpoints',
+          name: 'bench.safetensors',
+          source: 's3://bench-models/models/checkpoints/bench.safetensors',
+          size: bytes,
+          sha256,
+        },
+      ]);
+      cacheMs.push(performance.now() - started);
+      held.release();
+      if (statSync(join(dir, 'checkpoints', 'bench.safetensors')).size !== bytes)
+        throw new Error('short download');
+    };
+    for (let round = 0; round < rounds; round++) {
+      if (round % 2 === 0) {
+        await floor();
+        await cached();
+      } else {
+        await cached();
+        await floor();
+      }
+    }
+    const floorMedian = quantile(floorMs, 0.5);
+    const cacheMedian = quantile(cacheMs, 0.5);
+    const mbps = (ms: number) => Number((bytes / 1024 ** 2 / (ms / 1000)).toFixed(1));
+    return {
+      bytes,
+      rounds,
+      floorMs: Number(floorMedian.toFixed(1)),
+      cacheMs: Number(cacheMedian.toFixed(1)),
+      ratio: Number((cacheMedian / floorMedian).toFixed(2)),
+      floorMBps: mbps(floorMedian),
+      cacheMBps: mbps(cacheMedian),
+    };
+  } finally {
+    await s3Local.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const mib = Number(process.argv[2] ?? 1024);
+  console.log(
+    JSON.stringify(await benchModelDownload(mib * 1024 ** 2, Number(process.argv[3] ?? 3)), null, 2),
+  );
+  process.exit(0);
+}

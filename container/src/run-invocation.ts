@@ -197,7 +197,7 @@ async function bringInputs(
  * The library models the prompt needs, in the endpoint's cache (downloaded if missing, progress
  * in the record), held until `release`; or the answer that fails the execute.
  */
-async function bringModels(
+export async function bringModels(
   request: StagedRequest,
   record: ExecuteRecord,
   deps: InvocationDeps,

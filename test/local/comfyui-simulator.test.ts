@@ -303,3 +303,27 @@ describe('ComfyUI simulator: files in the input folder', () => {
     expect(inversionProblem(Buffer.from(bytes), halvesPng(12, 8), (x) => x >= 6)).toBeUndefined();
   });
 });
+
+describe('ComfyUI simulator: model files', () => {
+  const lora = (name: string) => ({
+    '1': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'v1-5-pruned-emaonly.safetensors' } },
+    '2': {
+      class_type: 'LoraLoaderModelOnly',
+      inputs: { model: ['1', 0], lora_name: name, strength_model: 1 },
+    },
+    '3': { class_type: 'PreviewAny', inputs: { source: ['2', 0] } },
+  });
+
+  it('refuses a model in neither its list nor on its disk, as ComfyUI does, and takes one that appears on disk', async () => {
+    const refused = await post('/prompt', { prompt: lora('fresh.safetensors') });
+    expect(refused.status).toBe(400);
+    expect(refused.body.node_errors['2'].errors[0]).toMatchObject({
+      type: 'value_not_in_list',
+      message: 'Value not in list',
+      details: expect.stringMatching(/^lora_name: 'fresh\.safetensors' not in \[/),
+    });
+    mkdirSync(join(sim.files.modelsDir, 'loras'), { recursive: true });
+    writeFileSync(join(sim.files.modelsDir, 'loras', 'fresh.safetensors'), 'weights');
+    expect((await post('/prompt', { prompt: lora('fresh.safetensors') })).status).toBe(200);
+  });
+});

@@ -14,7 +14,10 @@ export const StageConfigSchema = z
       .string()
       .regex(/^[a-z][a-z0-9-]{1,20}$/)
       .default('comfy-exec'),
-    /** Endpoint container image (see container/README.md); required unless existingEndpointName is set. */
+    /**
+     * An endpoint image you publish yourself (see container/README.md). Default: `cdk deploy`
+     * builds container/Dockerfile and publishes it as an image asset.
+     */
     imageUri: z.string().min(1).optional(),
     /** Route to an endpoint that already exists instead of creating one. */
     existingEndpointName: z
@@ -82,10 +85,6 @@ export const StageConfigSchema = z
     alarmEmail: z.email().optional(),
     /** What deleting the stacks does to the table and bucket. */
     removalPolicy: z.enum(['retain', 'destroy']).default('retain'),
-  })
-  .refine((config) => config.imageUri !== undefined || config.existingEndpointName !== undefined, {
-    message: 'set comfy-exec:imageUri (the endpoint container image) or comfy-exec:existingEndpointName',
-    path: ['imageUri'],
   })
   .refine((config) => config.maxInstances >= config.minInstances, {
     message: 'maxInstances must be ≥ minInstances',

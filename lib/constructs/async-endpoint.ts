@@ -2,6 +2,7 @@ import { Aws, Duration, Fn, Stack } from 'aws-cdk-lib';
 import { AdjustmentType, ScalableTarget, ServiceNamespace } from 'aws-cdk-lib/aws-applicationautoscaling';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IRepository } from 'aws-cdk-lib/aws-ecr';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -14,6 +15,8 @@ export interface AsyncEndpointProps {
   readonly endpointName: string;
   /** The endpoint container image (container/Dockerfile). */
   readonly imageUri: string;
+  /** The ECR repository the image comes from, when it is the stack's own asset (pull is granted). */
+  readonly imageRepository?: IRepository;
   readonly instanceType: string;
   readonly minInstances: number;
   readonly maxInstances: number;
@@ -114,7 +117,7 @@ export class AsyncEndpoint extends Construct {
         resources: ['*'],
       }),
     ];
-    const repository = ecrRepositoryArn(props.imageUri);
+    const repository = props.imageRepository?.repositoryArn ?? ecrRepositoryArn(props.imageUri);
     if (repository) {
       statements.push(
         new PolicyStatement({

@@ -1,5 +1,7 @@
-import { Aws, Stack, type StackProps } from 'aws-cdk-lib';
+import { join } from 'node:path';
+import { Aws, IgnoreMode, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { routedEndpointName, type StageConfig } from '../config/stage-config';
@@ -43,9 +45,20 @@ export class InferenceStack extends Stack {
       this.endpointConfigArn = `arn:${Aws.PARTITION}:sagemaker:${Aws.REGION}:${Aws.ACCOUNT_ID}:endpoint-config/*`;
       return;
     }
+    // Without an image of the operator's own, `cdk deploy` builds and publishes container/Dockerfile
+    // (synthesis only fingerprints the files .dockerignore keeps: no Docker needed until deploy).
+    const asset = config.imageUri
+      ? undefined
+      : new DockerImageAsset(this, 'EndpointImage', {
+          directory: join(import.meta.dirname, '../..'),
+          file: 'container/Dockerfile',
+          ignoreMode: IgnoreMode.DOCKER,
+          platform: Platform.LINUX_AMD64,
+        });
     const endpoint = new AsyncEndpoint(this, 'Endpoint', {
       endpointName: routedEndpointName(config),
-      imageUri: config.imageUri!,
+      imageUri: config.imageUri ?? asset!.imageUri,
+      imageRepository: asset?.repository,
       instanceType: config.instanceType,
       minInstances: config.minInstances,
       maxInstances: config.maxInstances,

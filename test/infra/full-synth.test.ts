@@ -7,7 +7,6 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addComfyExecStacks } from '../../lib/app-stages';
 import { acknowledgeNagFindings } from '../../lib/nag-acknowledgements';
-import { IMAGE } from './app-template';
 
 const outdir = mkdtempSync(join(tmpdir(), 'cdk-out-'));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
@@ -22,8 +21,9 @@ function synthLikeTheCli(context: Record<string, unknown>) {
 }
 
 describe('the full synth (the lint gate)', () => {
-  it('bundles every function and passes cdk-nag AwsSolutions with every suppression reasoned', () => {
-    const assembly = synthLikeTheCli({ 'comfy-exec:imageUri': IMAGE });
+  it('bundles every function and passes cdk-nag AwsSolutions with every suppression reasoned, with no context at all', () => {
+    // No context: the endpoint image is the stack's own asset, built from container/Dockerfile at deploy.
+    const assembly = synthLikeTheCli({});
     expect(assembly.stacks.map((s) => s.stackName).sort()).toEqual([
       'ComfyExecControlPlane',
       'ComfyExecData',
@@ -39,6 +39,19 @@ describe('the full synth (the lint gate)', () => {
       (name) => name.startsWith('asset.') && existsSync(join(outdir, name, 'index.mjs')),
     );
     expect(bundles).toHaveLength(20);
+    // The image asset is staged with exactly what .dockerignore keeps (no Docker needed to synthesize).
+    const image = readdirSync(outdir).find(
+      (name) => name.startsWith('asset.') && existsSync(join(outdir, name, 'container', 'Dockerfile')),
+    );
+    expect(image).toBeDefined();
+    expect(readdirSync(join(outdir, image!)).sort()).toEqual([
+      '.dockerignore',
+      'container',
+      'lambda',
+      'package-lock.json',
+      'package.json',
+      'tsconfig.json',
+    ]);
     for (const bundle of bundles) {
       expect(existsSync(join(outdir, bundle, 'index.mjs.map')), bundle).toBe(true);
       // As Lambda loads it: plain Node, nothing of the project around it, lazy chunks beside it.

@@ -36,7 +36,8 @@ describe('stage config', () => {
       retentionDays: 30,
       removalPolicy: 'retain',
     });
-    expect(() => readStageConfig(() => undefined)).toThrow(/comfy-exec:imageUri: set comfy-exec:imageUri/);
+    // No context at all is a complete configuration: the image is built from container/Dockerfile.
+    expect(readStageConfig(() => undefined).imageUri).toBeUndefined();
     expect(() =>
       readStageConfig((key) => ({ 'comfy-exec:imageUri': IMAGE, 'comfy-exec:instanceType': 'g5' })[key]),
     ).toThrow(/comfy-exec:instanceType/);
@@ -206,6 +207,16 @@ describe('inference stack', () => {
     expect(() =>
       synthFast({ 'comfy-exec:imageUri': 'x', 'comfy-exec:inputBuckets': 'Not_A_Bucket' }),
     ).toThrow(/comfy-exec:inputBuckets.*not an S3 bucket name/);
+  });
+
+  it('builds the endpoint image itself when no image is given, and lets the endpoint pull it', () => {
+    const own = synthFast({});
+    const model = Object.values(own.inference.findResources('AWS::SageMaker::Model'))[0] as any;
+    expect(JSON.stringify(model.Properties.PrimaryContainer.Image)).toContain('container-assets');
+    const pulls = statementsOf(own.inference, 'EndpointExecutionRoleDefaultPolicy').find((s) =>
+      [s.Action].flat().includes('ecr:BatchGetImage'),
+    );
+    expect(JSON.stringify(pulls?.Resource)).toContain('container-assets');
   });
 
   it('creates no model or endpoint when routed to an existing endpoint', () => {

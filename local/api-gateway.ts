@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { type HttpHandlerName, matchRoute } from '../lambda/http/route-table';
-import { lambdaInvocationContext } from './lambda-context';
+import { invokeLocally } from './lambda-context';
 import { proxyEvent } from './proxy-event';
 
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -114,8 +114,12 @@ export class ApiGatewayEmulator {
       sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
     });
     const started = Date.now();
-    const context = lambdaInvocationContext(matched.route.handler, process.env.AWS_REGION ?? 'us-east-1');
-    const result = await this.options.handlers[matched.route.handler](event, context);
+    const result = await invokeLocally(
+      matched.route.handler,
+      process.env.AWS_REGION ?? 'us-east-1',
+      this.options.handlers[matched.route.handler],
+      event,
+    );
     const payload = result.isBase64Encoded
       ? Buffer.from(result.body, 'base64')
       : Buffer.from(result.body ?? '');

@@ -1,23 +1,32 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
 
 /**
- * What Lambda gives one invocation of a function: its variables (the debug links read them) and
- * its Context (Powertools Logger adds it to every line). The local stack runs every function in
- * one process, so each invocation sets them afresh.
+ * The local stack runs every function in one process, many invocations at once, as Lambda runs
+ * one execution environment with `AWS_LAMBDA_MAX_CONCURRENCY`: each invocation's request id and
+ * trace id live in Lambda's InvokeStore (AsyncLocalStorage-backed), where Powertools and the
+ * debug links read them, never in `process.env`, which a concurrent invocation would overwrite.
  */
-export function lambdaInvocationContext(handler: string, region: string): Context {
+let store: Awaited<ReturnType<typeof InvokeStore.getInstanceAsync>> | undefined;
+
+/** Registers the multi-invocation store as Lambda's runtime does (globalThis.awslambda.InvokeStore). */
+export async function startInvokeStore(): Promise<void> {
+  process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= '64';
+  store ??= await InvokeStore.getInstanceAsync(true);
+}
+
+/** What Lambda gives one invocation of a function: its Context, and the trace id it runs under. */
+export function lambdaInvocationContext(
+  handler: string,
+  region: string,
+): { context: Context; traceId: string } {
   const functionName = `comfy-exec-local-${handler}`;
   const logGroupName = `/aws/lambda/${functionName}`;
   const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
   const logStreamName = `${day}/[$LATEST]${randomBytes(16).toString('hex')}`;
-  Object.assign(process.env, {
-    AWS_LAMBDA_FUNCTION_NAME: functionName,
-    AWS_LAMBDA_LOG_GROUP_NAME: logGroupName,
-    AWS_LAMBDA_LOG_STREAM_NAME: logStreamName,
-    _X_AMZN_TRACE_ID: `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=1`,
-  });
-  return {
+  const traceId = `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=1`;
+  const context: Context = {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
     functionVersion: '$LATEST',
@@ -31,4 +40,23 @@ export function lambdaInvocationContext(handler: string, region: string): Contex
     fail: () => undefined,
     succeed: () => undefined,
   };
+  return { context, traceId };
+}
+
+/** Runs one invocation of a handler inside its own InvokeStore context, as Lambda's runtime does. */
+export async function invokeLocally<E, R>(
+  handlerName: string,
+  region: string,
+  handler: (event: E, context: Context) => Promise<R>,
+  event: E,
+): Promise<R> {
+  await startInvokeStore();
+  const { context, traceId } = lambdaInvocationContext(handlerName, region);
+  return store!.run(
+    {
+      [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId,
+      [InvokeStoreBase.PROTECTED_KEYS.X_RAY_TRACE_ID]: traceId,
+    },
+    () => handler(event, context),
+  );
 }

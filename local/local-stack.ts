@@ -13,7 +13,7 @@ import { startComfyUiSimulator } from './comfyui-simulator/server';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { startEndpointContainer } from './endpoint-container-process';
 import { freePort } from './free-port';
-import { lambdaInvocationContext } from './lambda-context';
+import { invokeLocally, startInvokeStore } from './lambda-context';
 import { forgetPublishedCatalog, waitForPublishedCatalog } from './published-catalog';
 import { startS3Local } from './s3-local';
 
@@ -97,6 +97,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await stop().catch((error: Error) => log('local', `stop failed: ${error.message}`));
   };
   try {
+    await startInvokeStore();
     const dataPath = (part: string) => (options.dataDir ? join(options.dataDir, part) : undefined);
     for (const part of ['dynamodb', 's3', 'comfyui', 'sagemaker'])
       if (dataPath(part)) mkdirSync(dataPath(part)!, { recursive: true });
@@ -200,10 +201,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     log('sagemaker', `async endpoint ${LOCAL_ENDPOINT_NAME} (and Logs Insights) at ${awsUrl}`);
 
     await forgetPublishedCatalog(s3, BUCKET_NAME, LOCAL_ENDPOINT_NAME);
+    // The container is its own process, one invocation at a time: not a Lambda environment.
+    const { AWS_LAMBDA_MAX_CONCURRENCY: _lambdaOnly, ...processEnv } = process.env;
     const container = await startEndpointContainer({
       port: containerPort,
       env: {
-        ...process.env,
+        ...processEnv,
         ...sharedEnv,
         COMFYUI_URL: comfyuiUrl,
         COMFYUI_INPUT_DIR: comfyuiInputDir ?? join(dataPath('comfyui') ?? tmpdir(), 'unreachable-input'),
@@ -245,9 +248,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stops.push(() => gateway.stop());
 
     const sweep = setInterval(() => {
-      handlers
-        .sweeper(undefined, lambdaInvocationContext('sweeper', REGION))
-        .catch((error: Error) => log('sweeper', `failed: ${error.message}`));
+      invokeLocally('sweeper', REGION, handlers.sweeper, undefined).catch((error: Error) =>
+        log('sweeper', `failed: ${error.message}`),
+      );
     }, options.sweepIntervalMs ?? 10_000);
     stops.push(async () => clearInterval(sweep));
 
@@ -266,7 +269,7 @@ async function deliverNotification(
 ) {
   for (let attempt = 1; attempt <= 3; attempt++) {
     try {
-      return await handler(event, lambdaInvocationContext('on-async-result', REGION));
+      return await invokeLocally('on-async-result', REGION, handler, event);
     } catch (error) {
       log('sns', `OnAsyncResult attempt ${attempt} failed: ${(error as Error).message}`);
       await new Promise((resolve) => setTimeout(resolve, 200 * attempt));

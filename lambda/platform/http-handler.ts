@@ -42,7 +42,7 @@ export function httpHandler(
   const requiresOwner = options.requiresOwner ?? true;
   return async (event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> => {
     const esdVersion = process.env.ESD_VERSION ?? '1.7.0';
-    const debug = buildDebugUrls(lambdaRuntimeInfo());
+    const debug = buildDebugUrls(lambdaRuntimeInfo(process.env, context));
     if (context) logger.addContext(context);
     logger.appendKeys({
       request_id: event.requestContext?.requestId,

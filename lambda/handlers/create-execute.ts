@@ -3,6 +3,7 @@ import { parseCreateExecuteBody, parseJsonBody } from '../http/parse-request';
 import { createExecuteDeps } from '../platform/composition-root';
 import { httpHandler } from '../platform/http-handler';
 import { logger } from '../platform/powertools';
+import { annotate } from '../platform/tracing';
 import { createExecute, dryRunExecute } from '../use-cases/create-execute';
 
 /** POST /executes — CreateExecute. */
@@ -17,6 +18,7 @@ export const handler = httpHandler(async ({ event, owner }) => {
   if (input.prompt_id) logger.appendKeys({ prompt_id: input.prompt_id });
   const { created, record } = await createExecute(input, owner, createExecuteDeps());
   logger.appendKeys({ prompt_id: record.prompt_id });
+  annotate({ prompt_id: record.prompt_id, endpoint_name: record.endpoint_name, status: record.status });
   logger.info(created ? 'execute created' : 'execute already existed (idempotent retry)', {
     status: record.status,
   });

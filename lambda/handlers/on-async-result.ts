@@ -2,14 +2,14 @@ import type { Context, SNSEvent } from 'aws-lambda';
 import { parseSageMakerNotification } from '../adapters/sagemaker-notification';
 import { recordAsyncResultDeps } from '../platform/composition-root';
 import { logger } from '../platform/powertools';
+import { annotate, traceHandler } from '../platform/tracing';
 import { recordAsyncResult } from '../use-cases/record-async-result';
 
 /**
- * SNS (SageMaker success and error topics) → one conditional update per notification.
- * Test notifications, unknown ids and late duplicates are logged and dropped; an unreadable
- * message or a failed read/write throws, so Lambda retries it and then parks it in the DLQ.
+ * SNS (SageMaker's topics) → one conditional update per notification. Test notifications, unknown ids
+ * and late duplicates are logged and dropped; anything unreadable or failing throws (Lambda retries, then the DLQ).
  */
-export async function handler(event: SNSEvent, context?: Context): Promise<void> {
+export const handler = traceHandler('on-async-result', async (event: SNSEvent, context?: Context) => {
   if (context) logger.addContext(context);
   for (const record of event.Records) {
     const parsed = parseSageMakerNotification(record.Sns.Message);
@@ -27,6 +27,8 @@ export async function handler(event: SNSEvent, context?: Context): Promise<void>
     logger.appendKeys({ prompt_id: parsed.outcome.inferenceId });
     try {
       const outcome = await recordAsyncResult(parsed.outcome, recordAsyncResultDeps());
+      const id = parsed.outcome.inferenceId;
+      annotate({ prompt_id: id, status: 'status' in outcome ? outcome.status : outcome.kind });
       if (outcome.kind === 'unknown-execute')
         logger.warn('notification for an unknown execute', { ...parsed.outcome });
       else
@@ -38,4 +40,4 @@ export async function handler(event: SNSEvent, context?: Context): Promise<void>
       logger.removeKeys(['prompt_id']);
     }
   }
-}
+});

@@ -4,6 +4,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { traced } from './tracing';
 
 /**
  * The one place that builds AWS clients. Endpoints come from the SDK's own
@@ -11,8 +12,9 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  */
 const cache = new Map<string, unknown>();
 
+/** Each client built once per container, every call traced (one subsegment per AWS call). */
 function once<T>(key: string, build: () => T): T {
-  if (!cache.has(key)) cache.set(key, build());
+  if (!cache.has(key)) cache.set(key, traced(build()));
   return cache.get(key) as T;
 }
 

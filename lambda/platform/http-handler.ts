@@ -4,6 +4,7 @@ import { commonHeaders, envelope } from '../http/envelope';
 import { errorResponse } from '../http/error-status';
 import { lambdaRuntimeInfo } from './lambda-runtime';
 import { logger } from './powertools';
+import { annotate, inSubsegment, ownerDigest } from './tracing';
 
 export interface HttpRequest {
   event: APIGatewayProxyEvent;
@@ -52,11 +53,22 @@ export function httpHandler(
     try {
       const owner = ownerOf(event);
       if (requiresOwner && !owner) return envelope(401, { message: 'Unauthorized' }, debug, esdVersion);
-      const result = await work({
-        event,
-        owner: owner ?? '',
-        query: queryOf(event),
-        pathParameter: (name) => event.pathParameters?.[name] ?? '',
+      const route = `${event.httpMethod} ${event.resource}`;
+      // Lambda's own segment takes no annotations: they go on the handler's subsegment.
+      const result = await inSubsegment(`## ${route}`, () => {
+        annotate({
+          route,
+          owner: owner ? ownerDigest(owner) : undefined,
+          prompt_id: event.pathParameters?.prompt_id,
+        });
+        return inSubsegment('### use case', () =>
+          work({
+            event,
+            owner: owner ?? '',
+            query: queryOf(event),
+            pathParameter: (name) => event.pathParameters?.[name] ?? '',
+          }),
+        );
       });
       if ('raw' in result) {
         const { 'x-api-version': _omitted, ...headers } = commonHeaders(esdVersion);

@@ -42,22 +42,7 @@ const BucketEnv = z.extend(BaseEnv, {
 
 const DataEnv = z.extend(BucketEnv, { TABLE_NAME: nonEmpty() });
 
-/** The API key ids that may change the model library (comma-separated; none by default). */
-const ModelWritersEnv = {
-  MODEL_WRITERS: z.pipe(
-    z._default(z.string(), ''),
-    z.transform((text) =>
-      text
-        .split(',')
-        .map((part) => part.trim())
-        .filter(Boolean),
-    ),
-  ),
-};
-
-/** Uploaded inputs live as long as the bucket's lifecycle keeps objects. */
-const InputsEnv = { RETENTION_DAYS: int(1, 3650, 30) };
-
+/** A comma-separated list, empty when unset. */
 const optionalCsv = z.pipe(
   z._default(z.string(), ''),
   z.transform((text) =>
@@ -67,6 +52,12 @@ const optionalCsv = z.pipe(
       .filter(Boolean),
   ),
 );
+
+/** The API key ids that may change the model library (none by default). */
+const ModelWritersEnv = { MODEL_WRITERS: optionalCsv };
+
+/** Uploaded inputs live as long as the bucket's lifecycle keeps objects. */
+const InputsEnv = { RETENTION_DAYS: int(1, 3650, 30) };
 
 const EndpointsEnv = {
   /** Comma-separated SageMaker endpoint names this deployment may invoke; the first is the default. */

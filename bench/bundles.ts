@@ -62,10 +62,74 @@ export const handler = async () => [
 `,
 };
 
+type ClientName = 'dynamodb' | 's3' | 'sagemaker-runtime' | 'sagemaker' | 'logs';
+
+/** The AWS clients each function builds (lambda/platform/composition-root.ts). */
+const FUNCTION_CLIENTS: Record<string, ClientName[]> = {
+  'create-execute': ['dynamodb', 's3', 'sagemaker-runtime'],
+  'get-execute': ['dynamodb', 's3'],
+  'list-executes': ['dynamodb', 's3'],
+  'delete-executes': ['dynamodb', 's3'],
+  'on-async-result': ['dynamodb', 's3'],
+  sweeper: ['dynamodb', 's3'],
+  'cancel-execute': ['dynamodb'],
+  'get-execute-logs': ['dynamodb', 'logs'],
+  'list-endpoints': ['sagemaker'],
+  'create-input': ['s3'],
+  'list-inputs': ['s3'],
+  'delete-input': ['s3'],
+  'start-model-upload': ['s3'],
+  'complete-model-upload': ['s3'],
+  'list-models': ['s3'],
+  'delete-model': ['s3'],
+  'prepare-endpoint': ['s3'],
+};
+
+/** One call through each client, so the bundle keeps what that call needs and nothing else. */
+const CLIENT_CODE: Record<ClientName, { imports: string; call: string }> = {
+  dynamodb: {
+    imports: `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';`,
+    call: `DynamoDBDocumentClient.from(new DynamoDBClient({})).send(new GetCommand({ TableName: 't', Key: {} }))`,
+  },
+  s3: {
+    imports: `import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';\nimport { getSignedUrl } from '@aws-sdk/s3-request-presigner';`,
+    call: `getSignedUrl(new S3Client({}), new GetObjectCommand({ Bucket: 'b', Key: 'k' }))`,
+  },
+  'sagemaker-runtime': {
+    imports: `import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';`,
+    call: `new SageMakerRuntimeClient({}).send(new InvokeEndpointAsyncCommand({ EndpointName: 'e', InputLocation: 's3://b/k' }))`,
+  },
+  sagemaker: {
+    imports: `import { DescribeEndpointCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';`,
+    call: `new SageMakerClient({}).send(new DescribeEndpointCommand({ EndpointName: 'e' }))`,
+  },
+  logs: {
+    imports: `import { CloudWatchLogsClient, StartQueryCommand } from '@aws-sdk/client-cloudwatch-logs';`,
+    call: `new CloudWatchLogsClient({}).send(new StartQueryCommand({ logGroupName: 'g', queryString: 'q', startTime: 0, endTime: 1 }))`,
+  },
+};
+
+/** A function's SDK reference: its own clients, one call each, nothing of ours. */
+function referenceSource(clients: ClientName[]): string {
+  return `${clients.map((c) => CLIENT_CODE[c].imports).join('\n')}
+export const handler = async () => Promise.all([${clients.map((c) => CLIENT_CODE[c].call).join(', ')}]);
+`;
+}
+
+const referenceName = (clients: ClientName[]) => `ref: ${clients.join(' + ') || 'none'}`;
+
 /** The floor: an empty handler, bundled and imported the same way. */
 const EMPTY_HANDLER = 'export const handler = async () => ({ statusCode: 200, body: "" });\n';
 
 const slug = (name: string) => name.replaceAll(/[^a-z0-9-]+/gi, '_');
+
+/** A function's own share: what it adds to the SDK clients it needs (issue 15's targets). */
+export interface OurShareRow {
+  handler: string;
+  reference: string;
+  overReferenceKB: number;
+  overReferenceMs: number;
+}
 
 export interface BundleRow {
   handler: string;
@@ -96,6 +160,14 @@ export function benchBundles(runs = 20) {
         name,
         entry: source(name, text),
       })),
+      ...[...new Set(Object.values(FUNCTION_CLIENTS).map((clients) => clients.join(',')))].map((key) => {
+        const clients = key.split(',') as ClientName[];
+        return {
+          group: 'reference',
+          name: referenceName(clients),
+          entry: source(referenceName(clients), referenceSource(clients)),
+        };
+      }),
       ...[...HANDLERS, ...EVENT_HANDLERS].map((name) => ({
         group: 'handler',
         name,
@@ -123,10 +195,26 @@ export function benchBundles(runs = 20) {
     }));
     const inGroup = (group: string) => rows.filter((r) => r.group === group).map((r) => r.row);
     const [floor] = inGroup('floor');
+    const references = inGroup('reference');
+    // Functions with no AWS client: their reference is the empty handler.
+    const ourShare: OurShareRow[] = inGroup('handler').map((row) => {
+      const clients = FUNCTION_CLIENTS[row.handler] ?? [];
+      const reference =
+        clients.length === 0 ? floor! : references.find((r) => r.handler === referenceName(clients))!;
+      return {
+        handler: row.handler,
+        reference: clients.length === 0 ? 'empty handler' : reference.handler,
+        overReferenceKB: row.coldStartKB - reference.coldStartKB,
+        overReferenceMs: Number((row.coldImportMs - reference.coldImportMs).toFixed(1)),
+      };
+    });
     return {
       floor: { bundleKB: floor!.coldStartKB, coldImportMs: floor!.coldImportMs },
       sdkReferences: inGroup('sdk'),
       handlers: inGroup('handler'),
+      references,
+      ourShare,
+      targets: { overReferenceKB: 250, overReferenceMs: 30 },
     };
   } finally {
     rmSync(out, { recursive: true, force: true });

@@ -194,10 +194,6 @@ export function prepareEndpointDeps(): PrepareDeps {
   };
 }
 
-export function getPrepareDeps(): { endpointNames: readonly string[] } {
-  return { endpointNames: functionEnv('get-prepare').ENDPOINT_NAMES };
-}
-
 export function listInputsDeps(): { inputs: InputStore } {
   return { inputs: inputStore('list-inputs', functionEnv('list-inputs').RETENTION_DAYS) };
 }

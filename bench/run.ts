@@ -8,6 +8,7 @@ import { benchBundles } from './bundles';
 import { benchConversion } from './conversion';
 import { benchLifecycle } from './lifecycle';
 import { benchModelDownload } from './model-download';
+import { benchOverhead } from './overhead';
 import { benchUseCases } from './use-cases';
 
 const quick = process.argv.includes('--quick');
@@ -17,6 +18,7 @@ const useCases = await benchUseCases(quick ? 300 : 2000);
 const bundles = benchBundles(quick ? 5 : 20);
 const lifecycle = await benchLifecycle(quick ? 30 : 200);
 const modelDownload = await benchModelDownload((quick ? 256 : 1024) * 1024 ** 2, quick ? 1 : 3);
+const overhead = await benchOverhead(quick ? 20 : 100);
 
 console.log('\nConversion + validation (median)');
 for (const r of conversion)
@@ -90,6 +92,12 @@ console.log(
 console.log(
   `  model cache (ranged parallel GetObjects, SHA-256, rename): ${modelDownload.cacheMs} ms (${modelDownload.cacheMBps} MiB/s); floor, one GetObject streamed to a file: ${modelDownload.floorMs} ms (${modelDownload.floorMBps} MiB/s); ratio ${modelDownload.ratio}`,
 );
+console.log(
+  `\nExecute overhead (CreateExecute answered → record success, minus ComfyUI's own ${overhead.comfyuiMs.p50} ms), ${overhead.executes} executes, simulator at 0 ms/step: p50 ${overhead.overheadMs.p50}, p99 ${overhead.overheadMs.p99} ms`,
+);
+for (const s of overhead.stages)
+  console.log(`  ${s.stage.padEnd(55)} p50 ${String(s.p50).padStart(7)}  p99 ${s.p99}`);
+console.log(`  largest: ${overhead.largest}`);
 const results = {
   measuredAt: started,
   node: process.version,
@@ -99,6 +107,7 @@ const results = {
   bundles,
   lifecycle,
   modelDownload,
+  overhead,
 };
 writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 console.log('\nwritten to bench/results.json');

@@ -266,6 +266,7 @@ async function run(
   deps: InvocationDeps,
 ): Promise<InvocationAnswer> {
   const promptId = request.prompt_id;
+  const runStarted = Date.now();
   const clientId = request.client_id || `comfy-exec-${promptId}`;
   const listeners: ((event: ComfyEvent) => void)[] = [];
   const socket = await deps.comfy.openEvents(clientId, (event) => {
@@ -318,6 +319,8 @@ async function run(
         ? { node_errors: submitted.body.node_errors }
         : undefined;
     deps.log.info('prompt queued in ComfyUI', { number: submitted.body?.number });
+    // Where the run's time goes besides ComfyUI's own work: npm run bench splits it by stage.
+    const handoffMs = Date.now() - runStarted;
     const outcome = await followPrompt(
       deps.comfy,
       {
@@ -346,6 +349,7 @@ async function run(
       );
     const unsuccessful = classifyHistory(promptId, outcome.entry, outcome.cancelled);
     if (unsuccessful) return unsuccessful;
+    const uploadStarted = Date.now();
     const collected = await collectOutputs(promptId, outcome.entry?.outputs ?? {}, {
       comfy: deps.comfy,
       s3: deps.s3,
@@ -358,8 +362,9 @@ async function run(
       ...collected,
       ...(warnings ? { warnings } : {}),
     };
+    result.timings = { handoff_ms: handoffMs, upload_ms: Date.now() - uploadStarted };
     if (outcome.events.started && outcome.events.finished)
-      result.timings = { comfyui_ms: outcome.events.finished - outcome.events.started };
+      result.timings.comfyui_ms = outcome.events.finished - outcome.events.started;
     return { httpStatus: 200, result };
   } finally {
     await progress.stop();
@@ -378,10 +383,12 @@ export async function runInvocation(body: string, deps: InvocationDeps): Promise
       { type: 'invalid_request' },
     );
   const started = Date.now();
+  let claimMs: number | undefined;
   const startTime = new Date(started).toISOString();
   let answer: InvocationAnswer;
   try {
     const claimed = await claim(request, deps);
+    claimMs = Date.now() - started;
     answer = 'httpStatus' in claimed ? claimed : await execute(request, claimed, deps);
   } catch (error) {
     if (error instanceof ComfyUnreachableError) {
@@ -399,7 +406,11 @@ export async function runInvocation(body: string, deps: InvocationDeps): Promise
   if (typeof request.owner === 'string') answer.result.owner = request.owner;
   answer.result.start_time ??= startTime;
   answer.result.complete_time = new Date().toISOString();
-  answer.result.timings = { ...answer.result.timings, total_ms: Date.now() - started };
+  answer.result.timings = {
+    ...answer.result.timings,
+    ...(claimMs !== undefined ? { claim_ms: claimMs } : {}),
+    total_ms: Date.now() - started,
+  };
   deps.log.info('invocation answered', {
     http_status: answer.httpStatus,
     status: answer.result.status,

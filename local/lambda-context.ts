@@ -8,6 +8,9 @@ import type { Context } from 'aws-lambda';
  * trace id live in Lambda's InvokeStore (AsyncLocalStorage-backed), where Powertools and the
  * debug links read them, never in `process.env`, which a concurrent invocation would overwrite.
  */
+/** The region every local function runs in. */
+export const LOCAL_REGION = 'us-east-1';
+
 let store: Awaited<ReturnType<typeof InvokeStore.getInstanceAsync>> | undefined;
 
 /** Registers the multi-invocation store as Lambda's runtime does (globalThis.awslambda.InvokeStore). */

@@ -4,23 +4,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import type { Context, SNSEvent } from 'aws-lambda';
 import { createExecuteTableInput } from '../lambda/adapters/execute-table';
-import { ApiGatewayEmulator, type ProxyHandler } from './api-gateway';
+import { ApiGatewayEmulator } from './api-gateway';
 import { snsLambdaEvent } from './aws-emulator/notifications';
 import { AwsEmulator } from './aws-emulator/server';
 import { startComfyUiSimulator } from './comfyui-simulator/server';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { startEndpointContainer } from './endpoint-container-process';
 import { freePort } from './free-port';
-import { invokeLocally, startInvokeStore } from './lambda-context';
+import { invokeLocally, LOCAL_REGION, startInvokeStore } from './lambda-context';
+import { deliverNotification, loadHandlers } from './local-handlers';
 import { forgetPublishedCatalog, waitForPublishedCatalog } from './published-catalog';
 import { startS3Local } from './s3-local';
 
 export const LOCAL_ENDPOINT_NAME = 'comfy-async-local';
 const TABLE_NAME = 'comfy-exec-local-executes';
 const BUCKET_NAME = 'comfy-exec-local';
-const REGION = 'us-east-1';
+const REGION = LOCAL_REGION;
 
 export interface LocalStackOptions {
   /** API port; 0 picks a free one. */
@@ -259,44 +259,4 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await stopAll();
     throw error;
   }
-}
-
-/** SNS → Lambda is asynchronous: a throwing handler is retried twice, then the message would go to the DLQ. */
-async function deliverNotification(
-  handler: (event: SNSEvent, context?: Context) => Promise<void>,
-  event: SNSEvent,
-  log: (part: string, line: string) => void,
-) {
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    try {
-      return await invokeLocally('on-async-result', REGION, handler, event);
-    } catch (error) {
-      log('sns', `OnAsyncResult attempt ${attempt} failed: ${(error as Error).message}`);
-      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
-    }
-  }
-  log(
-    'sns',
-    `OnAsyncResult failed 3 times; on AWS this message would now be in the dead-letter queue: ${event.Records[0]?.Sns.Message}`,
-  );
-}
-
-/** The deployed handler functions, imported after the environment they read is in place. */
-async function loadHandlers() {
-  const [routes, onAsync, sweeper, env, clients] = await Promise.all([
-    import('./handler-table'),
-    import('../lambda/handlers/on-async-result'),
-    import('../lambda/handlers/sweeper'),
-    import('../lambda/platform/env'),
-    import('../lambda/platform/clients'),
-  ]);
-  return {
-    http: routes.HTTP_HANDLERS as Record<keyof typeof routes.HTTP_HANDLERS, ProxyHandler>,
-    onAsyncResult: onAsync.handler,
-    sweeper: sweeper.handler,
-    resetEnvironment: () => {
-      env.resetParsedEnv();
-      clients.resetClients();
-    },
-  };
 }

@@ -1,70 +1,11 @@
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { ExecuteRecord } from '../../lambda/domain/execute-record';
-import type { InputBinding, StagedInputFile } from '../../lambda/domain/inputs/staged-inputs';
-import type { ExecuteStore } from '../../lambda/domain/ports';
-import type { StagedModelFile } from '../../lambda/use-cases/execute-models';
+import { bringInputs, bringModels } from './bring-files';
 import { collectOutputs } from './collect-outputs';
-import {
-  type ComfyEvent,
-  type ComfyUiClient,
-  ComfyUnreachableError,
-  type HistoryEntry,
-} from './comfy-client';
-import type { ContainerConfig } from './config';
+import { type ComfyEvent, ComfyUnreachableError, type HistoryEntry } from './comfy-client';
 import { followPrompt } from './follow-prompt';
+import type { InvocationDeps, StagedRequest } from './invocation-deps';
 import { failed, type InvocationAnswer, type InvocationResult, tracebackTail } from './invocation-result';
-import { InputUnusableError, type MaterialisedInputs, materialiseInputs } from './materialise-inputs';
-import { type ModelCache, ModelUnavailableError } from './model-cache';
 import { ProgressWriter } from './progress-writer';
-
-export interface InvocationDeps {
-  store: ExecuteStore;
-  comfy: ComfyUiClient;
-  s3: S3Client;
-  config: Pick<
-    ContainerConfig,
-    | 'BUCKET_NAME'
-    | 'PROGRESS_WRITE_INTERVAL_MS'
-    | 'CANCEL_POLL_MS'
-    | 'COMFYUI_TIMEOUT_SECONDS'
-    | 'COMFYUI_REQUEST_TIMEOUT_MS'
-    | 'COMFYUI_INPUT_DIR'
-    | 'INPUT_MAX_BYTES'
-    | 'INPUT_FETCH_TIMEOUT_SECONDS'
-    | 'ALLOW_LOOPBACK_INPUT_URLS'
-  >;
-  log: InvocationLog;
-  /** How often /history is asked when websocket frames go missing. */
-  historyPollMs?: number;
-  /** The AWS calls this invocation has made so far (logged with its answer). */
-  awsCalls?: () => Record<string, number>;
-  /** The endpoint's cache of library models (one per container process). */
-  models?: ModelCache;
-}
-
-type LogFields = Record<string, unknown>;
-/** The structured log a run writes to (Powertools Logger in the image). */
-export interface InvocationLog {
-  info(message: string, fields?: LogFields): void;
-  warn(message: string, fields?: LogFields): void;
-  error(message: string, fields?: LogFields): void;
-}
-
-interface StagedRequest {
-  prompt_id: string;
-  /** Who created the execute (CreateExecute stages it); absent in requests staged before it did. */
-  owner?: string;
-  prompt: Record<string, unknown>;
-  client_id?: string | null;
-  extra_data?: Record<string, unknown> | null;
-  number?: string | number | null;
-  front?: boolean | null;
-  /** Files for ComfyUI's input folder, and the prompt inputs that read them (CreateExecute stages both). */
-  input_files?: StagedInputFile[];
-  input_bindings?: InputBinding[];
-  /** Library models the endpoint must have before ComfyUI sees the prompt. */
-  model_files?: StagedModelFile[];
-}
 
 function parseRequest(body: string): StagedRequest | undefined {
   try {
@@ -156,82 +97,6 @@ function classifyHistory(
     type: 'execution_failed',
     status: entry?.status,
   });
-}
-
-/** The execute's files in ComfyUI's input folder, or the answer that fails it before ComfyUI runs. */
-async function bringInputs(
-  request: StagedRequest,
-  deps: InvocationDeps,
-): Promise<MaterialisedInputs | InvocationAnswer> {
-  const files = request.input_files ?? [];
-  if (files.length === 0)
-    return { prompt: request.prompt as MaterialisedInputs['prompt'], cleanUp: async () => {} };
-  try {
-    const started = Date.now();
-    const materialised = await materialiseInputs(
-      request.prompt_id,
-      request.prompt as MaterialisedInputs['prompt'],
-      files,
-      request.input_bindings ?? [],
-      {
-        s3: deps.s3,
-        inputDir: deps.config.COMFYUI_INPUT_DIR,
-        maxBytes: deps.config.INPUT_MAX_BYTES,
-        url: {
-          timeoutMs: deps.config.INPUT_FETCH_TIMEOUT_SECONDS * 1000,
-          allowLoopback: deps.config.ALLOW_LOOPBACK_INPUT_URLS,
-        },
-      },
-    );
-    deps.log.info('inputs in place', { files: files.length, ms: Date.now() - started });
-    return materialised;
-  } catch (error) {
-    if (!(error instanceof InputUnusableError)) throw error;
-    return failed(request.prompt_id, error.kind === 'refused' ? 400 : 502, error.message, {
-      type: error.kind === 'refused' ? 'input_refused' : 'input_unavailable',
-    });
-  }
-}
-
-/**
- * The library models the prompt needs, in the endpoint's cache (downloaded if missing, progress
- * in the record), held until `release`; or the answer that fails the execute.
- */
-export async function bringModels(
-  request: StagedRequest,
-  record: ExecuteRecord,
-  deps: InvocationDeps,
-): Promise<{ release: () => void; downloadMs: number } | InvocationAnswer> {
-  const models = request.model_files ?? [];
-  if (models.length === 0) return { release: () => {}, downloadMs: 0 };
-  if (!deps.models)
-    return failed(request.prompt_id, 500, 'this endpoint has no model cache configured', {
-      type: 'model_unavailable',
-    });
-  const progress = new ProgressWriter(
-    (value) => deps.store.update(record, { from: ['running'], set: { progress: value } }),
-    deps.config.PROGRESS_WRITE_INTERVAL_MS,
-    (error) => deps.log.warn('progress write failed', { error: String(error) }),
-  );
-  try {
-    const held = await deps.models.ensure(models, (model, bytes) =>
-      progress.offer({
-        value: bytes,
-        max: model.size,
-        node: null,
-        percent: Math.floor((bytes / Math.max(1, model.size)) * 100),
-        stage: `downloading ${model.folder}/${model.name}`,
-      }),
-    );
-    if (held.downloaded.length > 0)
-      deps.log.info('models downloaded', { models: held.downloaded, ms: held.downloadMs });
-    return held;
-  } catch (error) {
-    if (!(error instanceof ModelUnavailableError)) throw error;
-    return failed(request.prompt_id, 400, error.message, { type: 'model_unavailable' });
-  } finally {
-    await progress.stop();
-  }
 }
 
 /** Steps 3–5: bring the models and inputs, submit, follow, collect outputs, answer. */

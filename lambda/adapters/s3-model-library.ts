@@ -7,10 +7,20 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { ModelLibrary, ModelUploadStart, StoredModel, UploadedPart } from '../domain/ports';
+import type { ModelLibrary, ModelUploadStart, ObjectInfo, StoredModel, UploadedPart } from '../domain/ports';
 import { headObjectInfo } from './s3-payload-store';
 
 export const MODELS_PREFIX = 'models/';
+
+function storedModel(folder: string, name: string, info: ObjectInfo): StoredModel {
+  return {
+    folder,
+    name,
+    size: info.size,
+    sha256: info.metadata.sha256 ?? null,
+    last_modified: (info.lastModified ?? new Date(0)).toISOString(),
+  };
+}
 
 /** S3's answers to a CompleteMultipartUpload the client got wrong. */
 const REFUSALS = new Set([
@@ -76,7 +86,7 @@ export class S3ModelLibrary implements ModelLibrary {
     name: string,
     uploadId: string,
     parts: UploadedPart[],
-  ): Promise<StoredModel | { refused: string }> {
+  ): Promise<{ model: StoredModel; declaredSize?: number } | { refused: string }> {
     try {
       await this.s3.send(
         new CompleteMultipartUploadCommand({
@@ -93,28 +103,19 @@ export class S3ModelLibrary implements ModelLibrary {
       if (REFUSALS.has(code)) return { refused: `${code}: ${(error as Error).message}` };
       throw error;
     }
-    const stored = await this.find(folder, name);
-    if (!stored) throw new Error(`models/${folder}/${name} is missing right after its upload completed`);
-    return stored;
-  }
-
-  async declaredSize(folder: string, name: string): Promise<number | undefined> {
+    // One HeadObject answers both: the model as stored, and the size its upload declared.
     const info = await headObjectInfo(this.s3, this.bucket, this.key(folder, name));
-    const declared = Number(info?.metadata['declared-size']);
-    return Number.isFinite(declared) ? declared : undefined;
+    if (!info) throw new Error(`models/${folder}/${name} is missing right after its upload completed`);
+    const declared = Number(info.metadata['declared-size']);
+    return {
+      model: storedModel(folder, name, info),
+      ...(Number.isFinite(declared) ? { declaredSize: declared } : {}),
+    };
   }
 
   async find(folder: string, name: string): Promise<StoredModel | undefined> {
     const info = await headObjectInfo(this.s3, this.bucket, this.key(folder, name));
-    return (
-      info && {
-        folder,
-        name,
-        size: info.size,
-        sha256: info.metadata.sha256 ?? null,
-        last_modified: (info.lastModified ?? new Date(0)).toISOString(),
-      }
-    );
+    return info && storedModel(folder, name, info);
   }
 
   /** One listing of up to 1,000 keys cut to the page (as the inputs listing); each row's sha256 from a HeadObject. */

@@ -247,8 +247,6 @@ export interface UploadedPart {
 export interface ModelLibrary {
   /** Starts a multipart upload (the declared size and sha256 travel with it); returns its id. */
   startUpload(model: ModelUploadStart): Promise<string>;
-  /** The size the upload was started with, read back from the stored model. */
-  declaredSize(folder: string, name: string): Promise<number | undefined>;
   /** A URL that accepts exactly one part of exactly `size` bytes. */
   presignPart(
     folder: string,
@@ -258,13 +256,16 @@ export interface ModelLibrary {
     size: number,
     ttlSeconds: number,
   ): Promise<string>;
-  /** Assembles the parts; undefined when S3 refuses them (unknown upload, wrong or missing parts). */
+  /**
+   * Assembles the parts: the model and the size its upload was started with, or S3's refusal
+   * (unknown upload, wrong or missing parts).
+   */
   complete(
     folder: string,
     name: string,
     uploadId: string,
     parts: UploadedPart[],
-  ): Promise<StoredModel | { refused: string }>;
+  ): Promise<{ model: StoredModel; declaredSize?: number } | { refused: string }>;
   find(folder: string, name: string): Promise<StoredModel | undefined>;
   /** Sorted by folder, then name. */
   list(query: {

@@ -20,13 +20,13 @@ export async function completeModelUpload(
   const outcome = await deps.models.complete(request.folder, request.name, request.upload_id, request.parts);
   if ('refused' in outcome)
     throw new RequestValidationError(`the upload cannot be completed: ${outcome.refused}`);
-  const declared = await deps.models.declaredSize(request.folder, request.name);
-  if (declared !== undefined && declared !== outcome.size) {
+  const { model, declaredSize: declared } = outcome;
+  if (declared !== undefined && declared !== model.size) {
     // Parts left out: what S3 assembled is not the model that was declared.
     await deps.models.delete(request.folder, request.name);
     throw new RequestValidationError(
-      `the parts add up to ${outcome.size} bytes, not the ${declared} declared: the upload was discarded; start it again`,
+      `the parts add up to ${model.size} bytes, not the ${declared} declared: the upload was discarded; start it again`,
     );
   }
-  return outcome;
+  return model;
 }

@@ -12,18 +12,12 @@ import type { StagedInputFile, StagedInputs } from '../domain/inputs/staged-inpu
 import { isUploadedInputName } from '../domain/inputs/uploaded-input-name';
 import type { InputStore, PayloadStore } from '../domain/ports';
 import type { PromptGraph } from '../domain/prompt-graph';
-import type { NodeCatalog } from '../domain/workflow/node-catalog';
+import { comboOptions, inputSpecOf, type NodeCatalog } from '../domain/workflow/node-catalog';
 
 /** Whether the endpoint's catalog already offers the value (a file on the endpoint). */
 function endpointLists(catalog: NodeCatalog, input: FileInput): boolean {
-  const spec = { ...catalog[input.classType]?.input?.required, ...catalog[input.classType]?.input?.optional }[
-    input.input
-  ];
-  if (!Array.isArray(spec)) return false;
-  const options = Array.isArray(spec[0])
-    ? spec[0]
-    : (spec[1] as { options?: unknown[] } | undefined)?.options;
-  return Array.isArray(options) && options.includes(withoutInputAnnotation(input.value));
+  const options = comboOptions(inputSpecOf(catalog, input.classType, input.input));
+  return options?.includes(withoutInputAnnotation(input.value)) === true;
 }
 
 /** Resolves a host name to every address it has (A and AAAA). */

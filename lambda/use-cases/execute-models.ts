@@ -2,7 +2,7 @@ import { modelNameProblem } from '../domain/models/model-folders';
 import { libraryFoldersFor, modelInputsOf, modelKey } from '../domain/models/model-inputs';
 import type { ModelLibrary } from '../domain/ports';
 import type { PromptGraph } from '../domain/prompt-graph';
-import type { NodeCatalog } from '../domain/workflow/node-catalog';
+import { comboOptions, inputSpecOf, type NodeCatalog } from '../domain/workflow/node-catalog';
 
 /** A library model the endpoint must have before the run: where it goes and where it comes from. */
 export interface StagedModelFile {
@@ -14,14 +14,6 @@ export interface StagedModelFile {
   source: string;
   size: number;
   sha256: string | null;
-}
-
-function comboOptions(catalog: NodeCatalog, classType: string, input: string): unknown[] {
-  const spec = { ...catalog[classType]?.input?.required, ...catalog[classType]?.input?.optional }[input];
-  if (!Array.isArray(spec)) return [];
-  if (Array.isArray(spec[0])) return spec[0];
-  const options = (spec[1] as { options?: unknown } | undefined)?.options;
-  return Array.isArray(options) ? options : [];
 }
 
 /**
@@ -40,7 +32,7 @@ export class ExecuteModels {
 
   async available(prompt: PromptGraph, catalog: NodeCatalog): Promise<ReadonlySet<string>> {
     const wanted = modelInputsOf(prompt).filter(
-      (input) => !comboOptions(catalog, input.classType, input.input).includes(input.value),
+      (input) => !comboOptions(inputSpecOf(catalog, input.classType, input.input))?.includes(input.value),
     );
     await Promise.all(
       wanted.map(async ({ folder, value }) => {

@@ -1,6 +1,7 @@
 import { hasNodeFileCheck, uploadKind } from '../../lambda/domain/inputs/file-inputs';
 import { libraryFoldersFor, modelFolderOf } from '../../lambda/domain/models/model-inputs';
 import { findCycles, linkTargets, type PromptGraph } from '../../lambda/domain/prompt-graph';
+import { comboOptions } from '../../lambda/domain/workflow/node-catalog';
 import { ancestors, typesMatch } from '../../lambda/domain/workflow/validate-prompt';
 import { inputType, type ObjectInfo } from './catalog';
 
@@ -92,10 +93,6 @@ export interface FileLookup {
   hasModel(folder: string, name: string): boolean;
 }
 
-function comboList(spec: unknown[]): unknown[] {
-  return Array.isArray(spec[0]) ? spec[0] : ((spec[1] as { options?: unknown[] })?.options ?? []);
-}
-
 function notInList(name: string, value: unknown, spec: unknown[], options: unknown[]): ComfyErr {
   const list =
     options.length > 20
@@ -119,7 +116,7 @@ function modelInputErrors(
   spec: unknown[],
   files: FileLookup,
 ): ComfyErr[] {
-  const options = comboList(spec);
+  const options = comboOptions(spec) ?? [];
   if (options.includes(value)) return [];
   if (typeof value === 'string' && libraryFoldersFor(folder).some((each) => files.hasModel(each, value)))
     return [];

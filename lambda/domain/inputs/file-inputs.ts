@@ -1,5 +1,5 @@
 import type { PromptGraph } from '../prompt-graph';
-import type { NodeCatalog } from '../workflow/node-catalog';
+import { type NodeCatalog, optionsOf } from '../workflow/node-catalog';
 import type { MediaKind } from './media-kinds';
 
 /** The spec options that mark an input as a file in ComfyUI's input folder, and the kind of file. */
@@ -31,12 +31,6 @@ export interface FileInput {
   kind: MediaKind;
   /** The word of the node's own file check ("image"), or undefined when ComfyUI checks the combo list. */
   fileCheck?: string;
-}
-
-function optionsOf(spec: unknown): Record<string, unknown> {
-  return Array.isArray(spec) && spec[1] && typeof spec[1] === 'object'
-    ? (spec[1] as Record<string, unknown>)
-    : {};
 }
 
 /** The kind of file an input spec reads from the input folder, or undefined for any other input. */

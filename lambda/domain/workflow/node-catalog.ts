@@ -26,10 +26,24 @@ export interface WidgetSlot {
   spec?: unknown;
 }
 
-function optionsOf(spec: unknown): Record<string, unknown> {
+export function optionsOf(spec: unknown): Record<string, unknown> {
   return Array.isArray(spec) && spec[1] && typeof spec[1] === 'object'
     ? (spec[1] as Record<string, unknown>)
     : {};
+}
+
+/** A combo input's choices (`[[...], opts]`, or v3's `["COMBO", {options}]`); undefined for any other input. */
+export function comboOptions(spec: unknown): unknown[] | undefined {
+  if (!Array.isArray(spec)) return undefined;
+  if (Array.isArray(spec[0])) return spec[0];
+  const options = optionsOf(spec).options;
+  return spec[0] === 'COMBO' && Array.isArray(options) ? options : undefined;
+}
+
+/** The spec a node type declares for one input (required or optional), or undefined. */
+export function inputSpecOf(catalog: NodeCatalog, classType: string, input: string): unknown {
+  const spec = catalog[classType]?.input;
+  return spec?.required?.[input] ?? spec?.optional?.[input];
 }
 
 /** True for an input the editor shows as a widget (not a socket-only or forceInput one). */

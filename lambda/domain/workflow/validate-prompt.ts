@@ -8,7 +8,7 @@ import { hasNodeFileCheck, uploadKind } from '../inputs/file-inputs';
 import { withoutInputAnnotation } from '../inputs/input-file-name';
 import { modelFolderOf, modelKey } from '../models/model-inputs';
 import type { PromptGraph } from '../prompt-graph';
-import type { NodeCatalog, NodeSpec } from './node-catalog';
+import { comboOptions, type NodeCatalog, type NodeSpec, optionsOf } from './node-catalog';
 
 /**
  * ComfyUI's own validation of a prompt against the endpoint's node catalog (comfyui-server-api.md
@@ -24,20 +24,6 @@ export interface CatalogValidation {
 }
 
 const SAFE_BOUND = Number.MAX_SAFE_INTEGER;
-
-function optionsOf(spec: unknown): Record<string, unknown> {
-  return Array.isArray(spec) && spec[1] && typeof spec[1] === 'object'
-    ? (spec[1] as Record<string, unknown>)
-    : {};
-}
-
-function comboOptions(spec: unknown): unknown[] | undefined {
-  if (!Array.isArray(spec)) return undefined;
-  if (Array.isArray(spec[0])) return spec[0];
-  if (spec[0] === 'COMBO' && Array.isArray(optionsOf(spec).options))
-    return optionsOf(spec).options as unknown[];
-  return undefined;
-}
 
 /** v3 nodes' dynamic socket types (COMFY_MATCHTYPE_V3, ...) accept whatever the graph connects. */
 const isDynamic = (type: string) => type.startsWith('COMFY_') && type.endsWith('_V3');

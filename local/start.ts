@@ -2,7 +2,8 @@
  * `npm start`: the whole comfy-exec system on this machine (see README "Local stack").
  * Environment: PORT (3000; 0 = any free port), API_KEY or API_KEYS (comma-separated; default a
  * random 20-character key), COMFYUI_URL (a real ComfyUI instead of the simulator) and
- * COMFYUI_INPUT_DIR (its input folder), MODEL_WRITERS (keys that may change the model library;
+ * COMFYUI_INPUT_DIR and MODEL_CACHE_DIR (its input folder, and a model folder its
+ * extra_model_paths.yaml lists), MODEL_WRITERS (keys that may change the model library;
  * default the first key), OBJECT_INFO,
  * SIM_STEP_MS, DATA_DIR (persist DynamoDB/S3 data there; default in memory).
  */
@@ -20,6 +21,7 @@ const StartEnvSchema = z.object({
   COMFYUI_URL: z.url().optional(),
   COMFYUI_INPUT_DIR: z.string().min(1).optional(),
   MODEL_WRITERS: z.string().optional(),
+  MODEL_CACHE_DIR: z.string().min(1).optional(),
   OBJECT_INFO: z.string().min(1).optional(),
   SIM_STEP_MS: z.coerce.number().int().min(0).max(60_000).default(50),
   DATA_DIR: z.string().min(1).optional(),
@@ -66,6 +68,7 @@ try {
     apiKeys,
     comfyuiUrl: env.COMFYUI_URL,
     comfyuiInputDir: env.COMFYUI_INPUT_DIR,
+    modelCacheDir: env.MODEL_CACHE_DIR,
     ...(env.MODEL_WRITERS !== undefined
       ? {
           modelWriters: env.MODEL_WRITERS.split(',')

@@ -22,7 +22,7 @@ export class S3NodeCatalogSource implements NodeCatalogSource {
     private readonly s3: S3Client,
     private readonly bucket: string,
     /** Called only when the endpoint has published nothing (or the copy cannot be read). */
-    private readonly fallback: () => NodeCatalog,
+    private readonly fallback: () => NodeCatalog | Promise<NodeCatalog>,
     private readonly maxAgeMs = 60_000,
     /** How long "no object_info yet" is believed: short, so a booting container is seen soon. */
     private readonly missingMaxAgeMs = 5_000,
@@ -45,7 +45,7 @@ export class S3NodeCatalogSource implements NodeCatalogSource {
         catalog = JSON.parse(text) as NodeCatalog;
       } catch {
         // Caught mid-write (emulators write objects non-atomically): use what we had and ask again next time.
-        return cached?.catalog ?? this.fallback();
+        return cached?.catalog ?? (await this.fallback());
       }
       this.cache.set(endpointName, {
         catalog,
@@ -62,7 +62,7 @@ export class S3NodeCatalogSource implements NodeCatalogSource {
       }
       if ((error as Error).name === 'NoSuchKey' || status === 404) {
         // Remembered briefly: else every create would ask S3 again until the container publishes.
-        const catalog = this.fallback();
+        const catalog = await this.fallback();
         this.cache.set(endpointName, { catalog, checkedAt: Date.now(), maxAgeMs: this.missingMaxAgeMs });
         return catalog;
       }

@@ -10,7 +10,6 @@ import { S3NodeCatalogSource } from '../adapters/s3-node-catalog';
 import { S3PayloadStore } from '../adapters/s3-payload-store';
 import { SageMakerAsyncInvoker } from '../adapters/sagemaker-async-invoker';
 import { SageMakerEndpointDirectory } from '../adapters/sagemaker-endpoint-directory';
-import { coreCatalog } from '../catalog/core-catalog';
 import type { Clock, Digest, IdGenerator, InputStore } from '../domain/ports';
 import type { CancelExecuteDeps } from '../use-cases/cancel-execute';
 import type { CreateExecuteDeps } from '../use-cases/create-execute';
@@ -78,6 +77,12 @@ function dataAdapters(name: TableFunction) {
   };
 }
 
+/**
+ * The bundled core catalog, imported only when an endpoint has published none: most creates
+ * validate against the endpoint's own object_info, so cold starts do not compile 40 KB of it.
+ */
+const loadCoreCatalog = () => import('../catalog/core-catalog').then((module) => module.coreCatalog());
+
 let catalogSource: { s3: S3Client; bucket: string; source: S3NodeCatalogSource } | undefined;
 
 /**
@@ -91,7 +96,7 @@ function nodeCatalogs(
 ): S3NodeCatalogSource {
   const s3 = s3Client(settings);
   if (catalogSource?.s3 !== s3 || catalogSource.bucket !== bucket)
-    catalogSource = { s3, bucket, source: new S3NodeCatalogSource(s3, bucket, coreCatalog) };
+    catalogSource = { s3, bucket, source: new S3NodeCatalogSource(s3, bucket, loadCoreCatalog) };
   return catalogSource.source;
 }
 

@@ -1,5 +1,4 @@
 import { RequestValidationError } from '../domain/errors';
-import { isFetchableAddress, literalAddress } from '../domain/inputs/address-policy';
 import { type FileInput, fileInputsOf } from '../domain/inputs/file-inputs';
 import {
   filenameProblem,
@@ -147,6 +146,8 @@ export class ExecuteInputs {
   /** The URL's host must resolve to public addresses only (the container checks again when it fetches). */
   private async checkHost(filename: string, url: string) {
     const host = new URL(url).hostname;
+    // Imported here: only creates with URL inputs need the address ranges (ipaddr.js).
+    const { isFetchableAddress, literalAddress } = await import('../domain/inputs/address-policy');
     const literal = literalAddress(host);
     let addresses: string[];
     try {

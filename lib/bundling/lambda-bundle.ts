@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
 
 /** Where a function's code starts: `index.mjs`, exporting `handler`. */
@@ -12,6 +13,10 @@ export const LAMBDA_HANDLER = 'index.handler';
  * imports its SSO, INI-file, process and web-identity providers that way; on Lambda the
  * environment's credentials answer first, so those ~80 KB are never compiled at cold start.
  */
+/** semver's stand-in (see the file), and the only module allowed to import it. */
+const SEMVER_STAND_IN = join(import.meta.dirname, 'semver-for-xray.cjs');
+const SEMVER_IMPORTER = /node_modules\/aws-xray-sdk-core\/dist\/lib\/patchers\/aws_p\.js$/;
+
 const OPTIONS: BuildOptions = {
   bundle: true,
   platform: 'node',
@@ -29,8 +34,19 @@ const OPTIONS: BuildOptions = {
   banner: {
     js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
   },
+  alias: { semver: SEMVER_STAND_IN },
   logLevel: 'error',
 };
+
+/** A bundle where anything but the X-Ray SDK's v2 patcher reached semver would get the stand-in. */
+function assertSemverStandInScoped(metafile: Metafile) {
+  const standIn = relative(process.cwd(), SEMVER_STAND_IN);
+  for (const [input, { imports }] of Object.entries(metafile.inputs))
+    if (imports.some((i) => i.path === standIn) && !SEMVER_IMPORTER.test(input))
+      throw new Error(
+        `${input} imports semver, which Lambda bundles replace (lib/bundling/semver-for-xray.cjs)`,
+      );
+}
 
 /** Bundles `entry` into `outdir` (emptied first) and returns esbuild's metafile. */
 export function bundleLambda(entry: string, outdir: string, options: { sourcemap?: boolean } = {}): Metafile {
@@ -42,6 +58,7 @@ export function bundleLambda(entry: string, outdir: string, options: { sourcemap
     sourcemap: options.sourcemap ?? OPTIONS.sourcemap,
     metafile: true,
   });
+  assertSemverStandInScoped(result.metafile);
   return result.metafile;
 }
 

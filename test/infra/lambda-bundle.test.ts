@@ -41,4 +41,33 @@ export const handler = async (event: { lazy?: boolean }) =>
     expect(run.stderr).toBe('');
     expect(run.stdout.trim()).toBe('2000 50000');
   });
+
+  it('leaves semver out of a function with the Tracer, and the bundle still loads', () => {
+    const out = join(dir, 'health');
+    const metafile = bundleLambda(join(import.meta.dirname, '../../lambda/handlers/health.ts'), out);
+
+    const inputs = Object.keys(metafile.inputs);
+    expect(inputs.some((input) => input.includes('aws-xray-sdk-core/'))).toBe(true);
+    expect(inputs.filter((input) => input.includes('node_modules/semver/'))).toEqual([]);
+    const run = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', `await import(${JSON.stringify(join(out, 'index.mjs'))});`],
+      { encoding: 'utf8', env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1' } },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+  });
+
+  it('refuses a bundle in which anything but the X-Ray SDK imports semver', () => {
+    writeFileSync(
+      join(dir, 'semver-user.ts'),
+      `import semver from 'semver';
+export const handler = async () => semver.gte('1.0.0', '0.1.0');
+`,
+    );
+
+    expect(() => bundleLambda(join(dir, 'semver-user.ts'), join(dir, 'semver-out'))).toThrow(
+      /semver-user\.ts imports semver/,
+    );
+  });
 });

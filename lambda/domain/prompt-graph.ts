@@ -41,9 +41,13 @@ function nodeLabel(id: string, node: unknown): string {
 }
 
 class NodeErrorCollector {
-  readonly nodeErrors: ComfyNodeErrors = {};
+  // No prototype: a node id "__proto__" is then a key like any other.
+  readonly nodeErrors: ComfyNodeErrors = Object.create(null);
   add(id: string, classType: string, error: ComfyError): void {
-    const entry = this.nodeErrors[id] ?? { errors: [], dependent_outputs: [], class_type: classType };
+    // Own entries only: a node id of "valueOf" or "constructor" must not find Object's.
+    const entry = Object.hasOwn(this.nodeErrors, id)
+      ? this.nodeErrors[id]!
+      : { errors: [], dependent_outputs: [], class_type: classType };
     entry.errors.push(error);
     this.nodeErrors[id] = entry;
   }

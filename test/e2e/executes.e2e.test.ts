@@ -222,8 +222,8 @@ describe('end to end through HTTP: every fault switch ends in the right final st
       status: 'failed',
       message: expect.stringContaining('InvocationTimeoutSeconds'),
     });
-    expect(duplicate!.record.status).toBe('success');
-    expect(dropped!.record.status).toBe('success');
+    expect(duplicate!.record.status, duplicate!.record.message).toBe('success');
+    expect(dropped!.record.status, dropped!.record.message).toBe('success');
 
     for (const refused of [throttled, unavailable]) {
       expect(refused.body.data).toMatchObject({ status: 'failed' });

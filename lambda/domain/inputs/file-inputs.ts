@@ -1,5 +1,5 @@
 import type { PromptGraph } from '../prompt-graph';
-import { type NodeCatalog, optionsOf } from '../workflow/node-catalog';
+import { type NodeCatalog, nodeSpec, optionsOf } from '../workflow/node-catalog';
 import type { MediaKind } from './media-kinds';
 
 /** The spec options that mark an input as a file in ComfyUI's input folder, and the kind of file. */
@@ -50,7 +50,7 @@ export function hasNodeFileCheck(classType: string): boolean {
 export function fileInputsOf(prompt: PromptGraph, catalog: NodeCatalog): FileInput[] {
   const found: FileInput[] = [];
   for (const [nodeId, node] of Object.entries(prompt)) {
-    const spec = catalog[node.class_type];
+    const spec = nodeSpec(catalog, node.class_type);
     if (!spec) continue;
     const declared = { ...spec.input?.required, ...spec.input?.optional };
     for (const [input, value] of Object.entries(node.inputs)) {

@@ -48,7 +48,7 @@ const LIBRARY_FOLDERS: Record<string, readonly string[]> = {
 };
 
 export function libraryFoldersFor(folder: string): readonly string[] {
-  return LIBRARY_FOLDERS[folder] ?? [folder];
+  return (Object.hasOwn(LIBRARY_FOLDERS, folder) ? LIBRARY_FOLDERS[folder] : undefined) ?? [folder];
 }
 
 /** The model folder a loader input reads, or undefined for any other input. */

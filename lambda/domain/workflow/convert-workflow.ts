@@ -6,6 +6,7 @@ import {
   declaredInputs,
   type NodeCatalog,
   type NodeSpec,
+  nodeSpec,
   type WidgetSlot,
   widgetDefault,
   widgetSlots,
@@ -168,7 +169,7 @@ class Converter {
   }
 
   convertNode(node: UiNode): PromptNode {
-    const spec = this.catalog[node.type];
+    const spec = nodeSpec(this.catalog, node.type);
     const inputs = this.widgetInputs(node, spec);
     for (const input of node.inputs ?? []) {
       const name = input.widget?.name ?? input.name;

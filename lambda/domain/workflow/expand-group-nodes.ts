@@ -1,4 +1,4 @@
-import { type NodeCatalog, widgetSlots } from './node-catalog';
+import { type NodeCatalog, nodeSpec, widgetSlots } from './node-catalog';
 import { linkParts, toUiLink, type UiNode, type UiWorkflow } from './ui-workflow';
 
 interface GroupDefinition {
@@ -40,7 +40,7 @@ export function expandGroupNodes(workflow: UiWorkflow, catalog: NodeCatalog): Ui
     const id = (index: number) => `${group.id}:${index}`;
     const values = Array.isArray(group.widgets_values) ? [...group.widgets_values] : [];
     const inner = definition.nodes.map((node): UiNode => {
-      const spec = catalog[node.type];
+      const spec = nodeSpec(catalog, node.type);
       let take = 0;
       for (const slot of spec ? widgetSlots(spec) : []) take += slot.controlAfterGenerate ? 2 : 1;
       const own = values.splice(0, Math.min(take, values.length));

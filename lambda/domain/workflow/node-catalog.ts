@@ -40,10 +40,21 @@ export function comboOptions(spec: unknown): unknown[] | undefined {
   return spec[0] === 'COMBO' && Array.isArray(options) ? options : undefined;
 }
 
+/**
+ * A node type's spec, or undefined when the catalog has none. Only the catalog's own entries
+ * count: a prompt's `class_type` of "toString" or "__proto__" names no node.
+ */
+export function nodeSpec(catalog: NodeCatalog, classType: string): NodeSpec | undefined {
+  return Object.hasOwn(catalog, classType) ? catalog[classType] : undefined;
+}
+
+const own = (record: Record<string, unknown> | undefined, key: string) =>
+  record && Object.hasOwn(record, key) ? record[key] : undefined;
+
 /** The spec a node type declares for one input (required or optional), or undefined. */
 export function inputSpecOf(catalog: NodeCatalog, classType: string, input: string): unknown {
-  const spec = catalog[classType]?.input;
-  return spec?.required?.[input] ?? spec?.optional?.[input];
+  const spec = nodeSpec(catalog, classType)?.input;
+  return own(spec?.required, input) ?? own(spec?.optional, input);
 }
 
 /** True for an input the editor shows as a widget (not a socket-only or forceInput one). */

@@ -8,7 +8,7 @@ import { hasNodeFileCheck, uploadKind } from '../inputs/file-inputs';
 import { withoutInputAnnotation } from '../inputs/input-file-name';
 import { modelFolderOf, modelKey } from '../models/model-inputs';
 import type { PromptGraph } from '../prompt-graph';
-import { comboOptions, type NodeCatalog, type NodeSpec, optionsOf } from './node-catalog';
+import { comboOptions, type NodeCatalog, type NodeSpec, nodeSpec, optionsOf } from './node-catalog';
 
 /**
  * ComfyUI's own validation of a prompt against the endpoint's node catalog (comfyui-server-api.md
@@ -145,7 +145,7 @@ function nodeErrors(
   models: ReadonlySet<string>,
 ): ComfyError[] {
   const node = prompt[id]!;
-  const spec = catalog[node.class_type] as NodeSpec;
+  const spec = nodeSpec(catalog, node.class_type) as NodeSpec;
   const declared = { ...spec.input?.required, ...spec.input?.optional };
   const errors: ComfyError[] = [];
   const present = new Set(Object.keys(node.inputs));
@@ -185,7 +185,7 @@ function nodeErrors(
       );
       continue;
     }
-    const received = catalog[origin.class_type]?.output?.[slot as number];
+    const received = nodeSpec(catalog, origin.class_type)?.output?.[slot as number];
     const expected =
       Array.isArray(inputSpec) && typeof inputSpec[0] === 'string'
         ? inputSpec[0]
@@ -234,7 +234,7 @@ export function validateAgainstCatalog(
   models: ReadonlySet<string> = new Set(),
 ): CatalogValidation {
   for (const [id, node] of Object.entries(prompt)) {
-    if (!catalog[node.class_type]) {
+    if (!nodeSpec(catalog, node.class_type)) {
       const title = node._meta?.title || `ID #${id}`;
       const error = comfyError(
         'missing_node_type',
@@ -245,14 +245,16 @@ export function validateAgainstCatalog(
       return { failure: { error, node_errors: {} }, node_errors: {} };
     }
   }
-  const outputs = Object.keys(prompt).filter((id) => catalog[prompt[id]!.class_type]?.output_node === true);
+  const outputs = Object.keys(prompt).filter(
+    (id) => nodeSpec(catalog, prompt[id]!.class_type)?.output_node === true,
+  );
   if (outputs.length === 0)
     return {
       failure: { error: comfyError('prompt_no_outputs', 'Prompt has no outputs'), node_errors: {} },
       node_errors: {},
     };
   const cache = new Map<string, ComfyError[]>();
-  const node_errors: ComfyNodeErrors = {};
+  const node_errors: ComfyNodeErrors = Object.create(null);
   let valid = 0;
   for (const output of outputs) {
     let ok = true;
@@ -261,8 +263,9 @@ export function validateAgainstCatalog(
       const errors = cache.get(id)!;
       if (errors.length === 0) continue;
       ok = false;
-      node_errors[id] ??= { errors, dependent_outputs: [], class_type: prompt[id]!.class_type };
-      node_errors[id].dependent_outputs.push(output);
+      if (!Object.hasOwn(node_errors, id))
+        node_errors[id] = { errors, dependent_outputs: [], class_type: prompt[id]!.class_type };
+      node_errors[id]!.dependent_outputs.push(output);
     }
     if (ok) valid++;
   }

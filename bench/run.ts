@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchBundles } from './bundles';
+import { benchClient } from './client';
 import { benchConversion } from './conversion';
 import { benchLifecycle } from './lifecycle';
 import { benchModelDownload } from './model-download';
@@ -19,6 +20,7 @@ const bundles = benchBundles(quick ? 5 : 20);
 const lifecycle = await benchLifecycle(quick ? 30 : 200);
 const modelDownload = await benchModelDownload((quick ? 256 : 1024) * 1024 ** 2, quick ? 1 : 3);
 const overhead = await benchOverhead(quick ? 20 : 100);
+const client = benchClient(quick ? 5 : 20);
 
 console.log('\nConversion + validation (median)');
 for (const r of conversion)
@@ -98,6 +100,10 @@ console.log(
 for (const s of overhead.stages)
   console.log(`  ${s.stage.padEnd(55)} p50 ${String(s.p50).padStart(7)}  p99 ${s.p99}`);
 console.log(`  largest: ${overhead.largest}`);
+console.log('\nClient library and command line');
+console.log(
+  `  in a browser (minified): ${client.browserCoreKB} KB loaded (${client.browserCoreGzipKB} KB gzipped), ${client.browserAllKB} KB with the chunks it loads on need; comfy-exec --help: ${client.cliStartMs} ms (node alone ${client.nodeFloorMs} ms, +${client.cliOverFloorMs} ms)`,
+);
 const results = {
   measuredAt: started,
   node: process.version,
@@ -108,6 +114,7 @@ const results = {
   lifecycle,
   modelDownload,
   overhead,
+  client,
 };
 writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 console.log('\nwritten to bench/results.json');

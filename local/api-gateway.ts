@@ -5,6 +5,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { type HttpHandlerName, matchRoute } from '../lambda/http/route-table';
 import { invokeLocally } from './lambda-context';
 import { proxyEvent } from './proxy-event';
+import { type ThrottleSettings, UsagePlanThrottle } from './usage-plan-throttle';
 
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
@@ -16,6 +17,8 @@ export interface ApiGatewayOptions {
   /** API key value → key id (the owner of what that key creates). */
   apiKeys: ReadonlyMap<string, string>;
   handlers: Record<HttpHandlerName, ProxyHandler>;
+  /** The usage plan's throttle (per key); none when absent. */
+  throttle?: ThrottleSettings;
   log(line: string): void;
 }
 
@@ -52,9 +55,11 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
  */
 export class ApiGatewayEmulator {
   private readonly server: Server;
+  private readonly throttle: UsagePlanThrottle | undefined;
   url = '';
 
   constructor(private readonly options: ApiGatewayOptions) {
+    this.throttle = options.throttle && new UsagePlanThrottle(options.throttle);
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: Error) => {
         options.log(`integration error: ${error.stack ?? error.message}`);
@@ -98,6 +103,12 @@ export class ApiGatewayEmulator {
     const apiKey = req.headers['x-api-key'];
     const keyId = typeof apiKey === 'string' ? this.options.apiKeys.get(apiKey) : undefined;
     if (!keyId) return send(res, 403, { message: 'Forbidden', requestId }, requestId);
+    if (this.throttle && !this.throttle.take(keyId)) {
+      this.options.log(`${method} ${url.pathname} → 429 (usage plan throttle, key ${keyId})`);
+      return send(res, 429, { message: 'Too Many Requests' }, requestId, {
+        'x-amzn-ErrorType': 'TooManyRequestsException',
+      });
+    }
 
     const event = proxyEvent({
       method,

@@ -16,6 +16,7 @@ import { invokeLocally, LOCAL_REGION, startInvokeStore } from './lambda-context'
 import { deliverNotification, loadHandlers } from './local-handlers';
 import { forgetPublishedCatalog, waitForPublishedCatalog } from './published-catalog';
 import { startS3Local } from './s3-local';
+import type { ThrottleSettings } from './usage-plan-throttle';
 
 export const LOCAL_ENDPOINT_NAME = 'comfy-async-local';
 const TABLE_NAME = 'comfy-exec-local-executes';
@@ -48,6 +49,8 @@ export interface LocalStackOptions {
   invocationTimeoutSeconds?: number;
   sweepIntervalMs?: number;
   sweepGraceSeconds?: number;
+  /** The API's usage-plan throttle per key (the deployed stage: 50/s, burst 100); default none. */
+  throttle?: ThrottleSettings;
   /** One line of one part's log. */
   log?(part: string, line: string): void;
 }
@@ -60,6 +63,9 @@ export interface LocalStack {
   comfyuiInputDir?: string;
   /** Where the container caches library models (tests look inside). */
   modelCacheDir?: string;
+  /** The stack's S3 (s3rver) and its bucket, for tests that read what the API wrote. */
+  s3: S3Client;
+  bucket: string;
   stop(): Promise<void>;
 }
 
@@ -242,6 +248,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       port: options.port ?? 3000,
       apiKeys: keys,
       handlers: handlers.http,
+      ...(options.throttle ? { throttle: options.throttle } : {}),
       log: (line) => log('api', line),
     });
     const apiUrl = await gateway.start();
@@ -254,7 +261,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }, options.sweepIntervalMs ?? 10_000);
     stops.push(async () => clearInterval(sweep));
 
-    return { apiUrl, apiKeys: options.apiKeys, aws, comfyuiInputDir, modelCacheDir, stop: stopAll };
+    return {
+      apiUrl,
+      apiKeys: options.apiKeys,
+      aws,
+      comfyuiInputDir,
+      modelCacheDir,
+      s3,
+      bucket: BUCKET_NAME,
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;

@@ -5,10 +5,12 @@
  * COMFYUI_INPUT_DIR and MODEL_CACHE_DIR (its input folder, and a model folder its
  * extra_model_paths.yaml lists), MODEL_WRITERS (keys that may change the model library;
  * default the first key), OBJECT_INFO,
- * SIM_STEP_MS, DATA_DIR (persist DynamoDB/S3 data there; default in memory).
+ * SIM_STEP_MS, DATA_DIR (persist DynamoDB/S3 data there; default in memory), THROTTLE_RATE_LIMIT and
+ * THROTTLE_BURST_LIMIT (the usage plan's throttle per key, as deployed; default none).
  */
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
+import { removeLocalStackFile, writeLocalStackFile } from '../client/src/node/local-stack-file';
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const randomKey = () =>
@@ -25,6 +27,8 @@ const StartEnvSchema = z.object({
   OBJECT_INFO: z.string().min(1).optional(),
   SIM_STEP_MS: z.coerce.number().int().min(0).max(60_000).default(50),
   DATA_DIR: z.string().min(1).optional(),
+  THROTTLE_RATE_LIMIT: z.coerce.number().positive().optional(),
+  THROTTLE_BURST_LIMIT: z.coerce.number().int().min(1).optional(),
 });
 
 // Every part's log line carries its name; nothing is shown before "Ready." so the banner stays on top.
@@ -79,6 +83,14 @@ try {
     objectInfo: env.OBJECT_INFO,
     simStepMs: env.SIM_STEP_MS,
     dataDir: env.DATA_DIR,
+    ...(env.THROTTLE_RATE_LIMIT !== undefined || env.THROTTLE_BURST_LIMIT !== undefined
+      ? {
+          throttle: {
+            rateLimit: env.THROTTLE_RATE_LIMIT ?? 50,
+            burstLimit: env.THROTTLE_BURST_LIMIT ?? 100,
+          },
+        }
+      : {}),
     sweepIntervalMs: 10_000,
     log: emit,
   });
@@ -87,6 +99,13 @@ try {
   fail(`could not start the local stack: ${(error as Error).message}`);
 }
 
+// For `comfy-exec` in another terminal (client/src/node/local-stack-file.ts); removed on stop.
+writeLocalStackFile({
+  api_url: stack.apiUrl,
+  api_key: apiKeys[0]!,
+  pid: process.pid,
+  started_at: new Date().toISOString(),
+});
 rawWrite(`API URL: ${stack.apiUrl}\n`);
 rawWrite(`API key: ${apiKeys[0]}\n`);
 rawWrite(`${curlExample(stack.apiUrl, apiKeys[0]!)}\n`);
@@ -101,6 +120,7 @@ async function shutdown(signal: string) {
   emit('local', `${signal}: stopping every part`);
   // Whatever happens, nothing outlives us by more than 5 s.
   setTimeout(() => process.exit(1), 5000).unref();
+  removeLocalStackFile(process.pid);
   await stack.stop();
   process.exit(0);
 }

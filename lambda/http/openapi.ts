@@ -13,6 +13,7 @@ import {
 } from './request-schemas';
 import {
   CreatedInputSchema,
+  DryRunDataSchema,
   EndpointListDataSchema,
   ExecuteListDataSchema,
   ExecuteLogsDataSchema,
@@ -47,7 +48,10 @@ const OPERATIONS: Record<string, Operation> = {
     body: CreateExecuteBodySchema,
     responses: {
       201: ['Created and queued', envelopeSchema(201, ExecuteSchema)],
-      200: ['The same request was already accepted (idempotent retry)', envelopeSchema(200, ExecuteSchema)],
+      200: [
+        'The same request was already accepted (idempotent retry); with dry_run, the prompt that would run',
+        envelopeSchema(200, z.union([ExecuteSchema, DryRunDataSchema])),
+      ],
       400: [
         'Invalid request or prompt (data: ComfyUI {error, node_errors}), or unknown endpoint',
         badRequest,

@@ -96,9 +96,12 @@ export function pictureAt(
       const picture = pictureAt(prompt, inputs.image, context, depth + 1);
       if (!picture) return undefined;
       const rgba = Buffer.from(picture.rgba);
-      for (let i = 0; i < rgba.length; i += 4) for (let c = 0; c < 3; c++) rgba[i + c] = 255 - rgba[i + c]!;
+      for (let i = 0; i < rgba.length; i += 4)
+        for (let c = 0; c < 3; c++) rgba[i + c] = savedByte(1 - Math.fround(rgba[i + c]! / 255));
       return { ...picture, rgba };
     }
+    case 'EmptyImage':
+      return target![1] === 0 ? emptyImage(inputs) : undefined;
     case 'VAEDecode':
       return sampledAt(prompt, inputs.samples, context, depth + 1);
     case 'ImageCompositeMasked':
@@ -106,6 +109,26 @@ export function pictureAt(
     default:
       return undefined;
   }
+}
+
+/**
+ * A channel value (0–1) as SaveImage writes it: ComfyUI computes in float32 and truncates
+ * `255 * value` to a byte, so 1 − 0x99/255 saves as 101, not 102 (checked on the real server).
+ */
+function savedByte(value: number): number {
+  return Math.min(255, Math.max(0, Math.trunc(Math.fround(255 * Math.fround(value)))));
+}
+
+/** ComfyUI's EmptyImage: one colour (0xRRGGBB) all over. */
+function emptyImage(inputs: Record<string, unknown>): Picture | undefined {
+  const width = Number(inputs.width);
+  const height = Number(inputs.height);
+  const color = Number(inputs.color ?? 0);
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) return undefined;
+  const channels = [(color >> 16) & 0xff, (color >> 8) & 0xff, color & 0xff].map((c) => savedByte(c / 255));
+  const rgba = Buffer.alloc(width * height * 4);
+  for (let i = 0; i < rgba.length; i += 4) rgba.set([...channels, 255], i);
+  return { width, height, rgba };
 }
 
 /** ComfyUI's ImageCompositeMasked: source over destination at (x, y), weighted by the mask (1 without one). */

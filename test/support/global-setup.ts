@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { type RunningDynamoDb, startDynamoDbLocal } from '../../local/dynamodb-local';
 import { type RunningS3, startS3Local } from '../../local/s3-local';
@@ -9,8 +11,16 @@ declare module 'vitest' {
   }
 }
 
-/** One DynamoDB Local and one s3rver for the whole run; each test file makes its own table and bucket. */
+/**
+ * One DynamoDB Local and one s3rver for the whole run; each test file makes its own table and
+ * bucket. The command line is built first, so its tests run the code as it is now, not the
+ * dist/ of the last `npm ci`.
+ */
 export default async function setup(project: TestProject) {
+  execFileSync(process.execPath, ['build.mjs'], {
+    cwd: join(import.meta.dirname, '../../client'),
+    stdio: 'inherit',
+  });
   let dynamo: RunningDynamoDb | undefined;
   let s3: RunningS3 | undefined;
   try {

@@ -1,0 +1,68 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { resolvePromptSource } from '../../src/index';
+import { fileFromPath } from '../../src/node/index';
+import type { Context } from '../context';
+import { formatNodeErrors, UsageError } from '../exit-codes';
+
+/** validate, endpoints, inputs: the rest of the API. */
+export function registerMisc(program: Command, context: Context) {
+  program
+    .command('validate')
+    .description('convert and validate a workflow against the endpoint, running nothing (dry run)')
+    .argument('<workflow>', 'API prompt, UI workflow, or a PNG/WEBP/MP4 ComfyUI saved')
+    .option('-e, --endpoint <name>', 'the endpoint whose nodes to validate against')
+    .option('--json', 'print the converted prompt as JSON')
+    .action(async (path: string, flags: { endpoint?: string; json?: boolean }) => {
+      const bytes = await readFile(path).catch(() => {
+        throw new UsageError(`cannot read ${path}`);
+      });
+      const { prompt, kind, from } = await resolvePromptSource(bytes);
+      const result = await context
+        .client()
+        .dryRun({ prompt, ...(flags.endpoint ? { endpoint_name: flags.endpoint } : {}) });
+      if (flags.json) context.out(JSON.stringify(result, null, 2));
+      else {
+        context.out(
+          `valid: ${Object.keys(result.prompt).length} nodes (${kind === 'ui' ? 'UI workflow' : 'API prompt'} from ${from})`,
+        );
+        for (const warning of result.warnings) context.out(`warning: ${warning}`);
+        const skipped = formatNodeErrors(result.node_errors as never);
+        if (skipped.length > 0) context.out(['outputs ComfyUI would skip:', ...skipped].join('\n'));
+      }
+    });
+
+  program
+    .command('endpoints')
+    .description('the endpoints this deployment runs on')
+    .option('--json', 'print them as JSON')
+    .action(async (flags: { json?: boolean }) => {
+      const endpoints = await context.client().endpoints();
+      if (flags.json) context.out(JSON.stringify(endpoints, null, 2));
+      else
+        for (const e of endpoints)
+          context.out(
+            `${e.endpoint_name}  ${e.endpoint_status}  ${e.instance_type} × ${e.current_instance_count}`,
+          );
+    });
+
+  const inputs = program.command('inputs').description('your uploaded input files');
+  inputs
+    .command('upload')
+    .description('upload a file; prompts name it by the printed name')
+    .argument('<file>')
+    .action(async (path: string) => {
+      const file = await fileFromPath(path).catch(() => {
+        throw new UsageError(`no such file: ${path}`);
+      });
+      const input = await context.client().uploadInput(file);
+      context.out(input.name);
+    });
+  inputs
+    .command('list')
+    .description('your uploaded inputs, newest first')
+    .action(async () => {
+      const page = await context.client().listInputs({ limit: 100 });
+      for (const input of page.items) context.out(`${input.name}  ${input.size} bytes  ${input.uploaded_at}`);
+    });
+}

@@ -1,0 +1,61 @@
+import {
+  ApiError,
+  ExecuteFailedError,
+  type NodeErrors,
+  PromptEditError,
+  PromptSourceError,
+  PromptValidationError,
+} from '../src/index';
+
+/** The command line's exit codes. */
+export const EXIT = {
+  success: 0,
+  /** The execute ended failed or cancelled. */
+  executeFailed: 1,
+  /** Bad arguments, an unreadable workflow, or a prompt the API refused as invalid. */
+  usage: 2,
+  /** The API answered an error, or could not be reached. */
+  api: 3,
+} as const;
+
+/** A mistake in how the command was called (exit 2). */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** ComfyUI's node errors, one block per node, one line per error. */
+export function formatNodeErrors(nodeErrors: NodeErrors): string[] {
+  const lines: string[] = [];
+  for (const [node, { class_type, errors }] of Object.entries(nodeErrors)) {
+    lines.push(`  node ${node} (${class_type}):`);
+    for (const error of errors) {
+      const input = (error.extra_info as { input_name?: unknown } | undefined)?.input_name;
+      const where = typeof input === 'string' ? ` [${input}]` : '';
+      lines.push(`    - ${error.message}${error.details ? `: ${error.details}` : ''}${where}`);
+    }
+  }
+  return lines;
+}
+
+/** What to print and which code to exit with, for anything a command threw. */
+export function describeFailure(error: unknown): { lines: string[]; code: number } {
+  if (error instanceof ExecuteFailedError) {
+    const { execute } = error;
+    return {
+      lines: [
+        `execute ${execute.prompt_id} ${execute.status}: ${error.message}`,
+        ...formatNodeErrors(error.nodeErrors),
+      ],
+      code: EXIT.executeFailed,
+    };
+  }
+  if (error instanceof PromptValidationError)
+    return { lines: [error.message, ...formatNodeErrors(error.nodeErrors)], code: EXIT.usage };
+  if (error instanceof UsageError || error instanceof PromptSourceError || error instanceof PromptEditError)
+    return { lines: [error.message], code: EXIT.usage };
+  if (error instanceof ApiError) {
+    const hint = error.status === 403 ? ' (is the API key right?)' : '';
+    return { lines: [`${error.message}${hint}`], code: EXIT.api };
+  }
+  return { lines: [(error as Error)?.message ?? String(error)], code: EXIT.api };
+}

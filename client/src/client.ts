@@ -1,0 +1,241 @@
+import { type FollowOptions, followExecute } from './follow';
+import type { OperationTypes } from './generated/api-types';
+import { call, type TransportOptions } from './http';
+import { type RunOptions, runExecute } from './run';
+import { bytesOf, contentTypeOf, type FileData, fileNameOf, presignedRequest } from './transfers';
+import type {
+  CreatedInput,
+  CreateExecuteRequest,
+  DryRunResult,
+  Endpoint,
+  Execute,
+  ExecuteStatus,
+  ExecuteSummary,
+  StoredModel,
+  UploadedInput,
+} from './types';
+
+export type ClientOptions = TransportOptions;
+
+export interface Page<T> {
+  items: T[];
+  /** Pass back as `startKey` for the next page; null at the end. */
+  nextKey: string | null;
+}
+
+export interface PageOptions {
+  limit?: number;
+  startKey?: string;
+  signal?: AbortSignal;
+}
+
+/** A method per API route, and `run` to create an execute and follow it to its end. */
+export class ComfyExecClient {
+  constructor(readonly options: ClientOptions) {
+    if (!/^https?:\/\//.test(options.apiUrl))
+      throw new TypeError(`apiUrl must be an http(s) URL: ${options.apiUrl}`);
+    if (!options.apiKey) throw new TypeError('apiKey is required');
+  }
+
+  /** CreateExecute. Send a `prompt_id` to make retries safe (the API is idempotent on it). */
+  async create(request: CreateExecuteRequest, signal?: AbortSignal): Promise<Execute> {
+    const { data } = await call(this.options, 'CreateExecute', {
+      body: { ...request, dry_run: false },
+      signal,
+    });
+    return data as Execute;
+  }
+
+  /** CreateExecute with `dry_run`: converts and validates, stores and runs nothing. */
+  async dryRun(request: CreateExecuteRequest, signal?: AbortSignal): Promise<DryRunResult> {
+    const { data } = await call(this.options, 'CreateExecute', {
+      body: { ...request, dry_run: true },
+      signal,
+    });
+    return data as DryRunResult;
+  }
+
+  async get(promptId: string, signal?: AbortSignal): Promise<Execute> {
+    return (await call(this.options, 'GetExecute', { path: { prompt_id: promptId }, signal })).data;
+  }
+
+  /** One page of the caller's executes, newest first. */
+  async list(options: PageOptions & { status?: ExecuteStatus } = {}): Promise<Page<ExecuteSummary>> {
+    const { data } = await call(this.options, 'ListExecutes', {
+      query: { limit: options.limit, exclusive_start_key: options.startKey, status: options.status },
+      signal: options.signal,
+    });
+    return { items: data.executes, nextKey: data.last_evaluated_key };
+  }
+
+  /** Every execute (of a status), page after page, newest first. */
+  async *listAll(options: Omit<PageOptions, 'startKey'> & { status?: ExecuteStatus } = {}) {
+    let startKey: string | undefined;
+    do {
+      const page = await this.list({ ...options, ...(startKey ? { startKey } : {}) });
+      yield* page.items;
+      startKey = page.nextKey ?? undefined;
+    } while (startKey);
+  }
+
+  async delete(promptIds: string[], signal?: AbortSignal): Promise<void> {
+    await call(this.options, 'DeleteExecutes', { body: { execute_id_list: promptIds as [string] }, signal });
+  }
+
+  /** CancelExecute (idempotent): the record as it is after the request. */
+  async cancel(promptId: string, signal?: AbortSignal): Promise<OperationTypes['CancelExecute']['data']> {
+    return (await call(this.options, 'CancelExecute', { path: { prompt_id: promptId }, signal })).data;
+  }
+
+  async logs(promptId: string, signal?: AbortSignal) {
+    return (await call(this.options, 'GetExecuteLogs', { path: { prompt_id: promptId }, signal })).data
+      .results;
+  }
+
+  async endpoints(signal?: AbortSignal): Promise<Endpoint[]> {
+    return (await call(this.options, 'ListEndpoints', { signal })).data.endpoints;
+  }
+
+  /**
+   * Uploads a file to the caller's inputs (CreateInput, then a PUT to its pre-signed URL);
+   * prompts name it by the answer's `name`.
+   */
+  async uploadInput(
+    file: FileData,
+    options: { filename?: string; contentType?: string; signal?: AbortSignal } = {},
+  ): Promise<CreatedInput> {
+    const filename = fileNameOf(file, options.filename);
+    const bytes = await bytesOf(file);
+    const contentType = await contentTypeOf(file, bytes, filename, options.contentType);
+    const { data } = await call(this.options, 'CreateInput', {
+      body: { filename, content_type: contentType, size: bytes.byteLength },
+      signal: options.signal,
+    });
+    await presignedRequest(
+      `upload of ${filename}`,
+      data.upload.url,
+      { method: 'PUT', headers: data.upload.headers as Record<string, string>, body: bytes },
+      { ...this.transfer(), ...(options.signal ? { signal: options.signal } : {}) },
+    );
+    return data;
+  }
+
+  async listInputs(options: PageOptions = {}): Promise<Page<UploadedInput> & { s3Prefix: string }> {
+    const { data } = await call(this.options, 'ListInputs', {
+      query: { limit: options.limit, exclusive_start_key: options.startKey },
+      signal: options.signal,
+    });
+    return { items: data.inputs, nextKey: data.last_evaluated_key, s3Prefix: data.s3_prefix };
+  }
+
+  async deleteInput(name: string, signal?: AbortSignal): Promise<void> {
+    await call(this.options, 'DeleteInput', { path: { name }, signal });
+  }
+
+  async listModels(options: PageOptions & { folder?: string } = {}): Promise<Page<StoredModel>> {
+    const { data } = await call(this.options, 'ListModels', {
+      query: { limit: options.limit, exclusive_start_key: options.startKey, folder: options.folder },
+      signal: options.signal,
+    });
+    return { items: data.models, nextKey: data.last_evaluated_key };
+  }
+
+  /** Uploads a model to the library (model writers only): start, PUT each part, complete. */
+  async uploadModel(
+    file: Blob,
+    target: { folder: string; name: string; sha256?: string; overwrite?: boolean },
+    signal?: AbortSignal,
+  ): Promise<OperationTypes['CompleteModelUpload']['data']> {
+    const { data: upload } = await call(this.options, 'StartModelUpload', {
+      body: { ...target, size: file.size },
+      signal,
+    });
+    const parts: { part_number: number; etag: string }[] = [];
+    let offset = 0;
+    for (const part of upload.parts) {
+      const body = file.slice(offset, offset + part.size);
+      offset += part.size;
+      const response = await presignedRequest(
+        `part ${part.part_number} of ${target.folder}/${target.name}`,
+        part.url,
+        { method: 'PUT', body },
+        { ...this.transfer(), ...(signal ? { signal } : {}) },
+      );
+      parts.push({ part_number: part.part_number, etag: response.headers.get('etag') ?? '' });
+    }
+    const { data } = await call(this.options, 'CompleteModelUpload', {
+      body: {
+        folder: upload.folder,
+        name: upload.name,
+        upload_id: upload.upload_id,
+        parts: parts as [never],
+      },
+      signal,
+    });
+    return data;
+  }
+
+  async deleteModel(folder: string, name: string, signal?: AbortSignal): Promise<void> {
+    await call(this.options, 'DeleteModel', { path: { folder, name }, signal });
+  }
+
+  /** ESD's prepare: copy an S3 prefix into the model library (`models`) or your inputs (`inputs`). */
+  async prepare(
+    request: OperationTypes['PrepareEndpoint']['body'],
+    signal?: AbortSignal,
+  ): Promise<OperationTypes['PrepareEndpoint']['data']> {
+    return (await call(this.options, 'PrepareEndpoint', { body: request, signal })).data;
+  }
+
+  /** ESD's prepare status of an endpoint. */
+  async prepareStatus(
+    endpointName: string,
+    signal?: AbortSignal,
+  ): Promise<OperationTypes['GetPrepare']['data']> {
+    return (await call(this.options, 'GetPrepare', { path: { endpoint_name: endpointName }, signal })).data;
+  }
+
+  /** GET /ping (RootAPI, GET /, is the same check): true when the API answers with this key. */
+  async ping(signal?: AbortSignal): Promise<boolean> {
+    return (await call(this.options, 'Ping', { signal })).status === 200;
+  }
+
+  /** The OpenAPI document the API serves (GET /api). */
+  async apiDocument(signal?: AbortSignal): Promise<Record<string, unknown>> {
+    return (await call(this.options, 'GetApiOAS', { signal })).data as Record<string, unknown>;
+  }
+
+  /** Polls an execute to its end: resolves on success, rejects with ExecuteFailedError otherwise. */
+  wait(promptId: string, options: FollowOptions = {}): Promise<Execute> {
+    return followExecute((signal) => this.get(promptId, signal), options);
+  }
+
+  /**
+   * Creates an execute from an API prompt, a UI workflow, or a PNG/WEBP/MP4 ComfyUI saved, with
+   * its input files, and follows it to its end (see RunOptions).
+   */
+  run(source: Parameters<typeof runExecute>[1], options: RunOptions = {}): Promise<Execute> {
+    return runExecute(this, source, options);
+  }
+
+  /** Fetches a pre-signed URL's bytes (an output file), retried as API calls are. */
+  async download(url: string, signal?: AbortSignal): Promise<Uint8Array> {
+    const response = await presignedRequest(
+      'download',
+      url,
+      { method: 'GET' },
+      {
+        ...this.transfer(),
+        ...(signal ? { signal } : {}),
+      },
+    );
+    return new Uint8Array(await response.arrayBuffer());
+  }
+
+  private transfer() {
+    return {
+      ...(this.options.retry ? { retry: this.options.retry } : {}),
+      ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
+    };
+  }
+}

@@ -1,0 +1,178 @@
+import pRetry from 'p-retry';
+import { ApiError, ComfyExecError, NetworkError, PromptValidationError } from './errors';
+import { OPERATIONS, type OperationId, type OperationTypes } from './generated/api-types';
+
+export interface RetryOptions {
+  /** Retries after the first attempt (default 5). */
+  retries?: number;
+  /** Delay before the first retry (default 250 ms), doubled each time and multiplied by a random 1–2 (jitter). */
+  minDelayMs?: number;
+  /** Longest delay between attempts (default 8 s). */
+  maxDelayMs?: number;
+  /** Told of each failed attempt that will be retried (the CLI prints it with --verbose). */
+  onRetry?: (info: { operation: string; attempt: number; reason: string }) => void;
+}
+
+export interface TransportOptions {
+  /** The API's base URL, stage included: `https://{id}.execute-api.{region}.amazonaws.com/prod/`. */
+  apiUrl: string;
+  apiKey: string;
+  /** A fetch to use instead of the global one. */
+  fetch?: typeof fetch;
+  retry?: RetryOptions;
+  /** Per attempt (default 30 s): a hung connection is retried, not waited on forever. */
+  timeoutMs?: number;
+}
+
+/** What every call takes: the operation's path parameters, query and body, typed from the OpenAPI document. */
+export type CallArgs<Op extends OperationId> = Omit<OperationTypes[Op], 'data'> & { signal?: AbortSignal };
+
+export interface Answer<Data> {
+  status: number;
+  data: Data;
+  message?: string;
+}
+
+/** Statuses that mean "try again later": throttling and the gateway's transient errors. */
+const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
+
+/** Thrown by an attempt whose answer is worth another try; carries that answer. */
+export class RetryableAnswer extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super(`HTTP ${status}`);
+  }
+}
+
+function urlOf(apiUrl: string, template: string, path?: object, query?: object): string {
+  const filled = template.replace(/\{(\w+)\}/g, (_, name: string) =>
+    encodeURIComponent(String((path as Record<string, unknown>)[name])),
+  );
+  const url = new URL(filled.replace(/^\//, ''), apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`);
+  for (const [name, value] of Object.entries(query ?? {}))
+    if (value !== undefined && value !== null) url.searchParams.set(name, String(value));
+  return url.toString();
+}
+
+async function bodyOf(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * A 503 CreateExecute answers after SageMaker refused the invocation comes with the execute
+ * already recorded `failed`: sending it again only returns that record, so it is an answer.
+ */
+function isRecordedFailure(status: number, body: unknown): boolean {
+  const data = (body as { data?: { status?: unknown } } | undefined)?.data;
+  return status === 503 && typeof data === 'object' && data?.status === 'failed';
+}
+
+function errorOf(operation: string, status: number, body: unknown): ApiError {
+  const envelope = body as { message?: unknown; data?: unknown; debug?: ApiError['debug'] } | undefined;
+  const data = envelope?.data as { error?: unknown; node_errors?: unknown } | undefined;
+  if (status === 400 && data && typeof data === 'object' && data.error && data.node_errors) {
+    const error = data.error as PromptValidationError['error'];
+    return new PromptValidationError(
+      `${operation}: ${error.message}${error.details ? `: ${error.details}` : ''}`,
+      status,
+      body,
+      error,
+      data.node_errors as PromptValidationError['nodeErrors'],
+    );
+  }
+  const detail =
+    typeof envelope?.data === 'string'
+      ? envelope.data
+      : typeof envelope?.message === 'string'
+        ? envelope.message
+        : typeof body === 'string'
+          ? body
+          : '';
+  return new ApiError(
+    `${operation}: HTTP ${status}${detail ? ` ${detail}` : ''}`,
+    status,
+    body,
+    envelope?.debug,
+  );
+}
+
+/**
+ * Runs `attempt` until it succeeds, with exponential backoff and jitter: network failures,
+ * timeouts and RetryableAnswers are tried again, up to `retries` times; the caller's abort stops it.
+ */
+export function withRetries<T>(
+  operation: string,
+  attempt: () => Promise<T>,
+  retry: RetryOptions = {},
+  signal?: AbortSignal,
+): Promise<T> {
+  return pRetry(attempt, {
+    retries: retry.retries ?? 5,
+    minTimeout: retry.minDelayMs ?? 250,
+    maxTimeout: retry.maxDelayMs ?? 8_000,
+    factor: 2,
+    randomize: true,
+    ...(signal ? { signal } : {}),
+    // Our own errors are answers (a 403, a refused upload); everything else is worth another try.
+    shouldRetry: ({ error }) => !signal?.aborted && !(error instanceof ComfyExecError),
+    onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+      if (retriesLeft > 0 && !signal?.aborted && !(error instanceof ComfyExecError))
+        retry.onRetry?.({ operation, attempt: attemptNumber, reason: error.message });
+    },
+  });
+}
+
+/** Calls one operation: retries what is worth retrying, unwraps ESD's envelope, throws typed errors. */
+export async function call<Op extends OperationId>(
+  options: TransportOptions,
+  operation: Op,
+  args: CallArgs<Op>,
+): Promise<Answer<OperationTypes[Op]['data']>> {
+  const { method, path } = OPERATIONS[operation];
+  const { path: pathArgs, query, body } = args as { path?: object; query?: object; body?: unknown };
+  const url = urlOf(options.apiUrl, path, pathArgs, query);
+  const doFetch = options.fetch ?? globalThis.fetch;
+  const attempt = async () => {
+    const signals = [AbortSignal.timeout(options.timeoutMs ?? 30_000), ...(args.signal ? [args.signal] : [])];
+    const response = await doFetch(url, {
+      method,
+      headers: {
+        'x-api-key': options.apiKey,
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.any(signals),
+    });
+    const answer = await bodyOf(response);
+    if (RETRYABLE_STATUSES.has(response.status) && !isRecordedFailure(response.status, answer))
+      throw new RetryableAnswer(response.status, answer);
+    return { status: response.status, body: answer };
+  };
+  let answer: { status: number; body: unknown };
+  try {
+    answer = await withRetries(operation, attempt, options.retry, args.signal);
+  } catch (error) {
+    if (error instanceof RetryableAnswer) throw errorOf(operation, error.status, error.body);
+    if (args.signal?.aborted) throw error;
+    throw new NetworkError(`${operation}: cannot reach ${url}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  if (answer.status >= 400) throw errorOf(operation, answer.status, answer.body);
+  const envelope = answer.body as { data?: unknown; message?: string } | undefined;
+  const isEnvelope = typeof envelope === 'object' && envelope !== null && 'statusCode' in envelope;
+  return {
+    status: answer.status,
+    data: (isEnvelope ? envelope.data : answer.body) as OperationTypes[Op]['data'],
+    ...(isEnvelope && typeof envelope.message === 'string' ? { message: envelope.message } : {}),
+  };
+}

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildSync } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { ComfyExecClient, type OPERATIONS } from '../../client/src/index';
+import { generateClientTypes } from '../../scripts/client-types/generate';
+
+const ROOT = join(import.meta.dirname, '../..');
+
+/** The client method that calls each operation of the API. */
+const METHOD_OF: Record<keyof typeof OPERATIONS, keyof ComfyExecClient> = {
+  CreateExecute: 'create',
+  ListExecutes: 'list',
+  DeleteExecutes: 'delete',
+  GetExecute: 'get',
+  CancelExecute: 'cancel',
+  GetExecuteLogs: 'logs',
+  CreateInput: 'uploadInput',
+  ListInputs: 'listInputs',
+  DeleteInput: 'deleteInput',
+  StartModelUpload: 'uploadModel',
+  ListModels: 'listModels',
+  CompleteModelUpload: 'uploadModel',
+  DeleteModel: 'deleteModel',
+  PrepareEndpoint: 'prepare',
+  GetPrepare: 'prepareStatus',
+  ListEndpoints: 'endpoints',
+  RootAPI: 'ping',
+  Ping: 'ping',
+  GetApiOAS: 'apiDocument',
+};
+
+describe('the client follows the OpenAPI document', () => {
+  it('has types generated from the document as it is now (npm run client-types)', async () => {
+    const committed = readFileSync(join(ROOT, 'client/src/generated/api-types.ts'), 'utf8');
+    expect(committed).toBe(await generateClientTypes());
+  });
+
+  it('has a method for every operation the document lists', () => {
+    const document = JSON.parse(readFileSync(join(ROOT, 'lambda/http/openapi.json'), 'utf8'));
+    const operations = Object.values(
+      document.paths as Record<string, Record<string, { operationId: string }>>,
+    )
+      .flatMap((methods) => Object.values(methods))
+      .map((operation) => operation.operationId);
+    expect(Object.keys(METHOD_OF).sort()).toEqual([...operations].sort());
+    const client = new ComfyExecClient({ apiUrl: 'https://x.example/prod/', apiKey: 'k' });
+    for (const method of Object.values(METHOD_OF)) expect(typeof client[method], method).toBe('function');
+  });
+});
+
+describe('the client core runs in a browser', () => {
+  it('bundles for the browser platform with no Node built-in reached', () => {
+    const result = buildSync({
+      entryPoints: [join(ROOT, 'client/src/index.ts')],
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(
+      inputs.filter((input) => input.startsWith('node:') || input.includes('/node_modules/node:')),
+    ).toEqual([]);
+    const imports = Object.values(result.metafile.inputs).flatMap((input) =>
+      input.imports.map((i) => i.path),
+    );
+    expect(imports.filter((path) => path.startsWith('node:'))).toEqual([]);
+    expect(inputs.some((input) => input.includes('client/src/node/'))).toBe(false);
+  });
+});

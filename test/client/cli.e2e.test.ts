@@ -177,7 +177,7 @@ describe('comfy-exec, the command line, against npm start', () => {
     }
   });
 
-  it('reads a profile from the config file, and uploads and lists inputs', async () => {
+  it('reads a profile from the config file, queues without waiting, and uploads and lists inputs', async () => {
     const config = join(stack.dir, 'config.json');
     writeFileSync(
       config,
@@ -190,6 +190,12 @@ describe('comfy-exec, the command line, against npm start', () => {
     const endpoints = await cli(['--profile', 'dev', 'endpoints'], profileEnv);
     expect(endpoints).toMatchObject({ code: 0, stdout: 'comfy-async-local  InService  ml.g5.xlarge × 1\n' });
     expect(await cli(['--profile', 'prod', 'endpoints'], profileEnv)).toMatchObject({ code: 2 });
+    const queued = await cli(['run', 'txt2img.json', '--no-wait'], env, stack.dir);
+    expect(queued.code, queued.stderr).toBe(0);
+    expect(queued.stdout).toMatch(/^[0-9a-f-]{36}\n$/);
+    expect((await cli(['get', queued.stdout.trim()], env)).stdout).toMatch(
+      /^[0-9a-f-]{36} {2}(created|running|success) /,
+    );
     const upload = await cli(['inputs', 'upload', join(stack.dir, 'cat.png')], env);
     expect(upload.stdout).toMatch(/^in-\w+-cat\.png\n$/);
     expect((await cli(['inputs', 'list'], env)).stdout).toContain(upload.stdout.trim());

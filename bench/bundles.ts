@@ -67,6 +67,7 @@ type ClientName = 'dynamodb' | 's3' | 'sagemaker-runtime' | 'sagemaker' | 'logs'
 /** The AWS clients each function builds (lambda/platform/composition-root.ts). */
 const FUNCTION_CLIENTS: Record<string, ClientName[]> = {
   'create-execute': ['dynamodb', 's3', 'sagemaker-runtime'],
+  'comfyui-api': ['dynamodb', 's3', 'sagemaker-runtime'],
   'get-execute': ['dynamodb', 's3'],
   'list-executes': ['dynamodb', 's3'],
   'delete-executes': ['dynamodb', 's3'],

@@ -1,5 +1,6 @@
 import { handler as apiDoc } from '../lambda/handlers/api-doc';
 import { handler as cancelExecute } from '../lambda/handlers/cancel-execute';
+import { handler as comfyuiApi } from '../lambda/handlers/comfyui-api';
 import { handler as completeModelUpload } from '../lambda/handlers/complete-model-upload';
 import { handler as createExecute } from '../lambda/handlers/create-execute';
 import { handler as createInput } from '../lambda/handlers/create-input';
@@ -22,6 +23,7 @@ import type { HttpHandlerName } from '../lambda/http/route-table';
 export const HTTP_HANDLERS = {
   'api-doc': apiDoc,
   'cancel-execute': cancelExecute,
+  'comfyui-api': comfyuiApi,
   'create-execute': createExecute,
   'create-input': createInput,
   'complete-model-upload': completeModelUpload,

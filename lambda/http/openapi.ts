@@ -42,6 +42,68 @@ interface Operation {
 const notFound = envelopeSchema(404, z.string());
 const badRequest = envelopeSchema(400, z.union([ValidationFailureSchema, z.unknown()]));
 
+const anyObject = z.record(z.string(), z.unknown());
+
+/** ComfyUI's own shapes (shared/docs/comfyui-server-api.md), answered without the envelope. */
+const COMFYUI_OPERATIONS: Record<string, Operation> = {
+  ComfyPostPrompt: {
+    body: z
+      .object({
+        prompt: anyObject.describe('API-format prompt (or a UI workflow, converted first)'),
+        client_id: z.string().optional(),
+        extra_data: anyObject.optional(),
+        prompt_id: z.string().optional().describe('a lowercase UUID; minted when absent'),
+        number: z.number().optional(),
+        front: z.boolean().optional(),
+      })
+      .loose(),
+    responses: {
+      200: ['Queued', z.object({ prompt_id: z.string(), number: z.number(), node_errors: anyObject })],
+      400: ["ComfyUI's {error, node_errors}", ValidationFailureSchema],
+    },
+  },
+  ComfyGetPrompt: {
+    responses: {
+      200: ['Queue size', z.object({ exec_info: z.object({ queue_remaining: z.number().int() }) })],
+    },
+  },
+  ComfyGetQueue: {
+    responses: {
+      200: [
+        "Running and pending, as ComfyUI's [number, prompt_id, prompt, extra_data, outputs] tuples",
+        z.object({
+          queue_running: z.array(z.array(z.unknown())),
+          queue_pending: z.array(z.array(z.unknown())),
+        }),
+      ],
+    },
+  },
+  ComfyGetHistory: {
+    query: z.object({ max_items: z.string().optional().describe('at most this many (newest)') }),
+    responses: { 200: ['prompt_id → history entry', anyObject] },
+  },
+  ComfyGetHistoryItem: {
+    responses: { 200: ['{prompt_id: entry}, or {} until it finishes', anyObject] },
+  },
+  ComfyInterrupt: {
+    body: z.object({ prompt_id: z.string().optional() }).loose(),
+    responses: { 200: ['Interrupted (empty body)', z.string()] },
+  },
+  ComfyView: {
+    query: z.object({
+      filename: z.string(),
+      subfolder: z.string().optional(),
+      type: z.enum(['output', 'input', 'temp']).optional(),
+    }),
+    responses: {
+      302: ['Redirect to a pre-signed S3 URL of the file', z.string()],
+      404: ['No such file of the caller', z.string()],
+    },
+  },
+  ComfyObjectInfo: { responses: { 200: ['class_type → node definition', anyObject] } },
+  ComfyObjectInfoNode: { responses: { 200: ['{class_type: definition}, or {}', anyObject] } },
+};
+
 /** Request and response schemas of each operation: the same zod schemas the handlers use. */
 const OPERATIONS: Record<string, Operation> = {
   CreateExecute: {
@@ -167,6 +229,7 @@ const OPERATIONS: Record<string, Operation> = {
   RootAPI: { responses: { 200: ['OK', envelopeSchema(200)] } },
   Ping: { responses: { 200: ['pong', envelopeSchema(200)] } },
   GetApiOAS: { responses: { 200: ['OpenAPI 3.1 document', z.record(z.string(), z.unknown())] } },
+  ...COMFYUI_OPERATIONS,
 };
 
 /** JSON Schema 2020-12 (OpenAPI 3.1's dialect, declared once at the top instead of per schema). */

@@ -22,6 +22,7 @@ export const HANDLERS = [
   'list-endpoints',
   'health',
   'api-doc',
+  'comfyui-api',
 ] as const;
 export type HttpHandlerName = (typeof HANDLERS)[number];
 
@@ -36,6 +37,42 @@ export interface Route {
   operationId: string;
   summary: string;
 }
+
+/** ComfyUI's server routes (ComfyUI's shapes, no envelope), one function for all of them. */
+const COMFYUI_FACADE_ROUTES: readonly Route[] = (
+  [
+    ['POST', '/comfyui/prompt', 'ComfyPostPrompt', "ComfyUI's POST /prompt: queue a prompt"],
+    ['GET', '/comfyui/prompt', 'ComfyGetPrompt', "ComfyUI's GET /prompt: the caller's queue_remaining"],
+    [
+      'GET',
+      '/comfyui/queue',
+      'ComfyGetQueue',
+      "ComfyUI's GET /queue: the caller's running and pending prompts",
+    ],
+    ['GET', '/comfyui/history', 'ComfyGetHistory', "ComfyUI's GET /history: the caller's finished prompts"],
+    ['GET', '/comfyui/history/{prompt_id}', 'ComfyGetHistoryItem', "ComfyUI's GET /history/{prompt_id}"],
+    [
+      'POST',
+      '/comfyui/interrupt',
+      'ComfyInterrupt',
+      "ComfyUI's POST /interrupt: cancel the caller's running prompt(s)",
+    ],
+    ['GET', '/comfyui/view', 'ComfyView', "ComfyUI's GET /view: a redirect to the caller's file"],
+    ['GET', '/comfyui/object_info', 'ComfyObjectInfo', "ComfyUI's GET /object_info: the endpoint's nodes"],
+    [
+      'GET',
+      '/comfyui/object_info/{node_class}',
+      'ComfyObjectInfoNode',
+      "ComfyUI's GET /object_info/{node_class}",
+    ],
+  ] as const
+).map(([method, path, operationId, summary]) => ({
+  method,
+  path,
+  handler: 'comfyui-api',
+  operationId,
+  summary,
+}));
 
 export const ROUTES: readonly Route[] = [
   {
@@ -150,6 +187,7 @@ export const ROUTES: readonly Route[] = [
     operationId: 'ListEndpoints',
     summary: 'The inference endpoints this deployment routes to',
   },
+  ...COMFYUI_FACADE_ROUTES,
   { method: 'GET', path: '/', handler: 'health', operationId: 'RootAPI', summary: 'Health: "OK"' },
   { method: 'GET', path: '/ping', handler: 'health', operationId: 'Ping', summary: 'Health: "pong"' },
   {

@@ -12,6 +12,7 @@ import { SageMakerAsyncInvoker } from '../adapters/sagemaker-async-invoker';
 import { SageMakerEndpointDirectory } from '../adapters/sagemaker-endpoint-directory';
 import type { Clock, Digest, IdGenerator, InputStore } from '../domain/ports';
 import type { CancelExecuteDeps } from '../use-cases/cancel-execute';
+import type { ComfyFacadeDeps } from '../use-cases/comfyui-facade';
 import type { CreateExecuteDeps } from '../use-cases/create-execute';
 import type { CreateInputDeps } from '../use-cases/create-input';
 import type { DeleteExecutesDeps } from '../use-cases/delete-executes';
@@ -42,10 +43,19 @@ const ids: IdGenerator = { newId: () => randomUUID() };
 const sha256: Digest = (text) => createHash('sha256').update(text).digest('hex');
 
 type DataFunction = Exclude<FunctionName, 'health' | 'api-doc' | 'list-endpoints' | 'get-prepare'>;
-type InputFunction = 'create-execute' | 'create-input' | 'list-inputs' | 'delete-input' | 'prepare-endpoint';
+type InputFunction =
+  | 'create-execute'
+  | 'comfyui-api'
+  | 'create-input'
+  | 'list-inputs'
+  | 'delete-input'
+  | 'prepare-endpoint';
 type ModelFunction = 'start-model-upload' | 'complete-model-upload' | 'list-models' | 'delete-model';
 /** Functions that use the execute table (the input and model functions use only the bucket). */
-type TableFunction = Exclude<DataFunction, Exclude<InputFunction, 'create-execute'> | ModelFunction>;
+type TableFunction = Exclude<
+  DataFunction,
+  Exclude<InputFunction, 'create-execute' | 'comfyui-api'> | ModelFunction
+>;
 
 function clientSettings(name: DataFunction) {
   const env = functionEnv(name);
@@ -110,9 +120,10 @@ function modelLookup(settings: { region: string; s3ForcePathStyle: boolean }, bu
   return lookup.cached;
 }
 
-export function createExecuteDeps(): CreateExecuteDeps {
-  const env = functionEnv('create-execute');
-  const { store, payloads, settings } = dataAdapters('create-execute');
+/** CreateExecute's ports, for a function with CreateExecute's environment. */
+function createDeps(name: 'create-execute' | 'comfyui-api'): CreateExecuteDeps {
+  const env = functionEnv(name);
+  const { store, payloads, settings } = dataAdapters(name);
   return {
     store,
     payloads,
@@ -124,7 +135,7 @@ export function createExecuteDeps(): CreateExecuteDeps {
     ids,
     digest: sha256,
     catalogs: nodeCatalogs(settings, env.BUCKET_NAME),
-    inputs: inputStore('create-execute', env.RETENTION_DAYS),
+    inputs: inputStore(name, env.RETENTION_DAYS),
     resolveHost: resolveHostAddresses,
     models: modelLookup(settings, env.BUCKET_NAME),
     config: {
@@ -143,6 +154,12 @@ export function createExecuteDeps(): CreateExecuteDeps {
       },
     },
   };
+}
+
+export const createExecuteDeps = () => createDeps('create-execute');
+
+export function comfyuiFacadeDeps(): ComfyFacadeDeps {
+  return { ...createDeps('comfyui-api'), presignTtlSeconds: functionEnv('comfyui-api').PRESIGN_TTL_SECONDS };
 }
 
 export function createInputDeps(): CreateInputDeps {

@@ -67,20 +67,25 @@ const EndpointsEnv = {
 
 const SigningEnv = { PRESIGN_TTL_SECONDS: int(1, 604_800, 3600) };
 
+/** What creating an execute needs (CreateExecute, and POST /comfyui/prompt). */
+const CreateEnv = {
+  ...EndpointsEnv,
+  REQUEST_TTL_SECONDS: int(60, 21_600, 21_600),
+  INVOCATION_TIMEOUT_SECONDS: int(1, 3600, 3600),
+  RETENTION_DAYS: int(1, 3650, 30),
+  MAX_INLINE_PROMPT_BYTES: int(1024, 350_000, 300_000),
+  MAX_PROMPT_NODES: int(1, 100_000, 5000),
+  /** Buckets besides the caller's own inputs prefix that `s3://` inputs may name (comma-separated). */
+  INPUT_BUCKETS: optionalCsv,
+  /** Local stack only: http:// and loopback input URLs, for test servers on the same machine. */
+  ALLOW_LOOPBACK_INPUT_URLS: boolish,
+};
+
 /** Each function's environment, parsed once at cold start; the CDK constructs are typed by the same schemas. */
 export const FUNCTION_ENV = {
-  'create-execute': z.extend(DataEnv, {
-    ...EndpointsEnv,
-    REQUEST_TTL_SECONDS: int(60, 21_600, 21_600),
-    INVOCATION_TIMEOUT_SECONDS: int(1, 3600, 3600),
-    RETENTION_DAYS: int(1, 3650, 30),
-    MAX_INLINE_PROMPT_BYTES: int(1024, 350_000, 300_000),
-    MAX_PROMPT_NODES: int(1, 100_000, 5000),
-    /** Buckets besides the caller's own inputs prefix that `s3://` inputs may name (comma-separated). */
-    INPUT_BUCKETS: optionalCsv,
-    /** Local stack only: http:// and loopback input URLs, for test servers on the same machine. */
-    ALLOW_LOOPBACK_INPUT_URLS: boolish,
-  }),
+  'create-execute': z.extend(DataEnv, CreateEnv),
+  /** ComfyUI's own routes under /comfyui/: creates, reads, cancels and signs like the executes API. */
+  'comfyui-api': z.extend(DataEnv, { ...CreateEnv, ...SigningEnv }),
   'create-input': z.extend(BucketEnv, {
     ...InputsEnv,
     /** Largest input accepted; ComfyUI's own upload limit is 100 MiB. */

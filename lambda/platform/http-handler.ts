@@ -16,8 +16,8 @@ export interface HttpRequest {
 
 export type HttpResult =
   | { statusCode: number; data?: unknown; message?: string }
-  /** A body sent as is, without the envelope (GET /api, as ESD). */
-  | { statusCode: number; raw: unknown };
+  /** A body sent as is, without the envelope (GET /api as ESD, the ComfyUI routes as ComfyUI); `undefined` sends none. */
+  | { statusCode: number; raw: unknown; headers?: Record<string, string> };
 
 function ownerOf(event: APIGatewayProxyEvent): string | undefined {
   const id = event.requestContext?.identity?.apiKeyId;
@@ -74,8 +74,8 @@ export function httpHandler(
         const { 'x-api-version': _omitted, ...headers } = commonHeaders(esdVersion);
         return {
           statusCode: result.statusCode,
-          headers,
-          body: JSON.stringify(result.raw),
+          headers: { ...headers, ...result.headers },
+          body: result.raw === undefined ? '' : JSON.stringify(result.raw),
           isBase64Encoded: false,
         };
       }

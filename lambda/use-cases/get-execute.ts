@@ -22,7 +22,8 @@ export async function findOwnedExecute(
   return record;
 }
 
-async function promptFromStagedRequest(record: ExecuteRecord, payloads: PayloadStore) {
+/** The prompt of a record whose prompt was too big for it, read from its staged request. */
+export async function promptFromStagedRequest(record: ExecuteRecord, payloads: PayloadStore) {
   const text = await payloads.getText(record.prompt_path);
   if (text === undefined) throw new Error(`staged request ${record.prompt_path} is missing`);
   return (JSON.parse(text) as { prompt: ExecuteRecord['prompt_params']['prompt'] }).prompt;

@@ -62,6 +62,18 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
         objects(['GetObject'], PAYLOAD_PREFIXES.endpoints),
         new PolicyStatement({ actions: ['sagemaker:InvokeEndpointAsync'], resources: [r.endpointArn] }),
       ];
+    // ComfyUI's routes: create as CreateExecute does, read and list as Get/ListExecutes, cancel.
+    case 'comfyui-api':
+      return [
+        table('GetItem', 'PutItem', 'UpdateItem'),
+        index(EXECUTE_TABLE.byOwner.indexName),
+        index(EXECUTE_TABLE.byOwnerStatus.indexName),
+        objects(['PutObject', 'DeleteObject', 'GetObject'], executes),
+        objects(['GetObject'], inputs, models, PAYLOAD_PREFIXES.endpoints),
+        listing(inputs),
+        ...inputBuckets,
+        new PolicyStatement({ actions: ['sagemaker:InvokeEndpointAsync'], resources: [r.endpointArn] }),
+      ];
     case 'get-execute':
       return [table('GetItem'), objects(['GetObject'], executes)];
     case 'list-executes':

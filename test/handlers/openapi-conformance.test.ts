@@ -89,6 +89,21 @@ describe('real handler responses conform to the OpenAPI document', () => {
       { method: 'GET', path: '/' },
       { method: 'GET', path: '/ping' },
       { method: 'GET', path: '/api' },
+      { method: 'POST', path: '/comfyui/prompt', body: { prompt: txt2imgPrompt(), client_id: 'c1' } },
+      {
+        method: 'POST',
+        path: '/comfyui/prompt',
+        body: { prompt: { '1': { class_type: 'Nope', inputs: {} } } },
+      },
+      { method: 'POST', path: '/comfyui/prompt', body: { client_id: 'c1' } },
+      { method: 'GET', path: '/comfyui/prompt' },
+      { method: 'GET', path: '/comfyui/queue' },
+      { method: 'GET', path: '/comfyui/history', query: { max_items: '5' } },
+      { method: 'GET', path: `/comfyui/history/${id}` },
+      { method: 'POST', path: '/comfyui/interrupt', body: {} },
+      { method: 'GET', path: '/comfyui/view', query: { filename: 'nothing.png', type: 'output' } },
+      { method: 'GET', path: '/comfyui/object_info' },
+      { method: 'GET', path: '/comfyui/object_info/KSampler' },
     ];
     const seen = new Set<string>();
     for (const call of calls) {

@@ -54,7 +54,8 @@ export function lambdaContext(functionName: string): Context {
 
 /** The parsed body of a proxy result. */
 export function bodyOf(result: APIGatewayProxyResult): any {
-  return JSON.parse(result.body);
+  // ComfyUI's routes answer some calls with no body at all (POST /interrupt, a /view redirect).
+  return result.body === '' ? '' : JSON.parse(result.body);
 }
 
 /** SNS → Lambda event carrying one SageMaker notification (sagemaker-async.md §4.4). */

@@ -818,6 +818,92 @@ export interface ListEndpointsData {
   last_evaluated_key: null;
 }
 
+export interface ComfyPostPromptBody {
+  /**
+   * API-format prompt (or a UI workflow, converted first)
+   */
+  prompt: {
+    [k: string]: unknown | undefined;
+  };
+  client_id?: string;
+  extra_data?: {
+    [k: string]: unknown | undefined;
+  };
+  /**
+   * a lowercase UUID; minted when absent
+   */
+  prompt_id?: string;
+  number?: number;
+  front?: boolean;
+  [k: string]: unknown | undefined;
+}
+
+export interface ComfyPostPromptData {
+  prompt_id: string;
+  number: number;
+  node_errors: {
+    [k: string]: unknown | undefined;
+  };
+}
+
+export interface ComfyGetPromptData {
+  exec_info: {
+    queue_remaining: number;
+  };
+}
+
+export interface ComfyGetQueueData {
+  queue_running: unknown[][];
+  queue_pending: unknown[][];
+}
+
+export interface ComfyGetHistoryQuery {
+  /**
+   * at most this many (newest)
+   */
+  max_items?: string;
+}
+
+export interface ComfyGetHistoryData {
+  [k: string]: unknown | undefined;
+}
+
+export interface ComfyGetHistoryItemPath {
+  /**
+   * Execution id: the DynamoDB key, the SageMaker InferenceId, the S3 prefix and ComfyUI prompt_id
+   */
+  prompt_id: string;
+}
+
+export interface ComfyGetHistoryItemData {
+  [k: string]: unknown | undefined;
+}
+
+export interface ComfyInterruptBody {
+  prompt_id?: string;
+  [k: string]: unknown | undefined;
+}
+
+export type ComfyInterruptData = string;
+
+export interface ComfyViewQuery {
+  filename?: string;
+  subfolder?: string;
+  type?: 'output' | 'input' | 'temp';
+}
+
+export interface ComfyObjectInfoData {
+  [k: string]: unknown | undefined;
+}
+
+export interface ComfyObjectInfoNodePath {
+  node_class: string;
+}
+
+export interface ComfyObjectInfoNodeData {
+  [k: string]: unknown | undefined;
+}
+
 export interface GetApiOASData {
   [k: string]: unknown | undefined;
 }
@@ -840,6 +926,15 @@ export const OPERATIONS = {
   PrepareEndpoint: { method: 'POST', path: '/prepare' },
   GetPrepare: { method: 'GET', path: '/prepare/{endpoint_name}' },
   ListEndpoints: { method: 'GET', path: '/endpoints' },
+  ComfyPostPrompt: { method: 'POST', path: '/comfyui/prompt' },
+  ComfyGetPrompt: { method: 'GET', path: '/comfyui/prompt' },
+  ComfyGetQueue: { method: 'GET', path: '/comfyui/queue' },
+  ComfyGetHistory: { method: 'GET', path: '/comfyui/history' },
+  ComfyGetHistoryItem: { method: 'GET', path: '/comfyui/history/{prompt_id}' },
+  ComfyInterrupt: { method: 'POST', path: '/comfyui/interrupt' },
+  ComfyView: { method: 'GET', path: '/comfyui/view' },
+  ComfyObjectInfo: { method: 'GET', path: '/comfyui/object_info' },
+  ComfyObjectInfoNode: { method: 'GET', path: '/comfyui/object_info/{node_class}' },
   RootAPI: { method: 'GET', path: '/' },
   Ping: { method: 'GET', path: '/ping' },
   GetApiOAS: { method: 'GET', path: '/api' },
@@ -865,6 +960,15 @@ export interface OperationTypes {
   PrepareEndpoint: { body: PrepareEndpointBody; data: PrepareEndpointData };
   GetPrepare: { path: GetPreparePath; data: GetPrepareData };
   ListEndpoints: { data: ListEndpointsData };
+  ComfyPostPrompt: { body: ComfyPostPromptBody; data: ComfyPostPromptData };
+  ComfyGetPrompt: { data: ComfyGetPromptData };
+  ComfyGetQueue: { data: ComfyGetQueueData };
+  ComfyGetHistory: { query: ComfyGetHistoryQuery; data: ComfyGetHistoryData };
+  ComfyGetHistoryItem: { path: ComfyGetHistoryItemPath; data: ComfyGetHistoryItemData };
+  ComfyInterrupt: { body: ComfyInterruptBody; data: ComfyInterruptData };
+  ComfyView: { query: ComfyViewQuery; data: undefined };
+  ComfyObjectInfo: { data: ComfyObjectInfoData };
+  ComfyObjectInfoNode: { path: ComfyObjectInfoNodePath; data: ComfyObjectInfoNodeData };
   RootAPI: { data: undefined };
   Ping: { data: undefined };
   GetApiOAS: { data: GetApiOASData };

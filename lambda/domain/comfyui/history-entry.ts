@@ -1,0 +1,137 @@
+import type { ExecuteOutputs } from '../execute-outputs';
+import type { ExecuteRecord } from '../execute-record';
+import type { PromptGraph } from '../prompt-graph';
+
+/**
+ * ComfyUI's own shapes for an execute, as its server answers `/history` and `/queue`
+ * (shared/docs/comfyui-server-api.md §3, §5): the facade under /comfyui/ speaks them.
+ */
+
+export type ComfyQueueItem = [
+  number: number,
+  prompt_id: string,
+  prompt: PromptGraph,
+  extra_data: Record<string, unknown>,
+  outputs_to_execute: string[],
+];
+
+export interface ComfyHistoryEntry {
+  prompt: ComfyQueueItem;
+  outputs: ExecuteOutputs;
+  status: {
+    status_str: 'success' | 'error';
+    completed: boolean;
+    messages: [string, Record<string, unknown>][];
+  };
+  meta: Record<string, { node_id: string; display_node: string; parent_node: null; real_node_id: string }>;
+}
+
+/** The queue number ComfyUI clients see: the create time in ms, so it grows as ComfyUI's counter does. */
+export const queueNumber = (record: Pick<ExecuteRecord, 'create_time' | 'prompt_params'>) => {
+  const given = Number(record.prompt_params.number);
+  return record.prompt_params.number != null && Number.isFinite(given)
+    ? given
+    : Date.parse(record.create_time);
+};
+
+/** `[number, prompt_id, prompt, extra_data, outputs_to_execute]`, with the client id in extra_data as ComfyUI keeps it. */
+export function queueItem(record: ExecuteRecord, prompt: PromptGraph, outputNodes: string[]): ComfyQueueItem {
+  const extra = { ...record.prompt_params.extra_data };
+  if (record.prompt_params.client_id) extra.client_id = record.prompt_params.client_id;
+  return [queueNumber(record), record.prompt_id, prompt, extra, outputNodes];
+}
+
+/** ComfyUI's file items (`{filename, subfolder, type}`): our S3 `key` and `url` stay ours. */
+export function comfyOutputs(outputs: ExecuteOutputs | null): ExecuteOutputs {
+  const shaped: ExecuteOutputs = {};
+  for (const [node, ui] of Object.entries(outputs ?? {})) {
+    shaped[node] = Object.fromEntries(
+      Object.entries(ui ?? {}).map(([kind, value]) => [
+        kind,
+        Array.isArray(value)
+          ? value.map((item) => {
+              if (typeof item !== 'object' || item === null || !('key' in item)) return item;
+              const { key: _key, url: _url, ...rest } = item as Record<string, unknown>;
+              return rest;
+            })
+          : value,
+      ]),
+    );
+  }
+  return shaped;
+}
+
+const millis = (iso: string | null) => (iso ? Date.parse(iso) : Date.now());
+
+/** What ComfyUI's history says of how the run went: start, then success, error or interrupted. */
+function statusMessages(record: ExecuteRecord): [string, Record<string, unknown>][] {
+  const id = record.prompt_id;
+  // As the real server records them (checked on ComfyUI 0.3.64): start, cached (none: every run is fresh), end.
+  const started: [string, Record<string, unknown>][] = record.start_time
+    ? [
+        ['execution_start', { prompt_id: id, timestamp: millis(record.start_time) }],
+        ['execution_cached', { nodes: [], prompt_id: id, timestamp: millis(record.start_time) }],
+      ]
+    : [];
+  const at = millis(record.complete_time);
+  if (record.status === 'success')
+    return [...started, ['execution_success', { prompt_id: id, timestamp: at }]];
+  const error = record.error ?? {};
+  if (record.status === 'cancelled')
+    return [
+      ...started,
+      [
+        'execution_interrupted',
+        {
+          prompt_id: id,
+          node_id: error.node_id ?? null,
+          node_type: error.node_type ?? null,
+          executed: [],
+          timestamp: at,
+        },
+      ],
+    ];
+  return [
+    ...started,
+    [
+      'execution_error',
+      {
+        prompt_id: id,
+        node_id: error.node_id ?? null,
+        node_type: error.node_type ?? null,
+        executed: error.executed ?? [],
+        exception_message: error.exception_message ?? record.message,
+        exception_type: error.exception_type ?? '',
+        traceback: error.traceback ?? [],
+        current_inputs: {},
+        current_outputs: {},
+        timestamp: at,
+      },
+    ],
+  ];
+}
+
+/** A finished execute as ComfyUI's `/history/{prompt_id}` shows it. */
+export function historyEntry(
+  record: ExecuteRecord,
+  prompt: PromptGraph,
+  outputs: ExecuteOutputs | null,
+  outputNodes: string[],
+): ComfyHistoryEntry {
+  const shaped = comfyOutputs(outputs);
+  return {
+    prompt: queueItem(record, prompt, outputNodes),
+    outputs: shaped,
+    status: {
+      status_str: record.status === 'success' ? 'success' : 'error',
+      completed: record.status === 'success',
+      messages: statusMessages(record),
+    },
+    meta: Object.fromEntries(
+      Object.keys(shaped).map((node) => [
+        node,
+        { node_id: node, display_node: node, parent_node: null, real_node_id: node },
+      ]),
+    ),
+  };
+}

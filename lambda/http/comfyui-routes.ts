@@ -1,0 +1,97 @@
+import { DomainError, PromptValidationError } from '../domain/errors';
+import { isPromptId } from '../domain/prompt-id';
+import type { HttpRequest, HttpResult } from '../platform/http-handler';
+import {
+  type ComfyFacadeDeps,
+  history,
+  historyOf,
+  interrupt,
+  objectInfo,
+  queuePrompt,
+  queueRemaining,
+  queueState,
+  viewUrl,
+} from '../use-cases/comfyui-facade';
+import { parseCreateExecuteBody, parseJsonBody } from './parse-request';
+
+/** ComfyUI's error answer: `{error: {type, message, details, extra_info}, node_errors}`, status 400. */
+function comfyError(type: string, message: string, details = ''): HttpResult {
+  return { statusCode: 400, raw: { error: { type, message, details, extra_info: {} }, node_errors: {} } };
+}
+
+const json = (raw: unknown, statusCode = 200): HttpResult => ({ statusCode, raw });
+
+function bodyObject(request: HttpRequest): Record<string, unknown> {
+  if (!request.event.body) return {};
+  const body = parseJsonBody(request.event.body, request.event.isBase64Encoded);
+  return typeof body === 'object' && body !== null && !Array.isArray(body)
+    ? (body as Record<string, unknown>)
+    : {};
+}
+
+/** POST /prompt as ComfyUI answers it: 200 `{prompt_id, number, node_errors}`, 400 ComfyUI's errors. */
+async function postPrompt(request: HttpRequest, deps: ComfyFacadeDeps): Promise<HttpResult> {
+  const body = bodyObject(request);
+  if (body.prompt === undefined || body.prompt === null) return comfyError('no_prompt', 'No prompt provided');
+  if (body.prompt_id != null && !isPromptId(String(body.prompt_id)))
+    return comfyError('invalid_prompt_id', 'prompt_id must be a valid UUID');
+  // ComfyUI's fields; partial_execution_targets and anything newer are not ours to act on.
+  const { prompt, prompt_id, client_id, extra_data, number, front } = body;
+  try {
+    const input = parseCreateExecuteBody(
+      Object.fromEntries(
+        Object.entries({ prompt, prompt_id, client_id, extra_data, number, front }).filter(
+          ([, v]) => v !== undefined,
+        ),
+      ),
+    );
+    return json(await queuePrompt(input, request.owner, deps));
+  } catch (error) {
+    if (error instanceof PromptValidationError) return { statusCode: 400, raw: error.data };
+    if (error instanceof DomainError) return comfyError('invalid_prompt', error.message);
+    throw error;
+  }
+}
+
+async function getView(request: HttpRequest, deps: ComfyFacadeDeps): Promise<HttpResult> {
+  const { filename = '', subfolder = '', type = 'output' } = request.query;
+  // ComfyUI accepts an annotated name: "a.png [output]".
+  const annotated = /^(.*) \[(output|input|temp)\]$/.exec(filename);
+  const file = annotated
+    ? { filename: annotated[1]!, subfolder, type: annotated[2]! }
+    : { filename, subfolder, type };
+  try {
+    const url = await viewUrl(request.owner, file, deps);
+    return url
+      ? { statusCode: 302, raw: undefined, headers: { Location: url } }
+      : json('404: Not Found', 404);
+  } catch (error) {
+    if (error instanceof DomainError) return json('400: Bad Request', 400);
+    throw error;
+  }
+}
+
+/** Each ComfyUI route by method and API Gateway resource path. */
+export const COMFYUI_ROUTES: Record<
+  string,
+  (request: HttpRequest, deps: ComfyFacadeDeps) => Promise<HttpResult>
+> = {
+  'POST /comfyui/prompt': postPrompt,
+  'GET /comfyui/prompt': async (request, deps) => json(await queueRemaining(request.owner, deps)),
+  'GET /comfyui/queue': async (request, deps) => json(await queueState(request.owner, deps)),
+  'GET /comfyui/history': async (request, deps) => {
+    const max = Number(request.query.max_items);
+    return json(await history(request.owner, Number.isInteger(max) && max > 0 ? max : undefined, deps));
+  },
+  'GET /comfyui/history/{prompt_id}': async (request, deps) =>
+    json(await historyOf(request.owner, request.pathParameter('prompt_id'), deps)),
+  'POST /comfyui/interrupt': async (request, deps) => {
+    const promptId = bodyObject(request).prompt_id;
+    await interrupt(request.owner, typeof promptId === 'string' ? promptId : undefined, deps);
+    return { statusCode: 200, raw: undefined };
+  },
+  'GET /comfyui/view': getView,
+  'GET /comfyui/object_info': async (_request, deps) => json(await objectInfo(undefined, deps)),
+  'GET /comfyui/object_info/{node_class}': async (request, deps) =>
+    json(await objectInfo(request.pathParameter('node_class'), deps)),
+};

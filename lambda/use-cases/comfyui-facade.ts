@@ -1,0 +1,182 @@
+import {
+  type ComfyHistoryEntry,
+  historyEntry,
+  queueItem,
+  queueNumber,
+} from '../domain/comfyui/history-entry';
+import { ExecuteNotFoundError, RequestValidationError } from '../domain/errors';
+import type { ExecuteRecord } from '../domain/execute-record';
+import type { ExecuteStatus } from '../domain/execute-status';
+import type { ExecuteSummary } from '../domain/ports';
+import type { PromptGraph } from '../domain/prompt-graph';
+import { isPromptId } from '../domain/prompt-id';
+import { nodeSpec } from '../domain/workflow/node-catalog';
+import { cancelExecute } from './cancel-execute';
+import { type CreateExecuteDeps, type CreateExecuteInput, createExecute } from './create-execute';
+import { joinS3, signedOutputs } from './execute-view';
+import { findOwnedExecute, promptFromStagedRequest } from './get-execute';
+
+/**
+ * ComfyUI's server routes (POST /prompt, /history, /queue, /interrupt, /view, /object_info) for
+ * ComfyUI clients, answered from the executes: one record per prompt, visible through both APIs.
+ */
+export interface ComfyFacadeDeps extends CreateExecuteDeps {
+  presignTtlSeconds: number;
+}
+
+/** How many of the caller's executes a listing route reads at most (ComfyUI keeps 10,000 in memory). */
+const MAX_LISTED = 200;
+
+async function ownedRecords(owner: string, deps: ComfyFacadeDeps, status?: ExecuteStatus, max = MAX_LISTED) {
+  const found: ExecuteSummary[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.listByOwner({
+      owner,
+      ...(status ? { status } : {}),
+      limit: Math.min(100, max - found.length),
+      ...(cursor ? { cursor } : {}),
+    });
+    found.push(...page.records);
+    cursor = page.cursor ?? undefined;
+  } while (cursor && found.length < max);
+  return found;
+}
+
+async function promptOf(record: ExecuteRecord, deps: ComfyFacadeDeps): Promise<PromptGraph> {
+  return record.prompt_location === 's3'
+    ? ((await promptFromStagedRequest(record, deps.payloads)) ?? {})
+    : (record.prompt_params.prompt ?? {});
+}
+
+/** The prompt's output nodes (what ComfyUI lists as `outputs_to_execute`). */
+async function outputNodes(record: ExecuteRecord, prompt: PromptGraph, deps: ComfyFacadeDeps) {
+  const catalog = await deps.catalogs.forEndpoint(record.endpoint_name);
+  return Object.keys(prompt).filter((id) => nodeSpec(catalog, prompt[id]!.class_type)?.output_node === true);
+}
+
+/** POST /prompt: queue a prompt (API format, or a UI workflow as ESD clients post it). */
+export async function queuePrompt(input: CreateExecuteInput, owner: string, deps: ComfyFacadeDeps) {
+  const { record } = await createExecute(input, owner, deps);
+  return { prompt_id: record.prompt_id, number: queueNumber(record), node_errors: {} };
+}
+
+/** GET /prompt: the caller's executes not yet finished. */
+export async function queueRemaining(owner: string, deps: ComfyFacadeDeps) {
+  const [created, running] = await Promise.all([
+    ownedRecords(owner, deps, 'created'),
+    ownedRecords(owner, deps, 'running'),
+  ]);
+  return { exec_info: { queue_remaining: created.length + running.length } };
+}
+
+async function fullRecords(summaries: ExecuteSummary[], deps: ComfyFacadeDeps) {
+  const records = await Promise.all(summaries.map((summary) => deps.store.get(summary.prompt_id)));
+  return records.filter((record): record is ExecuteRecord => record !== undefined);
+}
+
+/** GET /queue: running and pending, as ComfyUI's queue tuples. */
+export async function queueState(owner: string, deps: ComfyFacadeDeps) {
+  const items = async (status: ExecuteStatus) =>
+    Promise.all(
+      (await fullRecords(await ownedRecords(owner, deps, status), deps)).map(async (record) => {
+        const prompt = await promptOf(record, deps);
+        return queueItem(record, prompt, await outputNodes(record, prompt, deps));
+      }),
+    );
+  const [running, pending] = await Promise.all([items('running'), items('created')]);
+  return { queue_running: running, queue_pending: pending.sort((a, b) => a[0] - b[0]) };
+}
+
+async function entryOf(record: ExecuteRecord, deps: ComfyFacadeDeps): Promise<ComfyHistoryEntry> {
+  const prompt = await promptOf(record, deps);
+  const [outputs, nodes] = await Promise.all([
+    signedOutputs(record, deps.payloads, deps.presignTtlSeconds),
+    outputNodes(record, prompt, deps),
+  ]);
+  return historyEntry(record, prompt, outputs, nodes);
+}
+
+const FINAL: readonly ExecuteStatus[] = ['success', 'failed', 'cancelled'];
+
+/** GET /history[?max_items=]: the caller's finished executes, oldest first as ComfyUI lists them. */
+export async function history(owner: string, maxItems: number | undefined, deps: ComfyFacadeDeps) {
+  const finished = (await ownedRecords(owner, deps))
+    .filter((summary) => FINAL.includes(summary.status))
+    .slice(0, maxItems ?? MAX_LISTED);
+  const records = (await fullRecords(finished, deps)).reverse();
+  const entries = await Promise.all(
+    records.map(async (record) => [record.prompt_id, await entryOf(record, deps)]),
+  );
+  return Object.fromEntries(entries) as Record<string, ComfyHistoryEntry>;
+}
+
+/** GET /history/{prompt_id}: `{}` until it is finished, and for ids that are not the caller's (as ComfyUI). */
+export async function historyOf(owner: string, promptId: string, deps: ComfyFacadeDeps) {
+  const record = await findOwnedExecute(deps.store, promptId, owner).catch((error: unknown) => {
+    if (error instanceof ExecuteNotFoundError) return undefined;
+    throw error;
+  });
+  if (!record || !FINAL.includes(record.status)) return {};
+  return { [record.prompt_id]: await entryOf(record, deps) };
+}
+
+/**
+ * POST /interrupt: with a prompt id, cancel it if it is the caller's and running; without one,
+ * every running execute of the caller (ComfyUI interrupts whatever runs).
+ */
+export async function interrupt(owner: string, promptId: string | undefined, deps: ComfyFacadeDeps) {
+  if (promptId !== undefined) {
+    if (!isPromptId(promptId)) return;
+    const record = await deps.store.get(promptId);
+    if (record?.owner === owner && record.status === 'running') await cancelExecute(promptId, owner, deps);
+    return;
+  }
+  const running = await ownedRecords(owner, deps, 'running');
+  await Promise.all(running.map((summary) => cancelExecute(summary.prompt_id, owner, deps)));
+}
+
+/** GET /view: a pre-signed URL of one of the caller's files, or undefined (404). */
+export async function viewUrl(
+  owner: string,
+  file: { filename: string; subfolder: string; type: string },
+  deps: ComfyFacadeDeps,
+): Promise<string | undefined> {
+  if (
+    !file.filename ||
+    file.filename.includes('/') ||
+    file.filename.includes('..') ||
+    file.subfolder.includes('..')
+  )
+    throw new RequestValidationError(`invalid filename or subfolder: ${file.subfolder}/${file.filename}`);
+  if (file.type === 'input') {
+    const input = await deps.inputs.find(owner, file.filename);
+    return input && deps.payloads.presignGet(deps.inputs.uriOf(owner, input.name), deps.presignTtlSeconds);
+  }
+  for (const summary of await ownedRecords(owner, deps)) {
+    for (const ui of Object.values(summary.outputs ?? {}))
+      for (const value of Object.values(ui ?? {}))
+        for (const item of Array.isArray(value) ? value : []) {
+          const found = item as { filename?: unknown; subfolder?: unknown; type?: unknown; key?: unknown };
+          if (
+            found.filename === file.filename &&
+            (found.subfolder ?? '') === file.subfolder &&
+            (found.type ?? 'output') === file.type &&
+            typeof found.key === 'string'
+          )
+            return deps.payloads.presignGet(
+              joinS3(file.type === 'temp' ? summary.temp_path : summary.output_path, found.key),
+              deps.presignTtlSeconds,
+            );
+        }
+  }
+  return undefined;
+}
+
+/** GET /object_info[/{node_class}]: the default endpoint's nodes, as its ComfyUI published them. */
+export async function objectInfo(nodeClass: string | undefined, deps: ComfyFacadeDeps) {
+  const catalog = await deps.catalogs.forEndpoint(deps.config.defaultEndpointName);
+  if (nodeClass === undefined) return catalog;
+  const spec = nodeSpec(catalog, nodeClass);
+  return spec ? { [nodeClass]: spec } : {};
+}

@@ -1,0 +1,182 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../local/local-stack';
+import { tinyTxt2imgPrompt } from '../fixtures/prompts';
+import { KEY_A, KEY_B, startE2eStack } from './local-api';
+
+let stack: LocalStack;
+beforeAll(async () => {
+  stack = await startE2eStack();
+}, 60_000);
+afterAll(() => stack?.stop());
+
+/**
+ * A client written from ComfyUI's protocol alone (shared/docs/comfyui-server-api.md), as
+ * ComfyUI's script_examples are: the base URL is `{api}/comfyui/`, the key goes in x-api-key.
+ */
+function comfyClient(key: string) {
+  const base = () => `${stack.apiUrl}comfyui/`;
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(base() + path, {
+      method,
+      headers: { 'x-api-key': key, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      body: text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text,
+    };
+  };
+  return {
+    call,
+    queuePrompt: (prompt: unknown, clientId = 'script') =>
+      call('POST', 'prompt', { prompt, client_id: clientId }),
+    async history(promptId: string, timeoutMs = 30_000) {
+      for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
+        const { body } = await call('GET', `history/${promptId}`);
+        if (body[promptId]) return body[promptId];
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`no history for ${promptId}`);
+    },
+    view: (item: { filename: string; subfolder: string; type: string }) =>
+      fetch(`${base()}view?${new URLSearchParams(item)}`, { headers: { 'x-api-key': key } }),
+  };
+}
+
+async function s3Object(key: string) {
+  const object = await stack.s3.send(new GetObjectCommand({ Bucket: stack.bucket, Key: key }));
+  return Buffer.from(await object.Body!.transformToByteArray());
+}
+
+describe("ComfyUI's protocol under /comfyui/", () => {
+  it('queues a prompt, shows it in history in ComfyUI shape, and serves its images byte for byte', async () => {
+    const comfy = comfyClient(KEY_A);
+    const queued = await comfy.queuePrompt(tinyTxt2imgPrompt(5));
+    expect(queued.status).toBe(200);
+    expect(queued.body).toEqual({
+      prompt_id: expect.any(String),
+      number: expect.any(Number),
+      node_errors: {},
+    });
+    const id = queued.body.prompt_id;
+    const entry = await comfy.history(id);
+    expect(entry.status).toMatchObject({ status_str: 'success', completed: true });
+    expect(entry.status.messages.map(([type]: [string]) => type)).toEqual([
+      'execution_start',
+      'execution_cached',
+      'execution_success',
+    ]);
+    expect(entry.prompt).toEqual([
+      queued.body.number,
+      id,
+      tinyTxt2imgPrompt(5),
+      { client_id: 'script' },
+      ['9'],
+    ]);
+    const images = entry.outputs['9'].images as { filename: string; subfolder: string; type: string }[];
+    expect(images).toEqual([
+      { filename: expect.stringMatching(/^ComfyUI_\d+_\.png$/), subfolder: '', type: 'output' },
+    ]);
+    expect(entry.meta).toEqual({
+      '9': { node_id: '9', display_node: '9', parent_node: null, real_node_id: '9' },
+    });
+
+    // The same execute through the executes API: one record, both views.
+    const record: any = await (
+      await fetch(`${stack.apiUrl}executes/${id}`, { headers: { 'x-api-key': KEY_A } })
+    ).json();
+    const key = `${record.data.output_path.replace(`s3://${stack.bucket}/`, '').replace(/\/$/, '')}/${record.data.outputs['9'].images[0].key}`;
+    const viewed = await comfy.view(images[0]!);
+    expect(viewed.status).toBe(200);
+    expect(Buffer.from(await viewed.arrayBuffer()).equals(await s3Object(key))).toBe(true);
+
+    const all = await comfy.call('GET', 'history?max_items=10');
+    expect(Object.keys(all.body)).toContain(id);
+  });
+
+  it('converts a UI workflow posted as the prompt, as ESD clients post it', async () => {
+    const comfy = comfyClient(KEY_A);
+    const recorded = JSON.parse(
+      readFileSync(join(import.meta.dirname, '../fixtures/embedded-workflow/recorded.json'), 'utf8'),
+    )['inverted.png'];
+    const queued = await comfy.queuePrompt(recorded.workflow);
+    expect(queued.status, JSON.stringify(queued.body)).toBe(200);
+    const entry = await comfy.history(queued.body.prompt_id);
+    expect(entry.status.status_str).toBe('success');
+    // The prompt recorded with the workflow (our conversion also keeps each node's title in _meta).
+    const withoutMeta = (prompt: Record<string, { class_type: string; inputs: unknown }>) =>
+      Object.fromEntries(
+        Object.entries(prompt).map(([id, n]) => [id, { class_type: n.class_type, inputs: n.inputs }]),
+      );
+    expect(withoutMeta(entry.prompt[2])).toEqual(recorded.prompt);
+    expect(entry.outputs['3'].images).toHaveLength(1);
+  });
+
+  it("answers bad prompts with ComfyUI's own errors", async () => {
+    const comfy = comfyClient(KEY_A);
+    expect(await comfy.call('POST', 'prompt', { client_id: 'x' })).toMatchObject({
+      status: 400,
+      body: { error: { type: 'no_prompt', message: 'No prompt provided' }, node_errors: {} },
+    });
+    expect(
+      await comfy.call('POST', 'prompt', { prompt: tinyTxt2imgPrompt(1), prompt_id: 'not-a-uuid' }),
+    ).toMatchObject({
+      status: 400,
+      body: { error: { type: 'invalid_prompt_id' } },
+    });
+    const broken = tinyTxt2imgPrompt(1);
+    broken['3'].inputs.steps = 0;
+    const refused = await comfy.call('POST', 'prompt', { prompt: broken });
+    expect(refused).toMatchObject({
+      status: 400,
+      body: {
+        error: { type: 'prompt_outputs_failed_validation' },
+        node_errors: { '3': { class_type: 'KSampler' } },
+      },
+    });
+  });
+
+  it('shows the queue and interrupts a running prompt, which history then shows interrupted', async () => {
+    const comfy = comfyClient(KEY_A);
+    const queued = await comfy.queuePrompt(tinyTxt2imgPrompt(6, 400));
+    const id = queued.body.prompt_id;
+    let running: unknown[] = [];
+    for (let i = 0; i < 100 && running.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      running = (await comfy.call('GET', 'queue')).body.queue_running;
+    }
+    expect(running).toEqual([
+      [queued.body.number, id, tinyTxt2imgPrompt(6, 400), { client_id: 'script' }, ['9']],
+    ]);
+    expect((await comfy.call('GET', 'prompt')).body).toEqual({ exec_info: { queue_remaining: 1 } });
+    expect(await comfy.call('POST', 'interrupt', { prompt_id: id })).toEqual({ status: 200, body: '' });
+    const entry = await comfy.history(id);
+    expect(entry.status.status_str).toBe('error');
+    expect(entry.status.messages.at(-1)[0]).toBe('execution_interrupted');
+    expect((await comfy.call('GET', 'prompt')).body).toEqual({ exec_info: { queue_remaining: 0 } });
+  });
+
+  it("never shows one key's prompts or files to another", async () => {
+    const mine = comfyClient(KEY_A);
+    const theirs = comfyClient(KEY_B);
+    const queued = await mine.queuePrompt(tinyTxt2imgPrompt(7));
+    const entry = await mine.history(queued.body.prompt_id);
+    expect((await theirs.call('GET', `history/${queued.body.prompt_id}`)).body).toEqual({});
+    expect(Object.keys((await theirs.call('GET', 'history')).body)).not.toContain(queued.body.prompt_id);
+    expect((await theirs.view(entry.outputs['9'].images[0])).status).toBe(404);
+    expect((await theirs.call('GET', 'queue')).body).toEqual({ queue_running: [], queue_pending: [] });
+    expect((await mine.call('GET', 'view?filename=..%2Fx.png')).status).toBe(400);
+  });
+
+  it("serves the endpoint's node definitions", async () => {
+    const comfy = comfyClient(KEY_A);
+    const all = (await comfy.call('GET', 'object_info')).body;
+    expect(all.KSampler.input.required.steps[0]).toBe('INT');
+    expect((await comfy.call('GET', 'object_info/KSampler')).body).toEqual({ KSampler: all.KSampler });
+    expect((await comfy.call('GET', 'object_info/NoSuchNode')).body).toEqual({});
+  });
+});

@@ -89,6 +89,12 @@ export class ComfyUiClient {
     }
   }
 
+  async systemStats(): Promise<unknown> {
+    const { status, body } = await this.json<unknown>('/system_stats', {}, 30_000);
+    if (status !== 200) throw new Error(`GET /system_stats answered ${status}`);
+    return body;
+  }
+
   async objectInfo(): Promise<unknown> {
     const { status, body } = await this.json<unknown>('/object_info', {}, 120_000);
     if (status !== 200) throw new Error(`GET /object_info answered ${status}`);

@@ -3,15 +3,25 @@ import { isPromptId } from '../domain/prompt-id';
 import type { HttpRequest, HttpResult } from '../platform/http-handler';
 import {
   type ComfyFacadeDeps,
+  editHistory,
+  editQueue,
   history,
   historyOf,
   interrupt,
   objectInfo,
+  type QueueEdit,
   queuePrompt,
   queueRemaining,
   queueState,
   viewUrl,
 } from '../use-cases/comfyui-facade';
+import {
+  embeddings,
+  features,
+  modelFolders,
+  modelsIn,
+  systemStats,
+} from '../use-cases/comfyui-introspection';
 import { parseCreateExecuteBody, parseJsonBody } from './parse-request';
 
 /** ComfyUI's error answer: `{error: {type, message, details, extra_info}, node_errors}`, status 400. */
@@ -27,6 +37,17 @@ function bodyObject(request: HttpRequest): Record<string, unknown> {
   return typeof body === 'object' && body !== null && !Array.isArray(body)
     ? (body as Record<string, unknown>)
     : {};
+}
+
+/** `{clear, delete}` as ComfyUI reads them: anything else is ignored. */
+function queueEdit(request: HttpRequest): QueueEdit {
+  const body = bodyObject(request);
+  return {
+    clear: body.clear === true,
+    delete: Array.isArray(body.delete)
+      ? body.delete.filter((id): id is string => typeof id === 'string')
+      : [],
+  };
 }
 
 /** POST /prompt as ComfyUI answers it: 200 `{prompt_id, number, node_errors}`, 400 ComfyUI's errors. */
@@ -71,6 +92,18 @@ async function getView(request: HttpRequest, deps: ComfyFacadeDeps): Promise<Htt
   }
 }
 
+/** What the introspection routes need, from the facade's ports. */
+const introspection = (deps: ComfyFacadeDeps) => ({
+  library: deps.library,
+  payloads: deps.payloads,
+  config: {
+    defaultEndpointName: deps.config.defaultEndpointName,
+    libraryBucketUri: deps.config.libraryBucketUri,
+    // API Gateway takes 10 MB; a Lambda request 6 MB, base64 (binary uploads) makes that 4.5 MB.
+    maxUploadBytes: 4_500_000,
+  },
+});
+
 /** Each ComfyUI route by method and API Gateway resource path. */
 export const COMFYUI_ROUTES: Record<
   string,
@@ -90,7 +123,23 @@ export const COMFYUI_ROUTES: Record<
     await interrupt(request.owner, typeof promptId === 'string' ? promptId : undefined, deps);
     return { statusCode: 200, raw: undefined };
   },
+  'POST /comfyui/history': async (request, deps) => {
+    await editHistory(request.owner, queueEdit(request), deps);
+    return { statusCode: 200, raw: undefined };
+  },
+  'POST /comfyui/queue': async (request, deps) => {
+    await editQueue(request.owner, queueEdit(request), deps);
+    return { statusCode: 200, raw: undefined };
+  },
   'GET /comfyui/view': getView,
+  'GET /comfyui/models': async () => json(modelFolders()),
+  'GET /comfyui/models/{folder}': async (request, deps) => {
+    const names = await modelsIn(request.pathParameter('folder'), introspection(deps));
+    return names ? json(names) : json('404: Not Found', 404);
+  },
+  'GET /comfyui/embeddings': async (_request, deps) => json(await embeddings(introspection(deps))),
+  'GET /comfyui/system_stats': async (_request, deps) => json(await systemStats(introspection(deps))),
+  'GET /comfyui/features': async (_request, deps) => json(features(introspection(deps))),
   'GET /comfyui/object_info': async (_request, deps) => json(await objectInfo(undefined, deps)),
   'GET /comfyui/object_info/{node_class}': async (request, deps) =>
     json(await objectInfo(request.pathParameter('node_class'), deps)),

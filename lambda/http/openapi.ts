@@ -85,6 +85,14 @@ const COMFYUI_OPERATIONS: Record<string, Operation> = {
   ComfyGetHistoryItem: {
     responses: { 200: ['{prompt_id: entry}, or {} until it finishes', anyObject] },
   },
+  ComfyPostHistory: {
+    body: z.object({ clear: z.boolean().optional(), delete: z.array(z.string()).optional() }).loose(),
+    responses: { 200: ['Done (empty body); finished executes deleted with their outputs', z.string()] },
+  },
+  ComfyPostQueue: {
+    body: z.object({ clear: z.boolean().optional(), delete: z.array(z.string()).optional() }).loose(),
+    responses: { 200: ['Done (empty body); pending executes cancelled', z.string()] },
+  },
   ComfyInterrupt: {
     body: z.object({ prompt_id: z.string().optional() }).loose(),
     responses: { 200: ['Interrupted (empty body)', z.string()] },
@@ -98,6 +106,23 @@ const COMFYUI_OPERATIONS: Record<string, Operation> = {
     responses: {
       302: ['Redirect to a pre-signed S3 URL of the file', z.string()],
       404: ['No such file of the caller', z.string()],
+    },
+  },
+  ComfyModels: { responses: { 200: ['Model folder names', z.array(z.string())] } },
+  ComfyModelsInFolder: {
+    responses: {
+      200: ['Model names in the folder (the library)', z.array(z.string())],
+      404: ['No such folder', z.string()],
+    },
+  },
+  ComfyEmbeddings: { responses: { 200: ['Embedding names', z.array(z.string())] } },
+  ComfySystemStats: { responses: { 200: ['{system, devices}, as the endpoint reported', anyObject] } },
+  ComfyFeatures: {
+    responses: {
+      200: [
+        'Feature flags',
+        z.object({ supports_preview_metadata: z.boolean(), max_upload_size: z.number() }),
+      ],
     },
   },
   ComfyObjectInfo: { responses: { 200: ['class_type → node definition', anyObject] } },

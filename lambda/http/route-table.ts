@@ -53,11 +53,33 @@ const COMFYUI_FACADE_ROUTES: readonly Route[] = (
     ['GET', '/comfyui/history/{prompt_id}', 'ComfyGetHistoryItem', "ComfyUI's GET /history/{prompt_id}"],
     [
       'POST',
+      '/comfyui/history',
+      'ComfyPostHistory',
+      "ComfyUI's POST /history: delete or clear finished prompts",
+    ],
+    ['POST', '/comfyui/queue', 'ComfyPostQueue', "ComfyUI's POST /queue: take pending prompts off the queue"],
+    [
+      'POST',
       '/comfyui/interrupt',
       'ComfyInterrupt',
       "ComfyUI's POST /interrupt: cancel the caller's running prompt(s)",
     ],
     ['GET', '/comfyui/view', 'ComfyView', "ComfyUI's GET /view: a redirect to the caller's file"],
+    ['GET', '/comfyui/models', 'ComfyModels', "ComfyUI's GET /models: model folder names"],
+    [
+      'GET',
+      '/comfyui/models/{folder}',
+      'ComfyModelsInFolder',
+      "ComfyUI's GET /models/{folder}: the library's models there",
+    ],
+    ['GET', '/comfyui/embeddings', 'ComfyEmbeddings', "ComfyUI's GET /embeddings: the library's embeddings"],
+    [
+      'GET',
+      '/comfyui/system_stats',
+      'ComfySystemStats',
+      "ComfyUI's GET /system_stats, as the endpoint reported it",
+    ],
+    ['GET', '/comfyui/features', 'ComfyFeatures', "ComfyUI's GET /features"],
     ['GET', '/comfyui/object_info', 'ComfyObjectInfo', "ComfyUI's GET /object_info: the endpoint's nodes"],
     [
       'GET',

@@ -159,7 +159,13 @@ function createDeps(name: 'create-execute' | 'comfyui-api'): CreateExecuteDeps {
 export const createExecuteDeps = () => createDeps('create-execute');
 
 export function comfyuiFacadeDeps(): ComfyFacadeDeps {
-  return { ...createDeps('comfyui-api'), presignTtlSeconds: functionEnv('comfyui-api').PRESIGN_TTL_SECONDS };
+  const env = functionEnv('comfyui-api');
+  const settings = clientSettings('comfyui-api');
+  return {
+    ...createDeps('comfyui-api'),
+    presignTtlSeconds: env.PRESIGN_TTL_SECONDS,
+    library: new S3ModelLibrary(s3Client(settings), s3UploadClient(settings), env.BUCKET_NAME),
+  };
 }
 
 export function createInputDeps(): CreateInputDeps {

@@ -7,12 +7,13 @@ import {
 import { ExecuteNotFoundError, RequestValidationError } from '../domain/errors';
 import type { ExecuteRecord } from '../domain/execute-record';
 import type { ExecuteStatus } from '../domain/execute-status';
-import type { ExecuteSummary } from '../domain/ports';
+import type { ExecuteSummary, ModelLibrary } from '../domain/ports';
 import type { PromptGraph } from '../domain/prompt-graph';
 import { isPromptId } from '../domain/prompt-id';
 import { nodeSpec } from '../domain/workflow/node-catalog';
 import { cancelExecute } from './cancel-execute';
 import { type CreateExecuteDeps, type CreateExecuteInput, createExecute } from './create-execute';
+import { deleteExecutes } from './delete-executes';
 import { joinS3, signedOutputs } from './execute-view';
 import { findOwnedExecute, promptFromStagedRequest } from './get-execute';
 
@@ -22,6 +23,8 @@ import { findOwnedExecute, promptFromStagedRequest } from './get-execute';
  */
 export interface ComfyFacadeDeps extends CreateExecuteDeps {
   presignTtlSeconds: number;
+  /** The model library, for /models and /embeddings. */
+  library: ModelLibrary;
 }
 
 /** How many of the caller's executes a listing route reads at most (ComfyUI keeps 10,000 in memory). */
@@ -99,11 +102,13 @@ async function entryOf(record: ExecuteRecord, deps: ComfyFacadeDeps): Promise<Co
 
 const FINAL: readonly ExecuteStatus[] = ['success', 'failed', 'cancelled'];
 
+/** ComfyUI's history holds what ran: not prompts taken off the queue before they started. */
+const inHistory = (record: Pick<ExecuteRecord, 'status' | 'start_time'>) =>
+  FINAL.includes(record.status) && !(record.status === 'cancelled' && record.start_time === '');
+
 /** GET /history[?max_items=]: the caller's finished executes, oldest first as ComfyUI lists them. */
 export async function history(owner: string, maxItems: number | undefined, deps: ComfyFacadeDeps) {
-  const finished = (await ownedRecords(owner, deps))
-    .filter((summary) => FINAL.includes(summary.status))
-    .slice(0, maxItems ?? MAX_LISTED);
+  const finished = (await ownedRecords(owner, deps)).filter(inHistory).slice(0, maxItems ?? MAX_LISTED);
   const records = (await fullRecords(finished, deps)).reverse();
   const entries = await Promise.all(
     records.map(async (record) => [record.prompt_id, await entryOf(record, deps)]),
@@ -117,7 +122,7 @@ export async function historyOf(owner: string, promptId: string, deps: ComfyFaca
     if (error instanceof ExecuteNotFoundError) return undefined;
     throw error;
   });
-  if (!record || !FINAL.includes(record.status)) return {};
+  if (!record || !inHistory(record)) return {};
   return { [record.prompt_id]: await entryOf(record, deps) };
 }
 
@@ -134,6 +139,39 @@ export async function interrupt(owner: string, promptId: string | undefined, dep
   }
   const running = await ownedRecords(owner, deps, 'running');
   await Promise.all(running.map((summary) => cancelExecute(summary.prompt_id, owner, deps)));
+}
+
+/** What POST /history and POST /queue take: `{clear: true}` and/or `{delete: [prompt_id, ...]}`. */
+export interface QueueEdit {
+  clear?: boolean;
+  delete?: string[];
+}
+
+/** The caller's executes an edit names: all of them in these statuses, or the listed ids among them. */
+async function edited(
+  owner: string,
+  edit: QueueEdit,
+  statuses: readonly ExecuteStatus[],
+  deps: ComfyFacadeDeps,
+) {
+  const named = new Set((edit.delete ?? []).filter(isPromptId));
+  if (!edit.clear && named.size === 0) return [];
+  const owned = (await Promise.all(statuses.map((status) => ownedRecords(owner, deps, status)))).flat();
+  return owned.map((summary) => summary.prompt_id).filter((id) => edit.clear || named.has(id));
+}
+
+/**
+ * POST /history: forget finished prompts. Here history is the executes, so they are deleted,
+ * outputs included (DeleteExecutes), as `clear` or `delete` names them.
+ */
+export async function editHistory(owner: string, edit: QueueEdit, deps: ComfyFacadeDeps) {
+  await deleteExecutes(await edited(owner, edit, FINAL, deps), owner, deps);
+}
+
+/** POST /queue: take pending prompts off the queue (they are cancelled before they run). */
+export async function editQueue(owner: string, edit: QueueEdit, deps: ComfyFacadeDeps) {
+  const pending = await edited(owner, edit, ['created'], deps);
+  await Promise.all(pending.map((id) => cancelExecute(id, owner, deps)));
 }
 
 /** GET /view: a pre-signed URL of one of the caller's files, or undefined (404). */

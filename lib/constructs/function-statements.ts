@@ -65,7 +65,8 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
     // ComfyUI's routes: create as CreateExecute does, read and list as Get/ListExecutes, cancel.
     case 'comfyui-api':
       return [
-        table('GetItem', 'PutItem', 'UpdateItem'),
+        table('GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'),
+        listing(executes, models),
         index(EXECUTE_TABLE.byOwner.indexName),
         index(EXECUTE_TABLE.byOwnerStatus.indexName),
         objects(['PutObject', 'DeleteObject', 'GetObject'], executes),

@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SYSTEM_STATS } from '../../local/comfyui-simulator/fixed-answers';
 import type { LocalStack } from '../../local/local-stack';
 import { tinyTxt2imgPrompt } from '../fixtures/prompts';
-import { KEY_A, KEY_B, startE2eStack } from './local-api';
+import { KEY_A, KEY_B, startE2eStack, uploadModel } from './local-api';
 
 let stack: LocalStack;
 beforeAll(async () => {
@@ -178,5 +179,64 @@ describe("ComfyUI's protocol under /comfyui/", () => {
     expect(all.KSampler.input.required.steps[0]).toBe('INT');
     expect((await comfy.call('GET', 'object_info/KSampler')).body).toEqual({ KSampler: all.KSampler });
     expect((await comfy.call('GET', 'object_info/NoSuchNode')).body).toEqual({});
+  });
+});
+
+describe("ComfyUI's queue and history edits", () => {
+  it('takes a pending prompt off the queue, deletes one from history, and clears history', async () => {
+    const comfy = comfyClient(KEY_A);
+    const running = (await comfy.queuePrompt(tinyTxt2imgPrompt(8, 400))).body.prompt_id;
+    const pending = (await comfy.queuePrompt(tinyTxt2imgPrompt(9))).body.prompt_id;
+    let queue = (await comfy.call('GET', 'queue')).body;
+    for (let i = 0; i < 100 && queue.queue_running.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      queue = (await comfy.call('GET', 'queue')).body;
+    }
+    expect(queue.queue_running.map((item: unknown[]) => item[1])).toEqual([running]);
+    expect(queue.queue_pending.map((item: unknown[]) => item[1])).toEqual([pending]);
+
+    expect(await comfy.call('POST', 'queue', { delete: [pending] })).toEqual({ status: 200, body: '' });
+    expect((await comfy.call('GET', 'queue')).body.queue_pending).toEqual([]);
+    // Never run, so never in history (as ComfyUI); the execute says why.
+    expect((await comfy.call('GET', `history/${pending}`)).body).toEqual({});
+    const record: any = await (
+      await fetch(`${stack.apiUrl}executes/${pending}`, { headers: { 'x-api-key': KEY_A } })
+    ).json();
+    expect(record.data.status).toBe('cancelled');
+
+    await comfy.call('POST', 'interrupt', {});
+    await comfy.history(running);
+    expect(await comfy.call('POST', 'history', { delete: [running] })).toEqual({ status: 200, body: '' });
+    expect((await comfy.call('GET', `history/${running}`)).body).toEqual({});
+    expect(
+      (await fetch(`${stack.apiUrl}executes/${running}`, { headers: { 'x-api-key': KEY_A } })).status,
+    ).toBe(404);
+
+    const theirs = comfyClient(KEY_B);
+    const kept = (await theirs.queuePrompt(tinyTxt2imgPrompt(10))).body.prompt_id;
+    await theirs.history(kept);
+    await comfy.call('POST', 'history', { clear: true });
+    expect((await comfy.call('GET', 'history')).body).toEqual({});
+    expect(Object.keys((await theirs.call('GET', 'history')).body)).toContain(kept);
+  });
+});
+
+describe("ComfyUI's introspection routes", () => {
+  it('lists model folders, the library in a folder, embeddings, and what the endpoint reported', async () => {
+    const comfy = comfyClient(KEY_B);
+    await uploadModel(stack, 'loras', 'facade/detail.safetensors', Buffer.from('lora'));
+    await uploadModel(stack, 'embeddings', 'negative.pt', Buffer.from('embedding'));
+    expect((await comfy.call('GET', 'models')).body).toEqual(
+      expect.arrayContaining(['checkpoints', 'loras', 'embeddings']),
+    );
+    expect((await comfy.call('GET', 'models/loras')).body).toContain('facade/detail.safetensors');
+    expect(await comfy.call('GET', 'models/nope')).toMatchObject({ status: 404 });
+    expect((await comfy.call('GET', 'embeddings')).body).toContain('negative');
+    // What the endpoint's ComfyUI (here the simulator) answered its container at boot.
+    expect((await comfy.call('GET', 'system_stats')).body).toEqual(SYSTEM_STATS);
+    expect((await comfy.call('GET', 'features')).body).toEqual({
+      supports_preview_metadata: false,
+      max_upload_size: 4_500_000,
+    });
   });
 });

@@ -857,6 +857,14 @@ export interface ComfyGetQueueData {
   queue_pending: unknown[][];
 }
 
+export interface ComfyPostQueueBody {
+  clear?: boolean;
+  delete?: string[];
+  [k: string]: unknown | undefined;
+}
+
+export type ComfyPostQueueData = string;
+
 export interface ComfyGetHistoryQuery {
   /**
    * at most this many (newest)
@@ -867,6 +875,14 @@ export interface ComfyGetHistoryQuery {
 export interface ComfyGetHistoryData {
   [k: string]: unknown | undefined;
 }
+
+export interface ComfyPostHistoryBody {
+  clear?: boolean;
+  delete?: string[];
+  [k: string]: unknown | undefined;
+}
+
+export type ComfyPostHistoryData = string;
 
 export interface ComfyGetHistoryItemPath {
   /**
@@ -890,6 +906,25 @@ export interface ComfyViewQuery {
   filename?: string;
   subfolder?: string;
   type?: 'output' | 'input' | 'temp';
+}
+
+export type ComfyModelsData = string[];
+
+export interface ComfyModelsInFolderPath {
+  folder: string;
+}
+
+export type ComfyModelsInFolderData = string[];
+
+export type ComfyEmbeddingsData = string[];
+
+export interface ComfySystemStatsData {
+  [k: string]: unknown | undefined;
+}
+
+export interface ComfyFeaturesData {
+  supports_preview_metadata: boolean;
+  max_upload_size: number;
 }
 
 export interface ComfyObjectInfoData {
@@ -929,10 +964,17 @@ export const OPERATIONS = {
   ComfyPostPrompt: { method: 'POST', path: '/comfyui/prompt' },
   ComfyGetPrompt: { method: 'GET', path: '/comfyui/prompt' },
   ComfyGetQueue: { method: 'GET', path: '/comfyui/queue' },
+  ComfyPostQueue: { method: 'POST', path: '/comfyui/queue' },
   ComfyGetHistory: { method: 'GET', path: '/comfyui/history' },
+  ComfyPostHistory: { method: 'POST', path: '/comfyui/history' },
   ComfyGetHistoryItem: { method: 'GET', path: '/comfyui/history/{prompt_id}' },
   ComfyInterrupt: { method: 'POST', path: '/comfyui/interrupt' },
   ComfyView: { method: 'GET', path: '/comfyui/view' },
+  ComfyModels: { method: 'GET', path: '/comfyui/models' },
+  ComfyModelsInFolder: { method: 'GET', path: '/comfyui/models/{folder}' },
+  ComfyEmbeddings: { method: 'GET', path: '/comfyui/embeddings' },
+  ComfySystemStats: { method: 'GET', path: '/comfyui/system_stats' },
+  ComfyFeatures: { method: 'GET', path: '/comfyui/features' },
   ComfyObjectInfo: { method: 'GET', path: '/comfyui/object_info' },
   ComfyObjectInfoNode: { method: 'GET', path: '/comfyui/object_info/{node_class}' },
   RootAPI: { method: 'GET', path: '/' },
@@ -963,10 +1005,17 @@ export interface OperationTypes {
   ComfyPostPrompt: { body: ComfyPostPromptBody; data: ComfyPostPromptData };
   ComfyGetPrompt: { data: ComfyGetPromptData };
   ComfyGetQueue: { data: ComfyGetQueueData };
+  ComfyPostQueue: { body: ComfyPostQueueBody; data: ComfyPostQueueData };
   ComfyGetHistory: { query: ComfyGetHistoryQuery; data: ComfyGetHistoryData };
+  ComfyPostHistory: { body: ComfyPostHistoryBody; data: ComfyPostHistoryData };
   ComfyGetHistoryItem: { path: ComfyGetHistoryItemPath; data: ComfyGetHistoryItemData };
   ComfyInterrupt: { body: ComfyInterruptBody; data: ComfyInterruptData };
   ComfyView: { query: ComfyViewQuery; data: undefined };
+  ComfyModels: { data: ComfyModelsData };
+  ComfyModelsInFolder: { path: ComfyModelsInFolderPath; data: ComfyModelsInFolderData };
+  ComfyEmbeddings: { data: ComfyEmbeddingsData };
+  ComfySystemStats: { data: ComfySystemStatsData };
+  ComfyFeatures: { data: ComfyFeaturesData };
   ComfyObjectInfo: { data: ComfyObjectInfoData };
   ComfyObjectInfoNode: { path: ComfyObjectInfoNodePath; data: ComfyObjectInfoNodeData };
   RootAPI: { data: undefined };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { isBinaryMediaType } from '../lambda/http/binary-media';
 import { type HttpHandlerName, matchRoute } from '../lambda/http/route-table';
 import { invokeLocally } from './lambda-context';
 import { proxyEvent } from './proxy-event';
@@ -110,6 +111,7 @@ export class ApiGatewayEmulator {
       });
     }
 
+    const binary = isBinaryMediaType(req.headers['content-type']);
     const event = proxyEvent({
       method,
       path,
@@ -117,7 +119,9 @@ export class ApiGatewayEmulator {
       pathParameters: matched.pathParameters,
       headers: req.headers,
       query: url.searchParams,
-      body: body.length > 0 ? body.toString('utf8') : null,
+      // As API Gateway does for the REST API's binaryMediaTypes: those bodies arrive base64-encoded.
+      body: body.length > 0 ? body.toString(binary ? 'base64' : 'utf8') : null,
+      isBase64Encoded: binary,
       stage,
       requestId,
       apiKey: apiKey as string,

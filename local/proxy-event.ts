@@ -10,6 +10,7 @@ export interface ProxyRequest {
   headers: Record<string, string | string[] | undefined>;
   query: URLSearchParams;
   body: string | null;
+  isBase64Encoded?: boolean;
   stage: string;
   requestId: string;
   apiKey: string | null;
@@ -44,9 +45,9 @@ export function proxyEvent(request: ProxyRequest): APIGatewayProxyEvent {
     multiValueQueryStringParameters: hasQuery ? multiQuery : null,
     pathParameters: Object.keys(request.pathParameters).length > 0 ? request.pathParameters : null,
     stageVariables: null,
-    // Proxy integration: the body arrives as text whatever its Content-Type (no binary media types).
+    // Proxy integration: text, or base64 for the binary media types (lambda/http/binary-media.ts).
     body: request.body,
-    isBase64Encoded: false,
+    isBase64Encoded: request.isBase64Encoded ?? false,
     requestContext: {
       accountId: '123456789012',
       apiId: 'local',

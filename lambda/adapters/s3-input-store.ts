@@ -63,6 +63,17 @@ export class S3InputStore implements InputStore {
     };
   }
 
+  async put(owner: string, name: string, bytes: Uint8Array, contentType: string): Promise<void> {
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: `${this.prefix(owner)}${name}`,
+        Body: bytes,
+        ContentType: contentType,
+      }),
+    );
+  }
+
   private stored(
     name: string,
     size: number,

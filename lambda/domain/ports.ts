@@ -146,6 +146,8 @@ export interface InputStore {
     owner: string,
     query: { limit: number; cursor?: string },
   ): Promise<{ inputs: StoredInput[]; cursor: string | null }>;
+  /** Stores an input the control plane received itself (ComfyUI's POST /upload/image). */
+  put(owner: string, name: string, bytes: Uint8Array, contentType: string): Promise<void>;
   /** False when the owner has no input of that name. */
   delete(owner: string, name: string): Promise<boolean>;
   /** The s3:// URI of an owner's input (what the container reads). */

@@ -97,6 +97,15 @@ const COMFYUI_OPERATIONS: Record<string, Operation> = {
     body: z.object({ prompt_id: z.string().optional() }).loose(),
     responses: { 200: ['Interrupted (empty body)', z.string()] },
   },
+  ComfyUploadImage: {
+    responses: {
+      200: [
+        'Stored as one of your inputs; prompts name it by `name`',
+        z.object({ name: z.string(), subfolder: z.string(), type: z.literal('input') }),
+      ],
+      400: ['No image in the form, or not a file ComfyUI loads', z.string()],
+    },
+  },
   ComfyView: {
     query: z.object({
       filename: z.string(),

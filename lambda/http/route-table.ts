@@ -64,6 +64,12 @@ const COMFYUI_FACADE_ROUTES: readonly Route[] = (
       'ComfyInterrupt',
       "ComfyUI's POST /interrupt: cancel the caller's running prompt(s)",
     ],
+    [
+      'POST',
+      '/comfyui/upload/image',
+      'ComfyUploadImage',
+      "ComfyUI's POST /upload/image: the file becomes one of the caller's inputs",
+    ],
     ['GET', '/comfyui/view', 'ComfyView', "ComfyUI's GET /view: a redirect to the caller's file"],
     ['GET', '/comfyui/models', 'ComfyModels', "ComfyUI's GET /models: model folder names"],
     [

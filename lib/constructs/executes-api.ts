@@ -16,6 +16,7 @@ import {
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { BINARY_MEDIA_TYPES } from '../../lambda/http/binary-media';
 import { type HttpHandlerName, ROUTES } from '../../lambda/http/route-table';
 
 export interface ExecutesApiProps {
@@ -66,6 +67,8 @@ export class ExecutesApi extends Construct {
       description: 'comfy-exec: ComfyUI executes API (ESD-compatible)',
       endpointTypes: [EndpointType.REGIONAL],
       apiKeySourceType: ApiKeySourceType.HEADER,
+      // ComfyUI's multipart uploads reach the function intact, base64-encoded.
+      binaryMediaTypes: [...BINARY_MEDIA_TYPES],
       cloudWatchRole: true,
       cloudWatchRoleRemovalPolicy: RemovalPolicy.DESTROY,
       deployOptions: {

@@ -71,6 +71,8 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
         index(EXECUTE_TABLE.byOwnerStatus.indexName),
         objects(['PutObject', 'DeleteObject', 'GetObject'], executes),
         objects(['GetObject'], inputs, models, PAYLOAD_PREFIXES.endpoints),
+        // ComfyUI's /upload/image stores the file as one of the caller's inputs.
+        objects(['PutObject'], inputs),
         listing(inputs),
         ...inputBuckets,
         new PolicyStatement({ actions: ['sagemaker:InvokeEndpointAsync'], resources: [r.endpointArn] }),

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_STATS } from '../../local/comfyui-simulator/fixed-answers';
 import type { LocalStack } from '../../local/local-stack';
+import { halvesPng, invertPrompt } from '../fixtures/media';
 import { tinyTxt2imgPrompt } from '../fixtures/prompts';
 import { KEY_A, KEY_B, startE2eStack, uploadModel } from './local-api';
 
@@ -238,5 +240,54 @@ describe("ComfyUI's introspection routes", () => {
       supports_preview_metadata: false,
       max_upload_size: 4_500_000,
     });
+  });
+});
+
+describe("ComfyUI's uploads", () => {
+  it("stores /upload/image as one of the caller's inputs, which a LoadImage prompt then runs on", async () => {
+    const comfy = comfyClient(KEY_A);
+    const upload = async (file: Blob, name: string) => {
+      const form = new FormData();
+      form.append('image', file, name);
+      form.append('subfolder', 'from-a-script');
+      form.append('overwrite', 'true');
+      const response = await fetch(`${stack.apiUrl}comfyui/upload/image`, {
+        method: 'POST',
+        headers: { 'x-api-key': KEY_A },
+        body: form,
+      });
+      return { status: response.status, body: (await response.json()) as any };
+    };
+    const image = halvesPng(4, 2);
+    const stored = await upload(new Blob([image], { type: 'image/png' }), 'cat.png');
+    expect(stored).toEqual({
+      status: 200,
+      body: { name: expect.stringMatching(/^in-\w+-cat\.png$/), subfolder: '', type: 'input' },
+    });
+    // A client that names no type: the bytes say what it is.
+    const sniffed = await upload(new Blob([image]), 'dog.png');
+    expect(sniffed.status).toBe(200);
+
+    const queued = await comfy.queuePrompt(invertPrompt(stored.body.name));
+    const entry = await comfy.history(queued.body.prompt_id);
+    expect(entry.status.status_str).toBe('success');
+    const output = await comfy.view(Object.values(entry.outputs as Record<string, any>)[0].images[0]);
+    const { width, height, data } = PNG.sync.read(Buffer.from(await output.arrayBuffer()));
+    expect([width, height, ...data.subarray(0, 3)]).toEqual([4, 2, 0, 0, 0]);
+    // The uploaded file itself, through /view as an input.
+    const input = await comfy.view({ filename: stored.body.name, subfolder: '', type: 'input' });
+    expect(Buffer.from(await input.arrayBuffer()).equals(image)).toBe(true);
+    expect(
+      (await comfyClient(KEY_B).view({ filename: stored.body.name, subfolder: '', type: 'input' })).status,
+    ).toBe(404);
+
+    const empty = await fetch(`${stack.apiUrl}comfyui/upload/image`, {
+      method: 'POST',
+      headers: { 'x-api-key': KEY_A },
+      body: new FormData(),
+    });
+    expect(empty.status).toBe(400);
+    const text = await upload(new Blob(['not an image'], { type: 'text/plain' }), 'notes.txt');
+    expect(text.status).toBe(400);
   });
 });

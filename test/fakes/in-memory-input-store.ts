@@ -55,6 +55,10 @@ export class InMemoryInputStore implements InputStore {
     };
   }
 
+  async put(owner: string, name: string, bytes: Uint8Array, contentType: string) {
+    this.upload(owner, name, { size: bytes.byteLength, content_type: contentType });
+  }
+
   async delete(owner: string, name: string) {
     return this.inputs.delete(this.key(owner, name));
   }

@@ -902,6 +902,12 @@ export interface ComfyInterruptBody {
 
 export type ComfyInterruptData = string;
 
+export interface ComfyUploadImageData {
+  name: string;
+  subfolder: string;
+  type: 'input';
+}
+
 export interface ComfyViewQuery {
   filename?: string;
   subfolder?: string;
@@ -969,6 +975,7 @@ export const OPERATIONS = {
   ComfyPostHistory: { method: 'POST', path: '/comfyui/history' },
   ComfyGetHistoryItem: { method: 'GET', path: '/comfyui/history/{prompt_id}' },
   ComfyInterrupt: { method: 'POST', path: '/comfyui/interrupt' },
+  ComfyUploadImage: { method: 'POST', path: '/comfyui/upload/image' },
   ComfyView: { method: 'GET', path: '/comfyui/view' },
   ComfyModels: { method: 'GET', path: '/comfyui/models' },
   ComfyModelsInFolder: { method: 'GET', path: '/comfyui/models/{folder}' },
@@ -1010,6 +1017,7 @@ export interface OperationTypes {
   ComfyPostHistory: { body: ComfyPostHistoryBody; data: ComfyPostHistoryData };
   ComfyGetHistoryItem: { path: ComfyGetHistoryItemPath; data: ComfyGetHistoryItemData };
   ComfyInterrupt: { body: ComfyInterruptBody; data: ComfyInterruptData };
+  ComfyUploadImage: { data: ComfyUploadImageData };
   ComfyView: { query: ComfyViewQuery; data: undefined };
   ComfyModels: { data: ComfyModelsData };
   ComfyModelsInFolder: { path: ComfyModelsInFolderPath; data: ComfyModelsInFolderData };

@@ -76,6 +76,17 @@ export class S3PayloadStore implements PayloadStore {
     }
   }
 
+  async getBytes(uri: string): Promise<Uint8Array | undefined> {
+    const { bucket, key } = parseS3Uri(uri);
+    try {
+      const { Body } = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return Body ? await Body.transformToByteArray() : new Uint8Array();
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
   async deleteObject(uri: string): Promise<void> {
     const { bucket, key } = parseS3Uri(uri);
     await this.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));

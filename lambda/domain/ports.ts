@@ -73,6 +73,8 @@ export interface PayloadStore {
   /** Keeps the UI workflow a prompt was converted from, beside the request; returns its URI. */
   putWorkflow(promptId: string, digest: string, body: string): Promise<string>;
   getText(uri: string): Promise<string | undefined>;
+  /** An object's bytes, or undefined when it does not exist. */
+  getBytes(uri: string): Promise<Uint8Array | undefined>;
   deleteObject(uri: string): Promise<void>;
   /** Removes every object under the execute's prefix (request, outputs, temp files). */
   deleteExecuteObjects(promptId: string): Promise<void>;

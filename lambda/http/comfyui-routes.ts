@@ -22,7 +22,7 @@ import {
   modelsIn,
   systemStats,
 } from '../use-cases/comfyui-introspection';
-import { uploadImage } from '../use-cases/comfyui-upload';
+import { postUploadImage, postUploadMask } from './comfyui-upload-routes';
 import { parseCreateExecuteBody, parseJsonBody } from './parse-request';
 
 /** ComfyUI's error answer: `{error: {type, message, details, extra_info}, node_errors}`, status 400. */
@@ -105,37 +105,6 @@ const introspection = (deps: ComfyFacadeDeps) => ({
   },
 });
 
-/** The `image` file of a multipart upload form, its type sniffed when the client did not name one. */
-async function uploadedImage(request: HttpRequest) {
-  const { body, isBase64Encoded, headers } = request.event;
-  const contentType = headers['content-type'] ?? headers['Content-Type'] ?? '';
-  if (!body || !contentType.toLowerCase().startsWith('multipart/form-data')) return undefined;
-  const bytes = Buffer.from(body, isBase64Encoded ? 'base64' : 'utf8');
-  const form = await new Response(bytes, { headers: { 'content-type': contentType } })
-    .formData()
-    .catch(() => undefined);
-  const image = form?.get('image');
-  if (!image || typeof image === 'string') return undefined;
-  const data = new Uint8Array(await image.arrayBuffer());
-  let type = image.type && image.type !== 'application/octet-stream' ? image.type : '';
-  // file-type is loaded only for clients that send no type (a chunk of its own in the bundle).
-  if (!type)
-    type = (await (await import('file-type')).fileTypeFromBuffer(data))?.mime ?? 'application/octet-stream';
-  return { filename: image.name, contentType: type, bytes: data };
-}
-
-async function postUploadImage(request: HttpRequest, deps: ComfyFacadeDeps): Promise<HttpResult> {
-  const file = await uploadedImage(request);
-  // ComfyUI answers a form without an image with a bare 400.
-  if (!file) return json('400: Bad Request: a multipart form with an "image" file is required', 400);
-  try {
-    return json(await uploadImage(file, request.owner, deps));
-  } catch (error) {
-    if (error instanceof DomainError) return json(`400: Bad Request: ${error.message}`, 400);
-    throw error;
-  }
-}
-
 /** Each ComfyUI route by method and API Gateway resource path. */
 export const COMFYUI_ROUTES: Record<
   string,
@@ -165,6 +134,7 @@ export const COMFYUI_ROUTES: Record<
   },
   'GET /comfyui/view': getView,
   'POST /comfyui/upload/image': postUploadImage,
+  'POST /comfyui/upload/mask': postUploadMask,
   'GET /comfyui/models': async () => json(modelFolders()),
   'GET /comfyui/models/{folder}': async (request, deps) => {
     const names = await modelsIn(request.pathParameter('folder'), introspection(deps));

@@ -106,6 +106,15 @@ const COMFYUI_OPERATIONS: Record<string, Operation> = {
       400: ['No image in the form, or not a file ComfyUI loads', z.string()],
     },
   },
+  ComfyUploadMask: {
+    responses: {
+      200: [
+        'The original image with the mask as its alpha channel, stored as one of your inputs',
+        z.object({ name: z.string(), subfolder: z.string(), type: z.literal('input') }),
+      ],
+      400: ['No image or original_ref, an original that is not yours, or not PNGs of one size', z.string()],
+    },
+  },
   ComfyView: {
     query: z.object({
       filename: z.string(),

@@ -70,6 +70,12 @@ const COMFYUI_FACADE_ROUTES: readonly Route[] = (
       'ComfyUploadImage',
       "ComfyUI's POST /upload/image: the file becomes one of the caller's inputs",
     ],
+    [
+      'POST',
+      '/comfyui/upload/mask',
+      'ComfyUploadMask',
+      "ComfyUI's POST /upload/mask: the original with the mask's alpha, as a new input",
+    ],
     ['GET', '/comfyui/view', 'ComfyView', "ComfyUI's GET /view: a redirect to the caller's file"],
     ['GET', '/comfyui/models', 'ComfyModels', "ComfyUI's GET /models: model folder names"],
     [

@@ -174,12 +174,15 @@ export async function editQueue(owner: string, edit: QueueEdit, deps: ComfyFacad
   await Promise.all(pending.map((id) => cancelExecute(id, owner, deps)));
 }
 
-/** GET /view: a pre-signed URL of one of the caller's files, or undefined (404). */
-export async function viewUrl(
-  owner: string,
-  file: { filename: string; subfolder: string; type: string },
-  deps: ComfyFacadeDeps,
-): Promise<string | undefined> {
+/** A file of ComfyUI's `{filename, subfolder, type}`, as /view and /upload/mask name one. */
+export interface ComfyFileRef {
+  filename: string;
+  subfolder: string;
+  type: string;
+}
+
+/** The s3:// URI of one of the caller's files (an uploaded input, an output or a preview), or undefined. */
+export async function ownedFileUri(owner: string, file: ComfyFileRef, deps: ComfyFacadeDeps) {
   if (
     !file.filename ||
     file.filename.includes('/') ||
@@ -189,7 +192,7 @@ export async function viewUrl(
     throw new RequestValidationError(`invalid filename or subfolder: ${file.subfolder}/${file.filename}`);
   if (file.type === 'input') {
     const input = await deps.inputs.find(owner, file.filename);
-    return input && deps.payloads.presignGet(deps.inputs.uriOf(owner, input.name), deps.presignTtlSeconds);
+    return input && deps.inputs.uriOf(owner, input.name);
   }
   for (const summary of await ownedRecords(owner, deps)) {
     for (const ui of Object.values(summary.outputs ?? {}))
@@ -202,13 +205,20 @@ export async function viewUrl(
             (found.type ?? 'output') === file.type &&
             typeof found.key === 'string'
           )
-            return deps.payloads.presignGet(
-              joinS3(file.type === 'temp' ? summary.temp_path : summary.output_path, found.key),
-              deps.presignTtlSeconds,
-            );
+            return joinS3(file.type === 'temp' ? summary.temp_path : summary.output_path, found.key);
         }
   }
   return undefined;
+}
+
+/** GET /view: a pre-signed URL of one of the caller's files, or undefined (404). */
+export async function viewUrl(
+  owner: string,
+  file: ComfyFileRef,
+  deps: ComfyFacadeDeps,
+): Promise<string | undefined> {
+  const uri = await ownedFileUri(owner, file, deps);
+  return uri && deps.payloads.presignGet(uri, deps.presignTtlSeconds);
 }
 
 /** GET /object_info[/{node_class}]: the default endpoint's nodes, as its ComfyUI published them. */

@@ -291,3 +291,54 @@ describe("ComfyUI's uploads", () => {
     expect(text.status).toBe(400);
   });
 });
+
+describe("ComfyUI's mask upload", () => {
+  const post = async (route: string, fields: Record<string, Blob | string>, key = KEY_A) => {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(fields))
+      if (typeof value === 'string') form.append(name, value);
+      else form.append(name, value, name === 'image' ? 'mask.png' : name);
+    const response = await fetch(`${stack.apiUrl}comfyui/${route}`, {
+      method: 'POST',
+      headers: { 'x-api-key': key },
+      body: form,
+    });
+    return { status: response.status, body: (await response.json()) as any };
+  };
+
+  it("puts the mask's alpha on the original and stores the result as a new input", async () => {
+    const original = halvesPng(4, 2, { red: true });
+    const mask = halvesPng(4, 2, { alpha: true });
+    const uploaded = await post('upload/image', { image: new Blob([original], { type: 'image/png' }) });
+    const ref = JSON.stringify({ filename: uploaded.body.name, subfolder: '', type: 'input' });
+    const masked = await post('upload/mask', {
+      image: new Blob([mask], { type: 'image/png' }),
+      original_ref: ref,
+    });
+    expect(masked).toEqual({
+      status: 200,
+      body: { name: expect.stringMatching(/^in-\w+-mask\.png$/), subfolder: '', type: 'input' },
+    });
+    const result = await comfyClient(KEY_A).view({
+      filename: masked.body.name,
+      subfolder: '',
+      type: 'input',
+    });
+    const made = PNG.sync.read(Buffer.from(await result.arrayBuffer()));
+    const [fromOriginal, fromMask] = [PNG.sync.read(original), PNG.sync.read(mask)];
+    for (let i = 0; i < made.data.length; i += 4) {
+      expect([...made.data.subarray(i, i + 3)]).toEqual([...fromOriginal.data.subarray(i, i + 3)]);
+      expect(made.data[i + 3]).toBe(fromMask.data[i + 3]);
+    }
+
+    // Another key's original, a missing one, or a mask of another size: 400, nothing stored.
+    expect((await post('upload/mask', { image: new Blob([mask]), original_ref: ref }, KEY_B)).status).toBe(
+      400,
+    );
+    const missing = JSON.stringify({ filename: 'nothing.png', type: 'input' });
+    expect((await post('upload/mask', { image: new Blob([mask]), original_ref: missing })).status).toBe(400);
+    const wrongSize = new Blob([halvesPng(2, 2, { alpha: true })], { type: 'image/png' });
+    expect((await post('upload/mask', { image: wrongSize, original_ref: ref })).status).toBe(400);
+    expect((await post('upload/mask', { image: new Blob([mask]) })).status).toBe(400);
+  });
+});

@@ -24,6 +24,11 @@ export class InMemoryPayloadStore implements PayloadStore {
     return this.objects.get(uri);
   }
 
+  async getBytes(uri: string) {
+    const text = this.objects.get(uri);
+    return this.files.get(uri)?.bytes ?? (text === undefined ? undefined : new TextEncoder().encode(text));
+  }
+
   async deleteObject(uri: string) {
     this.objects.delete(uri);
     this.files.delete(uri);

@@ -105,6 +105,7 @@ describe('real handler responses conform to the OpenAPI document', () => {
       { method: 'POST', path: '/comfyui/queue', body: { clear: true } },
       { method: 'GET', path: '/comfyui/view', query: { filename: 'nothing.png', type: 'output' } },
       { method: 'POST', path: '/comfyui/upload/image', body: {} },
+      { method: 'POST', path: '/comfyui/upload/mask', body: {} },
       { method: 'GET', path: '/comfyui/models' },
       { method: 'GET', path: '/comfyui/models/loras' },
       { method: 'GET', path: '/comfyui/models/nope' },

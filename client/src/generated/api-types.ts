@@ -908,6 +908,12 @@ export interface ComfyUploadImageData {
   type: 'input';
 }
 
+export interface ComfyUploadMaskData {
+  name: string;
+  subfolder: string;
+  type: 'input';
+}
+
 export interface ComfyViewQuery {
   filename?: string;
   subfolder?: string;
@@ -976,6 +982,7 @@ export const OPERATIONS = {
   ComfyGetHistoryItem: { method: 'GET', path: '/comfyui/history/{prompt_id}' },
   ComfyInterrupt: { method: 'POST', path: '/comfyui/interrupt' },
   ComfyUploadImage: { method: 'POST', path: '/comfyui/upload/image' },
+  ComfyUploadMask: { method: 'POST', path: '/comfyui/upload/mask' },
   ComfyView: { method: 'GET', path: '/comfyui/view' },
   ComfyModels: { method: 'GET', path: '/comfyui/models' },
   ComfyModelsInFolder: { method: 'GET', path: '/comfyui/models/{folder}' },
@@ -1018,6 +1025,7 @@ export interface OperationTypes {
   ComfyGetHistoryItem: { path: ComfyGetHistoryItemPath; data: ComfyGetHistoryItemData };
   ComfyInterrupt: { body: ComfyInterruptBody; data: ComfyInterruptData };
   ComfyUploadImage: { data: ComfyUploadImageData };
+  ComfyUploadMask: { data: ComfyUploadMaskData };
   ComfyView: { query: ComfyViewQuery; data: undefined };
   ComfyModels: { data: ComfyModelsData };
   ComfyModelsInFolder: { path: ComfyModelsInFolderPath; data: ComfyModelsInFolderData };

@@ -42,24 +42,18 @@ export class ControlPlaneStack extends Stack {
     const endpointName = routedEndpointName(config);
     const endpoints = { ENDPOINT_NAMES: endpointName };
     const writers = config.modelWriters.join(',');
+    // What creating an execute reads: CreateExecute's, and POST /comfyui/prompt's.
+    const creating = {
+      ...data,
+      ...endpoints,
+      REQUEST_TTL_SECONDS: config.requestTtlSeconds,
+      INVOCATION_TIMEOUT_SECONDS: config.invocationTimeoutSeconds,
+      RETENTION_DAYS: config.retentionDays,
+      INPUT_BUCKETS: config.inputBuckets.join(','),
+    };
     const environments: { [N in FunctionName]: FunctionEnvInput<N> } = {
-      'create-execute': {
-        ...data,
-        ...endpoints,
-        REQUEST_TTL_SECONDS: config.requestTtlSeconds,
-        INVOCATION_TIMEOUT_SECONDS: config.invocationTimeoutSeconds,
-        RETENTION_DAYS: config.retentionDays,
-        INPUT_BUCKETS: config.inputBuckets.join(','),
-      },
-      'comfyui-api': {
-        ...data,
-        ...endpoints,
-        REQUEST_TTL_SECONDS: config.requestTtlSeconds,
-        INVOCATION_TIMEOUT_SECONDS: config.invocationTimeoutSeconds,
-        RETENTION_DAYS: config.retentionDays,
-        INPUT_BUCKETS: config.inputBuckets.join(','),
-        PRESIGN_TTL_SECONDS: config.presignTtlSeconds,
-      },
+      'create-execute': creating,
+      'comfyui-api': { ...creating, PRESIGN_TTL_SECONDS: config.presignTtlSeconds },
       'create-input': { BUCKET_NAME: bucket.bucketName, RETENTION_DAYS: config.retentionDays },
       'list-inputs': { BUCKET_NAME: bucket.bucketName, RETENTION_DAYS: config.retentionDays },
       'delete-input': { BUCKET_NAME: bucket.bucketName, RETENTION_DAYS: config.retentionDays },

@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { type RecordImage, socketMessagesFor } from '../../../../lambda/domain/comfyui/socket-messages';
+
+const ID = '6f1c2f5e-3b1a-4c7e-9d2a-0a1b2c3d4e5f';
+const created: RecordImage = {
+  prompt_id: ID,
+  status: 'created',
+  start_time: '',
+  complete_time: null,
+  progress: null,
+  outputs: null,
+  error: null,
+  message: '',
+};
+const running: RecordImage = { ...created, status: 'running', start_time: '2026-12-04T10:00:00.000Z' };
+const at = (record: RecordImage, node: string, value: number, max = 20): RecordImage => ({
+  ...record,
+  progress: { node, value, max, percent: Math.round((value / max) * 100) },
+});
+const types = (before: RecordImage | undefined, after: RecordImage) =>
+  socketMessagesFor(before, after).map((m) => m.type);
+
+describe('socketMessagesFor: a record change as the messages ComfyUI would have sent', () => {
+  it('says nothing of a queued execute, and starts it at the claim', () => {
+    expect(socketMessagesFor(undefined, created)).toEqual([]);
+    expect(socketMessagesFor(created, running)).toEqual([
+      { type: 'execution_start', data: { prompt_id: ID, timestamp: Date.parse(running.start_time) } },
+      {
+        type: 'execution_cached',
+        data: { nodes: [], prompt_id: ID, timestamp: Date.parse(running.start_time) },
+      },
+    ]);
+  });
+
+  it('says executing when the node changes, and progress at every step', () => {
+    const step1 = at(running, '3', 1);
+    expect(socketMessagesFor(running, step1)).toEqual([
+      { type: 'executing', data: { node: '3', display_node: '3', prompt_id: ID } },
+      { type: 'progress', data: { value: 1, max: 20, prompt_id: ID, node: '3' } },
+    ]);
+    expect(types(step1, at(running, '3', 2))).toEqual(['progress']);
+    expect(types(at(running, '3', 2), at(running, '3', 2))).toEqual([]);
+    expect(types(at(running, '3', 20), at(running, '8', 1, 1))).toEqual(['executing', 'progress']);
+    // A stage before ComfyUI runs (a model download) is not a node's progress.
+    expect(
+      types(running, {
+        ...running,
+        progress: { node: null, value: 5, max: 10, percent: 50, stage: 'downloading x' },
+      }),
+    ).toEqual([]);
+  });
+
+  it('ends a success with each output node executed, then execution_success, then executing null', () => {
+    const success: RecordImage = {
+      ...at(running, '3', 20),
+      status: 'success',
+      complete_time: '2026-12-04T10:00:05.000Z',
+      outputs: { '9': { images: [{ filename: 'a.png', subfolder: '', type: 'output', key: 'k/a.png' }] } },
+    };
+    expect(socketMessagesFor(at(running, '3', 20), success)).toEqual([
+      {
+        type: 'executed',
+        data: {
+          node: '9',
+          display_node: '9',
+          output: { images: [{ filename: 'a.png', subfolder: '', type: 'output' }] },
+          prompt_id: ID,
+        },
+      },
+      {
+        type: 'execution_success',
+        data: { prompt_id: ID, timestamp: Date.parse('2026-12-04T10:00:05.000Z') },
+      },
+      { type: 'executing', data: { node: null, display_node: null, prompt_id: ID } },
+    ]);
+    expect(types(success, success)).toEqual([]);
+  });
+
+  it('ends a failure with the failing node, an interrupt with execution_interrupted', () => {
+    const failed: RecordImage = {
+      ...running,
+      status: 'failed',
+      complete_time: '2026-12-04T10:00:03.000Z',
+      message: 'VAEDecode (node 8) failed',
+      error: {
+        node_id: '8',
+        node_type: 'VAEDecode',
+        exception_type: 'RuntimeError',
+        exception_message: 'boom',
+        traceback: ['x'],
+        executed: ['4'],
+      },
+    };
+    const [error, done] = socketMessagesFor(running, failed);
+    expect(error).toMatchObject({
+      type: 'execution_error',
+      data: {
+        prompt_id: ID,
+        node_id: '8',
+        node_type: 'VAEDecode',
+        exception_message: 'boom',
+        exception_type: 'RuntimeError',
+        executed: ['4'],
+      },
+    });
+    expect(done).toEqual({ type: 'executing', data: { node: null, display_node: null, prompt_id: ID } });
+    expect(
+      types(running, { ...running, status: 'cancelled', complete_time: '2026-12-04T10:00:01.000Z' }),
+    ).toEqual(['execution_interrupted', 'executing']);
+  });
+
+  it('is silent for an execute taken off the queue, and ends the wait of one that failed before it ran', () => {
+    expect(
+      types(created, { ...created, status: 'cancelled', complete_time: '2026-12-04T10:00:00.000Z' }),
+    ).toEqual([]);
+    const expired = {
+      ...created,
+      status: 'failed' as const,
+      complete_time: '2026-12-04T11:00:00.000Z',
+      message: 'RequestTTLSeconds passed',
+    };
+    expect(socketMessagesFor(created, expired)[0]).toMatchObject({
+      type: 'execution_error',
+      data: { prompt_id: ID, node_id: null, exception_message: 'RequestTTLSeconds passed' },
+    });
+  });
+});

@@ -1,6 +1,7 @@
 import type { ExecuteOutputs } from '../execute-outputs';
 import type { ExecuteRecord } from '../execute-record';
 import type { PromptGraph } from '../prompt-graph';
+import { endEvent, type RunEvent, startEvents } from './run-events';
 
 /**
  * ComfyUI's own shapes for an execute, as its server answers `/history` and `/queue`
@@ -61,54 +62,9 @@ export function comfyOutputs(outputs: ExecuteOutputs | null): ExecuteOutputs {
   return shaped;
 }
 
-const millis = (iso: string | null) => (iso ? Date.parse(iso) : Date.now());
-
-/** What ComfyUI's history says of how the run went: start, then success, error or interrupted. */
-function statusMessages(record: ExecuteRecord): [string, Record<string, unknown>][] {
-  const id = record.prompt_id;
-  // As the real server records them (checked on ComfyUI 0.3.64): start, cached (none: every run is fresh), end.
-  const started: [string, Record<string, unknown>][] = record.start_time
-    ? [
-        ['execution_start', { prompt_id: id, timestamp: millis(record.start_time) }],
-        ['execution_cached', { nodes: [], prompt_id: id, timestamp: millis(record.start_time) }],
-      ]
-    : [];
-  const at = millis(record.complete_time);
-  if (record.status === 'success')
-    return [...started, ['execution_success', { prompt_id: id, timestamp: at }]];
-  const error = record.error ?? {};
-  if (record.status === 'cancelled')
-    return [
-      ...started,
-      [
-        'execution_interrupted',
-        {
-          prompt_id: id,
-          node_id: error.node_id ?? null,
-          node_type: error.node_type ?? null,
-          executed: [],
-          timestamp: at,
-        },
-      ],
-    ];
-  return [
-    ...started,
-    [
-      'execution_error',
-      {
-        prompt_id: id,
-        node_id: error.node_id ?? null,
-        node_type: error.node_type ?? null,
-        executed: error.executed ?? [],
-        exception_message: error.exception_message ?? record.message,
-        exception_type: error.exception_type ?? '',
-        traceback: error.traceback ?? [],
-        current_inputs: {},
-        current_outputs: {},
-        timestamp: at,
-      },
-    ],
-  ];
+/** What ComfyUI's history says of how the run went: start (when it ran), then its end. */
+function statusMessages(record: ExecuteRecord): RunEvent[] {
+  return [...(record.start_time ? startEvents(record) : []), endEvent(record)];
 }
 
 /** A finished execute as ComfyUI's `/history/{prompt_id}` shows it. */

@@ -1,5 +1,6 @@
 import type { ExecuteRecord } from '../execute-record';
 import { comfyOutputs } from './history-entry';
+import { endEvent, type RunEvent, startEvents } from './run-events';
 
 /** One websocket message as ComfyUI sends it: `{type, data}` (shared/docs/comfyui-server-api.md §8). */
 export interface ComfySocketMessage {
@@ -13,60 +14,26 @@ export type RecordImage = Pick<
   'prompt_id' | 'status' | 'start_time' | 'complete_time' | 'progress' | 'outputs' | 'error' | 'message'
 >;
 
-const millis = (iso: string | null | undefined) => (iso ? Date.parse(iso) : Date.now());
+const asMessage = ([type, data]: RunEvent): ComfySocketMessage => ({ type, data });
 
 function ended(after: RecordImage, ranBefore: boolean): ComfySocketMessage[] {
   const id = after.prompt_id;
-  const at = millis(after.complete_time);
-  const error = after.error ?? {};
   const done: ComfySocketMessage = {
     type: 'executing',
     data: { node: null, display_node: null, prompt_id: id },
   };
-  if (after.status === 'success') {
-    const executed = Object.entries(comfyOutputs(after.outputs)).map(
-      ([node, output]): ComfySocketMessage => ({
-        type: 'executed',
-        data: { node, display_node: node, output, prompt_id: id },
-      }),
-    );
-    return [...executed, { type: 'execution_success', data: { prompt_id: id, timestamp: at } }, done];
-  }
-  if (after.status === 'cancelled') {
-    // Taken off the queue before it ran: ComfyUI says nothing of it (only the queue size changes).
-    if (!ranBefore) return [];
-    return [
-      {
-        type: 'execution_interrupted',
-        data: {
-          prompt_id: id,
-          node_id: error.node_id ?? null,
-          node_type: error.node_type ?? null,
-          executed: [],
-          timestamp: at,
-        },
-      },
-      done,
-    ];
-  }
-  return [
-    {
-      type: 'execution_error',
-      data: {
-        prompt_id: id,
-        node_id: error.node_id ?? null,
-        node_type: error.node_type ?? null,
-        executed: error.executed ?? [],
-        exception_message: error.exception_message ?? after.message,
-        exception_type: error.exception_type ?? '',
-        traceback: error.traceback ?? [],
-        current_inputs: {},
-        current_outputs: {},
-        timestamp: at,
-      },
-    },
-    done,
-  ];
+  // Taken off the queue before it ran: ComfyUI says nothing of it (only the queue size changes).
+  if (after.status === 'cancelled' && !ranBefore) return [];
+  const executed =
+    after.status === 'success'
+      ? Object.entries(comfyOutputs(after.outputs)).map(
+          ([node, output]): ComfySocketMessage => ({
+            type: 'executed',
+            data: { node, display_node: node, output, prompt_id: id },
+          }),
+        )
+      : [];
+  return [...executed, asMessage(endEvent(after)), done];
 }
 
 /**
@@ -83,13 +50,7 @@ export function socketMessagesFor(before: RecordImage | undefined, after: Record
   const messages: ComfySocketMessage[] = [];
   const wasRunning = before?.status === 'running';
   // The claim sets start_time once: that write is the start.
-  if (after.start_time !== '' && !before?.start_time) {
-    const at = millis(after.start_time);
-    messages.push(
-      { type: 'execution_start', data: { prompt_id: id, timestamp: at } },
-      { type: 'execution_cached', data: { nodes: [], prompt_id: id, timestamp: at } },
-    );
-  }
+  if (after.start_time !== '' && !before?.start_time) messages.push(...startEvents(after).map(asMessage));
   const progress = after.progress;
   if (after.status === 'running' && progress?.node && progress.stage === undefined) {
     const changed = JSON.stringify(progress) !== JSON.stringify(before?.progress ?? null);

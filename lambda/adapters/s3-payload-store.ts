@@ -66,14 +66,8 @@ export class S3PayloadStore implements PayloadStore {
   }
 
   async getText(uri: string): Promise<string | undefined> {
-    const { bucket, key } = parseS3Uri(uri);
-    try {
-      const { Body } = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      return Body ? await Body.transformToString('utf8') : '';
-    } catch (error) {
-      if (isMissing(error)) return undefined;
-      throw error;
-    }
+    const bytes = await this.getBytes(uri);
+    return bytes && new TextDecoder().decode(bytes);
   }
 
   async getBytes(uri: string): Promise<Uint8Array | undefined> {

@@ -14,7 +14,7 @@ import { nodeSpec } from '../domain/workflow/node-catalog';
 import { cancelExecute } from './cancel-execute';
 import { type CreateExecuteDeps, type CreateExecuteInput, createExecute } from './create-execute';
 import { deleteExecutes } from './delete-executes';
-import { joinS3, signedOutputs } from './execute-view';
+import { joinS3, recordedOutputs } from './execute-view';
 import { findOwnedExecute, promptFromStagedRequest } from './get-execute';
 
 /**
@@ -94,7 +94,8 @@ export async function queueState(owner: string, deps: ComfyFacadeDeps) {
 async function entryOf(record: ExecuteRecord, deps: ComfyFacadeDeps): Promise<ComfyHistoryEntry> {
   const prompt = await promptOf(record, deps);
   const [outputs, nodes] = await Promise.all([
-    signedOutputs(record, deps.payloads, deps.presignTtlSeconds),
+    // ComfyUI's items carry no URL (clients ask /view): the stored outputs, unsigned.
+    recordedOutputs(record, deps.payloads),
     outputNodes(record, prompt, deps),
   ]);
   return historyEntry(record, prompt, outputs, nodes);

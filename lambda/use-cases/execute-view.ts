@@ -33,7 +33,7 @@ type OutputsFields = Pick<
 >;
 
 /** The recorded outputs, or those of the result object when they were too large for the record. */
-async function recordedOutputs(
+export async function recordedOutputs(
   record: OutputsFields,
   payloads: PayloadStore,
 ): Promise<ExecuteOutputs | null> {

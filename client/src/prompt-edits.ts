@@ -74,27 +74,35 @@ export function findInputByName(prompt: ApiPrompt, input: string): string | unde
   return found[0] && `${found[0]}.${input}`;
 }
 
+/** Each node's literal values by key: a UI workflow's `widgets_values` (by position) or an API node's `inputs`. */
+function literalValues(prompt: Record<string, unknown>): Record<string, unknown>[] {
+  const nodes = Array.isArray(prompt.nodes) ? prompt.nodes : Object.values(prompt);
+  return (nodes as { inputs?: unknown; widgets_values?: unknown }[]).flatMap((node) => {
+    if (Array.isArray(node?.widgets_values))
+      return [node.widgets_values as unknown as Record<string, unknown>];
+    const inputs = node?.inputs;
+    return inputs && typeof inputs === 'object' && !Array.isArray(inputs)
+      ? [inputs as Record<string, unknown>]
+      : [];
+  });
+}
+
+/** True when some literal value of the prompt (API inputs or UI widget values) is this file name. */
+export function usesFileName(prompt: Record<string, unknown>, name: string): boolean {
+  return literalValues(prompt).some((values) => Object.values(values).includes(name));
+}
+
 /**
  * Replaces a file name the prompt uses with another, wherever a literal value equals it: API
  * `inputs` or a UI workflow's `widgets_values`. Returns how many values it replaced.
  */
 export function replaceFileName(prompt: Record<string, unknown>, from: string, to: string): number {
   let replaced = 0;
-  const nodes = Array.isArray(prompt.nodes) ? prompt.nodes : Object.values(prompt);
-  for (const node of nodes as { inputs?: unknown; widgets_values?: unknown }[]) {
-    // Widget values by position (UI workflow) or inputs by name (API prompt): keys either way.
-    const values = Array.isArray(node?.widgets_values)
-      ? node.widgets_values
-      : node?.inputs && typeof node.inputs === 'object' && !Array.isArray(node.inputs)
-        ? node.inputs
-        : undefined;
-    if (!values) continue;
-    const byKey = values as Record<string, unknown>;
-    for (const key of Object.keys(byKey))
-      if (byKey[key] === from) {
-        byKey[key] = to;
+  for (const values of literalValues(prompt))
+    for (const key of Object.keys(values))
+      if (values[key] === from) {
+        values[key] = to;
         replaced++;
       }
-  }
   return replaced;
 }

@@ -1,7 +1,14 @@
 import type { ComfyExecClient } from './client';
 import { PromptValidationError } from './errors';
 import type { FollowOptions } from './follow';
-import { findInputByName, PromptEditError, replaceFileName, setInput, splitTarget } from './prompt-edits';
+import {
+  findInputByName,
+  PromptEditError,
+  replaceFileName,
+  setInput,
+  splitTarget,
+  usesFileName,
+} from './prompt-edits';
 import { type PromptSource, type ResolvedPrompt, resolvePromptSource } from './prompt-source';
 import type { FileData } from './transfers';
 import type { ApiPrompt, CreatedInput, CreateExecuteRequest, Execute } from './types';
@@ -29,7 +36,7 @@ export interface RunOptions extends FollowOptions {
 type Placement = { byFileName: string } | { target: string };
 
 function place(key: string, prompt: ResolvedPrompt): Placement | undefined {
-  if (replaceFileName(structuredClone(prompt.prompt), key, key) > 0) return { byFileName: key };
+  if (usesFileName(prompt.prompt, key)) return { byFileName: key };
   if (prompt.kind === 'ui') return undefined;
   const api = prompt.prompt as ApiPrompt;
   const parts = splitTarget(key);

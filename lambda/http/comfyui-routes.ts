@@ -26,8 +26,8 @@ import { postUploadImage, postUploadMask } from './comfyui-upload-routes';
 import { parseCreateExecuteBody, parseJsonBody } from './parse-request';
 
 /** ComfyUI's error answer: `{error: {type, message, details, extra_info}, node_errors}`, status 400. */
-function comfyError(type: string, message: string, details = ''): HttpResult {
-  return { statusCode: 400, raw: { error: { type, message, details, extra_info: {} }, node_errors: {} } };
+function comfyError(type: string, message: string): HttpResult {
+  return { statusCode: 400, raw: { error: { type, message, details: '', extra_info: {} }, node_errors: {} } };
 }
 
 const json = (raw: unknown, statusCode = 200): HttpResult => ({ statusCode, raw });

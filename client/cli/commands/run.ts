@@ -40,7 +40,8 @@ async function readWorkflow(path: string): Promise<Uint8Array> {
  */
 function onInterrupt(
   context: Context,
-  view: ProgressView,
+  /** Takes the progress bar off the screen before the question. */
+  stopView: () => void,
   execute: () => Execute | undefined,
   stopFollowing: () => void,
 ) {
@@ -55,7 +56,7 @@ function onInterrupt(
     let cancel = true;
     if (process.stdin.isTTY) {
       asking = true;
-      view.stop();
+      stopView();
       const question = createInterface({ input: process.stdin, output: process.stderr });
       const answer = await question.question(`\nCancel execute ${current.prompt_id}? [y/N] `);
       question.close();
@@ -67,7 +68,11 @@ function onInterrupt(
       return;
     }
     context.err(`cancelling ${current.prompt_id}…`);
-    await context.client().cancel(current.prompt_id);
+    // A failed cancel is said, not thrown from a signal handler; following goes on either way.
+    await context
+      .client()
+      .cancel(current.prompt_id)
+      .catch((error: Error) => context.err(`could not cancel ${current.prompt_id}: ${error.message}`));
   };
   process.on('SIGINT', handler);
   return () => process.off('SIGINT', handler);
@@ -91,7 +96,7 @@ async function run(context: Context, workflowPath: string, options: RunFlags) {
   let view: ProgressView = { update() {}, stop() {} };
   const stopInterrupts = onInterrupt(
     context,
-    { update: (...a) => view.update(...a), stop: () => view.stop() },
+    () => view.stop(),
     () => created,
     () => following.abort(new UsageError('interrupted')),
   );

@@ -1,5 +1,6 @@
-import { type Stack, Validations } from 'aws-cdk-lib';
+import { type CfnElement, type Stack, Validations } from 'aws-cdk-lib';
 import type { addComfyExecStacks } from './app-stages';
+import { ComfyUiSocketApi } from './constructs/comfyui-socket-api';
 import { PAYLOAD_PREFIXES } from './constructs/payload-bucket';
 
 type Stacks = ReturnType<typeof addComfyExecStacks>;
@@ -41,6 +42,21 @@ export function acknowledgeNagFindings(stacks: Stacks): void {
       ]
     : [];
 
+  const socketApi = stacks.controlPlane.node.children.find((child) => child instanceof ComfyUiSocketApi);
+  const socketApiId = socketApi
+    ? stacks.controlPlane.getLogicalId(socketApi.api.node.defaultChild as CfnElement)
+    : undefined;
+  const socketConnections: [string, string][] = socketApiId
+    ? [
+        [
+          iam5(
+            `arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${socketApiId}>/prod/POST/@connections/*`,
+          ),
+          "Connection ids are API Gateway's, one per open websocket: the stage's @connections is the narrowest resource.",
+        ],
+      ]
+    : [];
+
   acknowledge(stacks.data, [
     ['AwsSolutions-S1', 'This is the server access log bucket itself; logging it into itself would loop.'],
   ]);
@@ -50,6 +66,7 @@ export function acknowledgeNagFindings(stacks: Stacks): void {
     endpointLogs,
     forcedStar,
     ...existingConfig,
+    ...socketConnections,
     [
       'AwsSolutions-L1',
       'Functions run nodejs22.x on purpose: the bundled AWS SDK and the tests are pinned to Node 22 (toolchain.md); moving runtimes is a tested change, not a default.',

@@ -7,6 +7,7 @@ import { type HttpHandlerName, matchRoute } from '../lambda/http/route-table';
 import { invokeLocally } from './lambda-context';
 import { proxyEvent } from './proxy-event';
 import { type ThrottleSettings, UsagePlanThrottle } from './usage-plan-throttle';
+import type { WebSocketGatewayEmulator } from './websocket-gateway';
 
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
@@ -18,6 +19,8 @@ export interface ApiGatewayOptions {
   /** API key value → key id (the owner of what that key creates). */
   apiKeys: ReadonlyMap<string, string>;
   handlers: Record<HttpHandlerName, ProxyHandler>;
+  /** The WebSocket API on the same port: upgrades, and the `@connections` management API. */
+  sockets?: WebSocketGatewayEmulator;
   /** The usage plan's throttle (per key); none when absent. */
   throttle?: ThrottleSettings;
   log(line: string): void;
@@ -67,6 +70,10 @@ export class ApiGatewayEmulator {
         if (!res.headersSent) send(res, 502, { message: 'Internal server error' }, randomUUID());
       });
     });
+    this.server.on('upgrade', (req, socket, head) => {
+      if (options.sockets) options.sockets.upgrade(req, socket, head);
+      else socket.destroy();
+    });
   }
 
   async start(): Promise<string> {
@@ -99,6 +106,8 @@ export class ApiGatewayEmulator {
       });
       return res.end();
     }
+    if (inStage && path.startsWith('/@connections/') && this.options.sockets)
+      return this.options.sockets.manage(method, decodeURIComponent(path.slice(14)), body, res);
     const matched = inStage ? matchRoute(method, path) : undefined;
     if (!matched) return send(res, 403, { message: 'Missing Authentication Token', requestId }, requestId);
     const apiKey = req.headers['x-api-key'];

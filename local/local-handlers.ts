@@ -24,10 +24,12 @@ export async function deliverNotification(
 
 /** The deployed handler functions, imported after the environment they read is in place. */
 export async function loadHandlers() {
-  const [routes, onAsync, sweeper, env, clients] = await Promise.all([
+  const [routes, onAsync, sweeper, socket, events, env, clients] = await Promise.all([
     import('./handler-table'),
     import('../lambda/handlers/on-async-result'),
     import('../lambda/handlers/sweeper'),
+    import('../lambda/handlers/comfyui-socket'),
+    import('../lambda/handlers/comfyui-events'),
     import('../lambda/platform/env'),
     import('../lambda/platform/clients'),
   ]);
@@ -35,6 +37,8 @@ export async function loadHandlers() {
     http: routes.HTTP_HANDLERS as Record<keyof typeof routes.HTTP_HANDLERS, ProxyHandler>,
     onAsyncResult: onAsync.handler,
     sweeper: sweeper.handler,
+    comfyuiSocket: socket.handler,
+    comfyuiEvents: events.handler,
     resetEnvironment: () => {
       env.resetParsedEnv();
       clients.resetClients();

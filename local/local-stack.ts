@@ -2,25 +2,32 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { createExecuteTableInput } from '../lambda/adapters/execute-table';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { ApiGatewayEmulator } from './api-gateway';
 import { snsLambdaEvent } from './aws-emulator/notifications';
 import { AwsEmulator } from './aws-emulator/server';
 import { startComfyUiSimulator } from './comfyui-simulator/server';
 import { startDynamoDbLocal } from './dynamodb-local';
+import { DynamoDbStreamPoller } from './dynamodb-stream-poller';
 import { startEndpointContainer } from './endpoint-container-process';
 import { freePort } from './free-port';
 import { invokeLocally, LOCAL_REGION, startInvokeStore } from './lambda-context';
 import { deliverNotification, loadHandlers } from './local-handlers';
+import {
+  BUCKET_NAME,
+  CONNECTIONS_TABLE_NAME,
+  CREDENTIALS,
+  ensureTablesAndBucket,
+  TABLE_NAME,
+} from './local-storage';
 import { forgetPublishedCatalog, waitForPublishedCatalog } from './published-catalog';
 import { startS3Local } from './s3-local';
 import type { ThrottleSettings } from './usage-plan-throttle';
+import { WebSocketGatewayEmulator } from './websocket-gateway';
 
 export const LOCAL_ENDPOINT_NAME = 'comfy-async-local';
-const TABLE_NAME = 'comfy-exec-local-executes';
-const BUCKET_NAME = 'comfy-exec-local';
+/** Where ComfyUI's websocket is served in the stage (the REST routes live under /comfyui/ too). */
+export const COMFYUI_SOCKET_PATH = '/comfyui/ws';
 const REGION = LOCAL_REGION;
 
 export interface LocalStackOptions {
@@ -57,6 +64,8 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   apiUrl: string;
+  /** ComfyUI's websocket: `ws://…/prod/comfyui/ws` (connect with `?clientId=` and the x-api-key header). */
+  webSocketUrl: string;
   apiKeys: string[];
   aws: AwsEmulator;
   /** ComfyUI's input folder, where the container puts each execute's files (tests look inside). */
@@ -72,22 +81,6 @@ export interface LocalStack {
 /** The owner id of an API key value: stable, so persisted data keeps its owners across restarts. */
 export function apiKeyId(key: string): string {
   return `key-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
-}
-
-async function ensureTableAndBucket(dynamoEndpoint: string, s3Endpoint: string) {
-  const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-  const dynamo = new DynamoDBClient({ endpoint: dynamoEndpoint, region: REGION, credentials });
-  const s3 = new S3Client({ endpoint: s3Endpoint, region: REGION, credentials, forcePathStyle: true });
-  try {
-    await dynamo.send(new CreateTableCommand(createExecuteTableInput(TABLE_NAME)));
-  } catch (error) {
-    if (!(error instanceof ResourceInUseException)) throw error;
-  }
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET_NAME })).catch((error: Error) => {
-    if (error.name !== 'BucketAlreadyOwnedByYou' && error.name !== 'BucketAlreadyExists') throw error;
-  });
-  dynamo.destroy();
-  return s3;
 }
 
 /**
@@ -116,7 +109,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const s3Server = await startS3Local({ directory: dataPath('s3') });
     stops.push(s3Server.stop);
     log('s3', `s3rver at ${s3Server.endpoint} (presigned URLs checked as S3 does), bucket ${BUCKET_NAME}`);
-    const s3 = await ensureTableAndBucket(dynamo.endpoint, s3Server.endpoint);
+    const s3 = await ensureTablesAndBucket(dynamo.endpoint, s3Server.endpoint);
 
     let comfyuiUrl = options.comfyuiUrl;
     let comfyuiInputDir = options.comfyuiInputDir;
@@ -154,6 +147,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       S3_FORCE_PATH_STYLE: 'true',
       TABLE_NAME,
       BUCKET_NAME,
+      CONNECTIONS_TABLE_NAME,
     };
 
     const containerPort = await freePort();
@@ -244,15 +238,39 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await aws.resumeQueues();
 
     const keys = new Map(options.apiKeys.map((key) => [key, apiKeyId(key)]));
+    const sockets = new WebSocketGatewayEmulator({
+      stage: 'prod',
+      path: COMFYUI_SOCKET_PATH,
+      apiKeys: keys,
+      handler: handlers.comfyuiSocket,
+      log: (line) => log('api', line),
+    });
     const gateway = new ApiGatewayEmulator({
       port: options.port ?? 3000,
       apiKeys: keys,
       handlers: handlers.http,
+      sockets,
       ...(options.throttle ? { throttle: options.throttle } : {}),
       log: (line) => log('api', line),
     });
     const apiUrl = await gateway.start();
     stops.push(() => gateway.stop());
+    stops.push(() => sockets.stop());
+    // The management API lives on the gateway's own port, known only now.
+    process.env.WEBSOCKET_CALLBACK_URL = apiUrl.replace(/\/$/, '');
+    handlers.resetEnvironment();
+    const streams = new DynamoDbStreamPoller({
+      endpoint: dynamo.endpoint,
+      region: REGION,
+      credentials: CREDENTIALS,
+      tables: [TABLE_NAME, CONNECTIONS_TABLE_NAME],
+      invoke: (event) => invokeLocally('comfyui-events', REGION, handlers.comfyuiEvents, event),
+      log: (line) => log('streams', line),
+    });
+    await streams.start();
+    stops.push(() => streams.stop());
+    const webSocketUrl = `${apiUrl.replace(/^http/, 'ws').replace(/\/$/, '')}${COMFYUI_SOCKET_PATH}`;
+    log('api', `ComfyUI's websocket at ${webSocketUrl} (DynamoDB Local's streams feed it)`);
 
     const sweep = setInterval(() => {
       invokeLocally('sweeper', REGION, handlers.sweeper, undefined).catch((error: Error) =>
@@ -263,6 +281,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     return {
       apiUrl,
+      webSocketUrl,
       apiKeys: options.apiKeys,
       aws,
       comfyuiInputDir,

@@ -109,6 +109,9 @@ writeLocalStackFile({
 rawWrite(`API URL: ${stack.apiUrl}\n`);
 rawWrite(`API key: ${apiKeys[0]}\n`);
 rawWrite(`${curlExample(stack.apiUrl, apiKeys[0]!)}\n`);
+rawWrite(
+  `ComfyUI clients: ${stack.apiUrl}comfyui/ (websocket ${stack.webSocketUrl}), with the x-api-key header\n`,
+);
 rawWrite('Ready.\n');
 ready = true;
 for (const line of held.splice(0)) rawWrite(line);

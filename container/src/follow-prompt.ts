@@ -8,6 +8,8 @@ export interface FollowOptions {
   /** Fallback when websocket frames are lost: how often /history is asked. */
   historyPollMs: number;
   onProgress(progress: ExecuteProgress): void;
+  /** ComfyUI started running this node (its `executing` message). */
+  onNode?(node: string): void;
   /** Asked every cancelPollMs; true once the client asked to cancel. */
   cancelRequested(): Promise<boolean>;
 }
@@ -45,6 +47,7 @@ export function handleEvent(
       percent: Math.round((data.value / data.max) * 100),
     });
   }
+  if (event.type === 'executing' && typeof data.node === 'string') options.onNode?.(data.node);
   const done = TERMINAL.has(event.type) || (event.type === 'executing' && data.node === null);
   if (done) times.finished = Date.now();
   return done;

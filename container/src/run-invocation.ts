@@ -1,4 +1,4 @@
-import type { ExecuteRecord } from '../../lambda/domain/execute-record';
+import type { ExecuteProgress, ExecuteRecord } from '../../lambda/domain/execute-record';
 import { bringInputs, bringModels } from './bring-files';
 import { collectOutputs } from './collect-outputs';
 import { type ComfyEvent, ComfyUnreachableError, type HistoryEntry } from './comfy-client';
@@ -125,6 +125,9 @@ async function execute(
   }
 }
 
+/** What the container writes while ComfyUI runs: the node running, and the progress of a node with steps. */
+type RunningState = { progress?: ExecuteProgress; current_node?: string };
+
 async function run(
   request: StagedRequest,
   record: ExecuteRecord,
@@ -148,15 +151,17 @@ async function run(
     if (current) seen = { at: Date.now(), cancelRequested: current.cancel_requested === true };
     return current;
   };
-  const progress = new ProgressWriter(
+  // The running node and its progress share one write (the websocket says both from the record).
+  const progress = new ProgressWriter<RunningState>(
     async (value) => {
       // Progress is written only while `running`: a refused write means settled elsewhere.
-      const current = await deps.store.update(record, { from: ['running'], set: { progress: value } });
+      const current = await deps.store.update(record, { from: ['running'], set: value });
       if (!current) settledElsewhere = true;
       return remember(current);
     },
     deps.config.PROGRESS_WRITE_INTERVAL_MS,
     (error) => deps.log.warn('progress write failed', { error: String(error) }),
+    (waiting, next) => ({ ...waiting, ...next }),
   );
   const cancelRequested = async () => {
     if (settledElsewhere || seen?.cancelRequested) return true;
@@ -193,7 +198,8 @@ async function run(
         timeoutMs: deps.config.COMFYUI_TIMEOUT_SECONDS * 1000,
         cancelPollMs: deps.config.CANCEL_POLL_MS,
         historyPollMs: deps.historyPollMs ?? 2000,
-        onProgress: (value) => progress.offer(value),
+        onProgress: (value) => progress.offer({ progress: value }),
+        onNode: (node) => progress.offer({ current_node: node }),
         cancelRequested,
       },
       (listener) => listeners.push(listener),

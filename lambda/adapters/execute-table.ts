@@ -69,5 +69,7 @@ export function createExecuteTableInput(tableName: string): CreateTableCommandIn
         Projection: { ProjectionType: 'KEYS_ONLY' },
       },
     ],
+    // ComfyUI's websocket is told of every claim, progress write and completion from here.
+    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
   };
 }

@@ -45,6 +45,11 @@ export interface ExecuteRecord {
   temp_files: string[];
   message: string;
   progress: ExecuteProgress | null;
+  /**
+   * The node ComfyUI runs now, as the container last wrote it (ComfyUI's `executing`); absent
+   * before the run and on records written before it existed. The websocket says it from here.
+   */
+  current_node?: string | null;
   owner: string;
   inference_id: string | null;
   /** Epoch seconds; DynamoDB TTL removes the record after it. */
@@ -108,6 +113,7 @@ const PUBLIC_KEY_ORDER: readonly (keyof PublicExecute)[] = [
   'message',
   'error',
   'progress',
+  'current_node',
   'cancel_requested',
   'owner',
   'inference_id',

@@ -280,3 +280,30 @@ export interface ModelLibrary {
   /** False when there was no such model. */
   delete(folder: string, name: string): Promise<boolean>;
 }
+
+/** API Gateway's longest connection (2 h), plus slack: a row past it belongs to a gone connection. */
+export const CONNECTION_LIFETIME_SECONDS = 2 * 3600 + 300;
+
+/** One open ComfyUI websocket (API Gateway's connection), and whose it is. */
+export interface SocketConnection {
+  connection_id: string;
+  owner: string;
+  /** ComfyUI's `clientId`: the prompts queued with this `client_id` are told to it. */
+  client_id: string;
+  connected_at: string;
+  /** Epoch seconds; DynamoDB TTL removes a row whose `$disconnect` never came. */
+  expires_at: number;
+}
+
+/** Where open websocket connections are kept (DynamoDB on AWS and locally). */
+export interface ConnectionStore {
+  put(connection: SocketConnection): Promise<void>;
+  remove(connectionId: string): Promise<void>;
+  ofOwner(owner: string): Promise<SocketConnection[]>;
+}
+
+/** Sends one message down one connection (API Gateway's management API). */
+export interface SocketSender {
+  /** False when the connection is gone (closed, or never finished connecting). */
+  send(connectionId: string, message: { type: string; data: unknown }): Promise<boolean>;
+}

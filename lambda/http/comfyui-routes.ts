@@ -100,8 +100,6 @@ const introspection = (deps: ComfyFacadeDeps) => ({
   config: {
     defaultEndpointName: deps.config.defaultEndpointName,
     libraryBucketUri: deps.config.libraryBucketUri,
-    // API Gateway takes 10 MB; a Lambda request 6 MB, base64 (binary uploads) makes that 4.5 MB.
-    maxUploadBytes: 4_500_000,
   },
 });
 
@@ -142,7 +140,7 @@ export const COMFYUI_ROUTES: Record<
   },
   'GET /comfyui/embeddings': async (_request, deps) => json(await embeddings(introspection(deps))),
   'GET /comfyui/system_stats': async (_request, deps) => json(await systemStats(introspection(deps))),
-  'GET /comfyui/features': async (_request, deps) => json(features(introspection(deps))),
+  'GET /comfyui/features': async () => json(features()),
   'GET /comfyui/object_info': async (_request, deps) => json(await objectInfo(undefined, deps)),
   'GET /comfyui/object_info/{node_class}': async (request, deps) =>
     json(await objectInfo(request.pathParameter('node_class'), deps)),

@@ -73,6 +73,7 @@ export const ExecuteSchema = z.object({
       'where the run went (ms), as the endpoint measured it: model_download_ms, comfyui_ms, total_ms',
     ),
   progress: ProgressSchema.nullable(),
+  current_node: z.string().nullish().describe('The node ComfyUI runs now (while running)'),
   owner: z.string(),
   inference_id: z.string().nullable(),
   expires_at: z.number().int(),

@@ -1,3 +1,4 @@
+import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -64,6 +65,14 @@ export function sageMakerClient(settings: ClientSettings): SageMakerClient {
 
 export function logsClient(settings: ClientSettings): CloudWatchLogsClient {
   return once('logs', () => new CloudWatchLogsClient({ region: settings.region }));
+}
+
+/** API Gateway's management API of one WebSocket API stage (its endpoint is the stage's callback URL). */
+export function socketManagementClient(settings: ClientSettings & { endpoint: string }) {
+  return once(
+    `apigateway-management ${settings.endpoint}`,
+    () => new ApiGatewayManagementApiClient({ region: settings.region, endpoint: settings.endpoint }),
+  );
 }
 
 /** Tests and the local stack rebuild clients after changing the environment. */

@@ -42,7 +42,10 @@ const clock: Clock = { now: () => new Date() };
 const ids: IdGenerator = { newId: () => randomUUID() };
 const sha256: Digest = (text) => createHash('sha256').update(text).digest('hex');
 
-type DataFunction = Exclude<FunctionName, 'health' | 'api-doc' | 'list-endpoints' | 'get-prepare'>;
+type DataFunction = Exclude<
+  FunctionName,
+  'health' | 'api-doc' | 'list-endpoints' | 'get-prepare' | 'comfyui-socket' | 'comfyui-events'
+>;
 type InputFunction =
   | 'create-execute'
   | 'comfyui-api'

@@ -67,6 +67,13 @@ const EndpointsEnv = {
 
 const SigningEnv = { PRESIGN_TTL_SECONDS: int(1, 604_800, 3600) };
 
+/** The websocket's connections, and where messages are posted to them (API Gateway's `@connections`). */
+const SocketEnv = {
+  CONNECTIONS_TABLE_NAME: nonEmpty(),
+  /** `https://{api-id}.execute-api.{region}.amazonaws.com/{stage}`; the local gateway's own URL locally. */
+  WEBSOCKET_CALLBACK_URL: z.url(),
+};
+
 /** What creating an execute needs (CreateExecute, and POST /comfyui/prompt). */
 const CreateEnv = {
   ...EndpointsEnv,
@@ -130,7 +137,13 @@ export const FUNCTION_ENV = {
     SWEEP_GRACE_SECONDS: int(0, 86_400, 120),
     SWEEP_BATCH_SIZE: int(1, 1000, 200),
   }),
-} satisfies Record<HttpHandlerName | 'on-async-result' | 'sweeper', z.ZodMiniObject>;
+  /** ComfyUI's websocket (API Gateway WebSocket API): $connect, $disconnect and client messages. */
+  'comfyui-socket': z.extend(BaseEnv, SocketEnv),
+  /** The executes and connections tables' streams, told to the websockets. */
+  'comfyui-events': z.extend(BaseEnv, { ...SocketEnv, TABLE_NAME: nonEmpty() }),
+} satisfies Record<HttpHandlerName | 'on-async-result' | 'sweeper' | SocketFunction, z.ZodMiniObject>;
+
+type SocketFunction = 'comfyui-socket' | 'comfyui-events';
 
 export type FunctionName = keyof typeof FUNCTION_ENV;
 export type FunctionEnv<N extends FunctionName> = z.infer<(typeof FUNCTION_ENV)[N]>;

@@ -30,7 +30,10 @@ export interface ComfyFacadeDeps extends CreateExecuteDeps {
 /** How many of the caller's executes a listing route reads at most (ComfyUI keeps 10,000 in memory). */
 const MAX_LISTED = 200;
 
-async function ownedRecords(owner: string, deps: ComfyFacadeDeps, status?: ExecuteStatus, max = MAX_LISTED) {
+/** Listing the caller's executes needs only the store's listing. */
+type ListingDeps = { store: Pick<ComfyFacadeDeps['store'], 'listByOwner'> };
+
+async function ownedRecords(owner: string, deps: ListingDeps, status?: ExecuteStatus, max = MAX_LISTED) {
   const found: ExecuteSummary[] = [];
   let cursor: string | undefined;
   do {
@@ -65,7 +68,7 @@ export async function queuePrompt(input: CreateExecuteInput, owner: string, deps
 }
 
 /** GET /prompt: the caller's executes not yet finished. */
-export async function queueRemaining(owner: string, deps: ComfyFacadeDeps) {
+export async function queueRemaining(owner: string, deps: ListingDeps) {
   const [created, running] = await Promise.all([
     ownedRecords(owner, deps, 'created'),
     ownedRecords(owner, deps, 'running'),

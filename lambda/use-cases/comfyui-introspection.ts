@@ -10,7 +10,7 @@ import type { ModelLibrary, PayloadStore } from '../domain/ports';
 export interface ComfyIntrospectionDeps {
   library: ModelLibrary;
   payloads: PayloadStore;
-  config: { defaultEndpointName: string; libraryBucketUri: string; maxUploadBytes: number };
+  config: { defaultEndpointName: string; libraryBucketUri: string };
 }
 
 /** The most library entries one listing reads (ComfyUI lists a folder whole). */
@@ -63,8 +63,14 @@ export async function systemStats(deps: ComfyIntrospectionDeps): Promise<unknown
   };
 }
 
-/** GET /features: no preview images are sent; uploads as large as the API takes. */
-export const features = (deps: ComfyIntrospectionDeps) => ({
+/** API Gateway takes 10 MB; a Lambda request 6 MB, and base64 (binary uploads) makes that 4.5 MB. */
+export const MAX_COMFY_UPLOAD_BYTES = 4_500_000;
+
+/**
+ * GET /features, and the websocket's answer to a client's `feature_flags`: no preview images are
+ * sent; uploads as large as the API takes.
+ */
+export const features = () => ({
   supports_preview_metadata: false,
-  max_upload_size: deps.config.maxUploadBytes,
+  max_upload_size: MAX_COMFY_UPLOAD_BYTES,
 });

@@ -1,5 +1,12 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  StreamViewType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { EXECUTE_TABLE } from '../../lambda/adapters/execute-table';
 
@@ -14,7 +21,7 @@ export interface ExecuteTableProps {
 /**
  * The executes table from the definition the local stack also uses (lambda/adapters/execute-table.ts):
  * on-demand, point-in-time recovery, TTL on `expires_at`, the owner and owner#status listing
- * indexes and the sparse pending index the Sweeper reads.
+ * indexes, the sparse pending index the Sweeper reads, and a stream for ComfyUI's websocket.
  */
 export class ExecuteTable extends Construct {
   readonly table: Table;
@@ -28,6 +35,8 @@ export class ExecuteTable extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: TableEncryption.AWS_MANAGED,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      // Every change, old and new image: ComfyUI's websocket is told of claims, progress and ends.
+      stream: StreamViewType.NEW_AND_OLD_IMAGES,
     });
     for (const index of [EXECUTE_TABLE.byOwner, EXECUTE_TABLE.byOwnerStatus]) {
       this.table.addGlobalSecondaryIndex({

@@ -4,6 +4,7 @@ import {
   ApiKeySourceType,
   Cors,
   EndpointType,
+  type IApiKey,
   type IResource,
   LambdaIntegration,
   LogGroupLogDestination,
@@ -56,6 +57,8 @@ const GATEWAY_RESPONSES: [ResponseType, string][] = [
 export class ExecutesApi extends Construct {
   readonly api: RestApi;
   readonly apiKeyId: string;
+  /** The one key; the websocket's `$connect` requires it too. */
+  readonly apiKey: IApiKey;
 
   constructor(scope: Construct, id: string, props: ExecutesApiProps) {
     super(scope, id);
@@ -133,5 +136,6 @@ export class ExecutesApi extends Construct {
     plan.addApiKey(key);
     plan.addApiStage({ stage: this.api.deploymentStage });
     this.apiKeyId = key.keyId;
+    this.apiKey = key;
   }
 }

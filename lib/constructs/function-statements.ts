@@ -1,5 +1,6 @@
 import { Aws } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { CONNECTION_TABLE } from '../../lambda/adapters/connection-table';
 import { EXECUTE_TABLE } from '../../lambda/adapters/execute-table';
 import type { FunctionName } from '../../lambda/platform/env';
 import { PAYLOAD_PREFIXES } from './payload-bucket';
@@ -12,6 +13,10 @@ export interface ControlPlaneResources {
   endpointArn: string;
   endpointConfigArn: string;
   endpointName: string;
+  /** The websocket's connections table. */
+  connectionsTableArn: string;
+  /** `execute-api:ManageConnections` on the websocket stage's `POST @connections/*`. */
+  socketConnectionsArn: string;
 }
 
 /**
@@ -29,6 +34,10 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
       resources: prefixes.map((p) => `${r.bucketArn}/${p}*`),
     });
   const { executes, asyncInference, inputs, models } = PAYLOAD_PREFIXES;
+  const manageConnections = new PolicyStatement({
+    actions: ['execute-api:ManageConnections'],
+    resources: [r.socketConnectionsArn],
+  });
   /** ListBucket limited to keys under these prefixes. */
   const listing = (...prefixes: string[]) =>
     new PolicyStatement({
@@ -142,6 +151,27 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
         table('GetItem', 'UpdateItem'),
         index(EXECUTE_TABLE.pending.indexName),
         objects(['GetObject'], asyncInference),
+      ];
+    // $connect keeps the connection, $disconnect drops it, a feature_flags message is answered.
+    case 'comfyui-socket':
+      return [
+        new PolicyStatement({
+          actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+          resources: [r.connectionsTableArn],
+        }),
+        manageConnections,
+      ];
+    // The streams' reads are granted by the event source; the owner's connections and queue are read here.
+    case 'comfyui-events':
+      return [
+        new PolicyStatement({ actions: ['dynamodb:DeleteItem'], resources: [r.connectionsTableArn] }),
+        new PolicyStatement({
+          actions: ['dynamodb:Query'],
+          resources: [`${r.connectionsTableArn}/index/${CONNECTION_TABLE.byOwner.indexName}`],
+        }),
+        table('GetItem'),
+        index(EXECUTE_TABLE.byOwnerStatus.indexName),
+        manageConnections,
       ];
     case 'health':
     case 'api-doc':

@@ -10,6 +10,7 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Key } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { FilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -23,6 +24,8 @@ export interface ObservabilityProps {
   readonly createLogs: ILogGroup;
   readonly onAsyncResultLogs: ILogGroup;
   readonly sweeperLogs: ILogGroup;
+  /** The function that turns the executes table's stream into websocket messages, and its DLQ. */
+  readonly socketEvents: { function: IFunction; deadLetterQueue: Queue };
   readonly alarmKey: Key;
   /** @default no subscription */
   readonly alarmEmail?: string;
@@ -129,6 +132,32 @@ export class Observability extends Construct {
         metric: props.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
         threshold: 5,
         evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+      new Alarm(this, 'SocketEventDeadLetters', {
+        alarmDescription:
+          'Execute changes the websocket function could not tell clients are in its dead-letter queue',
+        metric: props.socketEvents.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(1),
+          statistic: 'Maximum',
+        }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+      new Alarm(this, 'SocketEventsBehind', {
+        alarmDescription: 'Websocket messages lag the executes table by more than a minute',
+        metric: new Metric({
+          namespace: 'AWS/Lambda',
+          metricName: 'IteratorAge',
+          dimensionsMap: { FunctionName: props.socketEvents.function.functionName },
+          statistic: 'Maximum',
+          period: Duration.minutes(1),
+        }),
+        threshold: 60_000,
+        evaluationPeriods: 3,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),

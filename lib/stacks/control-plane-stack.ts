@@ -14,6 +14,7 @@ import { HANDLERS, type HttpHandlerName } from '../../lambda/http/route-table';
 import type { FunctionEnvInput, FunctionName } from '../../lambda/platform/env';
 import { routedEndpointName, type StageConfig } from '../config/stage-config';
 import { ComfyExecFunction } from '../constructs/comfy-exec-function';
+import { ComfyUiSocketApi } from '../constructs/comfyui-socket-api';
 import { ExecutesApi } from '../constructs/executes-api';
 import { functionStatements } from '../constructs/function-statements';
 import { Observability } from '../constructs/observability';
@@ -51,6 +52,15 @@ export class ControlPlaneStack extends Stack {
       RETENTION_DAYS: config.retentionDays,
       INPUT_BUCKETS: config.inputBuckets.join(','),
     };
+    const socketApi = new ComfyUiSocketApi(this, 'ComfyUiSocket', {
+      throttleRateLimit: config.throttleRateLimit,
+      throttleBurstLimit: config.throttleBurstLimit,
+      logRetention: props.logRetention,
+    });
+    const socket = {
+      CONNECTIONS_TABLE_NAME: socketApi.connections.tableName,
+      WEBSOCKET_CALLBACK_URL: socketApi.callbackUrl,
+    };
     const environments: { [N in FunctionName]: FunctionEnvInput<N> } = {
       'create-execute': creating,
       'comfyui-api': { ...creating, PRESIGN_TTL_SECONDS: config.presignTtlSeconds },
@@ -83,6 +93,8 @@ export class ControlPlaneStack extends Stack {
       'api-doc': {},
       'on-async-result': data,
       sweeper: data,
+      'comfyui-socket': socket,
+      'comfyui-events': { ...socket, TABLE_NAME: props.table.tableName },
     };
     const resources = {
       tableArn: props.table.tableArn,
@@ -91,6 +103,8 @@ export class ControlPlaneStack extends Stack {
       endpointConfigArn: inference.endpointConfigArn,
       endpointName,
       inputBuckets: config.inputBuckets,
+      connectionsTableArn: socketApi.connections.tableArn,
+      socketConnectionsArn: `arn:${Aws.PARTITION}:execute-api:${Aws.REGION}:${Aws.ACCOUNT_ID}:${socketApi.api.apiId}/${socketApi.stage.stageName}/POST/@connections/*`,
     };
     const deadLetters = new Queue(this, 'CompletionDeadLetters', {
       encryption: QueueEncryption.SQS_MANAGED,
@@ -138,6 +152,20 @@ export class ControlPlaneStack extends Stack {
       targets: [new LambdaFunction(sweeper.function)],
     });
 
+    const socketDeadLetters = new Queue(this, 'SocketEventDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const socketEvents = make('comfyui-events', { timeout: Duration.seconds(60) });
+    socketApi.connect({
+      socket: make('comfyui-socket').function,
+      events: socketEvents.function,
+      executesTable: props.table,
+      apiKey: api.apiKey,
+      deadLetters: socketDeadLetters,
+    });
+
     const alarmKey = new Key(this, 'AlarmKey', {
       enableKeyRotation: true,
       description: 'comfy-exec: alarm topic',
@@ -149,6 +177,7 @@ export class ControlPlaneStack extends Stack {
       createLogs: http['create-execute'].function.logGroup,
       onAsyncResultLogs: onAsyncResult.function.logGroup,
       sweeperLogs: sweeper.function.logGroup,
+      socketEvents: { function: socketEvents.function, deadLetterQueue: socketDeadLetters },
       alarmKey,
       alarmEmail: config.alarmEmail,
     });
@@ -164,6 +193,11 @@ export class ControlPlaneStack extends Stack {
       value: api.apiKeyId,
       description:
         'API key id; its value: aws apigateway get-api-key --include-value --query value --output text --api-key <id>',
+    });
+    new CfnOutput(this, 'ComfyUiWebSocketUrl', {
+      value: socketApi.stage.url,
+      description:
+        "ComfyUI's websocket (/ws) for ComfyUI clients: connect with ?clientId= and the x-api-key header",
     });
     new CfnOutput(this, 'BucketName', { value: bucket.bucketName });
     new CfnOutput(this, 'TableName', { value: props.table.tableName });

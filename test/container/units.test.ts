@@ -62,6 +62,23 @@ describe('ProgressWriter', () => {
     expect(written).toEqual([1, 9, 10]);
   });
 
+  it('merges what waits when told to: the node and its progress land in one write', async () => {
+    const written: Record<string, unknown>[] = [];
+    const writer = new ProgressWriter<Record<string, unknown>>(
+      async (value) => void written.push(value),
+      1000,
+      () => undefined,
+      (waiting, next) => ({ ...waiting, ...next }),
+    );
+    writer.offer({ current_node: '4' });
+    await vi.advanceTimersByTimeAsync(0);
+    writer.offer({ current_node: '3' });
+    writer.offer({ progress: p(1) });
+    writer.offer({ progress: p(2) });
+    await writer.stop();
+    expect(written).toEqual([{ current_node: '4' }, { current_node: '3', progress: p(2) }]);
+  });
+
   it('reports a failed write and keeps going', async () => {
     const errors: unknown[] = [];
     const writer = new ProgressWriter(
@@ -118,6 +135,19 @@ describe('following events', () => {
     expect(handleEvent({ type: 'execution_success', data: { prompt_id: 'other' } }, options, times)).toBe(
       false,
     );
+  });
+
+  it('reports each node ComfyUI starts on our prompt, and no other', () => {
+    const onNode = vi.fn();
+    const times = {};
+    handleEvent({ type: 'executing', data: { prompt_id: 'p1', node: '4' } }, { ...options, onNode }, times);
+    handleEvent(
+      { type: 'executing', data: { prompt_id: 'other', node: '5' } },
+      { ...options, onNode },
+      times,
+    );
+    handleEvent({ type: 'executing', data: { prompt_id: 'p1', node: null } }, { ...options, onNode }, times);
+    expect(onNode.mock.calls).toEqual([['4']]);
   });
 
   it('keeps the end of a traceback', () => {

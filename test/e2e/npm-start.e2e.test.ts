@@ -39,7 +39,10 @@ describe('npm start', () => {
     expect(banner[0]).toMatch(/^API URL: http:\/\/127\.0\.0\.1:\d+\/prod\/$/);
     expect(banner[1]).toBe(`API key: ${KEY}`);
     expect(banner[2]).toMatch(/^curl /);
-    expect(banner[3]).toBe('Ready.');
+    expect(banner[3]).toMatch(
+      /^ComfyUI clients: http:\/\/127\.0\.0\.1:\d+\/prod\/comfyui\/ \(websocket ws:\/\/127\.0\.0\.1:\d+\/prod\/comfyui\/ws\)/,
+    );
+    expect(banner[4]).toBe('Ready.');
     const apiUrl = banner[0]!.slice('API URL: '.length);
 
     const created = JSON.parse(execFileSync('bash', ['-c', banner[2]!], { encoding: 'utf8' }));

@@ -24,5 +24,9 @@ describe('the executes table in CDK', () => {
       [...defs].sort((a, b) => a.AttributeName.localeCompare(b.AttributeName));
     expect(sortDefs(table.Properties.AttributeDefinitions)).toEqual(sortDefs(local.AttributeDefinitions!));
     expect(table.DeletionPolicy).toBe('Retain');
+    // The websocket reads every change, old and new image, locally and on AWS.
+    expect(table.Properties.StreamSpecification).toEqual({
+      StreamViewType: local.StreamSpecification!.StreamViewType,
+    });
   });
 });

@@ -127,6 +127,10 @@ export type CreateExecuteData =
              */
             stage?: string;
           } | null;
+          /**
+           * The node ComfyUI runs now (while running)
+           */
+          current_node?: string | null;
           owner: string;
           inference_id: string | null;
           expires_at: number;
@@ -233,6 +237,10 @@ export type CreateExecuteData =
          */
         stage?: string;
       } | null;
+      /**
+       * The node ComfyUI runs now (while running)
+       */
+      current_node?: string | null;
       owner: string;
       inference_id: string | null;
       expires_at: number;
@@ -398,6 +406,10 @@ export interface GetExecuteData {
      */
     stage?: string;
   } | null;
+  /**
+   * The node ComfyUI runs now (while running)
+   */
+  current_node?: string | null;
   owner: string;
   inference_id: string | null;
   expires_at: number;
@@ -496,6 +508,10 @@ export interface CancelExecuteData {
      */
     stage?: string;
   } | null;
+  /**
+   * The node ComfyUI runs now (while running)
+   */
+  current_node?: string | null;
   owner: string;
   inference_id: string | null;
   expires_at: number;

@@ -11,8 +11,23 @@ export interface ComfySocketMessage {
 /** What the messages are made of: the fields of a record that a stream image carries. */
 export type RecordImage = Pick<
   ExecuteRecord,
-  'prompt_id' | 'status' | 'start_time' | 'complete_time' | 'progress' | 'outputs' | 'error' | 'message'
+  | 'prompt_id'
+  | 'status'
+  | 'start_time'
+  | 'complete_time'
+  | 'progress'
+  | 'current_node'
+  | 'outputs'
+  | 'error'
+  | 'message'
 >;
+
+/** The node running: the container's `current_node`, or (records without it) the node reporting progress. */
+function runningNode(image: RecordImage | undefined): string | null | undefined {
+  if (!image) return undefined;
+  if (image.current_node) return image.current_node;
+  return image.progress?.stage === undefined ? image.progress?.node : undefined;
+}
 
 const asMessage = ([type, data]: RunEvent): ComfySocketMessage => ({ type, data });
 
@@ -38,8 +53,8 @@ function ended(after: RecordImage, ranBefore: boolean): ComfySocketMessage[] {
 
 /**
  * The messages ComfyUI would have sent its client for one change of an execute, in ComfyUI's
- * order: the claim starts it (`execution_start`, `execution_cached`), each progress write says
- * which node runs (`executing` when the node changes, then `progress`), and the end says how it
+ * order: the claim starts it (`execution_start`, `execution_cached`), each write of the running
+ * node or its progress says which node runs (`executing` when the node changes, then `progress`), and the end says how it
  * went (`executed` for each output node, then `execution_success`, `execution_error` or
  * `execution_interrupted`, then `executing` with `node: null`). A failure before the run (the
  * queue's TTL, a refused invocation) still ends the client's wait with `execution_error`.
@@ -51,19 +66,25 @@ export function socketMessagesFor(before: RecordImage | undefined, after: Record
   const wasRunning = before?.status === 'running';
   // The claim sets start_time once: that write is the start.
   if (after.start_time !== '' && !before?.start_time) messages.push(...startEvents(after).map(asMessage));
-  const progress = after.progress;
-  if (after.status === 'running' && progress?.node && progress.stage === undefined) {
+  if (after.status === 'running') {
+    const executing = (node: string) =>
+      messages.push({ type: 'executing', data: { node, display_node: node, prompt_id: id } });
+    // The node the client last heard of; one write may carry a node's steps and a later node.
+    let said = runningNode(before);
+    const progress = after.progress;
     const changed = JSON.stringify(progress) !== JSON.stringify(before?.progress ?? null);
-    if (progress.node !== before?.progress?.node)
-      messages.push({
-        type: 'executing',
-        data: { node: progress.node, display_node: progress.node, prompt_id: id },
-      });
-    if (changed)
+    if (progress?.node && progress.stage === undefined && changed) {
+      if (progress.node !== said) {
+        said = progress.node;
+        executing(said);
+      }
       messages.push({
         type: 'progress',
         data: { value: progress.value, max: progress.max, prompt_id: id, node: progress.node },
       });
+    }
+    const node = runningNode(after);
+    if (node && node !== said) executing(node);
   }
   const finalNow =
     ['success', 'failed', 'cancelled'].includes(after.status) && before?.status !== after.status;

@@ -50,6 +50,27 @@ describe('socketMessagesFor: a record change as the messages ComfyUI would have 
     ).toEqual([]);
   });
 
+  it('says executing for each node the container recorded as running, steps or not', () => {
+    const loader: RecordImage = { ...running, current_node: '4' };
+    expect(socketMessagesFor(running, loader)).toEqual([
+      { type: 'executing', data: { node: '4', display_node: '4', prompt_id: ID } },
+    ]);
+    // The sampler starts and reports its first step in one write: executing first, then progress.
+    const sampler: RecordImage = { ...at(running, '3', 1), current_node: '3' };
+    expect(types(loader, sampler)).toEqual(['executing', 'progress']);
+    // The node is the recorded one, not the last to report progress.
+    expect(types(sampler, { ...sampler, current_node: '8' })).toEqual(['executing']);
+    expect(socketMessagesFor(sampler, { ...sampler, current_node: '8' })[0]?.data.node).toBe('8');
+    expect(types(sampler, sampler)).toEqual([]);
+    // Writes are throttled: one may carry the sampler's last steps and the node after it.
+    const coalesced: RecordImage = { ...at(running, '3', 20), current_node: '9' };
+    expect(socketMessagesFor(loader, coalesced).map((m) => [m.type, m.data.node])).toEqual([
+      ['executing', '3'],
+      ['progress', '3'],
+      ['executing', '9'],
+    ]);
+  });
+
   it('ends a success with each output node executed, then execution_success, then executing null', () => {
     const success: RecordImage = {
       ...at(running, '3', 20),

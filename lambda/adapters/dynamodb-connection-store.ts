@@ -1,0 +1,46 @@
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { ConnectionStore, SocketConnection } from '../domain/ports';
+import { CONNECTION_TABLE } from './connection-table';
+
+/** Open websocket connections in DynamoDB (lambda/adapters/connection-table.ts). */
+export class DynamoDbConnectionStore implements ConnectionStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async put(connection: SocketConnection): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: connection }));
+  }
+
+  async remove(connectionId: string): Promise<void> {
+    await this.client.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: { [CONNECTION_TABLE.partitionKey]: connectionId },
+      }),
+    );
+  }
+
+  async ofOwner(owner: string): Promise<SocketConnection[]> {
+    const found: SocketConnection[] = [];
+    let start: Record<string, unknown> | undefined;
+    const now = Math.floor(Date.now() / 1000);
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: CONNECTION_TABLE.byOwner.indexName,
+          KeyConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': CONNECTION_TABLE.byOwner.partitionKey },
+          ExpressionAttributeValues: { ':owner': owner },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      found.push(...((page.Items ?? []) as SocketConnection[]));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    // TTL deletes within days, not seconds: a row past its lifetime is a connection long gone.
+    return found.filter((connection) => connection.expires_at > now);
+  }
+}

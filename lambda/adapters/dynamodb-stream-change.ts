@@ -1,0 +1,33 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import type { ExecuteRecord } from '../domain/execute-record';
+import type { SocketConnection } from '../domain/ports';
+
+type Image = NonNullable<DynamoDBRecord['dynamodb']>['NewImage'];
+
+/** What one stream record says: a connection just opened, or an execute changed (either image may be absent). */
+export type StreamChange =
+  | { kind: 'opened'; connection: SocketConnection }
+  | { kind: 'execute'; before: ExecuteRecord | undefined; after: ExecuteRecord | undefined }
+  | { kind: 'ignored' };
+
+const read = <T>(image: Image | undefined): T | undefined =>
+  image ? (unmarshall(image as Record<string, AttributeValue>) as T) : undefined;
+
+/**
+ * Reads a record of the executes table's stream or the connections table's (told apart by the
+ * stream ARN, `arn:…:table/{name}/stream/{label}`); of the connections table only inserts matter.
+ */
+export function streamChange(record: DynamoDBRecord, connectionsTable: string): StreamChange {
+  const images = record.dynamodb ?? {};
+  if (record.eventSourceARN?.includes(`:table/${connectionsTable}/stream/`)) {
+    const connection = read<SocketConnection>(images.NewImage);
+    return record.eventName === 'INSERT' && connection ? { kind: 'opened', connection } : { kind: 'ignored' };
+  }
+  return {
+    kind: 'execute',
+    before: read<ExecuteRecord>(images.OldImage),
+    after: read<ExecuteRecord>(images.NewImage),
+  };
+}

@@ -1,0 +1,99 @@
+import { type ComfySocketMessage, socketMessagesFor } from '../domain/comfyui/socket-messages';
+import type { ExecuteRecord } from '../domain/execute-record';
+import { isTerminal } from '../domain/execute-status';
+import type { ConnectionStore, ExecuteStore, SocketConnection, SocketSender } from '../domain/ports';
+import { queueRemaining } from './comfyui-facade';
+
+export interface RelayDeps {
+  connections: ConnectionStore;
+  sender: SocketSender;
+  store: Pick<ExecuteStore, 'listByOwner' | 'get'>;
+  /** How long to wait before asking a just-opened connection again. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Sends in order down one connection; a gone connection loses its row and stops the rest. */
+async function sendAll(connection: SocketConnection, messages: ComfySocketMessage[], deps: RelayDeps) {
+  for (const message of messages) {
+    if (await deps.sender.send(connection.connection_id, message)) continue;
+    await deps.connections.remove(connection.connection_id);
+    return false;
+  }
+  return true;
+}
+
+/** Whether ComfyUI would have told every client the queue size for this change. */
+function queueChanged(before: ExecuteRecord | undefined, after: ExecuteRecord | undefined): boolean {
+  if (!before) return after !== undefined;
+  if (!after) return !isTerminal(before.status);
+  return before.status !== after.status;
+}
+
+/**
+ * One change of the executes table (a stream record's old and new image) told to the owner's
+ * websockets as ComfyUI tells its clients: the prompt's own messages to the connections of its
+ * `client_id` (to all of the owner's when it has none, as ComfyUI broadcasts then), and `status`
+ * (the owner's queue size) to every connection of the owner: before a claim's messages, after a
+ * completion's, as ComfyUI's worker sends it when it takes a prompt and when it is done.
+ */
+export async function relayExecuteChange(
+  before: ExecuteRecord | undefined,
+  after: ExecuteRecord | undefined,
+  deps: RelayDeps,
+): Promise<void> {
+  const record = after ?? before;
+  if (!record) return;
+  const connections = await deps.connections.ofOwner(record.owner);
+  if (connections.length === 0) return;
+  const promptMessages = after ? socketMessagesFor(before, after) : [];
+  const status = queueChanged(before, after)
+    ? { type: 'status', data: { status: await queueRemaining(record.owner, deps) } }
+    : undefined;
+  const ending = after !== undefined && isTerminal(after.status);
+  const clientId = record.prompt_params.client_id;
+  await Promise.all(
+    connections.map((connection) => {
+      const own = !clientId || connection.client_id === clientId ? promptMessages : [];
+      const messages = status ? (ending ? [...own, status] : [status, ...own]) : own;
+      return messages.length > 0 ? sendAll(connection, messages, deps) : undefined;
+    }),
+  );
+}
+
+/** API Gateway may not have finished opening a connection its `$connect` row already names. */
+const GREETING_ATTEMPTS = 5;
+const GREETING_RETRY_MS = 200;
+
+/**
+ * A new connection (the connections table's stream): ComfyUI's greeting, `status` with the
+ * queue size and `sid`, and, when one of its prompts is running, the node it runs.
+ */
+export async function greetConnection(connection: SocketConnection, deps: RelayDeps): Promise<void> {
+  const status = {
+    type: 'status',
+    data: { status: await queueRemaining(connection.owner, deps), sid: connection.client_id },
+  };
+  const messages: ComfySocketMessage[] = [status];
+  const running = await deps.store.listByOwner({ owner: connection.owner, status: 'running', limit: 25 });
+  for (const summary of running.records) {
+    const record = await deps.store.get(summary.prompt_id);
+    if (record?.prompt_params.client_id === connection.client_id && record.current_node) {
+      messages.push({ type: 'executing', data: { node: record.current_node } });
+      break;
+    }
+  }
+  const sleep = deps.sleep ?? wait;
+  for (let attempt = 1; attempt <= GREETING_ATTEMPTS; attempt++) {
+    if (await deps.sender.send(connection.connection_id, messages[0]!)) {
+      for (const message of messages.slice(1)) await deps.sender.send(connection.connection_id, message);
+      return;
+    }
+    // Only a connection that just opened may still be opening; an older gone one is gone.
+    const justOpened = Date.now() - Date.parse(connection.connected_at) < 10_000;
+    if (attempt < GREETING_ATTEMPTS && justOpened) await sleep(GREETING_RETRY_MS * attempt);
+    else break;
+  }
+  await deps.connections.remove(connection.connection_id);
+}

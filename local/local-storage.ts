@@ -1,0 +1,49 @@
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  UpdateTableCommand,
+} from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { createConnectionTableInput } from '../lambda/adapters/connection-table';
+import { createExecuteTableInput } from '../lambda/adapters/execute-table';
+import { LOCAL_REGION as REGION } from './lambda-context';
+
+export const TABLE_NAME = 'comfy-exec-local-executes';
+export const CONNECTIONS_TABLE_NAME = 'comfy-exec-local-connections';
+export const BUCKET_NAME = 'comfy-exec-local';
+
+export const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+/** Creates a table, or (kept in a data folder from before streams) turns its stream on. */
+async function ensureTable(dynamo: DynamoDBClient, input: CreateTableCommandInput) {
+  try {
+    await dynamo.send(new CreateTableCommand(input));
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: input.TableName }));
+    if (!Table?.StreamSpecification?.StreamEnabled)
+      await dynamo.send(
+        new UpdateTableCommand({
+          TableName: input.TableName,
+          StreamSpecification: input.StreamSpecification,
+        }),
+      );
+  }
+}
+
+/** The executes and connections tables (streams on) and the payload bucket, made once and kept. */
+export async function ensureTablesAndBucket(dynamoEndpoint: string, s3Endpoint: string) {
+  const credentials = CREDENTIALS;
+  const dynamo = new DynamoDBClient({ endpoint: dynamoEndpoint, region: REGION, credentials });
+  const s3 = new S3Client({ endpoint: s3Endpoint, region: REGION, credentials, forcePathStyle: true });
+  await ensureTable(dynamo, createExecuteTableInput(TABLE_NAME));
+  await ensureTable(dynamo, createConnectionTableInput(CONNECTIONS_TABLE_NAME));
+  await s3.send(new CreateBucketCommand({ Bucket: BUCKET_NAME })).catch((error: Error) => {
+    if (error.name !== 'BucketAlreadyOwnedByYou' && error.name !== 'BucketAlreadyExists') throw error;
+  });
+  dynamo.destroy();
+  return s3;
+}

@@ -1,0 +1,178 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type WebSocket, WebSocketServer } from 'ws';
+import type { SocketEvent } from '../lambda/handlers/comfyui-socket';
+import { invokeLocally } from './lambda-context';
+
+export type SocketHandler = (event: SocketEvent) => Promise<{ statusCode: number; body?: string }>;
+
+export interface WebSocketGatewayOptions {
+  stage: string;
+  /** Where ComfyUI's websocket is served in the stage: `/comfyui/ws`. */
+  path: string;
+  apiKeys: ReadonlyMap<string, string>;
+  handler: SocketHandler;
+  log(line: string): void;
+}
+
+interface OpenConnection {
+  socket: WebSocket;
+  connectedAt: number;
+  lastActiveAt: number;
+  sourceIp: string;
+  userAgent: string;
+}
+
+function refuse(socket: Duplex, status: number, reason: string, body: string) {
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * API Gateway's WebSocket API for the local stack, on the REST emulator's port: the upgrade
+ * checked against the API keys (403 at `$connect` without one, as `apiKeyRequired` does), then
+ * `$connect`, `$default` and `$disconnect` proxy events to the same handler the CDK app deploys,
+ * and the management API (`POST|GET|DELETE /{stage}/@connections/{id}`, GoneException for a
+ * closed connection) through which the functions post their messages.
+ */
+export class WebSocketGatewayEmulator {
+  private readonly server = new WebSocketServer({ noServer: true });
+  private readonly open = new Map<string, OpenConnection>();
+
+  constructor(private readonly options: WebSocketGatewayOptions) {}
+
+  /** An HTTP upgrade on the gateway's port. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.accept(req, socket, head).catch((error: Error) => {
+      this.options.log(`websocket $connect failed: ${error.stack ?? error.message}`);
+      refuse(socket, 500, 'Internal Server Error', '{"message":"Internal server error"}');
+    });
+  }
+
+  private event(
+    routeKey: string,
+    connectionId: string,
+    extra: Partial<SocketEvent> & { apiKeyId?: string } = {},
+  ): SocketEvent {
+    const now = Date.now();
+    const { apiKeyId, ...rest } = extra;
+    return {
+      requestContext: {
+        routeKey,
+        eventType:
+          routeKey === '$connect' ? 'CONNECT' : routeKey === '$disconnect' ? 'DISCONNECT' : 'MESSAGE',
+        messageId: randomUUID(),
+        extendedRequestId: randomUUID(),
+        requestTime: new Date(now).toUTCString(),
+        messageDirection: 'IN',
+        stage: this.options.stage,
+        connectedAt: this.open.get(connectionId)?.connectedAt ?? now,
+        requestTimeEpoch: now,
+        requestId: randomUUID(),
+        domainName: '127.0.0.1',
+        connectionId,
+        apiId: 'local-websocket',
+        ...(apiKeyId ? { identity: { apiKeyId } } : {}),
+      },
+      ...rest,
+    };
+  }
+
+  private async accept(req: IncomingMessage, socket: Duplex, head: Buffer) {
+    const url = new URL(req.url ?? '/', 'http://local');
+    if (url.pathname !== `/${this.options.stage}${this.options.path}`)
+      return refuse(socket, 403, 'Forbidden', '{"message":"Missing Authentication Token"}');
+    const key = req.headers['x-api-key'];
+    const apiKeyId = typeof key === 'string' ? this.options.apiKeys.get(key) : undefined;
+    if (!apiKeyId) {
+      this.options.log(`websocket ${url.pathname} → 403 (no valid x-api-key)`);
+      return refuse(socket, 403, 'Forbidden', '{"message":"Forbidden"}');
+    }
+    // API Gateway's connection ids: 12 random bytes, base64.
+    const connectionId = randomBytes(12).toString('base64');
+    const query = Object.fromEntries(url.searchParams);
+    const result = await this.invoke(
+      this.event('$connect', connectionId, { queryStringParameters: query, apiKeyId }),
+    );
+    if (result.statusCode < 200 || result.statusCode > 299) {
+      this.options.log(`websocket $connect → ${result.statusCode}: ${result.body ?? ''}`);
+      return refuse(
+        socket,
+        result.statusCode,
+        'Refused',
+        JSON.stringify({ message: result.body || 'Forbidden' }),
+      );
+    }
+    this.server.handleUpgrade(req, socket, head, (ws) => {
+      const now = Date.now();
+      this.open.set(connectionId, {
+        socket: ws,
+        connectedAt: now,
+        lastActiveAt: now,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: String(req.headers['user-agent'] ?? ''),
+      });
+      this.options.log(`websocket ${connectionId} connected (key ${apiKeyId})`);
+      ws.on('message', (data, binary) => {
+        const entry = this.open.get(connectionId);
+        if (entry) entry.lastActiveAt = Date.now();
+        if (binary) return;
+        this.invoke(this.event('$default', connectionId, { body: data.toString() })).catch((error: Error) =>
+          this.options.log(`websocket $default failed: ${error.message}`),
+        );
+      });
+      ws.on('close', () => {
+        this.open.delete(connectionId);
+        this.invoke(this.event('$disconnect', connectionId)).catch((error: Error) =>
+          this.options.log(`websocket $disconnect failed: ${error.message}`),
+        );
+      });
+    });
+  }
+
+  private invoke(event: SocketEvent) {
+    return invokeLocally(
+      'comfyui-socket',
+      process.env.AWS_REGION ?? 'us-east-1',
+      this.options.handler,
+      event,
+    );
+  }
+
+  /** `/{stage}/@connections/{id}`: what the functions call through the SDK's management client. */
+  manage(method: string, connectionId: string, body: Buffer, res: ServerResponse): void {
+    const entry = this.open.get(connectionId);
+    const reply = (status: number, payload?: unknown, errorType?: string) => {
+      const text = payload === undefined ? '' : JSON.stringify(payload);
+      res.writeHead(status, {
+        'Content-Type': 'application/json',
+        'Content-Length': Buffer.byteLength(text),
+        ...(errorType ? { 'x-amzn-ErrorType': errorType } : {}),
+      });
+      res.end(text);
+    };
+    if (!entry || entry.socket.readyState !== entry.socket.OPEN)
+      reply(410, { message: `connection ${connectionId} is gone` }, 'GoneException');
+    else if (method === 'POST') {
+      entry.socket.send(body.toString('utf8'));
+      reply(200);
+    } else if (method === 'DELETE') {
+      entry.socket.close(1000);
+      reply(204);
+    } else if (method === 'GET')
+      reply(200, {
+        ConnectedAt: new Date(entry.connectedAt).toISOString(),
+        LastActiveAt: new Date(entry.lastActiveAt).toISOString(),
+        Identity: { SourceIp: entry.sourceIp, UserAgent: entry.userAgent },
+      });
+    else reply(403, { message: 'Missing Authentication Token' });
+  }
+
+  /** Closes every connection (each still gets its `$disconnect`). */
+  async stop(): Promise<void> {
+    for (const { socket } of this.open.values()) socket.terminate();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

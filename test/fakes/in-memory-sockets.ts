@@ -1,0 +1,34 @@
+import type { ConnectionStore, SocketConnection, SocketSender } from '../../lambda/domain/ports';
+
+/** ConnectionStore in memory, for use-case unit tests. */
+export class InMemoryConnectionStore implements ConnectionStore {
+  readonly rows = new Map<string, SocketConnection>();
+
+  async put(connection: SocketConnection) {
+    this.rows.set(connection.connection_id, { ...connection });
+  }
+
+  async remove(connectionId: string) {
+    this.rows.delete(connectionId);
+  }
+
+  async ofOwner(owner: string) {
+    return [...this.rows.values()].filter((row) => row.owner === owner);
+  }
+}
+
+/** Records what each connection was sent; connections in `gone` answer as API Gateway's GoneException. */
+export class RecordingSender implements SocketSender {
+  readonly sent = new Map<string, { type: string; data: unknown }[]>();
+  readonly gone = new Set<string>();
+
+  async send(connectionId: string, message: { type: string; data: unknown }) {
+    if (this.gone.has(connectionId)) return false;
+    this.sent.set(connectionId, [...(this.sent.get(connectionId) ?? []), message]);
+    return true;
+  }
+
+  types(connectionId: string) {
+    return (this.sent.get(connectionId) ?? []).map((message) => message.type);
+  }
+}

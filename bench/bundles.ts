@@ -62,7 +62,7 @@ export const handler = async () => [
 `,
 };
 
-type ClientName = 'dynamodb' | 's3' | 'sagemaker-runtime' | 'sagemaker' | 'logs';
+type ClientName = 'dynamodb' | 's3' | 'sagemaker-runtime' | 'sagemaker' | 'logs' | 'apigateway-management';
 
 /** The AWS clients each function builds (lambda/platform/composition-root.ts). */
 const FUNCTION_CLIENTS: Record<string, ClientName[]> = {
@@ -84,6 +84,8 @@ const FUNCTION_CLIENTS: Record<string, ClientName[]> = {
   'list-models': ['s3'],
   'delete-model': ['s3'],
   'prepare-endpoint': ['s3'],
+  'comfyui-socket': ['dynamodb', 'apigateway-management'],
+  'comfyui-events': ['dynamodb', 'apigateway-management'],
 };
 
 /** One call through each client, so the bundle keeps what that call needs and nothing else. */
@@ -103,6 +105,10 @@ const CLIENT_CODE: Record<ClientName, { imports: string; call: string }> = {
   sagemaker: {
     imports: `import { DescribeEndpointCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';`,
     call: `new SageMakerClient({}).send(new DescribeEndpointCommand({ EndpointName: 'e' }))`,
+  },
+  'apigateway-management': {
+    imports: `import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';`,
+    call: `new ApiGatewayManagementApiClient({ endpoint: 'https://a.example' }).send(new PostToConnectionCommand({ ConnectionId: 'c', Data: new Uint8Array() }))`,
   },
   logs: {
     imports: `import { CloudWatchLogsClient, StartQueryCommand } from '@aws-sdk/client-cloudwatch-logs';`,

@@ -28,6 +28,8 @@ export interface LifecycleResult {
     completion: AwsCallCounts;
     getExecute: AwsCallCounts;
     container: AwsCallCounts;
+    /** ComfyUI's websocket relay (the executes table's stream), off the execute path. */
+    webSocketRelay: AwsCallCounts;
     /** CreateExecute + completion: what one execute costs the control plane, whoever polls. */
     perExecute: number;
     perGet: number;
@@ -92,6 +94,9 @@ export async function benchLifecycle(samples: number): Promise<LifecycleResult> 
       sageMakerRuntimeClient({ region }),
     ];
     for (const client of counted) counter.attach(client);
+    // The websocket relay's own client: its calls are counted apart (no connection is open here).
+    const relayCounter = new AwsCallCounter();
+    relayCounter.attach(documentClient({ region }, 'websocket'));
     const byRoute: Record<string, AwsCallCounts> = {};
     const handlers = HTTP_HANDLERS as Record<string, ProxyHandler>;
     const unwrapped = { ...handlers };
@@ -113,6 +118,7 @@ export async function benchLifecycle(samples: number): Promise<LifecycleResult> 
     // 1. Calls per lifecycle, one execute at a time so nothing else is in flight.
     const lifecycle = async (createOne: () => Promise<string>) => {
       const before = { ...counter.untracked };
+      const relayBefore = { ...relayCounter.untracked };
       const id = await createOne();
       const created = byRoute['create-execute']!;
       await untilFinal(id);
@@ -123,8 +129,9 @@ export async function benchLifecycle(samples: number): Promise<LifecycleResult> 
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       const completion = difference(counter.untracked, before);
+      const relay = difference(relayCounter.untracked, relayBefore);
       if ((await get(id)) !== 'success') throw new Error(`execute ${id} did not succeed`);
-      return { id, create: created, completion, get: byRoute['get-execute']! };
+      return { id, create: created, completion, relay, get: byRoute['get-execute']! };
     };
     const lifecycles: Awaited<ReturnType<typeof lifecycle>>[] = [];
     for (let i = 0; i < 5; i++) lifecycles.push(await lifecycle(() => create(i)));
@@ -303,6 +310,7 @@ export async function benchLifecycle(samples: number): Promise<LifecycleResult> 
         completion: last.completion,
         getExecute: last.get,
         container: containerCalls.get(last.id) ?? {},
+        webSocketRelay: last.relay,
         perExecute: totalCalls(last.create) + totalCalls(last.completion),
         perGet: totalCalls(last.get),
         targetPerExecute: 6,

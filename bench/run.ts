@@ -11,6 +11,7 @@ import { benchLifecycle } from './lifecycle';
 import { benchModelDownload } from './model-download';
 import { benchOverhead } from './overhead';
 import { benchUseCases } from './use-cases';
+import { benchWebSocket } from './websocket';
 
 const quick = process.argv.includes('--quick');
 const started = new Date().toISOString();
@@ -21,6 +22,7 @@ const lifecycle = await benchLifecycle(quick ? 30 : 200);
 const modelDownload = await benchModelDownload((quick ? 256 : 1024) * 1024 ** 2, quick ? 1 : 3);
 const overhead = await benchOverhead(quick ? 20 : 100);
 const client = benchClient(quick ? 5 : 20);
+const webSocket = await benchWebSocket(quick ? 20 : 100);
 
 console.log('\nConversion + validation (median)');
 for (const r of conversion)
@@ -61,6 +63,9 @@ console.log(`  CreateExecute: ${list(calls.createExecute)}`);
 console.log(`  completion (OnAsyncResult): ${list(calls.completion)}`);
 console.log(`  GetExecute: ${list(calls.getExecute)}`);
 console.log(`  endpoint container: ${list(calls.container)}`);
+console.log(
+  `  websocket relay (the executes table's stream, off the execute path; no connection open): ${list(calls.webSocketRelay)}`,
+);
 for (const [kind, counts] of Object.entries(calls.withInputs)) {
   console.log(
     `  with one ${kind} input: ${counts.perExecute} per execute (CreateExecute: ${list(counts.createExecute)}; completion: ${list(counts.completion)}); container: ${list(counts.container)}`,
@@ -100,6 +105,9 @@ console.log(
 for (const s of overhead.stages)
   console.log(`  ${s.stage.padEnd(55)} p50 ${String(s.p50).padStart(7)}  p99 ${s.p99}`);
 console.log(`  largest: ${overhead.largest}`);
+console.log(
+  `\nComfyUI's websocket on the local stack (${webSocket.prompts} prompts): record written → message received, claim p50 ${webSocket.claimToMessageMs.p50} / p99 ${webSocket.claimToMessageMs.p99} ms, completion p50 ${webSocket.completionToMessageMs.p50} / p99 ${webSocket.completionToMessageMs.p99} ms`,
+);
 console.log('\nClient library and command line');
 console.log(
   `  in a browser (minified): ${client.browserCoreKB} KB loaded (${client.browserCoreGzipKB} KB gzipped), ${client.browserAllKB} KB with the chunks it loads on need; comfy-exec --help: ${client.cliStartMs} ms (node alone ${client.nodeFloorMs} ms, +${client.cliOverFloorMs} ms)`,
@@ -115,6 +123,7 @@ const results = {
   modelDownload,
   overhead,
   client,
+  webSocket,
 };
 writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 console.log('\nwritten to bench/results.json');

@@ -256,8 +256,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const apiUrl = await gateway.start();
     stops.push(() => gateway.stop());
     stops.push(() => sockets.stop());
-    // The management API lives on the gateway's own port, known only now.
+    // The management API and the websocket live on the gateway's own port, known only now.
+    const webSocketUrl = `${apiUrl.replace(/^http/, 'ws').replace(/\/$/, '')}${COMFYUI_SOCKET_PATH}`;
     process.env.WEBSOCKET_CALLBACK_URL = apiUrl.replace(/\/$/, '');
+    process.env.COMFYUI_WEBSOCKET_URL = webSocketUrl;
     handlers.resetEnvironment();
     const streams = new DynamoDbStreamPoller({
       endpoint: dynamo.endpoint,
@@ -269,7 +271,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     await streams.start();
     stops.push(() => streams.stop());
-    const webSocketUrl = `${apiUrl.replace(/^http/, 'ws').replace(/\/$/, '')}${COMFYUI_SOCKET_PATH}`;
+
     log('api', `ComfyUI's websocket at ${webSocketUrl} (DynamoDB Local's streams feed it)`);
 
     const sweep = setInterval(() => {

@@ -126,7 +126,7 @@ async function execute(
 }
 
 /** What the container writes while ComfyUI runs: the node running, and the progress of a node with steps. */
-type RunningState = { progress?: ExecuteProgress; current_node?: string };
+type RunningState = { progress?: ExecuteProgress; current_node?: string; started_nodes?: string[] };
 
 async function run(
   request: StagedRequest,
@@ -151,6 +151,7 @@ async function run(
     if (current) seen = { at: Date.now(), cancelRequested: current.cancel_requested === true };
     return current;
   };
+  const started: string[] = [];
   // The running node and its progress share one write (the websocket says both from the record).
   const progress = new ProgressWriter<RunningState>(
     async (value) => {
@@ -199,7 +200,10 @@ async function run(
         cancelPollMs: deps.config.CANCEL_POLL_MS,
         historyPollMs: deps.historyPollMs ?? 2000,
         onProgress: (value) => progress.offer({ progress: value }),
-        onNode: (node) => progress.offer({ current_node: node }),
+        onNode: (node) => {
+          started.push(node);
+          progress.offer({ current_node: node, started_nodes: [...started] });
+        },
         cancelRequested,
       },
       (listener) => listeners.push(listener),

@@ -50,6 +50,8 @@ export interface ExecuteRecord {
    * before the run and on records written before it existed. The websocket says it from here.
    */
   current_node?: string | null;
+  /** Every node ComfyUI has started on this prompt, in order (the websocket's `executing` for each). */
+  started_nodes?: string[];
   owner: string;
   inference_id: string | null;
   /** Epoch seconds; DynamoDB TTL removes the record after it. */
@@ -114,6 +116,7 @@ const PUBLIC_KEY_ORDER: readonly (keyof PublicExecute)[] = [
   'error',
   'progress',
   'current_node',
+  'started_nodes',
   'cancel_requested',
   'owner',
   'inference_id',

@@ -141,6 +141,20 @@ export const COMFYUI_ROUTES: Record<
   'GET /comfyui/embeddings': async (_request, deps) => json(await embeddings(introspection(deps))),
   'GET /comfyui/system_stats': async (_request, deps) => json(await systemStats(introspection(deps))),
   'GET /comfyui/features': async () => json(features()),
+  // On AWS the websocket is a WebSocket API of its own; a client that asks here is told where.
+  'GET /comfyui/ws': async (_request, deps) =>
+    json(
+      {
+        error: {
+          type: 'websocket_elsewhere',
+          message: deps.webSocketUrl
+            ? `ComfyUI's websocket is at ${deps.webSocketUrl}: connect there with ?clientId= and the x-api-key header`
+            : "ComfyUI's websocket is not configured for this deployment",
+        },
+        websocket_url: deps.webSocketUrl ?? null,
+      },
+      400,
+    ),
   'GET /comfyui/object_info': async (_request, deps) => json(await objectInfo(undefined, deps)),
   'GET /comfyui/object_info/{node_class}': async (request, deps) =>
     json(await objectInfo(request.pathParameter('node_class'), deps)),

@@ -6,6 +6,17 @@ const anyObject = z.record(z.string(), z.unknown());
 
 /** ComfyUI's own shapes (shared/docs/comfyui-server-api.md), answered without the envelope. */
 export const COMFYUI_OPERATIONS: Record<string, Operation> = {
+  ComfyWebSocketElsewhere: {
+    responses: {
+      400: [
+        "The websocket's URL (a WebSocket API of its own on AWS; the local stack upgrades this path itself)",
+        z.object({
+          error: z.object({ type: z.literal('websocket_elsewhere'), message: z.string() }),
+          websocket_url: z.string().nullable(),
+        }),
+      ],
+    },
+  },
   ComfyPostPrompt: {
     body: z
       .object({

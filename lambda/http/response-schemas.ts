@@ -74,6 +74,10 @@ export const ExecuteSchema = z.object({
     ),
   progress: ProgressSchema.nullable(),
   current_node: z.string().nullish().describe('The node ComfyUI runs now (while running)'),
+  started_nodes: z
+    .array(z.string())
+    .optional()
+    .describe('Every node ComfyUI has started on this prompt, in order'),
   owner: z.string(),
   inference_id: z.string().nullable(),
   expires_at: z.number().int(),

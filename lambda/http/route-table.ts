@@ -26,8 +26,8 @@ export const HANDLERS = [
 ] as const;
 export type HttpHandlerName = (typeof HANDLERS)[number];
 
-/** Functions that are not behind the API. */
-export const EVENT_HANDLERS = ['on-async-result', 'sweeper'] as const;
+/** Functions that are not behind the REST API (events, schedules, and ComfyUI's websocket). */
+export const EVENT_HANDLERS = ['on-async-result', 'sweeper', 'comfyui-socket', 'comfyui-events'] as const;
 
 export interface Route {
   method: 'GET' | 'POST' | 'DELETE';
@@ -92,6 +92,12 @@ const COMFYUI_FACADE_ROUTES: readonly Route[] = (
       "ComfyUI's GET /system_stats, as the endpoint reported it",
     ],
     ['GET', '/comfyui/features', 'ComfyFeatures', "ComfyUI's GET /features"],
+    [
+      'GET',
+      '/comfyui/ws',
+      'ComfyWebSocketElsewhere',
+      "ComfyUI's /ws asked of the REST API: where the websocket is (400; this API does not upgrade)",
+    ],
     ['GET', '/comfyui/object_info', 'ComfyObjectInfo', "ComfyUI's GET /object_info: the endpoint's nodes"],
     [
       'GET',

@@ -24,8 +24,16 @@ export interface ClientSettings {
   s3ForcePathStyle?: boolean;
 }
 
-export function documentClient(settings: ClientSettings): DynamoDBDocumentClient {
-  return once('dynamodb', () =>
+/**
+ * `purpose` keeps a separate client for work off the execute path (the websocket's functions):
+ * in Lambda every function is its own process anyway; in the local stack, where all handlers
+ * share one, it lets `npm run bench` count the execute path's calls apart from the relay's.
+ */
+export function documentClient(
+  settings: ClientSettings,
+  purpose: 'executes' | 'websocket' = 'executes',
+): DynamoDBDocumentClient {
+  return once(purpose === 'executes' ? 'dynamodb' : `dynamodb ${purpose}`, () =>
     DynamoDBDocumentClient.from(new DynamoDBClient({ region: settings.region }), {
       marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
     }),

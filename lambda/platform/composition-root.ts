@@ -168,6 +168,7 @@ export function comfyuiFacadeDeps(): ComfyFacadeDeps {
     ...createDeps('comfyui-api'),
     presignTtlSeconds: env.PRESIGN_TTL_SECONDS,
     library: new S3ModelLibrary(s3Client(settings), s3UploadClient(settings), env.BUCKET_NAME),
+    webSocketUrl: env.COMFYUI_WEBSOCKET_URL,
   };
 }
 

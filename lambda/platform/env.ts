@@ -92,7 +92,12 @@ const CreateEnv = {
 export const FUNCTION_ENV = {
   'create-execute': z.extend(DataEnv, CreateEnv),
   /** ComfyUI's own routes under /comfyui/: creates, reads, cancels and signs like the executes API. */
-  'comfyui-api': z.extend(DataEnv, { ...CreateEnv, ...SigningEnv }),
+  'comfyui-api': z.extend(DataEnv, {
+    ...CreateEnv,
+    ...SigningEnv,
+    /** Where ComfyUI's websocket is, told to clients that ask the REST API for /comfyui/ws. */
+    COMFYUI_WEBSOCKET_URL: z.optional(z.url()),
+  }),
   'create-input': z.extend(BucketEnv, {
     ...InputsEnv,
     /** Largest input accepted; ComfyUI's own upload limit is 100 MiB. */

@@ -10,7 +10,7 @@ import { functionEnv } from './env';
 /** The websocket functions' dependencies (kept apart so the HTTP functions never bundle them). */
 function socketParts(name: 'comfyui-socket' | 'comfyui-events') {
   const env = functionEnv(name);
-  const client = documentClient({ region: env.AWS_REGION });
+  const client = documentClient({ region: env.AWS_REGION }, 'websocket');
   return {
     client,
     connections: new DynamoDbConnectionStore(client, env.CONNECTIONS_TABLE_NAME),

@@ -25,6 +25,8 @@ export interface ComfyFacadeDeps extends CreateExecuteDeps {
   presignTtlSeconds: number;
   /** The model library, for /models and /embeddings. */
   library: ModelLibrary;
+  /** ComfyUI's websocket (`wss://…/prod` on AWS, its own host), for clients that ask here. */
+  webSocketUrl: string | undefined;
 }
 
 /** How many of the caller's executes a listing route reads at most (ComfyUI keeps 10,000 in memory). */

@@ -24,6 +24,17 @@ async function sendAll(connection: SocketConnection, messages: ComfySocketMessag
   return true;
 }
 
+/**
+ * Where ComfyUI's worker puts the queue size: before a prompt's first messages when it takes it,
+ * and at its end after the outcome, just before the closing `executing` with node null.
+ */
+function withQueueSize(own: ComfySocketMessage[], status: ComfySocketMessage, ending: boolean) {
+  if (!ending) return [status, ...own];
+  const last = own.at(-1);
+  if (last?.type === 'executing' && last.data.node === null) return [...own.slice(0, -1), status, last];
+  return [...own, status];
+}
+
 /** Whether ComfyUI would have told every client the queue size for this change. */
 function queueChanged(before: ExecuteRecord | undefined, after: ExecuteRecord | undefined): boolean {
   if (!before) return after !== undefined;
@@ -35,8 +46,8 @@ function queueChanged(before: ExecuteRecord | undefined, after: ExecuteRecord | 
  * One change of the executes table (a stream record's old and new image) told to the owner's
  * websockets as ComfyUI tells its clients: the prompt's own messages to the connections of its
  * `client_id` (to all of the owner's when it has none, as ComfyUI broadcasts then), and `status`
- * (the owner's queue size) to every connection of the owner: before a claim's messages, after a
- * completion's, as ComfyUI's worker sends it when it takes a prompt and when it is done.
+ * (the owner's queue size) to every connection of the owner: before a claim's messages, and at
+ * a completion just before the closing `executing`, as ComfyUI's worker sends it.
  */
 export async function relayExecuteChange(
   before: ExecuteRecord | undefined,
@@ -56,7 +67,7 @@ export async function relayExecuteChange(
   await Promise.all(
     connections.map((connection) => {
       const own = !clientId || connection.client_id === clientId ? promptMessages : [];
-      const messages = status ? (ending ? [...own, status] : [status, ...own]) : own;
+      const messages = status ? withQueueSize(own, status, ending) : own;
       return messages.length > 0 ? sendAll(connection, messages, deps) : undefined;
     }),
   );

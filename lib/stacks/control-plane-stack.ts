@@ -63,7 +63,11 @@ export class ControlPlaneStack extends Stack {
     };
     const environments: { [N in FunctionName]: FunctionEnvInput<N> } = {
       'create-execute': creating,
-      'comfyui-api': { ...creating, PRESIGN_TTL_SECONDS: config.presignTtlSeconds },
+      'comfyui-api': {
+        ...creating,
+        PRESIGN_TTL_SECONDS: config.presignTtlSeconds,
+        COMFYUI_WEBSOCKET_URL: socketApi.stage.url,
+      },
       'create-input': { BUCKET_NAME: bucket.bucketName, RETENTION_DAYS: config.retentionDays },
       'list-inputs': { BUCKET_NAME: bucket.bucketName, RETENTION_DAYS: config.retentionDays },
       'delete-input': { BUCKET_NAME: bucket.bucketName, RETENTION_DAYS: config.retentionDays },

@@ -161,7 +161,6 @@ export async function runPrompt(queued: QueuedPrompt, env: RunEnvironment): Prom
       return entry('error');
     }
   }
-  env.emit({ type: 'executing', data: { node: null, display_node: null, prompt_id: promptId } });
   record('execution_success', { prompt_id: promptId, timestamp: now() });
   return entry('success');
 }

@@ -251,7 +251,9 @@ export class ComfyUiSimulator {
       }).catch((error: Error) => failedEntry(next, error));
       this.history.set(next.promptId, entry);
       this.running = undefined;
+      // ComfyUI's worker: the outcome (sent while executing), the queue, then `executing` null.
       this.broadcastStatus();
+      this.emit({ type: 'executing', data: { node: null, prompt_id: next.promptId } }, clientId);
     }
   }
 }

@@ -120,8 +120,10 @@ describe('ComfyUI simulator: execution', () => {
         .map((e) => e.data.node)
         .sort(),
     ).toEqual(['10', '9']);
-    expect(types.slice(-2)).toEqual(['executing', 'execution_success']);
-    expect(own.at(-2)!.data).toEqual({ node: null, display_node: null, prompt_id: promptId });
+    // As ComfyUI's worker: the outcome, the queue size, then `executing` with node null.
+    expect(types.slice(-2)).toEqual(['execution_success', 'executing']);
+    expect(own.at(-1)!.data).toEqual({ node: null, prompt_id: promptId });
+    expect(events.slice(-2).map((e) => e.type)).toEqual(['status', 'executing']);
     const executingOrder = events
       .filter((e) => e.type === 'executing' && e.data.node)
       .map((e) => e.data.node);

@@ -131,6 +131,10 @@ export type CreateExecuteData =
            * The node ComfyUI runs now (while running)
            */
           current_node?: string | null;
+          /**
+           * Every node ComfyUI has started on this prompt, in order
+           */
+          started_nodes?: string[];
           owner: string;
           inference_id: string | null;
           expires_at: number;
@@ -241,6 +245,10 @@ export type CreateExecuteData =
        * The node ComfyUI runs now (while running)
        */
       current_node?: string | null;
+      /**
+       * Every node ComfyUI has started on this prompt, in order
+       */
+      started_nodes?: string[];
       owner: string;
       inference_id: string | null;
       expires_at: number;
@@ -410,6 +418,10 @@ export interface GetExecuteData {
    * The node ComfyUI runs now (while running)
    */
   current_node?: string | null;
+  /**
+   * Every node ComfyUI has started on this prompt, in order
+   */
+  started_nodes?: string[];
   owner: string;
   inference_id: string | null;
   expires_at: number;
@@ -512,6 +524,10 @@ export interface CancelExecuteData {
    * The node ComfyUI runs now (while running)
    */
   current_node?: string | null;
+  /**
+   * Every node ComfyUI has started on this prompt, in order
+   */
+  started_nodes?: string[];
   owner: string;
   inference_id: string | null;
   expires_at: number;
@@ -1005,6 +1021,7 @@ export const OPERATIONS = {
   ComfyEmbeddings: { method: 'GET', path: '/comfyui/embeddings' },
   ComfySystemStats: { method: 'GET', path: '/comfyui/system_stats' },
   ComfyFeatures: { method: 'GET', path: '/comfyui/features' },
+  ComfyWebSocketElsewhere: { method: 'GET', path: '/comfyui/ws' },
   ComfyObjectInfo: { method: 'GET', path: '/comfyui/object_info' },
   ComfyObjectInfoNode: { method: 'GET', path: '/comfyui/object_info/{node_class}' },
   RootAPI: { method: 'GET', path: '/' },
@@ -1048,6 +1065,7 @@ export interface OperationTypes {
   ComfyEmbeddings: { data: ComfyEmbeddingsData };
   ComfySystemStats: { data: ComfySystemStatsData };
   ComfyFeatures: { data: ComfyFeaturesData };
+  ComfyWebSocketElsewhere: { data: undefined };
   ComfyObjectInfo: { data: ComfyObjectInfoData };
   ComfyObjectInfoNode: { path: ComfyObjectInfoNodePath; data: ComfyObjectInfoNodeData };
   RootAPI: { data: undefined };

@@ -17,6 +17,7 @@ export type RecordImage = Pick<
   | 'complete_time'
   | 'progress'
   | 'current_node'
+  | 'started_nodes'
   | 'outputs'
   | 'error'
   | 'message'
@@ -35,7 +36,7 @@ function ended(after: RecordImage, ranBefore: boolean): ComfySocketMessage[] {
   const id = after.prompt_id;
   const done: ComfySocketMessage = {
     type: 'executing',
-    data: { node: null, display_node: null, prompt_id: id },
+    data: { node: null, prompt_id: id },
   };
   // Taken off the queue before it ran: ComfyUI says nothing of it (only the queue size changes).
   if (after.status === 'cancelled' && !ranBefore) return [];
@@ -52,40 +53,61 @@ function ended(after: RecordImage, ranBefore: boolean): ComfySocketMessage[] {
 }
 
 /**
+ * While it runs: `executing` for each node ComfyUI started since the last write (writes are
+ * throttled, so one may carry several), and `progress` after its node's `executing`. Records
+ * without `started_nodes` (older containers) say the running node when it changes.
+ */
+function runningMessages(before: RecordImage | undefined, after: RecordImage): ComfySocketMessage[] {
+  const id = after.prompt_id;
+  const messages: ComfySocketMessage[] = [];
+  const executing = (node: string) =>
+    messages.push({ type: 'executing', data: { node, display_node: node, prompt_id: id } });
+  const progress = after.progress;
+  const changed = JSON.stringify(progress) !== JSON.stringify(before?.progress ?? null);
+  const stepOf = progress?.node && progress.stage === undefined && changed ? progress.node : undefined;
+  const step = () =>
+    messages.push({
+      type: 'progress',
+      data: { value: progress!.value, max: progress!.max, prompt_id: id, node: stepOf },
+    });
+  const started = after.started_nodes?.slice(before?.started_nodes?.length ?? 0);
+  if (started) {
+    if (stepOf && !started.includes(stepOf)) step();
+    for (const node of started) {
+      executing(node);
+      if (node === stepOf) step();
+    }
+    return messages;
+  }
+  // The node the client last heard of; one write may carry a node's steps and a later node.
+  let said = runningNode(before);
+  if (stepOf) {
+    if (stepOf !== said) {
+      said = stepOf;
+      executing(said);
+    }
+    step();
+  }
+  const node = runningNode(after);
+  if (node && node !== said) executing(node);
+  return messages;
+}
+
+/**
  * The messages ComfyUI would have sent its client for one change of an execute, in ComfyUI's
- * order: the claim starts it (`execution_start`, `execution_cached`), each write of the running
- * node or its progress says which node runs (`executing` when the node changes, then `progress`), and the end says how it
+ * order: the claim starts it (`execution_start`, `execution_cached`), each write while it runs
+ * says which nodes started and how far the sampler is (`executing`, `progress`), the end how it
  * went (`executed` for each output node, then `execution_success`, `execution_error` or
  * `execution_interrupted`, then `executing` with `node: null`). A failure before the run (the
  * queue's TTL, a refused invocation) still ends the client's wait with `execution_error`.
  * `status` (the queue size) is the sender's to add: it depends on the owner's other executes.
  */
 export function socketMessagesFor(before: RecordImage | undefined, after: RecordImage): ComfySocketMessage[] {
-  const id = after.prompt_id;
   const messages: ComfySocketMessage[] = [];
   const wasRunning = before?.status === 'running';
   // The claim sets start_time once: that write is the start.
   if (after.start_time !== '' && !before?.start_time) messages.push(...startEvents(after).map(asMessage));
-  if (after.status === 'running') {
-    const executing = (node: string) =>
-      messages.push({ type: 'executing', data: { node, display_node: node, prompt_id: id } });
-    // The node the client last heard of; one write may carry a node's steps and a later node.
-    let said = runningNode(before);
-    const progress = after.progress;
-    const changed = JSON.stringify(progress) !== JSON.stringify(before?.progress ?? null);
-    if (progress?.node && progress.stage === undefined && changed) {
-      if (progress.node !== said) {
-        said = progress.node;
-        executing(said);
-      }
-      messages.push({
-        type: 'progress',
-        data: { value: progress.value, max: progress.max, prompt_id: id, node: progress.node },
-      });
-    }
-    const node = runningNode(after);
-    if (node && node !== said) executing(node);
-  }
+  if (after.status === 'running') messages.push(...runningMessages(before, after));
   const finalNow =
     ['success', 'failed', 'cancelled'].includes(after.status) && before?.status !== after.status;
   if (finalNow) messages.push(...ended(after, wasRunning || after.start_time !== ''));

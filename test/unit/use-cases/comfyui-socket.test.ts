@@ -82,8 +82,8 @@ describe('relaying execute changes to the websockets', () => {
       'execution_start',
       'execution_cached',
       'execution_success',
-      'executing',
       'status',
+      'executing',
     ]);
     expect(deps.sender.types('other-tab')).toEqual(['status', 'status', 'status']);
     expect(deps.sender.types('bob')).toEqual([]);

@@ -71,6 +71,34 @@ describe('socketMessagesFor: a record change as the messages ComfyUI would have 
     ]);
   });
 
+  it('says executing for every node started since the last write, each step after its own node', () => {
+    const first: RecordImage = { ...running, current_node: '4', started_nodes: ['4'] };
+    expect(types(running, first)).toEqual(['executing']);
+    // One throttled write: 5 and 3 started, the sampler reached step 7, then 8 started.
+    const later: RecordImage = {
+      ...at(running, '3', 7),
+      current_node: '8',
+      started_nodes: ['4', '5', '3', '8'],
+    };
+    expect(socketMessagesFor(first, later).map((m) => [m.type, m.data.node])).toEqual([
+      ['executing', '5'],
+      ['executing', '3'],
+      ['progress', '3'],
+      ['executing', '8'],
+    ]);
+    // The sampler's last steps reported after 8 started: the step first, then the new node.
+    const last: RecordImage = {
+      ...at(running, '3', 20),
+      current_node: '9',
+      started_nodes: [...later.started_nodes!, '9'],
+    };
+    expect(socketMessagesFor(later, last).map((m) => [m.type, m.data.node])).toEqual([
+      ['progress', '3'],
+      ['executing', '9'],
+    ]);
+    expect(types(last, last)).toEqual([]);
+  });
+
   it('ends a success with each output node executed, then execution_success, then executing null', () => {
     const success: RecordImage = {
       ...at(running, '3', 20),
@@ -92,7 +120,7 @@ describe('socketMessagesFor: a record change as the messages ComfyUI would have 
         type: 'execution_success',
         data: { prompt_id: ID, timestamp: Date.parse('2026-12-04T10:00:05.000Z') },
       },
-      { type: 'executing', data: { node: null, display_node: null, prompt_id: ID } },
+      { type: 'executing', data: { node: null, prompt_id: ID } },
     ]);
     expect(types(success, success)).toEqual([]);
   });
@@ -124,7 +152,7 @@ describe('socketMessagesFor: a record change as the messages ComfyUI would have 
         executed: ['4'],
       },
     });
-    expect(done).toEqual({ type: 'executing', data: { node: null, display_node: null, prompt_id: ID } });
+    expect(done).toEqual({ type: 'executing', data: { node: null, prompt_id: ID } });
     expect(
       types(running, { ...running, status: 'cancelled', complete_time: '2026-12-04T10:00:01.000Z' }),
     ).toEqual(['execution_interrupted', 'executing']);

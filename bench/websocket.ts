@@ -1,0 +1,69 @@
+/**
+ * ComfyUI's websocket on the local stack: how long after a record is written its message reaches
+ * a connected client (DynamoDB Local's stream, the poller, the events function, @connections).
+ * The claim (`start_time`) against `execution_start`, the completion (`complete_time`) against
+ * `execution_success`. Locally the poller reads every 50 ms; on AWS the stream's own delivery
+ * delay replaces it, so these are the local figures only.
+ */
+import WebSocket from 'ws';
+import { tinyTxt2imgPrompt } from '../test/fixtures/prompts';
+import { BENCH_KEY, startBenchStack } from './local-bench';
+import { quantile } from './stats';
+
+export interface WebSocketResult {
+  prompts: number;
+  claimToMessageMs: { p50: number; p99: number };
+  completionToMessageMs: { p50: number; p99: number };
+}
+
+const pct = (values: number[]) => ({
+  p50: Number(quantile(values, 0.5).toFixed(1)),
+  p99: Number(quantile(values, 0.99).toFixed(1)),
+});
+
+export async function benchWebSocket(prompts: number): Promise<WebSocketResult> {
+  const bench = await startBenchStack();
+  const socket = new WebSocket(`${bench.stack.webSocketUrl}?clientId=bench`, {
+    headers: { 'x-api-key': BENCH_KEY },
+  });
+  const arrivals = new Map<string, number>();
+  let wake: (() => void) | undefined;
+  socket.on('message', (data) => {
+    const message = JSON.parse(data.toString()) as { type: string; data: { prompt_id?: string } };
+    if (message.data.prompt_id) arrivals.set(`${message.type} ${message.data.prompt_id}`, Date.now());
+    wake?.();
+  });
+  try {
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    const claim: number[] = [];
+    const completion: number[] = [];
+    for (let i = 0; i < prompts; i++) {
+      const { status, body } = await bench.api.request('POST', 'comfyui/prompt', {
+        prompt: tinyTxt2imgPrompt(i),
+        client_id: 'bench',
+      });
+      if (status !== 200) throw new Error(`queue: ${status}`);
+      const id = (body as { prompt_id: string }).prompt_id;
+      const deadline = Date.now() + 30_000;
+      while (!arrivals.has(`execution_success ${id}`)) {
+        if (Date.now() > deadline) throw new Error(`no execution_success for ${id}`);
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, 100);
+        });
+      }
+      const record = await bench.readRecord(id);
+      claim.push(arrivals.get(`execution_start ${id}`)! - Date.parse(record!.start_time));
+      completion.push(arrivals.get(`execution_success ${id}`)! - Date.parse(record!.complete_time));
+    }
+    return { prompts, claimToMessageMs: pct(claim), completionToMessageMs: pct(completion) };
+  } finally {
+    socket.close();
+    await bench.stop();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(JSON.stringify(await benchWebSocket(Number(process.argv[2] ?? 30)), null, 2));
+  process.exit(0);
+}

@@ -56,10 +56,13 @@ export async function relayExecuteChange(
 ): Promise<void> {
   const record = after ?? before;
   if (!record) return;
+  const promptMessages = after ? socketMessagesFor(before, after) : [];
+  const changesQueue = queueChanged(before, after);
+  // Most writes (the invocation id, a repeated value) say nothing: no read for them.
+  if (promptMessages.length === 0 && !changesQueue) return;
   const connections = await deps.connections.ofOwner(record.owner);
   if (connections.length === 0) return;
-  const promptMessages = after ? socketMessagesFor(before, after) : [];
-  const status = queueChanged(before, after)
+  const status = changesQueue
     ? { type: 'status', data: { status: await queueRemaining(record.owner, deps) } }
     : undefined;
   const ending = after !== undefined && isTerminal(after.status);

@@ -103,6 +103,24 @@ describe('relaying execute changes to the websockets', () => {
     expect(deps.sender.types('other-tab')).toEqual(['status', 'execution_start', 'execution_cached']);
   });
 
+  it('reads no connections for a change that says nothing', async () => {
+    const { record, deps } = await setup();
+    let reads = 0;
+    const counting = {
+      ...deps,
+      connections: Object.assign(deps.connections, {
+        ofOwner: async () => {
+          reads++;
+          return [];
+        },
+      }),
+    };
+    await relayExecuteChange(record, { ...record, inference_id: 'abc' }, counting);
+    expect(reads).toBe(0);
+    await relayExecuteChange(undefined, record, counting);
+    expect(reads).toBe(1);
+  });
+
   it('drops a gone connection and still tells the others', async () => {
     const { record, deps } = await setup();
     deps.sender.gone.add('mine');

@@ -112,6 +112,7 @@ describe('real handler responses conform to the OpenAPI document', () => {
       { method: 'GET', path: '/comfyui/embeddings' },
       { method: 'GET', path: '/comfyui/system_stats' },
       { method: 'GET', path: '/comfyui/features' },
+      { method: 'GET', path: '/comfyui/ws' },
       { method: 'GET', path: '/comfyui/object_info' },
       { method: 'GET', path: '/comfyui/object_info/KSampler' },
     ];

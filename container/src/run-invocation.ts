@@ -137,7 +137,11 @@ async function run(
   const runStarted = Date.now();
   const clientId = request.client_id || `comfy-exec-${promptId}`;
   const listeners: ((event: ComfyEvent) => void)[] = [];
+  // ComfyUI may start the prompt before anyone follows it (the submit's answer and a log line
+  // come first): what arrives until then is kept and replayed, so no node's start is lost.
+  const early: ComfyEvent[] = [];
   const socket = await deps.comfy.openEvents(clientId, (event) => {
+    if (listeners.length === 0) early.push(event);
     for (const listener of listeners) listener(event);
   });
   // Every progress write returns the record, cancel_requested included: while progress flows,
@@ -206,7 +210,10 @@ async function run(
         },
         cancelRequested,
       },
-      (listener) => listeners.push(listener),
+      (listener) => {
+        listeners.push(listener);
+        for (const event of early.splice(0)) listener(event);
+      },
     );
     await progress.stop();
     if (outcome.timedOut) {

@@ -30,6 +30,11 @@ export interface ComfyUiSimulatorOptions {
   rewriteOutput?: RunEnvironment['rewriteOutput'];
   /** ...and serve bytes for /view queries ComfyUI itself would refuse. */
   viewOverride?: (query: URLSearchParams) => Buffer | undefined;
+  /**
+   * Tests only: answer POST /prompt this long after the prompt starts running, as a busy
+   * server's worker thread may start it before the HTTP answer leaves. @default 0 (answer first)
+   */
+  answerAfterStartMs?: number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -197,13 +202,17 @@ export class ComfyUiSimulator {
     };
     this.pending.push(queued);
     this.pending.sort((a, b) => a.number - b.number);
-    sendJson(res, 200, {
-      prompt_id: queued.promptId,
-      number: queued.number,
-      node_errors: outcome.node_errors,
-    });
+    const answer = () =>
+      sendJson(res, 200, {
+        prompt_id: queued.promptId,
+        number: queued.number,
+        node_errors: outcome.node_errors,
+      });
+    const late = this.options.answerAfterStartMs;
+    if (late === undefined) answer();
     this.broadcastStatus();
     void this.work();
+    if (late !== undefined) setTimeout(answer, late);
   }
 
   private interrupt(text: string, res: ServerResponse) {

@@ -1,6 +1,7 @@
 import type { ExecuteOutputs } from './execute-outputs';
 import type { ExecuteStatus } from './execute-status';
 import type { PromptGraph } from './prompt-graph';
+import type { WebhookEvent } from './webhooks/webhook-spec';
 
 /** ComfyUI's queue parameters, kept beside the prompt as ESD does. */
 export interface PromptParams {
@@ -10,6 +11,19 @@ export interface PromptParams {
   front?: boolean | null;
   extra_data?: Record<string, unknown> | null;
   client_id?: string | null;
+}
+
+/** A webhook the execute was created with, and its last delivery's state (issue 18). */
+export interface ExecuteWebhook {
+  url: string;
+  events: WebhookEvent[];
+  /** `pending` until a delivery is tried; then delivered, retrying, or failed (given up). */
+  status: 'pending' | 'delivered' | 'retrying' | 'failed';
+  /** The event the state is about: the last one fired. */
+  event: WebhookEvent | null;
+  attempts: number;
+  last_error: string | null;
+  delivered_at: string | null;
 }
 
 /** What the container last reported while ComfyUI ran the prompt. */
@@ -77,6 +91,8 @@ export interface ExecuteRecord {
    * when they were too large for the item (then `outputs_location` names the result object).
    */
   outputs: ExecuteOutputs | null;
+  /** The webhook told of this execute's events, and how its last delivery went; absent without one. */
+  webhook?: ExecuteWebhook | null;
   /** Where the run's time went, as the container measured it (ms): `model_download_ms`, `comfyui_ms`, `total_ms`. */
   timings?: Record<string, number> | null;
 
@@ -112,6 +128,7 @@ const PUBLIC_KEY_ORDER: readonly (keyof PublicExecute)[] = [
   'temp_files',
   'outputs',
   'timings',
+  'webhook',
   'message',
   'error',
   'progress',

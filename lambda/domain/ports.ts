@@ -1,5 +1,7 @@
 import type { ExecuteRecord } from './execute-record';
 import type { ExecuteStatus } from './execute-status';
+import type { SigningSecrets } from './webhooks/signing-secrets';
+import type { WebhookEvent } from './webhooks/webhook-spec';
 import type { NodeCatalog } from './workflow/node-catalog';
 
 /** Where execute records live (DynamoDB on AWS and locally). */
@@ -306,4 +308,35 @@ export interface ConnectionStore {
 export interface SocketSender {
   /** False when the connection is gone (closed, or never finished connecting). */
   send(connectionId: string, message: { type: string; data: unknown }): Promise<boolean>;
+}
+
+/** Each owner's webhook signing secrets (Secrets Manager), created on first use. */
+export interface WebhookSecretStore {
+  secretsOf(owner: string): Promise<SigningSecrets>;
+  /** A new current secret; the previous one keeps signing for ROTATION_GRACE_SECONDS. */
+  rotate(owner: string): Promise<SigningSecrets>;
+}
+
+/** One webhook delivery to make (an SQS FIFO message, one group per execute). */
+export interface WebhookDelivery {
+  prompt_id: string;
+  event: WebhookEvent;
+  /** The same on every attempt: receivers deduplicate by it. */
+  webhook_id: string;
+}
+
+export interface WebhookQueue {
+  enqueue(delivery: WebhookDelivery): Promise<void>;
+}
+
+/** Signs a payload as Standard Webhooks does: the `webhook-signature` header's value. */
+export type WebhookSigner = (secrets: string[], id: string, timestamp: Date, payload: string) => string;
+
+/** POSTs a delivery: no redirects followed, a short timeout, the answer's body ignored past a small cap. */
+export interface WebhookPoster {
+  post(
+    url: string,
+    headers: Record<string, string>,
+    body: string,
+  ): Promise<{ status?: number; error?: string }>;
 }

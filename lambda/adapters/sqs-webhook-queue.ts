@@ -1,0 +1,49 @@
+import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { WebhookDelivery, WebhookQueue } from '../domain/ports';
+
+/**
+ * Webhook deliveries on an SQS FIFO queue: one message group per execute (its deliveries in order,
+ * a retried one holding back the next), deduplicated by the delivery's id. Retries wait by the
+ * message's visibility; a delivery given up goes to the (FIFO) dead-letter queue with its reason.
+ */
+export class SqsWebhookQueue implements WebhookQueue {
+  constructor(
+    private readonly client: SQSClient,
+    private readonly queueUrl: string,
+    private readonly deadLetterUrl?: string,
+  ) {}
+
+  async enqueue(delivery: WebhookDelivery): Promise<void> {
+    await this.client.send(
+      new SendMessageCommand({
+        QueueUrl: this.queueUrl,
+        MessageBody: JSON.stringify(delivery),
+        MessageGroupId: delivery.prompt_id,
+        MessageDeduplicationId: delivery.webhook_id,
+      }),
+    );
+  }
+
+  /** The message comes back after `seconds` (SQS allows up to 12 hours). */
+  async retryIn(receiptHandle: string, seconds: number): Promise<void> {
+    await this.client.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: this.queueUrl,
+        ReceiptHandle: receiptHandle,
+        VisibilityTimeout: Math.min(seconds, 12 * 3600),
+      }),
+    );
+  }
+
+  async giveUp(delivery: WebhookDelivery, reason: string): Promise<void> {
+    if (!this.deadLetterUrl) throw new Error('no dead-letter queue configured');
+    await this.client.send(
+      new SendMessageCommand({
+        QueueUrl: this.deadLetterUrl,
+        MessageBody: JSON.stringify({ ...delivery, reason }),
+        MessageGroupId: delivery.prompt_id,
+        MessageDeduplicationId: delivery.webhook_id,
+      }),
+    );
+  }
+}

@@ -1,0 +1,124 @@
+import type { ExecuteRecord, ExecuteWebhook } from '../domain/execute-record';
+import type {
+  Clock,
+  ExecuteStore,
+  PayloadStore,
+  WebhookDelivery,
+  WebhookPoster,
+  WebhookSecretStore,
+  WebhookSigner,
+} from '../domain/ports';
+import { nextRetryDelaySeconds, type RetryPolicy } from '../domain/webhooks/retry-schedule';
+import { signingSecrets } from '../domain/webhooks/signing-secrets';
+import { webhookHostProblem } from '../domain/webhooks/webhook-target';
+import { getExecute } from './get-execute';
+
+export interface DeliverWebhookDeps {
+  store: ExecuteStore;
+  payloads: PayloadStore;
+  secrets: WebhookSecretStore;
+  sign: WebhookSigner;
+  poster: WebhookPoster;
+  resolveHost(host: string): Promise<string[]>;
+  clock: Clock;
+  config: { presignTtlSeconds: number; allowLoopback: boolean; retry: RetryPolicy };
+}
+
+export type DeliveryOutcome =
+  | { kind: 'delivered'; status: number }
+  | { kind: 'retry'; delaySeconds: number; error: string }
+  | { kind: 'gave-up'; error: string }
+  | { kind: 'skipped'; reason: string };
+
+/** Which attempt this is: SQS's receive count, and when the delivery was first queued. */
+export interface DeliveryAttempt {
+  number: number;
+  firstQueuedAt: number;
+}
+
+/**
+ * One attempt at one delivery: the execute as GetExecute shows it (signed URLs included), in
+ * Standard Webhooks' envelope `{type, timestamp, data}`, signed with every valid secret of its
+ * owner, POSTed to a URL whose host is checked again first (DNS may have changed). The record
+ * always shows the last attempt's state. A failure is retried with backoff until the window
+ * closes; then the delivery is given up (the caller sends it to the dead-letter queue).
+ */
+export async function deliverWebhook(
+  delivery: WebhookDelivery,
+  attempt: DeliveryAttempt,
+  deps: DeliverWebhookDeps,
+): Promise<DeliveryOutcome> {
+  const record = await deps.store.get(delivery.prompt_id);
+  if (!record?.webhook) return { kind: 'skipped', reason: 'the execute or its webhook no longer exists' };
+  const now = deps.clock.now();
+  const { url } = record.webhook;
+  const blocked = await webhookHostProblem(url, deps.resolveHost, {
+    allowLoopback: deps.config.allowLoopback,
+  });
+  const result = blocked ? { error: blocked } : await post(record, delivery, now, deps);
+  const ok = result.status !== undefined && result.status >= 200 && result.status < 300;
+  if (ok) {
+    await writeState(
+      record,
+      deps,
+      { status: 'delivered', last_error: null, delivered_at: now.toISOString() },
+      delivery,
+      attempt,
+    );
+    return { kind: 'delivered', status: result.status! };
+  }
+  const error = result.error ?? `the receiver answered HTTP ${result.status}`;
+  const delay = nextRetryDelaySeconds(
+    attempt.number,
+    attempt.firstQueuedAt,
+    now.getTime(),
+    deps.config.retry,
+  );
+  await writeState(
+    record,
+    deps,
+    { status: delay ? 'retrying' : 'failed', last_error: error },
+    delivery,
+    attempt,
+  );
+  return delay ? { kind: 'retry', delaySeconds: delay, error } : { kind: 'gave-up', error };
+}
+
+async function post(record: ExecuteRecord, delivery: WebhookDelivery, now: Date, deps: DeliverWebhookDeps) {
+  const data = await getExecute(record.prompt_id, record.owner, {
+    store: deps.store,
+    payloads: deps.payloads,
+    config: { presignTtlSeconds: deps.config.presignTtlSeconds },
+  });
+  const payload = JSON.stringify({ type: `execute.${delivery.event}`, timestamp: now.toISOString(), data });
+  const secrets = signingSecrets(await deps.secrets.secretsOf(record.owner), now);
+  return deps.poster.post(
+    record.webhook!.url,
+    {
+      'content-type': 'application/json',
+      'user-agent': 'comfy-exec-webhooks',
+      'webhook-id': delivery.webhook_id,
+      'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+      'webhook-signature': deps.sign(secrets, delivery.webhook_id, now, payload),
+    },
+    payload,
+  );
+}
+
+/** Writes the attempt's state into the record (only deliveries write `webhook`; one at a time per execute). */
+async function writeState(
+  record: ExecuteRecord,
+  deps: DeliverWebhookDeps,
+  state: Partial<ExecuteWebhook>,
+  delivery: WebhookDelivery,
+  attempt: DeliveryAttempt,
+) {
+  const webhook: ExecuteWebhook = {
+    ...record.webhook!,
+    delivered_at: null,
+    ...state,
+    event: delivery.event,
+    attempts: attempt.number,
+  };
+  await deps.store.update({ prompt_id: record.prompt_id, owner: record.owner }, { set: { webhook } });
+}

@@ -62,7 +62,15 @@ export const handler = async () => [
 `,
 };
 
-type ClientName = 'dynamodb' | 's3' | 'sagemaker-runtime' | 'sagemaker' | 'logs' | 'apigateway-management';
+type ClientName =
+  | 'dynamodb'
+  | 's3'
+  | 'sagemaker-runtime'
+  | 'sagemaker'
+  | 'logs'
+  | 'apigateway-management'
+  | 'sqs'
+  | 'secrets';
 
 /** The AWS clients each function builds (lambda/platform/composition-root.ts). */
 const FUNCTION_CLIENTS: Record<string, ClientName[]> = {
@@ -86,6 +94,9 @@ const FUNCTION_CLIENTS: Record<string, ClientName[]> = {
   'prepare-endpoint': ['s3'],
   'comfyui-socket': ['dynamodb', 'apigateway-management'],
   'comfyui-events': ['dynamodb', 'apigateway-management'],
+  'webhook-secret': ['secrets'],
+  'dispatch-webhooks': ['sqs'],
+  'deliver-webhooks': ['dynamodb', 's3', 'secrets', 'sqs'],
 };
 
 /** One call through each client, so the bundle keeps what that call needs and nothing else. */
@@ -105,6 +116,14 @@ const CLIENT_CODE: Record<ClientName, { imports: string; call: string }> = {
   sagemaker: {
     imports: `import { DescribeEndpointCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';`,
     call: `new SageMakerClient({}).send(new DescribeEndpointCommand({ EndpointName: 'e' }))`,
+  },
+  sqs: {
+    imports: `import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';`,
+    call: `new SQSClient({}).send(new SendMessageCommand({ QueueUrl: 'https://q.example/1/q', MessageBody: 'b' }))`,
+  },
+  secrets: {
+    imports: `import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';`,
+    call: `new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: 's' }))`,
   },
   'apigateway-management': {
     imports: `import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';`,

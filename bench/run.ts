@@ -11,6 +11,7 @@ import { benchLifecycle } from './lifecycle';
 import { benchModelDownload } from './model-download';
 import { benchOverhead } from './overhead';
 import { benchUseCases } from './use-cases';
+import { benchWebhooks } from './webhooks';
 import { benchWebSocket } from './websocket';
 
 const quick = process.argv.includes('--quick');
@@ -23,6 +24,7 @@ const modelDownload = await benchModelDownload((quick ? 256 : 1024) * 1024 ** 2,
 const overhead = await benchOverhead(quick ? 20 : 100);
 const client = benchClient(quick ? 5 : 20);
 const webSocket = await benchWebSocket(quick ? 20 : 100);
+const webhooks = await benchWebhooks(quick ? 20 : 100);
 
 console.log('\nConversion + validation (median)');
 for (const r of conversion)
@@ -108,6 +110,9 @@ console.log(`  largest: ${overhead.largest}`);
 console.log(
   `\nComfyUI's websocket on the local stack (${webSocket.prompts} prompts): record written → message received, claim p50 ${webSocket.claimToMessageMs.p50} / p99 ${webSocket.claimToMessageMs.p99} ms, completion p50 ${webSocket.completionToMessageMs.p50} / p99 ${webSocket.completionToMessageMs.p99} ms`,
 );
+console.log(
+  `\nWebhooks on the local stack (${webhooks.executes} executes): record final → signed delivery received p50 ${webhooks.finalToDeliveryMs.p50} / p99 ${webhooks.finalToDeliveryMs.p99} ms; GetExecute calls a client makes: ${webhooks.getExecuteCalls.withWebhook} with a webhook, ${webhooks.getExecuteCalls.pollingEverySecondFor30s} polling once a second for a 30 s execute`,
+);
 console.log('\nClient library and command line');
 console.log(
   `  in a browser (minified): ${client.browserCoreKB} KB loaded (${client.browserCoreGzipKB} KB gzipped), ${client.browserAllKB} KB with the chunks it loads on need; comfy-exec --help: ${client.cliStartMs} ms (node alone ${client.nodeFloorMs} ms, +${client.cliOverFloorMs} ms)`,
@@ -124,6 +129,7 @@ const results = {
   overhead,
   client,
   webSocket,
+  webhooks,
 };
 writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 console.log('\nwritten to bench/results.json');

@@ -68,6 +68,12 @@ export function acknowledgeNagFindings(stacks: Stacks): void {
     ...existingConfig,
     ...socketConnections,
     [
+      iam5(
+        `arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:comfy-exec/${config.name}/webhooks/*`,
+      ),
+      "One signing secret per API key, created on first use under the deployment's prefix; Secrets Manager appends a random suffix to each name.",
+    ],
+    [
       'AwsSolutions-L1',
       'Functions run nodejs22.x on purpose: the bundled AWS SDK and the tests are pinned to Node 22 (toolchain.md); moving runtimes is a tested change, not a default.',
     ],

@@ -17,6 +17,7 @@ import { handler as listInputs } from '../lambda/handlers/list-inputs';
 import { handler as listModels } from '../lambda/handlers/list-models';
 import { handler as prepareEndpoint } from '../lambda/handlers/prepare-endpoint';
 import { handler as startModelUpload } from '../lambda/handlers/start-model-upload';
+import { handler as webhookSecret } from '../lambda/handlers/webhook-secret';
 import type { HttpHandlerName } from '../lambda/http/route-table';
 
 /** Every HTTP handler by its route-table name: what the CDK app deploys, one function each. */
@@ -40,4 +41,5 @@ export const HTTP_HANDLERS = {
   'list-models': listModels,
   'prepare-endpoint': prepareEndpoint,
   'start-model-upload': startModelUpload,
+  'webhook-secret': webhookSecret,
 } satisfies Record<HttpHandlerName, unknown>;

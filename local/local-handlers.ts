@@ -24,12 +24,14 @@ export async function deliverNotification(
 
 /** The deployed handler functions, imported after the environment they read is in place. */
 export async function loadHandlers() {
-  const [routes, onAsync, sweeper, socket, events, env, clients] = await Promise.all([
+  const [routes, onAsync, sweeper, socket, events, dispatch, deliver, env, clients] = await Promise.all([
     import('./handler-table'),
     import('../lambda/handlers/on-async-result'),
     import('../lambda/handlers/sweeper'),
     import('../lambda/handlers/comfyui-socket'),
     import('../lambda/handlers/comfyui-events'),
+    import('../lambda/handlers/dispatch-webhooks'),
+    import('../lambda/handlers/deliver-webhooks'),
     import('../lambda/platform/env'),
     import('../lambda/platform/clients'),
   ]);
@@ -39,6 +41,8 @@ export async function loadHandlers() {
     sweeper: sweeper.handler,
     comfyuiSocket: socket.handler,
     comfyuiEvents: events.handler,
+    dispatchWebhooks: dispatch.handler,
+    deliverWebhooks: deliver.handler,
     resetEnvironment: () => {
       env.resetParsedEnv();
       clients.resetClients();

@@ -8,20 +8,14 @@ import { snsLambdaEvent } from './aws-emulator/notifications';
 import { AwsEmulator } from './aws-emulator/server';
 import { startComfyUiSimulator } from './comfyui-simulator/server';
 import { startDynamoDbLocal } from './dynamodb-local';
-import { DynamoDbStreamPoller } from './dynamodb-stream-poller';
 import { startEndpointContainer } from './endpoint-container-process';
 import { freePort } from './free-port';
 import { invokeLocally, LOCAL_REGION, startInvokeStore } from './lambda-context';
 import { deliverNotification, loadHandlers } from './local-handlers';
-import {
-  BUCKET_NAME,
-  CONNECTIONS_TABLE_NAME,
-  CREDENTIALS,
-  ensureTablesAndBucket,
-  TABLE_NAME,
-} from './local-storage';
+import { BUCKET_NAME, CONNECTIONS_TABLE_NAME, ensureTablesAndBucket, TABLE_NAME } from './local-storage';
 import { forgetPublishedCatalog, waitForPublishedCatalog } from './published-catalog';
 import { startS3Local } from './s3-local';
+import { startLocalWebhooks, startWebSocketEvents, type WebhookRetrySettings } from './stream-consumers';
 import type { ThrottleSettings } from './usage-plan-throttle';
 import { WebSocketGatewayEmulator } from './websocket-gateway';
 
@@ -56,6 +50,8 @@ export interface LocalStackOptions {
   invocationTimeoutSeconds?: number;
   sweepIntervalMs?: number;
   sweepGraceSeconds?: number;
+  /** Webhook retries (deployed: from 10 s, capped at an hour, for a day). */
+  webhookRetry?: WebhookRetrySettings;
   /** The API's usage-plan throttle per key (the deployed stage: 50/s, burst 100); default none. */
   throttle?: ThrottleSettings;
   /** One line of one part's log. */
@@ -261,16 +257,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     process.env.WEBSOCKET_CALLBACK_URL = apiUrl.replace(/\/$/, '');
     process.env.COMFYUI_WEBSOCKET_URL = webSocketUrl;
     handlers.resetEnvironment();
-    const streams = new DynamoDbStreamPoller({
-      endpoint: dynamo.endpoint,
-      region: REGION,
-      credentials: CREDENTIALS,
-      tables: [TABLE_NAME, CONNECTIONS_TABLE_NAME],
-      invoke: (event) => invokeLocally('comfyui-events', REGION, handlers.comfyuiEvents, event),
-      log: (line) => log('streams', line),
-    });
-    await streams.start();
-    stops.push(() => streams.stop());
+    stops.push(await startWebSocketEvents(dynamo.endpoint, handlers.comfyuiEvents, log));
+    stops.push(
+      await startLocalWebhooks({
+        aws,
+        dynamoEndpoint: dynamo.endpoint,
+        dispatch: handlers.dispatchWebhooks,
+        deliver: handlers.deliverWebhooks,
+        ...(options.webhookRetry ? { retry: options.webhookRetry } : {}),
+        log,
+      }),
+    );
+    handlers.resetEnvironment();
 
     log('api', `ComfyUI's websocket at ${webSocketUrl} (DynamoDB Local's streams feed it)`);
 

@@ -196,6 +196,16 @@ export class ComfyExecClient {
   }
 
   /** GET /ping (RootAPI, GET /, is the same check): true when the API answers with this key. */
+  /** The signing secret webhooks are signed with (created on first use); verify deliveries with it. */
+  async webhookSecret(signal?: AbortSignal): Promise<OperationTypes['GetWebhookSecret']['data']> {
+    return (await call(this.options, 'GetWebhookSecret', { signal })).data;
+  }
+
+  /** A new signing secret; the previous one keeps signing deliveries for 24 hours. */
+  async rotateWebhookSecret(signal?: AbortSignal): Promise<OperationTypes['RotateWebhookSecret']['data']> {
+    return (await call(this.options, 'RotateWebhookSecret', { signal })).data;
+  }
+
   async ping(signal?: AbortSignal): Promise<boolean> {
     return (await call(this.options, 'Ping', { signal })).status === 200;
   }

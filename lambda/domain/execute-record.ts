@@ -1,7 +1,7 @@
 import type { ExecuteOutputs } from './execute-outputs';
 import type { ExecuteStatus } from './execute-status';
 import type { PromptGraph } from './prompt-graph';
-import type { WebhookEvent } from './webhooks/webhook-spec';
+import type { WebhookEvent, WebhookSpec } from './webhooks/webhook-spec';
 
 /** ComfyUI's queue parameters, kept beside the prompt as ESD does. */
 export interface PromptParams {
@@ -170,6 +170,8 @@ export interface ExecuteRequest {
   need_prepare: boolean;
   prepare_props: Record<string, unknown> | null;
   multi_async: boolean;
+  /** Checked by CreateExecute; the record keeps it with its delivery state. */
+  webhook?: WebhookSpec;
 }
 
 export interface NewRecordContext {
@@ -244,6 +246,18 @@ export function newExecuteRecord(request: ExecuteRequest, context: NewRecordCont
     outputs: null,
     request_hash: context.requestHash,
     prompt_location: context.promptLocation,
+    ...(request.webhook
+      ? {
+          webhook: {
+            ...request.webhook,
+            status: 'pending' as const,
+            event: null,
+            attempts: 0,
+            last_error: null,
+            delivered_at: null,
+          },
+        }
+      : {}),
   };
 }
 

@@ -28,6 +28,7 @@ import {
   PrepareStatusSchema,
   StoredModelSchema,
   ValidationFailureSchema,
+  WebhookSecretSchema,
 } from './response-schemas';
 import { ROUTES } from './route-table';
 
@@ -165,6 +166,12 @@ const OPERATIONS: Record<string, Operation> = {
     },
   },
   ListEndpoints: { responses: { 200: ['Endpoints', envelopeSchema(200, EndpointListDataSchema)] } },
+  GetWebhookSecret: { responses: { 200: ['The signing secret', envelopeSchema(200, WebhookSecretSchema)] } },
+  RotateWebhookSecret: {
+    responses: {
+      200: ['Rotated: the new secret, and the previous one', envelopeSchema(200, WebhookSecretSchema)],
+    },
+  },
   RootAPI: { responses: { 200: ['OK', envelopeSchema(200)] } },
   Ping: { responses: { 200: ['pong', envelopeSchema(200)] } },
   GetApiOAS: { responses: { 200: ['OpenAPI 3.1 document', z.record(z.string(), z.unknown())] } },

@@ -98,8 +98,9 @@ export function parseWith<S extends z.core.$ZodType>(schema: S, value: unknown, 
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {
+    const within = issue.path.length > 0 ? ` in ${issue.path.join('.')}` : '';
     throw new RequestValidationError(
-      `${what}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`,
+      `${what}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}${within}`,
     );
   }
   throw new RequestValidationError(`${what}: ${describeIssue(issue)}`);
@@ -139,5 +140,6 @@ export function parseCreateExecuteBody(body: unknown): CreateExecuteInput {
     multi_async: parsed.multi_async ?? false,
     ...(parsed.dry_run ? { dry_run: true } : {}),
     ...(parsed.inputs ? { inputs: parsed.inputs } : {}),
+    ...(parsed.webhook ? { webhook: parsed.webhook } : {}),
   };
 }

@@ -50,6 +50,10 @@ export const CreateExecuteBodySchema = z.strictObject({
   prepare_props: z.nullish(JsonObjectSchema),
   multi_async: z.nullish(z.boolean()),
   dry_run: described(z.nullish(z.boolean()), 'validate (and convert) only: nothing is stored or run'),
+  webhook: described(
+    z.nullish(z.strictObject({ url: z.string(), events: z.optional(z.array(z.string())) })),
+    'POST the execute to this URL (https) on its events (running, success, failed, cancelled; default the last three), signed as Standard Webhooks',
+  ),
   inputs: described(
     z.nullish(z.record(z.string(), z.string())),
     'files for this execute only, by the file name the prompt uses: a data: URL or base64 data, an https:// URL, or an s3:// URI (your inputs prefix or a bucket the operator allowed)',

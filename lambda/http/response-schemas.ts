@@ -72,6 +72,18 @@ export const ExecuteSchema = z.object({
     .describe(
       'where the run went (ms), as the endpoint measured it: model_download_ms, comfyui_ms, total_ms',
     ),
+  webhook: z
+    .object({
+      url: z.string(),
+      events: z.array(z.enum(['running', 'success', 'failed', 'cancelled'])),
+      status: z.enum(['pending', 'delivered', 'retrying', 'failed']),
+      event: z.enum(['running', 'success', 'failed', 'cancelled']).nullable(),
+      attempts: z.number().int(),
+      last_error: z.string().nullable(),
+      delivered_at: z.string().nullable(),
+    })
+    .nullish()
+    .describe("the webhook given at create time and its last delivery's state"),
   progress: ProgressSchema.nullable(),
   current_node: z.string().nullish().describe('The node ComfyUI runs now (while running)'),
   started_nodes: z
@@ -233,4 +245,14 @@ export const PrepareDataSchema = z.object({
 export const PrepareStatusSchema = z.object({
   endpoint_name: z.string(),
   prepareSuccess: z.boolean(),
+});
+
+export const WebhookSecretSchema = z.object({
+  secret: z
+    .string()
+    .describe("Standard Webhooks' whsec_… secret: verify each delivery's webhook-signature with it"),
+  previous: z
+    .object({ secret: z.string(), valid_until: z.string().describe('UTC ISO-8601') })
+    .optional()
+    .describe('after a rotation: the old secret, which also signs deliveries until valid_until'),
 });

@@ -23,11 +23,19 @@ export const HANDLERS = [
   'health',
   'api-doc',
   'comfyui-api',
+  'webhook-secret',
 ] as const;
 export type HttpHandlerName = (typeof HANDLERS)[number];
 
 /** Functions that are not behind the REST API (events, schedules, and ComfyUI's websocket). */
-export const EVENT_HANDLERS = ['on-async-result', 'sweeper', 'comfyui-socket', 'comfyui-events'] as const;
+export const EVENT_HANDLERS = [
+  'on-async-result',
+  'sweeper',
+  'comfyui-socket',
+  'comfyui-events',
+  'dispatch-webhooks',
+  'deliver-webhooks',
+] as const;
 
 export interface Route {
   method: 'GET' | 'POST' | 'DELETE';
@@ -226,6 +234,20 @@ export const ROUTES: readonly Route[] = [
     handler: 'list-endpoints',
     operationId: 'ListEndpoints',
     summary: 'The inference endpoints this deployment routes to',
+  },
+  {
+    method: 'GET',
+    path: '/webhooks/secret',
+    handler: 'webhook-secret',
+    operationId: 'GetWebhookSecret',
+    summary: "The caller's webhook signing secret (Standard Webhooks), created on first use",
+  },
+  {
+    method: 'POST',
+    path: '/webhooks/secret/rotate',
+    handler: 'webhook-secret',
+    operationId: 'RotateWebhookSecret',
+    summary: 'A new signing secret; the previous one keeps signing for 24 hours',
   },
   ...COMFYUI_FACADE_ROUTES,
   { method: 'GET', path: '/', handler: 'health', operationId: 'RootAPI', summary: 'Health: "OK"' },

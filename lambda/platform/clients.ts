@@ -4,6 +4,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { traced } from './tracing';
 
@@ -81,6 +83,14 @@ export function socketManagementClient(settings: ClientSettings & { endpoint: st
     `apigateway-management ${settings.endpoint}`,
     () => new ApiGatewayManagementApiClient({ region: settings.region, endpoint: settings.endpoint }),
   );
+}
+
+export function sqsClient(settings: ClientSettings): SQSClient {
+  return once('sqs', () => new SQSClient({ region: settings.region }));
+}
+
+export function secretsClient(settings: ClientSettings): SecretsManagerClient {
+  return once('secrets-manager', () => new SecretsManagerClient({ region: settings.region }));
 }
 
 /** Tests and the local stack rebuild clients after changing the environment. */

@@ -44,7 +44,15 @@ const sha256: Digest = (text) => createHash('sha256').update(text).digest('hex')
 
 type DataFunction = Exclude<
   FunctionName,
-  'health' | 'api-doc' | 'list-endpoints' | 'get-prepare' | 'comfyui-socket' | 'comfyui-events'
+  | 'health'
+  | 'api-doc'
+  | 'list-endpoints'
+  | 'get-prepare'
+  | 'comfyui-socket'
+  | 'comfyui-events'
+  | 'webhook-secret'
+  | 'dispatch-webhooks'
+  | 'deliver-webhooks'
 >;
 type InputFunction =
   | 'create-execute'
@@ -155,6 +163,7 @@ function createDeps(name: 'create-execute' | 'comfyui-api'): CreateExecuteDeps {
         maxInlineInputs: 100,
         maxSyncedFiles: 1000,
       },
+      webhooks: { allowLocal: env.ALLOW_LOCAL_WEBHOOKS },
     },
   };
 }

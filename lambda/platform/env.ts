@@ -86,6 +86,14 @@ const CreateEnv = {
   INPUT_BUCKETS: optionalCsv,
   /** Local stack only: http:// and loopback input URLs, for test servers on the same machine. */
   ALLOW_LOOPBACK_INPUT_URLS: boolish,
+  /** Local stack only: webhooks to http:// and loopback receivers on the same machine. */
+  ALLOW_LOCAL_WEBHOOKS: boolish,
+};
+
+/** Where webhook deliveries wait (an SQS FIFO queue) and each owner's signing secrets live. */
+const WebhookEnv = {
+  WEBHOOK_QUEUE_URL: z.url(),
+  WEBHOOK_SECRET_PREFIX: nonEmpty(),
 };
 
 /** Each function's environment, parsed once at cold start; the CDK constructs are typed by the same schemas. */
@@ -123,6 +131,8 @@ export const FUNCTION_ENV = {
     INPUT_BUCKETS: optionalCsv,
   }),
   'get-prepare': z.extend(BaseEnv, EndpointsEnv),
+  /** GET /webhooks/secret and its rotation: the caller's signing secrets. */
+  'webhook-secret': z.extend(BaseEnv, { WEBHOOK_SECRET_PREFIX: nonEmpty() }),
   'delete-model': z.extend(BucketEnv, ModelWritersEnv),
   'delete-input': z.extend(BucketEnv, InputsEnv),
   'get-execute': z.extend(DataEnv, SigningEnv),
@@ -142,13 +152,26 @@ export const FUNCTION_ENV = {
     SWEEP_GRACE_SECONDS: int(0, 86_400, 120),
     SWEEP_BATCH_SIZE: int(1, 1000, 200),
   }),
+  /** The executes table's stream → a delivery on the webhook queue for each event fired. */
+  'dispatch-webhooks': z.extend(BaseEnv, { WEBHOOK_QUEUE_URL: z.url() }),
+  /** The webhook queue → one signed POST per delivery, retried with backoff, then the DLQ. */
+  'deliver-webhooks': z.extend(DataEnv, {
+    ...SigningEnv,
+    ...WebhookEnv,
+    WEBHOOK_DEAD_LETTER_URL: z.url(),
+    ALLOW_LOCAL_WEBHOOKS: boolish,
+    WEBHOOK_TIMEOUT_MS: int(1000, 30_000, 10_000),
+    WEBHOOK_RETRY_BASE_SECONDS: int(1, 3600, 10),
+    WEBHOOK_RETRY_MAX_SECONDS: int(1, 43_200, 3600),
+    WEBHOOK_RETRY_WINDOW_SECONDS: int(1, 1_209_600, 86_400),
+  }),
   /** ComfyUI's websocket (API Gateway WebSocket API): $connect, $disconnect and client messages. */
   'comfyui-socket': z.extend(BaseEnv, SocketEnv),
   /** The executes and connections tables' streams, told to the websockets. */
   'comfyui-events': z.extend(BaseEnv, { ...SocketEnv, TABLE_NAME: nonEmpty() }),
 } satisfies Record<HttpHandlerName | 'on-async-result' | 'sweeper' | SocketFunction, z.ZodMiniObject>;
 
-type SocketFunction = 'comfyui-socket' | 'comfyui-events';
+type SocketFunction = 'comfyui-socket' | 'comfyui-events' | 'dispatch-webhooks' | 'deliver-webhooks';
 
 export type FunctionName = keyof typeof FUNCTION_ENV;
 export type FunctionEnv<N extends FunctionName> = z.infer<(typeof FUNCTION_ENV)[N]>;

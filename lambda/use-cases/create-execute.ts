@@ -19,10 +19,16 @@ import type {
 import { fitsInline } from '../domain/prompt-storage';
 import { ExecuteInputs, type ExecuteInputsConfig, type HostResolver } from './execute-inputs';
 import { ExecuteModels } from './execute-models';
+import { checkedWebhook } from './execute-webhook';
 import { type PreparedPrompt, preparePrompt } from './prepare-prompt';
 
 /** The request as the client sent it: prompt_id and endpoint_name may be absent. */
-export type CreateExecuteInput = Omit<ExecuteRequest, 'prompt_id' | 'endpoint_name' | 'prompt'> & {
+export type CreateExecuteInput = Omit<
+  ExecuteRequest,
+  'prompt_id' | 'endpoint_name' | 'prompt' | 'webhook'
+> & {
+  /** A webhook to tell of the execute's events: checked here, stored with the record. */
+  webhook?: { url?: unknown; events?: unknown } | null;
   /** An API-format prompt or a UI workflow (converted here). */
   prompt: unknown;
   prompt_id?: string;
@@ -45,6 +51,8 @@ export interface CreateExecuteConfig {
   /** Largest graph accepted (nodes of the prompt or UI workflow). @default unlimited */
   maxPromptNodes?: number;
   inputs: ExecuteInputsConfig;
+  /** The local stack's receivers: http and loopback webhooks. @default none (https, public hosts) */
+  webhooks?: { allowLocal: boolean };
   /** `s3://bucket/` holding the model library. */
   libraryBucketUri: string;
 }
@@ -79,6 +87,7 @@ export async function dryRunExecute(
   deps: Pick<CreateExecuteDeps, 'catalogs' | 'config' | 'inputs' | 'payloads' | 'resolveHost' | 'models'>,
 ): Promise<DryRunOutcome> {
   const endpointName = resolveEndpoint(input, deps.config);
+  await checkedWebhook(input.webhook, deps);
   const files = await ExecuteInputs.read(input, owner, inputDeps(deps));
   const models = new ExecuteModels(deps.models, deps.config.libraryBucketUri);
   const { prompt, node_errors, warnings } = await preparePrompt(
@@ -138,7 +147,9 @@ export async function createExecute(
   owner: string,
   deps: CreateExecuteDeps,
 ): Promise<CreateExecuteOutcome> {
-  const { dry_run: _dryRun, inputs: _inputs, ...fields } = input;
+  const { dry_run: _dryRun, inputs: _inputs, webhook: rawWebhook, ...rest } = input;
+  const webhook = await checkedWebhook(rawWebhook, deps);
+  const fields = { ...rest, ...(webhook ? { webhook } : {}) };
   const endpointName = resolveEndpoint(fields, deps.config);
   const promptId = fields.prompt_id ?? deps.ids.newId();
   // The digest is of the request as sent (a UI workflow, not its conversion, which depends on the

@@ -13,6 +13,11 @@ export interface ControlPlaneResources {
   endpointArn: string;
   endpointConfigArn: string;
   endpointName: string;
+  /** The webhook deliveries' FIFO queue and its dead-letter queue. */
+  webhookQueueArn: string;
+  webhookDeadLettersArn: string;
+  /** Every owner's signing secret: `secret:{prefix}*` (Secrets Manager adds a suffix to each name). */
+  webhookSecretsArn: string;
   /** The websocket's connections table. */
   connectionsTableArn: string;
   /** `execute-api:ManageConnections` on the websocket stage's `POST @connections/*`. */
@@ -34,6 +39,14 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
       resources: prefixes.map((p) => `${r.bucketArn}/${p}*`),
     });
   const { executes, asyncInference, inputs, models } = PAYLOAD_PREFIXES;
+  const secrets = new PolicyStatement({
+    actions: [
+      'secretsmanager:GetSecretValue',
+      'secretsmanager:CreateSecret',
+      'secretsmanager:PutSecretValue',
+    ],
+    resources: [r.webhookSecretsArn],
+  });
   const manageConnections = new PolicyStatement({
     actions: ['execute-api:ManageConnections'],
     resources: [r.socketConnectionsArn],
@@ -172,6 +185,21 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
         table('GetItem'),
         index(EXECUTE_TABLE.byOwnerStatus.indexName),
         manageConnections,
+      ];
+    // The caller's signing secret: created on first use, read, rotated.
+    case 'webhook-secret':
+      return [secrets];
+    case 'dispatch-webhooks':
+      return [new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [r.webhookQueueArn] })];
+    // One attempt: the record (GetExecute's view, signed URLs), the owner's secret, the backoff
+    // as the message's visibility, a delivery given up to the dead-letter queue.
+    case 'deliver-webhooks':
+      return [
+        table('GetItem', 'UpdateItem'),
+        objects(['GetObject'], executes),
+        secrets,
+        new PolicyStatement({ actions: ['sqs:ChangeMessageVisibility'], resources: [r.webhookQueueArn] }),
+        new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [r.webhookDeadLettersArn] }),
       ];
     case 'health':
     case 'api-doc':

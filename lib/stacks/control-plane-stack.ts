@@ -1,4 +1,5 @@
 import { Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -18,6 +19,7 @@ import { ComfyUiSocketApi } from '../constructs/comfyui-socket-api';
 import { ExecutesApi } from '../constructs/executes-api';
 import { functionStatements } from '../constructs/function-statements';
 import { Observability } from '../constructs/observability';
+import { WebhookDelivery } from '../constructs/webhook-delivery';
 import type { InferenceStack } from './inference-stack';
 
 export interface ControlPlaneStackProps extends StackProps {
@@ -57,6 +59,8 @@ export class ControlPlaneStack extends Stack {
       throttleBurstLimit: config.throttleBurstLimit,
       logRetention: props.logRetention,
     });
+    const webhooks = new WebhookDelivery(this, 'Webhooks');
+    const webhookSecretPrefix = `comfy-exec/${config.name}/webhooks/`;
     const socket = {
       CONNECTIONS_TABLE_NAME: socketApi.connections.tableName,
       WEBSOCKET_CALLBACK_URL: socketApi.callbackUrl,
@@ -99,6 +103,15 @@ export class ControlPlaneStack extends Stack {
       sweeper: data,
       'comfyui-socket': socket,
       'comfyui-events': { ...socket, TABLE_NAME: props.table.tableName },
+      'webhook-secret': { WEBHOOK_SECRET_PREFIX: webhookSecretPrefix },
+      'dispatch-webhooks': { WEBHOOK_QUEUE_URL: webhooks.queue.queueUrl },
+      'deliver-webhooks': {
+        ...data,
+        PRESIGN_TTL_SECONDS: config.presignTtlSeconds,
+        WEBHOOK_QUEUE_URL: webhooks.queue.queueUrl,
+        WEBHOOK_DEAD_LETTER_URL: webhooks.deadLetters.queueUrl,
+        WEBHOOK_SECRET_PREFIX: webhookSecretPrefix,
+      },
     };
     const resources = {
       tableArn: props.table.tableArn,
@@ -108,6 +121,9 @@ export class ControlPlaneStack extends Stack {
       endpointName,
       inputBuckets: config.inputBuckets,
       connectionsTableArn: socketApi.connections.tableArn,
+      webhookQueueArn: webhooks.queue.queueArn,
+      webhookDeadLettersArn: webhooks.deadLetters.queueArn,
+      webhookSecretsArn: `arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:${webhookSecretPrefix}*`,
       socketConnectionsArn: `arn:${Aws.PARTITION}:execute-api:${Aws.REGION}:${Aws.ACCOUNT_ID}:${socketApi.api.apiId}/${socketApi.stage.stageName}/POST/@connections/*`,
     };
     const deadLetters = new Queue(this, 'CompletionDeadLetters', {
@@ -170,6 +186,12 @@ export class ControlPlaneStack extends Stack {
       deadLetters: socketDeadLetters,
     });
 
+    webhooks.connect({
+      executesTable: props.table,
+      dispatch: make('dispatch-webhooks').function,
+      deliver: make('deliver-webhooks', { timeout: Duration.seconds(60) }).function,
+    });
+
     const alarmKey = new Key(this, 'AlarmKey', {
       enableKeyRotation: true,
       description: 'comfy-exec: alarm topic',
@@ -185,6 +207,7 @@ export class ControlPlaneStack extends Stack {
       alarmKey,
       alarmEmail: config.alarmEmail,
     });
+    for (const alarm of webhooks.alarms) alarm.addAlarmAction(new SnsAction(observability.alarmTopic));
     // CloudWatch alarms publish to the encrypted alarm topic.
     alarmKey.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
 

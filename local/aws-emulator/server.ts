@@ -8,6 +8,8 @@ import { AsyncEndpoint, type AsyncEndpointHooks, type EmulatedEndpoint, faultOf 
 import { LogsInsightsEmulator } from './logs-insights';
 import { TEST_NOTIFICATION } from './notifications';
 import { QueueJournal } from './queue-journal';
+import { SecretsManagerEmulator } from './secrets';
+import { SqsEmulator } from './sqs';
 import { readRequestBody, sendAws, sendJsonError, sendRestJsonError } from './wire';
 
 export interface AwsEmulatorOptions extends AsyncEndpointHooks {
@@ -43,8 +45,9 @@ function intHeader(
 
 /**
  * The AWS services the local stack needs and no emulator provides, on one port: SageMaker
- * runtime's InvokeEndpointAsync, SageMaker's DescribeEndpoint(Config) and Logs Insights. The
- * real SDK clients reach it through AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME / _SAGEMAKER / _CLOUDWATCH_LOGS.
+ * runtime's InvokeEndpointAsync, SageMaker's DescribeEndpoint(Config), Logs Insights, and for
+ * webhooks SQS and Secrets Manager. The real SDK clients reach it through AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME
+ * / _SAGEMAKER / _CLOUDWATCH_LOGS / _SQS / _SECRETS_MANAGER.
  */
 export interface InvokeCall {
   endpointName: string;
@@ -58,6 +61,10 @@ export class AwsEmulator {
   /** Every InvokeEndpointAsync call and how it was answered (the latest 10,000). */
   readonly invokeCalls: InvokeCall[] = [];
   readonly endpoints = new Map<string, AsyncEndpoint>();
+  /** The webhook deliveries' queues. */
+  readonly sqs: SqsEmulator;
+  /** The webhook signing secrets. */
+  readonly secrets: SecretsManagerEmulator;
   private readonly server: Server;
   url = '';
 
@@ -68,6 +75,13 @@ export class AwsEmulator {
         : undefined;
       this.endpoints.set(endpoint.name, new AsyncEndpoint(endpoint, options, journal));
     }
+    const account = options.account ?? '123456789012';
+    this.sqs = new SqsEmulator(account);
+    this.secrets = new SecretsManagerEmulator(
+      options.region,
+      account,
+      options.queueDirectory ? join(options.queueDirectory, 'secrets.json') : undefined,
+    );
     this.server = createServer((req, res) => {
       this.route(req, res).catch((error: Error) => sendJsonError(res, 500, 'InternalFailure', error.message));
     });
@@ -76,6 +90,7 @@ export class AwsEmulator {
   async start(): Promise<string> {
     await new Promise<void>((resolve) => this.server.listen(this.options.port ?? 0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.sqs.baseUrl = this.url;
     // SageMaker publishes a TestNotification to both topics when an endpoint is created.
     await this.options.notify('success', TEST_NOTIFICATION);
     await this.options.notify('error', TEST_NOTIFICATION);
@@ -111,6 +126,12 @@ export class AwsEmulator {
       if (answer) return sendAws(res, answer.status, answer.body);
     }
     if (target.startsWith('SageMaker.')) return this.controlPlane(action, input, res);
+    const answer = target.startsWith('AmazonSQS.')
+      ? this.sqs.handle(action, input)
+      : target.startsWith('secretsmanager.')
+        ? this.secrets.handle(action, input)
+        : undefined;
+    if (answer) return sendAws(res, answer.status, answer.body);
     sendJsonError(
       res,
       400,

@@ -12,7 +12,13 @@ let drop: () => Promise<void>;
 function record(owner: string, n: number, overrides: Partial<ExecuteRecord> = {}): ExecuteRecord {
   const id = `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
   const base = newExecuteRecord(
-    { ...createInput(), prompt: txt2imgPrompt(n) as never, prompt_id: id, endpoint_name: 'comfy-async-x' },
+    {
+      ...createInput(),
+      webhook: undefined,
+      prompt: txt2imgPrompt(n) as never,
+      prompt_id: id,
+      endpoint_name: 'comfy-async-x',
+    },
     {
       owner,
       now: new Date(Date.UTC(2026, 10, 22, 10, 0, n)),

@@ -30,6 +30,8 @@ const METHOD_OF: Record<Exclude<keyof typeof OPERATIONS, FacadeOperation>, keyof
   PrepareEndpoint: 'prepare',
   GetPrepare: 'prepareStatus',
   ListEndpoints: 'endpoints',
+  GetWebhookSecret: 'webhookSecret',
+  RotateWebhookSecret: 'rotateWebhookSecret',
   RootAPI: 'ping',
   Ping: 'ping',
   GetApiOAS: 'apiDocument',

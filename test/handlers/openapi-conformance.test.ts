@@ -113,6 +113,8 @@ describe('real handler responses conform to the OpenAPI document', () => {
       { method: 'GET', path: '/comfyui/system_stats' },
       { method: 'GET', path: '/comfyui/features' },
       { method: 'GET', path: '/comfyui/ws' },
+      { method: 'GET', path: '/webhooks/secret' },
+      { method: 'POST', path: '/webhooks/secret/rotate' },
       { method: 'GET', path: '/comfyui/object_info' },
       { method: 'GET', path: '/comfyui/object_info/KSampler' },
     ];

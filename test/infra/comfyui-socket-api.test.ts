@@ -50,7 +50,9 @@ describe("ComfyUI's websocket in CDK", () => {
   });
 
   it('feeds both streams to one function, in order, retried, bisected, partial failures reported, then a DLQ', () => {
-    const mappings = Object.values(byLogicalId('AWS::Lambda::EventSourceMapping')).map((m) => m.Properties);
+    const mappings = Object.values(byLogicalId('AWS::Lambda::EventSourceMapping'))
+      .map((m) => m.Properties)
+      .filter((m) => JSON.stringify(m.FunctionName).includes('ComfyuiEvents'));
     expect(mappings).toHaveLength(2);
     for (const mapping of mappings) {
       expect(mapping).toMatchObject({

@@ -38,7 +38,7 @@ describe('the full synth (the lint gate)', () => {
     const bundles = readdirSync(outdir).filter(
       (name) => name.startsWith('asset.') && existsSync(join(outdir, name, 'index.mjs')),
     );
-    expect(bundles).toHaveLength(23);
+    expect(bundles).toHaveLength(26);
     // The image asset is staged with exactly what .dockerignore keeps (no Docker needed to synthesize).
     const image = readdirSync(outdir).find(
       (name) => name.startsWith('asset.') && existsSync(join(outdir, name, 'container', 'Dockerfile')),

@@ -255,7 +255,7 @@ describe('control plane stack', () => {
   it('runs one nodejs22.x arm64 function per handler, X-Ray active, environment from the env schemas', () => {
     const functions = Object.values(t.controlPlane.findResources('AWS::Lambda::Function')) as any[];
     const ours = functions.filter((f) => f.Properties.Runtime === 'nodejs22.x');
-    expect(ours).toHaveLength(23);
+    expect(ours).toHaveLength(26);
     for (const fn of ours) {
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
@@ -349,7 +349,7 @@ describe('control plane stack', () => {
     });
     t.controlPlane.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
     t.controlPlane.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
-    t.controlPlane.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    t.controlPlane.resourceCountIs('AWS::CloudWatch::Alarm', 7);
     for (const output of ['ApiUrl', 'ApiKeyId', 'BucketName', 'TableName', 'EndpointName', 'DashboardUrl'])
       t.controlPlane.hasOutput(output, Match.anyValue());
   });

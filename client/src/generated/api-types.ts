@@ -51,6 +51,13 @@ export interface CreateExecuteBody {
    */
   dry_run?: boolean | null;
   /**
+   * POST the execute to this URL (https) on its events (running, success, failed, cancelled; default the last three), signed as Standard Webhooks
+   */
+  webhook?: {
+    url: string;
+    events?: string[];
+  } | null;
+  /**
    * files for this execute only, by the file name the prompt uses: a data: URL or base64 data, an https:// URL, or an s3:// URI (your inputs prefix or a bucket the operator allowed)
    */
   inputs?: {
@@ -116,6 +123,18 @@ export type CreateExecuteData =
            */
           timings?: {
             [k: string]: number | undefined;
+          } | null;
+          /**
+           * the webhook given at create time and its last delivery's state
+           */
+          webhook?: {
+            url: string;
+            events: ('running' | 'success' | 'failed' | 'cancelled')[];
+            status: 'pending' | 'delivered' | 'retrying' | 'failed';
+            event: ('running' | 'success' | 'failed' | 'cancelled') | null;
+            attempts: number;
+            last_error: string | null;
+            delivered_at: string | null;
           } | null;
           progress: {
             value: number;
@@ -230,6 +249,18 @@ export type CreateExecuteData =
        */
       timings?: {
         [k: string]: number | undefined;
+      } | null;
+      /**
+       * the webhook given at create time and its last delivery's state
+       */
+      webhook?: {
+        url: string;
+        events: ('running' | 'success' | 'failed' | 'cancelled')[];
+        status: 'pending' | 'delivered' | 'retrying' | 'failed';
+        event: ('running' | 'success' | 'failed' | 'cancelled') | null;
+        attempts: number;
+        last_error: string | null;
+        delivered_at: string | null;
       } | null;
       progress: {
         value: number;
@@ -404,6 +435,18 @@ export interface GetExecuteData {
   timings?: {
     [k: string]: number | undefined;
   } | null;
+  /**
+   * the webhook given at create time and its last delivery's state
+   */
+  webhook?: {
+    url: string;
+    events: ('running' | 'success' | 'failed' | 'cancelled')[];
+    status: 'pending' | 'delivered' | 'retrying' | 'failed';
+    event: ('running' | 'success' | 'failed' | 'cancelled') | null;
+    attempts: number;
+    last_error: string | null;
+    delivered_at: string | null;
+  } | null;
   progress: {
     value: number;
     max: number;
@@ -509,6 +552,18 @@ export interface CancelExecuteData {
    */
   timings?: {
     [k: string]: number | undefined;
+  } | null;
+  /**
+   * the webhook given at create time and its last delivery's state
+   */
+  webhook?: {
+    url: string;
+    events: ('running' | 'success' | 'failed' | 'cancelled')[];
+    status: 'pending' | 'delivered' | 'retrying' | 'failed';
+    event: ('running' | 'success' | 'failed' | 'cancelled') | null;
+    attempts: number;
+    last_error: string | null;
+    delivered_at: string | null;
   } | null;
   progress: {
     value: number;
@@ -850,6 +905,40 @@ export interface ListEndpointsData {
   last_evaluated_key: null;
 }
 
+export interface GetWebhookSecretData {
+  /**
+   * Standard Webhooks' whsec_… secret: verify each delivery's webhook-signature with it
+   */
+  secret: string;
+  /**
+   * after a rotation: the old secret, which also signs deliveries until valid_until
+   */
+  previous?: {
+    secret: string;
+    /**
+     * UTC ISO-8601
+     */
+    valid_until: string;
+  };
+}
+
+export interface RotateWebhookSecretData {
+  /**
+   * Standard Webhooks' whsec_… secret: verify each delivery's webhook-signature with it
+   */
+  secret: string;
+  /**
+   * after a rotation: the old secret, which also signs deliveries until valid_until
+   */
+  previous?: {
+    secret: string;
+    /**
+     * UTC ISO-8601
+     */
+    valid_until: string;
+  };
+}
+
 export interface ComfyPostPromptBody {
   /**
    * API-format prompt (or a UI workflow, converted first)
@@ -1005,6 +1094,8 @@ export const OPERATIONS = {
   PrepareEndpoint: { method: 'POST', path: '/prepare' },
   GetPrepare: { method: 'GET', path: '/prepare/{endpoint_name}' },
   ListEndpoints: { method: 'GET', path: '/endpoints' },
+  GetWebhookSecret: { method: 'GET', path: '/webhooks/secret' },
+  RotateWebhookSecret: { method: 'POST', path: '/webhooks/secret/rotate' },
   ComfyPostPrompt: { method: 'POST', path: '/comfyui/prompt' },
   ComfyGetPrompt: { method: 'GET', path: '/comfyui/prompt' },
   ComfyGetQueue: { method: 'GET', path: '/comfyui/queue' },
@@ -1049,6 +1140,8 @@ export interface OperationTypes {
   PrepareEndpoint: { body: PrepareEndpointBody; data: PrepareEndpointData };
   GetPrepare: { path: GetPreparePath; data: GetPrepareData };
   ListEndpoints: { data: ListEndpointsData };
+  GetWebhookSecret: { data: GetWebhookSecretData };
+  RotateWebhookSecret: { data: RotateWebhookSecretData };
   ComfyPostPrompt: { body: ComfyPostPromptBody; data: ComfyPostPromptData };
   ComfyGetPrompt: { data: ComfyGetPromptData };
   ComfyGetQueue: { data: ComfyGetQueueData };

@@ -140,6 +140,7 @@ export function parseCreateExecuteBody(body: unknown): CreateExecuteInput {
     multi_async: parsed.multi_async ?? false,
     ...(parsed.dry_run ? { dry_run: true } : {}),
     ...(parsed.inputs ? { inputs: parsed.inputs } : {}),
-    ...(parsed.webhook ? { webhook: parsed.webhook } : {}),
+    // null opts out of the key's default webhook; absent takes it.
+    ...(parsed.webhook !== undefined ? { webhook: parsed.webhook } : {}),
   };
 }

@@ -11,6 +11,7 @@ import { S3PayloadStore } from '../adapters/s3-payload-store';
 import { SageMakerAsyncInvoker } from '../adapters/sagemaker-async-invoker';
 import { SageMakerEndpointDirectory } from '../adapters/sagemaker-endpoint-directory';
 import type { Clock, Digest, IdGenerator, InputStore } from '../domain/ports';
+import type { WebhookSpec } from '../domain/webhooks/webhook-spec';
 import type { CancelExecuteDeps } from '../use-cases/cancel-execute';
 import type { ComfyFacadeDeps } from '../use-cases/comfyui-facade';
 import type { CreateExecuteDeps } from '../use-cases/create-execute';
@@ -163,7 +164,10 @@ function createDeps(name: 'create-execute' | 'comfyui-api'): CreateExecuteDeps {
         maxInlineInputs: 100,
         maxSyncedFiles: 1000,
       },
-      webhooks: { allowLocal: env.ALLOW_LOCAL_WEBHOOKS },
+      webhooks: {
+        allowLocal: env.ALLOW_LOCAL_WEBHOOKS,
+        defaults: JSON.parse(env.DEFAULT_WEBHOOKS) as Record<string, WebhookSpec>,
+      },
     },
   };
 }

@@ -88,6 +88,8 @@ const CreateEnv = {
   ALLOW_LOOPBACK_INPUT_URLS: boolish,
   /** Local stack only: webhooks to http:// and loopback receivers on the same machine. */
   ALLOW_LOCAL_WEBHOOKS: boolish,
+  /** JSON `{"<key id>": {url, events}}`: the webhook of executes a key creates without one. */
+  DEFAULT_WEBHOOKS: z._default(z.string(), '{}'),
 };
 
 /** Where webhook deliveries wait (an SQS FIFO queue) and each owner's signing secrets live. */

@@ -17,6 +17,7 @@ import type {
   PayloadStore,
 } from '../domain/ports';
 import { fitsInline } from '../domain/prompt-storage';
+import type { WebhookSpec } from '../domain/webhooks/webhook-spec';
 import { ExecuteInputs, type ExecuteInputsConfig, type HostResolver } from './execute-inputs';
 import { ExecuteModels } from './execute-models';
 import { checkedWebhook } from './execute-webhook';
@@ -51,8 +52,11 @@ export interface CreateExecuteConfig {
   /** Largest graph accepted (nodes of the prompt or UI workflow). @default unlimited */
   maxPromptNodes?: number;
   inputs: ExecuteInputsConfig;
-  /** The local stack's receivers: http and loopback webhooks. @default none (https, public hosts) */
-  webhooks?: { allowLocal: boolean };
+  /**
+   * `allowLocal`: the local stack's receivers (http, loopback); `defaults`: by owner, the webhook of
+   * executes created without one (an explicit `webhook: null` opts out). @default none
+   */
+  webhooks?: { allowLocal: boolean; defaults?: Readonly<Record<string, WebhookSpec>> };
   /** `s3://bucket/` holding the model library. */
   libraryBucketUri: string;
 }
@@ -148,7 +152,10 @@ export async function createExecute(
   deps: CreateExecuteDeps,
 ): Promise<CreateExecuteOutcome> {
   const { dry_run: _dryRun, inputs: _inputs, webhook: rawWebhook, ...rest } = input;
-  const webhook = await checkedWebhook(rawWebhook, deps);
+  const webhook = await checkedWebhook(
+    rawWebhook === undefined ? deps.config.webhooks?.defaults?.[owner] : rawWebhook,
+    deps,
+  );
   const fields = { ...rest, ...(webhook ? { webhook } : {}) };
   const endpointName = resolveEndpoint(fields, deps.config);
   const promptId = fields.prompt_id ?? deps.ids.newId();

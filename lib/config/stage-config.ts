@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseWebhookSpec } from '../../lambda/domain/webhooks/webhook-spec';
 
 /**
  * The deployment's settings, read from CDK context (`cdk.json` "context" or `-c key=value`),
@@ -81,6 +82,28 @@ export const StageConfigSchema = z
       .int()
       .min(1024 ** 3)
       .default(100 * 1024 ** 3),
+    /**
+     * A webhook for every execute an API key creates without one: `{"<key id>": {"url", "events"?}}`
+     * (or that as a JSON string). Checked here as CreateExecute checks a webhook: https, known events.
+     */
+    defaultWebhooks: z
+      .union([z.string().transform((text) => JSON.parse(text) as unknown), z.record(z.string(), z.unknown())])
+      .pipe(
+        z.record(
+          z.string().regex(/^[A-Za-z0-9]+$/, 'is not an API key id'),
+          z.unknown().transform((value, ctx) => {
+            const parsed = parseWebhookSpec((value ?? {}) as { url?: unknown; events?: unknown }, {
+              httpsOnly: true,
+            });
+            if ('problem' in parsed) {
+              ctx.addIssue({ code: 'custom', message: parsed.problem });
+              return z.NEVER;
+            }
+            return parsed.spec;
+          }),
+        ),
+      )
+      .default({}),
     /** Alarm notifications go to this address when set. */
     alarmEmail: z.email().optional(),
     /** What deleting the stacks does to the table and bucket. */

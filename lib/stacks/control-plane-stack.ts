@@ -53,6 +53,7 @@ export class ControlPlaneStack extends Stack {
       INVOCATION_TIMEOUT_SECONDS: config.invocationTimeoutSeconds,
       RETENTION_DAYS: config.retentionDays,
       INPUT_BUCKETS: config.inputBuckets.join(','),
+      DEFAULT_WEBHOOKS: JSON.stringify(config.defaultWebhooks),
     };
     const socketApi = new ComfyUiSocketApi(this, 'ComfyUiSocket', {
       throttleRateLimit: config.throttleRateLimit,

@@ -1,3 +1,4 @@
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../local/local-stack';
@@ -55,6 +56,22 @@ describe('signed webhooks', () => {
     const image = done.data.outputs['9'].images[0];
     expect((await fetch(image.url)).status).toBe(200);
     expect(success!.headers['webhook-id']).toBe(`msg_${id}_success`);
+    // A delivery queued again (a stream record handed over twice, a dispatcher retry) is dropped
+    // by the queue: same webhook-id, one delivery.
+    const sqs = new SQSClient({
+      region: 'us-east-1',
+      endpoint: stack.aws.url,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: process.env.WEBHOOK_QUEUE_URL,
+        MessageBody: JSON.stringify({ prompt_id: id, event: 'success', webhook_id: `msg_${id}_success` }),
+        MessageGroupId: id,
+        MessageDeduplicationId: `msg_${id}_success`,
+      }),
+    );
+    sqs.destroy();
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(receiver.received).toHaveLength(2);
     const record = (await api(stack, 'GET', `executes/${id}`)).body.data;
@@ -80,6 +97,9 @@ describe('signed webhooks', () => {
       type: 'execute.failed',
       data: { prompt_id: failing, status: 'failed', error: expect.anything() },
     });
+    // The reason names the failing node, as GetExecute does.
+    expect(verified(secret, failed!).data.message).toContain('KSampler (node 3)');
+    expect(verified(secret, failed!).data.error).toMatchObject({ type: 'execution_error', node_id: '3' });
     const slow = await create({ prompt: tinyTxt2imgPrompt(43, 400), webhook: { url: receiver.url } });
     expect((await api(stack, 'POST', `executes/${slow}/cancel`)).status).toBe(200);
     const cancelled = await receiver.until(2);

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readStageConfig } from '../../lib/config/stage-config';
 import { synthFast } from './app-template';
 
 let t: ReturnType<typeof synthFast>;
@@ -61,5 +62,31 @@ describe('webhook delivery in CDK', () => {
     );
     expect(resource).toContain(':secret:comfy-exec/');
     expect(resource).toContain('/webhooks/*');
+  });
+});
+
+describe("an operator's default webhook per API key", () => {
+  const read = (value: unknown) =>
+    readStageConfig((key) => (key === 'comfy-exec:defaultWebhooks' ? value : undefined)).defaultWebhooks;
+
+  it('is checked at synth time as CreateExecute checks a webhook, and reaches the creating functions', () => {
+    expect(read('{"abc123": {"url": "https://hooks.example.com/x"}}')).toEqual({
+      abc123: { url: 'https://hooks.example.com/x', events: ['success', 'failed', 'cancelled'] },
+    });
+    expect(() => read({ abc123: { url: 'http://hooks.example.com/x' } })).toThrow(
+      'comfy-exec:defaultWebhooks.abc123: webhook.url must use https, not http',
+    );
+    expect(() => read({ abc123: { url: 'https://h.example', events: ['nope'] } })).toThrow('unknown events');
+    expect(() => read({ 'not a key': { url: 'https://h.example' } })).toThrow(
+      'comfy-exec:defaultWebhooks.not a key',
+    );
+    const withDefault = synthFast({
+      'comfy-exec:imageUri': '123456789012.dkr.ecr.us-east-1.amazonaws.com/x:1',
+      'comfy-exec:defaultWebhooks': { abc123: { url: 'https://hooks.example.com/x' } },
+    });
+    const envs = Object.values(withDefault.controlPlane.findResources('AWS::Lambda::Function')).map(
+      (f: any) => f.Properties.Environment?.Variables ?? {},
+    );
+    expect(envs.filter((env) => env.DEFAULT_WEBHOOKS?.includes('hooks.example.com'))).toHaveLength(2);
   });
 });

@@ -5,9 +5,12 @@ import type { ExecuteRecord } from '../../../lambda/domain/execute-record';
 import type { WebhookDelivery, WebhookSecretStore } from '../../../lambda/domain/ports';
 import { DEFAULT_RETRY_POLICY } from '../../../lambda/domain/webhooks/retry-schedule';
 import { rotated, type SigningSecrets } from '../../../lambda/domain/webhooks/signing-secrets';
+import { createExecute } from '../../../lambda/use-cases/create-execute';
 import { type DeliverWebhookDeps, deliverWebhook } from '../../../lambda/use-cases/deliver-webhook';
 import { dispatchWebhooks } from '../../../lambda/use-cases/dispatch-webhooks';
 import { fakesWithExecutes } from '../../fakes/seeded-records';
+import { fakeCreateDeps } from '../../fakes/use-case-deps';
+import { createInput } from '../../fixtures/prompts';
 
 class InMemorySecrets implements WebhookSecretStore {
   readonly byOwner = new Map<string, SigningSecrets>();
@@ -160,5 +163,25 @@ describe('dispatching webhook deliveries from the table stream', () => {
       ['success', `msg_${record.prompt_id}_success`],
     ]);
     expect(await dispatchWebhooks(record, { ...running, webhook: null }, deps)).toEqual([]);
+  });
+});
+
+describe("a key's default webhook", () => {
+  it('applies to executes created without one, not to another key, and an explicit null opts out', async () => {
+    const fakes = fakeCreateDeps();
+    const url = 'https://images.example.com/hook';
+    fakes.deps.config.webhooks = { allowLocal: false, defaults: { alice: { url, events: ['success'] } } };
+    const own = await createExecute(createInput(), 'alice', fakes.deps);
+    expect(own.record.webhook).toMatchObject({ url, events: ['success'], status: 'pending' });
+    expect((await createExecute(createInput(), 'bob', fakes.deps)).record.webhook).toBeUndefined();
+    expect(
+      (await createExecute(createInput({ webhook: null } as never), 'alice', fakes.deps)).record.webhook,
+    ).toBeUndefined();
+    const given = await createExecute(
+      createInput({ webhook: { url: 'https://images.example.com/other' } } as never),
+      'alice',
+      fakes.deps,
+    );
+    expect(given.record.webhook?.url).toBe('https://images.example.com/other');
   });
 });

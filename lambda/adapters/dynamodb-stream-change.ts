@@ -25,6 +25,12 @@ export function streamChange(record: DynamoDBRecord, connectionsTable: string): 
     const connection = read<SocketConnection>(images.NewImage);
     return record.eventName === 'INSERT' && connection ? { kind: 'opened', connection } : { kind: 'ignored' };
   }
+  return executeChange(record);
+}
+
+/** A record of the executes table's stream: the execute before and after (either may be absent). */
+export function executeChange(record: DynamoDBRecord): Extract<StreamChange, { kind: 'execute' }> {
+  const images = record.dynamodb ?? {};
   return {
     kind: 'execute',
     before: read<ExecuteRecord>(images.OldImage),

@@ -1,5 +1,5 @@
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { streamChange } from '../adapters/dynamodb-stream-change';
+import { executeChange } from '../adapters/dynamodb-stream-change';
 import { logger } from '../platform/powertools';
 import { traceHandler } from '../platform/tracing';
 import { dispatchWebhooksDeps } from '../platform/webhook-composition';
@@ -17,8 +17,7 @@ export const handler = traceHandler(
     const deps = dispatchWebhooksDeps();
     for (const record of event.Records) {
       try {
-        const change = streamChange(record, '');
-        if (change.kind !== 'execute') continue;
+        const change = executeChange(record);
         const events = await dispatchWebhooks(change.before, change.after, deps);
         if (events.length > 0)
           logger.info('webhook deliveries queued', { prompt_id: change.after?.prompt_id, events });

@@ -1,7 +1,8 @@
-import { type CfnElement, type Stack, Validations } from 'aws-cdk-lib';
+import { type CfnElement, type Stack, Token, Validations } from 'aws-cdk-lib';
 import type { addComfyExecStacks } from './app-stages';
 import { ComfyUiSocketApi } from './constructs/comfyui-socket-api';
 import { PAYLOAD_PREFIXES } from './constructs/payload-bucket';
+import { WebConsole } from './constructs/web-console';
 
 type Stacks = ReturnType<typeof addComfyExecStacks>;
 
@@ -57,6 +58,33 @@ export function acknowledgeNagFindings(stacks: Stacks): void {
       ]
     : [];
 
+  // The console's files: CDK's BucketDeployment copies them with a singleton Lambda CDK builds.
+  const control = stacks.controlPlane;
+  const deployment = control.node.children.find((child) =>
+    child.node.id.startsWith('Custom::CDKBucketDeployment'),
+  );
+  const webConsole = control.node.children.find((child) => child instanceof WebConsole);
+  if (deployment && webConsole) {
+    const known = (value: string, placeholder: string) => (Token.isUnresolved(value) ? placeholder : value);
+    const assets = `cdk-hnb659fds-assets-${known(control.account, '<AWS::AccountId>')}-${known(control.region, '<AWS::Region>')}`;
+    const filesId = control.getLogicalId(webConsole.files.node.defaultChild as CfnElement);
+    const copying =
+      "CDK's BucketDeployment function copying the console's built files, scoped by CDK to the asset bucket and the console's bucket.";
+    Validations.of(deployment).acknowledge(
+      {
+        id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason:
+          "CDK's BucketDeployment function: its log permissions are the AWS-managed basic execution role.",
+      },
+      ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'].map((action) => ({
+        id: `AwsSolutions::AwsSolutions-IAM5[Action::${action}]`,
+        reason: copying,
+      })),
+      { id: iam5(`arn:<AWS::Partition>:s3:::${assets}/*`), reason: copying },
+      { id: iam5(`<${filesId}.Arn>/*`), reason: copying },
+    );
+  }
+
   acknowledge(stacks.data, [
     ['AwsSolutions-S1', 'This is the server access log bucket itself; logging it into itself would loop.'],
   ]);
@@ -93,6 +121,23 @@ export function acknowledgeNagFindings(stacks: Stacks): void {
       'AwsSolutions-COG4',
       'No Cognito user pool: access is by API key (ESD-compatible), see AwsSolutions-APIG4.',
     ],
+    [
+      'AwsSolutions-S1',
+      "The console's bucket holds its built files only (no data); CloudFront reads it through origin access control, and every API call the console makes is in the API's access logs.",
+    ],
+    [
+      'AwsSolutions-CFR3',
+      'The console is static files; what it does is in the API access logs. Operators may turn on CloudFront standard logging.',
+    ],
+    [
+      'AwsSolutions-CFR4',
+      'The default *.cloudfront.net certificate; with a custom domain and certificate, set minimumProtocolVersion to TLSv1.2_2021.',
+    ],
+    [
+      'AwsSolutions-CFR1',
+      'No geographic restriction: the console is for the API key holders, wherever they are.',
+    ],
+    ['AwsSolutions-CFR2', 'WAF is left to operators (as for the API, AwsSolutions-APIG3).'],
     [
       'AwsSolutions-APIG3',
       'WAF is left to operators (attach a web ACL to the stage); the usage plan throttles and caps every key.',

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { isBinaryMediaType } from '../lambda/http/binary-media';
 import { type HttpHandlerName, matchRoute } from '../lambda/http/route-table';
+import { serveConsole } from './console-files';
 import { invokeLocally } from './lambda-context';
 import { proxyEvent } from './proxy-event';
 import { type ThrottleSettings, UsagePlanThrottle } from './usage-plan-throttle';
@@ -96,6 +97,8 @@ export class ApiGatewayEmulator {
     // API Gateway refuses payloads over 10 MB before any integration runs.
     if (body.length > MAX_PAYLOAD_BYTES)
       return send(res, 413, { message: 'Request Too Long', requestId }, requestId);
+    if (method === 'GET' && (url.pathname === '/console' || url.pathname.startsWith('/console/')))
+      return serveConsole(url.pathname, this.url, res);
     const inStage = url.pathname === `/${stage}` || url.pathname.startsWith(`/${stage}/`);
     const path = inStage ? url.pathname.slice(stage.length + 1) || '/' : url.pathname;
     if (method === 'OPTIONS' && inStage) {

@@ -112,6 +112,7 @@ rawWrite(`${curlExample(stack.apiUrl, apiKeys[0]!)}\n`);
 rawWrite(
   `ComfyUI clients: ${stack.apiUrl}comfyui/ (websocket ${stack.webSocketUrl}), with the x-api-key header\n`,
 );
+rawWrite(`Console: ${new URL('/console/', stack.apiUrl)}\n`);
 rawWrite('Ready.\n');
 ready = true;
 for (const line of held.splice(0)) rawWrite(line);

@@ -1,6 +1,6 @@
 import { type FollowOptions, followExecute } from './follow';
 import type { OperationTypes } from './generated/api-types';
-import { call, type TransportOptions } from './http';
+import { call, type DebugLinks, type TransportOptions } from './http';
 import { type RunOptions, runExecute } from './run';
 import { bytesOf, contentTypeOf, type FileData, fileNameOf, presignedRequest } from './transfers';
 import type {
@@ -56,7 +56,16 @@ export class ComfyExecClient {
   }
 
   async get(promptId: string, signal?: AbortSignal): Promise<Execute> {
-    return (await call(this.options, 'GetExecute', { path: { prompt_id: promptId }, signal })).data;
+    return (await this.getWithLinks(promptId, signal)).execute;
+  }
+
+  /** GetExecute with the envelope's debug links: the Lambda, its log stream, its X-Ray trace. */
+  async getWithLinks(
+    promptId: string,
+    signal?: AbortSignal,
+  ): Promise<{ execute: Execute; debug?: DebugLinks }> {
+    const answer = await call(this.options, 'GetExecute', { path: { prompt_id: promptId }, signal });
+    return { execute: answer.data, ...(answer.debug ? { debug: answer.debug } : {}) };
   }
 
   /** One page of the caller's executes, newest first. */

@@ -31,6 +31,14 @@ export interface Answer<Data> {
   status: number;
   data: Data;
   message?: string;
+  /** The envelope's links to the Lambda, its log stream and its X-Ray trace. */
+  debug?: DebugLinks;
+}
+
+export interface DebugLinks {
+  function_url: string;
+  log_url: string;
+  trace_url: string;
 }
 
 /** Statuses that mean "try again later": throttling and the gateway's transient errors. */
@@ -168,11 +176,12 @@ export async function call<Op extends OperationId>(
     });
   }
   if (answer.status >= 400) throw errorOf(operation, answer.status, answer.body);
-  const envelope = answer.body as { data?: unknown; message?: string } | undefined;
+  const envelope = answer.body as { data?: unknown; message?: string; debug?: DebugLinks } | undefined;
   const isEnvelope = typeof envelope === 'object' && envelope !== null && 'statusCode' in envelope;
   return {
     status: answer.status,
     data: (isEnvelope ? envelope.data : answer.body) as OperationTypes[Op]['data'],
     ...(isEnvelope && typeof envelope.message === 'string' ? { message: envelope.message } : {}),
+    ...(isEnvelope && envelope.debug ? { debug: envelope.debug } : {}),
   };
 }

@@ -16,7 +16,7 @@ export {
 } from './errors';
 export type { FollowOptions } from './follow';
 export { OPERATIONS, type OperationId, type OperationTypes } from './generated/api-types';
-export type { RetryOptions } from './http';
+export type { DebugLinks, RetryOptions } from './http';
 export { type OutputFile, outputFiles } from './outputs';
 export { findNode, PromptEditError, parseSetValue, setInput } from './prompt-edits';
 export {

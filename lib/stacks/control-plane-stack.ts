@@ -19,6 +19,7 @@ import { ComfyUiSocketApi } from '../constructs/comfyui-socket-api';
 import { ExecutesApi } from '../constructs/executes-api';
 import { functionStatements } from '../constructs/function-statements';
 import { Observability } from '../constructs/observability';
+import { WebConsole } from '../constructs/web-console';
 import { WebhookDelivery } from '../constructs/webhook-delivery';
 import type { InferenceStack } from './inference-stack';
 
@@ -221,6 +222,11 @@ export class ControlPlaneStack extends Stack {
       value: api.apiKeyId,
       description:
         'API key id; its value: aws apigateway get-api-key --include-value --query value --output text --api-key <id>',
+    });
+    const webConsole = new WebConsole(this, 'Console', { apiUrl: api.api.url });
+    new CfnOutput(this, 'ConsoleUrl', {
+      value: webConsole.url,
+      description: 'The web console (enter the API key there; it stays in the browser tab)',
     });
     new CfnOutput(this, 'ComfyUiWebSocketUrl', {
       value: socketApi.stage.url,

@@ -42,7 +42,11 @@ describe('npm start', () => {
     expect(banner[3]).toMatch(
       /^ComfyUI clients: http:\/\/127\.0\.0\.1:\d+\/prod\/comfyui\/ \(websocket ws:\/\/127\.0\.0\.1:\d+\/prod\/comfyui\/ws\)/,
     );
-    expect(banner[4]).toBe('Ready.');
+    expect(banner[4]).toMatch(/^Console: http:\/\/127\.0\.0\.1:\d+\/console\/$/);
+    expect(banner[5]).toBe('Ready.');
+    const page = await fetch(banner[4]!.slice('Console: '.length));
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
     const apiUrl = banner[0]!.slice('API URL: '.length);
 
     const created = JSON.parse(execFileSync('bash', ['-c', banner[2]!], { encoding: 'utf8' }));

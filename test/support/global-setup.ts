@@ -13,14 +13,16 @@ declare module 'vitest' {
 
 /**
  * One DynamoDB Local and one s3rver for the whole run; each test file makes its own table and
- * bucket. The command line is built first, so its tests run the code as it is now, not the
- * dist/ of the last `npm ci`.
+ * bucket. The command line and the console are built first, so their tests run the code as it
+ * is now, not the dist/ of the last `npm ci`.
  */
 export default async function setup(project: TestProject) {
-  execFileSync(process.execPath, ['build.mjs'], {
-    cwd: join(import.meta.dirname, '../../client'),
-    stdio: 'inherit',
-  });
+  // The client library first: the console bundles it.
+  for (const workspace of ['client', 'console'])
+    execFileSync(process.execPath, ['build.mjs'], {
+      cwd: join(import.meta.dirname, '../..', workspace),
+      stdio: 'inherit',
+    });
   let dynamo: RunningDynamoDb | undefined;
   let s3: RunningS3 | undefined;
   try {

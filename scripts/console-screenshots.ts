@@ -1,0 +1,76 @@
+/**
+ * `npx tsx scripts/console-screenshots.ts`: the console's pages in Debian's Chromium against a
+ * fresh local stack, saved as docs/console/*.png (phone-width ones too) for the README.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { startLocalStack } from '../local/local-stack';
+import { tinyTxt2imgPrompt } from '../test/fixtures/prompts';
+
+const OUT = join(import.meta.dirname, '../docs/console');
+const KEY = 'screenshotKey1234567';
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+mkdirSync(OUT, { recursive: true });
+const stack = await startLocalStack({ port: 0, apiKeys: [KEY], simStepMs: 20, sweepIntervalMs: 1000 });
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: FLAGS });
+try {
+  const api = (path: string, body: unknown) =>
+    fetch(`${stack.apiUrl}${path}`, {
+      method: 'POST',
+      headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }).then((r) => r.json() as Promise<{ data: { prompt_id: string } }>);
+  for (const seed of [1, 2, 3]) await api('executes', { prompt: tinyTxt2imgPrompt(seed) });
+  const failed = await api('executes', {
+    prompt: tinyTxt2imgPrompt(4),
+    extra_data: { simulate: { fail_node: '3' } },
+  });
+  await new Promise((resolve) => setTimeout(resolve, 4000));
+  for (const [width, suffix] of [
+    [1280, ''],
+    [390, '-phone'],
+  ] as const) {
+    const page = await browser.newPage({ viewport: { width, height: 860 } });
+    const consoleUrl = new URL('/console/', stack.apiUrl).toString();
+    await page.goto(consoleUrl);
+    await page.screenshot({ path: join(OUT, `key${suffix}.png`) });
+    await page.getByLabel('API key').fill(KEY);
+    await page.getByRole('button', { name: 'Open' }).click();
+    await page.locator('.card img').first().waitFor();
+    await page.screenshot({ path: join(OUT, `gallery${suffix}.png`), fullPage: true });
+    await page.goto(`${consoleUrl}#/executes/${failed.data.prompt_id}`);
+    await page.locator('.node.failed').waitFor();
+    await page.screenshot({ path: join(OUT, `execute-failed${suffix}.png`), fullPage: true });
+    await page.goto(`${consoleUrl}#/run`);
+    const file = join(mkdtempSync(join(tmpdir(), 'shots-')), 'workflow.json');
+    writeFileSync(file, JSON.stringify(tinyTxt2imgPrompt(5)));
+    await page.setInputFiles('#workflow-file', file);
+    await page.getByRole('button', { name: 'Validate' }).click();
+    await page.getByText('Valid: ready to run.').waitFor();
+    await page.screenshot({ path: join(OUT, `run${suffix}.png`), fullPage: true });
+    await page.getByRole('button', { name: 'Run' }).click();
+    await page.waitForURL(/#\/executes\//);
+    await page.locator('.outputs img').first().waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(OUT, `execute${suffix}.png`), fullPage: true });
+    await page.goto(`${consoleUrl}#/endpoints`);
+    await page.getByRole('cell').first().waitFor();
+    await page.screenshot({ path: join(OUT, `endpoints${suffix}.png`) });
+    await page.close();
+  }
+  console.log(`screenshots in ${OUT}`);
+} finally {
+  await browser.close();
+  await stack.stop();
+}
+process.exit(0);

@@ -1,0 +1,158 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../local/local-stack';
+import { api, KEY_A, startE2eStack } from '../e2e/local-api';
+import { tinyTxt2imgPrompt } from '../fixtures/prompts';
+
+/** Debian's Chromium, as .ci/run installs it; flags that keep it off this machine's closed network. */
+const CHROMIUM = '/usr/bin/chromium';
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+let stack: LocalStack;
+let browser: Browser;
+let consoleUrl: string;
+beforeAll(async () => {
+  stack = await startE2eStack();
+  consoleUrl = new URL('/console/', stack.apiUrl).toString();
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS }).catch((error: Error) => {
+    throw new Error(
+      `the console's browser tests need Debian's chromium (apt-get install chromium): ${error.message}`,
+    );
+  });
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+/** A new tab with the console open and the key entered, as a person would. */
+async function signedIn(key = KEY_A): Promise<Page> {
+  const page = await browser.newPage();
+  page.on('pageerror', (error) => console.log('page error:', error.message));
+  await page.goto(consoleUrl);
+  await page.getByLabel('API key').fill(key);
+  await page.getByRole('button', { name: 'Open' }).click();
+  return page;
+}
+
+const create = async (body: Record<string, unknown>) =>
+  (await api(stack, 'POST', 'executes', { body })).body.data.prompt_id as string;
+
+describe('the web console in Chromium', () => {
+  it('refuses a wrong key with a clear screen, and never puts the key in the URL', async () => {
+    const page = await signedIn('notTheKeyAtAll123456');
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('refused');
+    const good = await signedIn();
+    await good.getByRole('heading', { name: 'Executes' }).waitFor();
+    expect(good.url()).not.toContain(KEY_A);
+    expect(await good.evaluate(() => sessionStorage.length)).toBe(1);
+    await page.close();
+    await good.close();
+  });
+
+  it('runs a workflow dropped as a file: validates, runs, follows it to success and shows its image', async () => {
+    const page = await signedIn();
+    await page.getByRole('link', { name: 'Run', exact: true }).click();
+    // Dropped, as a person drags it from their files onto the page.
+    const workflow = JSON.stringify(tinyTxt2imgPrompt(61));
+    await page.evaluate(`{
+      const files = new DataTransfer();
+      files.items.add(new File([${JSON.stringify(workflow)}], 'tiny.json', { type: 'application/json' }));
+      document.querySelector('.drop').dispatchEvent(new DragEvent('drop', { dataTransfer: files, bubbles: true, cancelable: true }));
+    }`);
+    await expect.poll(() => page.getByTestId('source').textContent()).toContain('an API prompt');
+    await page.getByRole('button', { name: 'Validate' }).click();
+    await page.getByText('Valid: ready to run.').waitFor();
+    await page.getByRole('button', { name: 'Run' }).click();
+    await page.waitForURL(/#\/executes\/[0-9a-f-]{36}$/);
+    await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 30_000 }).toBe('success');
+    const image = page.locator('.outputs img').first();
+    await image.waitFor();
+    await expect
+      .poll(() => image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
+      .toBe(64);
+    // The gallery shows it too, with its thumbnail.
+    await page.getByRole('link', { name: 'Executes' }).click();
+    await page.locator('.card img').first().waitFor();
+    await page.close();
+  });
+
+  it('highlights the node a failed execute failed on', async () => {
+    const id = await create({ prompt: tinyTxt2imgPrompt(62), extra_data: { simulate: { fail_node: '3' } } });
+    const page = await signedIn();
+    await page.goto(`${consoleUrl}#/executes/${id}`);
+    await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 30_000 }).toBe('failed');
+    const node = page.locator('#node-3');
+    expect(await node.getAttribute('class')).toContain('failed');
+    expect(await node.getByRole('alert').textContent()).toBeTruthy();
+    expect(await page.locator('.node.failed').count()).toBe(1);
+    await page.close();
+  });
+
+  it('cancels a running execute', async () => {
+    const id = await create({ prompt: tinyTxt2imgPrompt(63, 400) });
+    const page = await signedIn();
+    await page.goto(`${consoleUrl}#/executes/${id}`);
+    await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 30_000 }).toBe('running');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 30_000 }).toBe('cancelled');
+    await page.close();
+  });
+
+  it('also takes the workflow from the file picker, and says what is wrong with a file that is none', async () => {
+    const page = await signedIn();
+    await page.getByRole('link', { name: 'Run', exact: true }).click();
+    const folder = mkdtempSync(join(tmpdir(), 'console-'));
+    writeFileSync(join(folder, 'notes.json'), '{"hello": "world"}');
+    await page.setInputFiles('#workflow-file', join(folder, 'notes.json'));
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('notes.json');
+    expect(await page.getByRole('button', { name: 'Run', exact: true }).isDisabled()).toBe(true);
+    await page.close();
+  });
+
+  it('lists the endpoints', async () => {
+    const page = await signedIn();
+    await page.getByRole('link', { name: 'Endpoints' }).click();
+    await page.getByRole('cell', { name: 'comfy-async-local' }).waitFor();
+    expect(await page.getByRole('cell', { name: 'ml.g5.xlarge' }).count()).toBe(1);
+    await page.close();
+  });
+
+  it('shows a text output with a script in it as text, and its CSP refuses inline script', async () => {
+    const hostile = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">';
+    const id = await create({
+      prompt: {
+        '1': { class_type: 'PrimitiveString', inputs: { value: hostile } },
+        '2': { class_type: 'PreviewAny', inputs: { source: ['1', 0] } },
+      },
+    });
+    const page = await signedIn();
+    const violations: string[] = [];
+    page.on('console', (message) => violations.push(message.text()));
+    await page.goto(`${consoleUrl}#/executes/${id}`);
+    await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 30_000 }).toBe('success');
+    expect(await page.locator('.text-output').first().textContent()).toBe(hostile);
+    // Browser-side code as strings: this file is typed for Node, not the DOM.
+    expect(await page.evaluate('window.pwned')).toBeUndefined();
+    // An inline script added to the page does not run: the policy allows 'self' scripts only.
+    await page.evaluate(`{
+      const script = document.createElement('script');
+      script.textContent = 'window.pwned = 3';
+      document.body.append(script);
+    }`);
+    expect(await page.evaluate('window.pwned')).toBeUndefined();
+    expect(violations.some((text) => text.includes('Content Security Policy'))).toBe(true);
+    await page.close();
+  });
+});

@@ -8,22 +8,14 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startLocalStack } from '../local/local-stack';
 import { tinyTxt2imgPrompt } from '../test/fixtures/prompts';
+import { CHROMIUM } from '../test/support/chromium';
 
 const OUT = join(import.meta.dirname, '../docs/console');
 const KEY = 'screenshotKey1234567';
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 mkdirSync(OUT, { recursive: true });
 const stack = await startLocalStack({ port: 0, apiKeys: [KEY], simStepMs: 20, sweepIntervalMs: 1000 });
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: FLAGS });
+const browser = await chromium.launch(CHROMIUM);
 try {
   const api = (path: string, body: unknown) =>
     fetch(`${stack.apiUrl}${path}`, {

@@ -18,12 +18,11 @@ import {
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CONNECTION_TABLE } from '../../lambda/adapters/connection-table';
+import { orderedStreamSource } from './stream-reading';
 
 export interface ComfyUiSocketApiProps {
   readonly throttleRateLimit: number;
@@ -131,18 +130,8 @@ export class ComfyUiSocketApi extends Construct {
     plan.addApiKey(functions.apiKey);
     for (const table of [functions.executesTable, this.connections]) {
       functions.events.addEventSource(
-        new DynamoEventSource(table, {
-          startingPosition: StartingPosition.LATEST,
-          batchSize: 100,
-          // Order per execute and per connection holds: one batch per shard at a time.
-          parallelizationFactor: 1,
-          retryAttempts: 5,
-          bisectBatchOnError: true,
-          reportBatchItemFailures: true,
-          // A message older than this would only confuse a client that has moved on.
-          maxRecordAge: Duration.hours(1),
-          onFailure: new SqsDlq(functions.deadLetters),
-        }),
+        // A message older than an hour would only confuse a client that has moved on.
+        orderedStreamSource(table, { deadLetters: functions.deadLetters, maxRecordAge: Duration.hours(1) }),
       );
     }
   }

@@ -16,6 +16,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { deadLetterAlarm } from './stream-reading';
 
 export interface ObservabilityProps {
   readonly api: RestApi;
@@ -135,18 +136,12 @@ export class Observability extends Construct {
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
-      new Alarm(this, 'SocketEventDeadLetters', {
-        alarmDescription:
-          'Execute changes the websocket function could not tell clients are in its dead-letter queue',
-        metric: props.socketEvents.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-          period: Duration.minutes(1),
-          statistic: 'Maximum',
-        }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
+      deadLetterAlarm(
+        this,
+        'SocketEventDeadLetters',
+        props.socketEvents.deadLetterQueue,
+        'Execute changes the websocket function could not tell clients are in its dead-letter queue',
+      ),
       new Alarm(this, 'SocketEventsBehind', {
         alarmDescription: 'Websocket messages lag the executes table by more than a minute',
         metric: new Metric({

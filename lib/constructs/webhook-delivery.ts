@@ -1,10 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { FilterCriteria, FilterRule, type IFunction, StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { FilterCriteria, FilterRule, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { deadLetterAlarm, orderedStreamSource } from './stream-reading';
 
 /** Longer than a delivery's function timeout (60 s), so an attempt in flight is never handed out twice. */
 const IN_FLIGHT = Duration.seconds(90);
@@ -44,37 +45,28 @@ export class WebhookDelivery extends Construct {
       ...common,
       retentionPeriod: Duration.days(14),
     });
-    this.alarms = [this.deadLetters, this.dispatchDeadLetters].map(
-      (queue, index) =>
-        new Alarm(this, index === 0 ? 'DeliveriesGivenUp' : 'DispatchFailed', {
-          alarmDescription:
-            index === 0
-              ? 'Webhook deliveries were given up after their retries (receivers down or refusing)'
-              : 'Execute changes could not be queued as webhook deliveries',
-          metric: queue.metricApproximateNumberOfMessagesVisible({
-            period: Duration.minutes(1),
-            statistic: 'Maximum',
-          }),
-          threshold: 1,
-          evaluationPeriods: 1,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        }),
-    );
+    this.alarms = [
+      deadLetterAlarm(
+        this,
+        'DeliveriesGivenUp',
+        this.deadLetters,
+        'Webhook deliveries were given up after their retries (receivers down or refusing)',
+      ),
+      deadLetterAlarm(
+        this,
+        'DispatchFailed',
+        this.dispatchDeadLetters,
+        'Execute changes could not be queued as webhook deliveries',
+      ),
+    ];
   }
 
   /** The dispatcher reads the executes table's stream (only changes of executes with a webhook); the deliverer the queue. */
   connect(props: { executesTable: ITable; dispatch: IFunction; deliver: IFunction }): void {
     props.dispatch.addEventSource(
-      new DynamoEventSource(props.executesTable, {
-        startingPosition: StartingPosition.LATEST,
-        batchSize: 100,
-        parallelizationFactor: 1,
-        retryAttempts: 5,
-        bisectBatchOnError: true,
-        reportBatchItemFailures: true,
+      orderedStreamSource(props.executesTable, {
+        deadLetters: this.dispatchDeadLetters,
         maxRecordAge: Duration.hours(6),
-        onFailure: new SqsDlq(this.dispatchDeadLetters),
         // Executes without a webhook never wake the function.
         filters: [
           FilterCriteria.filter({

@@ -6,18 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/local-stack';
 import { api, KEY_A, startE2eStack } from '../e2e/local-api';
 import { tinyTxt2imgPrompt } from '../fixtures/prompts';
-
-/** Debian's Chromium, as .ci/run installs it; flags that keep it off this machine's closed network. */
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROMIUM } from '../support/chromium';
 
 let stack: LocalStack;
 let browser: Browser;
@@ -25,7 +14,7 @@ let consoleUrl: string;
 beforeAll(async () => {
   stack = await startE2eStack();
   consoleUrl = new URL('/console/', stack.apiUrl).toString();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS }).catch((error: Error) => {
+  browser = await chromium.launch(CHROMIUM).catch((error: Error) => {
     throw new Error(
       `the console's browser tests need Debian's chromium (apt-get install chromium): ${error.message}`,
     );

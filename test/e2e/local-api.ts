@@ -1,10 +1,10 @@
-import { type LocalStack, startLocalStack } from '../../local/local-stack';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/local-stack';
 
 export const KEY_A = 'e2eKeyAaaaaaaaaaaaaa';
 export const KEY_B = 'e2eKeyBbbbbbbbbbbbbb';
 
 /** `npm start`'s composition, fast: short timeouts, a quick simulator, a frequent sweeper. */
-export function startE2eStack(): Promise<LocalStack> {
+export function startE2eStack(extra: Partial<LocalStackOptions> = {}): Promise<LocalStack> {
   return startLocalStack({
     port: 0,
     apiKeys: [KEY_A, KEY_B],
@@ -13,6 +13,7 @@ export function startE2eStack(): Promise<LocalStack> {
     invocationTimeoutSeconds: 6,
     sweepIntervalMs: 250,
     sweepGraceSeconds: 1,
+    ...extra,
   });
 }
 

@@ -1,22 +1,15 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../local/local-stack';
+import type { LocalStack } from '../../local/local-stack';
 import { tinyTxt2imgPrompt } from '../fixtures/prompts';
-import { api, KEY_A, KEY_B, pollUntilFinal } from './local-api';
+import { api, KEY_A, KEY_B, pollUntilFinal, startE2eStack } from './local-api';
 import { type Received, startReceiver } from './webhook-receiver';
 
 let stack: LocalStack;
 beforeAll(async () => {
-  stack = await startLocalStack({
-    port: 0,
-    apiKeys: [KEY_A, KEY_B],
-    simStepMs: 10,
-    requestTtlSeconds: 60,
-    invocationTimeoutSeconds: 6,
-    sweepIntervalMs: 250,
-    sweepGraceSeconds: 1,
-    // Retries a second apart, given up after 6 s, receivers given 1 s to answer.
+  // Retries a second apart, given up after 6 s, receivers given 1 s to answer.
+  stack = await startE2eStack({
     webhookRetry: { baseSeconds: 1, maxSeconds: 1, windowSeconds: 6, timeoutMs: 1000 },
   });
 }, 60_000);

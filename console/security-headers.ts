@@ -10,7 +10,8 @@ export function consoleSecurityHeaders(sources: { api: string; files: string }):
     "style-src 'self'",
     `img-src 'self' data: blob: ${sources.files}`,
     `media-src 'self' blob: ${sources.files}`,
-    `connect-src 'self' ${sources.api}`,
+    // The API, and S3's presigned URLs the console uploads input files to.
+    `connect-src 'self' ${sources.api} ${sources.files}`,
     "object-src 'none'",
     "base-uri 'none'",
     "frame-ancestors 'none'",

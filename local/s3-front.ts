@@ -20,7 +20,8 @@ async function readAll(stream: IncomingMessage): Promise<Buffer> {
  * The local S3 endpoint: s3rver behind what S3 checks and s3rver does not. Presigned requests
  * have their Signature Version 4 signature and expiry recomputed (a local upload larger than
  * declared is refused as on AWS), and multipart uploads are completed only with parts that were
- * uploaded, in order, of S3's minimum size (s3rver takes any ETag). Everything else passes through.
+ * uploaded, in order, of S3's minimum size (s3rver takes any ETag). The bucket's CORS rule is
+ * answered here as S3 would (PUT from any origin). Everything else passes through.
  */
 export async function startS3Front(
   target: string,
@@ -62,6 +63,21 @@ export async function startS3Front(
 
   const server = http.createServer((req, res) => {
     void (async () => {
+      // The payload bucket's CORS rule, as deployed: browsers PUT to presigned URLs from any origin.
+      if (req.headers.origin) res.setHeader('Access-Control-Allow-Origin', '*');
+      if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
+        const allowed = req.headers['access-control-request-method'] === 'PUT';
+        res.writeHead(allowed ? 200 : 403, {
+          ...(allowed
+            ? {
+                'Access-Control-Allow-Methods': 'PUT',
+                'Access-Control-Allow-Headers': 'content-type, content-length',
+                'Access-Control-Max-Age': '3000',
+              }
+            : {}),
+        });
+        return res.end();
+      }
       const url = new URL(req.url ?? '/', 'http://x');
       const query = url.searchParams;
       if (query.has('X-Amz-Signature')) {

@@ -6,6 +6,7 @@ import {
   resolvePromptSource,
 } from '@comfy-exec/client';
 import { useEffect, useState } from 'preact/hooks';
+import { PromptInputs } from './prompt-inputs';
 import { nodeProblems, PromptNodes } from './prompt-nodes';
 import { go } from './route';
 
@@ -40,6 +41,15 @@ export function RunPage(props: { client: ComfyExecClient; onError(error: unknown
     }
   };
   const request = () => ({ prompt: source!.prompt, ...(endpoint ? { endpoint_name: endpoint } : {}) });
+  // Validating a UI workflow converts it on the endpoint: its API prompt is then what is edited and run.
+  const validate = () =>
+    void client.dryRun(request()).then((answer) => {
+      setValid(true);
+      setProblem(undefined);
+      setNodeErrors(new Map());
+      if (source?.kind === 'ui')
+        setSource({ ...source, prompt: answer.prompt as Record<string, unknown>, kind: 'api' });
+    }, refused);
   const refused = (error: unknown) => {
     if (!(error instanceof PromptValidationError)) return onError(error);
     setProblem(error.message);
@@ -88,17 +98,7 @@ export function RunPage(props: { client: ComfyExecClient; onError(error: unknown
         ))}
       </select>
       <nav class="actions">
-        <button
-          type="button"
-          disabled={!source}
-          onClick={() =>
-            void client.dryRun(request()).then(() => {
-              setValid(true);
-              setProblem(undefined);
-              setNodeErrors(new Map());
-            }, refused)
-          }
-        >
+        <button type="button" disabled={!source} onClick={validate}>
           Validate
         </button>
         <button
@@ -111,6 +111,18 @@ export function RunPage(props: { client: ComfyExecClient; onError(error: unknown
           Run
         </button>
       </nav>
+      {source?.kind === 'api' && (
+        <PromptInputs
+          client={client}
+          prompt={source.prompt as never}
+          onChange={(prompt) => {
+            setSource({ ...source, prompt });
+            setValid(false);
+          }}
+          onError={onError}
+        />
+      )}
+      {source?.kind === 'ui' && <p class="hint">Validate to convert the workflow and edit its inputs.</p>}
       {valid && <p role="status">Valid: ready to run.</p>}
       {problem && (
         <p role="alert" class="error">

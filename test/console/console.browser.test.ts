@@ -1,10 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/local-stack';
 import { api, KEY_A, startE2eStack } from '../e2e/local-api';
+import { halvesPng } from '../fixtures/media';
 import { tinyTxt2imgPrompt } from '../fixtures/prompts';
 import { CHROMIUM } from '../support/chromium';
 
@@ -50,10 +51,11 @@ describe('the web console in Chromium', () => {
     await good.close();
   });
 
-  it('runs a workflow dropped as a file: validates, runs, follows it to success and shows its image', async () => {
+  it('runs a workflow dropped as a file, with its inputs edited: validates, runs, follows it to success, shows its image', async () => {
     const page = await signedIn();
     await page.getByRole('link', { name: 'Run', exact: true }).click();
     // Dropped, as a person drags it from their files onto the page.
+    await page.locator('.drop').waitFor();
     const workflow = JSON.stringify(tinyTxt2imgPrompt(61));
     await page.evaluate(`{
       const files = new DataTransfer();
@@ -61,19 +63,62 @@ describe('the web console in Chromium', () => {
       document.querySelector('.drop').dispatchEvent(new DragEvent('drop', { dataTransfer: files, bubbles: true, cancelable: true }));
     }`);
     await expect.poll(() => page.getByTestId('source').textContent()).toContain('an API prompt');
+    // The inputs that matter are offered: make the image 32 wide, with another seed.
+    await page.getByLabel('#5 EmptyLatentImage · width').fill('32');
+    await page.getByLabel('#3 KSampler · seed').fill('99');
+    await page.getByLabel('#3 KSampler · seed').press('Tab');
     await page.getByRole('button', { name: 'Validate' }).click();
     await page.getByText('Valid: ready to run.').waitFor();
-    await page.getByRole('button', { name: 'Run' }).click();
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
     await page.waitForURL(/#\/executes\/[0-9a-f-]{36}$/);
     await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 30_000 }).toBe('success');
     const image = page.locator('.outputs img').first();
     await image.waitFor();
     await expect
       .poll(() => image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
-      .toBe(64);
+      .toBe(32);
+    const id = page.url().split('/').pop()!;
+    const record = (await api(stack, 'GET', `executes/${id}`)).body.data;
+    expect(record.prompt_params.prompt['3'].inputs.seed).toBe(99);
     // The gallery shows it too, with its thumbnail.
     await page.getByRole('link', { name: 'Executes' }).click();
     await page.locator('.card img').first().waitFor();
+    await page.close();
+  });
+
+  it('uploads an input image picked for a LoadImage, and converts a UI workflow to edit its inputs', async () => {
+    const page = await signedIn();
+    await page.getByRole('link', { name: 'Run', exact: true }).click();
+    const folder = mkdtempSync(join(tmpdir(), 'console-'));
+    const prompt = {
+      '1': { class_type: 'LoadImage', inputs: { image: 'choose-me.png' } },
+      '2': { class_type: 'ImageInvert', inputs: { image: ['1', 0] } },
+      '3': { class_type: 'SaveImage', inputs: { filename_prefix: 'console', images: ['2', 0] } },
+    };
+    writeFileSync(join(folder, 'load.json'), JSON.stringify(prompt));
+    writeFileSync(join(folder, 'photo.png'), halvesPng(16, 8));
+    await page.setInputFiles('#workflow-file', join(folder, 'load.json'));
+    await page.setInputFiles('#input-1-image', join(folder, 'photo.png'));
+    // The prompt now names the uploaded input.
+    await expect.poll(() => page.locator('.inputs .hint').first().textContent()).toMatch(/in-.*photo\.png/);
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await page.waitForURL(/#\/executes\/[0-9a-f-]{36}$/);
+    await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 30_000 }).toBe('success');
+    const image = page.locator('.outputs img').first();
+    await expect
+      .poll(() => image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
+      .toBe(16);
+
+    // A UI workflow (ComfyUI's editor format) is converted by Validate, then its inputs are offered.
+    await page.getByRole('link', { name: 'Run', exact: true }).click();
+    const recorded = JSON.parse(
+      readFileSync(join(import.meta.dirname, '../fixtures/embedded-workflow/recorded.json'), 'utf8'),
+    )['inverted.png'];
+    writeFileSync(join(folder, 'ui.json'), JSON.stringify(recorded.workflow));
+    await page.setInputFiles('#workflow-file', join(folder, 'ui.json'));
+    await page.getByText('Validate to convert the workflow and edit its inputs.').waitFor();
+    await page.getByRole('button', { name: 'Validate' }).click();
+    await page.locator('.inputs input[type=number]').first().waitFor();
     await page.close();
   });
 

@@ -1,6 +1,6 @@
 import type { ComfyExecClient, ExecuteStatus, ExecuteSummary } from '@comfy-exec/client';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { firstFile, OutputMedia } from './outputs';
+import { firstFile, OutputMedia, textOutputs } from './outputs';
 
 const STATUSES: (ExecuteStatus | '')[] = ['', 'created', 'running', 'success', 'failed', 'cancelled'];
 const FINAL = new Set(['success', 'failed', 'cancelled']);
@@ -12,6 +12,7 @@ const seconds = (from: string, to: string | null) =>
 function Card(props: { execute: ExecuteSummary }) {
   const { execute } = props;
   const file = firstFile(execute as never);
+  const text = file ? undefined : textOutputs(execute as never)[0]?.text;
   const percent = execute.progress?.percent;
   return (
     <li class="card">
@@ -19,7 +20,15 @@ function Card(props: { execute: ExecuteSummary }) {
         href={`#/executes/${execute.prompt_id}`}
         aria-label={`execute ${execute.prompt_id}, ${execute.status}`}
       >
-        <div class="media">{file ? <OutputMedia file={file} thumbnail /> : <span class="placeholder" />}</div>
+        <div class="media">
+          {file ? (
+            <OutputMedia file={file} thumbnail />
+          ) : text !== undefined ? (
+            <p class="card-text">{text}</p>
+          ) : (
+            <span class="placeholder" />
+          )}
+        </div>
         <div class="meta">
           <span class={`status ${execute.status}`}>{execute.status}</span>
           <span>{seconds(execute.start_time, execute.complete_time)}</span>

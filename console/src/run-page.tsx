@@ -12,7 +12,8 @@ import { go } from './route';
 
 /**
  * Run: drop (or pick) a workflow JSON, an API prompt, or a PNG/WEBP/MP4 ComfyUI saved; pick the
- * endpoint; validate it (dry_run) with any errors on their nodes; run it, and land on its page.
+ * endpoint; validate it (dry_run) with any errors on their nodes; run it, and watch it land in the
+ * gallery.
  */
 export function RunPage(props: { client: ComfyExecClient; onError(error: unknown): void }) {
   const { client, onError } = props;
@@ -104,9 +105,7 @@ export function RunPage(props: { client: ComfyExecClient; onError(error: unknown
         <button
           type="button"
           disabled={!source}
-          onClick={() =>
-            void client.create(request()).then((created) => go(`#/executes/${created.prompt_id}`), refused)
-          }
+          onClick={() => void client.create(request()).then(() => go('#/'), refused)}
         >
           Run
         </button>

@@ -36,6 +36,22 @@ async function signedIn(key = KEY_A): Promise<Page> {
   return page;
 }
 
+/** Form controls without a label, and images without alt text, on the page as it is. */
+const unlabelled = (page: Page) =>
+  page.evaluate(`[...document.querySelectorAll('input, select, textarea')]
+    .filter((e) => e.type !== 'hidden' && e.labels.length === 0 && !e.getAttribute('aria-label')).length
+    + [...document.querySelectorAll('img')].filter((img) => !img.alt).length`);
+
+/** After Run: the new execute lands first in the gallery; followed there to the end, then opened. */
+async function followFromGallery(page: Page) {
+  await page.waitForURL(/#\/$/);
+  const card = page.locator('.card').first();
+  await expect.poll(() => card.locator('.status').textContent(), { timeout: 30_000 }).toBe('success');
+  await card.locator('a').click();
+  await page.waitForURL(/#\/executes\/[0-9a-f-]{36}$/);
+  await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 30_000 }).toBe('success');
+}
+
 const create = async (body: Record<string, unknown>) =>
   (await api(stack, 'POST', 'executes', { body })).body.data.prompt_id as string;
 
@@ -51,7 +67,7 @@ describe('the web console in Chromium', () => {
     await good.close();
   });
 
-  it('runs a workflow dropped as a file, with its inputs edited: validates, runs, follows it to success, shows its image', async () => {
+  it('runs a workflow dropped as a file with its inputs edited, and it lands in the gallery; every control labelled', async () => {
     const page = await signedIn();
     await page.getByRole('link', { name: 'Run', exact: true }).click();
     // Dropped, as a person drags it from their files onto the page.
@@ -69,20 +85,22 @@ describe('the web console in Chromium', () => {
     await page.getByLabel('#3 KSampler · seed').press('Tab');
     await page.getByRole('button', { name: 'Validate' }).click();
     await page.getByText('Valid: ready to run.').waitFor();
+    expect(await unlabelled(page)).toBe(0);
     await page.getByRole('button', { name: 'Run', exact: true }).click();
-    await page.waitForURL(/#\/executes\/[0-9a-f-]{36}$/);
-    await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 30_000 }).toBe('success');
+    await followFromGallery(page);
     const image = page.locator('.outputs img').first();
     await image.waitFor();
     await expect
       .poll(() => image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
       .toBe(32);
+    expect(await unlabelled(page)).toBe(0);
     const id = page.url().split('/').pop()!;
     const record = (await api(stack, 'GET', `executes/${id}`)).body.data;
     expect(record.prompt_params.prompt['3'].inputs.seed).toBe(99);
-    // The gallery shows it too, with its thumbnail.
+    // The gallery shows its thumbnail.
     await page.getByRole('link', { name: 'Executes' }).click();
     await page.locator('.card img').first().waitFor();
+    expect(await unlabelled(page)).toBe(0);
     await page.close();
   });
 
@@ -102,8 +120,7 @@ describe('the web console in Chromium', () => {
     // The prompt now names the uploaded input.
     await expect.poll(() => page.locator('.inputs .hint').first().textContent()).toMatch(/in-.*photo\.png/);
     await page.getByRole('button', { name: 'Run', exact: true }).click();
-    await page.waitForURL(/#\/executes\/[0-9a-f-]{36}$/);
-    await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 30_000 }).toBe('success');
+    await followFromGallery(page);
     const image = page.locator('.outputs img').first();
     await expect
       .poll(() => image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
@@ -177,6 +194,9 @@ describe('the web console in Chromium', () => {
     await page.goto(`${consoleUrl}#/executes/${id}`);
     await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 30_000 }).toBe('success');
     expect(await page.locator('.text-output').first().textContent()).toBe(hostile);
+    // And its card in the gallery shows the text, as text.
+    await page.getByRole('link', { name: 'Executes' }).click();
+    await expect.poll(() => page.locator('.card-text').first().textContent()).toBe(hostile);
     // Browser-side code as strings: this file is typed for Node, not the DOM.
     expect(await page.evaluate('window.pwned')).toBeUndefined();
     // An inline script added to the page does not run: the policy allows 'self' scripts only.

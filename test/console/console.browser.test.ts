@@ -59,8 +59,15 @@ describe('the web console in Chromium', () => {
   it('refuses a wrong key with a clear screen, and never puts the key in the URL', async () => {
     const page = await signedIn('notTheKeyAtAll123456');
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('refused');
-    const good = await signedIn();
+    // Keyboard only: the key field has focus on Tab, Enter opens.
+    const good = await browser.newPage();
+    await good.goto(consoleUrl);
+    await good.keyboard.press('Tab');
+    await good.keyboard.type(KEY_A);
+    await good.keyboard.press('Enter');
     await good.getByRole('heading', { name: 'Executes' }).waitFor();
+    await good.keyboard.press('Tab');
+    expect(await good.evaluate('document.activeElement.textContent')).toBe('Executes');
     expect(good.url()).not.toContain(KEY_A);
     expect(await good.evaluate(() => sessionStorage.length)).toBe(1);
     await page.close();
@@ -156,6 +163,10 @@ describe('the web console in Chromium', () => {
     const page = await signedIn();
     await page.goto(`${consoleUrl}#/executes/${id}`);
     await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 30_000 }).toBe('running');
+    // Live progress while it runs.
+    await expect
+      .poll(() => page.getByRole('progressbar').getAttribute('value'), { timeout: 10_000 })
+      .not.toBe('0');
     await page.getByRole('button', { name: 'Cancel' }).click();
     await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 30_000 }).toBe('cancelled');
     await page.close();
@@ -169,6 +180,37 @@ describe('the web console in Chromium', () => {
     await page.setInputFiles('#workflow-file', join(folder, 'notes.json'));
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('notes.json');
     expect(await page.getByRole('button', { name: 'Run', exact: true }).isDisabled()).toBe(true);
+    await page.close();
+  });
+
+  it('keeps text readable: every text colour against its background at WCAG AA (4.5:1) or better', async () => {
+    await create({ prompt: tinyTxt2imgPrompt(64), extra_data: { simulate: { fail_node: '3' } } });
+    const page = await signedIn();
+    await page.locator('.card').first().waitFor();
+    // Relative luminance and contrast as WCAG 2 defines them, over every element showing text.
+    const worst = await page.evaluate(`(() => {
+      const lum = (rgb) => {
+        const [r, g, b] = rgb.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number).map((c) => c / 255)
+          .map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+      };
+      const background = (el) => {
+        for (let e = el; e; e = e.parentElement) {
+          const bg = getComputedStyle(e).backgroundColor;
+          if (bg && !bg.endsWith(', 0)') && bg !== 'transparent') return bg;
+        }
+        return 'rgb(255, 255, 255)';
+      };
+      let min = 21;
+      for (const el of document.querySelectorAll('body *')) {
+        if (![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
+        const [a, b] = [lum(getComputedStyle(el).color), lum(background(el))];
+        min = Math.min(min, (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05));
+      }
+      return min;
+    })()`);
+    expect(worst).toBeGreaterThanOrEqual(4.5);
+    expect(worst).toBeLessThan(21); // text was measured (21:1 is the starting bound)
     await page.close();
   });
 

@@ -1,5 +1,6 @@
 import type { ExecuteProgress, ExecuteRecord } from '../../lambda/domain/execute-record';
 import { bringInputs, bringModels } from './bring-files';
+import { cancelledAnswer, claim } from './claim-record';
 import { collectOutputs } from './collect-outputs';
 import { type ComfyEvent, ComfyUnreachableError, type HistoryEntry } from './comfy-client';
 import { followPrompt } from './follow-prompt';
@@ -18,43 +19,6 @@ function parseRequest(body: string): StagedRequest | undefined {
   } catch {
     return undefined;
   }
-}
-
-const cancelledAnswer = (promptId: string, message: string): InvocationAnswer => ({
-  httpStatus: 200,
-  result: { prompt_id: promptId, status: 'cancelled', message },
-});
-
-/**
- * Steps 1–2: claim the record, created → running, in one conditional write when the staged
- * request names the owner; a claim that fails (cancelled, deleted, already run) is explained by a
- * read afterwards.
- */
-async function claim(
-  request: StagedRequest,
-  deps: InvocationDeps,
-): Promise<ExecuteRecord | InvocationAnswer> {
-  const toRunning = (owner: string) =>
-    deps.store.update(
-      { prompt_id: request.prompt_id, owner },
-      { from: ['created'], set: { status: 'running', start_time: new Date().toISOString() } },
-    );
-  const claimed = request.owner === undefined ? undefined : await toRunning(request.owner);
-  if (claimed) return claimed;
-  let now = await deps.store.get(request.prompt_id);
-  // No owner staged (an older request), or not the record's: claim with the record's own.
-  if (now?.status === 'created' && now.owner !== request.owner) {
-    const running = await toRunning(now.owner);
-    if (running) return running;
-    now = await deps.store.get(request.prompt_id); // changed in between: answer what it is now
-  }
-  if (!now) return cancelledAnswer(request.prompt_id, 'the execute no longer exists (deleted); not run');
-  if (now.status === 'cancelled')
-    return cancelledAnswer(request.prompt_id, 'cancelled before it started; not run');
-  return failed(request.prompt_id, 409, `the execute is already ${now.status}; not run again`, {
-    type: 'not_runnable',
-    status: now.status,
-  });
 }
 
 function classifyHistory(

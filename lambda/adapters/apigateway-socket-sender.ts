@@ -3,7 +3,7 @@ import {
   GoneException,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
-import type { SocketSender } from '../domain/ports';
+import type { SocketSender } from '../domain/notification-ports';
 
 /** Posts ComfyUI's JSON messages through API Gateway's management API (`@connections`). */
 export class ApiGatewaySocketSender implements SocketSender {

@@ -1,5 +1,5 @@
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { ConnectionStore, SocketConnection } from '../domain/ports';
+import type { ConnectionStore, SocketConnection } from '../domain/notification-ports';
 import { CONNECTION_TABLE } from './connection-table';
 
 /** Open websocket connections in DynamoDB (lambda/adapters/connection-table.ts). */

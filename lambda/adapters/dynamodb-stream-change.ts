@@ -2,7 +2,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { ExecuteRecord } from '../domain/execute-record';
-import type { SocketConnection } from '../domain/ports';
+import type { SocketConnection } from '../domain/notification-ports';
 
 type Image = NonNullable<DynamoDBRecord['dynamodb']>['NewImage'];
 

@@ -1,4 +1,4 @@
-import type { WebhookPoster } from '../domain/ports';
+import type { WebhookPoster } from '../domain/notification-ports';
 
 /** What of a receiver's answer is read (then dropped): enough to free the connection, no more. */
 const ANSWER_CAP_BYTES = 64 * 1024;

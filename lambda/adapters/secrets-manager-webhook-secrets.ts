@@ -4,7 +4,7 @@ import {
   PutSecretValueCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import type { WebhookSecretStore } from '../domain/ports';
+import type { WebhookSecretStore } from '../domain/notification-ports';
 import { rotated, type SigningSecrets } from '../domain/webhooks/signing-secrets';
 
 const named = (error: unknown, name: string) => (error as Error).name === name;

@@ -1,5 +1,5 @@
 import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { WebhookDelivery, WebhookQueue } from '../domain/ports';
+import type { WebhookDelivery, WebhookQueue } from '../domain/notification-ports';
 
 /**
  * Webhook deliveries on an SQS FIFO queue: one message group per execute (its deliveries in order,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import type { WebhookSigner } from '../domain/ports';
+import type { WebhookSigner } from '../domain/notification-ports';
 
 /**
  * Standard Webhooks' signature (the `standardwebhooks` library, not hand-rolled HMAC): `v1,` and

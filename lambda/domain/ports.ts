@@ -1,7 +1,5 @@
 import type { ExecuteRecord } from './execute-record';
 import type { ExecuteStatus } from './execute-status';
-import type { SigningSecrets } from './webhooks/signing-secrets';
-import type { WebhookEvent } from './webhooks/webhook-spec';
 import type { NodeCatalog } from './workflow/node-catalog';
 
 /** Where execute records live (DynamoDB on AWS and locally). */
@@ -281,62 +279,4 @@ export interface ModelLibrary {
   }): Promise<{ models: StoredModel[]; cursor: string | null }>;
   /** False when there was no such model. */
   delete(folder: string, name: string): Promise<boolean>;
-}
-
-/** API Gateway's longest connection (2 h), plus slack: a row past it belongs to a gone connection. */
-export const CONNECTION_LIFETIME_SECONDS = 2 * 3600 + 300;
-
-/** One open ComfyUI websocket (API Gateway's connection), and whose it is. */
-export interface SocketConnection {
-  connection_id: string;
-  owner: string;
-  /** ComfyUI's `clientId`: the prompts queued with this `client_id` are told to it. */
-  client_id: string;
-  connected_at: string;
-  /** Epoch seconds; DynamoDB TTL removes a row whose `$disconnect` never came. */
-  expires_at: number;
-}
-
-/** Where open websocket connections are kept (DynamoDB on AWS and locally). */
-export interface ConnectionStore {
-  put(connection: SocketConnection): Promise<void>;
-  remove(connectionId: string): Promise<void>;
-  ofOwner(owner: string): Promise<SocketConnection[]>;
-}
-
-/** Sends one message down one connection (API Gateway's management API). */
-export interface SocketSender {
-  /** False when the connection is gone (closed, or never finished connecting). */
-  send(connectionId: string, message: { type: string; data: unknown }): Promise<boolean>;
-}
-
-/** Each owner's webhook signing secrets (Secrets Manager), created on first use. */
-export interface WebhookSecretStore {
-  secretsOf(owner: string): Promise<SigningSecrets>;
-  /** A new current secret; the previous one keeps signing for ROTATION_GRACE_SECONDS. */
-  rotate(owner: string): Promise<SigningSecrets>;
-}
-
-/** One webhook delivery to make (an SQS FIFO message, one group per execute). */
-export interface WebhookDelivery {
-  prompt_id: string;
-  event: WebhookEvent;
-  /** The same on every attempt: receivers deduplicate by it. */
-  webhook_id: string;
-}
-
-export interface WebhookQueue {
-  enqueue(delivery: WebhookDelivery): Promise<void>;
-}
-
-/** Signs a payload as Standard Webhooks does: the `webhook-signature` header's value. */
-export type WebhookSigner = (secrets: string[], id: string, timestamp: Date, payload: string) => string;
-
-/** POSTs a delivery: no redirects followed, a short timeout, the answer's body ignored past a small cap. */
-export interface WebhookPoster {
-  post(
-    url: string,
-    headers: Record<string, string>,
-    body: string,
-  ): Promise<{ status?: number; error?: string }>;
 }

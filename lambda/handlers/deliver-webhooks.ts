@@ -1,5 +1,5 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { WebhookDelivery } from '../domain/ports';
+import type { WebhookDelivery } from '../domain/notification-ports';
 import { logger } from '../platform/powertools';
 import { traceHandler } from '../platform/tracing';
 import { deliverWebhooksDeps } from '../platform/webhook-composition';

@@ -1,16 +1,13 @@
-import { createHash, randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { CachedModelLookup } from '../adapters/cached-model-lookup';
 import { CloudWatchLogSearch } from '../adapters/cloudwatch-log-search';
 import { resolveHostAddresses } from '../adapters/dns-host-resolver';
-import { DynamoDbExecuteStore } from '../adapters/dynamodb-execute-store';
-import { S3InputStore } from '../adapters/s3-input-store';
 import { S3ModelLibrary } from '../adapters/s3-model-library';
 import { S3NodeCatalogSource } from '../adapters/s3-node-catalog';
 import { S3PayloadStore } from '../adapters/s3-payload-store';
 import { SageMakerAsyncInvoker } from '../adapters/sagemaker-async-invoker';
 import { SageMakerEndpointDirectory } from '../adapters/sagemaker-endpoint-directory';
-import type { Clock, Digest, IdGenerator, InputStore } from '../domain/ports';
+import type { InputStore } from '../domain/ports';
 import type { WebhookSpec } from '../domain/webhooks/webhook-spec';
 import type { CancelExecuteDeps } from '../use-cases/cancel-execute';
 import type { ComfyFacadeDeps } from '../use-cases/comfyui-facade';
@@ -25,79 +22,24 @@ import type { ModelLibraryDeps } from '../use-cases/model-writers';
 import type { PrepareDeps } from '../use-cases/prepare-endpoint';
 import type { RecordAsyncResultDeps } from '../use-cases/record-async-result';
 import type { SweepDeps } from '../use-cases/sweep-executes';
+import { logsClient, s3Client, s3UploadClient, sageMakerClient, sageMakerRuntimeClient } from './clients';
 import {
-  documentClient,
-  logsClient,
-  s3Client,
-  s3UploadClient,
-  sageMakerClient,
-  sageMakerRuntimeClient,
-} from './clients';
-import { type FunctionName, functionEnv } from './env';
+  clientSettings,
+  clock,
+  dataAdapters,
+  executeStore,
+  ids,
+  inputStore,
+  type ModelFunction,
+  sha256,
+} from './composition-parts';
+import { functionEnv } from './env';
 
 /**
  * The Lambda runtime's composition root: each function's use-case dependencies, built from its
  * parsed environment. The local stack reuses it with emulator endpoints in the environment.
+ * Shared building blocks (clients, stores, settings) are in composition-parts.ts.
  */
-const clock: Clock = { now: () => new Date() };
-const ids: IdGenerator = { newId: () => randomUUID() };
-const sha256: Digest = (text) => createHash('sha256').update(text).digest('hex');
-
-type DataFunction = Exclude<
-  FunctionName,
-  | 'health'
-  | 'api-doc'
-  | 'list-endpoints'
-  | 'get-prepare'
-  | 'comfyui-socket'
-  | 'comfyui-events'
-  | 'webhook-secret'
-  | 'dispatch-webhooks'
-  | 'deliver-webhooks'
->;
-type InputFunction =
-  | 'create-execute'
-  | 'comfyui-api'
-  | 'create-input'
-  | 'list-inputs'
-  | 'delete-input'
-  | 'prepare-endpoint';
-type ModelFunction = 'start-model-upload' | 'complete-model-upload' | 'list-models' | 'delete-model';
-/** Functions that use the execute table (the input and model functions use only the bucket). */
-type TableFunction = Exclude<
-  DataFunction,
-  Exclude<InputFunction, 'create-execute' | 'comfyui-api'> | ModelFunction
->;
-
-function clientSettings(name: DataFunction) {
-  const env = functionEnv(name);
-  return { region: env.AWS_REGION, s3ForcePathStyle: env.S3_FORCE_PATH_STYLE };
-}
-
-/** The execute table alone: functions that never touch S3 do not build (or bundle) an S3 client. */
-function executeStore(name: TableFunction): DynamoDbExecuteStore {
-  return new DynamoDbExecuteStore(documentClient(clientSettings(name)), functionEnv(name).TABLE_NAME);
-}
-
-/** Uploaded inputs: the caller's prefix of the payload bucket. */
-function inputStore(name: InputFunction, retentionDays: number): S3InputStore {
-  const settings = clientSettings(name);
-  return new S3InputStore(
-    s3Client(settings),
-    s3UploadClient(settings),
-    functionEnv(name).BUCKET_NAME,
-    retentionDays,
-  );
-}
-
-function dataAdapters(name: TableFunction) {
-  const settings = clientSettings(name);
-  return {
-    store: executeStore(name),
-    payloads: new S3PayloadStore(s3Client(settings), functionEnv(name).BUCKET_NAME),
-    settings,
-  };
-}
 
 /**
  * The bundled core catalog, imported only when an endpoint has published none: most creates

@@ -7,6 +7,7 @@ import { SqsWebhookQueue } from '../adapters/sqs-webhook-queue';
 import { newWebhookSecret, signWebhook } from '../adapters/standard-webhooks-signer';
 import type { DeliverWebhookDeps } from '../use-cases/deliver-webhook';
 import { documentClient, s3Client, secretsClient, sqsClient } from './clients';
+import { clock } from './composition-parts';
 import { functionEnv } from './env';
 
 /** The webhook functions' dependencies (kept apart so no other function bundles them). */
@@ -34,7 +35,7 @@ export function deliverWebhooksDeps(): DeliverWebhookDeps & { queue: SqsWebhookQ
     sign: signWebhook,
     poster: new FetchWebhookPoster(env.WEBHOOK_TIMEOUT_MS),
     resolveHost: resolveHostAddresses,
-    clock: { now: () => new Date() },
+    clock,
     config: {
       presignTtlSeconds: env.PRESIGN_TTL_SECONDS,
       allowLoopback: env.ALLOW_LOCAL_WEBHOOKS,

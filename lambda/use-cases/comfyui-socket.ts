@@ -1,12 +1,11 @@
 import { RequestValidationError } from '../domain/errors';
 import {
-  type Clock,
   CONNECTION_LIFETIME_SECONDS,
   type ConnectionStore,
-  type IdGenerator,
   type SocketConnection,
   type SocketSender,
-} from '../domain/ports';
+} from '../domain/notification-ports';
+import type { Clock, IdGenerator } from '../domain/ports';
 import { features } from './comfyui-introspection';
 
 export interface SocketDeps {

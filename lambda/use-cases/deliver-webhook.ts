@@ -1,17 +1,15 @@
 import type { ExecuteRecord, ExecuteWebhook } from '../domain/execute-record';
 import type {
-  Clock,
-  ExecuteStore,
-  PayloadStore,
   WebhookDelivery,
   WebhookPoster,
   WebhookSecretStore,
   WebhookSigner,
-} from '../domain/ports';
+} from '../domain/notification-ports';
+import type { Clock, ExecuteStore, PayloadStore } from '../domain/ports';
 import { nextRetryDelaySeconds, type RetryPolicy } from '../domain/webhooks/retry-schedule';
 import { signingSecrets } from '../domain/webhooks/signing-secrets';
 import { webhookHostProblem } from '../domain/webhooks/webhook-target';
-import { getExecute } from './get-execute';
+import { executeView } from './get-execute';
 
 export interface DeliverWebhookDeps {
   store: ExecuteStore;
@@ -85,8 +83,8 @@ export async function deliverWebhook(
 }
 
 async function post(record: ExecuteRecord, delivery: WebhookDelivery, now: Date, deps: DeliverWebhookDeps) {
-  const data = await getExecute(record.prompt_id, record.owner, {
-    store: deps.store,
+  // The record read for this attempt, shown as GetExecute shows it (no second read).
+  const data = await executeView(record, {
     payloads: deps.payloads,
     config: { presignTtlSeconds: deps.config.presignTtlSeconds },
   });

@@ -1,5 +1,5 @@
 import type { ExecuteRecord } from '../domain/execute-record';
-import type { WebhookQueue } from '../domain/ports';
+import type { WebhookQueue } from '../domain/notification-ports';
 import type { WebhookEvent } from '../domain/webhooks/webhook-spec';
 import { firedEvents, webhookId } from '../domain/webhooks/webhook-triggers';
 

@@ -35,7 +35,14 @@ export async function getExecute(
   owner: string,
   deps: GetExecuteDeps,
 ): Promise<PublicExecute> {
-  const record = await findOwnedExecute(deps.store, promptId, owner);
+  return executeView(await findOwnedExecute(deps.store, promptId, owner), deps);
+}
+
+/** A record as GetExecute shows it (for a caller that has read it already, as a webhook delivery has). */
+export async function executeView(
+  record: ExecuteRecord,
+  deps: Pick<GetExecuteDeps, 'payloads' | 'config'>,
+): Promise<PublicExecute> {
   const promptParams =
     record.prompt_location === 's3'
       ? { ...record.prompt_params, prompt: await promptFromStagedRequest(record, deps.payloads) }

@@ -1,7 +1,8 @@
 import { type ComfySocketMessage, socketMessagesFor } from '../domain/comfyui/socket-messages';
 import type { ExecuteRecord } from '../domain/execute-record';
 import { isTerminal } from '../domain/execute-status';
-import type { ConnectionStore, ExecuteStore, SocketConnection, SocketSender } from '../domain/ports';
+import type { ConnectionStore, SocketConnection, SocketSender } from '../domain/notification-ports';
+import type { ExecuteStore } from '../domain/ports';
 import { queueRemaining } from './comfyui-facade';
 
 export interface RelayDeps {

@@ -1,4 +1,4 @@
-import type { ConnectionStore, SocketConnection, SocketSender } from '../../lambda/domain/ports';
+import type { ConnectionStore, SocketConnection, SocketSender } from '../../lambda/domain/notification-ports';
 
 /** ConnectionStore in memory, for use-case unit tests. */
 export class InMemoryConnectionStore implements ConnectionStore {

@@ -2,7 +2,7 @@ import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { newWebhookSecret, signWebhook } from '../../../lambda/adapters/standard-webhooks-signer';
 import type { ExecuteRecord } from '../../../lambda/domain/execute-record';
-import type { WebhookDelivery, WebhookSecretStore } from '../../../lambda/domain/ports';
+import type { WebhookDelivery, WebhookSecretStore } from '../../../lambda/domain/notification-ports';
 import { DEFAULT_RETRY_POLICY } from '../../../lambda/domain/webhooks/retry-schedule';
 import { rotated, type SigningSecrets } from '../../../lambda/domain/webhooks/signing-secrets';
 import { createExecute } from '../../../lambda/use-cases/create-execute';

@@ -1,8 +1,9 @@
-import { type CfnElement, type Stack, Token, Validations } from 'aws-cdk-lib';
+import { type CfnElement, type Stack, Validations } from 'aws-cdk-lib';
 import type { addComfyExecStacks } from './app-stages';
 import { ComfyUiSocketApi } from './constructs/comfyui-socket-api';
 import { PAYLOAD_PREFIXES } from './constructs/payload-bucket';
 import { WebConsole } from './constructs/web-console';
+import { acknowledgeWildcardResources, assetBucketObjects, objectsOfBuckets } from './nag-wildcards';
 
 type Stacks = ReturnType<typeof addComfyExecStacks>;
 
@@ -65,8 +66,6 @@ export function acknowledgeNagFindings(stacks: Stacks): void {
   );
   const webConsole = control.node.children.find((child) => child instanceof WebConsole);
   if (deployment && webConsole) {
-    const known = (value: string, placeholder: string) => (Token.isUnresolved(value) ? placeholder : value);
-    const assets = `cdk-hnb659fds-assets-${known(control.account, '<AWS::AccountId>')}-${known(control.region, '<AWS::Region>')}`;
     const filesId = control.getLogicalId(webConsole.files.node.defaultChild as CfnElement);
     const copying =
       "CDK's BucketDeployment function copying the console's built files, scoped by CDK to the asset bucket and the console's bucket.";
@@ -80,9 +79,18 @@ export function acknowledgeNagFindings(stacks: Stacks): void {
         id: `AwsSolutions::AwsSolutions-IAM5[Action::${action}]`,
         reason: copying,
       })),
-      { id: iam5(`arn:<AWS::Partition>:s3:::${assets}/*`), reason: copying },
       { id: iam5(`<${filesId}.Arn>/*`), reason: copying },
     );
+    // The asset bucket's ARN is resolved per account, region and partition: matched, not spelled.
+    acknowledgeWildcardResources(deployment, assetBucketObjects(control), copying);
+  }
+
+  if (config.inputBuckets.length > 0) {
+    const inputObjects = objectsOfBuckets(config.inputBuckets);
+    const reason =
+      'Buckets the operator lists in comfy-exec:inputBuckets: executes may name any object in them as an s3:// input, read-only.';
+    for (const stack of [stacks.inference, stacks.controlPlane])
+      acknowledgeWildcardResources(stack, inputObjects, reason);
   }
 
   acknowledge(stacks.data, [

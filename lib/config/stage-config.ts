@@ -8,6 +8,28 @@ import { parseWebhookSpec } from '../../lambda/domain/webhooks/webhook-spec';
 const int = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
+/**
+ * A list setting as any of its three spellings: a JSON array in cdk.json, `-c key=a,b`, or
+ * `-c 'key=["a","b"]'` (the CLI hands `-c` values to the app as strings).
+ */
+function listItems(value: string | string[], ctx: z.RefinementCtx): string[] {
+  let items: unknown = value;
+  if (typeof value === 'string' && value.trim().startsWith('[')) {
+    try {
+      items = JSON.parse(value);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'starts with [ but is not a JSON list of strings' });
+      return z.NEVER;
+    }
+  }
+  if (typeof items === 'string') items = items.split(',');
+  if (!Array.isArray(items) || items.some((item) => typeof item !== 'string')) {
+    ctx.addIssue({ code: 'custom', message: 'is not a list of names' });
+    return z.NEVER;
+  }
+  return (items as string[]).map((item) => item.trim()).filter(Boolean);
+}
+
 export const StageConfigSchema = z
   .object({
     /** Prefix of physical names (the payload bucket's), so that two deployments can share an account. */
@@ -60,9 +82,7 @@ export const StageConfigSchema = z
      */
     inputBuckets: z
       .union([z.string(), z.array(z.string())])
-      .transform((value) =>
-        (Array.isArray(value) ? value : value.split(',')).map((name) => name.trim()).filter(Boolean),
-      )
+      .transform(listItems)
       .pipe(z.array(z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'is not an S3 bucket name')))
       .default([]),
     /**
@@ -71,9 +91,7 @@ export const StageConfigSchema = z
      */
     modelWriters: z
       .union([z.string(), z.array(z.string())])
-      .transform((value) =>
-        (Array.isArray(value) ? value : value.split(',')).map((id) => id.trim()).filter(Boolean),
-      )
+      .transform(listItems)
       .pipe(z.array(z.string().regex(/^[A-Za-z0-9]+$/, 'is not an API key id')))
       .default([]),
     /** Disk each endpoint instance may fill with library models (least recently used are evicted). */

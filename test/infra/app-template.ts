@@ -1,13 +1,38 @@
-import { App } from 'aws-cdk-lib';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, type Environment } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { addComfyExecStacks } from '../../lib/app-stages';
 
 export const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/comfy-exec-endpoint:v1';
+export const ROOT = join(import.meta.dirname, '../..');
 
-/** The app's stacks from CDK context, synthesized fast: no bundling, no CloudFormation validation. */
-export function synthFast(context: Record<string, unknown> = { 'comfy-exec:imageUri': IMAGE }) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
-  const stacks = addComfyExecStacks(app, { env: { account: '123456789012', region: 'us-east-1' } });
+/** Where `cdk deploy` puts the stacks by default in these tests: an account, a region. */
+export const DEPLOYED: Environment = { account: '123456789012', region: 'us-east-1' };
+
+/**
+ * The context `cdk synth` hands the app from the project's files: cdk.json's "context" (every
+ * feature flag) and cdk.context.json's cached lookups when present. Tests that build the app
+ * without it synthesize something no operator ever deploys.
+ */
+export function cliContext(): Record<string, unknown> {
+  const read = (name: string) =>
+    existsSync(join(ROOT, name))
+      ? (JSON.parse(readFileSync(join(ROOT, name), 'utf8')) as Record<string, unknown>)
+      : {};
+  return { ...((read('cdk.json').context as Record<string, unknown>) ?? {}), ...read('cdk.context.json') };
+}
+
+/**
+ * The app's stacks from cdk.json's context plus `context`, synthesized fast: no bundling, no
+ * CloudFormation validation.
+ */
+export function synthFast(
+  context: Record<string, unknown> = { 'comfy-exec:imageUri': IMAGE },
+  env: Environment = DEPLOYED,
+) {
+  const app = new App({ context: { ...cliContext(), 'aws:cdk:bundling-stacks': [], ...context } });
+  const stacks = addComfyExecStacks(app, { env });
   return {
     stacks,
     data: Template.fromStack(stacks.data),

@@ -1,0 +1,169 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, type Environment, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { describe, expect, it } from 'vitest';
+import { addComfyExecStacks } from '../../lib/app-stages';
+import { CONTEXT_PREFIX, readStageConfig } from '../../lib/config/stage-config';
+import { acknowledgeNagFindings } from '../../lib/nag-acknowledgements';
+import { cliContext, ROOT } from './app-template';
+
+/** Every documented setting away from its default (an endpoint of the stack's own). */
+const EVERY_SETTING = {
+  imageUri: '210987654321.dkr.ecr.eu-west-1.amazonaws.com/comfy-exec-endpoint:v7',
+  name: 'studio-b',
+  endpointName: 'comfy-async-studio',
+  instanceType: 'ml.g6.2xlarge',
+  minInstances: 1,
+  maxInstances: 4,
+  maxConcurrentInvocationsPerInstance: 2,
+  modelDataUrl: 's3://studio-models/comfy/models.tar.gz',
+  requestTtlSeconds: 7200,
+  invocationTimeoutSeconds: 1800,
+  retentionDays: 14,
+  presignTtlSeconds: 900,
+  throttleRateLimit: 20,
+  throttleBurstLimit: 40,
+  quotaPerDay: 2000,
+  logRetentionDays: 90,
+  sweepIntervalMinutes: 10,
+  alarmEmail: 'ops@example.com',
+  defaultWebhooks: JSON.stringify({ abc123def4: { url: 'https://hooks.example.com/comfy' } }),
+  inputBuckets: 'studio-inputs,studio-refs',
+  modelWriters: 'abc123def4',
+  modelCacheBytes: 50 * 1024 ** 3,
+  removalPolicy: 'destroy',
+};
+
+/** Routing to an endpoint the operator already runs, as `-c` flags give them (strings). */
+const EXISTING_ENDPOINT = {
+  existingEndpointName: 'comfy-async-legacy',
+  inputBuckets: '["legacy-inputs"]',
+  modelWriters: 'abc123def4,fed987cba6',
+  alarmEmail: 'oncall@example.com',
+};
+
+const prefixed = (settings: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(settings).map(([key, value]) => [`${CONTEXT_PREFIX}${key}`, value]));
+
+interface Shape {
+  label: string;
+  env: Environment;
+  settings: Record<string, unknown>;
+}
+
+/** What the app is synthesized as: by hand, by the CLI without credentials, by `cdk deploy`. */
+const SHAPES: Shape[] = [
+  { label: 'env-agnostic (the app run without the CLI)', env: {}, settings: {} },
+  {
+    label: 'the CLI with no AWS config (region us-east-1, no account)',
+    env: { region: 'us-east-1' },
+    settings: {},
+  },
+  { label: 'cdk deploy to us-east-1', env: { account: '123456789012', region: 'us-east-1' }, settings: {} },
+  {
+    label: 'cdk deploy to eu-west-1, every setting changed',
+    env: { account: '210987654321', region: 'eu-west-1' },
+    settings: EVERY_SETTING,
+  },
+  {
+    label: 'cdk deploy to ap-southeast-2, an existing endpoint',
+    env: { account: '345678901234', region: 'ap-southeast-2' },
+    settings: EXISTING_ENDPOINT,
+  },
+];
+
+/** bin/app.ts in full but for bundling: cdk.json's context, cdk-nag, CloudFormation's own rules. */
+function synthWithChecks(shape: Shape) {
+  const outdir = mkdtempSync(join(tmpdir(), 'cdk-shape-'));
+  try {
+    const app = new App({
+      outdir,
+      context: { ...cliContext(), 'aws:cdk:bundling-stacks': [], ...prefixed(shape.settings) },
+    });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: false }));
+    const stacks = addComfyExecStacks(app, { env: shape.env });
+    acknowledgeNagFindings(stacks);
+    let failure: unknown;
+    try {
+      app.synth();
+    } catch (error) {
+      failure = error;
+    }
+    const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
+      pluginReports: {
+        pluginName: string;
+        conclusion: string;
+        violations: { ruleName: string; violatingConstructs?: { constructPath?: string }[] }[];
+      }[];
+    };
+    const templates = failure
+      ? undefined
+      : {
+          data: Template.fromStack(stacks.data),
+          inference: Template.fromStack(stacks.inference),
+          controlPlane: Template.fromStack(stacks.controlPlane),
+        };
+    return { failure, report, templates };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+describe('the app in every shape it is synthesized in, with cdk.json feature flags', () => {
+  it.each(SHAPES)('$label: cdk-nag and CloudFormation validation pass', (shape) => {
+    const { failure, report } = synthWithChecks(shape);
+    const violations = report.pluginReports.flatMap((plugin) =>
+      plugin.violations.map(
+        (violation) =>
+          `${plugin.pluginName}: ${violation.ruleName} at ${(violation.violatingConstructs ?? []).map((c) => c.constructPath).join(', ')}`,
+      ),
+    );
+    expect(violations).toEqual([]);
+    expect(failure).toBeUndefined();
+    for (const plugin of report.pluginReports) expect(plugin.conclusion, plugin.pluginName).toBe('success');
+  });
+
+  it('the settings take effect where deployed', () => {
+    const { data, inference, controlPlane } = synthWithChecks(SHAPES[3]!).templates!;
+    data.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
+    inference.hasResourceProperties('AWS::SageMaker::EndpointConfig', {
+      ProductionVariants: [Match.objectLike({ InstanceType: 'ml.g6.2xlarge' })],
+    });
+    inference.hasResourceProperties('AWS::SageMaker::Endpoint', { EndpointName: 'comfy-async-studio' });
+    controlPlane.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+    });
+    synthWithChecks(SHAPES[4]!).templates!.inference.resourceCountIs('AWS::SageMaker::Endpoint', 0);
+  });
+
+  it('covers every context key the README documents with a value other than its default', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const table = readme.split('### Context keys')[1]!.split('\n### ')[0]!;
+    const documented = [...table.matchAll(/^\| ((?:`[A-Za-z]+`(?:, )?)+) \|/gm)].flatMap((row) =>
+      [...row[1]!.matchAll(/`([A-Za-z]+)`/g)].map((key) => key[1]!),
+    );
+    expect(documented.length).toBeGreaterThan(20);
+    const defaults = readStageConfig(() => undefined) as Record<string, unknown>;
+    const configs = SHAPES.map(
+      (shape) => readStageConfig((key) => prefixed(shape.settings)[key]) as Record<string, unknown>,
+    );
+    for (const key of documented) {
+      const changed = configs.some((config) => JSON.stringify(config[key]) !== JSON.stringify(defaults[key]));
+      expect(changed, `no shape sets comfy-exec:${key} away from its default`).toBe(true);
+    }
+  });
+
+  it('acknowledgements spell no account, region, partition or asset bucket: they hold in any', () => {
+    for (const file of ['lib/nag-acknowledgements.ts', 'lib/nag-wildcards.ts']) {
+      const source = readFileSync(join(ROOT, file), 'utf8');
+      expect(source, file).not.toMatch(/\b\d{12}\b/);
+      expect(source, file).not.toMatch(/\b(?:us|eu|ap|sa|ca|me|af|il|mx|cn)-[a-z]+-\d\b/);
+      expect(source, file).not.toMatch(/arn:aws(?:-[a-z]+)*:/);
+      expect(source, file).not.toMatch(/cdk-hnb659fds-assets/);
+    }
+  });
+});

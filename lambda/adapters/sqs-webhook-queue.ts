@@ -1,6 +1,9 @@
 import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { WebhookDelivery, WebhookQueue } from '../domain/notification-ports';
 
+/** Under SQS's 12-hour ceiling by more than a delivery function's run (60 s) since the receive. */
+const MAX_VISIBILITY_SECONDS = 12 * 3600 - 300;
+
 /**
  * Webhook deliveries on an SQS FIFO queue: one message group per execute (its deliveries in order,
  * a retried one holding back the next), deduplicated by the delivery's id. Retries wait by the
@@ -24,13 +27,16 @@ export class SqsWebhookQueue implements WebhookQueue {
     );
   }
 
-  /** The message comes back after `seconds` (SQS allows up to 12 hours). */
+  /**
+   * The message comes back after `seconds`. SQS counts its 12-hour ceiling from the receive, so a
+   * request for the whole 12 hours would be refused: stay a few minutes under it.
+   */
   async retryIn(receiptHandle: string, seconds: number): Promise<void> {
     await this.client.send(
       new ChangeMessageVisibilityCommand({
         QueueUrl: this.queueUrl,
         ReceiptHandle: receiptHandle,
-        VisibilityTimeout: Math.min(seconds, 12 * 3600),
+        VisibilityTimeout: Math.min(seconds, MAX_VISIBILITY_SECONDS),
       }),
     );
   }

@@ -39,8 +39,10 @@ export class WebConsole extends Construct {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       encryption: BucketEncryption.S3_MANAGED,
       enforceSSL: true,
-      // Built files only, redeployed with every deploy.
+      // Built files only, redeployed with every deploy. CloudFormation deletes only an empty
+      // bucket and the deployment leaves its files behind, so `cdk destroy` empties it first.
       removalPolicy: RemovalPolicy.DESTROY,
+      autoDeleteObjects: true,
     });
     this.files = files;
     const security = consoleSecurityHeaders({

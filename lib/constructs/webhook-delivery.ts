@@ -7,8 +7,12 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { deadLetterAlarm, orderedStreamSource } from './stream-reading';
 
-/** Longer than a delivery's function timeout (60 s), so an attempt in flight is never handed out twice. */
-const IN_FLIGHT = Duration.seconds(90);
+/**
+ * Six times a delivery's function timeout (60 s), as Lambda's SQS guide recommends: an attempt in
+ * flight is never handed out twice, and a batch Lambda could not start (throttled) still has time
+ * to be retried before the message shows again. Our own retries set their own visibility.
+ */
+const IN_FLIGHT = Duration.seconds(360);
 
 /**
  * Signed webhooks' queues (issue 18): deliveries wait on an SQS FIFO queue (one group per

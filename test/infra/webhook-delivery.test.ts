@@ -20,7 +20,7 @@ describe('webhook delivery in CDK', () => {
     expect(deliveries).toMatchObject({
       FifoQueue: true,
       SqsManagedSseEnabled: true,
-      VisibilityTimeout: 90,
+      VisibilityTimeout: 360,
       RedrivePolicy: { maxReceiveCount: 100 },
     });
     expect(queues.find(([id]) => id.startsWith('WebhooksDeadLetters'))![1]).toMatchObject({

@@ -25,6 +25,8 @@ describe('the web console in CDK', () => {
       }),
     });
     t.controlPlane.hasOutput('ConsoleUrl', Match.anyValue());
+    // The deployment leaves its files behind and CloudFormation deletes only empty buckets.
+    t.controlPlane.resourceCountIs('Custom::S3AutoDeleteObjects', 1);
   });
 
   it('sends a strict Content-Security-Policy and the other security headers', () => {

@@ -256,6 +256,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const webSocketUrl = `${apiUrl.replace(/^http/, 'ws').replace(/\/$/, '')}${COMFYUI_SOCKET_PATH}`;
     process.env.WEBSOCKET_CALLBACK_URL = apiUrl.replace(/\/$/, '');
     process.env.COMFYUI_WEBSOCKET_URL = webSocketUrl;
+    process.env.CONSOLE_URL = new URL('/console/', apiUrl).toString(); // served beside the stage
     handlers.resetEnvironment();
     stops.push(await startWebSocketEvents(dynamo.endpoint, handlers.comfyuiEvents, log));
     stops.push(

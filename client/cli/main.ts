@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerDoctor } from './commands/doctor';
 import { registerExecutes } from './commands/executes';
 import { registerMisc } from './commands/misc';
 import { registerRun } from './commands/run';
@@ -28,6 +29,7 @@ const context = createContext(
 registerRun(program, context);
 registerExecutes(program, context);
 registerMisc(program, context);
+registerDoctor(program, context);
 for (const command of program.commands) command.exitOverride();
 
 try {

@@ -4,6 +4,7 @@ import { call, type DebugLinks, type TransportOptions } from './http';
 import { type RunOptions, runExecute } from './run';
 import { bytesOf, contentTypeOf, type FileData, fileNameOf, presignedRequest } from './transfers';
 import type {
+  About,
   CreatedInput,
   CreateExecuteRequest,
   DryRunResult,
@@ -204,7 +205,6 @@ export class ComfyExecClient {
     return (await call(this.options, 'GetPrepare', { path: { endpoint_name: endpointName }, signal })).data;
   }
 
-  /** GET /ping (RootAPI, GET /, is the same check): true when the API answers with this key. */
   /** The signing secret webhooks are signed with (created on first use); verify deliveries with it. */
   async webhookSecret(signal?: AbortSignal): Promise<OperationTypes['GetWebhookSecret']['data']> {
     return (await call(this.options, 'GetWebhookSecret', { signal })).data;
@@ -215,8 +215,17 @@ export class ComfyExecClient {
     return (await call(this.options, 'RotateWebhookSecret', { signal })).data;
   }
 
+  /** GET /ping (RootAPI, GET /, is the same check): true when the API answers with this key. */
   async ping(signal?: AbortSignal): Promise<boolean> {
     return (await call(this.options, 'Ping', { signal })).status === 200;
+  }
+
+  /**
+   * GET /about: this deployment's version, region and endpoints (each with its log link), and
+   * where its ComfyUI websocket and web console are (null when it has none).
+   */
+  async about(signal?: AbortSignal): Promise<About> {
+    return (await call(this.options, 'GetAbout', { signal })).data;
   }
 
   /** The OpenAPI document the API serves (GET /api). */

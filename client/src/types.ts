@@ -2,6 +2,7 @@ import type {
   CreateExecuteBody,
   CreateExecuteData,
   CreateInputData,
+  GetAboutData,
   GetExecuteData,
   ListEndpointsData,
   ListExecutesData,
@@ -23,6 +24,8 @@ export type CreatedInput = CreateInputData;
 export type UploadedInput = ListInputsData['inputs'][number];
 export type Endpoint = ListEndpointsData['endpoints'][number];
 export type StoredModel = ListModelsData['models'][number];
+/** GET /about: what a client needs beyond the API URL (websocket, console, endpoints). */
+export type About = GetAboutData;
 
 export const FINAL_STATUSES: readonly ExecuteStatus[] = ['success', 'failed', 'cancelled'];
 

@@ -23,19 +23,28 @@ export function traceIdOf(traceHeader: string): string {
   return equals === -1 ? '' : first.slice(equals + 1);
 }
 
+/** The AWS console's origin for the region; a `.cn` URL suffix selects the China console. */
+function consoleBase(info: Pick<LambdaRuntimeInfo, 'region' | 'urlSuffix'>): string {
+  return info.urlSuffix.endsWith('.cn')
+    ? `https://${info.region}.console.amazonaws.cn`
+    : `https://${info.region}.console.aws.amazon.com`;
+}
+
+/** A CloudWatch log group in the console (the group's name single percent-encoded, as ESD's links). */
+export function logGroupUrl(info: Pick<LambdaRuntimeInfo, 'region' | 'urlSuffix'>, logGroupName: string) {
+  return `${consoleBase(info)}/cloudwatch/home?region=${info.region}#logsV2:log-groups/log-group/${encodeURIComponent(logGroupName)}`;
+}
+
 /**
  * ESD's three console links (esd-executes-api.md §3.1), log group and stream single
  * percent-encoded as ESD and the seed do. Always strings: ESD's `null` trace_url broke clients.
  */
 export function buildDebugUrls(info: LambdaRuntimeInfo): DebugUrls {
-  const host = info.urlSuffix.endsWith('.cn')
-    ? `${info.region}.console.amazonaws.cn`
-    : `${info.region}.console.aws.amazon.com`;
-  const base = `https://${host}`;
+  const base = consoleBase(info);
   const region = `region=${info.region}`;
   return {
     function_url: `${base}/lambda/home?${region}#/functions/${info.functionName}`,
-    log_url: `${base}/cloudwatch/home?${region}#logsV2:log-groups/log-group/${encodeURIComponent(info.logGroupName)}/log-events/${encodeURIComponent(info.logStreamName)}`,
+    log_url: `${logGroupUrl(info, info.logGroupName)}/log-events/${encodeURIComponent(info.logStreamName)}`,
     trace_url: `${base}/cloudwatch/home?${region}#xray:traces/${traceIdOf(info.traceHeader)}`,
   };
 }

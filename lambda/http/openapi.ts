@@ -13,6 +13,7 @@ import {
   StartModelUploadBodySchema,
 } from './request-schemas';
 import {
+  AboutSchema,
   CreatedInputSchema,
   DryRunDataSchema,
   EndpointListDataSchema,
@@ -174,6 +175,7 @@ const OPERATIONS: Record<string, Operation> = {
   },
   RootAPI: { responses: { 200: ['OK', envelopeSchema(200)] } },
   Ping: { responses: { 200: ['pong', envelopeSchema(200)] } },
+  GetAbout: { responses: { 200: ['This deployment', envelopeSchema(200, AboutSchema)] } },
   GetApiOAS: { responses: { 200: ['OpenAPI 3.1 document', z.record(z.string(), z.unknown())] } },
   ...COMFYUI_OPERATIONS,
 };

@@ -256,3 +256,18 @@ export const WebhookSecretSchema = z.object({
     .optional()
     .describe('after a rotation: the old secret, which also signs deliveries until valid_until'),
 });
+
+export const AboutSchema = z.object({
+  version: z.string().describe("comfy-exec's version"),
+  api_version: z.string().describe("ESD's API version (the x-api-version header)"),
+  region: z.string(),
+  websocket_url: z.string().nullable().describe("ComfyUI's websocket (connect with the x-api-key header)"),
+  console_url: z.string().nullable().describe('the web console'),
+  endpoints_default: z.string().describe('the endpoint of executes that name none'),
+  endpoints: z.array(
+    z.object({
+      endpoint_name: z.string(),
+      log_url: z.string().describe("the endpoint's container logs in the CloudWatch console"),
+    }),
+  ),
+});

@@ -254,6 +254,13 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/ping', handler: 'health', operationId: 'Ping', summary: 'Health: "pong"' },
   {
     method: 'GET',
+    path: '/about',
+    handler: 'health',
+    operationId: 'GetAbout',
+    summary: 'This deployment: version, region, endpoints, and where its websocket and console are',
+  },
+  {
+    method: 'GET',
     path: '/api',
     handler: 'api-doc',
     operationId: 'GetApiOAS',

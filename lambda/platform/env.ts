@@ -147,7 +147,12 @@ export const FUNCTION_ENV = {
     MIN_INSTANCES: int(0, 100, 0),
     MAX_INSTANCES: int(0, 100, 1),
   }),
-  health: BaseEnv,
+  /** GET /, /ping, and GET /about, which tells clients what the stack outputs would (the API URL is all they need). */
+  health: z.extend(BaseEnv, {
+    ...EndpointsEnv,
+    COMFYUI_WEBSOCKET_URL: z.optional(z.url()),
+    CONSOLE_URL: z.optional(z.url()),
+  }),
   'api-doc': BaseEnv,
   'on-async-result': DataEnv,
   sweeper: z.extend(DataEnv, {

@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
@@ -67,6 +67,7 @@ export class ControlPlaneStack extends Stack {
       CONNECTIONS_TABLE_NAME: socketApi.connections.tableName,
       WEBSOCKET_CALLBACK_URL: socketApi.callbackUrl,
     };
+    let consoleUrl: string | undefined;
     const environments: { [N in FunctionName]: FunctionEnvInput<N> } = {
       'create-execute': creating,
       'comfyui-api': {
@@ -99,7 +100,13 @@ export class ControlPlaneStack extends Stack {
         MIN_INSTANCES: config.minInstances,
         MAX_INSTANCES: config.maxInstances,
       },
-      health: {},
+      // GET /about: the URLs clients would otherwise take from the stack outputs.
+      health: {
+        ...endpoints,
+        COMFYUI_WEBSOCKET_URL: socketApi.stage.url,
+        // The console is made after the API (it names the API's URL): its URL is filled in at synth.
+        CONSOLE_URL: Lazy.string({ produce: () => consoleUrl }),
+      },
       'api-doc': {},
       'on-async-result': data,
       sweeper: data,
@@ -224,6 +231,7 @@ export class ControlPlaneStack extends Stack {
         'API key id; its value: aws apigateway get-api-key --include-value --query value --output text --api-key <id>',
     });
     const webConsole = new WebConsole(this, 'Console', { apiUrl: api.api.url });
+    consoleUrl = webConsole.url;
     new CfnOutput(this, 'ConsoleUrl', {
       value: webConsole.url,
       description: 'The web console (enter the API key there; it stays in the browser tab)',

@@ -34,6 +34,7 @@ const METHOD_OF: Record<Exclude<keyof typeof OPERATIONS, FacadeOperation>, keyof
   RotateWebhookSecret: 'rotateWebhookSecret',
   RootAPI: 'ping',
   Ping: 'ping',
+  GetAbout: 'about',
   GetApiOAS: 'apiDocument',
 };
 

@@ -9,6 +9,8 @@ const ROOT = join(import.meta.dirname, '../..');
 export const CLI = join(ROOT, 'client/bin/comfy-exec.js');
 
 export interface NpmStart {
+  /** `npm start`'s process, the leader of its process group (every part of the stack is in it). */
+  pid: number;
   apiUrl: string;
   apiKey: string;
   s3: S3Client;
@@ -42,6 +44,7 @@ export async function startNpmStart(env: Record<string, string>): Promise<NpmSta
   }
   const [, s3Endpoint, bucket] = find(/s3rver at (\S+) .*bucket (\S+)/)!;
   return {
+    pid: child.pid!,
     apiUrl: find(/^API URL: (\S+)$/)![1]!,
     apiKey: find(/^API key: (\S+)$/)![1]!,
     s3: new S3Client({

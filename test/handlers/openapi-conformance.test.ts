@@ -88,6 +88,7 @@ describe('real handler responses conform to the OpenAPI document', () => {
       { method: 'GET', path: '/endpoints' },
       { method: 'GET', path: '/' },
       { method: 'GET', path: '/ping' },
+      { method: 'GET', path: '/about' },
       { method: 'GET', path: '/api' },
       { method: 'POST', path: '/comfyui/prompt', body: { prompt: txt2imgPrompt(), client_id: 'c1' } },
       {

@@ -1,6 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../lambda/http/route-table';
+import { resetParsedEnv } from '../../lambda/platform/env';
 import { txt2imgPrompt } from '../fixtures/prompts';
 import { callApi } from '../support/api-client';
 import { startHandlerHarness } from './harness';
@@ -18,6 +19,38 @@ describe('health', () => {
     expect(Object.keys(root.body)).toEqual(['statusCode', 'debug', 'message']);
     expect(root.body.message).toBe('OK');
     expect((await callApi({ method: 'GET', path: '/ping' })).body.message).toBe('pong');
+  });
+
+  it('answers GET /about with what the stack outputs would tell, to an owner only', async () => {
+    process.env.COMFYUI_WEBSOCKET_URL = 'wss://ws123.execute-api.us-east-1.amazonaws.com/prod';
+    process.env.CONSOLE_URL = 'https://d111111abcdef8.cloudfront.net/';
+    resetParsedEnv();
+    try {
+      const { status, body } = await callApi({ method: 'GET', path: '/about' });
+      expect(status).toBe(200);
+      expect(body.data).toEqual({
+        version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+        api_version: '1.7.0',
+        region: 'us-east-1',
+        websocket_url: 'wss://ws123.execute-api.us-east-1.amazonaws.com/prod',
+        console_url: 'https://d111111abcdef8.cloudfront.net/',
+        endpoints_default: 'comfy-async-default',
+        endpoints: expect.arrayContaining([
+          {
+            endpoint_name: 'comfy-async-default',
+            log_url:
+              'https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#logsV2:log-groups/log-group/%2Faws%2Fsagemaker%2FEndpoints%2Fcomfy-async-default',
+          },
+        ]),
+      });
+      expect((await callApi({ method: 'GET', path: '/about', apiKeyId: null })).status).toBe(401);
+      // The health routes stay answerable without an owner.
+      expect((await callApi({ method: 'GET', path: '/ping', apiKeyId: null })).status).toBe(200);
+    } finally {
+      delete process.env.COMFYUI_WEBSOCKET_URL;
+      delete process.env.CONSOLE_URL;
+      resetParsedEnv();
+    }
   });
 
   it('fills the debug links from the Lambda environment', async () => {

@@ -1072,6 +1072,37 @@ export interface ComfyObjectInfoNodeData {
   [k: string]: unknown | undefined;
 }
 
+export interface GetAboutData {
+  /**
+   * comfy-exec's version
+   */
+  version: string;
+  /**
+   * ESD's API version (the x-api-version header)
+   */
+  api_version: string;
+  region: string;
+  /**
+   * ComfyUI's websocket (connect with the x-api-key header)
+   */
+  websocket_url: string | null;
+  /**
+   * the web console
+   */
+  console_url: string | null;
+  /**
+   * the endpoint of executes that name none
+   */
+  endpoints_default: string;
+  endpoints: {
+    endpoint_name: string;
+    /**
+     * the endpoint's container logs in the CloudWatch console
+     */
+    log_url: string;
+  }[];
+}
+
 export interface GetApiOASData {
   [k: string]: unknown | undefined;
 }
@@ -1117,6 +1148,7 @@ export const OPERATIONS = {
   ComfyObjectInfoNode: { method: 'GET', path: '/comfyui/object_info/{node_class}' },
   RootAPI: { method: 'GET', path: '/' },
   Ping: { method: 'GET', path: '/ping' },
+  GetAbout: { method: 'GET', path: '/about' },
   GetApiOAS: { method: 'GET', path: '/api' },
 } as const;
 
@@ -1163,5 +1195,6 @@ export interface OperationTypes {
   ComfyObjectInfoNode: { path: ComfyObjectInfoNodePath; data: ComfyObjectInfoNodeData };
   RootAPI: { data: undefined };
   Ping: { data: undefined };
+  GetAbout: { data: GetAboutData };
   GetApiOAS: { data: GetApiOASData };
 }

@@ -11,7 +11,10 @@ const visibilityAsked = () =>
 
 describe('SqsWebhookQueue.retryIn', () => {
   it('asks for the backoff as the message visibility', async () => {
-    await new SqsWebhookQueue(new SQSClient({ region: 'us-east-1' }), 'https://sqs.example/q.fifo').retryIn('receipt', 640);
+    await new SqsWebhookQueue(new SQSClient({ region: 'us-east-1' }), 'https://sqs.example/q.fifo').retryIn(
+      'receipt',
+      640,
+    );
     expect(visibilityAsked()).toEqual([640]);
   });
 

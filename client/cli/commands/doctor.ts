@@ -1,0 +1,104 @@
+import type { Command } from 'commander';
+import { ComfyExecClient } from '../../src/index';
+import type { Context } from '../context';
+import {
+  apiCheck,
+  dryRunCheck,
+  endpointsCheck,
+  openApiCheck,
+  webhookSecretCheck,
+} from '../doctor/api-checks';
+import { explainFor } from '../doctor/explain';
+import { inputsCheck } from '../doctor/inputs-check';
+import { runCheck } from '../doctor/run-check';
+import { type CheckResult, exitCodeOf, formatResult, jsonReport, runChecks } from '../doctor/runner';
+import type { DoctorState } from '../doctor/state';
+import { consoleCheck, websocketCheck } from '../doctor/surface-checks';
+import { UsageError } from '../exit-codes';
+
+interface DoctorFlags {
+  run?: boolean;
+  endpoint: string[];
+  timeout?: string;
+  json?: boolean;
+}
+
+function timeoutOf(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new UsageError(`--timeout ${text}: expected seconds, more than 0`);
+  return value;
+}
+
+async function doctor(context: Context, flags: DoctorFlags): Promise<number> {
+  const timeoutSeconds = timeoutOf(flags.timeout);
+  const { options } = context.client();
+  // A diagnosis should come quickly: fewer, shorter retries than a run's.
+  const client = new ComfyExecClient({
+    ...options,
+    timeoutMs: 15_000,
+    retry: { ...options.retry, retries: 2, maxDelayMs: 2_000 },
+  });
+  const state: DoctorState = { client, apiUrl: options.apiUrl, apiKey: options.apiKey, info: context.info };
+  const report = {
+    explain: explainFor(options.apiUrl),
+    onResult: (result: CheckResult) => {
+      if (!flags.json) context.out(formatResult(result));
+    },
+  };
+  if (!flags.json) context.info(`comfy-exec doctor: ${options.apiUrl}`);
+
+  const first = await runChecks([apiCheck(state)], report);
+  // The endpoint-specific checks target --endpoint, else the deployment's default (known once /about answered).
+  const targets =
+    flags.endpoint.length > 0 ? flags.endpoint : [state.about?.endpoints_default ?? 'the default endpoint'];
+  const rest = await runChecks(
+    [
+      openApiCheck(state),
+      endpointsCheck(state, flags.endpoint.length > 0 ? flags.endpoint : undefined),
+      ...targets.map((endpoint) => dryRunCheck(state, endpoint)),
+      inputsCheck(state),
+      webhookSecretCheck(state),
+      websocketCheck(state),
+      consoleCheck(state),
+      ...(flags.run ? targets.map((endpoint) => runCheck(state, endpoint, { timeoutSeconds })) : []),
+    ],
+    { ...report, previous: first },
+  );
+  const results = [...first, ...rest];
+  if (flags.json) context.out(JSON.stringify(jsonReport(options.apiUrl, results), null, 2));
+  else {
+    const failed = results.filter((result) => !result.ok && !result.skipped).length;
+    const skipped = results.filter((result) => result.skipped).length;
+    context.info(
+      failed + skipped === 0
+        ? `all ${results.length} checks passed`
+        : `${failed} failed, ${skipped} skipped, ${results.length - failed - skipped} passed`,
+    );
+  }
+  return exitCodeOf(results);
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function registerDoctor(program: Command, context: Context) {
+  program
+    .command('doctor')
+    .description(
+      'check a deployment end to end and say what is broken (exit 0 when all is well, 1 otherwise)',
+    )
+    .option('--run', 'also run a real execute (EmptyImage → SaveImage, no model weights) and check its PNG')
+    .option(
+      '-e, --endpoint <name>',
+      "the endpoint to check and run on (repeatable; default: the deployment's default)",
+      collect,
+      [],
+    )
+    .option(
+      '--timeout <seconds>',
+      'how long --run follows its execute (default: 120, or 900 when the endpoint is scaled to zero)',
+    )
+    .option('--json', 'print one JSON report: {ok, api_url, checks: [{name, ok, ms, detail, hint, …}]}')
+    .action(async (flags: DoctorFlags) => context.exit(await doctor(context, flags)));
+}

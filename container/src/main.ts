@@ -9,7 +9,10 @@ import { containerConfig } from './config';
 import { ModelCache } from './model-cache';
 import { publishObjectInfo } from './publish-object-info';
 import { runInvocation } from './run-invocation';
-import { cachedHealth, createContainerServer, listen } from './server';
+import { cachedHealth, createContainerServer, gracefulStop, listen } from './server';
+
+// SageMaker sends SIGKILL 30 s after SIGTERM: a running invocation gets most of that to answer.
+const STOP_GRACE_MS = 25_000;
 
 /**
  * The endpoint container's adapter: SageMaker's /ping and /invocations in front of ComfyUI.
@@ -32,8 +35,13 @@ export async function startContainer(env: Record<string, string | undefined> = p
   const comfy = new ComfyUiClient(config.COMFYUI_URL, config.COMFYUI_REQUEST_TIMEOUT_MS);
   const store = new DynamoDbExecuteStore(documents, config.TABLE_NAME);
   const models = new ModelCache({ dir: config.MODEL_CACHE_DIR, budgetBytes: config.MODEL_CACHE_BYTES, s3 });
+  // /ping stays failing until ComfyUI's catalog is in S3 as well as ComfyUI answering: an endpoint
+  // InService before CreateExecute can read the nodes it runs would refuse valid prompts, and an
+  // instance that cannot write to the bucket cannot store outputs either (SageMaker replaces it).
+  let catalogPublished = !config.ENDPOINT_NAME;
+  const comfyHealthy = cachedHealth((timeoutMs) => comfy.isUp(timeoutMs));
   const server = createContainerServer({
-    healthy: cachedHealth((timeoutMs) => comfy.isUp(timeoutMs)),
+    healthy: async () => catalogPublished && (await comfyHealthy()),
     invoke: async (body) => {
       const promptId = /"prompt_id"\s*:\s*"([^"]+)"/.exec(body)?.[1];
       // Every line of a run carries its prompt_id: GetExecuteLogs finds them by it.
@@ -48,6 +56,7 @@ export async function startContainer(env: Record<string, string | undefined> = p
       );
     },
   });
+  const stopServer = gracefulStop(server);
   const port = await listen(server, config.PORT);
   logger.info('endpoint container listening', { port, comfyui: config.COMFYUI_URL });
   const publishing = new AbortController();
@@ -60,14 +69,18 @@ export async function startContainer(env: Record<string, string | undefined> = p
         signal: publishing.signal,
         log: (message) => logger.warn(message),
       },
-    ).then((uri) => uri && logger.info('object_info published', { uri }));
+    ).then((uri) => {
+      if (!uri) return;
+      catalogPublished = true;
+      logger.info('object_info published', { uri });
+    });
   }
   return {
     port,
-    stop: async () => {
+    /** `graceMs`: how long running requests may take to answer (none by default, as tests stop it in process). */
+    stop: async (graceMs = 0) => {
       publishing.abort();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stopServer(graceMs);
     },
   };
 }
@@ -75,5 +88,5 @@ export async function startContainer(env: Record<string, string | undefined> = p
 if (import.meta.url === `file://${process.argv[1]}`) {
   const container = await startContainer();
   for (const signal of ['SIGTERM', 'SIGINT'] as const)
-    process.on(signal, () => void container.stop().then(() => process.exit(0)));
+    process.on(signal, () => void container.stop(STOP_GRACE_MS).then(() => process.exit(0)));
 }

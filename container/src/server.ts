@@ -46,6 +46,33 @@ export function createContainerServer(handlers: ContainerHandlers): Server {
   });
 }
 
+/**
+ * Stops `server` as a stopped container should: new connections are refused at once (so /ping
+ * fails), requests already running may finish for up to `graceMs` — an invocation whose ComfyUI
+ * just died answers its 502 within seconds, so SageMaker records why it failed — then every
+ * connection is closed. Idempotent: the entrypoint may pass SIGTERM on twice.
+ */
+export function gracefulStop(server: Server): (graceMs: number) => Promise<void> {
+  const running = new Set<ServerResponse>();
+  server.on('request', (_req, res: ServerResponse) => {
+    running.add(res);
+    res.on('close', () => running.delete(res));
+  });
+  let stopping: Promise<void> | undefined;
+  const stop = async (graceMs: number) => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const deadline = Date.now() + graceMs;
+    while (running.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    server.closeAllConnections();
+    await closed;
+  };
+  return (graceMs) => {
+    stopping ??= stop(graceMs);
+    return stopping;
+  };
+}
+
 export async function listen(server: Server, port: number, host = '0.0.0.0'): Promise<number> {
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   return (server.address() as AddressInfo).port;

@@ -44,8 +44,18 @@ async function s3Text(key: string) {
 }
 
 describe('endpoint container: /ping', () => {
-  it('answers 200 once ComfyUI answers', async () => {
-    expect((await fetch(`${harness.url}/ping`)).status).toBe(200);
+  it('answers 200 once ComfyUI answers and its catalog is published', async () => {
+    // Publication runs beside start-up: /ping turns 200 when it has happened.
+    await expect
+      .poll(async () => (await fetch(`${harness.url}/ping`)).status, { timeout: 30_000, interval: 200 })
+      .toBe(200);
+    const { KeyCount } = await harness.clients.s3.send(
+      new ListObjectsV2Command({
+        Bucket: harness.bucketName,
+        Prefix: 'endpoints/comfy-async-test/object_info.json',
+      }),
+    );
+    expect(KeyCount).toBe(1);
   });
 });
 

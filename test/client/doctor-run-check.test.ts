@@ -96,7 +96,7 @@ describe('the doctor --run check (no network: a fake client)', () => {
     expect(failure.hint).toContain('comfy-exec logs 11111111-2222-4333-8444-555555555555');
   });
 
-  it('fails a success whose output is not a PNG, and passes (deleting the execute) when it is', async () => {
+  it('fails a success whose output is not a PNG, and passes (deleting the execute at cleanup) when it is', async () => {
     const success = {
       status: 'success' as const,
       start_time: '2026-01-01T00:00:01.000Z',
@@ -109,9 +109,10 @@ describe('the doctor --run check (no network: a fake client)', () => {
     );
     const good = fakeState([{ status: 'running' }, success]);
     const detail = await runCheck(good.state, 'comfy-async-a', { pollMs: 10 }).run();
-    expect(detail).toBe(
-      'success in 3.0 s (queued 1.0 s); comfy-exec-doctor_00001_.png is a PNG of 12 bytes; deleted the execute',
-    );
+    expect(detail).toBe('success in 3.0 s (queued 1.0 s); comfy-exec-doctor_00001_.png is a PNG of 12 bytes');
+    // Kept for the checks that follow it by websocket and webhook, deleted once they are done.
+    expect(good.calls).toEqual(['create']);
+    for (const undo of good.state.cleanup ?? []) await undo();
     expect(good.calls).toEqual(['create', 'delete']);
   });
 });

@@ -12,7 +12,11 @@ const CHECKS = [
   'ComfyUI websocket',
   'web console',
 ];
-const RUN = 'execute of EmptyImage → SaveImage (comfy-async-local)';
+const RUN = [
+  'execute of EmptyImage → SaveImage (comfy-async-local)',
+  'the execute, followed over the websocket (comfy-async-local)',
+  'the execute, delivered as a webhook (comfy-async-local)',
+];
 
 let stack: NpmStart;
 let env: Record<string, string>;
@@ -61,10 +65,19 @@ describe('comfy-exec doctor, against npm start', () => {
 
     const run = await cli(['doctor', '--run'], env);
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(marks(run.stdout)).toEqual([...CHECKS, RUN].map((what) => ['✓', what]));
+    expect(marks(run.stdout)).toEqual([...CHECKS, ...RUN].map((what) => ['✓', what]));
     expect(run.stdout).toMatch(
-      /✓ execute .*: success in [\d.]+ s .*comfy-exec-doctor_\d+_\.png is a PNG of \d+ bytes; deleted the execute$/m,
+      /✓ execute .*: success in [\d.]+ s .*comfy-exec-doctor_\d+_\.png is a PNG of \d+ bytes$/m,
     );
+    // The relay's path (the stream, the owner's connections) and the webhook path, each proven.
+    expect(run.stdout).toMatch(/✓ the execute, followed over the websocket .*execution_success reached/);
+    expect(run.stdout).toMatch(/✓ the execute, delivered as a webhook .*delivered `success` .*, signed$/m);
+    // What doctor made to test is gone: no execute of its prompt is left under the key.
+    const listed = await fetch(`${stack.apiUrl}executes`, {
+      headers: { 'x-api-key': stack.apiKey },
+    });
+    expect(listed.status).toBe(200);
+    expect(await listed.text()).not.toContain('comfy-exec-doctor');
     expect(run.stdout).toMatch(
       /✓ ComfyUI websocket .*: connected with the key .*refused without it \(HTTP 403\)/,
     );
@@ -98,8 +111,7 @@ describe('comfy-exec doctor, against npm start', () => {
     expect(report.checks[3].endpoint).toBe('comfy-async-local');
   });
 
-  it('with a wrong key: ✗ on the key check saying what to do, the rest skipped, exit 1, at once', async () => {
-    const started = Date.now();
+  it('with a wrong key: ✗ on the key check saying what to do, the rest skipped, exit 1', async () => {
     const { code, stdout } = await cli(
       ['--api-url', stack.apiUrl, '--api-key', 'not-the-key-000000000', 'doctor', '--run'],
       env,
@@ -110,9 +122,8 @@ describe('comfy-exec doctor, against npm start', () => {
       /^✗ API answers with the key \(\d+ ms\): the API refused the key \(403 Forbidden\) → check the API key/,
     );
     expect(lines.slice(1).every((line) => line.startsWith('- ') && line.includes('skipped'))).toBe(true);
-    expect(lines).toHaveLength(9);
-    // A refused key is an answer, not something to retry.
-    expect(Date.now() - started).toBeLessThan(10_000);
+    // Every check of a --run on the default endpoint: the eight, the run and its two followers.
+    expect(lines).toHaveLength(11);
   });
 
   it("with the endpoint's container killed: ✗ on the run with the reason and where to look, not a hang", async () => {
@@ -126,8 +137,12 @@ describe('comfy-exec doctor, against npm start', () => {
     const marked = marks(stdout);
     // Everything the container is not needed for still works (the catalog it published is in S3).
     expect(marked.slice(0, CHECKS.length)).toEqual(CHECKS.map((what) => ['✓', what]));
-    expect(marked[CHECKS.length]).toEqual(['✗', RUN]);
-    const runLine = stdout.trim().split('\n').at(-1)!;
+    expect(marked.slice(CHECKS.length)).toEqual([
+      ['✗', RUN[0]],
+      ['-', RUN[1]],
+      ['-', RUN[2]],
+    ]);
+    const runLine = stdout.trim().split('\n').at(-3)!;
     expect(runLine).toMatch(
       /(ended `failed`: SageMaker could not get an answer from the endpoint's container|stayed `created` for \d+ s: the endpoint's container did not pick it up)/,
     );

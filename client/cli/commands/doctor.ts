@@ -9,8 +9,10 @@ import {
   webhookSecretCheck,
 } from '../doctor/api-checks';
 import { explainFor } from '../doctor/explain';
+import { socketFollowCheck, webhookFollowCheck } from '../doctor/follow-checks';
 import { inputsCheck } from '../doctor/inputs-check';
 import { runCheck } from '../doctor/run-check';
+import { isLocalApi } from '../doctor/run-witnesses';
 import { type CheckResult, exitCodeOf, formatResult, jsonReport, runChecks } from '../doctor/runner';
 import type { DoctorState } from '../doctor/state';
 import { consoleCheck, websocketCheck } from '../doctor/surface-checks';
@@ -18,6 +20,7 @@ import { UsageError } from '../exit-codes';
 
 interface DoctorFlags {
   run?: boolean;
+  webhookUrl?: string;
   endpoint: string[];
   timeout?: string;
   json?: boolean;
@@ -40,7 +43,16 @@ async function doctor(context: Context, flags: DoctorFlags): Promise<number> {
     timeoutMs: 15_000,
     retry: { ...options.retry, retries: 2, maxDelayMs: 2_000 },
   });
-  const state: DoctorState = { client, apiUrl: options.apiUrl, apiKey: options.apiKey, info: context.info };
+  if (flags.webhookUrl !== undefined && !flags.run) throw new UsageError('--webhook-url goes with --run');
+  const state: DoctorState = {
+    client,
+    apiUrl: options.apiUrl,
+    apiKey: options.apiKey,
+    info: context.info,
+    webhookUrl: flags.webhookUrl,
+  };
+  // A webhook needs a receiver: ours on a local stack, the operator's (--webhook-url) when deployed.
+  const webhooks = flags.webhookUrl !== undefined || isLocalApi(options.apiUrl);
   const report = {
     explain: explainFor(options.apiUrl),
     onResult: (result: CheckResult) => {
@@ -62,10 +74,20 @@ async function doctor(context: Context, flags: DoctorFlags): Promise<number> {
       webhookSecretCheck(state),
       websocketCheck(state),
       consoleCheck(state),
-      ...(flags.run ? targets.map((endpoint) => runCheck(state, endpoint, { timeoutSeconds })) : []),
+      ...(flags.run
+        ? targets.flatMap((endpoint) => [
+            runCheck(state, endpoint, { timeoutSeconds }),
+            socketFollowCheck(state, endpoint),
+            ...(webhooks ? [webhookFollowCheck(state, endpoint)] : []),
+          ])
+        : []),
     ],
     { ...report, previous: first },
-  );
+  ).finally(async () => {
+    for (const undo of state.cleanup ?? []) await undo().catch(() => undefined);
+  });
+  if (flags.run && !webhooks)
+    context.info('  webhook delivery not checked: give --webhook-url https://… (a receiver you can watch)');
   const results = [...first, ...rest];
   if (flags.json) context.out(JSON.stringify(jsonReport(options.apiUrl, results), null, 2));
   else {
@@ -98,6 +120,10 @@ export function registerDoctor(program: Command, context: Context) {
     .option(
       '--timeout <seconds>',
       'how long --run follows its execute (default: 120, or 900 when the endpoint is scaled to zero)',
+    )
+    .option(
+      '--webhook-url <url>',
+      "with --run: give the execute a webhook to this https receiver and check it is delivered (a local stack's doctor receives its own)",
     )
     .option('--json', 'print one JSON report: {ok, api_url, checks: [{name, ok, ms, detail, hint, …}]}')
     .action(async (flags: DoctorFlags) => context.exit(await doctor(context, flags)));

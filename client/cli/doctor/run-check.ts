@@ -1,6 +1,30 @@
 import { type Execute, FINAL_STATUSES, outputFiles } from '../../src/index';
+import { isLocalApi, openSocketWitness, type SocketWitness, startLocalReceiver } from './run-witnesses';
 import { type Check, CheckFailed } from './runner';
-import { DOCTOR_PROMPT, type DoctorState, endpointLogs, isPng } from './state';
+import { DOCTOR_PROMPT, type DoctorState, endpointLogs, isPng, type RunEvidence } from './state';
+
+/**
+ * The websocket (when the deployment has one and it opens with the key: the websocket check says
+ * why when it does not) and the webhook target: --webhook-url, or a receiver of our own on a
+ * local stack.
+ */
+async function witnesses(state: DoctorState): Promise<Pick<RunEvidence, 'socket' | 'webhook'>> {
+  state.cleanup ??= [];
+  const cleanup = state.cleanup;
+  let socket: SocketWitness | undefined;
+  if (state.about?.websocket_url) {
+    socket = await openSocketWitness(state.about.websocket_url, state.apiKey).catch(() => undefined);
+    if (socket) {
+      const opened = socket;
+      cleanup.push(async () => opened.close());
+    }
+  }
+  if (state.webhookUrl) return { socket, webhook: { url: state.webhookUrl } };
+  if (!isLocalApi(state.apiUrl)) return { socket };
+  const receiver = await startLocalReceiver();
+  cleanup.push(receiver.close);
+  return { socket, webhook: { url: receiver.url, received: receiver.received } };
+}
 
 /** A warm endpoint runs this prompt in seconds; two minutes means something is wrong. */
 export const WARM_TIMEOUT_S = 120;
@@ -98,8 +122,9 @@ async function checkedPng(state: DoctorState, endpoint: string, execute: Execute
 /**
  * (9, with --run) A real execute of the weight-free prompt, followed to `success`, its PNG
  * downloaded and checked. Bounded by the timeout: a container that never answers is a ✗ with the
- * status it stayed in, never a hang. The execute is deleted when it succeeded, kept (for its
- * logs) when it did not.
+ * status it stayed in, never a hang. The execute is deleted when it succeeded (after the follow
+ * checks), kept (for its logs) when it did not. It is watched by a websocket and, where one can
+ * receive, a webhook: the follow checks read what they saw.
  */
 export function runCheck(state: DoctorState, endpoint: string, options: RunCheckOptions = {}): Check {
   return {
@@ -112,10 +137,19 @@ export function runCheck(state: DoctorState, endpoint: string, options: RunCheck
       const asleep = row !== undefined && Number(row.current_instance_count) === 0;
       const timeoutS = options.timeoutSeconds ?? (asleep ? COLD_TIMEOUT_S : WARM_TIMEOUT_S);
       const deadline = AbortSignal.timeout(timeoutS * 1000);
+      const { socket, webhook } = await witnesses(state);
       const created = await state.client.create(
-        { prompt: DOCTOR_PROMPT, prompt_id: crypto.randomUUID(), endpoint_name: endpoint },
+        {
+          prompt: DOCTOR_PROMPT,
+          prompt_id: crypto.randomUUID(),
+          endpoint_name: endpoint,
+          ...(socket ? { client_id: socket.clientId } : {}),
+          ...(webhook ? { webhook: { url: webhook.url, events: ['success'] } } : {}),
+        },
         deadline,
       );
+      state.runs ??= new Map();
+      state.runs.set(endpoint, { promptId: created.prompt_id, socket, webhook });
       state.info(
         `  execute ${created.prompt_id} created on ${endpoint}; following it for up to ${timeoutS} s`,
       );
@@ -135,16 +169,19 @@ export function runCheck(state: DoctorState, endpoint: string, options: RunCheck
           `check ${endpointLogs(state, endpoint)} (or: comfy-exec logs ${execute.prompt_id})`,
         );
       const { file, bytes } = await checkedPng(state, endpoint, execute);
-      const cleanup = await state.client.delete([execute.prompt_id]).then(
-        () => 'deleted the execute',
-        (error: Error) => `could not delete the execute: ${error.message}`,
-      );
+      // Deleted after the checks that follow it by the websocket and webhooks have read it.
+      state.cleanup ??= [];
+      state.cleanup.push(async () => {
+        await state.client.delete([execute.prompt_id]).catch((error: Error) => {
+          state.info(`  could not delete the execute ${execute.prompt_id}: ${error.message}`);
+        });
+      });
       const queued = isoSpan(execute.create_time, execute.start_time);
       const total = isoSpan(execute.create_time, execute.complete_time);
       const times = Number.isNaN(total)
         ? ''
         : ` in ${seconds(total)}${Number.isNaN(queued) ? '' : ` (queued ${seconds(queued)})`}`;
-      return `success${times}; ${file.filename} is a PNG of ${bytes.length} bytes; ${cleanup}`;
+      return `success${times}; ${file.filename} is a PNG of ${bytes.length} bytes`;
     },
   };
 }

@@ -1,4 +1,17 @@
 import type { About, ApiPrompt, ComfyExecClient, Endpoint } from '../../src/index';
+import type { SocketWitness } from './run-witnesses';
+
+/** What the run check leaves for the checks that follow its execute by other paths. */
+export interface RunEvidence {
+  promptId: string;
+  /** The websocket that watched it (when GET /about named one and it opened). */
+  socket?: SocketWitness;
+  /** The webhook it was created with, and what a local receiver got (local stacks only). */
+  webhook?: {
+    url: string;
+    received?: { type: string | undefined; promptId: string | undefined; signed: boolean }[];
+  };
+}
 
 /** What the checks share: the connection, and what earlier checks learned about the deployment. */
 export interface DoctorState {
@@ -11,6 +24,12 @@ export interface DoctorState {
   endpoints?: Endpoint[];
   /** Where to say what a slow check is doing meanwhile (stderr). */
   info(line: string): void;
+  /** Per endpoint, the execute the run check made (with --run). */
+  runs?: Map<string, RunEvidence>;
+  /** --webhook-url: a receiver the operator controls, for the webhook delivery check. */
+  webhookUrl?: string;
+  /** Undone after the last check, pass or fail (sockets, receivers, executes made to test). */
+  cleanup?: (() => Promise<void>)[];
 }
 
 /** The smallest prompt that exercises ComfyUI end to end with core nodes only: no model weights. */

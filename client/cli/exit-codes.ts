@@ -16,6 +16,8 @@ export const EXIT = {
   usage: 2,
   /** The API answered an error, or could not be reached. */
   api: 3,
+  /** Stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it). */
+  interrupted: 130,
 } as const;
 
 /** A mistake in how the command was called (exit 2). */

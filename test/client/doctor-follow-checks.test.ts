@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { socketFollowCheck, webhookFollowCheck } from '../../client/cli/doctor/follow-checks';
-import type { SocketWitness } from '../../client/cli/doctor/run-witnesses';
+import { keySafeOver, type SocketWitness } from '../../client/cli/doctor/run-witnesses';
 import type { DoctorState, RunEvidence } from '../../client/cli/doctor/state';
 import type { ComfyExecClient, Execute } from '../../client/src/index';
 
@@ -84,5 +84,20 @@ describe('doctor: the run followed by websocket and webhook', () => {
     await expect(webhookFollowCheck(nothing, 'comfy-async-a').run()).rejects.toThrow(
       /receiver got 0 request/,
     );
+  });
+});
+
+describe('doctor: where the key may go', () => {
+  it('never over plain ws:// when the API is https; a local stack is plain both ways', () => {
+    expect(
+      keySafeOver(
+        'https://a.execute-api.eu-west-1.amazonaws.com/prod/',
+        'wss://b.execute-api.eu-west-1.amazonaws.com/prod',
+      ),
+    ).toBe(true);
+    expect(keySafeOver('https://a.execute-api.eu-west-1.amazonaws.com/prod/', 'ws://evil.example/prod')).toBe(
+      false,
+    );
+    expect(keySafeOver('http://127.0.0.1:3000/prod/', 'ws://127.0.0.1:3000/prod/comfyui/ws')).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, cliEnv, type NpmStart, startNpmStart } from './cli-harness';
+import { cli, cliEnv, type NpmStart, startCli, startNpmStart } from './cli-harness';
 
 const CHECKS = [
   'API answers with the key',
@@ -149,5 +149,28 @@ describe('comfy-exec doctor, against npm start', () => {
     expect(runLine).toMatch(
       /→ check the endpoint's CloudWatch logs at https:\/\/\S+%2Faws%2Fsagemaker%2FEndpoints%2Fcomfy-async-local/,
     );
+  });
+
+  it('Ctrl-C mid-run: cancels and deletes the execute it made, exit 130', async () => {
+    // The signal comes as soon as the execute exists, before doctor's first look at it (1 s on):
+    // doctor has not seen it end, so it must undo it whatever the (dead) container did.
+    const { child, done } = startCli(['doctor', '--run', '--timeout', '600'], env);
+    let stderr = '';
+    const promptId = await new Promise<string>((resolve) => {
+      child.stderr.on('data', (chunk) => {
+        stderr += chunk;
+        const id = /execute (\S+) created on/.exec(stderr)?.[1];
+        if (id) resolve(id);
+      });
+    });
+    child.kill('SIGINT');
+    const { code } = await done;
+    expect(code).toBe(130);
+    const left = await fetch(`${stack.apiUrl}executes/${promptId}`, {
+      headers: { 'x-api-key': stack.apiKey },
+    });
+    expect(left.status).toBe(404);
+    const inputs = await fetch(`${stack.apiUrl}inputs`, { headers: { 'x-api-key': stack.apiKey } });
+    expect(await inputs.text()).not.toContain('comfy-exec-doctor');
   });
 });

@@ -16,7 +16,7 @@ import { isLocalApi } from '../doctor/run-witnesses';
 import { type CheckResult, exitCodeOf, formatResult, jsonReport, runChecks } from '../doctor/runner';
 import type { DoctorState } from '../doctor/state';
 import { consoleCheck, websocketCheck } from '../doctor/surface-checks';
-import { UsageError } from '../exit-codes';
+import { EXIT, UsageError } from '../exit-codes';
 
 interface DoctorFlags {
   run?: boolean;
@@ -32,6 +32,12 @@ function timeoutOf(text: string | undefined): number | undefined {
   if (!Number.isFinite(value) || value <= 0)
     throw new UsageError(`--timeout ${text}: expected seconds, more than 0`);
   return value;
+}
+
+/** Runs each cleanup once, newest first (an execute before the socket that watched it). */
+async function undoAll(state: DoctorState) {
+  const undo = (state.cleanup ?? []).splice(0).reverse();
+  for (const step of undo) await step().catch(() => undefined);
 }
 
 async function doctor(context: Context, flags: DoctorFlags): Promise<number> {
@@ -61,6 +67,14 @@ async function doctor(context: Context, flags: DoctorFlags): Promise<number> {
   };
   if (!flags.json) context.info(`comfy-exec doctor: ${options.apiUrl}`);
 
+  // Ctrl-C (or a stop) mid-check: undo what the checks made so far, then end as interrupted.
+  const onSignal = (signal: NodeJS.Signals) => {
+    context.info(`\ninterrupted (${signal}): removing what doctor made…`);
+    void undoAll(state).then(() => process.exit(EXIT.interrupted));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
   const first = await runChecks([apiCheck(state)], report);
   // The endpoint-specific checks target --endpoint, else the deployment's default (known once /about answered).
   const targets =
@@ -84,7 +98,9 @@ async function doctor(context: Context, flags: DoctorFlags): Promise<number> {
     ],
     { ...report, previous: first },
   ).finally(async () => {
-    for (const undo of state.cleanup ?? []) await undo().catch(() => undefined);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await undoAll(state);
   });
   if (flags.run && !webhooks)
     context.info('  webhook delivery not checked: give --webhook-url https://… (a receiver you can watch)');

@@ -57,6 +57,12 @@ export function inputsCheck(state: DoctorState): Check {
           );
         throw error;
       }
+      // Interrupted from here on (Ctrl-C), the doctor's cleanup deletes it instead.
+      let deleted = false;
+      state.cleanup ??= [];
+      state.cleanup.push(async () => {
+        if (!deleted) await state.client.deleteInput(name).catch(() => undefined);
+      });
       let problem: unknown;
       try {
         const back = await state.client.download(await storedObjectUrl(state, name));
@@ -71,6 +77,7 @@ export function inputsCheck(state: DoctorState): Check {
       // Deleted either way: the doctor leaves nothing behind; the first problem is the one told.
       try {
         await state.client.deleteInput(name);
+        deleted = true;
       } catch (error) {
         problem ??= new CheckFailed(
           `uploaded and read back ${name}, but could not delete it: ${(error as Error).message}`,

@@ -1,5 +1,11 @@
 import { type Execute, FINAL_STATUSES, outputFiles } from '../../src/index';
-import { isLocalApi, openSocketWitness, type SocketWitness, startLocalReceiver } from './run-witnesses';
+import {
+  isLocalApi,
+  keySafeOver,
+  openSocketWitness,
+  type SocketWitness,
+  startLocalReceiver,
+} from './run-witnesses';
 import { type Check, CheckFailed } from './runner';
 import { DOCTOR_PROMPT, type DoctorState, endpointLogs, isPng, type RunEvidence } from './state';
 
@@ -12,7 +18,7 @@ async function witnesses(state: DoctorState): Promise<Pick<RunEvidence, 'socket'
   state.cleanup ??= [];
   const cleanup = state.cleanup;
   let socket: SocketWitness | undefined;
-  if (state.about?.websocket_url) {
+  if (state.about?.websocket_url && keySafeOver(state.apiUrl, state.about.websocket_url)) {
     socket = await openSocketWitness(state.about.websocket_url, state.apiKey).catch(() => undefined);
     if (socket) {
       const opened = socket;
@@ -150,15 +156,27 @@ export function runCheck(state: DoctorState, endpoint: string, options: RunCheck
       );
       state.runs ??= new Map();
       state.runs.set(endpoint, { promptId: created.prompt_id, socket, webhook });
+      // Until it is final, an interrupted or broken doctor cancels and deletes it: no GPU time
+      // is spent on an execute nobody follows, and nothing is left.
+      let settled = false;
+      state.cleanup ??= [];
+      state.cleanup.push(async () => {
+        if (settled) return;
+        await state.client.cancel(created.prompt_id).catch(() => undefined);
+        await state.client.delete([created.prompt_id]).catch(() => undefined);
+      });
       state.info(
         `  execute ${created.prompt_id} created on ${endpoint}; following it for up to ${timeoutS} s`,
       );
       const { execute, inStatusMs } = await follow(state, created, deadline, options.pollMs ?? 1000);
       if (!FINAL_STATUSES.includes(execute.status)) {
-        // Nobody waits for it any more: it must not hold a GPU later.
+        // Nobody waits for it any more: it must not hold a GPU later (kept, cancelled, for its logs).
+        settled = true;
         await state.client.cancel(execute.prompt_id).catch(() => undefined);
         throw stuck(state, endpoint, execute, inStatusMs, asleep);
       }
+      // Final: a failure is kept for its logs; a success is deleted after the follow checks.
+      settled = true;
       if (execute.status !== 'success')
         throw new CheckFailed(
           `the execute ${execute.prompt_id} ended \`${execute.status}\`: ${

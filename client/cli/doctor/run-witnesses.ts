@@ -112,3 +112,11 @@ export function isLocalApi(apiUrl: string): boolean {
   const host = new URL(apiUrl).hostname;
   return host === 'localhost' || host === '[::1]' || /^127\./.test(host);
 }
+
+/**
+ * Whether the key may go to the websocket GET /about names: never over plain `ws://` when the API
+ * itself is `https://` (a deployed stack's websocket is `wss://`; only a local stack is plain).
+ */
+export function keySafeOver(apiUrl: string, websocketUrl: string): boolean {
+  return !(new URL(apiUrl).protocol === 'https:' && new URL(websocketUrl).protocol !== 'wss:');
+}

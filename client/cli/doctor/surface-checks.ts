@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { keySafeOver } from './run-witnesses';
 import { type Check, CheckFailed } from './runner';
 import type { DoctorState } from './state';
 
@@ -55,6 +56,11 @@ export function websocketCheck(state: DoctorState): Check {
         throw new CheckFailed(
           'GET /about names no websocket URL',
           'deploy again: the stack sets it on the health function',
+        );
+      if (!keySafeOver(state.apiUrl, base))
+        throw new CheckFailed(
+          `GET /about names ${base}, a plain websocket for an https API: the key is not sent there`,
+          "the stack's websocket is wss://: check COMFYUI_WEBSOCKET_URL on the health function",
         );
       const url = `${base}${base.includes('?') ? '&' : '?'}clientId=comfy-exec-doctor`;
       const keyed = await handshake(url, { 'x-api-key': state.apiKey }).catch((error: Error) => {

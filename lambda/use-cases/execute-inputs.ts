@@ -135,6 +135,12 @@ export class ExecuteInputs {
 
   /** s3:// sources: the caller's own inputs prefix, or a bucket the operator opened to executes. */
   private checkReadable(uri: string, what: string) {
+    // A key is literal in S3, but an emulator (and any proxy) may resolve dot segments: a key with
+    // them could leave the prefix checked below, and no real input needs one.
+    const segments = uri.replace(/^s3:\/\/[^/]*\/?/, '').split('/');
+    if (segments.at(-1) === '') segments.pop(); // a prefix's closing slash
+    if (segments.some((segment) => segment === '.' || segment === '..' || segment === ''))
+      this.refuse(`${what}: ${uri} has an empty, '.' or '..' path segment`);
     const bucket = /^s3:\/\/([^/]+)\//.exec(uri)?.[1];
     if (uri.startsWith(this.deps.inputs.prefixOf(this.owner))) return;
     if (bucket && this.deps.config.readableBuckets.includes(bucket)) return;

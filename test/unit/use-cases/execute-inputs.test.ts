@@ -98,6 +98,10 @@ describe('CreateExecute with inline inputs', () => {
     ['s3://someone-elses-bucket/cat.png', 'is not readable by executes'],
     ['s3://bucket/inputs/key-b/in-x-cat.png', 'is not readable by executes'],
     ['s3://bucket/inputs/key-a/missing.png', 'does not exist'],
+    // Dot segments an emulator or proxy might resolve out of the caller's own prefix.
+    ['s3://bucket/inputs/key-a/../key-b/in-x-cat.png', "'..' path segment"],
+    ['s3://bucket/inputs/key-a/./../key-b/in-x-cat.png', "'..' path segment"],
+    ['s3://bucket/inputs/key-a//in-x-cat.png', 'empty'],
   ])('refuses the source %j with a 400 and writes nothing', async (source, why) => {
     const { deps, payloads, hosts } = fakeCreateDeps();
     hosts.set('metadata.internal', ['169.254.169.254']);

@@ -15,7 +15,7 @@ function retention(days: number): RetentionDays {
 
 /** The three stacks of one deployment, configured from CDK context. */
 export function addComfyExecStacks(app: App, props: StackProps = {}) {
-  const config = readStageConfig((key) => app.node.tryGetContext(key));
+  const config = readStageConfig((key) => app.node.tryGetContext(key), Object.keys(app.node.getAllContext()));
   const removalPolicy = config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
   const bucketName = payloadBucketName(config, Aws.ACCOUNT_ID, Aws.REGION);
   const data = new DataStack(app, 'ComfyExecData', {

@@ -105,7 +105,19 @@ export const StageConfigSchema = z
      * (or that as a JSON string). Checked here as CreateExecute checks a webhook: https, known events.
      */
     defaultWebhooks: z
-      .union([z.string().transform((text) => JSON.parse(text) as unknown), z.record(z.string(), z.unknown())])
+      .unknown()
+      .transform((value, ctx) => {
+        if (typeof value !== 'string') return value;
+        try {
+          return JSON.parse(value) as unknown;
+        } catch {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'is not JSON: expected {"<API key id>": {"url": "https://…"}}',
+          });
+          return z.NEVER;
+        }
+      })
       .pipe(
         z.record(
           z.string().regex(/^[A-Za-z0-9]+$/, 'is not an API key id'),
@@ -137,7 +149,45 @@ export type StageConfig = z.infer<typeof StageConfigSchema>;
 export const CONTEXT_PREFIX = 'comfy-exec:';
 
 /** The stage config from a context lookup; errors name the context key. */
-export function readStageConfig(tryGetContext: (key: string) => unknown): StageConfig {
+/** A deployment setting that cannot be used: the message names the `comfy-exec:` key. */
+export class ContextError extends Error {
+  override name = 'ContextError';
+}
+
+/** Edit distance, for "did you mean" on a misspelt key. */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++)
+      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+/**
+ * `contextKeys`: every context key the app was given, so that a misspelt `comfy-exec:` key is an
+ * error rather than a setting silently left at its default.
+ */
+export function readStageConfig(
+  tryGetContext: (key: string) => unknown,
+  contextKeys: readonly string[] = [],
+): StageConfig {
+  const known = Object.keys(StageConfigSchema.shape);
+  const unknown = contextKeys
+    .filter((key) => key.startsWith(CONTEXT_PREFIX))
+    .map((key) => key.slice(CONTEXT_PREFIX.length))
+    .filter((key) => !known.includes(key));
+  if (unknown.length > 0)
+    throw new ContextError(
+      `unknown CDK context: ${unknown
+        .map((key) => {
+          const near = known.find((name) => distance(name.toLowerCase(), key.toLowerCase()) <= 2);
+          return `${CONTEXT_PREFIX}${key}${near ? ` (did you mean ${CONTEXT_PREFIX}${near}?)` : ''}`;
+        })
+        .join(', ')}; the settings are listed in README "Context keys"`,
+    );
   const raw: Record<string, unknown> = {};
   for (const key of Object.keys(StageConfigSchema.shape)) {
     const value = tryGetContext(`${CONTEXT_PREFIX}${key}`);
@@ -145,7 +195,7 @@ export function readStageConfig(tryGetContext: (key: string) => unknown): StageC
   }
   const parsed = StageConfigSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new Error(
+    throw new ContextError(
       `invalid CDK context: ${parsed.error.issues.map((i) => `${CONTEXT_PREFIX}${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
   }

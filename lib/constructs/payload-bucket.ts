@@ -44,7 +44,9 @@ export class PayloadBucket extends Construct {
       encryption: BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       removalPolicy,
-      autoDeleteObjects: false,
+      // CloudFormation deletes only empty buckets: with `destroy`, the stack empties them first
+      // (the access logs fill as soon as the payloads are used), or `cdk destroy` would fail.
+      autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,
     };
     this.accessLogs = new Bucket(this, 'AccessLogs', {
       ...common,

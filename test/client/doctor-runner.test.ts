@@ -174,4 +174,19 @@ describe('the doctor explains client errors in plain words', () => {
       'the function failed: its logs are at https://logs/here',
     );
   });
+
+  it("a URL that is not the API: a web server's 404 page in one short line, and what URL to use", () => {
+    const page = `Ping: HTTP 404 <!DOCTYPE HTML><html><head><title>Error response</title></head><body>${'x'.repeat(400)}</body></html>`;
+    const { detail, hint } = explain(new ApiError(page, 404, page));
+    expect(detail).not.toContain('<');
+    expect(detail.length).toBeLessThan(250);
+    expect(hint).toMatch(/not a comfy-exec API: use the ApiUrl stack output/);
+  });
+
+  it('against npm start, a refused key points at the key npm start printed, not at AWS', () => {
+    const local = explainFor('http://127.0.0.1:3000/prod/');
+    expect(local(new ApiError('Ping: HTTP 403 Forbidden', 403, { message: 'Forbidden' })).hint).toMatch(
+      /npm start prints its key/,
+    );
+  });
 });

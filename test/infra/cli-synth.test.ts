@@ -16,10 +16,10 @@ const ROOT = join(import.meta.dirname, '../..');
  * CDK_DEFAULT_REGION with its own finding, us-east-1 when no AWS config exists). No credentials
  * and no AWS config, so nothing is looked up: the synth must work offline.
  */
-function cdkSynthAsTheOperatorDoes() {
+function cdkSynthAsTheOperatorDoes(extraArgs: string[] = []) {
   const home = mkdtempSync(join(tmpdir(), 'cdk-home-'));
   try {
-    return spawnSync('npx', ['cdk', 'synth', '--no-notices', '-q', '-o', outdir], {
+    return spawnSync('npx', ['cdk', 'synth', '--no-notices', '-q', '-o', outdir, ...extraArgs], {
       cwd: ROOT,
       encoding: 'utf8',
       env: {
@@ -140,4 +140,13 @@ describe('`npx cdk synth` as a child process (the lint gate)', () => {
     expect(result.statusCode).toBe(500);
     expect(JSON.parse(result.body)).toMatchObject({ statusCode: 500, debug: expect.any(Object) });
   }, 300_000);
+
+  it('a misspelt setting stops the synth with one line naming it, not a stack trace', () => {
+    const synth = cdkSynthAsTheOperatorDoes(['-c', 'comfy-exec:maxInstanses=2']);
+    expect(synth.status).not.toBe(0);
+    expect(synth.stderr).toContain(
+      'comfy-exec: unknown CDK context: comfy-exec:maxInstanses (did you mean comfy-exec:maxInstances?)',
+    );
+    expect(synth.stderr).not.toMatch(/^\s+at /m);
+  }, 120_000);
 });

@@ -129,6 +129,8 @@ describe('the app in every shape it is synthesized in, with cdk.json feature fla
   it('the settings take effect where deployed', () => {
     const { data, inference, controlPlane } = synthWithChecks(SHAPES[3]!).templates!;
     data.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
+    // destroy means the stack can be deleted: both buckets are emptied first (they are not empty).
+    data.resourceCountIs('Custom::S3AutoDeleteObjects', 2);
     inference.hasResourceProperties('AWS::SageMaker::EndpointConfig', {
       ProductionVariants: [Match.objectLike({ InstanceType: 'ml.g6.2xlarge' })],
     });
@@ -137,7 +139,11 @@ describe('the app in every shape it is synthesized in, with cdk.json feature fla
       Protocol: 'email',
       Endpoint: 'ops@example.com',
     });
-    synthWithChecks(SHAPES[4]!).templates!.inference.resourceCountIs('AWS::SageMaker::Endpoint', 0);
+    const existing = synthWithChecks(SHAPES[4]!).templates!;
+    existing.inference.resourceCountIs('AWS::SageMaker::Endpoint', 0);
+    // retain (the default): the data outlives the stack, and nothing deletes objects.
+    existing.data.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
+    existing.data.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
   });
 
   it('covers every context key the README documents with a value other than its default', () => {

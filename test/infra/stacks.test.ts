@@ -42,6 +42,26 @@ describe('stage config', () => {
       readStageConfig((key) => ({ 'comfy-exec:imageUri': IMAGE, 'comfy-exec:instanceType': 'g5' })[key]),
     ).toThrow(/comfy-exec:instanceType/);
   });
+
+  it('refuses a misspelt comfy-exec key instead of leaving the setting at its default', () => {
+    const given = {
+      'comfy-exec:maxInstanses': '2',
+      'comfy-exec:alarmEmail': 'ops@example.com',
+      '@aws-cdk/x': true,
+    };
+    expect(() =>
+      readStageConfig((key) => (given as Record<string, unknown>)[key], Object.keys(given)),
+    ).toThrow(/unknown CDK context: comfy-exec:maxInstanses \(did you mean comfy-exec:maxInstances\?\)/);
+    expect(() => synthFast({ 'comfy-exec:imageUri': IMAGE, 'comfy-exec:endpointNmae': 'x' })).toThrow(
+      /comfy-exec:endpointNmae \(did you mean comfy-exec:endpointName\?\)/,
+    );
+  });
+
+  it('names defaultWebhooks when its JSON does not parse', () => {
+    expect(() =>
+      readStageConfig((key) => (key === 'comfy-exec:defaultWebhooks' ? '{"abc": {"url": ' : undefined)),
+    ).toThrow(/comfy-exec:defaultWebhooks: is not JSON/);
+  });
 });
 
 describe('data stack', () => {

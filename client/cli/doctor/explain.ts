@@ -1,9 +1,19 @@
 import { ApiError, NetworkError } from '../../src/index';
+import { isLocalApi } from './run-witnesses';
 import type { Explain } from './runner';
 
 /** The API key's value, as an operator gets it after `cdk deploy`. */
 const KEY_VALUE =
   'aws apigateway get-api-key --api-key <ApiKeyId stack output> --include-value --query value --output text';
+
+/** An answer's text on one line and short: a web server's HTML error page is not a detail. */
+function oneLine(text: string): string {
+  const flat = text
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return flat.length > 160 ? `${flat.slice(0, 157)}…` : flat;
+}
 
 /** API Gateway's own error message (`{message}`), when the answer is the gateway's, not ours. */
 function gatewayMessage(error: ApiError): string | undefined {
@@ -29,7 +39,9 @@ export function explainFor(apiUrl: string): Explain {
       if (error.status === 403 && gateway === 'Forbidden')
         return {
           detail: 'the API refused the key (403 Forbidden)',
-          hint: `check the API key (--api-key, COMFY_EXEC_API_KEY or the profile); its value: ${KEY_VALUE}`,
+          hint: `check the API key (--api-key, COMFY_EXEC_API_KEY or the profile); ${
+            isLocalApi(apiUrl) ? 'npm start prints its key (or set API_KEY)' : `its value: ${KEY_VALUE}`
+          }`,
         };
       if (error.status === 403 && gateway === 'Missing Authentication Token')
         return {
@@ -48,7 +60,12 @@ export function explainFor(apiUrl: string): Explain {
             ? `the function failed: its logs are at ${error.debug.log_url}`
             : "the API failed: see its functions' CloudWatch logs",
         };
-      return { detail: error.message, hint: '' };
+      if (error.status === 404 && !error.debug)
+        return {
+          detail: `HTTP 404 from ${apiUrl}: ${oneLine(error.message)}`,
+          hint: 'this is not a comfy-exec API: use the ApiUrl stack output as it is (…/prod/), or the URL npm start printed',
+        };
+      return { detail: oneLine(error.message), hint: '' };
     }
     if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
       return { detail: `no answer in time: ${error.message}`, hint: 'check the network, then try again' };

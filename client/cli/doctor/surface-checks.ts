@@ -72,7 +72,7 @@ export function websocketCheck(state: DoctorState): Check {
       if (!keyed.opened)
         throw new CheckFailed(
           `$connect refused the key (HTTP ${keyed.status})`,
-          "the websocket's usage plan must hold the API key (lib/constructs/comfyui-socket-api.ts): deploy again",
+          "two causes answer alike: the key missing from the websocket's usage plan (deploy again) or $connect's event without identity.apiKeyId (the comfyui-socket function refuses it); the stage's access log tells them apart: status, apiKeyId, integrationError (docs/architecture.md A1)",
         );
       if (!keyed.greeting)
         throw new CheckFailed(

@@ -55,11 +55,16 @@ export interface WebhookQueue {
 /** Signs a payload as Standard Webhooks does: the `webhook-signature` header's value. */
 export type WebhookSigner = (secrets: string[], id: string, timestamp: Date, payload: string) => string;
 
-/** POSTs a delivery: no redirects followed, a short timeout, the answer's body ignored past a small cap. */
+/**
+ * POSTs a delivery to `address` (the one the host check approved; the URL's host name is kept
+ * for TLS and the Host header): no redirects followed, a short timeout, the answer's body
+ * ignored past a small cap.
+ */
 export interface WebhookPoster {
   post(
     url: string,
     headers: Record<string, string>,
     body: string,
+    address: string,
   ): Promise<{ status?: number; error?: string }>;
 }

@@ -1,6 +1,6 @@
 import { resolveHostAddresses } from '../adapters/dns-host-resolver';
 import { DynamoDbExecuteStore } from '../adapters/dynamodb-execute-store';
-import { FetchWebhookPoster } from '../adapters/fetch-webhook-poster';
+import { PinnedWebhookPoster } from '../adapters/pinned-webhook-poster';
 import { S3PayloadStore } from '../adapters/s3-payload-store';
 import { SecretsManagerWebhookSecrets } from '../adapters/secrets-manager-webhook-secrets';
 import { SqsWebhookQueue } from '../adapters/sqs-webhook-queue';
@@ -33,7 +33,7 @@ export function deliverWebhooksDeps(): DeliverWebhookDeps & { queue: SqsWebhookQ
     payloads: new S3PayloadStore(s3Client(settings), env.BUCKET_NAME),
     secrets: webhookSecrets('deliver-webhooks'),
     sign: signWebhook,
-    poster: new FetchWebhookPoster(env.WEBHOOK_TIMEOUT_MS),
+    poster: new PinnedWebhookPoster(env.WEBHOOK_TIMEOUT_MS),
     resolveHost: resolveHostAddresses,
     clock,
     config: {

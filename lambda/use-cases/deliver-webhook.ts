@@ -8,7 +8,7 @@ import type {
 import type { Clock, ExecuteStore, PayloadStore } from '../domain/ports';
 import { nextRetryDelaySeconds, type RetryPolicy } from '../domain/webhooks/retry-schedule';
 import { signingSecrets } from '../domain/webhooks/signing-secrets';
-import { webhookHostProblem } from '../domain/webhooks/webhook-target';
+import { checkWebhookHost } from '../domain/webhooks/webhook-target';
 import { executeView } from './get-execute';
 
 export interface DeliverWebhookDeps {
@@ -50,10 +50,13 @@ export async function deliverWebhook(
   if (!record?.webhook) return { kind: 'skipped', reason: 'the execute or its webhook no longer exists' };
   const now = deps.clock.now();
   const { url } = record.webhook;
-  const blocked = await webhookHostProblem(url, deps.resolveHost, {
+  const checked = await checkWebhookHost(url, deps.resolveHost, {
     allowLoopback: deps.config.allowLoopback,
   });
-  const result = blocked ? { error: blocked } : await post(record, delivery, now, deps);
+  const result =
+    'problem' in checked
+      ? { error: checked.problem }
+      : await post(record, delivery, now, checked.address, deps);
   const ok = result.status !== undefined && result.status >= 200 && result.status < 300;
   if (ok) {
     await writeState(
@@ -82,7 +85,13 @@ export async function deliverWebhook(
   return delay ? { kind: 'retry', delaySeconds: delay, error } : { kind: 'gave-up', error };
 }
 
-async function post(record: ExecuteRecord, delivery: WebhookDelivery, now: Date, deps: DeliverWebhookDeps) {
+async function post(
+  record: ExecuteRecord,
+  delivery: WebhookDelivery,
+  now: Date,
+  address: string,
+  deps: DeliverWebhookDeps,
+) {
   // The record read for this attempt, shown as GetExecute shows it (no second read).
   const data = await executeView(record, {
     payloads: deps.payloads,
@@ -100,6 +109,7 @@ async function post(record: ExecuteRecord, delivery: WebhookDelivery, now: Date,
       'webhook-signature': deps.sign(secrets, delivery.webhook_id, now, payload),
     },
     payload,
+    address,
   );
 }
 

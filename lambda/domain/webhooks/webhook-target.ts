@@ -11,16 +11,32 @@ export async function webhookHostProblem(
   resolveHost: (host: string) => Promise<string[]>,
   options: { allowLoopback: boolean },
 ): Promise<string | undefined> {
+  const checked = await checkWebhookHost(url, resolveHost, options);
+  return 'problem' in checked ? checked.problem : undefined;
+}
+
+/**
+ * The same check, answering the address to connect to: a delivery connects to exactly the address
+ * checked here, never resolving the name again (DNS could answer a private address the second
+ * time: rebinding).
+ */
+export async function checkWebhookHost(
+  url: string,
+  resolveHost: (host: string) => Promise<string[]>,
+  options: { allowLoopback: boolean },
+): Promise<{ problem: string } | { address: string }> {
   const host = new URL(url).hostname;
   const literal = literalAddress(host);
   let addresses: string[];
   try {
     addresses = literal ? [literal] : await resolveHost(host);
   } catch {
-    return `webhook.url: the host ${host} does not resolve`;
+    return { problem: `webhook.url: the host ${host} does not resolve` };
   }
   const blocked = addresses.find((address) => !isFetchableAddress(address, options));
   if (addresses.length === 0 || blocked)
-    return `webhook.url: ${host} resolves to ${blocked ?? 'no address'}, which is not a public address`;
-  return undefined;
+    return {
+      problem: `webhook.url: ${host} resolves to ${blocked ?? 'no address'}, which is not a public address`,
+    };
+  return { address: addresses[0]! };
 }

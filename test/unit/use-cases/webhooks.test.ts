@@ -40,7 +40,7 @@ const hook = (events = ['success', 'failed', 'cancelled']) =>
 
 async function setup(answer: { status?: number; error?: string } = { status: 204 }) {
   const fakes = await fakesWithExecutes([{ owner: 'alice', status: 'success', extra: hook() }]);
-  const posted: { url: string; headers: Record<string, string>; body: string }[] = [];
+  const posted: { url: string; headers: Record<string, string>; body: string; address: string }[] = [];
   const secrets = new InMemorySecrets();
   const deps: DeliverWebhookDeps = {
     store: fakes.store,
@@ -48,8 +48,8 @@ async function setup(answer: { status?: number; error?: string } = { status: 204
     secrets,
     sign: signWebhook,
     poster: {
-      post: async (url, headers, body) => {
-        posted.push({ url, headers, body });
+      post: async (url, headers, body, address) => {
+        posted.push({ url, headers, body, address });
         return answer;
       },
     },
@@ -67,6 +67,17 @@ async function setup(answer: { status?: number; error?: string } = { status: 204
 }
 
 describe('delivering a webhook', () => {
+  it('connects to the address it checked, not to what DNS answers next (rebinding)', async () => {
+    const { deps, posted, delivery } = await setup();
+    let lookups = 0;
+    // Public for the check, then the metadata service for anyone who asks again.
+    deps.resolveHost = async () => (lookups++ === 0 ? ['93.184.216.34'] : ['169.254.169.254']);
+    const outcome = await deliverWebhook(delivery, { number: 1, firstQueuedAt: Date.now() }, deps);
+    expect(outcome).toEqual({ kind: 'delivered', status: 204 });
+    expect(posted.map((p) => p.address)).toEqual(['93.184.216.34']);
+    expect(lookups).toBe(1);
+  });
+
   it('POSTs the execute as GetExecute shows it, signed so the standardwebhooks verifier accepts it', async () => {
     const { deps, posted, secrets, record, delivery } = await setup();
     const outcome = await deliverWebhook(delivery, { number: 1, firstQueuedAt: Date.now() }, deps);

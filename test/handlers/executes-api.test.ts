@@ -89,6 +89,31 @@ describe('POST /executes', () => {
     expect(await objectKeys(`executes/${promptId}/`)).toHaveLength(1);
   });
 
+  it("answers another key's prompt_id exactly as a conflict of one's own: ids are global, owners hidden", async () => {
+    const promptId = newId();
+    await callApi({
+      method: 'POST',
+      path: '/executes',
+      body: { prompt_id: promptId, prompt: txt2imgPrompt() },
+    });
+    const own = await callApi({
+      method: 'POST',
+      path: '/executes',
+      body: { prompt_id: promptId, prompt: txt2imgPrompt(7) },
+    });
+    // Another key sends the very request the owner sent: still a conflict, worded the same.
+    const others = await callApi({
+      method: 'POST',
+      path: '/executes',
+      apiKeyId: 'someone-else',
+      body: { prompt_id: promptId, prompt: txt2imgPrompt() },
+    });
+    expect(others.status).toBe(own.status);
+    expect(others.status).toBe(409);
+    expect(others.body.message).toBe(own.body.message);
+    expect(others.body.data).toEqual(own.body.data);
+  });
+
   it('rejects bad input with a clear 400 and writes nothing', async () => {
     const items = await itemCount();
     const objects = (await objectKeys('executes/')).length;

@@ -1,8 +1,18 @@
-import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  localStackFile,
   readLocalStackFile,
   removeLocalStackFile,
   writeLocalStackFile,
@@ -27,6 +37,51 @@ describe('the file npm start leaves for the command line', () => {
     removeLocalStackFile(process.pid, path);
     expect(existsSync(path)).toBe(false);
     writeFileSync(path, '{broken');
+    expect(readLocalStackFile(path)).toBeUndefined();
+  });
+});
+
+describe('the file cannot be planted or read by another user of the machine', () => {
+  const fresh = () => mkdtempSync(join(tmpdir(), 'stack-file-'));
+
+  it('is in a folder of this user by default, not a shared /tmp/comfy-exec', () => {
+    const path = localStackFile({});
+    expect(path).toMatch(
+      process.getuid
+        ? new RegExp(`comfy-exec-${process.getuid()}/local-stack\\.json$`)
+        : /local-stack\.json$/,
+    );
+    expect(localStackFile({ XDG_RUNTIME_DIR: '/run/user/1000' })).toMatch(/^\/run\/user\/1000\/comfy-exec/);
+  });
+
+  it('refuses to write the key into a folder others can write, or another user owns', () => {
+    const shared = join(fresh(), 'shared');
+    mkdirSync(shared);
+    chmodSync(shared, 0o777);
+    expect(() => writeLocalStackFile(info(process.pid), join(shared, 'local-stack.json'))).toThrow(
+      /open to other users/,
+    );
+    const mine = join(fresh(), 'mine', 'local-stack.json');
+    expect(() => writeLocalStackFile(info(process.pid), mine, (process.getuid?.() ?? 0) + 1)).toThrow(
+      /belongs to another user/,
+    );
+  });
+
+  it('ignores a file open to others, a link, one of another user, or one naming pid 1', () => {
+    const folder = fresh();
+    const path = join(folder, 'local-stack.json');
+    writeLocalStackFile(info(process.pid), path);
+    expect(readLocalStackFile(path)).toEqual(info(process.pid));
+    expect(readLocalStackFile(path, () => true, (process.getuid?.() ?? 0) + 1)).toBeUndefined();
+    chmodSync(path, 0o644);
+    expect(readLocalStackFile(path)).toBeUndefined();
+    const elsewhere = join(fresh(), 'planted.json');
+    writeLocalStackFile(info(process.pid), elsewhere);
+    rmSync(path);
+    symlinkSync(elsewhere, path);
+    expect(readLocalStackFile(path)).toBeUndefined();
+    rmSync(path);
+    writeLocalStackFile(info(1), path);
     expect(readLocalStackFile(path)).toBeUndefined();
   });
 });

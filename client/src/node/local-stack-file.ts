@@ -1,4 +1,14 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -10,18 +20,62 @@ export interface LocalStackInfo {
   started_at: string;
 }
 
+/** This user's id where the platform has one (not on Windows: no owner checks there). */
+const currentUid = () => process.getuid?.();
+
 /**
  * Where `npm start` writes its URL and key while it runs, so `comfy-exec` in another terminal finds
- * it: the OS temp folder, or COMFY_EXEC_LOCAL_STACK_FILE (tests use their own).
+ * it: a folder of this user's own (XDG_RUNTIME_DIR, else `comfy-exec-{uid}` in the OS temp
+ * folder: a shared `/tmp/comfy-exec` could be made by another user first), or
+ * COMFY_EXEC_LOCAL_STACK_FILE (tests use their own).
  */
 export function localStackFile(env: NodeJS.ProcessEnv = process.env): string {
-  return env.COMFY_EXEC_LOCAL_STACK_FILE || join(tmpdir(), 'comfy-exec', 'local-stack.json');
+  if (env.COMFY_EXEC_LOCAL_STACK_FILE) return env.COMFY_EXEC_LOCAL_STACK_FILE;
+  const uid = currentUid();
+  const base = env.XDG_RUNTIME_DIR || tmpdir();
+  return join(base, uid === undefined ? 'comfy-exec' : `comfy-exec-${uid}`, 'local-stack.json');
 }
 
-/** Written readable by this user only: it holds an API key. */
-export function writeLocalStackFile(info: LocalStackInfo, path = localStackFile()): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  writeFileSync(path, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+/**
+ * Why `path` (no link followed) may not hold or give a key: not of the kind expected, not this
+ * user's, or open to others. Undefined when it is safe.
+ */
+function unsafe(path: string, kind: 'file' | 'directory', uid: number | undefined): string | undefined {
+  const stat = lstatSync(path);
+  if (stat.isSymbolicLink()) return `${path} is a symbolic link`;
+  if (kind === 'file' ? !stat.isFile() : !stat.isDirectory()) return `${path} is not a ${kind}`;
+  if (uid === undefined) return undefined;
+  if (stat.uid !== uid) return `${path} belongs to another user (uid ${stat.uid})`;
+  // The file must be this user's to read; its folder only this user's to change (or a file could be swapped in).
+  const open = kind === 'file' ? 0o077 : 0o022;
+  if ((stat.mode & open) !== 0)
+    return `${path} is open to other users (mode ${(stat.mode & 0o777).toString(8)})`;
+  return undefined;
+}
+
+/**
+ * Written readable by this user only (it holds an API key), in a folder only this user can
+ * enter: created exclusively, never through a link, then renamed into place.
+ */
+export function writeLocalStackFile(info: LocalStackInfo, path = localStackFile(), uid = currentUid()): void {
+  const folder = dirname(path);
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  const problem = unsafe(folder, 'directory', uid);
+  if (problem)
+    throw new Error(`will not write the local stack's API key: ${problem}; remove it and start again`);
+  const staging = join(folder, `.local-stack-${process.pid}.json`);
+  rmSync(staging, { force: true });
+  const fd = openSync(
+    staging,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+    0o600,
+  );
+  try {
+    writeSync(fd, `${JSON.stringify(info, null, 2)}\n`);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(staging, path);
 }
 
 /** Removes the file if it is still this process's (a newer `npm start` may have replaced it). */
@@ -38,12 +92,24 @@ const isRunning = (pid: number) => {
   }
 };
 
-/** The running local stack, if the file names one whose process is alive. */
-export function readLocalStackFile(path = localStackFile(), alive = isRunning): LocalStackInfo | undefined {
-  if (!existsSync(path)) return undefined;
+/**
+ * The running local stack, if the file names one whose process is alive, and neither the file nor
+ * its folder could have been planted by another user (theirs, open to others, or a link).
+ */
+export function readLocalStackFile(
+  path = localStackFile(),
+  alive = isRunning,
+  uid = currentUid(),
+): LocalStackInfo | undefined {
   try {
+    if (unsafe(dirname(path), 'directory', uid) || unsafe(path, 'file', uid)) return undefined;
     const info = JSON.parse(readFileSync(path, 'utf8')) as LocalStackInfo;
-    return typeof info.api_url === 'string' && typeof info.api_key === 'string' && alive(info.pid)
+    // pid 1 is always alive (init): it proves nothing about a stack.
+    return typeof info.api_url === 'string' &&
+      typeof info.api_key === 'string' &&
+      Number.isInteger(info.pid) &&
+      info.pid > 1 &&
+      alive(info.pid)
       ? info
       : undefined;
   } catch {

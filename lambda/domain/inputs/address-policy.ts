@@ -8,6 +8,12 @@ import ipaddr from 'ipaddr.js';
  */
 export function isFetchableAddress(address: string, options: { allowLoopback?: boolean } = {}): boolean {
   if (!ipaddr.isValid(address)) return false;
+  // ::/96 (IPv4-compatible, deprecated, never a public host): ipaddr.js calls `::a00:1` (10.0.0.1)
+  // unicast, and reads `::8.8.8.8` as the mapped ::ffff:8.8.8.8. Judged before either.
+  if (/^::(?!ffff:)[\d.]+$/i.test(address)) return false;
+  const raw = ipaddr.parse(address);
+  if (raw.kind() === 'ipv6' && (raw as ipaddr.IPv6).parts.slice(0, 6).every((part) => part === 0))
+    return false;
   const parsed = ipaddr.process(address);
   const range = parsed.range();
   if (range === 'unicast') return true;

@@ -10,6 +10,7 @@ import { benchConversion } from './conversion';
 import { benchLifecycle } from './lifecycle';
 import { benchModelDownload } from './model-download';
 import { benchOverhead } from './overhead';
+import { benchRefusals } from './refusals';
 import { benchUseCases } from './use-cases';
 import { benchWebhooks } from './webhooks';
 import { benchWebSocket } from './websocket';
@@ -17,6 +18,7 @@ import { benchWebSocket } from './websocket';
 const quick = process.argv.includes('--quick');
 const started = new Date().toISOString();
 const conversion = benchConversion();
+const refusals = await benchRefusals(quick ? 50 : 200);
 const useCases = await benchUseCases(quick ? 300 : 2000);
 const bundles = benchBundles(quick ? 5 : 20);
 const lifecycle = await benchLifecycle(quick ? 30 : 200);
@@ -31,6 +33,8 @@ for (const r of conversion)
   console.log(
     `  ${r.name}: ${r.medianMs.toFixed(3)} ms${r.targetMs ? `  (target ≤ ${r.targetMs} ms: ${r.medianMs <= r.targetMs ? 'met' : 'MISSED'})` : ''}`,
   );
+console.log("\nIssue 25's bombs refused before any work, against real requests of the same kind (median)");
+for (const r of refusals) console.log(`  ${r.name}: ${r.medianMs} ms`);
 console.log('\nUse cases with in-memory ports (µs)');
 for (const r of useCases) console.log(`  ${r.name}: median ${r.medianUs} µs, p99 ${r.p99Us} µs`);
 console.log(
@@ -122,6 +126,7 @@ const results = {
   node: process.version,
   quick,
   conversion,
+  refusals,
   useCases,
   bundles,
   lifecycle,

@@ -2,6 +2,7 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/local-stack';
 import { halvesPng, invertPrompt } from '../fixtures/media';
+import { pngBomb } from '../fixtures/png-bombs';
 import { comfyProtocolClient } from './comfy-protocol-client';
 import { KEY_A, KEY_B, startE2eStack } from './local-api';
 
@@ -110,5 +111,25 @@ describe("ComfyUI's mask upload", () => {
     const wrongSize = new Blob([halvesPng(2, 2, { alpha: true })], { type: 'image/png' });
     expect((await post('upload/mask', { image: wrongSize, original_ref: ref })).status).toBe(400);
     expect((await post('upload/mask', { image: new Blob([mask]) })).status).toBe(400);
+  });
+
+  it("refuses issue 25's 10000×10000 PNG bomb from its header, at once, whichever side it is on", async () => {
+    const original = halvesPng(4, 2, { red: true });
+    const uploaded = await post('upload/image', { image: new Blob([original], { type: 'image/png' }) });
+    const ref = JSON.stringify({ filename: uploaded.body.name, subfolder: '', type: 'input' });
+    const refused = await post('upload/mask', {
+      image: new Blob([pngBomb()], { type: 'image/png' }),
+      original_ref: ref,
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatch(
+      /^400: Bad Request: the mask is 10000×10000; masks are painted here on images of at most/,
+    );
+    const bombUpload = await post('upload/image', { image: new Blob([pngBomb()], { type: 'image/png' }) });
+    const bombRef = JSON.stringify({ filename: bombUpload.body.name, subfolder: '', type: 'input' });
+    const mask = new Blob([halvesPng(4, 2, { alpha: true })], { type: 'image/png' });
+    const againstBomb = await post('upload/mask', { image: mask, original_ref: bombRef });
+    expect(againstBomb.status).toBe(400);
+    expect(againstBomb.body).toMatch(/^400: Bad Request: original_ref is 10000×10000;/);
   });
 });

@@ -233,7 +233,7 @@ export function convertWorkflowWithWarnings(
   maxNodes = Number.POSITIVE_INFINITY,
 ): ConvertedWorkflow {
   if (!Array.isArray(workflow.nodes)) throw new WorkflowConversionError('the workflow has no nodes list');
-  const flat = expandGroupNodes(expandSubgraphs(workflow, maxNodes), catalog);
+  const flat = expandGroupNodes(expandSubgraphs(workflow, maxNodes), catalog, maxNodes);
   const converter = new Converter(flat, catalog);
   const prompt = converter.convert();
   const warnings = converter.filled.map(

@@ -1,5 +1,7 @@
+import { WorkflowConversionError } from './conversion-error';
+import { checkExpandedSize } from './expansion-limits';
 import { type NodeCatalog, nodeSpec, widgetSlots } from './node-catalog';
-import { linkParts, toUiLink, type UiNode, type UiWorkflow } from './ui-workflow';
+import { type LinkParts, linkParts, toUiLink, type UiNode, type UiWorkflow } from './ui-workflow';
 
 interface GroupDefinition {
   nodes: (UiNode & { index: number })[];
@@ -17,22 +19,79 @@ const groupName = (type: string) =>
       : undefined;
 
 /**
+ * The group's inputs are the inner sockets fed from outside, in (node, slot) order: each one's
+ * index among them, by `target/slot`.
+ */
+function groupInputIndexes(definition: GroupDefinition): Map<string, number> {
+  const fed: { target: number; slot: number; key: string }[] = [];
+  const seen = new Set<string>();
+  for (const link of definition.links) {
+    if (link[0] !== null) continue;
+    const key = `${link[2]}/${link[3]}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    fed.push({ target: link[2], slot: link[3], key });
+  }
+  fed.sort((a, b) => a.target - b.target || a.slot - b.slot);
+  return new Map(fed.map((entry, index) => [entry.key, index]));
+}
+
+/**
  * Legacy group nodes (`extra.groupNodes`, node type `workflow/<name>` or `workflow>name`) become
  * their inner nodes with ids `<groupNodeId>:<innerIndex>`, as the editor queues them: the group's
  * widgets_values are dealt to the inner nodes' widgets in order, its inputs and outputs rewired to
- * the inner sockets they stand for.
+ * the inner sockets they stand for. Past `maxNodes` nodes (or LINKS_PER_NODE × `maxNodes` links)
+ * the expansion is refused before anything is built.
  */
-export function expandGroupNodes(workflow: UiWorkflow, catalog: NodeCatalog): UiWorkflow {
+export function expandGroupNodes(
+  workflow: UiWorkflow,
+  catalog: NodeCatalog,
+  maxNodes = Number.POSITIVE_INFINITY,
+): UiWorkflow {
   const definitions = (workflow.extra?.groupNodes ?? {}) as Record<string, GroupDefinition>;
+  const definitionOf = (node: UiNode) => {
+    const name = groupName(node.type);
+    return name !== undefined && Object.hasOwn(definitions, name) ? definitions[name] : undefined;
+  };
   if (!workflow.nodes.some((node) => groupName(node.type) !== undefined)) return workflow;
-  const links = workflow.links.map(linkParts);
-  let nextLinkId = Math.max(0, ...links.map((link) => link.id)) + 1;
+
+  // Measured first: a few bytes of group nodes can stand for a large definition each.
+  let expandedNodes = 0;
+  let expandedLinks = workflow.links?.length ?? 0;
+  for (const node of workflow.nodes) {
+    const definition = definitionOf(node);
+    if (!definition) {
+      expandedNodes += 1;
+      continue;
+    }
+    if (!Array.isArray(definition.nodes) || !Array.isArray(definition.links))
+      throw new WorkflowConversionError(
+        `node ${node.id} (${node.type}): its group node definition has no nodes or links list`,
+        String(node.id),
+      );
+    expandedNodes += definition.nodes.length;
+    expandedLinks += definition.links.length;
+  }
+  checkExpandedSize('group nodes', expandedNodes, expandedLinks, { maxNodes });
+
+  const links = (workflow.links ?? []).map(linkParts);
+  // The first link of each id, as a search from the start would find it.
+  const linkById = new Map<number, LinkParts>();
+  const addLink = (link: LinkParts) => {
+    if (!linkById.has(link.id)) linkById.set(link.id, link);
+  };
+  for (const link of links) addLink(link);
+  const pushLink = (link: LinkParts) => {
+    links.push(link);
+    addLink(link);
+  };
+  let nextLinkId = links.reduce((max, link) => Math.max(max, link.id), 0) + 1;
   const nodes: UiNode[] = [];
   const outputMap = new Map<string, { id: string; slot: number }>();
+  const inputIndexes = new Map<GroupDefinition, Map<string, number>>();
 
   for (const group of workflow.nodes) {
-    const name = groupName(group.type);
-    const definition = name === undefined ? undefined : definitions[name];
+    const definition = definitionOf(group);
     if (!definition) {
       nodes.push(group);
       continue;
@@ -53,26 +112,19 @@ export function expandGroupNodes(workflow: UiWorkflow, catalog: NodeCatalog): Ui
       };
     });
     const byIndex = new Map(inner.map((node, i) => [definition.nodes[i]!.index, node]));
-    // Group inputs are the inner sockets fed from outside, in (node, slot) order.
-    const fedFromOutside = definition.links
-      .filter((link) => link[0] === null)
-      .map((link) => ({ target: link[2], slot: link[3] }))
-      .filter(
-        (entry, i, all) =>
-          all.findIndex((other) => other.target === entry.target && other.slot === entry.slot) === i,
-      )
-      .sort((a, b) => a.target - b.target || a.slot - b.slot);
+    let fedFromOutside = inputIndexes.get(definition);
+    if (!fedFromOutside) {
+      fedFromOutside = groupInputIndexes(definition);
+      inputIndexes.set(definition, fedFromOutside);
+    }
     for (const [originIndex, originSlot, targetIndex, targetSlot, , type] of definition.links) {
       const targetInput = byIndex.get(targetIndex)?.inputs?.[targetSlot];
       if (!targetInput) continue;
       if (originIndex === null) {
-        const groupInput =
-          group.inputs?.[
-            fedFromOutside.findIndex((entry) => entry.target === targetIndex && entry.slot === targetSlot)
-          ];
-        const outer = links.find((link) => link.id === groupInput?.link);
+        const groupInput = group.inputs?.[fedFromOutside.get(`${targetIndex}/${targetSlot}`) ?? -1];
+        const outer = groupInput?.link == null ? undefined : linkById.get(groupInput.link);
         if (!outer) continue;
-        links.push({
+        pushLink({
           id: nextLinkId,
           originId: outer.originId,
           originSlot: outer.originSlot,
@@ -81,7 +133,7 @@ export function expandGroupNodes(workflow: UiWorkflow, catalog: NodeCatalog): Ui
           type: outer.type,
         });
       } else {
-        links.push({
+        pushLink({
           id: nextLinkId,
           originId: id(originIndex),
           originSlot,

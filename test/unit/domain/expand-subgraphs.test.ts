@@ -208,7 +208,7 @@ describe('subgraphs → API prompt', () => {
         catalog,
         10_000,
       ),
-    ).toThrow(/more than 10000 nodes|nests subgraphs more than/);
+    ).toThrow('node 2: subgraph Encode contains itself (Encode → Encode)');
     expect(() => convertWorkflow(workflowWith(instanceNode()), catalog, 6)).toThrow(
       /subgraphs expand to 7 nodes; this deployment accepts at most 6/,
     );

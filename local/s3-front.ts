@@ -1,7 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MultipartLedger } from './s3-multipart-ledger';
-import { presignedRequestProblem } from './s3-presign-check';
+import { signedRequestProblem } from './s3-presign-check';
 
 function s3Error(res: ServerResponse, status: number, code: string, message: string) {
   res.writeHead(status, { 'content-type': 'application/xml' });
@@ -16,12 +16,59 @@ async function readAll(stream: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** The payload bucket's CORS rule as deployed (lib/constructs/payload-bucket.ts). */
+const CORS_RULE = {
+  methods: ['PUT'],
+  headers: ['content-type', 'content-length'],
+  maxAgeSeconds: 3000,
+};
+
+/** A segment decoded as S3 reads it, or undefined when its percent-encoding is malformed. */
+function decoded(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * The local S3 endpoint: s3rver behind what S3 checks and s3rver does not. Presigned requests
- * have their Signature Version 4 signature and expiry recomputed (a local upload larger than
- * declared is refused as on AWS), and multipart uploads are completed only with parts that were
- * uploaded, in order, of S3's minimum size (s3rver takes any ETag). The bucket's CORS rule is
- * answered here as S3 would (PUT from any origin). Everything else passes through.
+ * Why a key (or listing prefix, or copy source) cannot go to s3rver: S3 keeps `a/../b` as a key
+ * of its own, while s3rver resolves dot segments (and collapses doubled slashes) on its file
+ * system, so such a key would read or write another key's object. No client here needs one.
+ */
+function keyProblem(key: string): string | undefined {
+  const segments = key.split('/');
+  if (segments.at(-1) === '') segments.pop(); // a prefix's or folder marker's closing slash
+  if (segments.some((segment) => segment === '.' || segment === '..'))
+    return `the key '${key}' has a '.' or '..' segment, which S3 keeps literal and this emulator would resolve`;
+  if (segments.includes(''))
+    return `the key '${key}' has an empty segment, which this emulator would collapse`;
+  return undefined;
+}
+
+/** Every key a request names: its path's, a listing's prefix and start, a copy's source, a batch delete's. */
+function keysNamed(req: IncomingMessage, path: string, query: URLSearchParams, body?: Buffer) {
+  const keys: (string | undefined)[] = [decoded(path.split('/').slice(2).join('/'))];
+  for (const name of ['prefix', 'start-after', 'marker'])
+    if (query.has(name)) keys.push(query.get(name) ?? '');
+  const copySource = req.headers['x-amz-copy-source'];
+  if (typeof copySource === 'string')
+    keys.push(decoded(copySource.replace(/^\//, '').split('?')[0]!.split('/').slice(1).join('/')));
+  if (body && query.has('delete'))
+    for (const [, key] of body.toString('utf8').matchAll(/<Key>([^<]*)<\/Key>/g))
+      keys.push(key!.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>'));
+  return keys;
+}
+
+/**
+ * The local S3 endpoint: s3rver behind what S3 checks and s3rver does not. Every request must be
+ * signed (Signature Version 4, in the Authorization header or a presigned URL's query): s3rver
+ * would serve anonymous requests, any key's data to anyone. The signature and expiry are
+ * recomputed (a local upload larger than declared is refused as on AWS); keys with dot or empty
+ * segments are refused (s3rver resolves them, S3 never does); multipart uploads are completed
+ * only with parts that were uploaded, in order, of S3's minimum size (s3rver takes any ETag).
+ * CORS is answered as the bucket's rule says (PUT from any origin) and not otherwise.
  */
 export async function startS3Front(
   target: string,
@@ -63,36 +110,57 @@ export async function startS3Front(
 
   const server = http.createServer((req, res) => {
     void (async () => {
-      // The payload bucket's CORS rule, as deployed: browsers PUT to presigned URLs from any origin.
-      if (req.headers.origin) res.setHeader('Access-Control-Allow-Origin', '*');
-      if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
-        const allowed = req.headers['access-control-request-method'] === 'PUT';
-        res.writeHead(allowed ? 200 : 403, {
-          ...(allowed
-            ? {
-                'Access-Control-Allow-Methods': 'PUT',
-                'Access-Control-Allow-Headers': 'content-type, content-length',
-                'Access-Control-Max-Age': '3000',
-              }
-            : {}),
+      // Preflights are never signed: answered from the bucket's CORS rule, as S3 does.
+      const origin = req.headers.origin;
+      if (req.method === 'OPTIONS') {
+        req.resume();
+        const method = String(req.headers['access-control-request-method'] ?? '');
+        const asked = String(req.headers['access-control-request-headers'] ?? '')
+          .split(',')
+          .map((name) => name.trim().toLowerCase())
+          .filter(Boolean);
+        if (!origin || !method)
+          return s3Error(res, 400, 'BadRequest', 'Insufficient information. Origin request header needed.');
+        if (!CORS_RULE.methods.includes(method) || asked.some((name) => !CORS_RULE.headers.includes(name)))
+          return s3Error(res, 403, 'AccessForbidden', 'CORSResponse: This CORS request is not allowed.');
+        res.writeHead(200, {
+          'Access-Control-Allow-Origin': '*',
+          'Access-Control-Allow-Methods': CORS_RULE.methods.join(', '),
+          ...(asked.length > 0 ? { 'Access-Control-Allow-Headers': asked.join(', ') } : {}),
+          'Access-Control-Max-Age': String(CORS_RULE.maxAgeSeconds),
+          Vary: 'Origin, Access-Control-Request-Headers, Access-Control-Request-Method',
         });
         return res.end();
       }
-      const url = new URL(req.url ?? '/', 'http://x');
-      const query = url.searchParams;
-      if (query.has('X-Amz-Signature')) {
-        const problem = await presignedRequestProblem(req, secretFor);
-        if (problem) {
-          req.resume();
-          return s3Error(res, 403, problem.code, problem.message);
-        }
+      if (origin && CORS_RULE.methods.includes(req.method ?? '')) {
+        res.setHeader('Access-Control-Allow-Origin', '*');
+        res.setHeader('Access-Control-Allow-Methods', CORS_RULE.methods.join(', '));
+        res.setHeader('Access-Control-Max-Age', String(CORS_RULE.maxAgeSeconds));
+        res.setHeader('Vary', 'Origin, Access-Control-Request-Headers, Access-Control-Request-Method');
+      }
+      const raw = req.url ?? '/';
+      const mark = raw.indexOf('?');
+      // The path as sent: a URL object would resolve the dot segments this front must see.
+      const path = mark < 0 ? raw : raw.slice(0, mark);
+      const query = new URLSearchParams(mark < 0 ? '' : raw.slice(mark + 1));
+      const signature = await signedRequestProblem(req, secretFor);
+      if (signature) {
+        req.resume();
+        return s3Error(res, 403, signature.code, signature.message);
       }
       const uploadId = query.get('uploadId');
-      const [, bucket = '', ...keyParts] = url.pathname.split('/');
+      const [, bucket = '', ...keyParts] = path.split('/');
       let body: Buffer | undefined;
+      if (req.method === 'POST' && (uploadId || query.has('delete'))) body = await readAll(req);
+      for (const key of keysNamed(req, path, query, body)) {
+        const problem = key === undefined ? 'a key is not valid percent-encoding' : keyProblem(key);
+        if (problem) {
+          req.resume();
+          return s3Error(res, 400, 'InvalidArgument', problem);
+        }
+      }
       if (req.method === 'POST' && uploadId) {
-        body = await readAll(req);
-        const refusal = ledger.completionProblem(uploadId, body.toString('utf8'));
+        const refusal = ledger.completionProblem(uploadId, body!.toString('utf8'));
         if (refusal) return s3Error(res, refusal.status, refusal.code, refusal.message);
       }
       if (req.method === 'PUT' && uploadId && !ledger.knows(uploadId)) {

@@ -13,8 +13,10 @@ export interface RunningS3 {
 }
 
 /**
- * s3rver on 127.0.0.1, behind a front that checks what S3 checks and s3rver does not: presigned
- * URLs' signatures and expiry, and multipart completions (see s3-front.ts). Clients talking to it must use path-style addressing and
+ * s3rver on 127.0.0.1, behind a front that checks what S3 checks and s3rver does not: a valid
+ * Signature Version 4 on every request (header or presigned URL, with its expiry), keys taken
+ * literally (dot segments refused, never resolved), the bucket's CORS rule, and multipart
+ * completions (see s3-front.ts). Clients talking to it must use path-style addressing and
  * WHEN_REQUIRED checksums: with the SDK's default aws-chunked uploads s3rver stores the
  * chunk framing as data (toolchain.md §9).
  */

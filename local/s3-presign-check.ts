@@ -33,6 +33,95 @@ function amzDate(value: string): Date | undefined {
     : undefined;
 }
 
+const signerFor = (accessKeyId: string, secretAccessKey: string, region: string, service: string) =>
+  new SignatureV4({
+    credentials: { accessKeyId, secretAccessKey },
+    region,
+    service,
+    sha256: NodeSha256,
+    uriEscapePath: false,
+    applyChecksum: false,
+  });
+
+/** The request's path exactly as sent (a URL object would resolve dot segments) and its query. */
+function pathAndQuery(req: IncomingMessage): { path: string; query: Record<string, string | string[]> } {
+  const raw = req.url ?? '/';
+  const mark = raw.indexOf('?');
+  const query: Record<string, string | string[]> = {};
+  for (const [name, value] of new URLSearchParams(mark < 0 ? '' : raw.slice(mark + 1))) {
+    const seen = query[name];
+    query[name] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
+  }
+  return { path: mark < 0 ? raw : raw.slice(0, mark), query };
+}
+
+const MISMATCH = {
+  code: 'SignatureDoesNotMatch',
+  message: 'The request signature we calculated does not match the signature you provided.',
+};
+
+/** S3 refuses a signature dated more than 15 minutes from its clock. */
+const MAX_SKEW_MS = 15 * 60_000;
+
+/**
+ * Why S3 would refuse this request signed in its Authorization header (Signature Version 4), or
+ * undefined when it would accept it: the signature recomputed over the method, path, query and
+ * the headers it names, with the payload hash the client declared (x-amz-content-sha256).
+ */
+export async function headerSignatureProblem(
+  req: IncomingMessage,
+  secretFor: (accessKeyId: string) => string | undefined,
+): Promise<{ code: string; message: string } | undefined> {
+  const authorization = req.headers.authorization ?? '';
+  const match =
+    /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;-]+),\s*Signature=([0-9a-f]{64})$/.exec(
+      authorization,
+    );
+  if (!match) return { code: 'AccessDenied', message: 'Malformed or unsupported Authorization header' };
+  const [, accessKeyId, , region, service, signedList, provided] = match;
+  const secret = secretFor(accessKeyId!);
+  if (!secret)
+    return { code: 'InvalidAccessKeyId', message: 'The AWS access key Id you provided does not exist.' };
+  const date = amzDate(String(req.headers['x-amz-date'] ?? ''));
+  if (!date) return { code: 'AccessDenied', message: 'The request has no valid x-amz-date header' };
+  if (Math.abs(Date.now() - date.getTime()) > MAX_SKEW_MS)
+    return {
+      code: 'RequestTimeTooSkewed',
+      message: 'The difference between the request time and the current time is too large.',
+    };
+  const signed = signedList!.split(';');
+  if (!signed.includes('host')) return { code: 'AccessDenied', message: 'The host header must be signed' };
+  const headers: Record<string, string> = {};
+  for (const name of signed) {
+    const value = req.headers[name];
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const { path, query } = pathAndQuery(req);
+  const request = await signerFor(accessKeyId!, secret, region!, service!).sign(
+    { method: req.method ?? 'GET', protocol: 'http:', hostname: '127.0.0.1', path, query, headers },
+    { signingDate: date, signableHeaders: new Set(signed), unsignableHeaders: new Set() },
+  );
+  const recomputed = /Signature=([0-9a-f]{64})/.exec(String(request.headers.authorization ?? ''))?.[1];
+  return recomputed === provided ? undefined : MISMATCH;
+}
+
+/**
+ * Why S3 would refuse this request as unsigned, or as wrongly signed (see headerSignatureProblem
+ * and presignedRequestProblem): every request needs a signature, in its query or its headers.
+ */
+export async function signedRequestProblem(
+  req: IncomingMessage,
+  secretFor: (accessKeyId: string) => string | undefined,
+): Promise<{ code: string; message: string } | undefined> {
+  if (pathAndQuery(req).query['X-Amz-Signature'] !== undefined)
+    return presignedRequestProblem(req, secretFor);
+  if (req.headers.authorization) return headerSignatureProblem(req, secretFor);
+  return {
+    code: 'AccessDenied',
+    message: 'Anonymous requests are refused: sign with Signature Version 4 (header or presigned URL)',
+  };
+}
+
 /**
  * Why S3 would refuse this presigned request, or undefined when it would accept it: the
  * signature recomputed over the method, path, query and signed headers (Content-Length and
@@ -62,14 +151,7 @@ export async function presignedRequestProblem(
   // The payload hash travels as a hoisted header: the signer reads it from the headers and hoists it again.
   const { 'X-Amz-Signature': _signature, 'X-Amz-Content-Sha256': payloadHash, ...unsigned } = query;
   if (payloadHash) headers['X-Amz-Content-Sha256'] = payloadHash;
-  const signer = new SignatureV4({
-    credentials: { accessKeyId: accessKeyId!, secretAccessKey: secret },
-    region,
-    service,
-    sha256: NodeSha256,
-    uriEscapePath: false,
-    applyChecksum: false,
-  });
+  const signer = signerFor(accessKeyId!, secret, region, service);
   const presigned = await signer.presign(
     {
       method: req.method ?? 'GET',
@@ -87,10 +169,5 @@ export async function presignedRequestProblem(
       unhoistableHeaders: new Set(signed),
     },
   );
-  return presigned.query?.['X-Amz-Signature'] === provided
-    ? undefined
-    : {
-        code: 'SignatureDoesNotMatch',
-        message: 'The request signature we calculated does not match the signature you provided.',
-      };
+  return presigned.query?.['X-Amz-Signature'] === provided ? undefined : MISMATCH;
 }

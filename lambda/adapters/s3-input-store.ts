@@ -8,7 +8,7 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { InputStore, InputUpload, PresignedUpload, StoredInput } from '../domain/ports';
 import { headObjectInfo } from './s3-payload-store';
-import { s3Uri } from './s3-uri';
+import { literalKey, s3Uri, UnsafeObjectKeyError } from './s3-uri';
 
 const NAME_HEAD = /^in-[0-9a-z]{17}-/;
 
@@ -31,8 +31,17 @@ export class S3InputStore implements InputStore {
     return `inputs/${createHash('sha256').update(owner).digest('hex').slice(0, 32)}/`;
   }
 
+  /** The backstop: a name that would leave the owner's prefix (resolved or not) is never sent. */
+  private key(owner: string, name: string): string {
+    const prefix = this.prefix(owner);
+    const key = literalKey(`${prefix}${name}`);
+    if (!key.startsWith(prefix) || key === prefix)
+      throw new UnsafeObjectKeyError(`refusing the input name '${name}': not a key under its owner's prefix`);
+    return key;
+  }
+
   uriOf(owner: string, name: string): string {
-    return s3Uri(this.bucket, `${this.prefix(owner)}${name}`);
+    return s3Uri(this.bucket, this.key(owner, name));
   }
 
   prefixOf(owner: string): string {
@@ -48,7 +57,7 @@ export class S3InputStore implements InputStore {
   ): Promise<PresignedUpload> {
     const command = new PutObjectCommand({
       Bucket: this.bucket,
-      Key: `${this.prefix(owner)}${name}`,
+      Key: this.key(owner, name),
       ContentType: upload.contentType,
       ContentLength: upload.size,
     });
@@ -67,7 +76,7 @@ export class S3InputStore implements InputStore {
     await this.s3.send(
       new PutObjectCommand({
         Bucket: this.bucket,
-        Key: `${this.prefix(owner)}${name}`,
+        Key: this.key(owner, name),
         Body: bytes,
         ContentType: contentType,
       }),
@@ -92,7 +101,7 @@ export class S3InputStore implements InputStore {
   }
 
   async find(owner: string, name: string): Promise<StoredInput | undefined> {
-    const info = await headObjectInfo(this.s3, this.bucket, `${this.prefix(owner)}${name}`);
+    const info = await headObjectInfo(this.s3, this.bucket, this.key(owner, name));
     return info && this.stored(name, info.size, info.contentType, info.lastModified);
   }
 
@@ -108,7 +117,7 @@ export class S3InputStore implements InputStore {
       new ListObjectsV2Command({
         Bucket: this.bucket,
         Prefix: prefix,
-        ...(query.cursor ? { StartAfter: `${prefix}${query.cursor}` } : {}),
+        ...(query.cursor ? { StartAfter: this.key(owner, query.cursor) } : {}),
       }),
     );
     const listed = (page.Contents ?? []).flatMap((object) =>
@@ -124,7 +133,7 @@ export class S3InputStore implements InputStore {
 
   async delete(owner: string, name: string): Promise<boolean> {
     if (!(await this.find(owner, name))) return false;
-    await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: `${this.prefix(owner)}${name}` }));
+    await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(owner, name) }));
     return true;
   }
 }

@@ -9,6 +9,7 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { ModelLibrary, ModelUploadStart, ObjectInfo, StoredModel, UploadedPart } from '../domain/ports';
 import { headObjectInfo } from './s3-payload-store';
+import { literalKey } from './s3-uri';
 
 export const MODELS_PREFIX = 'models/';
 
@@ -43,8 +44,9 @@ export class S3ModelLibrary implements ModelLibrary {
     private readonly bucket: string,
   ) {}
 
+  /** The backstop (literalKey): a folder or name with dot segments is never sent to S3. */
   private key(folder: string, name: string) {
-    return `${MODELS_PREFIX}${folder}/${name}`;
+    return literalKey(`${MODELS_PREFIX}${folder}/${name}`);
   }
 
   async startUpload(model: ModelUploadStart): Promise<string> {
@@ -120,12 +122,12 @@ export class S3ModelLibrary implements ModelLibrary {
 
   /** One listing of up to 1,000 keys cut to the page (as the inputs listing); each row's sha256 from a HeadObject. */
   async list(query: { folder?: string; limit: number; cursor?: string }) {
-    const prefix = `${MODELS_PREFIX}${query.folder ? `${query.folder}/` : ''}`;
+    const prefix = literalKey(`${MODELS_PREFIX}${query.folder ? `${query.folder}/` : ''}`, { prefix: true });
     const page = await this.s3.send(
       new ListObjectsV2Command({
         Bucket: this.bucket,
         Prefix: prefix,
-        ...(query.cursor ? { StartAfter: `${MODELS_PREFIX}${query.cursor}` } : {}),
+        ...(query.cursor ? { StartAfter: literalKey(`${MODELS_PREFIX}${query.cursor}`) } : {}),
       }),
     );
     const keys = (page.Contents ?? []).flatMap((object) =>

@@ -1,6 +1,7 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { NodeCatalogSource } from '../domain/ports';
 import type { NodeCatalog } from '../domain/workflow/node-catalog';
+import { literalKey } from './s3-uri';
 
 interface Cached {
   catalog: NodeCatalog;
@@ -35,7 +36,7 @@ export class S3NodeCatalogSource implements NodeCatalogSource {
       const object = await this.s3.send(
         new GetObjectCommand({
           Bucket: this.bucket,
-          Key: `endpoints/${endpointName}/object_info.json`,
+          Key: literalKey(`endpoints/${endpointName}/object_info.json`),
           IfNoneMatch: cached?.etag,
         }),
       );

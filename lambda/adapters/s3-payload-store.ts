@@ -9,7 +9,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { ListedObject, ObjectInfo, PayloadStore } from '../domain/ports';
-import { executePrefix, parseS3Uri, s3Uri } from './s3-uri';
+import { executePrefix, literalKey, parseS3Uri, s3Uri } from './s3-uri';
 import { urlSignerFor } from './s3-url-signer';
 
 export function isMissing(error: unknown): boolean {
@@ -22,6 +22,7 @@ export async function headObjectInfo(
   bucket: string,
   key: string,
 ): Promise<ObjectInfo | undefined> {
+  literalKey(key);
   try {
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     return {
@@ -37,6 +38,12 @@ export async function headObjectInfo(
   }
 }
 
+/** An s3:// URI's bucket and key, the key checked by the backstop (literalKey). */
+function objectOf(uri: string, options: { prefix?: boolean } = {}) {
+  const { bucket, key } = parseS3Uri(uri);
+  return { bucket, key: literalKey(key, options) };
+}
+
 /** PayloadStore on one S3 bucket, objects under `executes/{prompt_id}/`. */
 export class S3PayloadStore implements PayloadStore {
   constructor(
@@ -50,7 +57,7 @@ export class S3PayloadStore implements PayloadStore {
    * winner's record points at (the loser deletes its own object).
    */
   async putRequest(promptId: string, digest: string, body: string): Promise<string> {
-    const key = `${executePrefix(promptId)}request-${digest.slice(0, 16)}.json`;
+    const key = literalKey(`${executePrefix(promptId)}request-${digest.slice(0, 16)}.json`);
     await this.s3.send(
       new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: 'application/json' }),
     );
@@ -58,7 +65,7 @@ export class S3PayloadStore implements PayloadStore {
   }
 
   async putWorkflow(promptId: string, digest: string, body: string): Promise<string> {
-    const key = `${executePrefix(promptId)}workflow-${digest.slice(0, 16)}.json`;
+    const key = literalKey(`${executePrefix(promptId)}workflow-${digest.slice(0, 16)}.json`);
     await this.s3.send(
       new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: 'application/json' }),
     );
@@ -71,7 +78,7 @@ export class S3PayloadStore implements PayloadStore {
   }
 
   async getBytes(uri: string): Promise<Uint8Array | undefined> {
-    const { bucket, key } = parseS3Uri(uri);
+    const { bucket, key } = objectOf(uri);
     try {
       const { Body } = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       return Body ? await Body.transformToByteArray() : new Uint8Array();
@@ -82,7 +89,7 @@ export class S3PayloadStore implements PayloadStore {
   }
 
   async deleteObject(uri: string): Promise<void> {
-    const { bucket, key } = parseS3Uri(uri);
+    const { bucket, key } = objectOf(uri);
     await this.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
   }
 
@@ -92,7 +99,7 @@ export class S3PayloadStore implements PayloadStore {
       const page = await this.s3.send(
         new ListObjectsV2Command({
           Bucket: this.bucket,
-          Prefix: executePrefix(promptId),
+          Prefix: literalKey(executePrefix(promptId), { prefix: true }),
           ContinuationToken: token,
         }),
       );
@@ -119,7 +126,7 @@ export class S3PayloadStore implements PayloadStore {
     bytes: Uint8Array,
     contentType?: string,
   ): Promise<string> {
-    const key = `${executePrefix(promptId)}inputs-${digest.slice(0, 16)}/${filename}`;
+    const key = literalKey(`${executePrefix(promptId)}inputs-${digest.slice(0, 16)}/${filename}`);
     await this.s3.send(
       new PutObjectCommand({
         Bucket: this.bucket,
@@ -132,8 +139,8 @@ export class S3PayloadStore implements PayloadStore {
   }
 
   async copyObject(fromUri: string, toUri: string): Promise<void> {
-    const from = parseS3Uri(fromUri);
-    const to = parseS3Uri(toUri);
+    const from = objectOf(fromUri);
+    const to = objectOf(toUri);
     await this.s3.send(
       new CopyObjectCommand({
         Bucket: to.bucket,
@@ -143,13 +150,13 @@ export class S3PayloadStore implements PayloadStore {
     );
   }
 
-  headObject(uri: string): Promise<ObjectInfo | undefined> {
-    const { bucket, key } = parseS3Uri(uri);
+  async headObject(uri: string): Promise<ObjectInfo | undefined> {
+    const { bucket, key } = objectOf(uri);
     return headObjectInfo(this.s3, bucket, key);
   }
 
   async listUnder(prefixUri: string, max: number): Promise<{ objects: ListedObject[]; truncated: boolean }> {
-    const { bucket, key: prefix } = parseS3Uri(prefixUri);
+    const { bucket, key: prefix } = objectOf(prefixUri, { prefix: true });
     const objects: ListedObject[] = [];
     let token: string | undefined;
     do {
@@ -168,7 +175,7 @@ export class S3PayloadStore implements PayloadStore {
   }
 
   async presignGet(uri: string, expiresInSeconds: number): Promise<string> {
-    const { bucket, key } = parseS3Uri(uri);
+    const { bucket, key } = objectOf(uri);
     return urlSignerFor(this.s3).sign(bucket, key, expiresInSeconds);
   }
 }

@@ -88,7 +88,7 @@ async function getView(request: HttpRequest, deps: ComfyFacadeDeps): Promise<Htt
       ? { statusCode: 302, raw: undefined, headers: { Location: url } }
       : json('404: Not Found', 404);
   } catch (error) {
-    if (error instanceof DomainError) return json('400: Bad Request', 400);
+    if (error instanceof DomainError) return json(`400: Bad Request: ${error.message}`, 400);
     throw error;
   }
 }

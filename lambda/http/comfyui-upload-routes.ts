@@ -1,4 +1,5 @@
 import { DomainError } from '../domain/errors';
+import { keyProblem } from '../domain/object-key';
 import type { HttpRequest, HttpResult } from '../platform/http-handler';
 import type { ComfyFacadeDeps, ComfyFileRef } from '../use-cases/comfyui-facade';
 import { uploadMask } from '../use-cases/comfyui-mask';
@@ -66,9 +67,15 @@ export async function postUploadMask(request: HttpRequest, deps: ComfyFacadeDeps
 }
 
 export async function postUploadImage(request: HttpRequest, deps: ComfyFacadeDeps): Promise<HttpResult> {
-  const file = (await uploadedImage(request))?.file;
+  const uploaded = await uploadedImage(request);
   // ComfyUI answers a form without an image with a bare 400.
-  if (!file) return json('400: Bad Request: a multipart form with an "image" file is required', 400);
+  if (!uploaded) return json('400: Bad Request: a multipart form with an "image" file is required', 400);
+  const { file, form } = uploaded;
+  // Every upload gets a name of its own at the top of the caller's inputs, so `subfolder` is not
+  // used; one ComfyUI itself would refuse (leaving the input folder) is refused here too.
+  const subfolder = form.get('subfolder');
+  const problem = typeof subfolder === 'string' && subfolder !== '' ? keyProblem(subfolder) : undefined;
+  if (problem) return json(`400: Bad Request: subfolder '${String(subfolder)}' ${problem}`, 400);
   try {
     return json(await uploadImage(file, request.owner, deps));
   } catch (error) {

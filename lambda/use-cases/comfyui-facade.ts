@@ -7,6 +7,7 @@ import {
 import { ExecuteNotFoundError, RequestValidationError } from '../domain/errors';
 import type { ExecuteRecord } from '../domain/execute-record';
 import type { ExecuteStatus } from '../domain/execute-status';
+import { keyProblem } from '../domain/object-key';
 import type { ExecuteSummary, ModelLibrary } from '../domain/ports';
 import type { PromptGraph } from '../domain/prompt-graph';
 import { isPromptId } from '../domain/prompt-id';
@@ -189,13 +190,13 @@ export interface ComfyFileRef {
 
 /** The s3:// URI of one of the caller's files (an uploaded input, an output or a preview), or undefined. */
 export async function ownedFileUri(owner: string, file: ComfyFileRef, deps: ComfyFacadeDeps) {
-  if (
-    !file.filename ||
-    file.filename.includes('/') ||
-    file.filename.includes('..') ||
-    file.subfolder.includes('..')
-  )
-    throw new RequestValidationError(`invalid filename or subfolder: ${file.subfolder}/${file.filename}`);
+  // Both become (part of) an S3 key: dot segments could leave the caller's prefix where keys are resolved.
+  const problem = file.filename.includes('/') ? 'must be a file name, not a path' : keyProblem(file.filename);
+  if (problem) throw new RequestValidationError(`filename '${file.filename}' ${problem}`);
+  const folderProblem = file.subfolder === '' ? undefined : keyProblem(file.subfolder);
+  if (folderProblem) throw new RequestValidationError(`subfolder '${file.subfolder}' ${folderProblem}`);
+  if (file.filename.includes('..') || file.subfolder.includes('..'))
+    throw new RequestValidationError(`filename or subfolder: '..' is not allowed`);
   if (file.type === 'input') {
     const input = await deps.inputs.find(owner, file.filename);
     return input && deps.inputs.uriOf(owner, input.name);

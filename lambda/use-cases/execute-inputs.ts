@@ -9,6 +9,7 @@ import { type InputSource, parseInputSource } from '../domain/inputs/input-sourc
 import { contentTypeFitsKind } from '../domain/inputs/media-kinds';
 import type { StagedInputFile, StagedInputs } from '../domain/inputs/staged-inputs';
 import { isUploadedInputName } from '../domain/inputs/uploaded-input-name';
+import { isUnderPrefix, keyProblem, s3UriProblem } from '../domain/object-key';
 import type { InputStore, PayloadStore } from '../domain/ports';
 import type { PromptGraph } from '../domain/prompt-graph';
 import { comboOptions, inputSpecOf, type NodeCatalog } from '../domain/workflow/node-catalog';
@@ -133,16 +134,17 @@ export class ExecuteInputs {
     }
   }
 
-  /** s3:// sources: the caller's own inputs prefix, or a bucket the operator opened to executes. */
+  /**
+   * s3:// sources: the caller's own inputs prefix, or a bucket the operator opened to executes.
+   * A key is literal in S3, but an emulator (and any proxy) may resolve dot segments: a key with
+   * them could leave the prefix checked below, and no real input needs one. The prefix is
+   * compared on the normalised key besides.
+   */
   private checkReadable(uri: string, what: string) {
-    // A key is literal in S3, but an emulator (and any proxy) may resolve dot segments: a key with
-    // them could leave the prefix checked below, and no real input needs one.
-    const segments = uri.replace(/^s3:\/\/[^/]*\/?/, '').split('/');
-    if (segments.at(-1) === '') segments.pop(); // a prefix's closing slash
-    if (segments.some((segment) => segment === '.' || segment === '..' || segment === ''))
-      this.refuse(`${what}: ${uri} has an empty, '.' or '..' path segment`);
+    const problem = s3UriProblem(uri, { prefix: uri.endsWith('/') });
+    if (problem) this.refuse(`${what}: ${uri} ${problem}`);
     const bucket = /^s3:\/\/([^/]+)\//.exec(uri)?.[1];
-    if (uri.startsWith(this.deps.inputs.prefixOf(this.owner))) return;
+    if (isUnderPrefix(uri, this.deps.inputs.prefixOf(this.owner))) return;
     if (bucket && this.deps.config.readableBuckets.includes(bucket)) return;
     this.refuse(
       `${what}: ${uri} is not readable by executes; use your inputs prefix (${this.deps.inputs.prefixOf(this.owner)}) or a bucket the operator allowed`,
@@ -175,6 +177,17 @@ export class ExecuteInputs {
    */
   async available(prompt: PromptGraph, catalog: NodeCatalog): Promise<ReadonlySet<string>> {
     this.fileInputs = fileInputsOf(prompt, catalog);
+    // An uploaded input's name becomes a key: one with dot segments (`in-…-/../../<other key>/…`)
+    // is refused before any lookup (S3 keeps it literal, but an emulator or proxy could resolve it).
+    for (const input of this.fileInputs) {
+      const name = withoutInputAnnotation(input.value);
+      if (!isUploadedInputName(name) || endpointLists(catalog, input)) continue;
+      const problem = keyProblem(name);
+      if (problem)
+        this.refuse(
+          `${input.classType} (node ${input.nodeId}) input '${input.input}': '${input.value}' ${problem}`,
+        );
+    }
     // The caller's inputs: uploaded ones (in-… names) and ones ESD's POST /prepare copied
     // (their relative paths); names the endpoint itself lists are not looked up.
     const wanted = new Set(

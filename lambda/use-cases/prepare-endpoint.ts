@@ -1,6 +1,7 @@
 import { EndpointNotFoundError, RequestValidationError } from '../domain/errors';
 import { relativePathProblem } from '../domain/inputs/input-file-name';
 import { modelNameProblem } from '../domain/models/model-folders';
+import { isUnderPrefix, s3UriProblem } from '../domain/object-key';
 import type { InputStore, PayloadStore } from '../domain/ports';
 import { requireWriter } from './model-writers';
 
@@ -53,8 +54,11 @@ export async function prepareEndpoint(request: PrepareRequest, owner: string, de
     );
   const bucket = /^s3:\/\/([^/]+)\/.*$/.exec(request.s3_source_path)?.[1];
   if (!bucket) throw new RequestValidationError('s3_source_path must be an s3://bucket/prefix/ URI');
+  // Dot segments could leave the prefix checked below wherever keys are resolved (an emulator, a proxy).
+  const problem = s3UriProblem(request.s3_source_path, { prefix: true });
+  if (problem) throw new RequestValidationError(`s3_source_path ${request.s3_source_path} ${problem}`);
   const ownPrefix = deps.inputs.prefixOf(owner);
-  if (!request.s3_source_path.startsWith(ownPrefix) && !deps.config.readableBuckets.includes(bucket))
+  if (!isUnderPrefix(request.s3_source_path, ownPrefix) && !deps.config.readableBuckets.includes(bucket))
     throw new RequestValidationError(
       `s3_source_path ${request.s3_source_path} is not readable by this deployment; use your inputs prefix (${ownPrefix}) or a bucket the operator allowed`,
     );

@@ -97,6 +97,8 @@ const CONTAINER_KEYS = new Set([
   'COMFYUI_DIR',
   'COMFYUI_PYTHON',
   'ADAPTER_COMMAND',
+  'COMFYUI_USER',
+  'ADAPTER_USER',
   'NODE_ENV',
 ]);
 
@@ -143,6 +145,12 @@ export async function startImageOutsideDocker(options: {
     // itself; a checkout is not written to, so the same file is named on the command line.
     COMFYUI_ARGS: `${options.comfyuiArgs}${yaml ? ` --extra-model-paths-config ${yaml}` : ''}`,
     COMFYUI_INPUT_DIR: join(options.comfyuiDir, 'input'),
+    COMFYUI_OUTPUT_DIR: join(options.comfyuiDir, 'output'),
+    COMFYUI_TEMP_DIR: join(options.comfyuiDir, 'temp'),
+    // The image's users (comfyui, comfy-exec) do not exist on this machine: run both processes as
+    // the caller, explicitly (as root, entrypoint.sh refuses a missing user; not root, it switches nothing).
+    COMFYUI_USER: '',
+    ADAPTER_USER: '',
     MODEL_CACHE_DIR: modelCache,
     // Not PID 1 here: as a subreaper tini still adopts and reaps orphans, as it does in the container.
     ...(hasTini ? { TINI_SUBREAPER: '1' } : {}),

@@ -33,6 +33,9 @@ export interface LocalStackOptions {
   comfyuiUrl?: string;
   /** The real ComfyUI's input folder (where the container puts each execute's files). */
   comfyuiInputDir?: string;
+  /** The real ComfyUI's output and temp folders (the container removes each execute's files); unset: nothing removed. */
+  comfyuiOutputDir?: string;
+  comfyuiTempDir?: string;
   /** Where the container caches library models (a real ComfyUI must list it in extra_model_paths.yaml). */
   modelCacheDir?: string;
   /** The container's model cache budget. @default 100 GiB */
@@ -41,6 +44,8 @@ export interface LocalStackOptions {
   modelWriters?: string[];
   /** Preferred model upload part size. @default 64 MiB (S3's minimum is 5 MiB) */
   modelPartBytes?: number;
+  /** Node classes the local endpoint lets read or write server paths (comfy-exec:allowNodes). @default none */
+  allowNodes?: string[];
   /** object_info file for the simulator and the node catalog. */
   objectInfo?: string;
   simStepMs?: number;
@@ -109,6 +114,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     let comfyuiUrl = options.comfyuiUrl;
     let comfyuiInputDir = options.comfyuiInputDir;
+    let comfyuiOutputDir = options.comfyuiOutputDir;
+    let comfyuiTempDir = options.comfyuiTempDir;
     let modelCacheDir = options.modelCacheDir;
     if (!comfyuiUrl) {
       const simulator = await startComfyUiSimulator({
@@ -119,6 +126,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stops.push(() => simulator.stop());
       comfyuiUrl = simulator.url;
       comfyuiInputDir = simulator.files.dir('input');
+      comfyuiOutputDir = simulator.files.dir('output');
+      comfyuiTempDir = simulator.files.dir('temp');
       modelCacheDir = simulator.files.modelsDir;
       log('comfyui', `ComfyUI simulator at ${comfyuiUrl} (${Object.keys(simulator.info).length} node types)`);
     } else {
@@ -127,6 +136,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         log(
           'comfyui',
           "COMFYUI_INPUT_DIR is not set: executes with input files will fail (the container cannot reach that ComfyUI's input folder)",
+        );
+      if (!comfyuiOutputDir || !comfyuiTempDir)
+        log(
+          'comfyui',
+          "COMFYUI_OUTPUT_DIR or COMFYUI_TEMP_DIR is not set: every execute's files stay in that ComfyUI's output/ or temp/ (its API cannot delete them)",
         );
     }
 
@@ -178,6 +192,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ALLOW_LOOPBACK_INPUT_URLS: 'true',
       MODEL_WRITERS: (options.modelWriters ?? options.apiKeys.slice(0, 1)).map(apiKeyId).join(','),
       MODEL_PART_BYTES: String(options.modelPartBytes ?? 64 * 1024 ** 2),
+      ALLOW_NODES: JSON.stringify({ [LOCAL_ENDPOINT_NAME]: options.allowNodes ?? [] }),
       REQUEST_TTL_SECONDS: String(options.requestTtlSeconds ?? 21_600),
       INVOCATION_TIMEOUT_SECONDS: String(invocationTimeout),
       SWEEP_GRACE_SECONDS: String(options.sweepGraceSeconds ?? 60),
@@ -206,6 +221,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         ...sharedEnv,
         COMFYUI_URL: comfyuiUrl,
         COMFYUI_INPUT_DIR: comfyuiInputDir ?? join(dataPath('comfyui') ?? tmpdir(), 'unreachable-input'),
+        // '' tells the container it cannot see that folder: nothing is removed from it.
+        COMFYUI_OUTPUT_DIR: comfyuiOutputDir ?? '',
+        COMFYUI_TEMP_DIR: comfyuiTempDir ?? '',
         ALLOW_LOOPBACK_INPUT_URLS: 'true',
         MODEL_CACHE_DIR: modelCacheDir ?? join(dataPath('comfyui') ?? tmpdir(), 'model-cache'),
         MODEL_CACHE_BYTES: String(options.modelCacheBytes ?? 100 * 1024 ** 3),

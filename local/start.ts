@@ -2,8 +2,8 @@
  * `npm start`: the whole comfy-exec system on this machine (see README "Local stack").
  * Environment: PORT (3000; 0 = any free port), API_KEY or API_KEYS (comma-separated; default a
  * random 20-character key), COMFYUI_URL (a real ComfyUI instead of the simulator) and
- * COMFYUI_INPUT_DIR and MODEL_CACHE_DIR (its input folder, and a model folder its
- * extra_model_paths.yaml lists), MODEL_WRITERS (keys that may change the model library;
+ * COMFYUI_INPUT_DIR, COMFYUI_OUTPUT_DIR, COMFYUI_TEMP_DIR and MODEL_CACHE_DIR (its input, output
+ * and temp folders, and a model folder its extra_model_paths.yaml lists), MODEL_WRITERS (keys that may change the model library;
  * default the first key), OBJECT_INFO,
  * SIM_STEP_MS, DATA_DIR (persist DynamoDB/S3 data there; default in memory), THROTTLE_RATE_LIMIT and
  * THROTTLE_BURST_LIMIT (the usage plan's throttle per key, as deployed; default none).
@@ -22,6 +22,8 @@ const StartEnvSchema = z.object({
   API_KEYS: z.string().optional(),
   COMFYUI_URL: z.url().optional(),
   COMFYUI_INPUT_DIR: z.string().min(1).optional(),
+  COMFYUI_OUTPUT_DIR: z.string().min(1).optional(),
+  COMFYUI_TEMP_DIR: z.string().min(1).optional(),
   MODEL_WRITERS: z.string().optional(),
   MODEL_CACHE_DIR: z.string().min(1).optional(),
   OBJECT_INFO: z.string().min(1).optional(),
@@ -72,6 +74,8 @@ try {
     apiKeys,
     comfyuiUrl: env.COMFYUI_URL,
     comfyuiInputDir: env.COMFYUI_INPUT_DIR,
+    comfyuiOutputDir: env.COMFYUI_OUTPUT_DIR,
+    comfyuiTempDir: env.COMFYUI_TEMP_DIR,
     modelCacheDir: env.MODEL_CACHE_DIR,
     ...(env.MODEL_WRITERS !== undefined
       ? {

@@ -20,6 +20,8 @@
  * says what this proves and what only a Docker build can.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
@@ -305,6 +307,18 @@ async function quickRun() {
     files.join(', '),
   );
   check('the record is success', done?.record?.status === 'success', done?.record?.status);
+  // Issue 25: once in S3, the execute's files leave ComfyUI's output/ (the image's COMFYUI_OUTPUT_DIR).
+  const reported = Object.values(answer.outputs ?? {}).flatMap(
+    (ui) => (ui as { images?: { filename: string; subfolder?: string }[] }).images ?? [],
+  );
+  const left = reported
+    .map((item) => join(comfyuiDir!, 'output', item.subfolder ?? '', item.filename))
+    .filter((path) => existsSync(path));
+  check(
+    "its files are gone from ComfyUI's output/",
+    reported.length === 2 && left.length === 0,
+    left.join(', ') || `${reported.length} removed`,
+  );
 }
 
 async function killedRun() {

@@ -22,6 +22,8 @@ export interface CollectDeps {
   s3: S3Client;
   bucket: string;
   fileTimeoutMs: number;
+  /** Called once a file is safely in S3 (its copy in ComfyUI's folder may then go). */
+  onStored?(file: FileRef): void;
 }
 
 async function upload(deps: CollectDeps, file: FileRef, key: string): Promise<void> {
@@ -79,6 +81,7 @@ export async function collectOutputs(
         const area = item.type === 'temp' ? 'temp' : 'output';
         const relative = uniqueKey(relativeOutputKey(nodeId, item.subfolder, item.filename), used[area]);
         await upload(deps, item, `${prefix[area]}${relative}`);
+        deps.onStored?.(item);
         files[area].push(relative);
         annotated.push({ ...item, key: relative });
       }

@@ -28,6 +28,20 @@ export const ContainerEnvSchema = z.object({
   COMFYUI_REQUEST_TIMEOUT_MS: int(100, 600_000, 30_000),
   /** ComfyUI's input folder: each execute's files go to comfy-exec/{prompt_id}/ below it. */
   COMFYUI_INPUT_DIR: z.string().min(1).default('/opt/ComfyUI/input'),
+  /**
+   * ComfyUI's output and temp folders: each execute's files are removed from them once it ends
+   * (those in S3 when an upload fails). '' for a ComfyUI whose folders this container cannot see
+   * (nothing is removed then).
+   */
+  COMFYUI_OUTPUT_DIR: z.string().default('/opt/ComfyUI/output'),
+  COMFYUI_TEMP_DIR: z.string().default('/opt/ComfyUI/temp'),
+  /**
+   * Files older than this in output/, temp/ and input/comfy-exec/ are removed by a periodic sweep:
+   * no execute runs longer (SageMaker's invocation timeout is at most 3600 s).
+   */
+  OUTPUT_SWEEP_AGE_SECONDS: int(1, 7 * 24 * 3600, 3600),
+  /** How often that sweep runs. */
+  OUTPUT_SWEEP_INTERVAL_SECONDS: int(1, 24 * 3600, 300),
   /** Largest input file fetched (URL or S3). */
   INPUT_MAX_BYTES: int(1, 50 * 1024 ** 3, 2 * 1024 ** 3),
   /** Longest one input URL may take to download. */

@@ -1,10 +1,13 @@
+import { dirname, join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbExecuteStore } from '../../lambda/adapters/dynamodb-execute-store';
+import { executeInputFolder } from '../../lambda/domain/inputs/staged-inputs';
 import { AwsCallCounter } from '../../lambda/platform/aws-call-counter';
 import { ComfyUiClient } from './comfy-client';
+import { sweepOldFiles } from './comfy-output-files';
 import { containerConfig } from './config';
 import { ModelCache } from './model-cache';
 import { publishObjectInfo } from './publish-object-info';
@@ -59,6 +62,7 @@ export async function startContainer(env: Record<string, string | undefined> = p
   const stopServer = gracefulStop(server);
   const port = await listen(server, config.PORT);
   logger.info('endpoint container listening', { port, comfyui: config.COMFYUI_URL });
+  const sweeper = startSweeper(config, logger);
   const publishing = new AbortController();
   if (config.ENDPOINT_NAME) {
     void publishObjectInfo(
@@ -80,9 +84,43 @@ export async function startContainer(env: Record<string, string | undefined> = p
     /** `graceMs`: how long running requests may take to answer (none by default, as tests stop it in process). */
     stop: async (graceMs = 0) => {
       publishing.abort();
+      clearInterval(sweeper);
       await stopServer(graceMs);
     },
   };
+}
+
+/**
+ * Every OUTPUT_SWEEP_INTERVAL_SECONDS, removes what is older than the longest execute from ComfyUI's
+ * output/ and temp/ and the container's input/comfy-exec/: what a run wrote after its deadline,
+ * never reported, or could not store in S3.
+ */
+function startSweeper(config: ReturnType<typeof containerConfig>, logger: Logger): NodeJS.Timeout {
+  const folders = { output: config.COMFYUI_OUTPUT_DIR, temp: config.COMFYUI_TEMP_DIR };
+  if (!folders.output && !folders.temp)
+    logger.warn(
+      "ComfyUI's output and temp folders are unknown (COMFYUI_OUTPUT_DIR, COMFYUI_TEMP_DIR): the files of every execute stay in them",
+    );
+  const inputs = join(config.COMFYUI_INPUT_DIR, dirname(executeInputFolder('x')));
+  let running = false;
+  const timer = setInterval(async () => {
+    if (running) return;
+    running = true;
+    try {
+      const removed = await sweepOldFiles(folders, config.OUTPUT_SWEEP_AGE_SECONDS * 1000, [inputs]);
+      if (removed.length > 0)
+        logger.info("old files swept from ComfyUI's folders", {
+          files: removed.length,
+          older_than_seconds: config.OUTPUT_SWEEP_AGE_SECONDS,
+        });
+    } catch (error) {
+      logger.warn("sweep of ComfyUI's folders failed", { error: (error as Error).message });
+    } finally {
+      running = false;
+    }
+  }, config.OUTPUT_SWEEP_INTERVAL_SECONDS * 1000);
+  timer.unref();
+  return timer;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

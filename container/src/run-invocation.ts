@@ -2,7 +2,8 @@ import type { ExecuteProgress, ExecuteRecord } from '../../lambda/domain/execute
 import { bringInputs, bringModels } from './bring-files';
 import { cancelledAnswer, claim } from './claim-record';
 import { collectOutputs } from './collect-outputs';
-import { type ComfyEvent, ComfyUnreachableError, type HistoryEntry } from './comfy-client';
+import { type ComfyEvent, ComfyUnreachableError, type FileRef, type HistoryEntry } from './comfy-client';
+import { fileKey, filesOf, removeFiles, withFreshOutputNodes } from './comfy-output-files';
 import { followPrompt } from './follow-prompt';
 import type { InvocationDeps, StagedRequest } from './invocation-deps';
 import { failed, type InvocationAnswer, type InvocationResult, tracebackTail } from './invocation-result';
@@ -101,10 +102,19 @@ async function run(
   const runStarted = Date.now();
   const clientId = request.client_id || `comfy-exec-${promptId}`;
   const listeners: ((event: ComfyEvent) => void)[] = [];
+  // Every file this run wrote to ComfyUI's output/ and temp/, as its `executed` messages and its
+  // history name them: all of them go when the run is over, except those not safely in S3.
+  const produced = new Map<string, FileRef>();
+  const stored = new Set<string>();
+  let keepUnstored = false;
+  const note = (ui: unknown) => {
+    for (const file of filesOf(ui)) produced.set(fileKey(file), file);
+  };
   // ComfyUI may start the prompt before anyone follows it (the submit's answer and a log line
   // come first): what arrives until then is kept and replayed, so no node's start is lost.
   const early: ComfyEvent[] = [];
   const socket = await deps.comfy.openEvents(clientId, (event) => {
+    if (event.type === 'executed' && event.data?.prompt_id === promptId) note(event.data.output);
     if (listeners.length === 0) early.push(event);
     for (const listener of listeners) listener(event);
   });
@@ -141,7 +151,7 @@ async function run(
   };
   try {
     const submitted = await deps.comfy.submit({
-      prompt: request.prompt,
+      prompt: withFreshOutputNodes(request.prompt, promptId),
       prompt_id: promptId,
       client_id: clientId,
       extra_data: request.extra_data ?? {},
@@ -180,6 +190,7 @@ async function run(
       },
     );
     await progress.stop();
+    for (const ui of Object.values(outcome.entry?.outputs ?? {})) note(ui);
     if (outcome.timedOut) {
       return failed(
         promptId,
@@ -196,12 +207,24 @@ async function run(
     const unsuccessful = classifyHistory(promptId, outcome.entry, outcome.cancelled);
     if (unsuccessful) return unsuccessful;
     const uploadStarted = Date.now();
-    const collected = await collectOutputs(promptId, outcome.entry?.outputs ?? {}, {
-      comfy: deps.comfy,
-      s3: deps.s3,
-      bucket: deps.config.BUCKET_NAME,
-      fileTimeoutMs: Math.max(deps.config.COMFYUI_REQUEST_TIMEOUT_MS, 300_000),
-    });
+    let collected: Awaited<ReturnType<typeof collectOutputs>>;
+    try {
+      collected = await collectOutputs(promptId, outcome.entry?.outputs ?? {}, {
+        comfy: deps.comfy,
+        s3: deps.s3,
+        bucket: deps.config.BUCKET_NAME,
+        fileTimeoutMs: Math.max(deps.config.COMFYUI_REQUEST_TIMEOUT_MS, 300_000),
+        onStored: (file) => stored.add(fileKey(file)),
+      });
+    } catch (error) {
+      // What is not in S3 stays in ComfyUI's folder (the sweep removes it after the longest run).
+      keepUnstored = true;
+      if (error instanceof ComfyUnreachableError) throw error;
+      return failed(promptId, 500, `the outputs could not be stored in S3: ${(error as Error).message}`, {
+        type: 'output_upload_failed',
+        stored_files: stored.size,
+      });
+    }
     const result: InvocationResult = {
       prompt_id: promptId,
       status: 'success',
@@ -215,6 +238,30 @@ async function run(
   } finally {
     await progress.stop();
     socket.close();
+    await removeOutputs(deps, produced, keepUnstored ? stored : undefined);
+  }
+}
+
+/** Removes the run's files from ComfyUI's folders; with `onlyThese`, only those (the ones in S3). */
+async function removeOutputs(
+  deps: InvocationDeps,
+  produced: Map<string, FileRef>,
+  onlyThese: Set<string> | undefined,
+): Promise<void> {
+  if (produced.size === 0) return;
+  const folders = { output: deps.config.COMFYUI_OUTPUT_DIR, temp: deps.config.COMFYUI_TEMP_DIR };
+  const going = [...produced].filter(([key]) => !onlyThese || onlyThese.has(key));
+  const kept = [...produced.keys()].filter((key) => onlyThese && !onlyThese.has(key));
+  if (kept.length > 0) deps.log.warn("outputs not in S3 kept in ComfyUI's folders", { files: kept });
+  if (!folders.output && !folders.temp) return;
+  try {
+    const removed = await removeFiles(
+      folders,
+      going.map(([, file]) => file),
+    );
+    deps.log.info("outputs removed from ComfyUI's folders", { files: removed });
+  } catch (error) {
+    deps.log.warn("outputs not removed from ComfyUI's folders", { error: (error as Error).message });
   }
 }
 

@@ -110,6 +110,7 @@ function createDeps(name: 'create-execute' | 'comfyui-api'): CreateExecuteDeps {
         allowLocal: env.ALLOW_LOCAL_WEBHOOKS,
         defaults: JSON.parse(env.DEFAULT_WEBHOOKS) as Record<string, WebhookSpec>,
       },
+      allowedNodes: JSON.parse(env.ALLOW_NODES) as Record<string, string[]>,
     },
   };
 }

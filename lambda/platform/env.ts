@@ -90,6 +90,8 @@ const CreateEnv = {
   ALLOW_LOCAL_WEBHOOKS: boolish,
   /** JSON `{"<key id>": {url, events}}`: the webhook of executes a key creates without one. */
   DEFAULT_WEBHOOKS: z._default(z.string(), '{}'),
+  /** JSON `{"<endpoint>": ["NodeClass"]}`: classes that may read or write server paths there (context allowNodes). */
+  ALLOW_NODES: z._default(z.string(), '{}'),
 };
 
 /** Where webhook deliveries wait (an SQS FIFO queue) and each owner's signing secrets live. */

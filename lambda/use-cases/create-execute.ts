@@ -59,6 +59,11 @@ export interface CreateExecuteConfig {
   webhooks?: { allowLocal: boolean; defaults?: Readonly<Record<string, WebhookSpec>> };
   /** `s3://bucket/` holding the model library. */
   libraryBucketUri: string;
+  /**
+   * By endpoint, node classes that may read or write server paths there (comfy-exec:allowNodes);
+   * every other endpoint allows none. @default none
+   */
+  allowedNodes?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface CreateExecuteDeps {
@@ -103,6 +108,7 @@ export async function dryRunExecute(
       files: await files.available(graph, catalog),
       models: await models.available(graph, catalog),
     }),
+    allowedNodesOf(endpointName, deps.config),
   );
   return { prompt, node_errors, warnings };
 }
@@ -114,6 +120,12 @@ function inputDeps(deps: Pick<CreateExecuteDeps, 'config' | 'inputs' | 'payloads
     resolveHost: deps.resolveHost,
     config: deps.config.inputs,
   };
+}
+
+/** The endpoint's own allow list; an own-property lookup, so no endpoint name reaches the prototype. */
+function allowedNodesOf(endpointName: string, config: CreateExecuteConfig): readonly string[] {
+  const all = config.allowedNodes ?? {};
+  return Object.hasOwn(all, endpointName) ? (all[endpointName] ?? []) : [];
 }
 
 function resolveEndpoint(input: CreateExecuteInput, config: CreateExecuteConfig): string {
@@ -186,6 +198,7 @@ export async function createExecute(
       files: await files.available(graph, catalog),
       models: await models.available(graph, catalog),
     }),
+    allowedNodesOf(endpointName, deps.config),
   );
 
   const request: ExecuteRequest = {

@@ -47,6 +47,8 @@ export async function preparePrompt(
    * (named as its file inputs use them) and library models (`folder/name`).
    */
   bring: (prompt: PromptGraph, catalog: NodeCatalog) => Promise<Brought> = async () => ({}),
+  /** Node classes the operator lets read or write server paths on this endpoint. */
+  allowedNodes: readonly string[] = [],
 ): Promise<PreparedPrompt> {
   const workflow = isUiWorkflow(raw) ? raw : undefined;
   const nodeCount = workflow
@@ -65,7 +67,13 @@ export async function preparePrompt(
   if (structural) throw new PromptValidationError(describeFailure(structural), structural);
   const graph = prompt as PromptGraph;
   const brought = await bring(graph, catalog);
-  const { failure, node_errors } = validateAgainstCatalog(graph, catalog, brought.files, brought.models);
+  const { failure, node_errors } = validateAgainstCatalog(
+    graph,
+    catalog,
+    brought.files,
+    brought.models,
+    new Set(allowedNodes),
+  );
   if (failure) throw new PromptValidationError(describeFailure(failure), failure);
   const warnings = [
     ...(converted ? ['converted from a UI workflow', ...converted.warnings] : []),

@@ -134,6 +134,32 @@ export const StageConfigSchema = z
         ),
       )
       .default({}),
+    /**
+     * Node classes allowed to read or write server paths, per endpoint: `{"<endpoint name>":
+     * ["LoadImageDataSetFromFolder", …]}` (or that as a JSON string). Every endpoint is shared by
+     * all API keys, so the default allows none (lambda/domain/inputs/path-inputs.ts lists them).
+     */
+    allowNodes: z
+      .unknown()
+      .transform((value, ctx) => {
+        if (typeof value !== 'string') return value;
+        try {
+          return JSON.parse(value) as unknown;
+        } catch {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'is not JSON: expected {"<endpoint name>": ["NodeClass"]}',
+          });
+          return z.NEVER;
+        }
+      })
+      .pipe(
+        z.record(
+          z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/, 'is not an endpoint name'),
+          z.array(z.string().regex(/^[^\s,]+( [^\s,]+)*$/, 'is not a node class name')),
+        ),
+      )
+      .default({}),
     /** Alarm notifications go to this address when set. */
     alarmEmail: z.email().optional(),
     /** What deleting the stacks does to the table and bucket. */

@@ -55,6 +55,7 @@ export class ControlPlaneStack extends Stack {
       RETENTION_DAYS: config.retentionDays,
       INPUT_BUCKETS: config.inputBuckets.join(','),
       DEFAULT_WEBHOOKS: JSON.stringify(config.defaultWebhooks),
+      ALLOW_NODES: JSON.stringify(config.allowNodes),
     };
     const socketApi = new ComfyUiSocketApi(this, 'ComfyUiSocket', {
       throttleRateLimit: config.throttleRateLimit,

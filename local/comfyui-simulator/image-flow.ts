@@ -71,8 +71,14 @@ function sample(latent: Latent, denoise: number, identity: string): Picture {
 }
 
 /**
+ * Loaders that open their `image` with `get_annotated_filepath` as LoadImage does (they inherit
+ * its load_image): IMAGE and MASK outputs alike.
+ */
+export const IMAGE_LOADERS = new Set(['LoadImage', 'LoadImageOutput', 'WebcamCapture']);
+
+/**
  * Follows an IMAGE link back through the nodes whose effect on pixels the simulator knows —
- * LoadImage, ImageInvert, VAEDecode of a sampler started from VAEEncode or VAEEncodeForInpaint —
+ * the image loaders, ImageInvert, VAEDecode of a sampler started from VAEEncode or VAEEncodeForInpaint —
  * so that img2img and inpainting outputs follow from their inputs. Undefined when the chain
  * starts anywhere else (the caller then renders from the prompt, as for txt2img).
  */
@@ -87,7 +93,9 @@ export function pictureAt(
   if (!node || depth > 256) return undefined;
   const inputs = node.inputs;
   switch (node.class_type) {
-    case 'LoadImage': {
+    case 'LoadImage':
+    case 'LoadImageOutput':
+    case 'WebcamCapture': {
       if (target![1] !== 0) return undefined;
       const bytes = typeof inputs.image === 'string' ? context.readInput(inputs.image) : undefined;
       return bytes && decodePng(bytes);
@@ -169,7 +177,7 @@ export function maskAt(prompt: Prompt, value: unknown, context: FlowContext): Ma
   const bytes = typeof name === 'string' ? context.readInput(name) : undefined;
   const picture = bytes && decodePng(bytes);
   if (!picture) return undefined;
-  if (node.class_type === 'LoadImage' && target![1] === 1) return maskFrom(picture, 'alpha');
+  if (IMAGE_LOADERS.has(node.class_type) && target![1] === 1) return maskFrom(picture, 'alpha');
   if (node.class_type === 'LoadImageMask') return maskFrom(picture, String(node.inputs.channel ?? 'alpha'));
   return undefined;
 }

@@ -1,5 +1,5 @@
 import { wavAt } from './audio-flow';
-import { encodePng, pictureAt } from './image-flow';
+import { encodePng, IMAGE_LOADERS, pictureAt } from './image-flow';
 import { linkedValue, pythonStr } from './node-values';
 import { renderPng, renderWav } from './render-png';
 import type { FileItem, SimulatorFiles } from './simulator-files';
@@ -41,7 +41,7 @@ export function pictureInputs(
   // The nearest source of a size wins: a latent's width/height or a loaded image's own size.
   const sizeOf = (source: string) => {
     const inputs = prompt[source]!.inputs;
-    if (prompt[source]!.class_type === 'LoadImage') return imageSize(String(inputs.image));
+    if (IMAGE_LOADERS.has(prompt[source]!.class_type)) return imageSize(String(inputs.image));
     const width = numberInput(inputs, 'width');
     const height = numberInput(inputs, 'height');
     return width && height ? { width, height, batch_size: inputs.batch_size } : undefined;

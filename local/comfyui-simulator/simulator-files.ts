@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { PNG } from 'pngjs';
 import { renderPng } from './render-png';
@@ -13,7 +13,8 @@ export interface FileItem {
 
 /** ComfyUI's output, temp and input folders, with its `{prefix}_{00001}_.{ext}` counters. */
 export class SimulatorFiles {
-  private readonly counters = new Map<string, number>();
+  /** Tests only: told of every file a node writes to output/ or temp/, with its bytes. */
+  onSave?: (item: FileItem, bytes: Buffer) => void;
 
   constructor(readonly root: string) {
     for (const type of ['output', 'temp', 'input'] as const) mkdirSync(this.dir(type), { recursive: true });
@@ -24,15 +25,17 @@ export class SimulatorFiles {
   }
 
   /**
-   * The file a loader's value names, as ComfyUI's `get_annotated_filepath` finds it: joined to
-   * the input folder (or the output/temp folder for ` [output]`/` [temp]`). Like the real server
-   * (checked on a125cd84), it does not confine the name: `../output/x.png` is found. The control
-   * plane never lets such a name through (only files the execute brings pass its validation).
+   * The file a loader's value names, as ComfyUI's `folder_paths.get_annotated_filepath` finds it:
+   * a value ending in `[output]`/`[input]`/`[temp]` (space or not: ComfyUI tests `endswith` and cuts
+   * one character more) is read from that folder, anything else from the input folder, and the
+   * name is joined with `os.path.join` semantics: never confined, so `../output/x.png` and absolute
+   * paths are found (as on the real server, checked on a125cd84). The control plane never lets
+   * such a name through; the simulator must read as ComfyUI does so that tests can prove it.
    */
   annotatedPath(value: string): string | undefined {
-    const annotation = / \[(input|output|temp)\]$/.exec(value);
+    const annotation = /\[(input|output|temp)\]$/.exec(value);
     const type = (annotation?.[1] ?? 'input') as FileType;
-    const name = annotation ? value.slice(0, -annotation[0].length) : value;
+    const name = annotation ? value.slice(0, -(annotation[0].length + 1)) : value;
     if (name === '') return undefined;
     const path = resolve(this.dir(type), name);
     return existsSync(path) && statSync(path).isFile() ? path : undefined;
@@ -81,12 +84,18 @@ export class SimulatorFiles {
       throw new Error('Saving image outside the output folder is not allowed.');
     }
     mkdirSync(folder, { recursive: true });
-    const key = `${type}/${subfolder}/${name}`;
-    const counter = (this.counters.get(key) ?? 0) + 1;
-    this.counters.set(key, counter);
+    // ComfyUI's `get_save_image_path`: one more than the highest `{name}_{digits}_` in the folder,
+    // whatever the extension, so numbering starts again at 00001 once the files are removed.
+    const taken = readdirSync(folder)
+      .filter((file) => file.startsWith(`${name}_`))
+      .map((file) => file.slice(name.length + 1).split('_')[0]!)
+      .map((digits) => (/^\d+$/.test(digits) ? Number(digits) : 0));
+    const counter = Math.max(0, ...taken) + 1;
     const filename = `${name}_${String(counter).padStart(5, '0')}_.${extension}`;
     writeFileSync(join(folder, filename), bytes);
-    return { filename, subfolder, type };
+    const item = { filename, subfolder, type };
+    this.onSave?.(item, bytes);
+    return item;
   }
 
   /**

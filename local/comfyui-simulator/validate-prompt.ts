@@ -72,7 +72,10 @@ function fileInputErrors(
           ),
         ];
   }
-  const options = Array.isArray(spec[0]) ? spec[0] : ((spec[1] as { options?: unknown[] })?.options ?? []);
+  // STRING and frontend-typed file inputs (Painter, RecordAudio) have no list: ComfyUI checks nothing.
+  const combo = comboOptions(spec);
+  if (!combo) return [];
+  const options = combo;
   if (exists || options.includes(value)) return [];
   const list =
     options.length > 20

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -68,5 +68,112 @@ describe('the endpoint image agrees with the adapter', () => {
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
+  });
+
+  it("tells the adapter where ComfyUI's input, output and temp folders are in the image", () => {
+    for (const [key, value] of [
+      ['COMFYUI_INPUT_DIR', defaults.COMFYUI_INPUT_DIR],
+      ['COMFYUI_OUTPUT_DIR', defaults.COMFYUI_OUTPUT_DIR],
+      ['COMFYUI_TEMP_DIR', defaults.COMFYUI_TEMP_DIR],
+    ] as const) {
+      expect(value.startsWith('/opt/ComfyUI/')).toBe(true);
+      expect(dockerfile).toContain(`${key}=${value}`);
+    }
+  });
+});
+
+describe('the endpoint image runs ComfyUI and the adapter as two unprivileged users', () => {
+  const runs = dockerfile.replace(/\\\n\s*/g, ' ');
+  const userLine = (name: string) =>
+    new RegExp(`useradd [^&\\n]*--gid (\\S+) [^&\\n]*\\b${name}(?: |$)`, 'm');
+
+  it('makes a comfyui and a comfy-exec user, comfy-exec in the comfyui group, and no USER line (the entrypoint switches)', () => {
+    expect(runs).toMatch(/groupadd --system --gid \d+ comfyui /);
+    expect(userLine('comfyui').exec(runs)?.[1]).toBe('comfyui');
+    expect(userLine('comfy-exec').exec(runs)?.[1]).toBe('comfy-exec');
+    expect(runs).toMatch(/useradd [^&\n]*--groups comfyui [^&\n]*comfy-exec/);
+    expect(dockerfile).not.toMatch(/^USER /m);
+    expect(entrypoint).toContain(`COMFYUI_USER=\${COMFYUI_USER-comfyui}`);
+    expect(entrypoint).toContain(`ADAPTER_USER=\${ADAPTER_USER-comfy-exec}`);
+  });
+
+  it("gives ComfyUI only its own folders, the adapter the model cache, and neither the adapter's files", () => {
+    const folders = ['output', 'temp', 'input', 'user'].map((name) => `/opt/ComfyUI/${name}`).join(' ');
+    expect(runs).toContain(`chown -R comfyui:comfyui ${folders}`);
+    expect(runs).toContain(`chmod 2775 ${folders}`);
+    expect(runs).toContain(`chown comfy-exec:comfyui ${defaults.MODEL_CACHE_DIR}`);
+    expect(runs).toContain(`chmod 2755 ${defaults.MODEL_CACHE_DIR}`);
+    // Nothing else changes owner: ComfyUI's code and /opt/comfy-exec stay root's (COPY's default).
+    expect(runs.match(/chown [^&]*/g)).toHaveLength(2);
+    expect(dockerfile).not.toMatch(/COPY --chown/);
+    expect(dockerfile).not.toMatch(/chmod [^\n]*\/opt\/comfy-exec/);
+    expect(entrypoint).toContain(
+      '(umask 0002 && run_as "$COMFYUI_USER" "$COMFYUI_PYTHON" "$COMFYUI_DIR/main.py"',
+    );
+    expect(entrypoint).toContain('(run_as "$ADAPTER_USER" $ADAPTER_COMMAND) &');
+  });
+
+  /** entrypoint.sh with stand-ins for ComfyUI and the adapter that say who they run as. */
+  function runEntrypoint(env: Record<string, string>) {
+    const dir = mkdtempSync(join(tmpdir(), 'entrypoint-users-'));
+    try {
+      chmodSync(dir, 0o777); // the stand-ins, run as another user, leave a mark in it
+      writeFileSync(
+        join(dir, 'main.py'),
+        `echo "comfyui: $(id -un) umask $(umask)"\ntouch ${dir}/started\nexec sleep 10\n`,
+      );
+      writeFileSync(
+        join(dir, 'adapter.sh'),
+        `for i in $(seq 100); do [ -e ${dir}/started ] && break; sleep 0.05; done\necho "adapter: $(id -un) groups $(id -Gn)"\n`,
+      );
+      chmodSync(join(dir, 'main.py'), 0o755);
+      chmodSync(join(dir, 'adapter.sh'), 0o755);
+      const run = spawnSync(join(ROOT, 'container/entrypoint.sh'), ['serve'], {
+        env: {
+          PATH: process.env.PATH,
+          COMFYUI_DIR: dir,
+          COMFYUI_PYTHON: 'sh',
+          ADAPTER_COMMAND: `sh ${dir}/adapter.sh`,
+          ...env,
+        },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      return { status: run.status, output: `${run.stdout}${run.stderr}` };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  const root = process.getuid?.() === 0;
+  const hasSetpriv = spawnSync('sh', ['-c', 'command -v setpriv']).status === 0;
+
+  it.runIf(root && hasSetpriv)('as root, starts each process as its user, ComfyUI with umask 0002', () => {
+    // `nobody` stands in for the image's users (only a Docker build makes those).
+    const { status, output } = runEntrypoint({ COMFYUI_USER: 'nobody', ADAPTER_USER: 'nobody' });
+    expect(output).toContain('comfyui: nobody umask 0002');
+    expect(output).toMatch(/adapter: nobody groups \S+/);
+    expect(status).toBe(0);
+  });
+
+  it.runIf(root)(
+    'as root, refuses to start when a user does not exist, rather than run as root unannounced',
+    () => {
+      const { status, output } = runEntrypoint({ COMFYUI_USER: 'no-such-user-25' });
+      expect(status).toBe(1);
+      expect(output).toContain("entrypoint: user 'no-such-user-25' does not exist");
+      expect(output).not.toContain('comfyui:');
+    },
+  );
+
+  it('runs a process as the caller only when told so (empty user) or when not root, and says so', () => {
+    const { status, output } = runEntrypoint({ COMFYUI_USER: '', ADAPTER_USER: '' });
+    const me = execFileSync('id', ['-un'], { encoding: 'utf8' }).trim();
+    expect(output).toContain(`comfyui: ${me}`);
+    expect(output).toContain(`adapter: ${me}`);
+    expect(output).toMatch(
+      root ? /COMFYUI_USER is empty: ComfyUI runs as root/ : /not root \(uid \d+\): .* no user switch/,
+    );
+    expect(status).toBe(0);
   });
 });

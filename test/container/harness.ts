@@ -21,7 +21,13 @@ import { freshTableAndBucket, localClients, localLambdaEnvironment } from '../su
  * staged request to /invocations as SageMaker would.
  */
 export async function startContainerHarness(
-  options: { simulator?: ComfyUiSimulatorOptions; comfyUrl?: string; env?: Record<string, string> } = {},
+  options: {
+    simulator?: ComfyUiSimulatorOptions;
+    comfyUrl?: string;
+    env?: Record<string, string>;
+    /** The S3 endpoint the container uses (a proxy in front of s3rver); default s3rver itself. */
+    s3Endpoint?: string;
+  } = {},
 ) {
   const clients = localClients();
   const { tableName, bucketName, drop } = await freshTableAndBucket(clients);
@@ -30,6 +36,7 @@ export async function startContainerHarness(
     : await startComfyUiSimulator({ stepMs: 2, ...options.simulator });
   // The SDK reads credentials and AWS_ENDPOINT_URL_* from process.env, as in the image.
   Object.assign(process.env, localLambdaEnvironment(tableName, bucketName));
+  if (options.s3Endpoint) process.env.AWS_ENDPOINT_URL_S3 = options.s3Endpoint;
   const container = await startContainer({
     ...process.env,
     PORT: '0',
@@ -38,6 +45,14 @@ export async function startContainerHarness(
     CANCEL_POLL_MS: '50',
     PROGRESS_WRITE_INTERVAL_MS: '100',
     COMFYUI_REQUEST_TIMEOUT_MS: '2000',
+    // The simulator's folders, as the image's are ComfyUI's: the container removes each run's files.
+    ...(simulator
+      ? {
+          COMFYUI_INPUT_DIR: simulator.files.dir('input'),
+          COMFYUI_OUTPUT_DIR: simulator.files.dir('output'),
+          COMFYUI_TEMP_DIR: simulator.files.dir('temp'),
+        }
+      : { COMFYUI_OUTPUT_DIR: '', COMFYUI_TEMP_DIR: '' }),
     ...options.env,
   });
   const url = `http://127.0.0.1:${container.port}`;

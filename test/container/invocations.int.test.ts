@@ -28,6 +28,13 @@ beforeAll(async () => {
 });
 afterAll(() => harness.stop());
 
+/** The bytes ComfyUI (the simulator) wrote, by `type/subfolder/filename`: its folders are emptied after each run. */
+const written = new Map<string, Buffer>();
+beforeAll(() => {
+  harness.simulator!.files.onSave = (item, bytes) =>
+    written.set(`${item.type}/${item.subfolder}/${item.filename}`, bytes);
+});
+
 function twoOutputs(steps = 4) {
   const prompt: Record<string, any> = txt2imgPrompt(7);
   prompt['3'].inputs.steps = steps;
@@ -81,8 +88,10 @@ describe('endpoint container: POST /invocations', () => {
     const image = await s3Text(`executes/${record.prompt_id}/outputs/9/ComfyUI_00001_.png`);
     expect(image.contentType).toBe('image/png');
     expect(image.bytes.subarray(1, 4).toString()).toBe('PNG');
+    expect(written.get('output//ComfyUI_00001_.png')?.equals(image.bytes)).toBe(true);
+    // Stored in S3, so gone from ComfyUI's folders.
     const view = await fetch(`${harness.simulator!.url}/view?filename=ComfyUI_00001_.png&type=output`);
-    expect(Buffer.from(await view.arrayBuffer()).equals(image.bytes)).toBe(true);
+    expect(view.status).toBe(404);
     const after = await harness.store.get(record.prompt_id);
     expect(after).toMatchObject({
       status: 'running',
@@ -204,11 +213,7 @@ describe('endpoint container: POST /invocations', () => {
       new HeadObjectCommand({ Bucket: harness.bucketName, Key: key }),
     );
     const item = body.outputs['9'].images[0];
-    const view = Buffer.from(
-      await (
-        await fetch(`${harness.simulator!.url}/view?filename=${item.filename}&type=output`)
-      ).arrayBuffer(),
-    );
+    const view = written.get(`output//${item.filename}`)!;
     expect(view.length).toBeGreaterThan(1_000_000);
     expect(head.ContentLength).toBe(view.length);
     expect((await s3Text(key)).bytes.equals(view)).toBe(true);

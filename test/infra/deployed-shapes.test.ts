@@ -34,6 +34,7 @@ const EVERY_SETTING = {
   inputBuckets: 'studio-inputs,studio-refs',
   modelWriters: 'abc123def4',
   modelCacheBytes: 50 * 1024 ** 3,
+  allowNodes: JSON.stringify({ 'comfy-async-studio': ['LoadImageDataSetFromFolder', 'SaveTrainingDataset'] }),
   removalPolicy: 'destroy',
 };
 

@@ -4,8 +4,8 @@ import {
   type ComfyValidationFailure,
   comfyError,
 } from '../comfy-errors';
-import { hasNodeFileCheck, uploadKind } from '../inputs/file-inputs';
-import { withoutInputAnnotation } from '../inputs/input-file-name';
+import { uploadKind } from '../inputs/file-inputs';
+import { confinementErrors } from '../inputs/prompt-confinement';
 import { modelFolderOf, modelKey } from '../models/model-inputs';
 import type { PromptGraph } from '../prompt-graph';
 import { comboOptions, type NodeCatalog, type NodeSpec, nodeSpec, optionsOf } from './node-catalog';
@@ -45,42 +45,6 @@ export function typesMatch(received: string, expected: string): boolean {
 function listDetails(name: string, value: unknown, options: unknown[]): string {
   const shown = options.length > 20 ? `(list of length ${options.length})` : JSON.stringify(options);
   return `${name}: '${String(value)}' not in ${shown}`;
-}
-
-/**
- * A file input (image_upload, audio_upload, ...): it passes when it names a file the execute
- * will have in its input folder (`files`) or one already on the endpoint (the combo list).
- * Otherwise ComfyUI's answer: the node's own file check where it has one (LoadImage,
- * LoadAudio, ...: `custom_validation_failed`), else the combo list's `value_not_in_list`.
- */
-function fileInputErrors(
-  classType: string,
-  name: string,
-  value: unknown,
-  spec: unknown,
-  files: ReadonlySet<string>,
-): ComfyError[] {
-  const combo = comboOptions(spec) ?? [];
-  const bare = typeof value === 'string' ? withoutInputAnnotation(value) : value;
-  if (typeof bare === 'string' && (files.has(bare) || combo.includes(bare))) return [];
-  if (hasNodeFileCheck(classType)) {
-    const word = uploadKind(spec) === 'model3d' ? 'file' : uploadKind(spec);
-    return [
-      comfyError(
-        'custom_validation_failed',
-        'Custom validation failed for node',
-        `${name} - Invalid ${word} file: ${String(value)}`,
-        { input_name: name },
-      ),
-    ];
-  }
-  return [
-    comfyError('value_not_in_list', 'Value not in list', listDetails(name, value, combo), {
-      input_name: name,
-      input_config: spec,
-      received_value: value,
-    }),
-  ];
 }
 
 /** One literal input against its spec: ComfyUI's int()/float() conversions, min/max, combo lists. */
@@ -141,7 +105,6 @@ function nodeErrors(
   prompt: PromptGraph,
   id: string,
   catalog: NodeCatalog,
-  files: ReadonlySet<string>,
   models: ReadonlySet<string>,
 ): ComfyError[] {
   const node = prompt[id]!;
@@ -165,11 +128,11 @@ function nodeErrors(
     const inputSpec = declared[name];
     if (inputSpec === undefined) continue; // extra inputs (old exports' upload, dynamic inputs) are tolerated
     if (!Array.isArray(value)) {
-      errors.push(
-        ...(uploadKind(inputSpec)
-          ? fileInputErrors(node.class_type, name, value, inputSpec, files)
-          : literalErrors(name, value, inputSpec, isLibraryModel(node.class_type, name, value, models))),
-      );
+      // File inputs are checked for the whole prompt (prompt-confinement.ts), before any output.
+      if (!uploadKind(inputSpec))
+        errors.push(
+          ...literalErrors(name, value, inputSpec, isLibraryModel(node.class_type, name, value, models)),
+        );
       continue;
     }
     const [source, slot] = value;
@@ -232,6 +195,8 @@ export function validateAgainstCatalog(
   files: ReadonlySet<string> = new Set(),
   /** `folder/name` of library models the prompt names (modelKey), valid beside the catalog's lists. */
   models: ReadonlySet<string> = new Set(),
+  /** Node classes the operator lets read or write server paths on this endpoint (comfy-exec:allowNodes). */
+  allowedNodes: ReadonlySet<string> = new Set(),
 ): CatalogValidation {
   for (const [id, node] of Object.entries(prompt)) {
     if (!nodeSpec(catalog, node.class_type)) {
@@ -253,13 +218,15 @@ export function validateAgainstCatalog(
       failure: { error: comfyError('prompt_no_outputs', 'Prompt has no outputs'), node_errors: {} },
       node_errors: {},
     };
+  const confined = confinementErrors(prompt, catalog, files, allowedNodes);
+  if (Object.keys(confined).length > 0) return refuseWhole(prompt, outputs, confined);
   const cache = new Map<string, ComfyError[]>();
   const node_errors: ComfyNodeErrors = Object.create(null);
   let valid = 0;
   for (const output of outputs) {
     let ok = true;
     for (const id of ancestors(prompt, output)) {
-      if (!cache.has(id)) cache.set(id, nodeErrors(prompt, id, catalog, files, models));
+      if (!cache.has(id)) cache.set(id, nodeErrors(prompt, id, catalog, models));
       const errors = cache.get(id)!;
       if (errors.length === 0) continue;
       ok = false;
@@ -270,6 +237,10 @@ export function validateAgainstCatalog(
     if (ok) valid++;
   }
   if (valid > 0) return { node_errors };
+  return failed(node_errors);
+}
+
+function failed(node_errors: ComfyNodeErrors): CatalogValidation {
   const details = Object.values(node_errors)
     .flatMap((entry) => entry.errors.map((e) => `${e.message}: ${e.details}`))
     .join('\n');
@@ -280,4 +251,12 @@ export function validateAgainstCatalog(
     },
     node_errors,
   };
+}
+
+/** A file or path check failed: no output runs, each entry says which outputs it would have fed. */
+function refuseWhole(prompt: PromptGraph, outputs: string[], errors: ComfyNodeErrors): CatalogValidation {
+  for (const output of outputs)
+    for (const id of ancestors(prompt, output))
+      if (Object.hasOwn(errors, id)) errors[id]!.dependent_outputs.push(output);
+  return failed(errors);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { uploadKind } from '../../../lambda/domain/inputs/file-inputs';
+import { serverPathInputs } from '../../../lambda/domain/inputs/path-inputs';
 import type { PromptGraph } from '../../../lambda/domain/prompt-graph';
 import type { NodeCatalog } from '../../../lambda/domain/workflow/node-catalog';
 import { validateAgainstCatalog } from '../../../lambda/domain/workflow/validate-prompt';
@@ -107,16 +108,34 @@ describe("validateAgainstCatalog: ComfyUI's checks at the edge", () => {
       p['1']!.inputs.image = 'cat.png [input]';
       expect(validateAgainstCatalog(p, catalog, new Set(['cat.png', 'voice.wav'])).failure).toBeUndefined();
       p['1']!.inputs.image = 'example.png';
-      expect(validateAgainstCatalog(p, catalog, new Set(['voice.wav'])).failure).toBeUndefined();
+      const listing: NodeCatalog = {
+        ...catalog,
+        LoadImage: {
+          ...catalog.LoadImage,
+          input: { required: { image: [['example.png'], { image_upload: true }] } },
+        },
+      };
+      expect(validateAgainstCatalog(p, listing, new Set(['voice.wav'])).failure).toBeUndefined();
     });
 
-    it('never passes a file of another folder ([output], [temp]) by its name', () => {
+    it('refuses the whole prompt for a file it cannot vouch for, even when another output would run', () => {
+      // ComfyUI never sees our per-output errors: it would run the image output and resolve the name itself.
       const p = loaders();
       p['1']!.inputs.image = 'cat.png [output]';
-      // The audio output still runs: the image output is reported as ComfyUI would skip it.
-      const { failure, node_errors } = validateAgainstCatalog(p, catalog, new Set(['cat.png', 'voice.wav']));
-      expect(failure).toBeUndefined();
-      expect(node_errors['1']!.errors[0]!.details).toBe('image - Invalid image file: cat.png [output]');
+      const { failure } = validateAgainstCatalog(p, catalog, new Set(['cat.png', 'voice.wav']));
+      expect(failure?.error.type).toBe('prompt_outputs_failed_validation');
+      expect(failure!.node_errors['1']).toMatchObject({
+        class_type: 'LoadImage',
+        dependent_outputs: ['2'],
+        errors: [{ type: 'file_input_refused', extra_info: { input_name: 'image' } }],
+      });
+      expect(failure!.node_errors['1']!.errors[0]!.details).toMatch(
+        /^image: 'cat.png \[output\]'.*output folder/,
+      );
+      p['1']!.inputs.image = 'comfy-exec/another-execute/cat.png';
+      expect(
+        validateAgainstCatalog(p, catalog, new Set(['voice.wav'])).failure!.node_errors['1']!.errors[0]!.type,
+      ).toBe('custom_validation_failed');
     });
 
     it('answers value_not_in_list for a file input whose node has no file check of its own (Load3D)', () => {
@@ -124,9 +143,16 @@ describe("validateAgainstCatalog: ComfyUI's checks at the edge", () => {
         '1': { class_type: 'Load3D', inputs: { model_file: 'chair.glb', image: 'x', width: 8, height: 8 } },
         '2': { class_type: 'PreviewAny', inputs: { source: ['1', 2] } },
       };
-      const { failure } = validateAgainstCatalog(p, catalog);
+      // Load3D's capture paths are server paths: only an endpoint that allows the class runs it.
+      const allowed = new Set(['Load3D']);
+      const { failure } = validateAgainstCatalog(p, catalog, new Set(), new Set(), allowed);
       expect(failure!.node_errors['1']!.errors.map((e) => e.type)).toContain('value_not_in_list');
-      expect(validateAgainstCatalog(p, catalog, new Set(['chair.glb'])).failure).toBeUndefined();
+      expect(
+        validateAgainstCatalog(p, catalog, new Set(['chair.glb']), new Set(), allowed).failure,
+      ).toBeUndefined();
+      expect(
+        validateAgainstCatalog(p, catalog, new Set(['chair.glb'])).failure!.node_errors['1']!.errors[0]!.type,
+      ).toBe('node_not_allowed');
     });
   });
 
@@ -162,8 +188,11 @@ describe("validateAgainstCatalog: ComfyUI's checks at the edge", () => {
             ...extended[entry.class_type]!.input?.required,
             ...extended[entry.class_type]!.input?.optional,
           }[name] as unknown[];
-          // The only errors allowed are true ones: a model or file this machine lacks, or an input newer than the prompt.
-          if (error.type === 'custom_validation_failed') {
+          // The only errors allowed are true ones: a model or file this machine lacks, an input newer
+          // than the prompt, or a custom node that writes where its text input says (WAS Image Save).
+          if (error.type === 'node_not_allowed') {
+            expect(serverPathInputs(entry.class_type, extended[entry.class_type]!), id).not.toEqual([]);
+          } else if (error.type === 'custom_validation_failed') {
             // A loader's own file check (LoadImage, ...): the file is not on this machine.
             expect(uploadKind(spec), `${id}.${name}`).toBeDefined();
             expect(error.details).toBe(

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { coreCatalog } from '../../../lambda/catalog/core-catalog';
+import { CORE_PATH_INPUTS } from '../../../lambda/domain/inputs/path-inputs';
+import { confinementErrors } from '../../../lambda/domain/inputs/prompt-confinement';
+import type { PromptGraph } from '../../../lambda/domain/prompt-graph';
+
+const catalog = coreCatalog();
+/** Every input of the core catalog ComfyUI opens with get_annotated_filepath. */
+const FILE_READERS = Object.entries(CORE_PATH_INPUTS)
+  .filter(([, decision]) => decision === 'execute-file')
+  .map(([key]) => key.split('.') as [string, string]);
+
+/** Each form ComfyUI resolves outside the execute's files (folder_paths.get_annotated_filepath). */
+const ESCAPES: [string, unknown][] = [
+  ['[output] annotation', 'ComfyUI_00001_.png [output]'],
+  ['[output] without the space', 'ComfyUI_00001_.png[output]'],
+  ['[temp] annotation', 'ComfyUI_temp_abcde_00001_.png [temp]'],
+  ['[input] annotation of another execute', 'cat.png [output] [input]'],
+  ['a .. segment', '../output/ComfyUI_00001_.png'],
+  ['a .. segment under a brought name', 'cat.png/../../output/x.png'],
+  ['an absolute path', '/opt/ComfyUI/output/ComfyUI_00001_.png'],
+  ['a backslash', '..\\output\\ComfyUI_00001_.png'],
+  ['a control character', 'cat.png\u0000.png'],
+  ['a link (a value computed on the GPU)', ['9', 0]],
+];
+
+describe('file inputs confined to the execute’s own files, for every file-reading node of the core catalog', () => {
+  it.each(FILE_READERS)(
+    '%s.%s: a file the execute brings passes (with or without [input])',
+    (classType, input) => {
+      for (const value of ['cat.png', 'cat.png [input]']) {
+        const prompt: PromptGraph = { '1': { class_type: classType, inputs: { [input]: value } } };
+        expect(confinementErrors(prompt, catalog, new Set(['cat.png']), new Set(['Load3D']))).toEqual({});
+      }
+    },
+  );
+
+  for (const [classType, input] of FILE_READERS)
+    it.each(ESCAPES)(
+      `${classType}.${input}: %s is refused, naming the node, input and reason`,
+      (_form, value) => {
+        const prompt: PromptGraph = {
+          '1': { class_type: classType, inputs: { [input]: value } },
+          '9': { class_type: 'PrimitiveString', inputs: { value: 'x [output]' } },
+        };
+        const errors = confinementErrors(prompt, catalog, new Set(['cat.png']), new Set(['Load3D']));
+        expect(errors['1']).toMatchObject({
+          class_type: classType,
+          errors: [{ type: 'file_input_refused', extra_info: { input_name: input } }],
+        });
+        expect(errors['1']!.errors[0]!.details).toMatch(new RegExp(`^${input}: `));
+      },
+    );
+
+  it('refuses an output folder listing even when the endpoint offers it (LoadImageOutput)', () => {
+    const listing = {
+      ...catalog,
+      LoadImageOutput: {
+        ...catalog.LoadImageOutput,
+        input: {
+          required: { image: ['COMBO', { image_upload: true, image_folder: 'output', options: ['a.png'] }] },
+        },
+      },
+    };
+    const prompt: PromptGraph = { '1': { class_type: 'LoadImageOutput', inputs: { image: 'a.png' } } };
+    expect(confinementErrors(prompt, listing, new Set(), new Set())['1']!.errors[0]!.type).toBe(
+      'custom_validation_failed',
+    );
+  });
+
+  it("passes Painter's empty mask (it reads no file) and refuses server-path nodes unless allowed", () => {
+    const prompt: PromptGraph = {
+      '1': { class_type: 'Painter', inputs: { mask: '', width: 512, height: 512, bg_color: '#000000' } },
+      '2': { class_type: 'LoadTrainingDataset', inputs: { folder_name: '../output/their_dataset' } },
+    };
+    const errors = confinementErrors(prompt, catalog, new Set(), new Set());
+    expect(Object.keys(errors)).toEqual(['2']);
+    expect(errors['2']!.errors[0]).toMatchObject({
+      type: 'node_not_allowed',
+      extra_info: { input_name: 'folder_name', class_type: 'LoadTrainingDataset' },
+    });
+    expect(errors['2']!.errors[0]!.details).toContain('comfy-exec:allowNodes');
+    expect(confinementErrors(prompt, catalog, new Set(), new Set(['LoadTrainingDataset']))).toEqual({});
+  });
+});

@@ -96,7 +96,15 @@ export function acknowledgeNagFindings(stacks: Stacks): void {
   acknowledge(stacks.data, [
     ['AwsSolutions-S1', 'This is the server access log bucket itself; logging it into itself would loop.'],
   ]);
-  acknowledge(stacks.inference, [...objectKeys, endpointLogs, forcedStar, ...existingConfig]);
+  const ownCatalog: [string, string][] = config.existingEndpointName
+    ? []
+    : [
+        [
+          iam5(`${bucketArn}/${PAYLOAD_PREFIXES.endpoints}${config.endpointName}/*`),
+          "The endpoint's own catalog objects (object_info.json, system_stats.json), written by its container: the narrowest resource.",
+        ],
+      ];
+  acknowledge(stacks.inference, [...objectKeys, ...ownCatalog, endpointLogs, forcedStar, ...existingConfig]);
   acknowledge(stacks.controlPlane, [
     ...objectKeys,
     endpointLogs,

@@ -168,7 +168,20 @@ export const StageConfigSchema = z
   .refine((config) => config.maxInstances >= config.minInstances, {
     message: 'maxInstances must be ≥ minInstances',
     path: ['maxInstances'],
-  });
+  })
+  // The deployment's own buckets hold every key's requests, inputs and outputs (and their access
+  // logs): opening them as input buckets would let any key read any other's files.
+  .refine(
+    (config) =>
+      !config.inputBuckets.some(
+        (bucket) => bucket.startsWith(`${config.name}-payloads-`) || bucket.startsWith('comfyexecdata-'),
+      ),
+    {
+      message:
+        "must not name this deployment's own payload or access-log bucket (it holds every key's files)",
+      path: ['inputBuckets'],
+    },
+  );
 
 export type StageConfig = z.infer<typeof StageConfigSchema>;
 

@@ -77,7 +77,8 @@ export class AsyncEndpoint extends Construct {
         resources: [
           objects(PAYLOAD_PREFIXES.executes),
           objects(PAYLOAD_PREFIXES.asyncInference),
-          objects(PAYLOAD_PREFIXES.endpoints),
+          // Its own catalog only: one endpoint's instances cannot rewrite another's node list.
+          objects(`${PAYLOAD_PREFIXES.endpoints}${props.endpointName}/`),
         ],
       }),
       ...(props.inputBuckets?.length

@@ -171,6 +171,10 @@ describe('inference stack', () => {
     );
     const star = statements.filter((s) => s.Resource === '*').flatMap((s) => [s.Action].flat());
     expect(star.sort()).toEqual(['cloudwatch:PutMetricData', 'ecr:GetAuthorizationToken']);
+    // It publishes its own catalog only: endpoints/{its name}/, not every endpoint's.
+    const writes = JSON.stringify(statements.filter((s) => [s.Action].flat().includes('s3:PutObject')));
+    expect(writes).toContain('/endpoints/comfy-async-main/*');
+    expect(writes).not.toMatch(/\/endpoints\/\*"/);
     // The container reads every execute's inputs: staged beside the request, and uploaded ones.
     const reads = JSON.stringify(
       statements.find((s) => [s.Action].flat().includes('s3:GetObject'))?.Resource,
@@ -227,6 +231,19 @@ describe('inference stack', () => {
     expect(() =>
       synthFast({ 'comfy-exec:imageUri': 'x', 'comfy-exec:inputBuckets': 'Not_A_Bucket' }),
     ).toThrow(/comfy-exec:inputBuckets.*not an S3 bucket name/);
+    // The deployment's own buckets hold every key's files: never an input bucket.
+    expect(() =>
+      synthFast({
+        'comfy-exec:imageUri': 'x',
+        'comfy-exec:inputBuckets': 'shared-media,comfy-exec-payloads-123456789012-us-east-1',
+      }),
+    ).toThrow(/comfy-exec:inputBuckets: must not name this deployment's own payload or access-log bucket/);
+    expect(() =>
+      synthFast({
+        'comfy-exec:imageUri': 'x',
+        'comfy-exec:inputBuckets': 'comfyexecdata-payloadsaccesslogsa1b2',
+      }),
+    ).toThrow(/access-log bucket/);
   });
 
   it('builds the endpoint image itself when no image is given, and lets the endpoint pull it', () => {

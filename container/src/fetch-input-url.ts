@@ -2,9 +2,9 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { createWriteStream } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import type { LookupFunction } from 'node:net';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { pinnedLookup } from '../../lambda/adapters/pinned-lookup';
 import { isFetchableAddress, literalAddress } from '../../lambda/domain/inputs/address-policy';
 
 /** Why a URL input could not be fetched: `refused` is the client's doing, `unavailable` the server's. */
@@ -46,14 +46,6 @@ async function checkedAddress(url: URL, options: UrlFetchOptions): Promise<strin
       'refused',
     );
   return addresses[0]!;
-}
-
-function pinnedLookup(address: string): LookupFunction {
-  const family = address.includes(':') ? 6 : 4;
-  return ((_hostname: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
-    if (options?.all) callback(null, [{ address, family }]);
-    else callback(null, address, family);
-  }) as LookupFunction;
 }
 
 function request(url: URL, address: string, signal: AbortSignal): Promise<http.IncomingMessage> {

@@ -1,19 +1,10 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { LookupFunction } from 'node:net';
 import type { WebhookPoster } from '../domain/notification-ports';
+import { pinnedLookup } from './pinned-lookup';
 
 /** What of a receiver's answer is read (then dropped): enough to free the connection, no more. */
 const ANSWER_CAP_BYTES = 64 * 1024;
-
-/** A lookup that answers the checked address whatever name is asked: no second DNS answer. */
-function pinnedLookup(address: string): LookupFunction {
-  const family = address.includes(':') ? 6 : 4;
-  return ((_hostname: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
-    if (options?.all) callback(null, [{ address, family }]);
-    else callback(null, address, family);
-  }) as LookupFunction;
-}
 
 /**
  * POSTs to the address the host check approved (Node's http/https with a pinned lookup: the URL's

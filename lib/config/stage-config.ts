@@ -30,6 +30,19 @@ function listItems(value: string | string[], ctx: z.RefinementCtx): string[] {
   return (items as string[]).map((item) => item.trim()).filter(Boolean);
 }
 
+/** A setting given as JSON text (`-c key='{…}'`) parsed, anything else passed on; bad JSON named. */
+function jsonText(expected: string) {
+  return (value: unknown, ctx: z.RefinementCtx): unknown => {
+    if (typeof value !== 'string') return value;
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `is not JSON: expected ${expected}` });
+      return z.NEVER;
+    }
+  };
+}
+
 export const StageConfigSchema = z
   .object({
     /** Prefix of physical names (the payload bucket's), so that two deployments can share an account. */
@@ -106,18 +119,7 @@ export const StageConfigSchema = z
      */
     defaultWebhooks: z
       .unknown()
-      .transform((value, ctx) => {
-        if (typeof value !== 'string') return value;
-        try {
-          return JSON.parse(value) as unknown;
-        } catch {
-          ctx.addIssue({
-            code: 'custom',
-            message: 'is not JSON: expected {"<API key id>": {"url": "https://…"}}',
-          });
-          return z.NEVER;
-        }
-      })
+      .transform(jsonText('{"<API key id>": {"url": "https://…"}}'))
       .pipe(
         z.record(
           z.string().regex(/^[A-Za-z0-9]+$/, 'is not an API key id'),
@@ -141,18 +143,7 @@ export const StageConfigSchema = z
      */
     allowNodes: z
       .unknown()
-      .transform((value, ctx) => {
-        if (typeof value !== 'string') return value;
-        try {
-          return JSON.parse(value) as unknown;
-        } catch {
-          ctx.addIssue({
-            code: 'custom',
-            message: 'is not JSON: expected {"<endpoint name>": ["NodeClass"]}',
-          });
-          return z.NEVER;
-        }
-      })
+      .transform(jsonText('{"<endpoint name>": ["NodeClass"]}'))
       .pipe(
         z.record(
           z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/, 'is not an endpoint name'),

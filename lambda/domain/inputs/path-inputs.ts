@@ -42,6 +42,9 @@ export const CORE_PATH_INPUTS: Readonly<Record<string, PathDecision>> = {
   'SaveImageDataSetToFolder.filename_prefix': 'server-path',
   'SaveImageTextDataSetToFolder.folder_name': 'server-path',
   'SaveImageTextDataSetToFolder.filename_prefix': 'server-path',
+  // A COMBO with no upload flag, but ComfyUI's VALIDATE_INPUTS skips the list and opens any
+  // annotated path (`x [output]`, absolute): another key's latents, or /dev/zero read whole.
+  'LoadLatent.latent': 'server-path',
   // torch.load of any folder's shards: another key's dataset, or a planted pickle.
   'LoadTrainingDataset.folder_name': 'server-path',
   'SaveTrainingDataset.folder_name': 'server-path',

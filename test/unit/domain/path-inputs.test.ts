@@ -78,6 +78,7 @@ describe('the classification of path-like inputs (lambda/domain/inputs/path-inpu
       'Load3D',
       'LoadImageDataSetFromFolder',
       'LoadImageTextDataSetFromFolder',
+      'LoadLatent',
       'LoadTrainingDataset',
       'SaveImageDataSetToFolder',
       'SaveImageTextDataSetToFolder',

@@ -82,4 +82,14 @@ describe('file inputs confined to the execute’s own files, for every file-read
     expect(errors['2']!.errors[0]!.details).toContain('comfy-exec:allowNodes');
     expect(confinementErrors(prompt, catalog, new Set(), new Set(['LoadTrainingDataset']))).toEqual({});
   });
+
+  it('refuses LoadLatent, whose value ComfyUI opens as any annotated or absolute path', () => {
+    for (const latent of ['latents/ComfyUI_00001_.latent [output]', '/dev/zero', 'x.latent']) {
+      const prompt: PromptGraph = { '5': { class_type: 'LoadLatent', inputs: { latent } } };
+      expect(confinementErrors(prompt, catalog, new Set(), new Set())['5']!.errors[0]).toMatchObject({
+        type: 'node_not_allowed',
+        extra_info: { input_name: 'latent', class_type: 'LoadLatent' },
+      });
+    }
+  });
 });

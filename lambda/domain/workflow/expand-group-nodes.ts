@@ -97,12 +97,15 @@ export function expandGroupNodes(
       continue;
     }
     const id = (index: number) => `${group.id}:${index}`;
-    const values = Array.isArray(group.widgets_values) ? [...group.widgets_values] : [];
+    const values = Array.isArray(group.widgets_values) ? group.widgets_values : [];
+    // A read position, not splice: splicing the front of a long list per inner node is quadratic.
+    let next = 0;
     const inner = definition.nodes.map((node): UiNode => {
       const spec = nodeSpec(catalog, node.type);
       let take = 0;
       for (const slot of spec ? widgetSlots(spec) : []) take += slot.controlAfterGenerate ? 2 : 1;
-      const own = values.splice(0, Math.min(take, values.length));
+      const own = values.slice(next, next + take);
+      next += own.length;
       return {
         ...node,
         id: id(node.index),

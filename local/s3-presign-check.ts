@@ -11,7 +11,7 @@ const asBuffer = (data: Bytes) =>
       ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
       : Buffer.from(data);
 
-class NodeSha256 {
+export class NodeSha256 {
   private hash;
   constructor(secret?: Bytes) {
     this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', asBuffer(secret));

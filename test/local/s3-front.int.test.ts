@@ -1,34 +1,14 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { NodeSha256 } from '../../local/s3-presign-check';
 import { useFreshBucket } from '../support/local-aws';
 
 // The suite's S3 (global setup) is local/s3-local.ts: s3rver behind local/s3-front.ts.
 const { clients, bucket } = useFreshBucket();
 const endpoint = () => inject('s3Endpoint');
-
-type Bytes = string | ArrayBuffer | ArrayBufferView;
-const asBuffer = (data: Bytes) =>
-  typeof data === 'string'
-    ? Buffer.from(data)
-    : ArrayBuffer.isView(data)
-      ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
-      : Buffer.from(data);
-class Sha256 {
-  private hash;
-  constructor(secret?: Bytes) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', asBuffer(secret));
-  }
-  update(data: Bytes) {
-    this.hash.update(asBuffer(data));
-  }
-  async digest() {
-    return new Uint8Array(this.hash.digest());
-  }
-  reset() {}
-}
 
 /**
  * A request signed in its Authorization header, its path sent exactly as given (the SDK and
@@ -50,7 +30,7 @@ async function signedRequest(
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: options.secret ?? 'S3RVER' },
     region: 'us-east-1',
     service: 's3',
-    sha256: Sha256,
+    sha256: NodeSha256,
     uriEscapePath: false,
   });
   const signed = await signer.sign({

@@ -6,7 +6,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { ApiGatewayEmulator } from './api-gateway';
 import { snsLambdaEvent } from './aws-emulator/notifications';
 import { AwsEmulator } from './aws-emulator/server';
-import { startComfyUiSimulator } from './comfyui-simulator/server';
+import { comfyUiTarget } from './comfyui-target';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { startEndpointContainer } from './endpoint-container-process';
 import { freePort } from './free-port';
@@ -109,40 +109,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     const s3Server = await startS3Local({ directory: dataPath('s3') });
     stops.push(s3Server.stop);
-    log('s3', `s3rver at ${s3Server.endpoint} (presigned URLs checked as S3 does), bucket ${BUCKET_NAME}`);
+    log(
+      's3',
+      `s3rver at ${s3Server.endpoint} (every request's signature checked as S3 does), bucket ${BUCKET_NAME}`,
+    );
     const s3 = await ensureTablesAndBucket(dynamo.endpoint, s3Server.endpoint);
 
-    let comfyuiUrl = options.comfyuiUrl;
-    let comfyuiInputDir = options.comfyuiInputDir;
-    let comfyuiOutputDir = options.comfyuiOutputDir;
-    let comfyuiTempDir = options.comfyuiTempDir;
-    let modelCacheDir = options.modelCacheDir;
-    if (!comfyuiUrl) {
-      const simulator = await startComfyUiSimulator({
-        stepMs: options.simStepMs,
-        objectInfoPath: options.objectInfo,
-        dataDir: dataPath('comfyui'),
-      });
-      stops.push(() => simulator.stop());
-      comfyuiUrl = simulator.url;
-      comfyuiInputDir = simulator.files.dir('input');
-      comfyuiOutputDir = simulator.files.dir('output');
-      comfyuiTempDir = simulator.files.dir('temp');
-      modelCacheDir = simulator.files.modelsDir;
-      log('comfyui', `ComfyUI simulator at ${comfyuiUrl} (${Object.keys(simulator.info).length} node types)`);
-    } else {
-      log('comfyui', `using the ComfyUI at ${comfyuiUrl}`);
-      if (!comfyuiInputDir)
-        log(
-          'comfyui',
-          "COMFYUI_INPUT_DIR is not set: executes with input files will fail (the container cannot reach that ComfyUI's input folder)",
-        );
-      if (!comfyuiOutputDir || !comfyuiTempDir)
-        log(
-          'comfyui',
-          "COMFYUI_OUTPUT_DIR or COMFYUI_TEMP_DIR is not set: every execute's files stay in that ComfyUI's output/ or temp/ (its API cannot delete them)",
-        );
-    }
+    const comfyui = await comfyUiTarget(options, dataPath('comfyui'), log);
+    if (comfyui.stop) stops.push(comfyui.stop);
+    const {
+      url: comfyuiUrl,
+      inputDir: comfyuiInputDir,
+      outputDir: comfyuiOutputDir,
+      tempDir: comfyuiTempDir,
+      modelCacheDir,
+    } = comfyui;
 
     const invocationTimeout = options.invocationTimeoutSeconds ?? 3600;
     const sharedEnv = {

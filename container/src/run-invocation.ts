@@ -2,11 +2,12 @@ import type { ExecuteProgress, ExecuteRecord } from '../../lambda/domain/execute
 import { bringInputs, bringModels } from './bring-files';
 import { cancelledAnswer, claim } from './claim-record';
 import { collectOutputs } from './collect-outputs';
-import { type ComfyEvent, ComfyUnreachableError, type FileRef, type HistoryEntry } from './comfy-client';
+import { type ComfyEvent, ComfyUnreachableError, type FileRef } from './comfy-client';
 import { fileKey, filesOf, removeFiles, withFreshOutputNodes } from './comfy-output-files';
 import { followPrompt } from './follow-prompt';
+import { classifyHistory } from './history-outcome';
 import type { InvocationDeps, StagedRequest } from './invocation-deps';
-import { failed, type InvocationAnswer, type InvocationResult, tracebackTail } from './invocation-result';
+import { failed, type InvocationAnswer, type InvocationResult } from './invocation-result';
 import { ProgressWriter } from './progress-writer';
 
 function parseRequest(body: string): StagedRequest | undefined {
@@ -20,48 +21,6 @@ function parseRequest(body: string): StagedRequest | undefined {
   } catch {
     return undefined;
   }
-}
-
-function classifyHistory(
-  promptId: string,
-  entry: HistoryEntry | undefined,
-  cancelled: boolean,
-): InvocationAnswer | undefined {
-  if (entry?.status?.status_str === 'success') return undefined;
-  const messages: [string, Record<string, unknown>][] = entry?.status?.messages ?? [];
-  const [kind, data = {}] =
-    messages.findLast(([type]) => type === 'execution_error' || type === 'execution_interrupted') ?? [];
-  if (kind === 'execution_interrupted' && cancelled)
-    return cancelledAnswer(promptId, 'cancelled by the client while running');
-  if (kind === 'execution_error') {
-    const error = {
-      type: 'execution_error',
-      node_id: data.node_id,
-      node_type: data.node_type,
-      exception_type: data.exception_type,
-      exception_message: data.exception_message,
-      traceback: tracebackTail(data.traceback),
-      executed: data.executed,
-    };
-    return failed(
-      promptId,
-      500,
-      `${data.node_type} (node ${data.node_id}) failed: ${data.exception_type}: ${data.exception_message}`,
-      error,
-    );
-  }
-  if (kind === 'execution_interrupted') {
-    return failed(
-      promptId,
-      500,
-      `ComfyUI interrupted the prompt at node ${data.node_id} (not at the client's request)`,
-      { type: 'execution_interrupted', node_id: data.node_id, node_type: data.node_type },
-    );
-  }
-  return failed(promptId, 500, `ComfyUI finished the prompt with status '${entry?.status?.status_str}'`, {
-    type: 'execution_failed',
-    status: entry?.status,
-  });
 }
 
 /** Steps 3–5: bring the models and inputs, submit, follow, collect outputs, answer. */

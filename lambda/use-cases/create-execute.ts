@@ -1,4 +1,4 @@
-import { DomainError, EndpointNotFoundError, IdempotencyConflictError } from '../domain/errors';
+import { DomainError, IdempotencyConflictError } from '../domain/errors';
 import {
   canonicalJson,
   type ExecuteRecord,
@@ -18,10 +18,10 @@ import type {
 } from '../domain/ports';
 import { fitsInline } from '../domain/prompt-storage';
 import type { WebhookSpec } from '../domain/webhooks/webhook-spec';
-import { ExecuteInputs, type ExecuteInputsConfig, type HostResolver } from './execute-inputs';
-import { ExecuteModels } from './execute-models';
+import type { ExecuteInputsConfig, HostResolver } from './execute-inputs';
 import { checkedWebhook } from './execute-webhook';
-import { type PreparedPrompt, preparePrompt } from './prepare-prompt';
+import { prepareForEndpoint, resolveEndpoint } from './prepare-for-endpoint';
+import type { PreparedPrompt } from './prepare-prompt';
 
 /** The request as the client sent it: prompt_id and endpoint_name may be absent. */
 export type CreateExecuteInput = Omit<
@@ -97,48 +97,9 @@ export async function dryRunExecute(
 ): Promise<DryRunOutcome> {
   const endpointName = resolveEndpoint(input, deps.config);
   await checkedWebhook(input.webhook, deps);
-  const files = await ExecuteInputs.read(input, owner, inputDeps(deps));
-  const models = new ExecuteModels(deps.models, deps.config.libraryBucketUri);
-  const { prompt, node_errors, warnings } = await preparePrompt(
-    input.prompt,
-    endpointName,
-    deps.catalogs,
-    deps.config.maxPromptNodes,
-    async (graph, catalog) => ({
-      files: await files.available(graph, catalog),
-      models: await models.available(graph, catalog),
-    }),
-    allowedNodesOf(endpointName, deps.config),
-  );
+  const { prepared } = await prepareForEndpoint(input, input.prompt, owner, endpointName, deps);
+  const { prompt, node_errors, warnings } = prepared;
   return { prompt, node_errors, warnings };
-}
-
-function inputDeps(deps: Pick<CreateExecuteDeps, 'config' | 'inputs' | 'payloads' | 'resolveHost'>) {
-  return {
-    inputs: deps.inputs,
-    payloads: deps.payloads,
-    resolveHost: deps.resolveHost,
-    config: deps.config.inputs,
-  };
-}
-
-/** The endpoint's own allow list; an own-property lookup, so no endpoint name reaches the prototype. */
-function allowedNodesOf(endpointName: string, config: CreateExecuteConfig): readonly string[] {
-  const all = config.allowedNodes ?? {};
-  return Object.hasOwn(all, endpointName) ? (all[endpointName] ?? []) : [];
-}
-
-function resolveEndpoint(input: CreateExecuteInput, config: CreateExecuteConfig): string {
-  // ESD's convention: workflow_name X runs on endpoint comfy-async-X; we also store the name (ESD left it '').
-  const name =
-    input.endpoint_name ||
-    (input.workflow_name ? `comfy-async-${input.workflow_name}` : config.defaultEndpointName);
-  if (!config.endpointNames.includes(name)) {
-    throw new EndpointNotFoundError(
-      `Endpoint '${name}' is not served by this deployment; available: ${config.endpointNames.join(', ') || 'none'}`,
-    );
-  }
-  return name;
 }
 
 function existingOutcome(existing: ExecuteRecord, owner: string, requestHash: string): CreateExecuteOutcome {
@@ -187,18 +148,12 @@ export async function createExecute(
     if (earlier) return existingOutcome(earlier, owner, requestHash);
   }
 
-  const files = await ExecuteInputs.read(input, owner, inputDeps(deps));
-  const models = new ExecuteModels(deps.models, deps.config.libraryBucketUri);
-  const prepared = await preparePrompt(
+  const { files, models, prepared } = await prepareForEndpoint(
+    input,
     fields.prompt,
+    owner,
     endpointName,
-    deps.catalogs,
-    deps.config.maxPromptNodes,
-    async (graph, catalog) => ({
-      files: await files.available(graph, catalog),
-      models: await models.available(graph, catalog),
-    }),
-    allowedNodesOf(endpointName, deps.config),
+    deps,
   );
 
   const request: ExecuteRequest = {

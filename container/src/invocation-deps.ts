@@ -55,4 +55,9 @@ export interface StagedRequest {
   input_bindings?: InputBinding[];
   /** Library models the endpoint must have before ComfyUI sees the prompt. */
   model_files?: StagedModelFile[];
+  /**
+   * Errors of the outputs CreateExecute refused and left out of `prompt` (ComfyUI's node_errors
+   * shape): reported with the result as ComfyUI's own skipped outputs are.
+   */
+  skipped_node_errors?: Record<string, unknown>;
 }

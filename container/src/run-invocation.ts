@@ -122,10 +122,8 @@ async function run(
       const summary = `ComfyUI refused the prompt: ${error?.message ?? `HTTP ${submitted.status}`}${error?.details ? ` (${String(error.details).split('\n')[0]})` : ''}`;
       return failed(promptId, 400, summary, { type: 'comfyui_validation', error, node_errors });
     }
-    const warnings =
-      Object.keys(submitted.body?.node_errors ?? {}).length > 0
-        ? { node_errors: submitted.body.node_errors }
-        : undefined;
+    const skipped = { ...request.skipped_node_errors, ...submitted.body?.node_errors };
+    const warnings = Object.keys(skipped).length > 0 ? { node_errors: skipped } : undefined;
     deps.log.info('prompt queued in ComfyUI', { number: submitted.body?.number });
     // Where the run's time goes besides ComfyUI's own work: npm run bench splits it by stage.
     const handoffMs = Date.now() - runStarted;

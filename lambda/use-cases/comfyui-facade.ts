@@ -66,8 +66,8 @@ async function outputNodes(record: ExecuteRecord, prompt: PromptGraph, deps: Com
 
 /** POST /prompt: queue a prompt (API format, or a UI workflow as ESD clients post it). */
 export async function queuePrompt(input: CreateExecuteInput, owner: string, deps: ComfyFacadeDeps) {
-  const { record } = await createExecute(input, owner, deps);
-  return { prompt_id: record.prompt_id, number: queueNumber(record), node_errors: {} };
+  const { record, node_errors } = await createExecute(input, owner, deps);
+  return { prompt_id: record.prompt_id, number: queueNumber(record), node_errors: node_errors ?? {} };
 }
 
 /** GET /prompt: the caller's executes not yet finished. */

@@ -1,3 +1,4 @@
+import type { ComfyNodeErrors } from '../domain/comfy-errors';
 import { DomainError, IdempotencyConflictError } from '../domain/errors';
 import {
   canonicalJson,
@@ -85,6 +86,8 @@ export interface CreateExecuteOutcome {
   /** false when an earlier identical request already created it (idempotent retry). */
   created: boolean;
   record: ExecuteRecord;
+  /** Errors of the outputs left out of the prompt that runs (ComfyUI's POST /prompt answers them). */
+  node_errors?: ComfyNodeErrors;
 }
 
 export type DryRunOutcome = Pick<PreparedPrompt, 'prompt' | 'node_errors' | 'warnings'>;
@@ -98,8 +101,9 @@ export async function dryRunExecute(
   const endpointName = resolveEndpoint(input, deps.config);
   await checkedWebhook(input.webhook, deps);
   const { prepared } = await prepareForEndpoint(input, input.prompt, owner, endpointName, deps);
-  const { prompt, node_errors, warnings } = prepared;
-  return { prompt, node_errors, warnings };
+  // The whole graph, not the part that would run: node_errors name its nodes, and a client fixes them there.
+  const { graph, node_errors, warnings } = prepared;
+  return { prompt: graph, node_errors, warnings };
 }
 
 function existingOutcome(existing: ExecuteRecord, owner: string, requestHash: string): CreateExecuteOutcome {
@@ -180,6 +184,9 @@ export async function createExecute(
         ...request,
         ...staged?.staged,
         ...(models.staged.length > 0 ? { model_files: models.staged } : {}),
+        ...(Object.keys(prepared.node_errors).length > 0
+          ? { skipped_node_errors: prepared.node_errors }
+          : {}),
         owner,
       }),
     );
@@ -241,6 +248,7 @@ export async function createExecute(
         inference_id: accepted.inferenceId,
         sagemaker_raw: { ...record.sagemaker_raw, ...sagemakerRaw },
       },
+      node_errors: prepared.node_errors,
     };
   } catch (error) {
     const reason = `InvokeEndpointAsync failed: ${failureReason(error)}`;

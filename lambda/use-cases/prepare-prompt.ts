@@ -4,6 +4,7 @@ import type { NodeCatalogSource } from '../domain/ports';
 import { checkPromptStructure, describeFailure, type PromptGraph } from '../domain/prompt-graph';
 import { convertWorkflowWithWarnings } from '../domain/workflow/convert-workflow';
 import type { NodeCatalog } from '../domain/workflow/node-catalog';
+import { runnablePrompt } from '../domain/workflow/runnable-prompt';
 import { isUiWorkflow } from '../domain/workflow/ui-workflow';
 import { validateAgainstCatalog } from '../domain/workflow/validate-prompt';
 
@@ -13,8 +14,10 @@ export interface Brought {
 }
 
 export interface PreparedPrompt {
-  /** The API-format prompt that will run. */
+  /** The API-format prompt that will run: without the outputs that failed validation (runnable-prompt.ts). */
   prompt: PromptGraph;
+  /** The whole API-format prompt as sent or converted, which node_errors refer to. */
+  graph: PromptGraph;
   /** The UI workflow it was converted from, when the client sent one. */
   workflow?: unknown;
   /** Errors of output nodes ComfyUI would skip (the prompt still runs its other outputs). */
@@ -27,7 +30,7 @@ function skippedOutputs(nodeErrors: ComfyNodeErrors): string[] {
   return outputs.length === 0
     ? []
     : [
-        `output node${outputs.length === 1 ? '' : 's'} ${outputs.join(', ')} will be skipped: ${describeFailure({ error: { type: '', message: 'their inputs failed validation', details: '', extra_info: {} }, node_errors: nodeErrors })}`,
+        `output node${outputs.length === 1 ? '' : 's'} ${outputs.join(', ')} and the nodes only ${outputs.length === 1 ? 'it needs' : 'they need'} will not be sent to the endpoint: ${describeFailure({ error: { type: '', message: 'their inputs failed validation', details: '', extra_info: {} }, node_errors: nodeErrors })}`,
       ];
 }
 
@@ -67,7 +70,7 @@ export async function preparePrompt(
   if (structural) throw new PromptValidationError(describeFailure(structural), structural);
   const graph = prompt as PromptGraph;
   const brought = await bring(graph, catalog);
-  const { failure, node_errors } = validateAgainstCatalog(
+  const { failure, node_errors, outputs } = validateAgainstCatalog(
     graph,
     catalog,
     brought.files,
@@ -79,5 +82,11 @@ export async function preparePrompt(
     ...(converted ? ['converted from a UI workflow', ...converted.warnings] : []),
     ...skippedOutputs(node_errors),
   ];
-  return { prompt: graph, ...(workflow ? { workflow } : {}), node_errors, warnings };
+  return {
+    prompt: runnablePrompt(graph, outputs, node_errors),
+    graph,
+    ...(workflow ? { workflow } : {}),
+    node_errors,
+    warnings,
+  };
 }

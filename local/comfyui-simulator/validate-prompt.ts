@@ -90,6 +90,30 @@ function fileInputErrors(
   ];
 }
 
+/**
+ * Core nodes whose VALIDATE_INPUTS opens a non-upload input as an annotated path, skipping its
+ * list (nodes.py LoadLatent): the input and the word of its message.
+ */
+const SELF_CHECKED_PATHS: Record<string, { input: string; word: string }> = {
+  LoadLatent: { input: 'latent', word: 'latent' },
+};
+
+function selfCheckedPathErrors(classType: string, name: string, value: unknown, files: FileLookup) {
+  const check = SELF_CHECKED_PATHS[classType];
+  if (check?.input !== name) return undefined;
+  if (typeof value === 'string' && files.annotatedPath(value) !== undefined) return [];
+  return [
+    err(
+      'custom_validation_failed',
+      'Custom validation failed for node',
+      `${name} - Invalid ${check.word} file: ${String(value)}`,
+      {
+        input_name: name,
+      },
+    ),
+  ];
+}
+
 /** Where the simulator finds a loader's file, and a model file on its disk. */
 export interface FileLookup {
   annotatedPath(value: string): string | undefined;
@@ -141,7 +165,9 @@ function nodeErrors(prompt: Prompt, id: string, info: ObjectInfo, files: FileLoo
     if (!Array.isArray(value)) {
       const inputSpec = declared[name];
       const folder = modelFolderOf(String(node.class_type), name);
-      if (inputSpec && uploadKind(inputSpec))
+      const selfChecked = selfCheckedPathErrors(String(node.class_type), name, value, files);
+      if (selfChecked) errors.push(...selfChecked);
+      else if (inputSpec && uploadKind(inputSpec))
         errors.push(...fileInputErrors(String(node.class_type), name, value, inputSpec, files));
       else if (inputSpec && folder) errors.push(...modelInputErrors(folder, name, value, inputSpec, files));
       continue;

@@ -120,6 +120,22 @@ describe('endpoint container: POST /invocations', () => {
     expect(body.message).toMatch(/^ComfyUI refused the prompt: Node .* not found/);
   });
 
+  it('runs only the outputs CreateExecute accepted, and reports the refused one as skipped', async () => {
+    const prompt = twoOutputs();
+    prompt['20'] = { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'absent.safetensors' } };
+    prompt['21'] = { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['20', 2] } };
+    prompt['22'] = { class_type: 'SaveImage', inputs: { images: ['21', 0], filename_prefix: 'refused' } };
+    const record = await harness.create({ prompt });
+    const { status, body } = await harness.invoke(record.prompt_path);
+    expect(status).toBe(200);
+    expect(body.status).toBe('success');
+    expect(Object.keys(body.outputs).sort()).toEqual(['10', '9']);
+    expect(body.warnings.node_errors['20']).toMatchObject({
+      class_type: 'CheckpointLoaderSimple',
+      dependent_outputs: ['22'],
+    });
+  });
+
   it('answers 500 with the node, exception and traceback tail of an execution_error', async () => {
     const record = await harness.create({
       prompt: twoOutputs(),

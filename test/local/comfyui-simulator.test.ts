@@ -260,6 +260,9 @@ describe('ComfyUI simulator: files in the input folder', () => {
           class_type: 'SaveVideo',
           inputs: { video: ['7', 0], filename_prefix: 'v', format: 'auto', codec: 'auto' },
         },
+        // LoadLatent's VALIDATE_INPUTS opens the name as a path instead of checking its list.
+        '11': { class_type: 'LoadLatent', inputs: { latent: 'nope.latent' } },
+        '12': { class_type: 'SaveLatent', inputs: { samples: ['11', 0], filename_prefix: 'l' } },
       },
     });
     expect(answer.status).toBe(400);
@@ -278,6 +281,7 @@ describe('ComfyUI simulator: files in the input folder', () => {
       '1': failed('image', 'image - Invalid image file: nope.png'),
       '3': failed('audio', 'audio - Invalid audio file: nope.wav'),
       '7': failed('file', 'file - Invalid video file: nope.mp4'),
+      '11': failed('latent', 'latent - Invalid latent file: nope.latent'),
     });
   });
 

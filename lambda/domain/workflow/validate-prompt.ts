@@ -21,6 +21,8 @@ export interface CatalogValidation {
   failure?: ComfyValidationFailure;
   /** Errors of outputs ComfyUI would skip while running the others. */
   node_errors: ComfyNodeErrors;
+  /** The prompt's output nodes (those that failed are named in node_errors' dependent_outputs). */
+  outputs: string[];
 }
 
 const SAFE_BOUND = Number.MAX_SAFE_INTEGER;
@@ -207,7 +209,7 @@ export function validateAgainstCatalog(
         `Node ID '#${id}'`,
         { node_id: id, class_type: node.class_type, node_title: title },
       );
-      return { failure: { error, node_errors: {} }, node_errors: {} };
+      return { failure: { error, node_errors: {} }, node_errors: {}, outputs: [] };
     }
   }
   const outputs = Object.keys(prompt).filter(
@@ -217,6 +219,7 @@ export function validateAgainstCatalog(
     return {
       failure: { error: comfyError('prompt_no_outputs', 'Prompt has no outputs'), node_errors: {} },
       node_errors: {},
+      outputs,
     };
   const confined = confinementErrors(prompt, catalog, files, allowedNodes);
   if (Object.keys(confined).length > 0) return refuseWhole(prompt, outputs, confined);
@@ -236,11 +239,11 @@ export function validateAgainstCatalog(
     }
     if (ok) valid++;
   }
-  if (valid > 0) return { node_errors };
-  return failed(node_errors);
+  if (valid > 0) return { node_errors, outputs };
+  return failed(node_errors, outputs);
 }
 
-function failed(node_errors: ComfyNodeErrors): CatalogValidation {
+function failed(node_errors: ComfyNodeErrors, outputs: string[]): CatalogValidation {
   const details = Object.values(node_errors)
     .flatMap((entry) => entry.errors.map((e) => `${e.message}: ${e.details}`))
     .join('\n');
@@ -250,6 +253,7 @@ function failed(node_errors: ComfyNodeErrors): CatalogValidation {
       node_errors,
     },
     node_errors,
+    outputs,
   };
 }
 
@@ -258,5 +262,5 @@ function refuseWhole(prompt: PromptGraph, outputs: string[], errors: ComfyNodeEr
   for (const output of outputs)
     for (const id of ancestors(prompt, output))
       if (Object.hasOwn(errors, id)) errors[id]!.dependent_outputs.push(output);
-  return failed(errors);
+  return failed(errors, outputs);
 }

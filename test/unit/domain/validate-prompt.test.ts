@@ -19,7 +19,7 @@ const prompt = () => txt2imgPrompt() as unknown as PromptGraph;
 
 describe("validateAgainstCatalog: ComfyUI's checks at the edge", () => {
   it('accepts a sound prompt', () => {
-    expect(validateAgainstCatalog(prompt(), catalog)).toEqual({ node_errors: {} });
+    expect(validateAgainstCatalog(prompt(), catalog)).toEqual({ node_errors: {}, outputs: ['9'] });
   });
 
   it('names a node type the endpoint lacks (missing_node_type)', () => {

@@ -134,6 +134,32 @@ describe('createExecute', () => {
     expect(record.complete_time).toBe('2026-11-22T10:00:00.000Z');
   });
 
+  it('sends the endpoint only the outputs that validated: a refused output never reaches ComfyUI', async () => {
+    // ComfyUI would judge the refused output again with its own rules (a node's VALIDATE_INPUTS
+    // skips list checks); what this service refused must not be in the prompt the container runs.
+    const { deps, payloads } = fakeCreateDeps();
+    const prompt = {
+      ...txt2imgPrompt(),
+      '20': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: '../output/other-key.ckpt' } },
+      '21': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['20', 2] } },
+      '22': { class_type: 'SaveImage', inputs: { images: ['21', 0], filename_prefix: 'x' } },
+    };
+    const { record, node_errors } = await createExecute(
+      createInput({ prompt, prompt_id: PROMPT_ID }),
+      'key-a',
+      deps,
+    );
+    expect(record.prompt_params.prompt).toEqual(txt2imgPrompt());
+    const staged = JSON.parse(payloads.objects.get(record.prompt_path)!);
+    expect(staged.prompt).toEqual(txt2imgPrompt());
+    // Reported as ComfyUI reports skipped outputs: in POST /prompt's answer and with the result.
+    expect(node_errors?.['20']).toMatchObject({
+      class_type: 'CheckpointLoaderSimple',
+      dependent_outputs: ['22'],
+    });
+    expect(staged.skipped_node_errors['20'].errors[0].type).toBe('value_not_in_list');
+  });
+
   it('keeps a prompt too big for one item only in S3, with a pointer', async () => {
     const { deps, store } = fakeCreateDeps();
     const prompt = txt2imgPrompt();

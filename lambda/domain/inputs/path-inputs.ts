@@ -116,10 +116,53 @@ export function looksLikePath(name: string, spec: unknown, frontendTypes: Readon
 }
 
 /**
+ * Words that make a custom node's one-line text input a file or folder the node opens, wherever
+ * they stand in its name (`video_path`, `pose_file`, `gif_filename`).
+ */
+const CUSTOM_FILE_WORDS = new Set([...PATH_WORDS, 'file', 'filename', 'files']);
+/**
+ * Words that do so as the name's last word: a medium named by its file (VHS_LoadVideoPath.video,
+ * Impact's PreviewBridge.image, a temp file's name) or a URL fetched from the GPU instance; not
+ * when they only qualify another word (`audio_normalization_factors`, `video_id`).
+ */
+const CUSTOM_MEDIUM_WORDS = new Set(['image', 'images', 'video', 'audio', 'url', 'uri']);
+
+/**
+ * A default that is itself a path or a file name: `./output`, `a/b`, `C:\x`, `dir\sub`,
+ * `input.mp4`; not an escape (`\n`), a number (`1.15`) or a list (`1,0.25`).
+ */
+function looksLikePathValue(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  return (
+    /(^|[\w.~])\/|\/[\w.]/.test(value) ||
+    /^[a-z]:\\/i.test(value) ||
+    /\\[^\\\s]{2,}/.test(value) ||
+    /^[\w-]+\.[a-z][a-z0-9]{1,4}$/i.test(value)
+  );
+}
+
+/**
+ * Whether a custom node's input may name a file, folder or URL the node opens. Deny by default:
+ * one-line text whose name or default says file, path, medium or URL. Multi-line text is a prompt;
+ * a name ending in `prefix` is a saver's file name prefix, which ComfyUI's
+ * `get_save_image_path` keeps inside the output folder (the convention every saver follows).
+ */
+function customNodePathInput(name: string, spec: unknown): boolean {
+  if (!types(spec).includes('STRING') || optionsOf(spec).multiline === true) return false;
+  const nameWords = words(name);
+  if (nameWords.at(-1) === 'prefix') return false;
+  return (
+    nameWords.some((word) => CUSTOM_FILE_WORDS.has(word)) ||
+    CUSTOM_MEDIUM_WORDS.has(nameWords.at(-1) ?? '') ||
+    looksLikePathValue(optionsOf(spec).default)
+  );
+}
+
+/**
  * The inputs through which a node class reads or writes paths the service cannot confine (none:
  * an empty list). Core classes answer from the table; any other class (a custom node) is judged
- * by its inputs' names: a text input called folder/path/directory is refused until an operator
- * allows the class (WAS's `Image Save.output_path` writes wherever it says).
+ * by its inputs (customNodePathInput) and refused until an operator allows the class: WAS's
+ * `Image Save.output_path` writes wherever it says, VHS_LoadVideoPath reads any file.
  */
 export function serverPathInputs(classType: string, spec: NodeSpec): string[] {
   const declared = { ...spec.input?.required, ...spec.input?.optional };
@@ -131,6 +174,6 @@ export function serverPathInputs(classType: string, spec: NodeSpec): string[] {
       (input) => CORE_PATH_INPUTS[`${classType}.${input}`] === 'server-path',
     );
   return Object.entries(declared)
-    .filter(([input, inputSpec]) => isText(inputSpec) && words(input).some((word) => PATH_WORDS.has(word)))
+    .filter(([input, inputSpec]) => customNodePathInput(input, inputSpec))
     .map(([input]) => input);
 }

@@ -1,14 +1,17 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { coreCatalog } from '../../../lambda/catalog/core-catalog';
 import { uploadKind } from '../../../lambda/domain/inputs/file-inputs';
 import { CORE_PATH_INPUTS, looksLikePath, serverPathInputs } from '../../../lambda/domain/inputs/path-inputs';
 import type { NodeCatalog } from '../../../lambda/domain/workflow/node-catalog';
+import { CORPUS_DIR } from '../../fixtures/prompts';
 
 const json = JSON.parse(
   readFileSync(join(import.meta.dirname, '../../../lambda/catalog/core-object-info.json'), 'utf8'),
 ) as NodeCatalog;
+
+const CORPUS_OBJECT_INFO = join(CORPUS_DIR, 'object_info');
 
 /** Types no node outputs and no widget has: the frontend fills them in (WEBCAM, LOAD_3D, …). */
 function frontendTypes(catalog: NodeCatalog): Set<string> {
@@ -94,5 +97,54 @@ describe('the classification of path-like inputs (lambda/domain/inputs/path-inpu
         serverPathInputs('Custom', custom(name, name === 'path_strength' ? 'FLOAT' : 'STRING')),
         name,
       ).toEqual([]);
+  });
+
+  it('denies a custom node input that names a file, a medium or a URL, by its name or its default', () => {
+    const node = (name: string, options: Record<string, unknown> = {}) => ({
+      input: { required: { [name]: ['STRING', options] } },
+    });
+    // VHS_LoadVideoPath.video and VHS_LoadImagePath.image open any path; Impact's PreviewBridge
+    // reads a temp file by name; a URL is fetched from the GPU instance.
+    for (const name of ['video', 'image', 'audio', 'url', 'remote_url', 'file_name', 'gif_filename'])
+      expect(serverPathInputs('VHS_LoadVideoPath', node(name)), name).toEqual([name]);
+    for (const value of ['./output', '/data/x', 'out/frames', 'C:\\images', 'dir\\sub', 'clip.mp4'])
+      expect(serverPathInputs('Custom', node('target', { default: value })), value).toEqual(['target']);
+    // Not paths: colours, separators, numbers, lists, prompts, ids, savers' prefixes.
+    for (const [name, options] of [
+      ['mask_color', { default: '#FFFFFF' }],
+      ['join_with', { default: '\\n' }],
+      ['max_shift', { default: '1.15' }],
+      ['audio_normalization_factors', { default: '1,1,0.25,1' }],
+      ['video_id', {}],
+      ['image', { multiline: true }],
+      ['filename_prefix', { default: 'ComfyUI/x' }],
+    ] as const)
+      expect(serverPathInputs('Custom', node(name, options)), name).toEqual([]);
+  });
+
+  it('refuses the corpus packs that read or write paths, and not their text and colour inputs', () => {
+    const refused = new Map<string, string[]>();
+    const core = coreCatalog();
+    for (const file of readdirSync(CORPUS_OBJECT_INFO)) {
+      const catalog = JSON.parse(readFileSync(join(CORPUS_OBJECT_INFO, file), 'utf8')) as NodeCatalog;
+      for (const [classType, spec] of Object.entries(catalog))
+        if (!(classType in core)) refused.set(classType, serverPathInputs(classType, spec));
+    }
+    expect(refused.size).toBeGreaterThan(1000);
+    expect(Object.fromEntries([...refused].filter(([, inputs]) => inputs.length > 0))).toMatchObject({
+      LoadImagesFromFolderKJ: ['folder'],
+      LoadVideosFromFolder: ['video'],
+      PreviewBridge: ['image'],
+      'Image Save': expect.arrayContaining(['output_path']),
+      'Load Image From Url (mtb)': ['url'],
+      'Load Text File': ['file_path'],
+    });
+    for (const safe of [
+      'StringListToString',
+      'WildcardPromptFromString',
+      'FluxSamplerParams+',
+      'ImageAndMaskPreview',
+    ])
+      expect(refused.get(safe), safe).toEqual([]);
   });
 });

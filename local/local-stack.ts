@@ -46,6 +46,10 @@ export interface LocalStackOptions {
   modelPartBytes?: number;
   /** Node classes the local endpoint lets read or write server paths (comfy-exec:allowNodes). @default none */
   allowNodes?: string[];
+  /** Executes a key may have created or running at once (as maxUnfinishedPerKey); 100 by default. */
+  maxUnfinishedPerKey?: number;
+  /** Websocket connections a key may hold open (as maxConnectionsPerKey); 20 by default. */
+  maxConnectionsPerKey?: number;
   /** object_info file for the simulator and the node catalog. */
   objectInfo?: string;
   simStepMs?: number;
@@ -174,6 +178,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       MODEL_WRITERS: (options.modelWriters ?? options.apiKeys.slice(0, 1)).map(apiKeyId).join(','),
       MODEL_PART_BYTES: String(options.modelPartBytes ?? 64 * 1024 ** 2),
       ALLOW_NODES: JSON.stringify({ [LOCAL_ENDPOINT_NAME]: options.allowNodes ?? [] }),
+      MAX_UNFINISHED_PER_KEY: String(options.maxUnfinishedPerKey ?? 100),
+      MAX_CONNECTIONS_PER_KEY: String(options.maxConnectionsPerKey ?? 20),
       REQUEST_TTL_SECONDS: String(options.requestTtlSeconds ?? 21_600),
       INVOCATION_TIMEOUT_SECONDS: String(invocationTimeout),
       SWEEP_GRACE_SECONDS: String(options.sweepGraceSeconds ?? 60),

@@ -21,6 +21,9 @@ import { EXECUTE_TABLE, ownerStatusKey, PENDING } from './execute-table';
 import { decodeCursor, encodeCursor } from './list-cursor';
 
 /** Attributes that exist only for the indexes. */
+/** The statuses an execute counts against its owner's cap in (MAX_UNFINISHED_PER_KEY). */
+const UNFINISHED = ['created', 'running'] as const;
+
 const INDEX_ONLY = ['owner_status', EXECUTE_TABLE.pending.partitionKey] as const;
 
 function withoutIndexKeys<T>(item: Record<string, unknown>): T {
@@ -156,6 +159,34 @@ export class DynamoDbExecuteStore implements ExecuteStore {
       records: (Items ?? []).map((item) => withoutIndexKeys<ExecuteSummary>(item)),
       cursor: encodeCursor(LastEvaluatedKey),
     };
+  }
+
+  async countUnfinished(owner: string, atMost: number): Promise<number> {
+    const index = EXECUTE_TABLE.byOwnerStatus;
+    const counts = await Promise.all(
+      UNFINISHED.map(async (status) => {
+        let count = 0;
+        let start: Record<string, unknown> | undefined;
+        do {
+          const page = await this.client.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              IndexName: index.indexName,
+              KeyConditionExpression: '#pk = :pk',
+              ExpressionAttributeNames: { '#pk': index.partitionKey },
+              ExpressionAttributeValues: { ':pk': ownerStatusKey(owner, status) },
+              Select: 'COUNT',
+              Limit: atMost - count,
+              ExclusiveStartKey: start,
+            }),
+          );
+          count += page.Count ?? 0;
+          start = page.LastEvaluatedKey;
+        } while (start && count < atMost);
+        return count;
+      }),
+    );
+    return Math.min(atMost, counts[0]! + counts[1]!);
   }
 
   async listPendingIds(limit: number): Promise<string[]> {

@@ -51,6 +51,9 @@ export class InputNotFoundError extends DomainError {}
 /** A declared upload is larger than this deployment accepts. */
 export class InputTooLargeError extends DomainError {}
 
+/** The caller has too much in flight (a per-key cap); `data` says what and how much. */
+export class TooManyRequestsError extends DomainError {}
+
 /** The caller may not do this (only the operator's model writers change the library). */
 export class ForbiddenError extends DomainError {}
 

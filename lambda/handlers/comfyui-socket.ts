@@ -1,5 +1,5 @@
 import type { APIGatewayEventWebsocketRequestContextV2, Context } from 'aws-lambda';
-import { RequestValidationError } from '../domain/errors';
+import { errorResponse } from '../http/error-status';
 import { logger } from '../platform/powertools';
 import { socketDeps } from '../platform/socket-composition';
 import { traceHandler } from '../platform/tracing';
@@ -14,7 +14,7 @@ export interface SocketEvent {
 
 const answer = (statusCode: number, body = '') => ({ statusCode, body });
 
-/** `/comfyui/ws`: `$connect` keeps the connection, `$disconnect` drops it, messages get ComfyUI's replies. */
+/** `/comfyui/ws`: `$connect` keeps the connection (or answers a refusal's 4xx), `$disconnect` drops it, messages get ComfyUI's replies. */
 export const handler = traceHandler('comfyui-socket', async (event: SocketEvent, context?: Context) => {
   if (context) logger.addContext(context);
   const { routeKey, connectionId } = event.requestContext;
@@ -28,8 +28,7 @@ export const handler = traceHandler('comfyui-socket', async (event: SocketEvent,
     return answer(200);
   }
   const owner = event.requestContext.identity?.apiKeyId;
-  // The route requires the API key: without its id something is misconfigured, so refuse.
-  if (!owner) return answer(403, 'Forbidden');
+  if (!owner) return answer(403, 'Forbidden'); // the route requires the key: misconfigured, so refuse
   try {
     const opened = await openSocket(
       { connectionId, owner, clientId: event.queryStringParameters?.clientId },
@@ -38,7 +37,8 @@ export const handler = traceHandler('comfyui-socket', async (event: SocketEvent,
     logger.info('websocket connected', { client_id: opened.client_id });
     return answer(200);
   } catch (error) {
-    if (error instanceof RequestValidationError) return answer(400, error.message);
+    const { statusCode } = errorResponse(error);
+    if (statusCode < 500) return answer(statusCode, (error as Error).message);
     throw error;
   }
 });

@@ -1,4 +1,4 @@
-import { DomainError, PromptValidationError } from '../domain/errors';
+import { DomainError, PromptValidationError, TooManyRequestsError } from '../domain/errors';
 import { isPromptId } from '../domain/prompt-id';
 import type { HttpRequest, HttpResult } from '../platform/http-handler';
 import {
@@ -70,6 +70,9 @@ async function postPrompt(request: HttpRequest, deps: ComfyFacadeDeps): Promise<
     return json(await queuePrompt(input, request.owner, deps));
   } catch (error) {
     if (error instanceof PromptValidationError) return { statusCode: 400, raw: error.data };
+    // Not a ComfyUI answer, but a client must not read "try later" as "your prompt is wrong".
+    if (error instanceof TooManyRequestsError)
+      return { ...comfyError('too_many_requests', error.message), statusCode: 429 };
     if (error instanceof DomainError) return comfyError('invalid_prompt', error.message);
     throw error;
   }

@@ -12,6 +12,7 @@ import {
   ModelNotFoundError,
   PromptValidationError,
   RequestValidationError,
+  TooManyRequestsError,
 } from '../domain/errors';
 import { WorkflowConversionError } from '../domain/workflow/convert-workflow';
 import { type EnvelopeContent, reasonPhrase } from './envelope';
@@ -30,6 +31,7 @@ const STATUS_BY_ERROR: [new (...args: never[]) => DomainError, number][] = [
   [InputTooLargeError, 413],
   [IdempotencyConflictError, 409],
   [ModelExistsError, 409],
+  [TooManyRequestsError, 429],
   [InvocationUnavailableError, 503],
 ];
 

@@ -111,6 +111,7 @@ function createDeps(name: 'create-execute' | 'comfyui-api'): CreateExecuteDeps {
         defaults: JSON.parse(env.DEFAULT_WEBHOOKS) as Record<string, WebhookSpec>,
       },
       allowedNodes: JSON.parse(env.ALLOW_NODES) as Record<string, string[]>,
+      maxUnfinishedPerKey: env.MAX_UNFINISHED_PER_KEY,
     },
   };
 }

@@ -92,6 +92,8 @@ const CreateEnv = {
   DEFAULT_WEBHOOKS: z._default(z.string(), '{}'),
   /** JSON `{"<endpoint>": ["NodeClass"]}`: classes that may read or write server paths there (context allowNodes). */
   ALLOW_NODES: z._default(z.string(), '{}'),
+  /** Executes one API key may have created or running at once (context maxUnfinishedPerKey). */
+  MAX_UNFINISHED_PER_KEY: int(1, 1_000_000, 100),
 };
 
 /** Where webhook deliveries wait (an SQS FIFO queue) and each owner's signing secrets live. */
@@ -175,7 +177,11 @@ export const FUNCTION_ENV = {
     WEBHOOK_RETRY_WINDOW_SECONDS: int(1, 1_209_600, 86_400),
   }),
   /** ComfyUI's websocket (API Gateway WebSocket API): $connect, $disconnect and client messages. */
-  'comfyui-socket': z.extend(BaseEnv, SocketEnv),
+  'comfyui-socket': z.extend(BaseEnv, {
+    ...SocketEnv,
+    /** Websocket connections one API key may hold open at once (context maxConnectionsPerKey). */
+    MAX_CONNECTIONS_PER_KEY: int(1, 100_000, 20),
+  }),
   /** The executes and connections tables' streams, told to the websockets. */
   'comfyui-events': z.extend(BaseEnv, { ...SocketEnv, TABLE_NAME: nonEmpty() }),
 } satisfies Record<HttpHandlerName | 'on-async-result' | 'sweeper' | SocketFunction, z.ZodMiniObject>;

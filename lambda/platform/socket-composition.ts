@@ -22,7 +22,13 @@ function socketParts(name: 'comfyui-socket' | 'comfyui-events') {
 
 export function socketDeps(): SocketDeps {
   const { connections, sender } = socketParts('comfyui-socket');
-  return { connections, sender, clock: { now: () => new Date() }, ids: { newId: () => randomUUID() } };
+  return {
+    connections,
+    sender,
+    clock: { now: () => new Date() },
+    ids: { newId: () => randomUUID() },
+    maxConnectionsPerKey: functionEnv('comfyui-socket').MAX_CONNECTIONS_PER_KEY,
+  };
 }
 
 export function relayDeps(): RelayDeps {

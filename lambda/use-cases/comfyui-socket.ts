@@ -1,4 +1,4 @@
-import { RequestValidationError } from '../domain/errors';
+import { RequestValidationError, TooManyRequestsError } from '../domain/errors';
 import {
   CONNECTION_LIFETIME_SECONDS,
   type ConnectionStore,
@@ -13,6 +13,11 @@ export interface SocketDeps {
   sender: SocketSender;
   clock: Clock;
   ids: IdGenerator;
+  /**
+   * Connections one key may hold open (comfy-exec:maxConnectionsPerKey): every message an execute
+   * sends goes to each of its owner's connections. @default unlimited
+   */
+  maxConnectionsPerKey?: number;
 }
 
 /** ComfyUI takes any clientId; ours is a key in a table and a value in messages, so it has bounds. */
@@ -25,11 +30,18 @@ const CLIENT_ID = /^[\w.:@-]{1,128}$/;
  */
 export async function openSocket(
   request: { connectionId: string; owner: string; clientId: string | undefined },
-  deps: Pick<SocketDeps, 'connections' | 'clock' | 'ids'>,
+  deps: Pick<SocketDeps, 'connections' | 'clock' | 'ids' | 'maxConnectionsPerKey'>,
 ): Promise<SocketConnection> {
   const clientId = request.clientId || deps.ids.newId().replaceAll('-', '');
   if (!CLIENT_ID.test(clientId))
     throw new RequestValidationError('clientId must be 1 to 128 letters, digits or any of _ . : @ -');
+  const cap = deps.maxConnectionsPerKey;
+  // Counted, not reserved (connections racing at the cap may pass it by their number); a
+  // connection whose $disconnect never came counts until its row's lifetime ends.
+  if (cap !== undefined && (await deps.connections.ofOwner(request.owner)).length >= cap)
+    throw new TooManyRequestsError(
+      `this API key has ${cap} websocket connections open, the most this deployment allows (maxConnectionsPerKey); close one`,
+    );
   const now = deps.clock.now();
   const connection: SocketConnection = {
     connection_id: request.connectionId,

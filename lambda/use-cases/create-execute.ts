@@ -1,5 +1,5 @@
 import type { ComfyNodeErrors } from '../domain/comfy-errors';
-import { DomainError, IdempotencyConflictError } from '../domain/errors';
+import { DomainError, IdempotencyConflictError, TooManyRequestsError } from '../domain/errors';
 import {
   canonicalJson,
   type ExecuteRecord,
@@ -65,6 +65,11 @@ export interface CreateExecuteConfig {
    * every other endpoint allows none. @default none
    */
   allowedNodes?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Executes a key may have created or running at once (comfy-exec:maxUnfinishedPerKey): one key
+   * cannot fill the queue every key shares. @default unlimited
+   */
+  maxUnfinishedPerKey?: number;
 }
 
 export interface CreateExecuteDeps {
@@ -114,6 +119,20 @@ function existingOutcome(existing: ExecuteRecord, owner: string, requestHash: st
   );
 }
 
+/**
+ * Refuses a create while the key already has its cap of executes created or running. Counted, not
+ * reserved: creates racing at the cap may pass it by their number, which bounds them still.
+ */
+async function checkUnfinishedCap(owner: string, deps: Pick<CreateExecuteDeps, 'store' | 'config'>) {
+  const cap = deps.config.maxUnfinishedPerKey;
+  if (cap === undefined) return;
+  const unfinished = await deps.store.countUnfinished(owner, cap);
+  if (unfinished >= cap)
+    throw new TooManyRequestsError(
+      `this API key has ${cap} executes created or running, the most this deployment allows (maxUnfinishedPerKey); wait for one to finish or cancel one`,
+    );
+}
+
 function failureReason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -152,6 +171,7 @@ export async function createExecute(
     if (earlier) return existingOutcome(earlier, owner, requestHash);
   }
 
+  await checkUnfinishedCap(owner, deps);
   const { files, models, prepared } = await prepareForEndpoint(
     input,
     fields.prompt,

@@ -199,6 +199,11 @@ export class ExecuteInputs {
             !this.files.has(name) && (isUploadedInputName(name) || relativePathProblem(name) === undefined),
         ),
     );
+    // Each name is one lookup (a HeadObject) before the create answers: bounded like inline files.
+    if (wanted.size > this.deps.config.maxInlineInputs)
+      this.refuse(
+        `the prompt's file inputs name ${wanted.size} different uploaded inputs; at most ${this.deps.config.maxInlineInputs} per execute`,
+      );
     const found = await Promise.all([...wanted].map((name) => this.deps.inputs.find(this.owner, name)));
     for (const input of found) {
       if (!input) continue;

@@ -151,6 +151,10 @@ export const StageConfigSchema = z
         ),
       )
       .default({}),
+    /** Executes one API key may have created or running at once (CreateExecute answers 429 past it). */
+    maxUnfinishedPerKey: z.coerce.number().int().min(1).max(1_000_000).default(100),
+    /** Websocket connections one API key may hold open at once (`$connect` answers 429 past it). */
+    maxConnectionsPerKey: z.coerce.number().int().min(1).max(100_000).default(20),
     /** Alarm notifications go to this address when set. */
     alarmEmail: z.email().optional(),
     /** What deleting the stacks does to the table and bucket. */

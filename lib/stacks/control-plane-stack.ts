@@ -56,6 +56,7 @@ export class ControlPlaneStack extends Stack {
       INPUT_BUCKETS: config.inputBuckets.join(','),
       DEFAULT_WEBHOOKS: JSON.stringify(config.defaultWebhooks),
       ALLOW_NODES: JSON.stringify(config.allowNodes),
+      MAX_UNFINISHED_PER_KEY: config.maxUnfinishedPerKey,
     };
     const socketApi = new ComfyUiSocketApi(this, 'ComfyUiSocket', {
       throttleRateLimit: config.throttleRateLimit,
@@ -111,7 +112,7 @@ export class ControlPlaneStack extends Stack {
       'api-doc': {},
       'on-async-result': data,
       sweeper: data,
-      'comfyui-socket': socket,
+      'comfyui-socket': { ...socket, MAX_CONNECTIONS_PER_KEY: config.maxConnectionsPerKey },
       'comfyui-events': { ...socket, TABLE_NAME: props.table.tableName },
       'webhook-secret': { WEBHOOK_SECRET_PREFIX: webhookSecretPrefix },
       'dispatch-webhooks': { WEBHOOK_QUEUE_URL: webhooks.queue.queueUrl },

@@ -123,6 +123,19 @@ describe('DynamoDbExecuteStore on DynamoDB Local', () => {
     ).toHaveLength(1);
   });
 
+  it("counts one owner's created and running executes, stopping at the cap", async () => {
+    const owner = 'owner-count';
+    const states = ['created', 'running', 'running', 'success', 'failed', 'cancelled', 'created'] as const;
+    for (const [i, status] of states.entries())
+      await store.createIfAbsent(record(owner, 600 + i, { status }));
+    await store.createIfAbsent(record('owner-count-other', 620));
+    expect(await store.countUnfinished(owner, 100)).toBe(4);
+    expect(await store.countUnfinished(owner, 3)).toBe(3);
+    expect(await store.countUnfinished('owner-nobody', 5)).toBe(0);
+    await store.update(record(owner, 600), { from: ['created'], set: { status: 'cancelled' } });
+    expect(await store.countUnfinished(owner, 100)).toBe(3);
+  });
+
   it("rejects a garbled cursor or one from another owner's listing", async () => {
     const page = await store.listByOwner({ owner: 'owner-list', limit: 1 });
     await expect(store.listByOwner({ owner: 'owner-other', limit: 1, cursor: page.cursor! })).rejects.toThrow(

@@ -58,6 +58,13 @@ export class InMemoryExecuteStore implements ExecuteStore {
     return { records, cursor: start + query.limit < all.length ? String(start + query.limit) : null };
   }
 
+  async countUnfinished(owner: string, atMost: number) {
+    const unfinished = [...this.records.values()].filter(
+      (r) => r.owner === owner && (r.status === 'created' || r.status === 'running'),
+    );
+    return Math.min(atMost, unfinished.length);
+  }
+
   async listPendingIds(limit: number) {
     return [...this.records.values()]
       .filter((r) => !['success', 'failed', 'cancelled'].includes(r.status))

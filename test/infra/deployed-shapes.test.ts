@@ -35,6 +35,8 @@ const EVERY_SETTING = {
   modelWriters: 'abc123def4',
   modelCacheBytes: 50 * 1024 ** 3,
   allowNodes: JSON.stringify({ 'comfy-async-studio': ['LoadImageDataSetFromFolder', 'SaveTrainingDataset'] }),
+  maxUnfinishedPerKey: 25,
+  maxConnectionsPerKey: 5,
   removalPolicy: 'destroy',
 };
 

@@ -130,8 +130,11 @@ class Converter {
   }
 
   private widgetInputs(node: UiNode, spec: NodeSpec | undefined): Record<string, unknown> {
-    const values = node.widgets_values;
-    if (values === undefined || values === null) return {};
+    // A node that had no widgets when it was saved carries no widgets_values at all (the editor
+    // omits the key): the editor's loader leaves every widget at its default, so its required ones
+    // are filled like those of a shorter list.
+    const values = node.widgets_values ?? (spec ? [] : undefined);
+    if (values === undefined) return {};
     if (!Array.isArray(values)) {
       // Dict-style widgets_values (some custom nodes, e.g. VHS): keep the keys that are real inputs;
       // without a catalog entry, every scalar value except the editor's own (previews, upload buttons).

@@ -100,6 +100,43 @@ describe('UI workflow → API prompt', () => {
     ]);
   });
 
+  it('fills the widgets of a node saved with none at all (no widgets_values key), as the editor loads it', () => {
+    const workflow = {
+      last_node_id: 3,
+      last_link_id: 0,
+      nodes: [
+        { id: 1, type: 'VAEEncodeForInpaint', mode: 0, inputs: [], outputs: [] },
+        { id: 2, type: 'CLIPVisionEncode', mode: 0, inputs: [], outputs: [], widgets_values: null },
+        { id: 3, type: 'StyleModelApply', mode: 0, inputs: [], outputs: [] },
+      ],
+      links: [],
+      version: 0.4,
+    };
+    const { prompt, warnings } = convertWorkflowWithWarnings(workflow as any, catalog);
+    expect(prompt['1']!.inputs).toEqual({ grow_mask_by: 6 });
+    expect(prompt['2']!.inputs).toEqual({ crop: 'center' });
+    expect(prompt['3']!.inputs).toEqual({ strength: 1, strength_type: 'multiply' });
+    expect(warnings).toHaveLength(4);
+  });
+
+  it.each([
+    ['013', ['13']],
+    ['058', ['26']],
+    ['079', ['13', '36']],
+    ['082', ['50', '54']],
+  ])('corpus pair %s (nodes saved without widgets_values) gets their widgets filled', (name, nodes) => {
+    const pair = corpusPairs().find((each) => each.name === name)!;
+    const saved = (pair.workflow as any).nodes.filter((node: any) => nodes.includes(String(node.id)));
+    expect(saved.every((node: any) => !('widgets_values' in node))).toBe(true);
+    const { prompt, filled } = convertWorkflowWithWarnings(pair.workflow, catalog);
+    for (const id of nodes) {
+      expect(filled.map((each) => each.nodeId)).toContain(id);
+      const spec = catalog[prompt[id]!.class_type]!;
+      for (const required of Object.keys(spec.input?.required ?? {}))
+        expect(prompt[id]!.inputs, `${name} node ${id}`).toHaveProperty(required);
+    }
+  });
+
   it('leaves a missing optional widget to the server, and a linked one to its link', () => {
     const workflow = {
       last_node_id: 2,

@@ -11,6 +11,8 @@ export interface WebhookRetrySettings {
   windowSeconds: number;
   /** How long a receiver may take to answer. @default 10 s */
   timeoutMs?: number;
+  /** WEBHOOK_SECRET_CACHE_SECONDS (60 by default, as deployed). */
+  secretCacheSeconds?: number;
 }
 
 export interface LocalWebhooksOptions {
@@ -52,6 +54,9 @@ export async function startLocalWebhooks(options: LocalWebhooksOptions): Promise
           WEBHOOK_RETRY_MAX_SECONDS: String(retry.maxSeconds),
           WEBHOOK_RETRY_WINDOW_SECONDS: String(retry.windowSeconds),
           ...(retry.timeoutMs ? { WEBHOOK_TIMEOUT_MS: String(retry.timeoutMs) } : {}),
+          ...(retry.secretCacheSeconds !== undefined
+            ? { WEBHOOK_SECRET_CACHE_SECONDS: String(retry.secretCacheSeconds) }
+            : {}),
         }
       : {}),
   });

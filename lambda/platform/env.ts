@@ -175,6 +175,8 @@ export const FUNCTION_ENV = {
     WEBHOOK_RETRY_BASE_SECONDS: int(1, 3600, 10),
     WEBHOOK_RETRY_MAX_SECONDS: int(1, 43_200, 3600),
     WEBHOOK_RETRY_WINDOW_SECONDS: int(1, 1_209_600, 86_400),
+    /** How long a container keeps an owner's signing secrets (0: read them on every attempt). */
+    WEBHOOK_SECRET_CACHE_SECONDS: int(0, 3600, 60),
   }),
   /** ComfyUI's websocket (API Gateway WebSocket API): $connect, $disconnect and client messages. */
   'comfyui-socket': z.extend(BaseEnv, {

@@ -1,3 +1,4 @@
+import { CachedWebhookSecrets, type SecretCache } from '../adapters/cached-webhook-secrets';
 import { resolveHostAddresses } from '../adapters/dns-host-resolver';
 import { DynamoDbExecuteStore } from '../adapters/dynamodb-execute-store';
 import { PinnedWebhookPoster } from '../adapters/pinned-webhook-poster';
@@ -20,6 +21,9 @@ export function webhookSecrets(name: 'webhook-secret' | 'deliver-webhooks') {
   );
 }
 
+/** Per container: deliveries read an owner's secrets once a WEBHOOK_SECRET_CACHE_SECONDS. */
+const deliverySecrets: SecretCache = new Map();
+
 export function dispatchWebhooksDeps() {
   const env = functionEnv('dispatch-webhooks');
   return { queue: new SqsWebhookQueue(sqsClient({ region: env.AWS_REGION }), env.WEBHOOK_QUEUE_URL) };
@@ -31,7 +35,11 @@ export function deliverWebhooksDeps(): DeliverWebhookDeps & { queue: SqsWebhookQ
   return {
     store: new DynamoDbExecuteStore(documentClient(settings), env.TABLE_NAME),
     payloads: new S3PayloadStore(s3Client(settings), env.BUCKET_NAME),
-    secrets: webhookSecrets('deliver-webhooks'),
+    secrets: new CachedWebhookSecrets(
+      webhookSecrets('deliver-webhooks'),
+      env.WEBHOOK_SECRET_CACHE_SECONDS * 1000,
+      deliverySecrets,
+    ),
     sign: signWebhook,
     poster: new PinnedWebhookPoster(env.WEBHOOK_TIMEOUT_MS),
     resolveHost: resolveHostAddresses,

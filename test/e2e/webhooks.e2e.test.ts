@@ -8,9 +8,11 @@ import { type Received, startReceiver } from './webhook-receiver';
 
 let stack: LocalStack;
 beforeAll(async () => {
-  // Retries a second apart, given up after 6 s, receivers given 1 s to answer.
+  // Retries a second apart, given up after 6 s, receivers given 1 s to answer. Secrets are read on
+  // every attempt, so the rotation below is seen by the next delivery; caching them (60 s by
+  // default) is test/unit/adapters/cached-webhook-secrets.test.ts's.
   stack = await startE2eStack({
-    webhookRetry: { baseSeconds: 1, maxSeconds: 1, windowSeconds: 6, timeoutMs: 1000 },
+    webhookRetry: { baseSeconds: 1, maxSeconds: 1, windowSeconds: 6, timeoutMs: 1000, secretCacheSeconds: 0 },
   });
 }, 60_000);
 afterAll(() => stack?.stop());

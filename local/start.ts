@@ -6,7 +6,10 @@
  * and temp folders, and a model folder its extra_model_paths.yaml lists), MODEL_WRITERS (keys that may change the model library;
  * default the first key), OBJECT_INFO,
  * SIM_STEP_MS, DATA_DIR (persist DynamoDB/S3 data there; default in memory), THROTTLE_RATE_LIMIT and
- * THROTTLE_BURST_LIMIT (the usage plan's throttle per key, as deployed; default none).
+ * THROTTLE_BURST_LIMIT (the usage plan's throttle per key, as deployed; default none),
+ * ALLOW_NODES (node classes the local endpoint lets read or write server paths, comma-separated:
+ * the stack context allowNodes' list for it), MAX_UNFINISHED_PER_KEY and MAX_CONNECTIONS_PER_KEY
+ * (the context keys maxUnfinishedPerKey, maxConnectionsPerKey).
  */
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
@@ -31,6 +34,9 @@ const StartEnvSchema = z.object({
   DATA_DIR: z.string().min(1).optional(),
   THROTTLE_RATE_LIMIT: z.coerce.number().positive().optional(),
   THROTTLE_BURST_LIMIT: z.coerce.number().int().min(1).optional(),
+  ALLOW_NODES: z.string().optional(),
+  MAX_UNFINISHED_PER_KEY: z.coerce.number().int().min(1).optional(),
+  MAX_CONNECTIONS_PER_KEY: z.coerce.number().int().min(1).optional(),
 });
 
 // Every part's log line carries its name; nothing is shown before "Ready." so the banner stays on top.
@@ -52,6 +58,12 @@ function fail(message: string): never {
   process.stderr.write(`npm start: ${message}\n`);
   process.exit(1);
 }
+
+const listOf = (text: string) =>
+  text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 
 const parsed = StartEnvSchema.safeParse(process.env);
 if (!parsed.success) fail(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
@@ -79,11 +91,12 @@ try {
     modelCacheDir: env.MODEL_CACHE_DIR,
     ...(env.MODEL_WRITERS !== undefined
       ? {
-          modelWriters: env.MODEL_WRITERS.split(',')
-            .map((key) => key.trim())
-            .filter(Boolean),
+          modelWriters: listOf(env.MODEL_WRITERS),
         }
       : {}),
+    ...(env.ALLOW_NODES !== undefined ? { allowNodes: listOf(env.ALLOW_NODES) } : {}),
+    maxUnfinishedPerKey: env.MAX_UNFINISHED_PER_KEY,
+    maxConnectionsPerKey: env.MAX_CONNECTIONS_PER_KEY,
     objectInfo: env.OBJECT_INFO,
     simStepMs: env.SIM_STEP_MS,
     dataDir: env.DATA_DIR,

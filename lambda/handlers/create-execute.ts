@@ -9,18 +9,19 @@ import { createExecute, dryRunExecute } from '../use-cases/create-execute';
 /** POST /executes — CreateExecute. */
 export const handler = httpHandler(async ({ event, owner }) => {
   const input = parseCreateExecuteBody(parseJsonBody(event.body, event.isBase64Encoded));
-  if (input.dry_run)
-    return {
-      statusCode: 200,
-      data: await dryRunExecute(input, owner, createExecuteDeps()),
-      message: 'valid: nothing stored or run (dry_run)',
-    };
+  if (input.dry_run) {
+    const data = await dryRunExecute(input, owner, createExecuteDeps());
+    const skipped =
+      Object.keys(data.node_errors).length > 0 ? ' (some outputs would not run: see warnings)' : '';
+    return { statusCode: 200, data, message: `valid${skipped}: nothing stored or run (dry_run)` };
+  }
   if (input.prompt_id) logger.appendKeys({ prompt_id: input.prompt_id });
-  const { created, record } = await createExecute(input, owner, createExecuteDeps());
+  const { created, record, warnings = [] } = await createExecute(input, owner, createExecuteDeps());
   logger.appendKeys({ prompt_id: record.prompt_id });
   annotate({ prompt_id: record.prompt_id, endpoint_name: record.endpoint_name, status: record.status });
   logger.info(created ? 'execute created' : 'execute already existed (idempotent retry)', {
     status: record.status,
   });
-  return { statusCode: created ? 201 : 200, data: toPublicExecute(record) };
+  const message = warnings.length > 0 ? { message: `Created; ${warnings.join('; ')}` } : {};
+  return { statusCode: created ? 201 : 200, data: toPublicExecute(record), ...message };
 });

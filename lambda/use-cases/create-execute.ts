@@ -93,6 +93,8 @@ export interface CreateExecuteOutcome {
   record: ExecuteRecord;
   /** Errors of the outputs left out of the prompt that runs (ComfyUI's POST /prompt answers them). */
   node_errors?: ComfyNodeErrors;
+  /** What the client should know about a fresh create: conversion, filled widgets, skipped outputs. */
+  warnings?: string[];
 }
 
 export type DryRunOutcome = Pick<PreparedPrompt, 'prompt' | 'node_errors' | 'warnings'>;
@@ -269,6 +271,7 @@ export async function createExecute(
         sagemaker_raw: { ...record.sagemaker_raw, ...sagemakerRaw },
       },
       node_errors: prepared.node_errors,
+      warnings: prepared.warnings,
     };
   } catch (error) {
     const reason = `InvokeEndpointAsync failed: ${failureReason(error)}`;

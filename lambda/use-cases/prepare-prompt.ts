@@ -76,6 +76,7 @@ export async function preparePrompt(
     brought.files,
     brought.models,
     new Set(allowedNodes),
+    endpointName,
   );
   if (failure) throw new PromptValidationError(describeFailure(failure), failure);
   const warnings = [

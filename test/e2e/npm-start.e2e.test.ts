@@ -2,6 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
+import { comfySocket } from './comfy-socket-client';
 
 const ROOT = join(import.meta.dirname, '../..');
 const KEY = 'npmStartKey123456789';
@@ -22,7 +23,16 @@ describe('npm start', () => {
     child = spawn('npm', ['start', '--silent'], {
       cwd: ROOT,
       detached: true,
-      env: { ...process.env, PORT: '0', API_KEY: KEY, SIM_STEP_MS: '5', POWERTOOLS_LOG_LEVEL: 'INFO' },
+      env: {
+        ...process.env,
+        PORT: '0',
+        API_KEY: KEY,
+        SIM_STEP_MS: '5',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        // Context keys of a deployment, as npm start's environment.
+        ALLOW_NODES: 'LoadLatent',
+        MAX_CONNECTIONS_PER_KEY: '1',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const lines: string[] = [];
@@ -60,6 +70,24 @@ describe('npm start', () => {
       status = ((await response.json()) as { data: { status: string } }).data.status;
     }
     expect(status).toBe('success');
+
+    // ALLOW_NODES lets LoadLatent through to ComfyUI's own check; MAX_CONNECTIONS_PER_KEY holds.
+    const dryRun = await fetch(`${apiUrl}executes`, {
+      method: 'POST',
+      headers: { 'x-api-key': KEY, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        dry_run: true,
+        prompt: {
+          '1': { class_type: 'LoadLatent', inputs: { latent: 'x.latent' } },
+          '2': { class_type: 'SaveLatent', inputs: { samples: ['1', 0], filename_prefix: 'l' } },
+        },
+      }),
+    });
+    expect(JSON.stringify(await dryRun.json())).not.toContain('node_not_allowed');
+    const socketUrl = /\(websocket (ws:\S+)\)/.exec(banner[3]!)![1]!;
+    const first = await comfySocket(socketUrl, KEY, 'npm-start-1');
+    await expect(comfySocket(socketUrl, KEY, 'npm-start-2')).rejects.toMatchObject({ statusCode: 429 });
+    first.close();
 
     const parts = new Set(
       lines.slice(lines.indexOf('Ready.') + 1).map((line) => /^\[([a-z0-9]+)\] /.exec(line)?.[1]),

@@ -28,6 +28,24 @@ async function objectKeys(prefix: string) {
 }
 
 describe('POST /executes', () => {
+  it('says in its message which outputs will not run, and why, when some failed validation (201)', async () => {
+    const prompt = {
+      ...txt2imgPrompt(),
+      '20': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'absent.safetensors' } },
+      '21': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['20', 2] } },
+      '22': { class_type: 'SaveImage', inputs: { images: ['21', 0], filename_prefix: 'x' } },
+    };
+    const response = await callApi({ method: 'POST', path: '/executes', body: { prompt } });
+    expect(response.status).toBe(201);
+    expect(response.body.message).toMatch(
+      /^Created; output node 22 and the nodes only it needs will not be sent to the endpoint: .*absent\.safetensors/,
+    );
+    const dryRun = await callApi({ method: 'POST', path: '/executes', body: { prompt, dry_run: true } });
+    expect(dryRun.body.message).toBe(
+      'valid (some outputs would not run: see warnings): nothing stored or run (dry_run)',
+    );
+  });
+
   it('creates, stages the request in S3 and queues it with InferenceId = prompt_id (201)', async () => {
     const promptId = newId();
     const before = harness.aws.invokeCalls.length;

@@ -91,6 +91,8 @@ export function confinementErrors(
   catalog: NodeCatalog,
   files: ReadonlySet<string>,
   allowedNodes: ReadonlySet<string>,
+  /** The endpoint the prompt is for: the allowNodes key an operator would set. */
+  endpointName = '<endpoint name>',
 ): ComfyNodeErrors {
   const found: ComfyNodeErrors = Object.create(null);
   for (const [id, node] of Object.entries(prompt)) {
@@ -104,7 +106,7 @@ export function confinementErrors(
         comfyError(
           'node_not_allowed',
           'Node not allowed on this endpoint',
-          `${node.class_type} reads or writes server paths (${paths.join(', ')}) that other API keys share; an operator may allow it for this endpoint with ${ALLOW_NODES_SETTING}`,
+          `${node.class_type} reads or writes server paths (${paths.join(', ')}) that other API keys share; an operator may allow it for this endpoint with ${ALLOW_NODES_SETTING} ${JSON.stringify({ [endpointName]: [node.class_type] })}`,
           { input_name: paths[0], class_type: node.class_type },
         ),
       );

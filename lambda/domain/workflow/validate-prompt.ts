@@ -199,6 +199,8 @@ export function validateAgainstCatalog(
   models: ReadonlySet<string> = new Set(),
   /** Node classes the operator lets read or write server paths on this endpoint (comfy-exec:allowNodes). */
   allowedNodes: ReadonlySet<string> = new Set(),
+  /** Named in refusals an operator can lift (allowNodes is keyed by endpoint). */
+  endpointName?: string,
 ): CatalogValidation {
   for (const [id, node] of Object.entries(prompt)) {
     if (!nodeSpec(catalog, node.class_type)) {
@@ -221,7 +223,7 @@ export function validateAgainstCatalog(
       node_errors: {},
       outputs,
     };
-  const confined = confinementErrors(prompt, catalog, files, allowedNodes);
+  const confined = confinementErrors(prompt, catalog, files, allowedNodes, endpointName);
   if (Object.keys(confined).length > 0) return refuseWhole(prompt, outputs, confined);
   const cache = new Map<string, ComfyError[]>();
   const node_errors: ComfyNodeErrors = Object.create(null);

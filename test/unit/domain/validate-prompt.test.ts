@@ -150,9 +150,17 @@ describe("validateAgainstCatalog: ComfyUI's checks at the edge", () => {
       expect(
         validateAgainstCatalog(p, catalog, new Set(['chair.glb']), new Set(), allowed).failure,
       ).toBeUndefined();
-      expect(
-        validateAgainstCatalog(p, catalog, new Set(['chair.glb'])).failure!.node_errors['1']!.errors[0]!.type,
-      ).toBe('node_not_allowed');
+      const [refusal] = validateAgainstCatalog(
+        p,
+        catalog,
+        new Set(['chair.glb']),
+        new Set(),
+        new Set(),
+        'studio',
+      ).failure!.node_errors['1']!.errors;
+      expect(refusal!.type).toBe('node_not_allowed');
+      // Names the setting as the operator would write it for this endpoint.
+      expect(refusal!.details).toContain(`comfy-exec:allowNodes {"studio":["${p['1']!.class_type}"]}`);
     });
   });
 

@@ -1,5 +1,5 @@
 import { startComfyUiSimulator } from './comfyui-simulator/server';
-import type { LocalStackOptions } from './local-stack';
+import type { LocalStackOptions } from './local-stack-options';
 
 /** The ComfyUI the local stack's container talks to, and the folders the container may touch. */
 export interface ComfyUiTarget {

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { underApiPrefix } from '../lambda/http/comfyui-route-table';
 import { ApiGatewayEmulator } from './api-gateway';
 import { snsLambdaEvent } from './aws-emulator/notifications';
 import { AwsEmulator } from './aws-emulator/server';
@@ -12,60 +13,19 @@ import { startEndpointContainer } from './endpoint-container-process';
 import { freePort } from './free-port';
 import { invokeLocally, LOCAL_REGION, startInvokeStore } from './lambda-context';
 import { deliverNotification, loadHandlers } from './local-handlers';
+import type { LocalStackOptions } from './local-stack-options';
 import { BUCKET_NAME, CONNECTIONS_TABLE_NAME, ensureTablesAndBucket, TABLE_NAME } from './local-storage';
 import { forgetPublishedCatalog, waitForPublishedCatalog } from './published-catalog';
 import { startS3Local } from './s3-local';
-import { startLocalWebhooks, startWebSocketEvents, type WebhookRetrySettings } from './stream-consumers';
-import type { ThrottleSettings } from './usage-plan-throttle';
+import { startLocalWebhooks, startWebSocketEvents } from './stream-consumers';
 import { WebSocketGatewayEmulator } from './websocket-gateway';
 
 export const LOCAL_ENDPOINT_NAME = 'comfy-async-local';
 /** Where ComfyUI's websocket is served in the stage (the REST routes live under /comfyui/ too). */
 export const COMFYUI_SOCKET_PATH = '/comfyui/ws';
-const REGION = LOCAL_REGION;
+export type { LocalStackOptions } from './local-stack-options';
 
-export interface LocalStackOptions {
-  /** API port; 0 picks a free one. */
-  port?: number;
-  /** API key values; each is its own owner. */
-  apiKeys: string[];
-  /** A real ComfyUI; default: the simulator. */
-  comfyuiUrl?: string;
-  /** The real ComfyUI's input folder (where the container puts each execute's files). */
-  comfyuiInputDir?: string;
-  /** The real ComfyUI's output and temp folders (the container removes each execute's files); unset: nothing removed. */
-  comfyuiOutputDir?: string;
-  comfyuiTempDir?: string;
-  /** Where the container caches library models (a real ComfyUI must list it in extra_model_paths.yaml). */
-  modelCacheDir?: string;
-  /** The container's model cache budget. @default 100 GiB */
-  modelCacheBytes?: number;
-  /** API key values that may change the model library. @default the first of `apiKeys` */
-  modelWriters?: string[];
-  /** Preferred model upload part size. @default 64 MiB (S3's minimum is 5 MiB) */
-  modelPartBytes?: number;
-  /** Node classes the local endpoint lets read or write server paths (comfy-exec:allowNodes). @default none */
-  allowNodes?: string[];
-  /** Executes a key may have created or running at once (as maxUnfinishedPerKey); 100 by default. */
-  maxUnfinishedPerKey?: number;
-  /** Websocket connections a key may hold open (as maxConnectionsPerKey); 20 by default. */
-  maxConnectionsPerKey?: number;
-  /** object_info file for the simulator and the node catalog. */
-  objectInfo?: string;
-  simStepMs?: number;
-  /** Persist DynamoDB and S3 (and the simulator's files) here; default: in memory. */
-  dataDir?: string;
-  requestTtlSeconds?: number;
-  invocationTimeoutSeconds?: number;
-  sweepIntervalMs?: number;
-  sweepGraceSeconds?: number;
-  /** Webhook retries (deployed: from 10 s, capped at an hour, for a day). */
-  webhookRetry?: WebhookRetrySettings;
-  /** The API's usage-plan throttle per key (the deployed stage: 50/s, burst 100); default none. */
-  throttle?: ThrottleSettings;
-  /** One line of one part's log. */
-  log?(part: string, line: string): void;
-}
+const REGION = LOCAL_REGION;
 
 export interface LocalStack {
   apiUrl: string;
@@ -241,7 +201,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const keys = new Map(options.apiKeys.map((key) => [key, apiKeyId(key)]));
     const sockets = new WebSocketGatewayEmulator({
       stage: 'prod',
-      path: COMFYUI_SOCKET_PATH,
+      // ComfyUI's own frontend opens it under /api, as every other route.
+      paths: [COMFYUI_SOCKET_PATH, underApiPrefix(COMFYUI_SOCKET_PATH)],
       apiKeys: keys,
       handler: handlers.comfyuiSocket,
       log: (line) => log('api', line),

@@ -9,8 +9,8 @@ export type SocketHandler = (event: SocketEvent) => Promise<{ statusCode: number
 
 export interface WebSocketGatewayOptions {
   stage: string;
-  /** Where ComfyUI's websocket is served in the stage: `/comfyui/ws`. */
-  path: string;
+  /** Where ComfyUI's websocket is served in the stage: `/comfyui/ws` and `/comfyui/api/ws`. */
+  paths: readonly string[];
   apiKeys: ReadonlyMap<string, string>;
   handler: SocketHandler;
   log(line: string): void;
@@ -82,7 +82,7 @@ export class WebSocketGatewayEmulator {
 
   private async accept(req: IncomingMessage, socket: Duplex, head: Buffer) {
     const url = new URL(req.url ?? '/', 'http://local');
-    if (url.pathname !== `/${this.options.stage}${this.options.path}`)
+    if (!this.options.paths.some((path) => url.pathname === `/${this.options.stage}${path}`))
       return refuse(socket, 403, 'Forbidden', '{"message":"Missing Authentication Token"}');
     const key = req.headers['x-api-key'];
     const apiKeyId = typeof key === 'string' ? this.options.apiKeys.get(key) : undefined;

@@ -31,7 +31,7 @@ import {
   ValidationFailureSchema,
   WebhookSecretSchema,
 } from './response-schemas';
-import { ROUTES } from './route-table';
+import { ROUTES, type Route } from './route-table';
 
 /** Any zod schema, classic (responses) or mini (requests, so their handlers carry no zod classic). */
 export type Schema = z.core.$ZodType;
@@ -197,9 +197,10 @@ const PATH_PARAMETERS: Record<string, string> = {
   endpoint_name: 'a SageMaker endpoint this deployment serves',
 };
 
-function operationObject(operationId: string, summary: string, path: string) {
-  const operation = OPERATIONS[operationId];
-  if (!operation) throw new Error(`no OpenAPI description for ${operationId}`);
+function operationObject({ operationId, summary, path, aliasOf }: Route) {
+  // An alias (ComfyUI's /api prefix) is described as the operation it is another path of.
+  const operation = OPERATIONS[aliasOf ?? operationId];
+  if (!operation) throw new Error(`no OpenAPI description for ${aliasOf ?? operationId}`);
   const parameters: unknown[] = [...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
     name,
     in: 'path',
@@ -234,6 +235,7 @@ function operationObject(operationId: string, summary: string, path: string) {
   return {
     operationId,
     summary,
+    ...(aliasOf ? { 'x-alias-of': aliasOf } : {}),
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(operation.body
       ? {
@@ -252,11 +254,7 @@ export function buildOpenApiDocument(serverUrl?: string): Record<string, unknown
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of ROUTES) {
     paths[route.path] ??= {};
-    paths[route.path]![route.method.toLowerCase()] = operationObject(
-      route.operationId,
-      route.summary,
-      route.path,
-    );
+    paths[route.path]![route.method.toLowerCase()] = operationObject(route);
   }
   return {
     openapi: '3.1.0',

@@ -1,3 +1,5 @@
+import { COMFYUI_API_ALIASES, COMFYUI_FACADE_ROUTES } from './comfyui-route-table';
+
 /**
  * Every HTTP route, once: the CDK API and the local gateway both build their routes from this
  * table, and the OpenAPI document describes exactly these. `handler` names a file in
@@ -44,83 +46,9 @@ export interface Route {
   handler: HttpHandlerName;
   operationId: string;
   summary: string;
+  /** The operation this route is another path of (ComfyUI's `/api` prefix): same handler, same OpenAPI description. */
+  aliasOf?: string;
 }
-
-/** ComfyUI's server routes (ComfyUI's shapes, no envelope), one function for all of them. */
-const COMFYUI_FACADE_ROUTES: readonly Route[] = (
-  [
-    ['POST', '/comfyui/prompt', 'ComfyPostPrompt', "ComfyUI's POST /prompt: queue a prompt"],
-    ['GET', '/comfyui/prompt', 'ComfyGetPrompt', "ComfyUI's GET /prompt: the caller's queue_remaining"],
-    [
-      'GET',
-      '/comfyui/queue',
-      'ComfyGetQueue',
-      "ComfyUI's GET /queue: the caller's running and pending prompts",
-    ],
-    ['GET', '/comfyui/history', 'ComfyGetHistory', "ComfyUI's GET /history: the caller's finished prompts"],
-    ['GET', '/comfyui/history/{prompt_id}', 'ComfyGetHistoryItem', "ComfyUI's GET /history/{prompt_id}"],
-    [
-      'POST',
-      '/comfyui/history',
-      'ComfyPostHistory',
-      "ComfyUI's POST /history: delete or clear finished prompts",
-    ],
-    ['POST', '/comfyui/queue', 'ComfyPostQueue', "ComfyUI's POST /queue: take pending prompts off the queue"],
-    [
-      'POST',
-      '/comfyui/interrupt',
-      'ComfyInterrupt',
-      "ComfyUI's POST /interrupt: cancel the caller's running prompt(s)",
-    ],
-    [
-      'POST',
-      '/comfyui/upload/image',
-      'ComfyUploadImage',
-      "ComfyUI's POST /upload/image: the file becomes one of the caller's inputs",
-    ],
-    [
-      'POST',
-      '/comfyui/upload/mask',
-      'ComfyUploadMask',
-      "ComfyUI's POST /upload/mask: the original with the mask's alpha, as a new input",
-    ],
-    ['GET', '/comfyui/view', 'ComfyView', "ComfyUI's GET /view: a redirect to the caller's file"],
-    ['GET', '/comfyui/models', 'ComfyModels', "ComfyUI's GET /models: model folder names"],
-    [
-      'GET',
-      '/comfyui/models/{folder}',
-      'ComfyModelsInFolder',
-      "ComfyUI's GET /models/{folder}: the library's models there",
-    ],
-    ['GET', '/comfyui/embeddings', 'ComfyEmbeddings', "ComfyUI's GET /embeddings: the library's embeddings"],
-    [
-      'GET',
-      '/comfyui/system_stats',
-      'ComfySystemStats',
-      "ComfyUI's GET /system_stats, as the endpoint reported it",
-    ],
-    ['GET', '/comfyui/features', 'ComfyFeatures', "ComfyUI's GET /features"],
-    [
-      'GET',
-      '/comfyui/ws',
-      'ComfyWebSocketElsewhere',
-      "ComfyUI's /ws asked of the REST API: where the websocket is (400; this API does not upgrade)",
-    ],
-    ['GET', '/comfyui/object_info', 'ComfyObjectInfo', "ComfyUI's GET /object_info: the endpoint's nodes"],
-    [
-      'GET',
-      '/comfyui/object_info/{node_class}',
-      'ComfyObjectInfoNode',
-      "ComfyUI's GET /object_info/{node_class}",
-    ],
-  ] as const
-).map(([method, path, operationId, summary]) => ({
-  method,
-  path,
-  handler: 'comfyui-api',
-  operationId,
-  summary,
-}));
 
 export const ROUTES: readonly Route[] = [
   {
@@ -250,6 +178,7 @@ export const ROUTES: readonly Route[] = [
     summary: 'A new signing secret; the previous one keeps signing for 24 hours',
   },
   ...COMFYUI_FACADE_ROUTES,
+  ...COMFYUI_API_ALIASES,
   { method: 'GET', path: '/', handler: 'health', operationId: 'RootAPI', summary: 'Health: "OK"' },
   { method: 'GET', path: '/ping', handler: 'health', operationId: 'Ping', summary: 'Health: "pong"' },
   {

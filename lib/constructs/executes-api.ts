@@ -112,8 +112,13 @@ export class ExecutesApi extends Construct {
           (parent, part) => parent.getResource(part) ?? parent.addResource(part),
           this.api.root,
         );
+      // ComfyUI's routes (twice: bare and under /api) share one function and one permission to
+      // invoke it from this API, instead of two per method (which would near a stack's 500 resources).
       const integration =
-        integrations.get(route.handler) ?? new LambdaIntegration(props.handlers[route.handler]);
+        integrations.get(route.handler) ??
+        new LambdaIntegration(props.handlers[route.handler], {
+          scopePermissionToMethod: route.handler !== 'comfyui-api',
+        });
       integrations.set(route.handler, integration);
       const pathParameters = [...route.path.matchAll(/\{(\w+)\}/g)].map(
         ([, name]) => [`method.request.path.${name}`, true] as const,

@@ -10,6 +10,8 @@ interface Parameter {
 }
 interface Operation {
   operationId: string;
+  /** Another path of that operation (ComfyUI's /api prefix): no types of its own. */
+  'x-alias-of'?: string;
   parameters?: Parameter[];
   requestBody?: { content: Record<string, { schema: JSONSchema }> };
   responses: Record<string, { content?: Record<string, { schema: JSONSchema }> }>;
@@ -70,6 +72,7 @@ export async function generateClientTypes(): Promise<string> {
   const types: string[] = [];
   for (const [path, methods] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(methods)) {
+      if (operation['x-alias-of']) continue;
       const id = operation.operationId;
       const parameters = operation.parameters ?? [];
       const pathParameters = parameters.filter((p) => p.in === 'path');

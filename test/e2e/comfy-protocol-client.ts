@@ -1,9 +1,10 @@
 /**
  * A client written from ComfyUI's protocol alone (shared/docs/comfyui-server-api.md), as
  * ComfyUI's script_examples are: the base URL is `{api}/comfyui/`, the key goes in x-api-key.
+ * `prefix` `comfyui/api/` calls the same routes as ComfyUI's own frontend does, under `/api`.
  */
-export function comfyProtocolClient(apiUrl: string, key: string) {
-  const base = () => `${apiUrl}comfyui/`;
+export function comfyProtocolClient(apiUrl: string, key: string, prefix = 'comfyui/') {
+  const base = () => `${apiUrl}${prefix}`;
   const call = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(base() + path, {
       method,

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/local-stack';
+import { halvesPng, invertPrompt } from '../fixtures/media';
 import { tinyTxt2imgPrompt } from '../fixtures/prompts';
 import { comfyProtocolClient } from './comfy-protocol-client';
 import { comfySocket } from './comfy-socket-client';
@@ -156,6 +158,56 @@ describe("ComfyUI's websocket at /comfyui/ws", () => {
     const features = await comfyProtocolClient(stack.apiUrl, KEY_A).call('GET', 'features');
     expect(answer.data).toEqual(features.body);
     socket.close();
+  });
+});
+
+describe("ComfyUI's routes under /comfyui/api/, as ComfyUI's own frontend calls them", () => {
+  it('uploads, queues, follows the prompt on /comfyui/api/ws, reads its history and views its output', async () => {
+    const comfy = comfyProtocolClient(stack.apiUrl, KEY_A, 'comfyui/api/');
+    const form = new FormData();
+    form.append('image', new Blob([halvesPng(4, 2)], { type: 'image/png' }), 'cat.png');
+    const upload = await fetch(`${stack.apiUrl}comfyui/api/upload/image`, {
+      method: 'POST',
+      headers: { 'x-api-key': KEY_A },
+      body: form,
+    });
+    expect(upload.status).toBe(200);
+    const uploaded = (await upload.json()) as { name: string };
+    expect(uploaded).toEqual({
+      name: expect.stringMatching(/^in-\w+-cat\.png$/),
+      subfolder: '',
+      type: 'input',
+    });
+
+    const apiSocketUrl = stack.webSocketUrl.replace(/\/comfyui\/ws$/, '/comfyui/api/ws');
+    const socket = await comfySocket(apiSocketUrl, KEY_A, 'frontend');
+    expect((await socket.until((m) => m.type === 'status')).data.sid).toBe('frontend');
+    const queued = await comfy.queuePrompt(invertPrompt(uploaded.name), 'frontend');
+    expect(queued.status, JSON.stringify(queued.body)).toBe(200);
+    const id = queued.body.prompt_id;
+    const types = (await socket.followPrompt(id)).map((m) => m.type);
+    expect(types.slice(-2)).toEqual(['execution_success', 'executing']);
+    socket.close();
+
+    const entry = await comfy.history(id);
+    expect(entry.status.status_str).toBe('success');
+    const image = Object.values(entry.outputs as Record<string, any>)[0].images[0];
+    const underApi = await comfy.view(image);
+    const bare = await comfyProtocolClient(stack.apiUrl, KEY_A).view(image);
+    expect([underApi.status, bare.status]).toEqual([200, 200]);
+    const bytes = Buffer.from(await underApi.arrayBuffer());
+    expect(bytes.equals(Buffer.from(await bare.arrayBuffer()))).toBe(true);
+    const { width, height, data } = PNG.sync.read(bytes);
+    expect([width, height, ...data.subarray(0, 3)]).toEqual([4, 2, 0, 0, 0]);
+
+    // A plain GET of /comfyui/api/ws answers as /comfyui/ws does (on AWS, the websocket is elsewhere).
+    expect(await comfy.call('GET', 'ws?clientId=x')).toEqual({
+      status: 400,
+      body: {
+        error: { type: 'websocket_elsewhere', message: expect.stringContaining(stack.webSocketUrl) },
+        websocket_url: stack.webSocketUrl,
+      },
+    });
   });
 });
 

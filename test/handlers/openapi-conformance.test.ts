@@ -119,8 +119,12 @@ describe('real handler responses conform to the OpenAPI document', () => {
       { method: 'GET', path: '/comfyui/object_info' },
       { method: 'GET', path: '/comfyui/object_info/KSampler' },
     ];
+    // ComfyUI's /api prefix: every /comfyui/ call again under /comfyui/api/, the same route.
+    const underApi = calls
+      .filter((call) => call.path.startsWith('/comfyui/'))
+      .map((call) => ({ ...call, path: call.path.replace(/^\/comfyui\//, '/comfyui/api/') }));
     const seen = new Set<string>();
-    for (const call of calls) {
+    for (const call of [...calls, ...underApi]) {
       const response = await callApi(call);
       assertConforms(call, response);
       seen.add(response.operationId);

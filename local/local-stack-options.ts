@@ -1,0 +1,46 @@
+import type { WebhookRetrySettings } from './stream-consumers';
+import type { ThrottleSettings } from './usage-plan-throttle';
+
+/** What `startLocalStack` (`npm start`, the e2e tests, the bench) is configured with. */
+export interface LocalStackOptions {
+  /** API port; 0 picks a free one. */
+  port?: number;
+  /** API key values; each is its own owner. */
+  apiKeys: string[];
+  /** A real ComfyUI; default: the simulator. */
+  comfyuiUrl?: string;
+  /** The real ComfyUI's input folder (where the container puts each execute's files). */
+  comfyuiInputDir?: string;
+  /** The real ComfyUI's output and temp folders (the container removes each execute's files); unset: nothing removed. */
+  comfyuiOutputDir?: string;
+  comfyuiTempDir?: string;
+  /** Where the container caches library models (a real ComfyUI must list it in extra_model_paths.yaml). */
+  modelCacheDir?: string;
+  /** The container's model cache budget. @default 100 GiB */
+  modelCacheBytes?: number;
+  /** API key values that may change the model library. @default the first of `apiKeys` */
+  modelWriters?: string[];
+  /** Preferred model upload part size. @default 64 MiB (S3's minimum is 5 MiB) */
+  modelPartBytes?: number;
+  /** Node classes the local endpoint lets read or write server paths (comfy-exec:allowNodes). @default none */
+  allowNodes?: string[];
+  /** Executes a key may have created or running at once (as maxUnfinishedPerKey); 100 by default. */
+  maxUnfinishedPerKey?: number;
+  /** Websocket connections a key may hold open (as maxConnectionsPerKey); 20 by default. */
+  maxConnectionsPerKey?: number;
+  /** object_info file for the simulator and the node catalog. */
+  objectInfo?: string;
+  simStepMs?: number;
+  /** Persist DynamoDB and S3 (and the simulator's files) here; default: in memory. */
+  dataDir?: string;
+  requestTtlSeconds?: number;
+  invocationTimeoutSeconds?: number;
+  sweepIntervalMs?: number;
+  sweepGraceSeconds?: number;
+  /** Webhook retries (deployed: from 10 s, capped at an hour, for a day). */
+  webhookRetry?: WebhookRetrySettings;
+  /** The API's usage-plan throttle per key (the deployed stage: 50/s, burst 100); default none. */
+  throttle?: ThrottleSettings;
+  /** One line of one part's log. */
+  log?(part: string, line: string): void;
+}

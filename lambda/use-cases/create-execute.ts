@@ -173,7 +173,6 @@ export async function createExecute(
     if (earlier) return existingOutcome(earlier, owner, requestHash);
   }
 
-  await checkUnfinishedCap(owner, deps);
   const { files, models, prepared } = await prepareForEndpoint(
     input,
     fields.prompt,
@@ -181,6 +180,9 @@ export async function createExecute(
     endpointName,
     deps,
   );
+  // Counted as late as it can be before anything is written: preparing may take seconds (URL
+  // inputs' DNS, lookups), and a count made before it would let more racing creates through.
+  await checkUnfinishedCap(owner, deps);
 
   const request: ExecuteRequest = {
     ...fields,

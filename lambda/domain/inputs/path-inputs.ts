@@ -69,7 +69,8 @@ export const CORE_PATH_INPUTS: Readonly<Record<string, PathDecision>> = {
     'LossGraphNode',
   ]),
   'SaveLoRA.prefix': 'confined-save',
-  'DiffusersLoader.model_path': 'listed',
+  // A combo, but ComfyUI list-checks only literal values: a linked string loads any folder.
+  'DiffusersLoader.model_path': 'server-path',
   'AddTextPrefix.prefix': 'not-a-path',
   'ColorToRGBInt.color': 'not-a-path',
   'Painter.bg_color': 'not-a-path',
@@ -80,8 +81,6 @@ export const CORE_PATH_INPUTS: Readonly<Record<string, PathDecision>> = {
   'SaveGLB.mesh': 'not-a-path',
   'SaveSVGNode.svg': 'not-a-path',
 };
-
-const CORE_CLASSES = new Set(Object.keys(CORE_PATH_INPUTS).map((key) => key.split('.')[0]!));
 
 /** Words of an input's name that say it holds a path (`folder_name`, `output_path`, `dirName`). */
 const PATH_WORDS = new Set(['folder', 'path', 'dir', 'directory', 'dirname', 'filepath', 'root']);
@@ -115,65 +114,24 @@ export function looksLikePath(name: string, spec: unknown, frontendTypes: Readon
   return isText(spec) && words(name).some((word) => PATH_WORDS.has(word) || FILE_WORDS.has(word));
 }
 
-/**
- * Words that make a custom node's one-line text input a file or folder the node opens, wherever
- * they stand in its name (`video_path`, `pose_file`, `gif_filename`).
- */
-const CUSTOM_FILE_WORDS = new Set([...PATH_WORDS, 'file', 'filename', 'files']);
-/**
- * Words that do so as the name's last word: a medium named by its file (VHS_LoadVideoPath.video,
- * Impact's PreviewBridge.image, a temp file's name) or a URL fetched from the GPU instance; not
- * when they only qualify another word (`audio_normalization_factors`, `video_id`).
- */
-const CUSTOM_MEDIUM_WORDS = new Set(['image', 'images', 'video', 'audio', 'url', 'uri']);
+/** ComfyUI's own modules: core nodes (nodes.py), comfy_extras, and the partner API nodes. */
+const COMFYUI_MODULES = /^(nodes$|comfy_extras\.|comfy_api_nodes\.)/;
 
 /**
- * A default that is itself a path or a file name: `./output`, `a/b`, `C:\x`, `dir\sub`,
- * `input.mp4`; not an escape (`\n`), a number (`1.15`) or a list (`1,0.25`).
+ * Whether a class comes from a custom node pack (`python_module` `custom_nodes.…`, or none given).
+ * A pack's node runs whatever code it has (one in the corpus `exec`s a text input; others open
+ * any path, fetch any URL, or keep a cache every key shares), which no reading of its input names
+ * can judge: deny by default, allowed per endpoint by the operator who installed it.
  */
-function looksLikePathValue(value: unknown): boolean {
-  if (typeof value !== 'string') return false;
-  return (
-    /(^|[\w.~])\/|\/[\w.]/.test(value) ||
-    /^[a-z]:\\/i.test(value) ||
-    /\\[^\\\s]{2,}/.test(value) ||
-    /^[\w-]+\.[a-z][a-z0-9]{1,4}$/i.test(value)
-  );
+export function isCustomNode(spec: NodeSpec): boolean {
+  return !COMFYUI_MODULES.test(spec.python_module ?? '');
 }
 
 /**
- * Whether a custom node's input may name a file, folder or URL the node opens. Deny by default:
- * one-line text whose name or default says file, path, medium or URL. Multi-line text is a prompt;
- * a name ending in `prefix` is a saver's file name prefix, which ComfyUI's
- * `get_save_image_path` keeps inside the output folder (the convention every saver follows).
- */
-function customNodePathInput(name: string, spec: unknown): boolean {
-  if (!types(spec).includes('STRING') || optionsOf(spec).multiline === true) return false;
-  const nameWords = words(name);
-  if (nameWords.at(-1) === 'prefix') return false;
-  return (
-    nameWords.some((word) => CUSTOM_FILE_WORDS.has(word)) ||
-    CUSTOM_MEDIUM_WORDS.has(nameWords.at(-1) ?? '') ||
-    looksLikePathValue(optionsOf(spec).default)
-  );
-}
-
-/**
- * The inputs through which a node class reads or writes paths the service cannot confine (none:
- * an empty list). Core classes answer from the table; any other class (a custom node) is judged
- * by its inputs (customNodePathInput) and refused until an operator allows the class: WAS's
- * `Image Save.output_path` writes wherever it says, VHS_LoadVideoPath reads any file.
+ * The inputs through which a core node class reads or writes paths the service cannot confine
+ * (none: an empty list), from the table. Custom nodes are refused whole (isCustomNode).
  */
 export function serverPathInputs(classType: string, spec: NodeSpec): string[] {
   const declared = { ...spec.input?.required, ...spec.input?.optional };
-  if (
-    CORE_CLASSES.has(classType) ||
-    Object.keys(declared).some((i) => `${classType}.${i}` in CORE_PATH_INPUTS)
-  )
-    return Object.keys(declared).filter(
-      (input) => CORE_PATH_INPUTS[`${classType}.${input}`] === 'server-path',
-    );
-  return Object.entries(declared)
-    .filter(([input, inputSpec]) => customNodePathInput(input, inputSpec))
-    .map(([input]) => input);
+  return Object.keys(declared).filter((input) => CORE_PATH_INPUTS[`${classType}.${input}`] === 'server-path');
 }

@@ -4,7 +4,7 @@ import { comboOptions, type NodeCatalog, nodeSpec } from '../workflow/node-catal
 import { hasNodeFileCheck, listsEndpointFiles, readsNoFile, uploadKind } from './file-inputs';
 import { fileValueProblem } from './file-value';
 import { withoutInputAnnotation } from './input-file-name';
-import { serverPathInputs } from './path-inputs';
+import { isCustomNode, serverPathInputs } from './path-inputs';
 
 /** The CDK context key an operator sets to let a node class read or write server paths. */
 export const ALLOW_NODES_SETTING = 'comfy-exec:allowNodes';
@@ -100,13 +100,24 @@ export function confinementErrors(
     if (!spec) continue;
     const declared = { ...spec.input?.required, ...spec.input?.optional };
     const errors = fileErrors(node, declared, files);
-    const paths = allowedNodes.has(node.class_type) ? [] : serverPathInputs(node.class_type, spec);
-    if (paths.length > 0)
+    const allowed = allowedNodes.has(node.class_type) || allowedNodes.has('*');
+    const allowIt = `an operator may allow it for this endpoint with ${ALLOW_NODES_SETTING} ${JSON.stringify({ [endpointName]: [node.class_type] })}`;
+    const paths = allowed ? [] : serverPathInputs(node.class_type, spec);
+    if (!allowed && isCustomNode(spec))
       errors.push(
         comfyError(
           'node_not_allowed',
           'Node not allowed on this endpoint',
-          `${node.class_type} reads or writes server paths (${paths.join(', ')}) that other API keys share; an operator may allow it for this endpoint with ${ALLOW_NODES_SETTING} ${JSON.stringify({ [endpointName]: [node.class_type] })}`,
+          `${node.class_type} is a custom node (${spec.python_module ?? 'no python_module'}): it runs code this service cannot check, on an instance every API key shares; ${allowIt}`,
+          { class_type: node.class_type },
+        ),
+      );
+    else if (paths.length > 0)
+      errors.push(
+        comfyError(
+          'node_not_allowed',
+          'Node not allowed on this endpoint',
+          `${node.class_type} reads or writes server paths (${paths.join(', ')}) that other API keys share; ${allowIt}`,
           { input_name: paths[0], class_type: node.class_type },
         ),
       );

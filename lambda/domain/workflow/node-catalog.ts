@@ -9,6 +9,8 @@ export interface NodeSpec {
   output?: string[];
   output_node?: boolean;
   display_name?: string;
+  /** Where the class is defined: `nodes`, `comfy_extras.…`, `comfy_api_nodes.…`, `custom_nodes.…`. */
+  python_module?: string;
 }
 
 /** An endpoint's node catalog: `/object_info`, keyed by class_type. */

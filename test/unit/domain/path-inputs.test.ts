@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { coreCatalog } from '../../../lambda/catalog/core-catalog';
 import { uploadKind } from '../../../lambda/domain/inputs/file-inputs';
-import { CORE_PATH_INPUTS, looksLikePath, serverPathInputs } from '../../../lambda/domain/inputs/path-inputs';
+import {
+  CORE_PATH_INPUTS,
+  isCustomNode,
+  looksLikePath,
+  serverPathInputs,
+} from '../../../lambda/domain/inputs/path-inputs';
 import type { NodeCatalog } from '../../../lambda/domain/workflow/node-catalog';
 import { CORPUS_DIR } from '../../fixtures/prompts';
 
@@ -72,12 +77,13 @@ describe('the classification of path-like inputs (lambda/domain/inputs/path-inpu
       }
   });
 
-  it('refuses exactly the nodes with a server-path input, and judges custom nodes by their inputs', () => {
+  it('refuses exactly the core nodes with a server-path input', () => {
     const refused = Object.entries(json)
       .filter(([classType, spec]) => serverPathInputs(classType, spec).length > 0)
       .map(([classType]) => classType)
       .sort();
     expect(refused).toEqual([
+      'DiffusersLoader',
       'Load3D',
       'LoadImageDataSetFromFolder',
       'LoadImageTextDataSetFromFolder',
@@ -87,64 +93,24 @@ describe('the classification of path-like inputs (lambda/domain/inputs/path-inpu
       'SaveImageTextDataSetToFolder',
       'SaveTrainingDataset',
     ]);
-    const custom = (name: string, type: unknown = 'STRING') => ({
-      input: { required: { [name]: [type, {}] } },
-    });
-    for (const name of ['output_path', 'folder', 'directory', 'dirName', 'input_dir', 'file_path'])
-      expect(serverPathInputs('Image Save', custom(name)), name).toEqual([name]);
-    for (const name of ['filename_prefix', 'text', 'path_strength'])
-      expect(
-        serverPathInputs('Custom', custom(name, name === 'path_strength' ? 'FLOAT' : 'STRING')),
-        name,
-      ).toEqual([]);
   });
 
-  it('denies a custom node input that names a file, a medium or a URL, by its name or its default', () => {
-    const node = (name: string, options: Record<string, unknown> = {}) => ({
-      input: { required: { [name]: ['STRING', options] } },
-    });
-    // VHS_LoadVideoPath.video and VHS_LoadImagePath.image open any path; Impact's PreviewBridge
-    // reads a temp file by name; a URL is fetched from the GPU instance.
-    for (const name of ['video', 'image', 'audio', 'url', 'remote_url', 'file_name', 'gif_filename'])
-      expect(serverPathInputs('VHS_LoadVideoPath', node(name)), name).toEqual([name]);
-    for (const value of ['./output', '/data/x', 'out/frames', 'C:\\images', 'dir\\sub', 'clip.mp4'])
-      expect(serverPathInputs('Custom', node('target', { default: value })), value).toEqual(['target']);
-    // Not paths: colours, separators, numbers, lists, prompts, ids, savers' prefixes.
-    for (const [name, options] of [
-      ['mask_color', { default: '#FFFFFF' }],
-      ['join_with', { default: '\\n' }],
-      ['max_shift', { default: '1.15' }],
-      ['audio_normalization_factors', { default: '1,1,0.25,1' }],
-      ['video_id', {}],
-      ['image', { multiline: true }],
-      ['filename_prefix', { default: 'ComfyUI/x' }],
-    ] as const)
-      expect(serverPathInputs('Custom', node(name, options)), name).toEqual([]);
-  });
-
-  it('refuses the corpus packs that read or write paths, and not their text and colour inputs', () => {
-    const refused = new Map<string, string[]>();
-    const core = coreCatalog();
+  it("tells ComfyUI's own nodes from custom nodes by python_module, in every catalog", () => {
+    for (const spec of Object.values(coreCatalog())) expect(isCustomNode(spec)).toBe(false);
+    const modules = new Map<string, boolean>();
     for (const file of readdirSync(CORPUS_OBJECT_INFO)) {
       const catalog = JSON.parse(readFileSync(join(CORPUS_OBJECT_INFO, file), 'utf8')) as NodeCatalog;
-      for (const [classType, spec] of Object.entries(catalog))
-        if (!(classType in core)) refused.set(classType, serverPathInputs(classType, spec));
+      for (const spec of Object.values(catalog))
+        modules.set(String(spec.python_module).split('.')[0]!, isCustomNode(spec));
     }
-    expect(refused.size).toBeGreaterThan(1000);
-    expect(Object.fromEntries([...refused].filter(([, inputs]) => inputs.length > 0))).toMatchObject({
-      LoadImagesFromFolderKJ: ['folder'],
-      LoadVideosFromFolder: ['video'],
-      PreviewBridge: ['image'],
-      'Image Save': expect.arrayContaining(['output_path']),
-      'Load Image From Url (mtb)': ['url'],
-      'Load Text File': ['file_path'],
+    // The corpus's ModelTest execs a text input, JWLoadImagesFromString opens any path, a Dify
+    // node posts to any URL, Inspire's cache is shared by every key: all are custom_nodes.*.
+    expect(Object.fromEntries(modules)).toEqual({
+      nodes: false,
+      comfy_extras: false,
+      comfy_api_nodes: false,
+      custom_nodes: true,
     });
-    for (const safe of [
-      'StringListToString',
-      'WildcardPromptFromString',
-      'FluxSamplerParams+',
-      'ImageAndMaskPreview',
-    ])
-      expect(refused.get(safe), safe).toEqual([]);
+    expect(isCustomNode({ input: {} })).toBe(true); // no python_module: not known to be ComfyUI's
   });
 });

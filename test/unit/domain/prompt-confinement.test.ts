@@ -83,6 +83,37 @@ describe('file inputs confined to the execute’s own files, for every file-read
     expect(confinementErrors(prompt, catalog, new Set(), new Set(['LoadTrainingDataset']))).toEqual({});
   });
 
+  it('refuses every custom node unless the operator allows its class (or "*") for the endpoint', () => {
+    // Shaped as the corpus's ModelTest (custom_nodes.…): a multi-line text input it exec()s.
+    const custom = {
+      ...catalog,
+      ModelTest: {
+        input: { required: { model: ['MODEL'], code: ['STRING', { multiline: true }] } },
+        output: [],
+        output_node: true,
+        python_module: 'custom_nodes.comfyui-some-pack',
+      },
+    };
+    const prompt: PromptGraph = {
+      '1': {
+        class_type: 'ModelTest',
+        inputs: { model: ['2', 0], code: "print(open('/etc/hostname').read())" },
+      },
+      '2': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'v1-5-pruned-emaonly.safetensors' } },
+    };
+    const errors = confinementErrors(prompt, custom, new Set(), new Set(), 'comfy-async-studio');
+    expect(Object.keys(errors)).toEqual(['1']);
+    expect(errors['1']!.errors[0]).toMatchObject({
+      type: 'node_not_allowed',
+      extra_info: { class_type: 'ModelTest' },
+    });
+    expect(errors['1']!.errors[0]!.details).toBe(
+      'ModelTest is a custom node (custom_nodes.comfyui-some-pack): it runs code this service cannot check, on an instance every API key shares; an operator may allow it for this endpoint with comfy-exec:allowNodes {"comfy-async-studio":["ModelTest"]}',
+    );
+    expect(confinementErrors(prompt, custom, new Set(), new Set(['ModelTest']))).toEqual({});
+    expect(confinementErrors(prompt, custom, new Set(), new Set(['*']))).toEqual({});
+  });
+
   it('refuses LoadLatent, whose value ComfyUI opens as any annotated or absolute path', () => {
     for (const latent of ['latents/ComfyUI_00001_.latent [output]', '/dev/zero', 'x.latent']) {
       const prompt: PromptGraph = { '5': { class_type: 'LoadLatent', inputs: { latent } } };

@@ -184,7 +184,15 @@ describe("validateAgainstCatalog: ComfyUI's checks at the edge", () => {
           output_node: !consumed.has(id),
         };
       }
-      const { failure, node_errors } = validateAgainstCatalog(graph, extended);
+      // As on an endpoint whose operator installed these packs and allowed them all ("*"): custom
+      // nodes are refused whole otherwise, which says nothing about the checks below.
+      const { failure, node_errors } = validateAgainstCatalog(
+        graph,
+        extended,
+        new Set(),
+        new Set(),
+        new Set(['*']),
+      );
       if (failure?.error.type === 'prompt_no_outputs') {
         expect(Object.values(graph).some((node) => extended[node.class_type]?.output_node)).toBe(false);
         return;
@@ -197,7 +205,7 @@ describe("validateAgainstCatalog: ComfyUI's checks at the edge", () => {
             ...extended[entry.class_type]!.input?.optional,
           }[name] as unknown[];
           // The only errors allowed are true ones: a model or file this machine lacks, an input newer
-          // than the prompt, or a custom node that writes where its text input says (WAS Image Save).
+          // than the prompt, or a core node that reads or writes server paths.
           if (error.type === 'node_not_allowed') {
             expect(serverPathInputs(entry.class_type, extended[entry.class_type]!), id).not.toEqual([]);
           } else if (error.type === 'custom_validation_failed') {

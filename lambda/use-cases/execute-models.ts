@@ -1,8 +1,12 @@
+import { RequestValidationError } from '../domain/errors';
 import { modelNameProblem } from '../domain/models/model-folders';
 import { libraryFoldersFor, modelInputsOf, modelKey } from '../domain/models/model-inputs';
 import type { ModelLibrary } from '../domain/ports';
 import type { PromptGraph } from '../domain/prompt-graph';
 import { comboOptions, inputSpecOf, type NodeCatalog } from '../domain/workflow/node-catalog';
+
+/** Different model names one execute may ask the library for (like its 100 uploaded inputs). */
+export const MAX_MODEL_LOOKUPS = 100;
 
 /** A library model the endpoint must have before the run: where it goes and where it comes from. */
 export interface StagedModelFile {
@@ -31,9 +35,21 @@ export class ExecuteModels {
   ) {}
 
   async available(prompt: PromptGraph, catalog: NodeCatalog): Promise<ReadonlySet<string>> {
-    const wanted = modelInputsOf(prompt).filter(
-      (input) => !comboOptions(inputSpecOf(catalog, input.classType, input.input))?.includes(input.value),
-    );
+    const listed = (input: { classType: string; input: string; value: string }) =>
+      comboOptions(inputSpecOf(catalog, input.classType, input.input))?.includes(input.value);
+    // One lookup per different name (a HeadObject per library folder it may be in), before the
+    // create answers: bounded, and each name looked up once however many nodes use it.
+    const wanted = [
+      ...new Map(
+        modelInputsOf(prompt)
+          .filter((input) => !listed(input))
+          .map((input) => [modelKey(input.folder, input.value), input] as const),
+      ).values(),
+    ];
+    if (wanted.length > MAX_MODEL_LOOKUPS)
+      throw new RequestValidationError(
+        `the prompt names ${wanted.length} different models the endpoint does not list; at most ${MAX_MODEL_LOOKUPS} per execute`,
+      );
     await Promise.all(
       wanted.map(async ({ folder, value }) => {
         const key = modelKey(folder, value);

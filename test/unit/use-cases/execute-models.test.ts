@@ -91,6 +91,50 @@ describe('CreateExecute with library models', () => {
   });
 });
 
+describe('CreateExecute: model names looked up per execute (issue 25)', () => {
+  /** `count` LoraLoaders chained on txt2img, each naming its own LoRA (`same`: all one name). */
+  function manyLoras(count: number, same = false) {
+    const prompt: Record<string, any> = txt2imgPrompt();
+    let model: [string, number] = ['4', 0];
+    for (let i = 0; i < count; i++) {
+      const id = String(100 + i);
+      prompt[id] = {
+        class_type: 'LoraLoader',
+        inputs: {
+          model,
+          clip: ['4', 1],
+          lora_name: `l${same ? 0 : i}.safetensors`,
+          strength_model: 1,
+          strength_clip: 1,
+        },
+      };
+      model = [id, 0];
+    }
+    prompt['3'].inputs.model = model;
+    return prompt;
+  }
+
+  it('refuses more than 100 different names before any lookup, in a dry run too', async () => {
+    const { deps } = fakeCreateDeps();
+    let lookups = 0;
+    const find = deps.models.find;
+    deps.models.find = (folder, name) => {
+      lookups++;
+      return find(folder, name);
+    };
+    for (const run of [createExecute, dryRunExecute])
+      await expect(
+        run(createInput({ prompt: manyLoras(101), dry_run: run === dryRunExecute }), 'key-a', deps),
+      ).rejects.toThrow(/names 101 different models the endpoint does not list; at most 100 per execute/);
+    expect(lookups).toBe(0);
+    // 500 nodes naming one model: one name, looked up once per folder it may be in.
+    await expect(createExecute(createInput({ prompt: manyLoras(500, true) }), 'key-a', deps)).rejects.toThrow(
+      PromptValidationError,
+    );
+    expect(lookups).toBeLessThanOrEqual(2);
+  });
+});
+
 describe('the model lookup cache', () => {
   it('believes a found model for a minute, and asks again for one not found', async () => {
     let now = 0;

@@ -5,8 +5,10 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { TooManyRequestsError, unfinishedCapMessage } from '../domain/errors';
 import type { ExecuteRecord } from '../domain/execute-record';
 import { isTerminal } from '../domain/execute-status';
 import type {
@@ -19,11 +21,13 @@ import type {
 } from '../domain/ports';
 import { EXECUTE_TABLE, ownerStatusKey, PENDING } from './execute-table';
 import { decodeCursor, encodeCursor } from './list-cursor';
+import { failedConditions, releaseOne, reserveOne } from './unfinished-counter';
 
-/** Attributes that exist only for the indexes. */
 /** The statuses an execute counts against its owner's cap in (MAX_UNFINISHED_PER_KEY). */
 const UNFINISHED = ['created', 'running'] as const;
+const isUnfinished = (status: string) => (UNFINISHED as readonly string[]).includes(status);
 
+/** Attributes that exist only for the indexes. */
 const INDEX_ONLY = ['owner_status', EXECUTE_TABLE.pending.partitionKey] as const;
 
 function withoutIndexKeys<T>(item: Record<string, unknown>): T {
@@ -77,22 +81,32 @@ export class DynamoDbExecuteStore implements ExecuteStore {
     return Item ? withoutIndexKeys<ExecuteRecord>(Item) : undefined;
   }
 
-  async createIfAbsent(record: ExecuteRecord): Promise<boolean> {
+  async createIfAbsent(record: ExecuteRecord, unfinishedCap?: number): Promise<boolean> {
+    const put = {
+      TableName: this.tableName,
+      Item: {
+        ...record,
+        owner_status: ownerStatusKey(record.owner, record.status),
+        ...(isTerminal(record.status) ? {} : { [EXECUTE_TABLE.pending.partitionKey]: PENDING }),
+      },
+      ConditionExpression: 'attribute_not_exists(prompt_id)',
+    };
     try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...record,
-            owner_status: ownerStatusKey(record.owner, record.status),
-            ...(isTerminal(record.status) ? {} : { [EXECUTE_TABLE.pending.partitionKey]: PENDING }),
-          },
-          ConditionExpression: 'attribute_not_exists(prompt_id)',
-        }),
-      );
+      if (!isUnfinished(record.status)) await this.client.send(new PutCommand(put));
+      else
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: put },
+              reserveOne(this.tableName, record.owner, unfinishedCap ?? Number.MAX_SAFE_INTEGER),
+            ],
+          }),
+        );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      const failed = failedConditions(error);
+      if (failed?.[0] || isConditionFailure(error)) return false;
+      if (failed?.[1]) throw new TooManyRequestsError(unfinishedCapMessage(unfinishedCap!));
       throw error;
     }
   }
@@ -117,21 +131,35 @@ export class DynamoDbExecuteStore implements ExecuteStore {
       change.set.status && isTerminal(change.set.status)
         ? ` REMOVE ${update.name(EXECUTE_TABLE.pending.partitionKey)}`
         : '';
+    const command = {
+      TableName: this.tableName,
+      Key: { prompt_id: key.prompt_id },
+      UpdateExpression: `SET ${update.assignments.join(', ')}${remove}`,
+      ConditionExpression: conditions.join(' AND '),
+      ExpressionAttributeNames: update.names,
+      ExpressionAttributeValues: update.values,
+    };
+    // Finishing an unfinished execute frees its place under the owner's cap, in the same write.
+    const finishes =
+      change.set.status !== undefined &&
+      isTerminal(change.set.status) &&
+      change.from !== undefined &&
+      change.from.every(isUnfinished);
     try {
+      if (finishes) {
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [{ Update: command }, releaseOne(this.tableName, key.owner)],
+          }),
+        );
+        return this.get(key.prompt_id);
+      }
       const { Attributes } = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { prompt_id: key.prompt_id },
-          UpdateExpression: `SET ${update.assignments.join(', ')}${remove}`,
-          ConditionExpression: conditions.join(' AND '),
-          ExpressionAttributeNames: update.names,
-          ExpressionAttributeValues: update.values,
-          ReturnValues: 'ALL_NEW',
-        }),
+        new UpdateCommand({ ...command, ReturnValues: 'ALL_NEW' }),
       );
       return Attributes ? withoutIndexKeys<ExecuteRecord>(Attributes) : undefined;
     } catch (error) {
-      if (isConditionFailure(error)) return undefined;
+      if (isConditionFailure(error) || failedConditions(error)?.[0]) return undefined;
       throw error;
     }
   }
@@ -211,20 +239,31 @@ export class DynamoDbExecuteStore implements ExecuteStore {
   }
 
   async deleteOwned(promptId: string, owner: string): Promise<boolean> {
-    try {
-      await this.client.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: { prompt_id: promptId },
-          ConditionExpression: '#owner = :owner',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':owner': owner },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
+    // The status decides whether the owner's count moves; a status that changes meanwhile fails
+    // the condition, and the delete is tried again with the new one.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const record = await this.get(promptId);
+      if (!record || record.owner !== owner) return false;
+      const remove = {
+        TableName: this.tableName,
+        Key: { prompt_id: promptId },
+        ConditionExpression: '#owner = :owner AND #status = :status',
+        ExpressionAttributeNames: { '#owner': 'owner', '#status': 'status' },
+        ExpressionAttributeValues: { ':owner': owner, ':status': record.status },
+      };
+      try {
+        if (isUnfinished(record.status))
+          await this.client.send(
+            new TransactWriteCommand({
+              TransactItems: [{ Delete: remove }, releaseOne(this.tableName, owner)],
+            }),
+          );
+        else await this.client.send(new DeleteCommand(remove));
+        return true;
+      } catch (error) {
+        if (!isConditionFailure(error) && !failedConditions(error)?.[0]) throw error;
+      }
     }
+    return false;
   }
 }

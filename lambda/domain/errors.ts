@@ -54,6 +54,10 @@ export class InputTooLargeError extends DomainError {}
 /** The caller has too much in flight (a per-key cap); `data` says what and how much. */
 export class TooManyRequestsError extends DomainError {}
 
+/** CreateExecute's 429 when the key has its cap of executes created or running. */
+export const unfinishedCapMessage = (cap: number) =>
+  `this API key has ${cap} executes created or running, the most this deployment allows (maxUnfinishedPerKey); wait for one to finish or cancel one`;
+
 /** The caller may not do this (only the operator's model writers change the library). */
 export class ForbiddenError extends DomainError {}
 

@@ -5,8 +5,12 @@ import type { NodeCatalog } from './workflow/node-catalog';
 /** Where execute records live (DynamoDB on AWS and locally). */
 export interface ExecuteStore {
   get(promptId: string): Promise<ExecuteRecord | undefined>;
-  /** Writes the record only if no record has this prompt_id; false when one already exists. */
-  createIfAbsent(record: ExecuteRecord): Promise<boolean>;
+  /**
+   * Writes the record only if no record has this prompt_id; false when one already exists. An
+   * unfinished record takes one of its owner's `unfinishedCap` places in the same write (throws
+   * TooManyRequestsError when none is left); finishing or deleting it gives the place back.
+   */
+  createIfAbsent(record: ExecuteRecord, unfinishedCap?: number): Promise<boolean>;
   /**
    * One conditional update of the record `key` names (its owner is part of the condition):
    * applies `set` only while the status is one of `from`, when given. Returns the updated

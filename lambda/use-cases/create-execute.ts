@@ -1,5 +1,10 @@
 import type { ComfyNodeErrors } from '../domain/comfy-errors';
-import { DomainError, IdempotencyConflictError, TooManyRequestsError } from '../domain/errors';
+import {
+  DomainError,
+  IdempotencyConflictError,
+  TooManyRequestsError,
+  unfinishedCapMessage,
+} from '../domain/errors';
 import {
   canonicalJson,
   type ExecuteRecord,
@@ -122,17 +127,14 @@ function existingOutcome(existing: ExecuteRecord, owner: string, requestHash: st
 }
 
 /**
- * Refuses a create while the key already has its cap of executes created or running. Counted, not
- * reserved: creates racing at the cap may pass it by their number, which bounds them still.
+ * Refuses a create early while the key already has its cap of executes created or running (a
+ * count). The guarantee is the record's write, which takes a place under the cap atomically.
  */
 async function checkUnfinishedCap(owner: string, deps: Pick<CreateExecuteDeps, 'store' | 'config'>) {
   const cap = deps.config.maxUnfinishedPerKey;
   if (cap === undefined) return;
   const unfinished = await deps.store.countUnfinished(owner, cap);
-  if (unfinished >= cap)
-    throw new TooManyRequestsError(
-      `this API key has ${cap} executes created or running, the most this deployment allows (maxUnfinishedPerKey); wait for one to finish or cancel one`,
-    );
+  if (unfinished >= cap) throw new TooManyRequestsError(unfinishedCapMessage(cap));
 }
 
 function failureReason(error: unknown): string {
@@ -173,6 +175,8 @@ export async function createExecute(
     if (earlier) return existingOutcome(earlier, owner, requestHash);
   }
 
+  // An early refusal, before any preparing; the record's write reserves the place itself.
+  await checkUnfinishedCap(owner, deps);
   const { files, models, prepared } = await prepareForEndpoint(
     input,
     fields.prompt,
@@ -180,9 +184,6 @@ export async function createExecute(
     endpointName,
     deps,
   );
-  // Counted as late as it can be before anything is written: preparing may take seconds (URL
-  // inputs' DNS, lookups), and a count made before it would let more racing creates through.
-  await checkUnfinishedCap(owner, deps);
 
   const request: ExecuteRequest = {
     ...fields,
@@ -236,10 +237,12 @@ export async function createExecute(
     workflowPath,
   });
 
-  const created = await deps.store.createIfAbsent(record).catch(async (error: unknown) => {
-    await removeWritten();
-    throw error;
-  });
+  const created = await deps.store
+    .createIfAbsent(record, deps.config.maxUnfinishedPerKey)
+    .catch(async (error: unknown) => {
+      await removeWritten();
+      throw error;
+    });
   if (!created) {
     // A concurrent request with this prompt_id won the conditional put.
     const winner = await deps.store.get(request.prompt_id);

@@ -56,7 +56,8 @@ export async function relayExecuteChange(
   deps: RelayDeps,
 ): Promise<void> {
   const record = after ?? before;
-  if (!record) return;
+  // Not an execute: the owners' unfinished counts share the table (unfinished-counter.ts).
+  if (!record?.owner) return;
   const promptMessages = after ? socketMessagesFor(before, after) : [];
   const changesQueue = queueChanged(before, after);
   // Most writes (the invocation id, a repeated value) say nothing: no read for them.

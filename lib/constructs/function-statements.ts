@@ -74,7 +74,10 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
   switch (name) {
     case 'create-execute':
       return [
+        // PutItem and UpdateItem in one transaction: the record, and its owner's unfinished count.
         table('GetItem', 'PutItem', 'UpdateItem'),
+        // The early count of the owner's unfinished executes (maxUnfinishedPerKey).
+        index(EXECUTE_TABLE.byOwnerStatus.indexName),
         objects(['PutObject', 'DeleteObject'], executes),
         // Uploaded inputs and library models a prompt names (HeadObject), and synced input prefixes.
         objects(['GetObject'], inputs, models),
@@ -108,7 +111,12 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
         objects(['GetObject'], executes),
       ];
     case 'delete-executes':
-      return [table('GetItem', 'DeleteItem'), objects(['DeleteObject'], executes), listing(executes)];
+      // UpdateItem: deleting an unfinished execute gives its owner's count back, in the same transaction.
+      return [
+        table('GetItem', 'DeleteItem', 'UpdateItem'),
+        objects(['DeleteObject'], executes),
+        listing(executes),
+      ];
     case 'cancel-execute':
       return [table('GetItem', 'UpdateItem')];
     // Presigned uploads are signed with the function's own credentials: it needs PutObject itself.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbExecuteStore } from '../../lambda/adapters/dynamodb-execute-store';
-import { RequestValidationError } from '../../lambda/domain/errors';
+import { RequestValidationError, TooManyRequestsError } from '../../lambda/domain/errors';
 import { type ExecuteRecord, newExecuteRecord } from '../../lambda/domain/execute-record';
 import { createInput, txt2imgPrompt } from '../fixtures/prompts';
 import { freshTableAndBucket, localClients } from '../support/local-aws';
@@ -134,6 +134,36 @@ describe('DynamoDbExecuteStore on DynamoDB Local', () => {
     expect(await store.countUnfinished('owner-nobody', 5)).toBe(0);
     await store.update(record(owner, 600), { from: ['created'], set: { status: 'cancelled' } });
     expect(await store.countUnfinished(owner, 100)).toBe(3);
+  });
+
+  it('reserves places under the cap atomically: racing creates never pass it, finishing or deleting frees one', async () => {
+    const owner = 'owner-cap';
+    const attempts = Array.from({ length: 30 }, (_, i) => record(owner, 700 + i));
+    const outcomes = await Promise.allSettled(attempts.map((each) => store.createIfAbsent(each, 10)));
+    const created = attempts.filter((_, i) => outcomes[i]!.status === 'fulfilled');
+    expect(created).toHaveLength(10);
+    for (const outcome of outcomes.filter((each) => each.status === 'rejected'))
+      expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(TooManyRequestsError);
+    // The refused ones wrote nothing.
+    expect(await store.countUnfinished(owner, 100)).toBe(10);
+    const extra = record(owner, 740);
+    await expect(store.createIfAbsent(extra, 10)).rejects.toThrow(TooManyRequestsError);
+    // Finishing one frees a place, once: a second (refused) finish frees nothing.
+    const done = { from: ['created', 'running'] as const, set: { status: 'success' as const } };
+    expect(await store.update(created[0]!, { from: [...done.from], set: done.set })).toMatchObject({
+      status: 'success',
+    });
+    expect(await store.update(created[0]!, { from: [...done.from], set: done.set })).toBeUndefined();
+    expect(await store.createIfAbsent(extra, 10)).toBe(true);
+    await expect(store.createIfAbsent(record(owner, 741), 10)).rejects.toThrow(TooManyRequestsError);
+    // Deleting an unfinished one frees a place; deleting a finished one does not.
+    expect(await store.deleteOwned(created[0]!.prompt_id, owner)).toBe(true);
+    await expect(store.createIfAbsent(record(owner, 741), 10)).rejects.toThrow(TooManyRequestsError);
+    expect(await store.deleteOwned(created[1]!.prompt_id, 'someone-else')).toBe(false);
+    expect(await store.deleteOwned(created[1]!.prompt_id, owner)).toBe(true);
+    expect(await store.createIfAbsent(record(owner, 741), 10)).toBe(true);
+    // The same prompt_id again is a plain conflict, not a cap refusal.
+    expect(await store.createIfAbsent(record(owner, 741), 10)).toBe(false);
   });
 
   it("rejects a garbled cursor or one from another owner's listing", async () => {

@@ -64,6 +64,30 @@ describe('per-key caps (maxUnfinishedPerKey, maxConnectionsPerKey)', () => {
     expect((await pollUntilFinal(stack, other.body.data.prompt_id, KEY_B)).record.status).toBe('cancelled');
   });
 
+  it('holds the unfinished cap against creates racing in parallel', async () => {
+    // The second two-key attack got 115 of 250 parallel creates past a cap of 100 while the cap was
+    // a count read before the write; the write now takes the place itself.
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        api(stack, 'POST', 'executes', { body: { prompt: long(100 + i) }, key: KEY_B }),
+      ),
+    );
+    const created = answers.filter((answer) => answer.status === 201);
+    expect(created).toHaveLength(2);
+    expect(answers.filter((answer) => answer.status === 429)).toHaveLength(10);
+    expect(
+      (await api(stack, 'GET', 'executes', { key: KEY_B })).body.data.executes.filter(
+        (each: { status: string }) => each.status === 'created' || each.status === 'running',
+      ),
+    ).toHaveLength(2);
+    for (const answer of created) {
+      await api(stack, 'POST', `executes/${answer.body.data.prompt_id}/cancel`, { key: KEY_B });
+      expect((await pollUntilFinal(stack, answer.body.data.prompt_id, KEY_B)).record.status).toBe(
+        'cancelled',
+      );
+    }
+  });
+
   it('refuses a websocket past the connection cap with 429, for that key only', async () => {
     const open = [
       await comfySocket(stack.webSocketUrl, KEY_A, 'cap-1'),

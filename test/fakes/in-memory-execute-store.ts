@@ -1,3 +1,4 @@
+import { TooManyRequestsError, unfinishedCapMessage } from '../../lambda/domain/errors';
 import type { ExecuteRecord } from '../../lambda/domain/execute-record';
 import type {
   ExecuteStore,
@@ -23,9 +24,14 @@ export class InMemoryExecuteStore implements ExecuteStore {
     return record ? clone(record) : undefined;
   }
 
-  async createIfAbsent(record: ExecuteRecord) {
+  async createIfAbsent(record: ExecuteRecord, unfinishedCap?: number) {
     this.beforeWrite?.(record.prompt_id);
     if (this.records.has(record.prompt_id)) return false;
+    if (
+      unfinishedCap !== undefined &&
+      (await this.countUnfinished(record.owner, unfinishedCap)) >= unfinishedCap
+    )
+      throw new TooManyRequestsError(unfinishedCapMessage(unfinishedCap));
     this.records.set(record.prompt_id, clone(record));
     this.writes.push(`create ${record.prompt_id}`);
     return true;

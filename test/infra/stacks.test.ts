@@ -316,6 +316,8 @@ describe('control plane stack', () => {
     expect(create.sort()).toEqual([
       'dynamodb:GetItem',
       'dynamodb:PutItem',
+      // The owner's unfinished executes, counted on the owner#status index (maxUnfinishedPerKey).
+      'dynamodb:Query',
       'dynamodb:UpdateItem',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
@@ -329,6 +331,11 @@ describe('control plane stack', () => {
       'xray:PutTelemetryRecords',
       'xray:PutTraceSegments',
     ]);
+    // Deleting an unfinished execute gives its owner's count back (an UpdateItem in the transaction).
+    const deleting = statementsOf(t.controlPlane, 'DeleteExecutesRoleDefaultPolicy').flatMap((s) =>
+      [s.Action].flat(),
+    );
+    expect(deleting).toEqual(expect.arrayContaining(['dynamodb:DeleteItem', 'dynamodb:UpdateItem']));
     // The input routes touch nothing but objects under inputs/ (the code keeps each key to its own prefix).
     const scoped = (role: string) =>
       statementsOf(t.controlPlane, role)

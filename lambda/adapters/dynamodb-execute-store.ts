@@ -143,8 +143,7 @@ export class DynamoDbExecuteStore implements ExecuteStore {
     const finishes =
       change.set.status !== undefined &&
       isTerminal(change.set.status) &&
-      change.from !== undefined &&
-      change.from.every(isUnfinished);
+      change.from?.every(isUnfinished) === true;
     try {
       if (finishes) {
         await this.client.send(

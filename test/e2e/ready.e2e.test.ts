@@ -37,6 +37,8 @@ describe('"Ready." means ready', () => {
       port: 0,
       apiKeys: [KEY_A],
       objectInfo: objectInfoWithProbeNode(),
+      // A custom node runs only where the operator allows its class.
+      allowNodes: ['ReadyProbeNode'],
     });
     try {
       // No wait: the stack is ready when startLocalStack returns (npm start prints "Ready." then).

@@ -1,4 +1,10 @@
-import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { ConnectionStore, SocketConnection } from '../domain/notification-ports';
 import { CONNECTION_TABLE } from './connection-table';
 
@@ -20,6 +26,17 @@ export class DynamoDbConnectionStore implements ConnectionStore {
         Key: { [CONNECTION_TABLE.partitionKey]: connectionId },
       }),
     );
+  }
+
+  async isOpen(connectionId: string): Promise<boolean> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { [CONNECTION_TABLE.partitionKey]: connectionId },
+        ConsistentRead: true,
+      }),
+    );
+    return Item !== undefined && (Item as SocketConnection).expires_at > Math.floor(Date.now() / 1000);
   }
 
   async ofOwner(owner: string): Promise<SocketConnection[]> {

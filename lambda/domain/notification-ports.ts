@@ -25,6 +25,8 @@ export interface ConnectionStore {
   put(connection: SocketConnection): Promise<void>;
   remove(connectionId: string): Promise<void>;
   ofOwner(owner: string): Promise<SocketConnection[]>;
+  /** Whether the connection's row is still there (its `$disconnect` removes it). */
+  isOpen(connectionId: string): Promise<boolean>;
 }
 
 /** Sends one message down one connection (API Gateway's management API). */

@@ -87,6 +87,10 @@ const GREETING_RETRY_MS = 200;
  * queue size and `sid`, and, when one of its prompts is running, the node it runs.
  */
 export async function greetConnection(connection: SocketConnection, deps: RelayDeps): Promise<void> {
+  // A connection closed before its greeting came (its $disconnect removed the row) is neither
+  // greeted nor waited for: a key opening and closing connections fast must not hold up, by the
+  // retries below, the greetings of every key behind it on the stream.
+  if (!(await deps.connections.isOpen(connection.connection_id))) return;
   const status = {
     type: 'status',
     data: { status: await queueRemaining(connection.owner, deps), sid: connection.client_id },
@@ -110,6 +114,7 @@ export async function greetConnection(connection: SocketConnection, deps: RelayD
     const justOpened = Date.now() - Date.parse(connection.connected_at) < 10_000;
     if (attempt < GREETING_ATTEMPTS && justOpened) await sleep(GREETING_RETRY_MS * attempt);
     else break;
+    if (!(await deps.connections.isOpen(connection.connection_id))) return;
   }
   await deps.connections.remove(connection.connection_id);
 }

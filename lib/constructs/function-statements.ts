@@ -185,7 +185,11 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
     // The streams' reads are granted by the event source; the owner's connections and queue are read here.
     case 'comfyui-events':
       return [
-        new PolicyStatement({ actions: ['dynamodb:DeleteItem'], resources: [r.connectionsTableArn] }),
+        // GetItem: whether a connection is still open before it is greeted.
+        new PolicyStatement({
+          actions: ['dynamodb:GetItem', 'dynamodb:DeleteItem'],
+          resources: [r.connectionsTableArn],
+        }),
         new PolicyStatement({
           actions: ['dynamodb:Query'],
           resources: [`${r.connectionsTableArn}/index/${CONNECTION_TABLE.byOwner.indexName}`],

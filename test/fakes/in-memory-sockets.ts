@@ -12,6 +12,10 @@ export class InMemoryConnectionStore implements ConnectionStore {
     this.rows.delete(connectionId);
   }
 
+  async isOpen(connectionId: string) {
+    return this.rows.has(connectionId);
+  }
+
   async ofOwner(owner: string) {
     return [...this.rows.values()].filter((row) => row.owner === owner);
   }

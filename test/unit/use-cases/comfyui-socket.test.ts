@@ -142,6 +142,18 @@ describe('relaying execute changes to the websockets', () => {
     expect(deps.sender.types('other-tab')).toEqual(['status']);
   });
 
+  it('neither greets nor waits for a connection closed before its greeting (a connect/close storm)', async () => {
+    const { deps } = await setup();
+    const waits: number[] = [];
+    const sleep = async (ms: number) => void waits.push(ms);
+    const closed = { ...deps.connections.rows.get('mine')!, connected_at: new Date().toISOString() };
+    await deps.connections.remove('mine');
+    deps.sender.gone.add('mine');
+    await greetConnection(closed, { ...deps, sleep });
+    expect(waits).toEqual([]);
+    expect(deps.sender.sent.get('mine') ?? []).toEqual([]);
+  });
+
   it('waits for a connection still opening, and forgets one that never opens', async () => {
     const { deps } = await setup();
     const waits: number[] = [];

@@ -119,6 +119,13 @@ export class S3PayloadStore implements PayloadStore {
   }
 
   /** Under `executes/{id}/inputs-{digest}/`: a concurrent request with other inputs never overwrites these. */
+  inputFileUri(promptId: string, digest: string, filename: string): string {
+    return s3Uri(
+      this.bucket,
+      literalKey(`${executePrefix(promptId)}inputs-${digest.slice(0, 16)}/${filename}`),
+    );
+  }
+
   async putInputFile(
     promptId: string,
     digest: string,
@@ -126,7 +133,7 @@ export class S3PayloadStore implements PayloadStore {
     bytes: Uint8Array,
     contentType?: string,
   ): Promise<string> {
-    const key = literalKey(`${executePrefix(promptId)}inputs-${digest.slice(0, 16)}/${filename}`);
+    const key = objectOf(this.inputFileUri(promptId, digest, filename)).key;
     await this.s3.send(
       new PutObjectCommand({
         Bucket: this.bucket,

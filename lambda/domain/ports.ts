@@ -85,6 +85,8 @@ export interface PayloadStore {
   /** Removes every object under the execute's prefix (request, outputs, temp files). */
   deleteExecuteObjects(promptId: string): Promise<void>;
   presignGet(uri: string, expiresInSeconds: number): Promise<string>;
+  /** Where an execute's own copy of one input file lives, beside its request. */
+  inputFileUri(promptId: string, digest: string, filename: string): string;
   /** Stages one inline input of an execute beside its request; returns its URI. */
   putInputFile(
     promptId: string,

@@ -252,6 +252,12 @@ export class ExecuteInputs {
           file.contentType,
         );
         written.push(source);
+      } else if (file.origin === 'uploaded' && file.source.type === 's3') {
+        // The execute's own copy: the caller may delete the input (DELETE /inputs) while the
+        // execute is still queued, and the run must not fail for it (one CopyObject, under 100 MiB).
+        source = this.deps.payloads.inputFileUri(promptId, digest, name);
+        await this.deps.payloads.copyObject(file.source.uri, source);
+        written.push(source);
       } else source = file.source.type === 'url' ? file.source.url : file.source.uri;
       inputFiles.push({ name, source, ...(file.contentType ? { content_type: file.contentType } : {}) });
     }

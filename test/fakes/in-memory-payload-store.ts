@@ -42,6 +42,10 @@ export class InMemoryPayloadStore implements PayloadStore {
     }
   }
 
+  inputFileUri(promptId: string, digest: string, filename: string) {
+    return `s3://${this.bucket}/executes/${promptId}/inputs-${digest.slice(0, 16)}/${filename}`;
+  }
+
   async putInputFile(
     promptId: string,
     digest: string,
@@ -49,7 +53,7 @@ export class InMemoryPayloadStore implements PayloadStore {
     bytes: Uint8Array,
     contentType?: string,
   ) {
-    const uri = `s3://${this.bucket}/executes/${promptId}/inputs-${digest.slice(0, 16)}/${filename}`;
+    const uri = this.inputFileUri(promptId, digest, filename);
     this.files.set(uri, { bytes, ...(contentType ? { contentType } : {}) });
     return uri;
   }

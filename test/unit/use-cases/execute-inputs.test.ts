@@ -227,14 +227,17 @@ describe('CreateExecute with inline inputs', () => {
 describe('CreateExecute with uploaded inputs', () => {
   const name = mintUploadedInputName('cat.png', new Date('2026-12-01T00:00:00Z'), 'abcd1234');
 
-  it("binds the caller's uploaded input, read by the container from the caller's prefix", async () => {
+  it("binds the caller's uploaded input, copied beside the request so a later delete cannot fail the run", async () => {
     const { deps, payloads, inputs } = fakeCreateDeps();
     inputs.upload('key-a', name);
+    payloads.files.set(`s3://bucket/inputs/key-a/${name}`, { bytes: PNG_BYTES, contentType: 'image/png' });
     const { record } = await createExecute(createInput({ prompt: loaders(name) }), 'key-a', deps);
     const request = await staged(payloads, record.prompt_path);
-    expect(request.input_files).toEqual([
-      { name, source: `s3://bucket/inputs/key-a/${name}`, content_type: 'image/png' },
-    ]);
+    const copy = `s3://bucket/executes/${record.prompt_id}/inputs-${record.request_hash.slice(0, 16)}/${name}`;
+    expect(request.input_files).toEqual([{ name, source: copy, content_type: 'image/png' }]);
+    // The caller deletes the input while the execute is queued: the execute's copy stays.
+    payloads.files.delete(`s3://bucket/inputs/key-a/${name}`);
+    expect(payloads.files.get(copy)?.bytes).toEqual(PNG_BYTES);
     expect(request.input_bindings).toEqual([{ node_id: '1', input: 'image', name, kind: 'image' }]);
   });
 

@@ -188,34 +188,6 @@ export class DynamoDbExecuteStore implements ExecuteStore {
     };
   }
 
-  async countUnfinished(owner: string, atMost: number): Promise<number> {
-    const index = EXECUTE_TABLE.byOwnerStatus;
-    const counts = await Promise.all(
-      UNFINISHED.map(async (status) => {
-        let count = 0;
-        let start: Record<string, unknown> | undefined;
-        do {
-          const page = await this.client.send(
-            new QueryCommand({
-              TableName: this.tableName,
-              IndexName: index.indexName,
-              KeyConditionExpression: '#pk = :pk',
-              ExpressionAttributeNames: { '#pk': index.partitionKey },
-              ExpressionAttributeValues: { ':pk': ownerStatusKey(owner, status) },
-              Select: 'COUNT',
-              Limit: atMost - count,
-              ExclusiveStartKey: start,
-            }),
-          );
-          count += page.Count ?? 0;
-          start = page.LastEvaluatedKey;
-        } while (start && count < atMost);
-        return count;
-      }),
-    );
-    return Math.min(atMost, counts[0]! + counts[1]!);
-  }
-
   async listPendingIds(limit: number): Promise<string[]> {
     const ids: string[] = [];
     let start: Record<string, unknown> | undefined;

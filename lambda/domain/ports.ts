@@ -19,8 +19,6 @@ export interface ExecuteStore {
   update(key: RecordKey, change: RecordChange): Promise<ExecuteRecord | undefined>;
   /** Newest first. */
   listByOwner(query: ListQuery): Promise<ListPage>;
-  /** How many of the owner's executes are not yet final (created or running), counting at most `atMost`. */
-  countUnfinished(owner: string, atMost: number): Promise<number>;
   /** Ids of executes not yet final, the nearest deadline first. */
   listPendingIds(limit: number): Promise<string[]>;
   /** Deletes the record if `owner` owns it; false when it did not exist or is someone else's. */

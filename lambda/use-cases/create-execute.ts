@@ -1,10 +1,5 @@
 import type { ComfyNodeErrors } from '../domain/comfy-errors';
-import {
-  DomainError,
-  IdempotencyConflictError,
-  TooManyRequestsError,
-  unfinishedCapMessage,
-} from '../domain/errors';
+import { DomainError, IdempotencyConflictError } from '../domain/errors';
 import {
   canonicalJson,
   type ExecuteRecord,
@@ -126,17 +121,6 @@ function existingOutcome(existing: ExecuteRecord, owner: string, requestHash: st
   );
 }
 
-/**
- * Refuses a create early while the key already has its cap of executes created or running (a
- * count). The guarantee is the record's write, which takes a place under the cap atomically.
- */
-async function checkUnfinishedCap(owner: string, deps: Pick<CreateExecuteDeps, 'store' | 'config'>) {
-  const cap = deps.config.maxUnfinishedPerKey;
-  if (cap === undefined) return;
-  const unfinished = await deps.store.countUnfinished(owner, cap);
-  if (unfinished >= cap) throw new TooManyRequestsError(unfinishedCapMessage(cap));
-}
-
 function failureReason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -175,8 +159,6 @@ export async function createExecute(
     if (earlier) return existingOutcome(earlier, owner, requestHash);
   }
 
-  // An early refusal, before any preparing; the record's write reserves the place itself.
-  await checkUnfinishedCap(owner, deps);
   const { files, models, prepared } = await prepareForEndpoint(
     input,
     fields.prompt,

@@ -76,8 +76,6 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
       return [
         // PutItem and UpdateItem in one transaction: the record, and its owner's unfinished count.
         table('GetItem', 'PutItem', 'UpdateItem'),
-        // The early count of the owner's unfinished executes (maxUnfinishedPerKey).
-        index(EXECUTE_TABLE.byOwnerStatus.indexName),
         objects(['PutObject', 'DeleteObject'], executes),
         // Uploaded inputs and library models a prompt names (HeadObject), and synced input prefixes.
         objects(['GetObject'], inputs, models),

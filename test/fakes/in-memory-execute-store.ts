@@ -27,10 +27,7 @@ export class InMemoryExecuteStore implements ExecuteStore {
   async createIfAbsent(record: ExecuteRecord, unfinishedCap?: number) {
     this.beforeWrite?.(record.prompt_id);
     if (this.records.has(record.prompt_id)) return false;
-    if (
-      unfinishedCap !== undefined &&
-      (await this.countUnfinished(record.owner, unfinishedCap)) >= unfinishedCap
-    )
+    if (unfinishedCap !== undefined && this.unfinishedOf(record.owner) >= unfinishedCap)
       throw new TooManyRequestsError(unfinishedCapMessage(unfinishedCap));
     this.records.set(record.prompt_id, clone(record));
     this.writes.push(`create ${record.prompt_id}`);
@@ -64,11 +61,10 @@ export class InMemoryExecuteStore implements ExecuteStore {
     return { records, cursor: start + query.limit < all.length ? String(start + query.limit) : null };
   }
 
-  async countUnfinished(owner: string, atMost: number) {
-    const unfinished = [...this.records.values()].filter(
+  private unfinishedOf(owner: string) {
+    return [...this.records.values()].filter(
       (r) => r.owner === owner && (r.status === 'created' || r.status === 'running'),
-    );
-    return Math.min(atMost, unfinished.length);
+    ).length;
   }
 
   async listPendingIds(limit: number) {

@@ -316,8 +316,6 @@ describe('control plane stack', () => {
     expect(create.sort()).toEqual([
       'dynamodb:GetItem',
       'dynamodb:PutItem',
-      // The owner's unfinished executes, counted on the owner#status index (maxUnfinishedPerKey).
-      'dynamodb:Query',
       'dynamodb:UpdateItem',
       'logs:CreateLogStream',
       'logs:PutLogEvents',

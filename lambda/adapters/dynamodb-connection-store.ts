@@ -4,9 +4,13 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { ConnectionStore, SocketConnection } from '../domain/notification-ports';
-import { CONNECTION_TABLE } from './connection-table';
+import { CONNECTION_TABLE, slotKey } from './connection-table';
+import { failedConditions } from './unfinished-counter';
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** Open websocket connections in DynamoDB (lambda/adapters/connection-table.ts). */
 export class DynamoDbConnectionStore implements ConnectionStore {
@@ -15,17 +19,99 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     private readonly tableName: string,
   ) {}
 
-  async put(connection: SocketConnection): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: connection }));
+  async open(connection: SocketConnection, cap?: number): Promise<boolean> {
+    if (cap === undefined) {
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: connection }));
+      return true;
+    }
+    // The owner index (eventually consistent) says which places look free: those are tried
+    // first. A place that is held is taken only once its holder is known to be gone.
+    const held = new Map<number, string>();
+    for (const open of await this.ofOwner(connection.owner))
+      if (open.slot !== undefined) held.set(open.slot, open.connection_id);
+    const places = Array.from({ length: cap }, (_, slot) => slot);
+    for (const slot of [...places.filter((n) => !held.has(n)), ...places.filter((n) => held.has(n))]) {
+      if (!held.has(slot) && (await this.take(connection, slot))) return true;
+      const holder = held.get(slot) ?? (await this.holderOf(connection.owner, slot));
+      if (holder === undefined || (await this.isOpen(holder))) continue;
+      if (await this.take(connection, slot, holder)) return true;
+    }
+    return false;
+  }
+
+  private async holderOf(owner: string, slot: number): Promise<string | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { [CONNECTION_TABLE.partitionKey]: slotKey(owner, slot) },
+        ConsistentRead: true,
+      }),
+    );
+    return Item?.holder as string | undefined;
+  }
+
+  /**
+   * One place and the connection's row, both or neither; false when the place is held. `gone`: a
+   * holder whose row is known to be gone (its place outlived it only if `remove` stopped half-way).
+   */
+  private async take(connection: SocketConnection, slot: number, gone?: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  [CONNECTION_TABLE.partitionKey]: slotKey(connection.owner, slot),
+                  holder: connection.connection_id,
+                  expires_at: connection.expires_at,
+                },
+                // Free: never taken, its holder's lifetime is over (a $disconnect that never came),
+                // or its holder is gone.
+                ConditionExpression: 'attribute_not_exists(#key) OR #expires < :now OR holder = :gone',
+                ExpressionAttributeNames: {
+                  '#key': CONNECTION_TABLE.partitionKey,
+                  '#expires': CONNECTION_TABLE.ttlAttribute,
+                },
+                ExpressionAttributeValues: { ':now': nowSeconds(), ':gone': gone ?? '' },
+              },
+            },
+            { Put: { TableName: this.tableName, Item: { ...connection, slot } } },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      // Held, or being taken by a racing connect (TransactionConflict): either way, not ours.
+      if (failedConditions(error)) return false;
+      throw error;
+    }
   }
 
   async remove(connectionId: string): Promise<void> {
-    await this.client.send(
+    const { Attributes } = await this.client.send(
       new DeleteCommand({
         TableName: this.tableName,
         Key: { [CONNECTION_TABLE.partitionKey]: connectionId },
+        ReturnValues: 'ALL_OLD',
       }),
     );
+    const gone = Attributes as SocketConnection | undefined;
+    if (gone?.slot === undefined) return;
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { [CONNECTION_TABLE.partitionKey]: slotKey(gone.owner, gone.slot) },
+          // Only while it is still this connection's (an expired place may have been taken since).
+          ConditionExpression: 'holder = :holder',
+          ExpressionAttributeValues: { ':holder': connectionId },
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    }
   }
 
   async isOpen(connectionId: string): Promise<boolean> {
@@ -36,13 +122,13 @@ export class DynamoDbConnectionStore implements ConnectionStore {
         ConsistentRead: true,
       }),
     );
-    return Item !== undefined && (Item as SocketConnection).expires_at > Math.floor(Date.now() / 1000);
+    return Item !== undefined && (Item as SocketConnection).expires_at > nowSeconds();
   }
 
   async ofOwner(owner: string): Promise<SocketConnection[]> {
     const found: SocketConnection[] = [];
     let start: Record<string, unknown> | undefined;
-    const now = Math.floor(Date.now() / 1000);
+    const now = nowSeconds();
     do {
       const page = await this.client.send(
         new QueryCommand({

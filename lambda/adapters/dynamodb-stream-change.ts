@@ -3,6 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { ExecuteRecord } from '../domain/execute-record';
 import type { SocketConnection } from '../domain/notification-ports';
+import { isSlotItem } from './connection-table';
 
 type Image = NonNullable<DynamoDBRecord['dynamodb']>['NewImage'];
 
@@ -17,13 +18,17 @@ const read = <T>(image: Image | undefined): T | undefined =>
 
 /**
  * Reads a record of the executes table's stream or the connections table's (told apart by the
- * stream ARN, `arn:…:table/{name}/stream/{label}`); of the connections table only inserts matter.
+ * stream ARN, `arn:…:table/{name}/stream/{label}`); of the connections table only
+ * inserts of connections matter.
  */
 export function streamChange(record: DynamoDBRecord, connectionsTable: string): StreamChange {
   const images = record.dynamodb ?? {};
   if (record.eventSourceARN?.includes(`:table/${connectionsTable}/stream/`)) {
     const connection = read<SocketConnection>(images.NewImage);
-    return record.eventName === 'INSERT' && connection ? { kind: 'opened', connection } : { kind: 'ignored' };
+    // An owner's place under the connection cap is not a connection.
+    return record.eventName === 'INSERT' && connection && !isSlotItem(connection)
+      ? { kind: 'opened', connection }
+      : { kind: 'ignored' };
   }
   return executeChange(record);
 }

@@ -18,11 +18,18 @@ export interface SocketConnection {
   connected_at: string;
   /** Epoch seconds; DynamoDB TTL removes a row whose `$disconnect` never came. */
   expires_at: number;
+  /** Which of its owner's places (under maxConnectionsPerKey) it holds, when there is a cap. */
+  slot?: number;
 }
 
 /** Where open websocket connections are kept (DynamoDB on AWS and locally). */
 export interface ConnectionStore {
-  put(connection: SocketConnection): Promise<void>;
+  /**
+   * Keeps the connection; with a cap, only if one of its owner's `cap` places is free, taken in the
+   * same write (false, and nothing kept, when none is).
+   */
+  open(connection: SocketConnection, cap?: number): Promise<boolean>;
+  /** Drops the connection and gives back its place. */
   remove(connectionId: string): Promise<void>;
   ofOwner(owner: string): Promise<SocketConnection[]>;
   /** Whether the connection's row is still there (its `$disconnect` removes it). */

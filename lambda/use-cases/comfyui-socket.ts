@@ -35,13 +35,6 @@ export async function openSocket(
   const clientId = request.clientId || deps.ids.newId().replaceAll('-', '');
   if (!CLIENT_ID.test(clientId))
     throw new RequestValidationError('clientId must be 1 to 128 letters, digits or any of _ . : @ -');
-  const cap = deps.maxConnectionsPerKey;
-  // Counted, not reserved (connections racing at the cap may pass it by their number); a
-  // connection whose $disconnect never came counts until its row's lifetime ends.
-  if (cap !== undefined && (await deps.connections.ofOwner(request.owner)).length >= cap)
-    throw new TooManyRequestsError(
-      `this API key has ${cap} websocket connections open, the most this deployment allows (maxConnectionsPerKey); close one`,
-    );
   const now = deps.clock.now();
   const connection: SocketConnection = {
     connection_id: request.connectionId,
@@ -50,7 +43,13 @@ export async function openSocket(
     connected_at: now.toISOString(),
     expires_at: Math.floor(now.getTime() / 1000) + CONNECTION_LIFETIME_SECONDS,
   };
-  await deps.connections.put(connection);
+  // Reserved, not counted: the place is taken in the connection's own write, so connects racing
+  // at the cap cannot pass it.
+  const cap = deps.maxConnectionsPerKey;
+  if (!(await deps.connections.open(connection, cap)))
+    throw new TooManyRequestsError(
+      `this API key has ${cap} websocket connections open, the most this deployment allows (maxConnectionsPerKey); close one`,
+    );
   return connection;
 }
 

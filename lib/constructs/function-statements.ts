@@ -171,12 +171,17 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
         index(EXECUTE_TABLE.pending.indexName),
         objects(['GetObject'], asyncInference),
       ];
-    // $connect keeps the connection, $disconnect drops it, a feature_flags message is answered.
+    // $connect keeps the connection (taking one of its owner's places: the owner's connections
+    // are read, a holder's row checked), $disconnect drops it, a feature_flags message is answered.
     case 'comfyui-socket':
       return [
         new PolicyStatement({
-          actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+          actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem'],
           resources: [r.connectionsTableArn],
+        }),
+        new PolicyStatement({
+          actions: ['dynamodb:Query'],
+          resources: [`${r.connectionsTableArn}/index/${CONNECTION_TABLE.byOwner.indexName}`],
         }),
         manageConnections,
       ];

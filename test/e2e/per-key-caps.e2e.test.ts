@@ -88,6 +88,42 @@ describe('per-key caps (maxUnfinishedPerKey, maxConnectionsPerKey)', () => {
     }
   });
 
+  it('lets exactly the cap through when one key opens 16 websockets at once', async () => {
+    // KEY_B has opened no websocket before this test.
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 16 }, (_, n) => comfySocket(stack.webSocketUrl, KEY_B, `race-${n}`)),
+    );
+    const open = attempts.flatMap((attempt) => (attempt.status === 'fulfilled' ? [attempt.value] : []));
+    const refused = attempts.flatMap((attempt) =>
+      attempt.status === 'rejected' ? [(attempt.reason as { statusCode?: number }).statusCode] : [],
+    );
+    expect(open).toHaveLength(2);
+    expect(refused).toEqual(Array(14).fill(429));
+    // Both places come back once the two have closed (the next test needs one of them).
+    await Promise.all(
+      open.map(
+        (socket) =>
+          new Promise((resolve) => {
+            socket.socket.once('close', resolve);
+            socket.close();
+          }),
+      ),
+    );
+    await expect
+      .poll(async () => {
+        try {
+          const socket = await comfySocket(stack.webSocketUrl, KEY_B, 'race-after');
+          await new Promise((resolve) => {
+            socket.socket.once('close', resolve);
+            socket.close();
+          });
+          return 'open';
+        } catch (error) {
+          return (error as { statusCode?: number }).statusCode;
+        }
+      })
+      .toBe('open');
+  });
   it('refuses a websocket past the connection cap with 429, for that key only', async () => {
     const open = [
       await comfySocket(stack.webSocketUrl, KEY_A, 'cap-1'),

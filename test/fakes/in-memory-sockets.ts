@@ -4,8 +4,10 @@ import type { ConnectionStore, SocketConnection, SocketSender } from '../../lamb
 export class InMemoryConnectionStore implements ConnectionStore {
   readonly rows = new Map<string, SocketConnection>();
 
-  async put(connection: SocketConnection) {
+  async open(connection: SocketConnection, cap?: number) {
+    if (cap !== undefined && (await this.ofOwner(connection.owner)).length >= cap) return false;
     this.rows.set(connection.connection_id, { ...connection });
+    return true;
   }
 
   async remove(connectionId: string) {

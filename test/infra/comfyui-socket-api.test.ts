@@ -84,4 +84,21 @@ describe("ComfyUI's websocket in CDK", () => {
       expect.stringMatching(/^ComfyuiSocket/),
     ]);
   });
+
+  it("lets $connect read what taking an owner's place reads: the owner index and a holder's row", () => {
+    const policies = Object.values(byLogicalId('AWS::IAM::Policy'));
+    const socket = policies.find((p) => /^ComfyuiSocket/.test(p.Properties.PolicyName));
+    const statements = socket.Properties.PolicyDocument.Statement as any[];
+    const actions = statements.flatMap((s) => [s.Action].flat());
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'dynamodb:PutItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+      ]),
+    );
+    const query = statements.find((s) => [s.Action].flat().includes('dynamodb:Query'));
+    expect(JSON.stringify(query.Resource)).toContain('/index/owner-index');
+  });
 });

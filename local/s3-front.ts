@@ -2,6 +2,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MultipartLedger } from './s3-multipart-ledger';
 import { signedRequestProblem } from './s3-presign-check';
+import { uploadPartCopy } from './s3-upload-part-copy';
 
 function s3Error(res: ServerResponse, status: number, code: string, message: string) {
   res.writeHead(status, { 'content-type': 'application/xml' });
@@ -67,7 +68,8 @@ function keysNamed(req: IncomingMessage, path: string, query: URLSearchParams, b
  * would serve anonymous requests, any key's data to anyone. The signature and expiry are
  * recomputed (a local upload larger than declared is refused as on AWS); keys with dot or empty
  * segments are refused (s3rver resolves them, S3 never does); multipart uploads are completed
- * only with parts that were uploaded, in order, of S3's minimum size (s3rver takes any ETag).
+ * only with parts that were uploaded, in order, of S3's minimum size (s3rver takes any ETag);
+ * UploadPartCopy, which s3rver lacks, is done here (local/s3-upload-part-copy.ts).
  * CORS is answered as the bucket's rule says (PUT from any origin) and not otherwise.
  */
 export async function startS3Front(
@@ -166,6 +168,18 @@ export async function startS3Front(
       if (req.method === 'PUT' && uploadId && !ledger.knows(uploadId)) {
         req.resume();
         return s3Error(res, 404, 'NoSuchUpload', 'The specified upload does not exist.');
+      }
+      if (req.method === 'PUT' && uploadId && 'x-amz-copy-source' in req.headers) {
+        const copied = await uploadPartCopy(req, upstream);
+        if (copied.stored)
+          ledger.partStored(
+            uploadId,
+            Number(query.get('partNumber')),
+            copied.stored.etag,
+            copied.stored.size,
+          );
+        res.writeHead(copied.status, copied.headers);
+        return res.end(copied.body);
       }
       const initiating = req.method === 'POST' && query.has('uploads');
       const { status, headers, answer, requestBytes } = await forward(req, body);

@@ -9,6 +9,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { ListedObject, ObjectInfo, PayloadStore } from '../domain/ports';
+import { copySource, multipartCopy, SINGLE_COPY_LIMIT_BYTES } from './s3-multipart-copy';
 import { executePrefix, literalKey, parseS3Uri, s3Uri } from './s3-uri';
 import { urlSignerFor } from './s3-url-signer';
 
@@ -49,6 +50,10 @@ export class S3PayloadStore implements PayloadStore {
   constructor(
     private readonly s3: S3Client,
     private readonly bucket: string,
+    /** Where a copy goes multipart, and its part size (tests make both small). */
+    private readonly copyLimits: { singleCopyBytes: number; partBytes?: number } = {
+      singleCopyBytes: SINGLE_COPY_LIMIT_BYTES,
+    },
   ) {}
 
   /**
@@ -145,15 +150,13 @@ export class S3PayloadStore implements PayloadStore {
     return s3Uri(this.bucket, key);
   }
 
-  async copyObject(fromUri: string, toUri: string): Promise<void> {
+  async copyObject(fromUri: string, toUri: string, size?: number): Promise<void> {
     const from = objectOf(fromUri);
     const to = objectOf(toUri);
+    if (size !== undefined && size > this.copyLimits.singleCopyBytes)
+      return multipartCopy(this.s3, from, to, size, this.copyLimits.partBytes);
     await this.s3.send(
-      new CopyObjectCommand({
-        Bucket: to.bucket,
-        Key: to.key,
-        CopySource: `${from.bucket}/${from.key.split('/').map(encodeURIComponent).join('/')}`,
-      }),
+      new CopyObjectCommand({ Bucket: to.bucket, Key: to.key, CopySource: copySource(from) }),
     );
   }
 

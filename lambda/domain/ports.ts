@@ -95,8 +95,11 @@ export interface PayloadStore {
   ): Promise<string>;
   /** Size and type of an object, or undefined when there is none (or it may not be read). */
   headObject(uri: string): Promise<ObjectInfo | undefined>;
-  /** A server-side copy (objects up to 5 GiB, S3's CopyObject limit). */
-  copyObject(fromUri: string, toUri: string): Promise<void>;
+  /**
+   * A server-side copy. Past 5 GiB (CopyObject's limit) it goes in parts, which needs the object's
+   * `size`: without it, objects over 5 GiB fail.
+   */
+  copyObject(fromUri: string, toUri: string, size?: number): Promise<void>;
   /** The objects under a prefix, keys relative to it; at most `max` (then `truncated`). */
   listUnder(prefixUri: string, max: number): Promise<{ objects: ListedObject[]; truncated: boolean }>;
 }

@@ -28,9 +28,6 @@ export interface PrepareDeps {
 
 /** More objects than this in one prepare: API Gateway's 29 s would not hold the copies. */
 export const MAX_PREPARE_OBJECTS = 100;
-/** S3's CopyObject limit; larger models go through POST /models. */
-const MAX_COPY_BYTES = 5 * 1024 ** 3;
-
 const CODE_TYPES = new Set(['nodes', 'custom', 'custom_nodes', 'other', 'default']);
 
 /**
@@ -87,10 +84,6 @@ export async function prepareEndpoint(request: PrepareRequest, owner: string, de
     const name = rest.join('/');
     const problem = modelNameProblem(folder, name);
     if (problem) throw new RequestValidationError(`${prefix}${relative}: ${problem}`);
-    if (object.size > MAX_COPY_BYTES)
-      throw new RequestValidationError(
-        `${prefix}${relative} is over 5 GiB: upload it with POST /models instead`,
-      );
     return {
       from: `${prefix}${relative}`,
       to: `${deps.config.payloadBucketUri}models/${relative}`,
@@ -98,7 +91,8 @@ export async function prepareEndpoint(request: PrepareRequest, owner: string, de
       size: object.size,
     };
   });
-  for (const copy of copies) await deps.payloads.copyObject(copy.from, copy.to);
+  // Objects over 5 GiB are copied in parts (any object S3 holds, up to its 5 TB).
+  for (const copy of copies) await deps.payloads.copyObject(copy.from, copy.to, copy.size);
   return {
     endpoint_name: request.endpoint_name,
     prepare_type: request.prepare_type,

@@ -156,10 +156,12 @@ export class ControlPlaneStack extends Stack {
         },
       );
 
-    const http = Object.fromEntries(HANDLERS.map((name) => [name, make(name)])) as Record<
-      HttpHandlerName,
-      ComfyExecFunction<HttpHandlerName>
-    >;
+    // A prepare of models over 5 GiB copies them in parts: it may outlast API Gateway's 29 s (the
+    // client then gets a 504), and the copy must still finish, not stop half-way.
+    const timeouts: Partial<Record<HttpHandlerName, Duration>> = { 'prepare-endpoint': Duration.minutes(15) };
+    const http = Object.fromEntries(
+      HANDLERS.map((name) => [name, make(name, timeouts[name] ? { timeout: timeouts[name] } : {})]),
+    ) as Record<HttpHandlerName, ComfyExecFunction<HttpHandlerName>>;
     const api = new ExecutesApi(this, 'Executes', {
       handlers: Object.fromEntries(HANDLERS.map((name) => [name, http[name].function])) as Record<
         HttpHandlerName,

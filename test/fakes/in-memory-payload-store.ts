@@ -58,7 +58,13 @@ export class InMemoryPayloadStore implements PayloadStore {
     return uri;
   }
 
-  async copyObject(fromUri: string, toUri: string) {
+  /** Every copy asked for, with the size the caller gave. */
+  readonly copies: { from: string; to: string; size: number | undefined }[] = [];
+  /** Sizes listings report instead of the bytes held (an object too large to hold in a test). */
+  readonly listedSizes = new Map<string, number>();
+
+  async copyObject(fromUri: string, toUri: string, size?: number) {
+    this.copies.push({ from: fromUri, to: toUri, size });
     const file = this.files.get(fromUri);
     if (file) this.files.set(toUri, { ...file });
     const text = this.objects.get(fromUri);
@@ -79,7 +85,10 @@ export class InMemoryPayloadStore implements PayloadStore {
       .sort();
     const objects: ListedObject[] = uris.slice(0, max).map((uri) => ({
       relativeKey: uri.slice(prefixUri.length),
-      size: this.files.get(uri)?.bytes.length ?? Buffer.byteLength(this.objects.get(uri) ?? ''),
+      size:
+        this.listedSizes.get(uri) ??
+        this.files.get(uri)?.bytes.length ??
+        Buffer.byteLength(this.objects.get(uri) ?? ''),
     }));
     return { objects, truncated: uris.length > max };
   }

@@ -47,6 +47,18 @@ describe("ESD's POST /prepare", () => {
     expect(payloads.files.has('s3://bucket/models/checkpoints/base.safetensors')).toBe(true);
   });
 
+  it('copies a model over 5 GiB too, handing the copy its size (the adapter copies it in parts)', async () => {
+    const { deps: d, payloads } = deps();
+    const source = 's3://team-assets/big/checkpoints/flux-dev.safetensors';
+    put(payloads, source);
+    payloads.listedSizes.set(source, 23.8 * 1024 ** 3);
+    const answer = await prepareEndpoint(request('models', 's3://team-assets/big/'), 'writer', d);
+    expect(answer.prepared).toEqual([{ name: 'checkpoints/flux-dev.safetensors', size: 23.8 * 1024 ** 3 }]);
+    expect(payloads.copies).toEqual([
+      { from: source, to: 's3://bucket/models/checkpoints/flux-dev.safetensors', size: 23.8 * 1024 ** 3 },
+    ]);
+  });
+
   it("copies inputs into the caller's inputs, where prompts name them by their relative paths", async () => {
     const { deps: d, payloads } = deps();
     put(payloads, 's3://team-assets/refs/masks/m.png');

@@ -1,0 +1,75 @@
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  type S3Client,
+  UploadPartCopyCommand,
+} from '@aws-sdk/client-s3';
+import { planParts } from '../domain/models/multipart-plan';
+
+/** S3's CopyObject takes objects up to 5 GiB; past that only a multipart copy does. */
+export const SINGLE_COPY_LIMIT_BYTES = 5 * 1024 ** 3;
+/** 512 MiB parts: a 25 GB checkpoint is ~50 UploadPartCopy calls. */
+export const COPY_PART_BYTES = 512 * 1024 ** 2;
+/** Parts copied at once: S3 copies each server-side, so more at once is more throughput. */
+const COPY_CONCURRENCY = 8;
+
+export interface S3Object {
+  bucket: string;
+  key: string;
+}
+
+/** CopySource as S3 reads it: bucket, then the key's segments percent-encoded. */
+export const copySource = (from: S3Object) =>
+  `${from.bucket}/${from.key.split('/').map(encodeURIComponent).join('/')}`;
+
+/**
+ * A server-side copy of an object of `size` bytes in parts (UploadPartCopy with byte ranges), for
+ * objects CopyObject refuses. A failed copy aborts its upload, so no parts are left to bill.
+ */
+export async function multipartCopy(
+  s3: S3Client,
+  from: S3Object,
+  to: S3Object,
+  size: number,
+  partBytes = COPY_PART_BYTES,
+): Promise<void> {
+  const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: to.bucket, Key: to.key }));
+  if (!UploadId) throw new Error(`S3 gave no upload id for ${to.bucket}/${to.key}`);
+  try {
+    const { partSize, parts } = planParts(size, partBytes);
+    const etags: string[] = new Array(parts.length);
+    let next = 0;
+    const worker = async () => {
+      for (let index = next++; index < parts.length; index = next++) {
+        const first = index * partSize;
+        const { CopyPartResult } = await s3.send(
+          new UploadPartCopyCommand({
+            Bucket: to.bucket,
+            Key: to.key,
+            UploadId,
+            PartNumber: index + 1,
+            CopySource: copySource(from),
+            CopySourceRange: `bytes=${first}-${first + parts[index]! - 1}`,
+          }),
+        );
+        if (!CopyPartResult?.ETag) throw new Error(`S3 gave no ETag for part ${index + 1} of ${to.key}`);
+        etags[index] = CopyPartResult.ETag;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(COPY_CONCURRENCY, parts.length) }, worker));
+    await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: to.bucket,
+        Key: to.key,
+        UploadId,
+        MultipartUpload: { Parts: etags.map((ETag, index) => ({ ETag, PartNumber: index + 1 })) },
+      }),
+    );
+  } catch (error) {
+    await s3
+      .send(new AbortMultipartUploadCommand({ Bucket: to.bucket, Key: to.key, UploadId }))
+      .catch(() => undefined);
+    throw error;
+  }
+}

@@ -13,8 +13,8 @@ import {
   queuePrompt,
   queueRemaining,
   queueState,
-  viewUrl,
 } from '../use-cases/comfyui-facade';
+import { viewUrl } from '../use-cases/comfyui-files';
 import {
   embeddings,
   features,

@@ -1,7 +1,8 @@
 import { DomainError } from '../domain/errors';
 import { keyProblem } from '../domain/object-key';
 import type { HttpRequest, HttpResult } from '../platform/http-handler';
-import type { ComfyFacadeDeps, ComfyFileRef } from '../use-cases/comfyui-facade';
+import type { ComfyFacadeDeps } from '../use-cases/comfyui-facade';
+import type { ComfyFileRef } from '../use-cases/comfyui-files';
 import { uploadMask } from '../use-cases/comfyui-mask';
 import { uploadImage } from '../use-cases/comfyui-upload';
 

@@ -4,10 +4,9 @@ import {
   queueItem,
   queueNumber,
 } from '../domain/comfyui/history-entry';
-import { ExecuteNotFoundError, RequestValidationError } from '../domain/errors';
+import { ExecuteNotFoundError } from '../domain/errors';
 import type { ExecuteRecord } from '../domain/execute-record';
 import type { ExecuteStatus } from '../domain/execute-status';
-import { keyProblem } from '../domain/object-key';
 import type { ExecuteSummary, ModelLibrary } from '../domain/ports';
 import type { PromptGraph } from '../domain/prompt-graph';
 import { isPromptId } from '../domain/prompt-id';
@@ -15,7 +14,7 @@ import { nodeSpec } from '../domain/workflow/node-catalog';
 import { cancelExecute } from './cancel-execute';
 import { type CreateExecuteDeps, type CreateExecuteInput, createExecute } from './create-execute';
 import { deleteExecutes } from './delete-executes';
-import { joinS3, recordedOutputs } from './execute-view';
+import { recordedOutputs } from './execute-view';
 import { findOwnedExecute, promptFromStagedRequest } from './get-execute';
 
 /**
@@ -36,7 +35,12 @@ const MAX_LISTED = 200;
 /** Listing the caller's executes needs only the store's listing. */
 type ListingDeps = { store: Pick<ComfyFacadeDeps['store'], 'listByOwner'> };
 
-async function ownedRecords(owner: string, deps: ListingDeps, status?: ExecuteStatus, max = MAX_LISTED) {
+export async function ownedRecords(
+  owner: string,
+  deps: ListingDeps,
+  status?: ExecuteStatus,
+  max = MAX_LISTED,
+) {
   const found: ExecuteSummary[] = [];
   let cursor: string | undefined;
   do {
@@ -179,53 +183,6 @@ export async function editHistory(owner: string, edit: QueueEdit, deps: ComfyFac
 export async function editQueue(owner: string, edit: QueueEdit, deps: ComfyFacadeDeps) {
   const pending = await edited(owner, edit, ['created'], deps);
   await Promise.all(pending.map((id) => cancelExecute(id, owner, deps)));
-}
-
-/** A file of ComfyUI's `{filename, subfolder, type}`, as /view and /upload/mask name one. */
-export interface ComfyFileRef {
-  filename: string;
-  subfolder: string;
-  type: string;
-}
-
-/** The s3:// URI of one of the caller's files (an uploaded input, an output or a preview), or undefined. */
-export async function ownedFileUri(owner: string, file: ComfyFileRef, deps: ComfyFacadeDeps) {
-  // Both become (part of) an S3 key: dot segments could leave the caller's prefix where keys are resolved.
-  const problem = file.filename.includes('/') ? 'must be a file name, not a path' : keyProblem(file.filename);
-  if (problem) throw new RequestValidationError(`filename '${file.filename}' ${problem}`);
-  const folderProblem = file.subfolder === '' ? undefined : keyProblem(file.subfolder);
-  if (folderProblem) throw new RequestValidationError(`subfolder '${file.subfolder}' ${folderProblem}`);
-  if (file.filename.includes('..') || file.subfolder.includes('..'))
-    throw new RequestValidationError(`filename or subfolder: '..' is not allowed`);
-  if (file.type === 'input') {
-    const input = await deps.inputs.find(owner, file.filename);
-    return input && deps.inputs.uriOf(owner, input.name);
-  }
-  for (const summary of await ownedRecords(owner, deps)) {
-    for (const ui of Object.values(summary.outputs ?? {}))
-      for (const value of Object.values(ui ?? {}))
-        for (const item of Array.isArray(value) ? value : []) {
-          const found = item as { filename?: unknown; subfolder?: unknown; type?: unknown; key?: unknown };
-          if (
-            found.filename === file.filename &&
-            (found.subfolder ?? '') === file.subfolder &&
-            (found.type ?? 'output') === file.type &&
-            typeof found.key === 'string'
-          )
-            return joinS3(file.type === 'temp' ? summary.temp_path : summary.output_path, found.key);
-        }
-  }
-  return undefined;
-}
-
-/** GET /view: a pre-signed URL of one of the caller's files, or undefined (404). */
-export async function viewUrl(
-  owner: string,
-  file: ComfyFileRef,
-  deps: ComfyFacadeDeps,
-): Promise<string | undefined> {
-  const uri = await ownedFileUri(owner, file, deps);
-  return uri && deps.payloads.presignGet(uri, deps.presignTtlSeconds);
 }
 
 /** GET /object_info[/{node_class}]: the default endpoint's nodes, as its ComfyUI published them. */

@@ -1,7 +1,8 @@
 import { inflateSync } from 'node:zlib';
 import { RequestValidationError } from '../domain/errors';
 import { maxInflatedBytes, type PngHeader, pngImageData, readPngHeader } from '../domain/png-header';
-import { type ComfyFacadeDeps, type ComfyFileRef, ownedFileUri } from './comfyui-facade';
+import type { ComfyFacadeDeps } from './comfyui-facade';
+import { type ComfyFileRef, ownedFileUri } from './comfyui-files';
 import { type UploadedFile, uploadImage } from './comfyui-upload';
 
 /**

@@ -48,7 +48,8 @@ describe("ComfyUI's protocol under /comfyui/", () => {
     ]);
     const images = entry.outputs['9'].images as { filename: string; subfolder: string; type: string }[];
     expect(images).toEqual([
-      { filename: expect.stringMatching(/^ComfyUI_\d+_\.png$/), subfolder: '', type: 'output' },
+      // Under the execute's own subfolder: names repeat across executes (each run's counters restart).
+      { filename: expect.stringMatching(/^ComfyUI_\d+_\.png$/), subfolder: id, type: 'output' },
     ]);
     expect(entry.meta).toEqual({
       '9': { node_id: '9', display_node: '9', parent_node: null, real_node_id: '9' },

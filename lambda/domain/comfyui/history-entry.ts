@@ -1,6 +1,7 @@
 import type { ExecuteOutputs } from '../execute-outputs';
 import type { ExecuteRecord } from '../execute-record';
 import type { PromptGraph } from '../prompt-graph';
+import { executeSubfolder } from './execute-subfolder';
 import { endEvent, type RunEvent, startEvents } from './run-events';
 
 /**
@@ -42,8 +43,11 @@ export function queueItem(record: ExecuteRecord, prompt: PromptGraph, outputNode
   return [queueNumber(record), record.prompt_id, prompt, extra, outputNodes];
 }
 
-/** ComfyUI's file items (`{filename, subfolder, type}`): our S3 `key` and `url` stay ours. */
-export function comfyOutputs(outputs: ExecuteOutputs | null): ExecuteOutputs {
+/**
+ * ComfyUI's file items (`{filename, subfolder, type}`) of one execute, each under the execute's
+ * subfolder (execute-subfolder.ts); our S3 `key` and `url` stay ours.
+ */
+export function comfyOutputs(outputs: ExecuteOutputs | null, promptId: string): ExecuteOutputs {
   const shaped: ExecuteOutputs = {};
   for (const [node, ui] of Object.entries(outputs ?? {})) {
     shaped[node] = Object.fromEntries(
@@ -53,7 +57,8 @@ export function comfyOutputs(outputs: ExecuteOutputs | null): ExecuteOutputs {
           ? value.map((item) => {
               if (typeof item !== 'object' || item === null || !('key' in item)) return item;
               const { key: _key, url: _url, ...rest } = item as Record<string, unknown>;
-              return rest;
+              const subfolder = typeof rest.subfolder === 'string' ? rest.subfolder : '';
+              return { ...rest, subfolder: executeSubfolder(promptId, subfolder) };
             })
           : value,
       ]),
@@ -74,7 +79,7 @@ export function historyEntry(
   outputs: ExecuteOutputs | null,
   outputNodes: string[],
 ): ComfyHistoryEntry {
-  const shaped = comfyOutputs(outputs);
+  const shaped = comfyOutputs(outputs, record.prompt_id);
   return {
     prompt: queueItem(record, prompt, outputNodes),
     outputs: shaped,

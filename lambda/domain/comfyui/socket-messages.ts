@@ -42,7 +42,7 @@ function ended(after: RecordImage, ranBefore: boolean): ComfySocketMessage[] {
   if (after.status === 'cancelled' && !ranBefore) return [];
   const executed =
     after.status === 'success'
-      ? Object.entries(comfyOutputs(after.outputs)).map(
+      ? Object.entries(comfyOutputs(after.outputs, id)).map(
           ([node, output]): ComfySocketMessage => ({
             type: 'executed',
             data: { node, display_node: node, output, prompt_id: id },

@@ -6,7 +6,8 @@ import { mintUploadedInputName } from '../../../lambda/domain/inputs/uploaded-in
 import { isUnderPrefix, keyProblem, normalisedKey } from '../../../lambda/domain/object-key';
 import { COMFYUI_ROUTES } from '../../../lambda/http/comfyui-routes';
 import type { HttpRequest } from '../../../lambda/platform/http-handler';
-import { type ComfyFacadeDeps, ownedFileUri } from '../../../lambda/use-cases/comfyui-facade';
+import type { ComfyFacadeDeps } from '../../../lambda/use-cases/comfyui-facade';
+import { ownedFileUri } from '../../../lambda/use-cases/comfyui-files';
 import { createExecute } from '../../../lambda/use-cases/create-execute';
 import { deleteInput } from '../../../lambda/use-cases/delete-input';
 import { listInputs } from '../../../lambda/use-cases/list-inputs';

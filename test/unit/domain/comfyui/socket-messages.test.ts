@@ -112,7 +112,8 @@ describe('socketMessagesFor: a record change as the messages ComfyUI would have 
         data: {
           node: '9',
           display_node: '9',
-          output: { images: [{ filename: 'a.png', subfolder: '', type: 'output' }] },
+          // Under the execute's own subfolder: each execute's ComfyUI starts its counters again.
+          output: { images: [{ filename: 'a.png', subfolder: ID, type: 'output' }] },
           prompt_id: ID,
         },
       },

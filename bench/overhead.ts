@@ -18,6 +18,7 @@ export const OVERHEAD_STAGES = [
 
 export interface OverheadResult {
   executes: number;
+  images: number;
   overheadMs: { p50: number; p99: number };
   comfyuiMs: { p50: number; p99: number };
   stages: { stage: string; p50: number; p99: number }[];
@@ -30,14 +31,17 @@ const pct = (values: number[]) => ({
   p99: Number(quantile(values, 0.99).toFixed(2)),
 });
 
-export async function benchOverhead(executes: number): Promise<OverheadResult> {
+/** `images`: how many images each execute saves (the latent's batch size): each is one output upload. */
+export async function benchOverhead(executes: number, images = 1): Promise<OverheadResult> {
   const bench = await startBenchStack();
   try {
     const stages = OVERHEAD_STAGES.map((): number[] => []);
     const overhead: number[] = [];
     const comfyui: number[] = [];
     for (let i = 0; i < executes; i++) {
-      const { status, body } = await bench.api.request('POST', 'executes', { prompt: tinyTxt2imgPrompt(i) });
+      const prompt = tinyTxt2imgPrompt(i);
+      prompt['5'].inputs.batch_size = images;
+      const { status, body } = await bench.api.request('POST', 'executes', { prompt });
       const answered = Date.now();
       if (status !== 201) throw new Error(`create: ${status}`);
       const id = (body as { data: { prompt_id: string } }).data.prompt_id;
@@ -68,6 +72,7 @@ export async function benchOverhead(executes: number): Promise<OverheadResult> {
     const rows = OVERHEAD_STAGES.map((stage, index) => ({ stage, ...pct(stages[index]!) }));
     return {
       executes,
+      images,
       overheadMs: pct(overhead),
       comfyuiMs: pct(comfyui),
       stages: rows,
@@ -79,6 +84,8 @@ export async function benchOverhead(executes: number): Promise<OverheadResult> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(JSON.stringify(await benchOverhead(Number(process.argv[2] ?? 30)), null, 2));
+  console.log(
+    JSON.stringify(await benchOverhead(Number(process.argv[2] ?? 30), Number(process.argv[3] ?? 1)), null, 2),
+  );
   process.exit(0);
 }

@@ -24,6 +24,8 @@ const bundles = benchBundles(quick ? 5 : 20);
 const lifecycle = await benchLifecycle(quick ? 30 : 200);
 const modelDownload = await benchModelDownload((quick ? 256 : 1024) * 1024 ** 2, quick ? 1 : 3);
 const overhead = await benchOverhead(quick ? 20 : 100);
+// Eight images an execute: the output upload with files to upload side by side.
+const overheadEightImages = await benchOverhead(quick ? 10 : 40, 8);
 const client = benchClient(quick ? 5 : 20);
 const webSocket = await benchWebSocket(quick ? 20 : 100);
 const webhooks = await benchWebhooks(quick ? 20 : 100);
@@ -111,6 +113,10 @@ console.log(
 for (const s of overhead.stages)
   console.log(`  ${s.stage.padEnd(55)} p50 ${String(s.p50).padStart(7)}  p99 ${s.p99}`);
 console.log(`  largest: ${overhead.largest}`);
+const eightUpload = overheadEightImages.stages.find((s) => s.stage === 'output upload')!;
+console.log(
+  `  with ${overheadEightImages.images} images an execute (${overheadEightImages.executes} executes): output upload p50 ${eightUpload.p50}, p99 ${eightUpload.p99} ms; whole overhead p50 ${overheadEightImages.overheadMs.p50}, p99 ${overheadEightImages.overheadMs.p99} ms`,
+);
 console.log(
   `\nComfyUI's websocket on the local stack (${webSocket.prompts} prompts): record written → message received, claim p50 ${webSocket.claimToMessageMs.p50} / p99 ${webSocket.claimToMessageMs.p99} ms, completion p50 ${webSocket.completionToMessageMs.p50} / p99 ${webSocket.completionToMessageMs.p99} ms`,
 );
@@ -132,6 +138,7 @@ const results = {
   lifecycle,
   modelDownload,
   overhead,
+  overheadEightImages,
   client,
   webSocket,
   webhooks,

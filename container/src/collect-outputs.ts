@@ -51,9 +51,14 @@ async function upload(deps: CollectDeps, file: FileRef, key: string): Promise<vo
   );
 }
 
+/** Files fetched from ComfyUI and put to S3 at once: several streams, without flooding either. */
+export const UPLOAD_CONCURRENCY = 4;
+
 /**
  * Every file of every output node — images, gifs, video, audio, 3D, whatever key the node used —
- * fetched from ComfyUI and stored under `executes/{id}/outputs/` (or `temp/`). Text and other
+ * fetched from ComfyUI and stored under `executes/{id}/outputs/` (or `temp/`), up to
+ * UPLOAD_CONCURRENCY at once; keys and the order of `outputs` and the file lists are fixed
+ * before any upload starts, so they do not depend on which upload ends first. Text and other
  * non-file values stay in `outputs` as ComfyUI reported them.
  */
 export async function collectOutputs(
@@ -65,6 +70,7 @@ export async function collectOutputs(
   const files = { output: [] as string[], temp: [] as string[] };
   const used = { output: new Set<string>(), temp: new Set<string>() };
   const outputs: CollectedOutputs['outputs'] = {};
+  const uploads: { file: FileRef; key: string }[] = [];
   for (const [nodeId, ui] of Object.entries(historyOutputs ?? {})) {
     outputs[nodeId] = {};
     for (const [kind, value] of Object.entries(ui ?? {})) {
@@ -72,22 +78,17 @@ export async function collectOutputs(
         outputs[nodeId][kind] = value;
         continue;
       }
-      const annotated: unknown[] = [];
-      for (const item of value) {
-        if (!isFileRef(item)) {
-          annotated.push(item);
-          continue;
-        }
+      outputs[nodeId][kind] = value.map((item) => {
+        if (!isFileRef(item)) return item;
         const area = item.type === 'temp' ? 'temp' : 'output';
         const relative = uniqueKey(relativeOutputKey(nodeId, item.subfolder, item.filename), used[area]);
-        await upload(deps, item, `${prefix[area]}${relative}`);
-        deps.onStored?.(item);
+        uploads.push({ file: item, key: `${prefix[area]}${relative}` });
         files[area].push(relative);
-        annotated.push({ ...item, key: relative });
-      }
-      outputs[nodeId][kind] = annotated;
+        return { ...item, key: relative };
+      });
     }
   }
+  await uploadAll(uploads, deps);
   return {
     output_path: `s3://${deps.bucket}/${prefix.output}`,
     output_files: files.output,
@@ -95,4 +96,23 @@ export async function collectOutputs(
     temp_files: files.temp,
     outputs,
   };
+}
+
+/** Uploads each file; after a failure starts no more, lets those under way end, and throws the first. */
+async function uploadAll(uploads: { file: FileRef; key: string }[], deps: CollectDeps) {
+  let next = 0;
+  let failure: unknown;
+  const worker = async () => {
+    while (failure === undefined && next < uploads.length) {
+      const { file, key } = uploads[next++]!;
+      try {
+        await upload(deps, file, key);
+        deps.onStored?.(file);
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(UPLOAD_CONCURRENCY, uploads.length) }, worker));
+  if (failure !== undefined) throw failure;
 }

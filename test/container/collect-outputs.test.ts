@@ -1,0 +1,98 @@
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it } from 'vitest';
+import { collectOutputs, UPLOAD_CONCURRENCY } from '../../container/src/collect-outputs';
+import type { ComfyUiClient, FileRef } from '../../container/src/comfy-client';
+
+/** A ComfyUI whose /view answers only when the test releases that file, so the order is the test's. */
+function heldComfy() {
+  const waiting = new Map<string, () => void>();
+  const asked: string[] = [];
+  let wake: () => void = () => undefined;
+  const comfy = {
+    view: (file: FileRef) => {
+      asked.push(file.filename);
+      wake();
+      return new Promise<Response>((resolve) => {
+        waiting.set(file.filename, () =>
+          resolve(
+            file.filename.startsWith('broken')
+              ? new Response('gone', { status: 404 })
+              : new Response(`bytes of ${file.filename}`, { headers: { 'content-type': 'image/png' } }),
+          ),
+        );
+      });
+    },
+  } as unknown as ComfyUiClient;
+  /** Resolves once `count` files have been asked for. */
+  const askedFor = (count: number) =>
+    new Promise<void>((resolve) => {
+      const check = () => (asked.length >= count ? resolve() : undefined);
+      wake = check;
+      check();
+    });
+  const release = (filename: string) => waiting.get(filename)!();
+  return { comfy, asked, askedFor, release };
+}
+
+const images = (names: string[]) => ({
+  images: names.map((filename) => ({ filename, subfolder: '', type: 'output' })),
+});
+
+describe('collectOutputs', () => {
+  it(`uploads up to ${UPLOAD_CONCURRENCY} files at once and keeps ComfyUI's order whatever ends first`, async () => {
+    const s3 = new S3Client({ region: 'us-east-1' });
+    mockClient(s3).on(PutObjectCommand).resolves({});
+    const held = heldComfy();
+    const names = Array.from({ length: 6 }, (_, n) => `ComfyUI_0000${n + 1}_.png`);
+    const stored: string[] = [];
+    const collecting = collectOutputs(
+      'p',
+      { '9': images(names), '7': { text: ['hi'] } },
+      {
+        comfy: held.comfy,
+        s3,
+        bucket: 'b',
+        fileTimeoutMs: 1000,
+        onStored: (file) => stored.push(file.filename),
+      },
+    );
+    await held.askedFor(UPLOAD_CONCURRENCY);
+    expect(held.asked).toHaveLength(UPLOAD_CONCURRENCY); // no more until one ends
+    for (const name of [...names].reverse().slice(2)) held.release(name); // 6 and 5 are not asked yet
+    await held.askedFor(6);
+    for (const name of names.slice(4).reverse()) held.release(name);
+    const collected = await collecting;
+    expect(collected.output_files).toEqual(names.map((name) => `9/${name}`));
+    expect((collected.outputs['9']!.images as { key: string }[]).map((item) => item.key)).toEqual(
+      names.map((name) => `9/${name}`),
+    );
+    expect(collected.outputs['7']).toEqual({ text: ['hi'] });
+    expect([...stored].sort()).toEqual([...names].sort());
+  });
+
+  it('after a failed file starts no more, lets those under way end, and fails with the first reason', async () => {
+    const s3 = new S3Client({ region: 'us-east-1' });
+    mockClient(s3).on(PutObjectCommand).resolves({});
+    const held = heldComfy();
+    const names = ['broken_1.png', 'a.png', 'b.png', 'c.png', 'd.png', 'e.png'];
+    const stored: string[] = [];
+    const collecting = collectOutputs(
+      'p',
+      { '9': images(names) },
+      {
+        comfy: held.comfy,
+        s3,
+        bucket: 'b',
+        fileTimeoutMs: 1000,
+        onStored: (file) => stored.push(file.filename),
+      },
+    );
+    await held.askedFor(UPLOAD_CONCURRENCY);
+    held.release('broken_1.png');
+    for (const name of ['a.png', 'b.png', 'c.png']) held.release(name);
+    await expect(collecting).rejects.toThrow("ComfyUI /view answered 404 for output file 'broken_1.png'");
+    expect(held.asked).toEqual(names.slice(0, UPLOAD_CONCURRENCY));
+    expect(stored.sort()).toEqual(['a.png', 'b.png', 'c.png']);
+  });
+});

@@ -11,6 +11,7 @@ import {
   widgetDefault,
   widgetSlots,
 } from './node-catalog';
+import { withoutInvalidEntries } from './saved-entries';
 import type { UiInput, UiNode, UiWorkflow } from './ui-workflow';
 
 export { WorkflowConversionError };
@@ -236,12 +237,13 @@ export function convertWorkflowWithWarnings(
   maxNodes = Number.POSITIVE_INFINITY,
 ): ConvertedWorkflow {
   if (!Array.isArray(workflow.nodes)) throw new WorkflowConversionError('the workflow has no nodes list');
-  const flat = expandGroupNodes(expandSubgraphs(workflow, maxNodes), catalog, maxNodes);
+  const valid = withoutInvalidEntries(workflow);
+  const flat = expandGroupNodes(expandSubgraphs(valid.workflow, maxNodes), catalog, maxNodes);
   const converter = new Converter(flat, catalog);
   const prompt = converter.convert();
-  const warnings = converter.filled.map(
+  const filledWarnings = converter.filled.map(
     (f) =>
       `node ${f.nodeId} (${f.classType}): widget '${f.input}' is missing from the saved workflow (saved by an older ComfyUI); filled with its default ${JSON.stringify(f.value)}`,
   );
-  return { prompt, filled: converter.filled, warnings };
+  return { prompt, filled: converter.filled, warnings: [...valid.warnings, ...filledWarnings] };
 }

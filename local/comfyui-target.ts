@@ -4,6 +4,11 @@ import type { LocalStackOptions } from './local-stack-options';
 /** The ComfyUI the local stack's container talks to, and the folders the container may touch. */
 export interface ComfyUiTarget {
   url: string;
+  /**
+   * '' : the container cannot see that folder (another machine). Inputs then travel through
+   * ComfyUI's POST /upload/image, outputs stay where ComfyUI wrote them, and library models
+   * cannot be brought (the container says what to set).
+   */
   inputDir?: string;
   outputDir?: string;
   tempDir?: string;
@@ -11,6 +16,9 @@ export interface ComfyUiTarget {
   /** Set when the stack started it (the simulator). */
   stop?: () => Promise<void>;
 }
+
+/** A ComfyUI on another machine: '' tells the container it sees none of its folders. */
+const FOLDERS_UNSEEN = { inputDir: '', outputDir: '', tempDir: '', modelCacheDir: '' };
 
 /**
  * The user's ComfyUI at `comfyuiUrl` with the folders they named (saying what cannot work without
@@ -26,6 +34,7 @@ export async function comfyUiTarget(
     | 'modelCacheDir'
     | 'simStepMs'
     | 'objectInfo'
+    | 'comfyuiElsewhere'
   >,
   dataDir: string | undefined,
   log: (part: string, line: string) => void,
@@ -40,6 +49,10 @@ export async function comfyUiTarget(
       'comfyui',
       `ComfyUI simulator at ${simulator.url} (${Object.keys(simulator.info).length} node types)`,
     );
+    if (options.comfyuiElsewhere) {
+      log('comfyui', 'the container is told none of its folders, as for a ComfyUI on another machine');
+      return { url: simulator.url, ...FOLDERS_UNSEEN, stop: () => simulator.stop() };
+    }
     return {
       url: simulator.url,
       inputDir: simulator.files.dir('input'),
@@ -53,18 +66,23 @@ export async function comfyUiTarget(
   if (!options.comfyuiInputDir)
     log(
       'comfyui',
-      "COMFYUI_INPUT_DIR is not set: executes with input files will fail (the container cannot reach that ComfyUI's input folder)",
+      "COMFYUI_INPUT_DIR is not set: input files go through that ComfyUI's POST /upload/image into input/comfy-exec/{prompt_id}/, and are emptied (not deleted: its API cannot) after each run",
     );
   if (!options.comfyuiOutputDir || !options.comfyuiTempDir)
     log(
       'comfyui',
       "COMFYUI_OUTPUT_DIR or COMFYUI_TEMP_DIR is not set: every execute's files stay in that ComfyUI's output/ or temp/ (its API cannot delete them)",
     );
+  if (!options.modelCacheDir)
+    log(
+      'comfyui',
+      "MODEL_CACHE_DIR is not set: executes that need a library model fail (set it to a folder that ComfyUI's extra_model_paths.yaml lists)",
+    );
   return {
     url: options.comfyuiUrl,
-    inputDir: options.comfyuiInputDir,
-    outputDir: options.comfyuiOutputDir,
-    tempDir: options.comfyuiTempDir,
-    modelCacheDir: options.modelCacheDir,
+    inputDir: options.comfyuiInputDir ?? FOLDERS_UNSEEN.inputDir,
+    outputDir: options.comfyuiOutputDir ?? FOLDERS_UNSEEN.outputDir,
+    tempDir: options.comfyuiTempDir ?? FOLDERS_UNSEEN.tempDir,
+    modelCacheDir: options.modelCacheDir ?? FOLDERS_UNSEEN.modelCacheDir,
   };
 }

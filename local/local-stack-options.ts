@@ -9,13 +9,24 @@ export interface LocalStackOptions {
   apiKeys: string[];
   /** A real ComfyUI; default: the simulator. */
   comfyuiUrl?: string;
-  /** The real ComfyUI's input folder (where the container puts each execute's files). */
+  /**
+   * The real ComfyUI's input folder, when the container can write to it (the same machine): each
+   * execute's files are written there. Unset: they go through that ComfyUI's POST /upload/image.
+   */
   comfyuiInputDir?: string;
   /** The real ComfyUI's output and temp folders (the container removes each execute's files); unset: nothing removed. */
   comfyuiOutputDir?: string;
   comfyuiTempDir?: string;
-  /** Where the container caches library models (a real ComfyUI must list it in extra_model_paths.yaml). */
+  /**
+   * Where the container caches library models (a real ComfyUI must list it in extra_model_paths.yaml).
+   * Unset with `comfyuiUrl`: none, and executes that need a library model fail, saying so.
+   */
   modelCacheDir?: string;
+  /**
+   * Tests: the simulator stands for a ComfyUI on another machine: the container is told none of its
+   * folders (input, output, temp, models), as with `comfyuiUrl` alone. @default false
+   */
+  comfyuiElsewhere?: boolean;
   /** The container's model cache budget. @default 100 GiB */
   modelCacheBytes?: number;
   /** API key values that may change the model library. @default the first of `apiKeys` */

@@ -10,7 +10,11 @@ import { ProgressWriter } from './progress-writer';
  * (in the endpoint's cache) and the execute's input files (in a folder of its own).
  */
 
-/** The execute's files in ComfyUI's input folder, or the answer that fails it before ComfyUI runs. */
+/**
+ * The execute's files where ComfyUI reads them, or the answer that fails it before ComfyUI runs:
+ * written into ComfyUI's input folder when the container sees it (COMFYUI_INPUT_DIR), else sent
+ * through ComfyUI's POST /upload/image (a ComfyUI on another machine).
+ */
 export async function bringInputs(
   request: StagedRequest,
   deps: InvocationDeps,
@@ -20,6 +24,7 @@ export async function bringInputs(
     return { prompt: request.prompt as MaterialisedInputs['prompt'], cleanUp: async () => {} };
   try {
     const started = Date.now();
+    const inputDir = deps.config.COMFYUI_INPUT_DIR;
     const materialised = await materialiseInputs(
       request.prompt_id,
       request.prompt as MaterialisedInputs['prompt'],
@@ -27,7 +32,13 @@ export async function bringInputs(
       request.input_bindings ?? [],
       {
         s3: deps.s3,
-        inputDir: deps.config.COMFYUI_INPUT_DIR,
+        destination: inputDir
+          ? { folder: inputDir }
+          : {
+              upload: deps.comfy,
+              // As long as an output's download may take: an input may be as big.
+              timeoutMs: Math.max(deps.config.COMFYUI_REQUEST_TIMEOUT_MS, 300_000),
+            },
         maxBytes: deps.config.INPUT_MAX_BYTES,
         url: {
           timeoutMs: deps.config.INPUT_FETCH_TIMEOUT_SECONDS * 1000,
@@ -35,7 +46,11 @@ export async function bringInputs(
         },
       },
     );
-    deps.log.info('inputs in place', { files: files.length, ms: Date.now() - started });
+    deps.log.info('inputs in place', {
+      files: files.length,
+      through: inputDir ? 'input folder' : 'POST /upload/image',
+      ms: Date.now() - started,
+    });
     return materialised;
   } catch (error) {
     if (!(error instanceof InputUnusableError)) throw error;
@@ -57,9 +72,12 @@ export async function bringModels(
   const models = request.model_files ?? [];
   if (models.length === 0) return { release: () => {}, downloadMs: 0 };
   if (!deps.models)
-    return failed(request.prompt_id, 500, 'this endpoint has no model cache configured', {
-      type: 'model_unavailable',
-    });
+    return failed(
+      request.prompt_id,
+      500,
+      `this endpoint has no model folder, so it cannot bring ${models.map((model) => `${model.folder}/${model.name}`).join(', ')}: set MODEL_CACHE_DIR to a folder this container writes and ComfyUI reads models from (listed in its extra_model_paths.yaml; for npm start with COMFYUI_URL, a folder both machines see)`,
+      { type: 'model_unavailable' },
+    );
   const progress = new ProgressWriter(
     (value) => deps.store.update(record, { from: ['running'], set: { progress: value } }),
     deps.config.PROGRESS_WRITE_INTERVAL_MS,

@@ -1,3 +1,4 @@
+import { openAsBlob } from 'node:fs';
 import WebSocket from 'ws';
 
 /** ComfyUI could not be reached, or did not answer in time. */
@@ -28,6 +29,22 @@ export interface SubmitAnswer {
   number?: number;
   node_errors?: Record<string, unknown>;
   error?: { type?: string; message?: string; details?: string };
+}
+
+/** POST /upload/image's answer: the name ComfyUI saved the file under, in `type`'s folder. */
+export interface UploadAnswer {
+  name?: string;
+  subfolder?: string;
+  type?: string;
+  error?: { type?: string; message?: string };
+}
+
+/** One file for ComfyUI's input folder: its bytes (a file on this disk, or none), name and subfolder. */
+export interface InputUpload {
+  /** A file on this container's disk; absent: an empty file (ComfyUI has no route that deletes one). */
+  path?: string;
+  name: string;
+  subfolder: string;
 }
 
 export interface FileRef {
@@ -133,6 +150,22 @@ export class ComfyUiClient {
       type: file.type ?? 'output',
     });
     return this.call(`/view?${query}`, {}, timeoutMs);
+  }
+
+  /**
+   * POST /upload/image into the input folder, replacing a file of the same name (`overwrite`), so
+   * the answered name is the one sent unless ComfyUI's multipart parser changed it (it keeps
+   * `%22` for a `"`, and drops leading slashes). ComfyUI stores any kind of file this way.
+   */
+  async uploadInput(file: InputUpload, timeoutMs: number) {
+    const form = new FormData();
+    // A Blob over the file: fetch streams it from disk rather than reading it into memory.
+    const bytes = file.path ? await openAsBlob(file.path) : new Blob([]);
+    form.append('image', bytes, file.name);
+    form.append('subfolder', file.subfolder);
+    form.append('type', 'input');
+    form.append('overwrite', 'true');
+    return this.json<UploadAnswer>('/upload/image', { method: 'POST', body: form }, timeoutMs);
   }
 
   /** Opens `/ws?clientId=`; resolves once connected. Events arrive through `onEvent`. */

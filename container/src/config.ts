@@ -26,8 +26,12 @@ export const ContainerEnvSchema = z.object({
   COMFYUI_TIMEOUT_SECONDS: int(1, 3600, 3540),
   /** Longest a single HTTP call to ComfyUI may take. */
   COMFYUI_REQUEST_TIMEOUT_MS: int(100, 600_000, 30_000),
-  /** ComfyUI's input folder: each execute's files go to comfy-exec/{prompt_id}/ below it. */
-  COMFYUI_INPUT_DIR: z.string().min(1).default('/opt/ComfyUI/input'),
+  /**
+   * ComfyUI's input folder: each execute's files go to comfy-exec/{prompt_id}/ below it. '' for a
+   * ComfyUI whose folders this container cannot see (another machine): the files then go through
+   * ComfyUI's POST /upload/image into that same subfolder, and are emptied after the run.
+   */
+  COMFYUI_INPUT_DIR: z.string().default('/opt/ComfyUI/input'),
   /**
    * ComfyUI's output and temp folders: each execute's files are removed from them once it ends
    * (those in S3 when an upload fails). '' for a ComfyUI whose folders this container cannot see
@@ -46,8 +50,11 @@ export const ContainerEnvSchema = z.object({
   INPUT_MAX_BYTES: int(1, 50 * 1024 ** 3, 2 * 1024 ** 3),
   /** Longest one input URL may take to download. */
   INPUT_FETCH_TIMEOUT_SECONDS: int(1, 3600, 300),
-  /** Where library models are cached (extra_model_paths.yaml lists it for ComfyUI). */
-  MODEL_CACHE_DIR: z.string().min(1).default('/opt/ml/model-cache'),
+  /**
+   * Where library models are cached (extra_model_paths.yaml lists it for ComfyUI). '' when there is
+   * no folder both this container and ComfyUI see: executes that need a library model fail, saying so.
+   */
+  MODEL_CACHE_DIR: z.string().default('/opt/ml/model-cache'),
   /** Most bytes of library models kept on disk; least recently used go first. */
   MODEL_CACHE_BYTES: int(1, 100 * 1024 ** 4, 100 * 1024 ** 3),
   /** Local stack only: http:// and loopback input URLs (test servers on this machine). */

@@ -37,7 +37,10 @@ export async function startContainer(env: Record<string, string | undefined> = p
   );
   const comfy = new ComfyUiClient(config.COMFYUI_URL, config.COMFYUI_REQUEST_TIMEOUT_MS);
   const store = new DynamoDbExecuteStore(documents, config.TABLE_NAME);
-  const models = new ModelCache({ dir: config.MODEL_CACHE_DIR, budgetBytes: config.MODEL_CACHE_BYTES, s3 });
+  // '' : no folder ComfyUI reads models from is known here; executes needing one fail, saying so.
+  const models = config.MODEL_CACHE_DIR
+    ? new ModelCache({ dir: config.MODEL_CACHE_DIR, budgetBytes: config.MODEL_CACHE_BYTES, s3 })
+    : undefined;
   // /ping stays failing until ComfyUI's catalog is in S3 as well as ComfyUI answering: an endpoint
   // InService before CreateExecute can read the nodes it runs would refuse valid prompts, and an
   // instance that cannot write to the bucket cannot store outputs either (SageMaker replaces it).
@@ -101,13 +104,16 @@ function startSweeper(config: ReturnType<typeof containerConfig>, logger: Logger
     logger.warn(
       "ComfyUI's output and temp folders are unknown (COMFYUI_OUTPUT_DIR, COMFYUI_TEMP_DIR): the files of every execute stay in them",
     );
-  const inputs = join(config.COMFYUI_INPUT_DIR, dirname(executeInputFolder('x')));
+  // '' : inputs go through ComfyUI's upload route and are emptied there; nothing here to sweep.
+  const inputs = config.COMFYUI_INPUT_DIR
+    ? [join(config.COMFYUI_INPUT_DIR, dirname(executeInputFolder('x')))]
+    : [];
   let running = false;
   const timer = setInterval(async () => {
     if (running) return;
     running = true;
     try {
-      const removed = await sweepOldFiles(folders, config.OUTPUT_SWEEP_AGE_SECONDS * 1000, [inputs]);
+      const removed = await sweepOldFiles(folders, config.OUTPUT_SWEEP_AGE_SECONDS * 1000, inputs);
       if (removed.length > 0)
         logger.info("old files swept from ComfyUI's folders", {
           files: removed.length,

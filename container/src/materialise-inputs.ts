@@ -1,6 +1,4 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
-import { dirname, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -11,31 +9,30 @@ import {
   type InputBinding,
   type StagedInputFile,
 } from '../../lambda/domain/inputs/staged-inputs';
+import { type InputUploader, uploadPlacement } from './comfy-upload-placement';
 import { fetchInputUrl, InputFetchError, type UrlFetchOptions } from './fetch-input-url';
+import { folderPlacement, type InputPlacement } from './input-placement';
+import { InputUnusableError } from './input-unusable-error';
 
-/** An input the run cannot use: the execute fails with this reason before ComfyUI sees the prompt. */
-export class InputUnusableError extends Error {
-  constructor(
-    message: string,
-    /** 'refused': the input itself is wrong; 'unavailable': its source could not be read now. */
-    readonly kind: 'refused' | 'unavailable',
-  ) {
-    super(message);
-  }
-}
+export { InputUnusableError } from './input-unusable-error';
+
+/**
+ * ComfyUI's input folder as this container sees it (the image: written straight there, fastest),
+ * or ComfyUI itself when the container sees no such folder (files go through its upload route).
+ */
+export type InputDestination = { folder: string } | { upload: InputUploader; timeoutMs: number };
 
 export interface MaterialiseDeps {
   s3: S3Client;
-  /** ComfyUI's input folder, as this container sees it. */
-  inputDir: string;
+  destination: InputDestination;
   url: Omit<UrlFetchOptions, 'maxBytes'>;
   maxBytes: number;
 }
 
 export interface MaterialisedInputs {
-  /** The prompt with each bound input pointing at its file: `comfy-exec/{prompt_id}/{name}`. */
+  /** The prompt with each bound input pointing at its file: `comfy-exec/{prompt_id}/{name}` (as ComfyUI named it). */
   prompt: Record<string, { inputs: Record<string, unknown> }>;
-  /** Removes the execute's input folder. */
+  /** Takes the execute's files away from ComfyUI (README says what stays on a ComfyUI elsewhere). */
   cleanUp(): Promise<void>;
 }
 
@@ -73,14 +70,6 @@ async function fetchS3(s3: S3Client, uri: string, destination: string, maxBytes:
     body instanceof Readable ? body : Readable.from(body as AsyncIterable<Uint8Array>),
     createWriteStream(destination),
   );
-}
-
-/** The path of `name` inside `folder`, refusing anything that would leave it. */
-function inside(folder: string, name: string): string {
-  const path = resolve(folder, name);
-  if (!path.startsWith(folder + sep))
-    throw new InputUnusableError(`input name '${name}' leaves the execute's input folder`, 'refused');
-  return path;
 }
 
 /**
@@ -121,10 +110,10 @@ async function checkContent(path: string, file: StagedInputFile, kinds: Set<Medi
 }
 
 /**
- * Puts every file the execute brings into ComfyUI's input folder, in a folder of its own
+ * Puts every file the execute brings where ComfyUI reads it, in a folder of its own
  * (`comfy-exec/{prompt_id}/`), checks each against what reads it, and points the prompt's bound
- * inputs at them. Concurrent and later executes never see each other's files; `cleanUp` removes
- * the folder when the run is over.
+ * inputs at them. Concurrent and later executes never see each other's files; `cleanUp` takes
+ * them away when the run is over.
  */
 export async function materialiseInputs(
   promptId: string,
@@ -133,14 +122,15 @@ export async function materialiseInputs(
   bindings: readonly InputBinding[],
   deps: MaterialiseDeps,
 ): Promise<MaterialisedInputs> {
-  const relativeFolder = executeInputFolder(promptId);
-  const folder = resolve(deps.inputDir, relativeFolder);
-  const cleanUp = () => rm(folder, { recursive: true, force: true });
+  const destination = deps.destination;
+  const placement: InputPlacement =
+    'folder' in destination
+      ? folderPlacement(destination.folder, promptId)
+      : uploadPlacement(destination.upload, promptId, destination.timeoutMs);
+  const values = new Map<string, string>();
   try {
-    await mkdir(folder, { recursive: true });
     for (const file of files) {
-      const path = inside(folder, file.name);
-      await mkdir(dirname(path), { recursive: true });
+      const path = await placement.pathFor(file.name);
       if (file.source.startsWith('s3://'))
         await fetchS3(deps.s3, file.source, path, deps.maxBytes, file.name);
       else {
@@ -156,15 +146,20 @@ export async function materialiseInputs(
         bindings.filter((binding) => binding.name === file.name).map((binding) => binding.kind),
       );
       await checkContent(path, file, kinds);
+      values.set(file.name, await placement.publish(file.name, path));
     }
   } catch (error) {
-    await cleanUp();
+    // What was put in place goes; a failure to take it away must not hide why the run failed.
+    await placement.cleanUp().catch(() => undefined);
     throw error;
   }
   const rewritten = structuredClone(prompt);
   for (const binding of bindings) {
     const node = rewritten[binding.node_id];
-    if (node) node.inputs[binding.input] = `${relativeFolder}/${binding.name}`;
+    // A binding without a file (never staged so) names one that does not exist: ComfyUI refuses it.
+    if (node)
+      node.inputs[binding.input] =
+        values.get(binding.name) ?? `${executeInputFolder(promptId)}/${binding.name}`;
   }
-  return { prompt: rewritten, cleanUp };
+  return { prompt: rewritten, cleanUp: () => placement.cleanUp() };
 }

@@ -23,7 +23,12 @@ const prompt = () => ({
   '1': { inputs: { image: 'cat.png [input]' } },
   '3': { inputs: { audio: 'clips/voice.wav' } },
 });
-const deps = () => ({ s3: new S3Client({}), inputDir, maxBytes: 1_000_000, url: { timeoutMs: 1000 } });
+const deps = () => ({
+  s3: new S3Client({}),
+  destination: { folder: inputDir },
+  maxBytes: 1_000_000,
+  url: { timeoutMs: 1000 },
+});
 
 describe("the container puts an execute's files in its own folder", () => {
   it('writes each file, points the bindings at it, and removes the folder when done', async () => {

@@ -1,8 +1,14 @@
-import { wavAt } from './audio-flow';
+import { renderTone, waveformAt } from './audio-flow';
+import { encodeFlac } from './flac-encoder';
 import { encodePng, IMAGE_LOADERS, pictureAt } from './image-flow';
 import { linkedValue, pythonStr } from './node-values';
-import { renderPng, renderWav } from './render-png';
+import { renderPng } from './render-png';
+import type { SavedMetadata } from './saved-metadata';
+import { asSavedPng } from './saved-png';
+import { encodeSilentMp3 } from './silent-mp3';
+import { encodeSilentOpus } from './silent-opus';
 import type { FileItem, SimulatorFiles } from './simulator-files';
+import { toInt16, type Waveform } from './wav-pcm';
 
 type Prompt = Record<string, { class_type: string; inputs: Record<string, unknown> }>;
 
@@ -70,16 +76,35 @@ export function stepsOf(inputs: Record<string, unknown>): number {
 }
 
 const IMAGE_SAVERS = new Set(['SaveImage', 'SaveAnimatedWEBP', 'SaveAnimatedPNG', 'ImageStitch']);
-const AUDIO_SAVERS = new Set(['SaveAudio', 'SaveAudioMP3', 'SaveAudioOpus', 'PreviewAudio']);
+/** What each audio saver writes (comfy_extras/nodes_audio.py save_audio's `format`). */
+const AUDIO_SAVERS: Record<string, 'flac' | 'mp3' | 'opus'> = {
+  SaveAudio: 'flac',
+  PreviewAudio: 'flac',
+  SaveAudioMP3: 'mp3',
+  SaveAudioOpus: 'opus',
+};
 
-/** The `ui` dict a node's execution reports (history `outputs[node]`), writing its files. */
+function encodeAudio(format: 'flac' | 'mp3' | 'opus', audio: Waveform, metadata: SavedMetadata): Buffer {
+  if (format === 'mp3') return encodeSilentMp3(audio, metadata);
+  if (format === 'opus') return encodeSilentOpus(audio, metadata);
+  return encodeFlac(audio.channels.map(toInt16), audio.sampleRate, metadata);
+}
+
+/**
+ * The `ui` dict a node's execution reports (history `outputs[node]`), writing its files; SaveImage,
+ * PreviewImage and the audio savers embed `metadata` as ComfyUI does.
+ */
 export function runOutputNode(
   prompt: Prompt,
   id: string,
   files: SimulatorFiles,
   tempPrefix: string,
+  metadata: SavedMetadata = [],
 ): Record<string, unknown> | undefined {
   const node = prompt[id]!;
+  // Only SaveImage and its PreviewImage embed the prompt; the simulator's other savers write plain PNGs.
+  const embedded = (png: Buffer) =>
+    node.class_type === 'SaveImage' || node.class_type === 'PreviewImage' ? asSavedPng(png, metadata) : png;
   const prefix = typeof node.inputs.filename_prefix === 'string' ? node.inputs.filename_prefix : 'ComfyUI';
   if (IMAGE_SAVERS.has(node.class_type) || node.class_type === 'PreviewImage') {
     const preview = node.class_type === 'PreviewImage';
@@ -88,7 +113,12 @@ export function runOutputNode(
     if (picture)
       return {
         images: [
-          files.save(preview ? 'temp' : 'output', preview ? tempPrefix : prefix, 'png', encodePng(picture)),
+          files.save(
+            preview ? 'temp' : 'output',
+            preview ? tempPrefix : prefix,
+            'png',
+            embedded(encodePng(picture)),
+          ),
         ],
       };
     const { width, height, batch, identity } = pictureInputs(prompt, id, (name) =>
@@ -96,18 +126,19 @@ export function runOutputNode(
     );
     const images: FileItem[] = [];
     for (let index = 0; index < batch; index++) {
-      const png = renderPng(width, height, `${identity}|${index}`);
+      const png = embedded(renderPng(width, height, `${identity}|${index}`));
       images.push(files.save(preview ? 'temp' : 'output', preview ? tempPrefix : prefix, 'png', png));
     }
     return { images };
   }
-  if (AUDIO_SAVERS.has(node.class_type)) {
+  const format = AUDIO_SAVERS[node.class_type];
+  if (format) {
     const preview = node.class_type === 'PreviewAudio';
-    const { identity } = pictureInputs(prompt, id);
-    const wav = wavAt(prompt, node.inputs.audio, (name) => files.readInput(name)) ?? renderWav(identity);
-    return {
-      audio: [files.save(preview ? 'temp' : 'output', preview ? tempPrefix : `${prefix}`, 'wav', wav)],
-    };
+    const audio =
+      waveformAt(prompt, node.inputs.audio, (name) => files.readInput(name)) ??
+      renderTone(pictureInputs(prompt, id).identity);
+    const bytes = encodeAudio(format, audio, metadata);
+    return { audio: [files.save(preview ? 'temp' : 'output', preview ? tempPrefix : prefix, format, bytes)] };
   }
   if (node.class_type === 'PreviewAny') {
     // ComfyUI's PreviewAny: a string as is, numbers and booleans through str(), others serialised.

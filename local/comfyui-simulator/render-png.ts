@@ -43,29 +43,3 @@ export function renderPng(width: number, height: number, identity: string, grain
   }
   return PNG.sync.write(png, { colorType: 2 });
 }
-
-/** A short mono 16-bit WAV of a seeded tone, for audio output nodes. */
-export function renderWav(identity: string, seconds = 0.25, sampleRate = 16_000): Buffer {
-  const frequency = 220 + (hash32(identity) % 660);
-  const samples = Math.round(seconds * sampleRate);
-  const buffer = Buffer.alloc(44 + samples * 2);
-  buffer.write('RIFF', 0);
-  buffer.writeUInt32LE(36 + samples * 2, 4);
-  buffer.write('WAVEfmt ', 8);
-  buffer.writeUInt32LE(16, 16);
-  buffer.writeUInt16LE(1, 20);
-  buffer.writeUInt16LE(1, 22);
-  buffer.writeUInt32LE(sampleRate, 24);
-  buffer.writeUInt32LE(sampleRate * 2, 28);
-  buffer.writeUInt16LE(2, 32);
-  buffer.writeUInt16LE(16, 34);
-  buffer.write('data', 36);
-  buffer.writeUInt32LE(samples * 2, 40);
-  for (let i = 0; i < samples; i++) {
-    buffer.writeInt16LE(
-      Math.round(Math.sin((2 * Math.PI * frequency * i) / sampleRate) * 12_000),
-      44 + i * 2,
-    );
-  }
-  return buffer;
-}

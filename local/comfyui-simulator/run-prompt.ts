@@ -1,6 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import type { ObjectInfo } from './catalog';
 import { runOutputNode, stepsOf } from './node-behaviour';
+import { ProgressStates } from './progress-state';
+import { type SavedMetadata, savedMetadata } from './saved-metadata';
 import type { SimulatorFiles } from './simulator-files';
 
 type Prompt = Record<string, { class_type: string; inputs: Record<string, unknown> }>;
@@ -16,6 +18,8 @@ export interface QueuedPrompt {
   prompt: Prompt;
   extraData: Record<string, unknown>;
   outputs: string[];
+  /** The POST /prompt body as sent: what the saved files' metadata is made from (key order, floats). */
+  body?: string;
 }
 
 export interface HistoryEntry {
@@ -71,6 +75,19 @@ export function executionOrder(prompt: Prompt, outputs: string[]): string[] {
 
 class SimulatedNodeError extends Error {}
 
+/** PreviewImage/PreviewAudio's `_temp_` suffix: five letters of ComfyUI's alphabet (it has no w). */
+const TEMP_LETTERS = 'abcdefghijklmnopqrstupvxyz';
+
+/** The metadata the savers embed, fixed as the run starts (when ComfyUI hashes the loaders' files). */
+function metadataOf(queued: QueuedPrompt, env: RunEnvironment): SavedMetadata {
+  const body = queued.body ?? JSON.stringify({ prompt: queued.prompt, extra_data: queued.extraData });
+  try {
+    return savedMetadata(body, env.info, queued.outputs, (name) => env.files.annotatedPath(name));
+  } catch {
+    return [];
+  }
+}
+
 /** Raised where `extra_data.simulate.fail_node` points: what a real out-of-memory looks like. */
 function failure(id: string, classType: string) {
   return {
@@ -98,7 +115,8 @@ export async function runPrompt(queued: QueuedPrompt, env: RunEnvironment): Prom
   const meta: HistoryEntry['meta'] = {};
   const executed: string[] = [];
   const failNode = (queued.extraData.simulate as { fail_node?: unknown } | undefined)?.fail_node;
-  const tempPrefix = `ComfyUI_temp_${randomBytes(3).toString('hex').slice(0, 5)}`;
+  const tempPrefix = `ComfyUI_temp_${Array.from({ length: 5 }, () => TEMP_LETTERS[randomInt(TEMP_LETTERS.length)]).join('')}`;
+  const progress = new ProgressStates(promptId, env.emit);
   const entry = (status: 'success' | 'error'): HistoryEntry => ({
     prompt: [queued.number, promptId, prompt, queued.extraData, queued.outputs],
     outputs,
@@ -108,8 +126,11 @@ export async function runPrompt(queued: QueuedPrompt, env: RunEnvironment): Prom
 
   record('execution_start', { prompt_id: promptId, timestamp: now() });
   record('execution_cached', { nodes: [], prompt_id: promptId, timestamp: now() });
+  const metadata = metadataOf(queued, env);
   for (const id of executionOrder(prompt, queued.outputs)) {
     const node = prompt[id]!;
+    // As execution.py: the node's progress starts before its `executing`, finishes after `executed`.
+    progress.start(id);
     env.emit({ type: 'executing', data: { node: id, display_node: id, prompt_id: promptId } });
     try {
       const steps = stepsOf(node.inputs);
@@ -125,12 +146,14 @@ export async function runPrompt(queued: QueuedPrompt, env: RunEnvironment): Prom
           });
           return entry('error');
         }
-        if (steps > 0)
+        if (steps > 0) {
+          progress.update(id, step, steps);
           env.emit({ type: 'progress', data: { value: step, max: steps, prompt_id: promptId, node: id } });
+        }
       }
       if (String(failNode) === id) throw new SimulatedNodeError();
       let ui = env.info[node.class_type]?.output_node
-        ? runOutputNode(prompt, id, env.files, tempPrefix)
+        ? runOutputNode(prompt, id, env.files, tempPrefix, metadata)
         : undefined;
       if (ui && env.rewriteOutput) ui = env.rewriteOutput(id, ui);
       if (ui) {
@@ -138,6 +161,7 @@ export async function runPrompt(queued: QueuedPrompt, env: RunEnvironment): Prom
         meta[id] = { node_id: id, display_node: id, parent_node: null, real_node_id: id };
         env.emit({ type: 'executed', data: { node: id, display_node: id, output: ui, prompt_id: promptId } });
       }
+      progress.finish(id);
       executed.push(id);
     } catch (error) {
       const details =
@@ -154,8 +178,19 @@ export async function runPrompt(queued: QueuedPrompt, env: RunEnvironment): Prom
         node_type: node.class_type,
         executed,
         ...details,
-        current_inputs: node.inputs,
-        current_outputs: {},
+        // execution.py: each input as the list of values the node got (a tensor prints as text), and
+        // every node id of the prompt (its output cache's keys).
+        current_inputs: Object.fromEntries(
+          Object.entries(node.inputs).map(([name, value]) => [
+            name,
+            [
+              Array.isArray(value)
+                ? `<${prompt[String(value[0])]?.class_type} output ${String(value[1])}>`
+                : value,
+            ],
+          ]),
+        ),
+        current_outputs: Object.keys(prompt),
         timestamp: now(),
       });
       return entry('error');

@@ -16,6 +16,7 @@ import {
   type SimEvent,
 } from './run-prompt';
 import { SimulatorFiles } from './simulator-files';
+import { uploadImage } from './upload-image';
 import { validatePrompt } from './validate-prompt';
 
 export interface ComfyUiSimulatorOptions {
@@ -38,8 +39,19 @@ export interface ComfyUiSimulatorOptions {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-/** Sent only to the prompt's own client, never broadcast (comfyui-server-api.md §8). */
-const CLIENT_ONLY = new Set(['execution_start', 'execution_cached', 'execution_success', 'execution_error']);
+/**
+ * Sent only to the prompt's own client: without a client_id ComfyUI 0.3.64 sends none of these,
+ * while `progress`, `progress_state` and `status` reach every socket (recorded in
+ * test/fixtures/real-comfyui/broadcast.messages.json; comfyui-server-api.md §8 says otherwise).
+ */
+const CLIENT_ONLY = new Set([
+  'execution_start',
+  'execution_cached',
+  'executing',
+  'executed',
+  'execution_success',
+  'execution_error',
+]);
 
 /** A ComfyUI stand-in speaking its HTTP and websocket API, for `npm start` and the tests. */
 export class ComfyUiSimulator {
@@ -101,7 +113,6 @@ export class ComfyUiSimulator {
 
   private emit(event: SimEvent, clientId: string | undefined) {
     if (!clientId && CLIENT_ONLY.has(event.type)) return;
-    if (!clientId && event.type === 'executing' && event.data.node === null) return;
     const text = JSON.stringify(event);
     for (const [ws, id] of this.sockets) if (!clientId || id === clientId) ws.send(text);
   }
@@ -136,6 +147,7 @@ export class ComfyUiSimulator {
     if (method === 'GET' && path === '/queue') return sendJson(res, 200, this.queue());
     if (method === 'POST' && path === '/interrupt') return this.interrupt(await readBody(req), res);
     if (method === 'GET' && path === '/view') return this.view(url.searchParams, res);
+    if (method === 'POST' && path === '/upload/image') return uploadImage(req, res, this.files);
     sendJson(res, 404, { error: `not found: ${method} ${path}` });
   }
 
@@ -199,6 +211,7 @@ export class ComfyUiSimulator {
       prompt,
       extraData,
       outputs: outcome.outputs,
+      body: text,
     };
     this.pending.push(queued);
     this.pending.sort((a, b) => a.number - b.number);
@@ -248,6 +261,8 @@ export class ComfyUiSimulator {
     while (this.pending.length > 0) {
       const next = this.pending.shift()!;
       this.running = { ...next, interrupted: false };
+      // ComfyUI's queue says its size again as the worker takes the prompt (PromptQueue.get).
+      this.broadcastStatus();
       const clientId = typeof next.extraData.client_id === 'string' ? next.extraData.client_id : undefined;
       const running = this.running;
       const entry = await runPrompt(next, {

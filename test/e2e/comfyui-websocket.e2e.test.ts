@@ -36,9 +36,10 @@ describe("ComfyUI's websocket at /comfyui/ws", () => {
     const id = queued.body.prompt_id;
     const mine = await socket.followPrompt(id);
     const types = mine.map((m) => m.type);
-    // ComfyUI's order: start, cached, each node as it runs (the sampler with its steps), outputs, end.
+    // ComfyUI's order: start, cached, each node as it runs (the sampler with its steps), outputs,
+    // every node finished (progress_state), end.
     expect(types.slice(0, 2)).toEqual(['execution_start', 'execution_cached']);
-    expect(types.slice(-3)).toEqual(['executed', 'execution_success', 'executing']);
+    expect(types.slice(-4)).toEqual(['executed', 'progress_state', 'execution_success', 'executing']);
     const executing = mine.filter((m) => m.type === 'executing').map((m) => m.data.node);
     // Every node ComfyUI ran gets its executing, however fast (the container records each start).
     expect(new Set(executing.filter(Boolean))).toEqual(new Set(Object.keys(tinyTxt2imgPrompt(11))));
@@ -68,6 +69,55 @@ describe("ComfyUI's websocket at /comfyui/ws", () => {
       const stored = await s3Object(`${prefix}/${record.outputs[executed.node].images[index].key}`);
       expect(Buffer.from(await viewed.arrayBuffer()).equals(stored)).toBe(true);
     }
+    socket.close();
+  });
+
+  it("sends progress_state as ComfyUI does: before each node's executing and each progress, all finished before execution_success", async () => {
+    const socket = await open('progress-state-client');
+    const prompt = tinyTxt2imgPrompt(15);
+    const queued = await comfyProtocolClient(stack.apiUrl, KEY_A).queuePrompt(
+      prompt,
+      'progress-state-client',
+    );
+    const id = queued.body.prompt_id;
+    const mine = await socket.followPrompt(id);
+    const states = mine.filter((m) => m.type === 'progress_state');
+    expect(states.length).toBeGreaterThan(0);
+    // The shape ComfyUI 0.3.64 sends (test/fixtures/real-comfyui/progress.messages.json).
+    for (const { data } of states) {
+      expect(Object.keys(data)).toEqual(['prompt_id', 'nodes']);
+      for (const [node, entry] of Object.entries<any>(data.nodes))
+        expect(entry).toEqual({
+          value: expect.any(Number),
+          max: expect.any(Number),
+          state: expect.stringMatching(/^(running|finished)$/),
+          node_id: node,
+          prompt_id: id,
+          display_node_id: node,
+          parent_node_id: null,
+          real_node_id: node,
+        });
+    }
+    mine.forEach((message, index) => {
+      const node = message.data.node;
+      if (message.type === 'executing' && node !== null)
+        expect(mine[index - 1]).toMatchObject({
+          type: 'progress_state',
+          data: { nodes: { [node]: { state: 'running', value: 0, max: 1 } } },
+        });
+      if (message.type === 'progress')
+        expect(mine[index - 1]).toMatchObject({
+          type: 'progress_state',
+          data: { nodes: { [node]: { state: 'running', value: message.data.value, max: message.data.max } } },
+        });
+    });
+    const success = mine.findIndex((m) => m.type === 'execution_success');
+    const last = mine[success - 1]!;
+    expect(last.type).toBe('progress_state');
+    expect(Object.keys(last.data.nodes).sort()).toEqual(Object.keys(prompt).sort());
+    for (const entry of Object.values<any>(last.data.nodes))
+      expect([entry.state, entry.value]).toEqual(['finished', entry.max]);
+    expect(last.data.nodes['3']).toMatchObject({ value: 20, max: 20 });
     socket.close();
   });
 

@@ -11,6 +11,7 @@ import {
   invertPrompt as invert,
   monoWav as wav,
 } from '../fixtures/media';
+import { decodeVerbatimFlac, readFlac } from '../support/media-containers';
 import { api, KEY_B, pollUntilFinal, startE2eStack } from './local-api';
 
 let stack: LocalStack;
@@ -248,8 +249,20 @@ describe('end to end through HTTP: files in', () => {
     });
     expect(record.status, record.message).toBe('success');
     const [item] = record.outputs['2'].audio;
-    expect(item).toMatchObject({ subfolder: 'audio', type: 'output' });
-    expect((await download(item.url)).equals(voice)).toBe(true);
+    expect(item).toMatchObject({
+      subfolder: 'audio',
+      type: 'output',
+      filename: expect.stringMatching(/\.flac$/),
+    });
+    // SaveAudio writes FLAC, as ComfyUI does: lossless, so the WAV's samples come back.
+    const flac = await download(item.url);
+    expect(readFlac(flac).streamInfo).toMatchObject({
+      sampleRate: 8000,
+      channels: 1,
+      bitsPerSample: 16,
+      totalSamples: 8,
+    });
+    expect([...decodeVerbatimFlac(flac)[0]!]).toEqual([0, 1000, -1000, 32767, -32768, 5, 6, 7]);
   });
 
   it('fails an execute whose bytes are not what was declared, naming both', async () => {

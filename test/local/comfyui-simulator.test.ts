@@ -145,7 +145,8 @@ describe('ComfyUI simulator: execution', () => {
     });
     expect(history.outputs['10'].images[0]).toMatchObject({
       type: 'temp',
-      filename: expect.stringMatching(/^ComfyUI_temp_[0-9a-f]{5}_\d{5}_\.png$/),
+      // PreviewImage's suffix: five of ComfyUI's letters (random.choice of "abcdefghijklmnopqrstupvxyz").
+      filename: expect.stringMatching(/^ComfyUI_temp_[a-vx-z]{5}_\d{5}_\.png$/),
     });
     expect(history.meta['9']).toEqual({
       node_id: '9',
@@ -216,22 +217,6 @@ describe('ComfyUI simulator: execution', () => {
     });
     expect((await get(`/history/${body.prompt_id}`))[body.prompt_id].status.status_str).toBe('error');
     ws.close();
-  });
-
-  it('without a client_id, broadcasts per-node events but not start/success', async () => {
-    const watcher = await WsRecorder.open(sim.url, 'someone-else');
-    const { body } = await post('/prompt', { prompt: twoOutputs(5) });
-    await watcher.waitFor(
-      (e) => e.type === 'executed' && e.data.prompt_id === body.prompt_id && e.data.node === '9',
-    );
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const types = new Set(
-      watcher.events.filter((e) => e.data?.prompt_id === body.prompt_id).map((e) => e.type),
-    );
-    expect(types.has('executing')).toBe(true);
-    expect(types.has('execution_start')).toBe(false);
-    expect(types.has('execution_success')).toBe(false);
-    watcher.close();
   });
 
   it('guards /view like ComfyUI: 400 for .., 403 for an escaping subfolder, 404 when missing', async () => {

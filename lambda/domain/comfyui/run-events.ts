@@ -41,7 +41,7 @@ export function endEvent(record: RunRecord): RunEvent {
       exception_type: error.exception_type ?? '',
       traceback: error.traceback ?? [],
       current_inputs: {},
-      current_outputs: {},
+      current_outputs: [],
       timestamp: at,
     },
   ];

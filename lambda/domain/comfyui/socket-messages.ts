@@ -1,5 +1,6 @@
 import type { ExecuteRecord } from '../execute-record';
 import { comfyOutputs } from './history-entry';
+import { progressState } from './progress-state';
 import { endEvent, type RunEvent, startEvents } from './run-events';
 
 /** One websocket message as ComfyUI sends it: `{type, data}` (shared/docs/comfyui-server-api.md §8). */
@@ -40,36 +41,56 @@ function ended(after: RecordImage, ranBefore: boolean): ComfySocketMessage[] {
   };
   // Taken off the queue before it ran: ComfyUI says nothing of it (only the queue size changes).
   if (after.status === 'cancelled' && !ranBefore) return [];
-  const executed =
-    after.status === 'success'
-      ? Object.entries(comfyOutputs(after.outputs, id)).map(
-          ([node, output]): ComfySocketMessage => ({
-            type: 'executed',
-            data: { node, display_node: node, output, prompt_id: id },
-          }),
-        )
-      : [];
-  return [...executed, asMessage(endEvent(after)), done];
+  if (after.status !== 'success') return [asMessage(endEvent(after)), done];
+  const outputs = Object.entries(comfyOutputs(after.outputs, id));
+  const executed = outputs.map(
+    ([node, output]): ComfySocketMessage => ({
+      type: 'executed',
+      data: { node, display_node: node, output, prompt_id: id },
+    }),
+  );
+  // ComfyUI finishes each node after its `executed`; the last such progress_state has them all.
+  const touched = [...new Set([...(after.started_nodes ?? []), ...outputs.map(([node]) => node)])];
+  const finished = touched.length > 0 ? [progressState(id, touched, undefined, after.progress)] : [];
+  return [...executed, ...finished, asMessage(endEvent(after)), done];
 }
 
 /**
  * While it runs: `executing` for each node ComfyUI started since the last write (writes are
- * throttled, so one may carry several), and `progress` after its node's `executing`. Records
- * without `started_nodes` (older containers) say the running node when it changes.
+ * throttled, so one may carry several), and `progress` after its node's `executing`, each after
+ * the `progress_state` ComfyUI sends before it (the node running, those started before it
+ * finished). Records without `started_nodes` (older containers) say the running node when it changes.
  */
 function runningMessages(before: RecordImage | undefined, after: RecordImage): ComfySocketMessage[] {
   const id = after.prompt_id;
   const messages: ComfySocketMessage[] = [];
-  const executing = (node: string) =>
-    messages.push({ type: 'executing', data: { node, display_node: node, prompt_id: id } });
   const progress = after.progress;
   const changed = JSON.stringify(progress) !== JSON.stringify(before?.progress ?? null);
   const stepOf = progress?.node && progress.stage === undefined && changed ? progress.node : undefined;
-  const step = () =>
+  const order = after.started_nodes ?? [];
+  // The nodes ComfyUI had touched when it said this of `node`: those started up to it.
+  const touched = (node: string) => {
+    const index = order.indexOf(node);
+    return index < 0 ? [node] : order.slice(0, index + 1);
+  };
+  const executing = (node: string) => {
+    messages.push(progressState(id, touched(node), { node, value: 0, max: 1 }, progress));
+    messages.push({ type: 'executing', data: { node, display_node: node, prompt_id: id } });
+  };
+  const step = () => {
+    messages.push(
+      progressState(
+        id,
+        touched(stepOf!),
+        { node: stepOf!, value: progress!.value, max: progress!.max },
+        progress,
+      ),
+    );
     messages.push({
       type: 'progress',
       data: { value: progress!.value, max: progress!.max, prompt_id: id, node: stepOf },
     });
+  };
   const started = after.started_nodes?.slice(before?.started_nodes?.length ?? 0);
   if (started) {
     if (stepOf && !started.includes(stepOf)) step();
@@ -96,9 +117,10 @@ function runningMessages(before: RecordImage | undefined, after: RecordImage): C
 /**
  * The messages ComfyUI would have sent its client for one change of an execute, in ComfyUI's
  * order: the claim starts it (`execution_start`, `execution_cached`), each write while it runs
- * says which nodes started and how far the sampler is (`executing`, `progress`), the end how it
- * went (`executed` for each output node, then `execution_success`, `execution_error` or
- * `execution_interrupted`, then `executing` with `node: null`). A failure before the run (the
+ * says which nodes started and how far the sampler is (`progress_state` then `executing`;
+ * `progress_state` then `progress`), the end how it went (`executed` for each output node and a
+ * `progress_state` with every node finished, then `execution_success`; or `execution_error` or
+ * `execution_interrupted`, whose node ComfyUI never finishes; then `executing` with `node: null`). A failure before the run (the
  * queue's TTL, a refused invocation) still ends the client's wait with `execution_error`.
  * `status` (the queue size) is the sender's to add: it depends on the owner's other executes.
  */

@@ -24,6 +24,9 @@ const CORS_RULE = {
   maxAgeSeconds: 3000,
 };
 
+/** 255 bytes a file name, less the longest suffix s3rver adds to a stored segment (`._S3rver_metadata.json`). */
+const MAX_SEGMENT_BYTES = 232;
+
 /** A segment decoded as S3 reads it, or undefined when its percent-encoding is malformed. */
 function decoded(text: string): string | undefined {
   try {
@@ -45,6 +48,11 @@ function keyProblem(key: string): string | undefined {
     return `the key '${key}' has a '.' or '..' segment, which S3 keeps literal and this emulator would resolve`;
   if (segments.includes(''))
     return `the key '${key}' has an empty segment, which this emulator would collapse`;
+  // s3rver stores each segment as a file name plus '._S3rver_object' and crashes the whole
+  // process on ENAMETOOLONG; S3 takes keys up to 1024 bytes, so this is the emulator's limit.
+  const long = segments.find((segment) => Buffer.byteLength(segment) > MAX_SEGMENT_BYTES);
+  if (long !== undefined)
+    return `a key segment is ${Buffer.byteLength(long)} bytes; this emulator stores at most ${MAX_SEGMENT_BYTES} (S3 itself takes keys up to 1024 bytes)`;
   return undefined;
 }
 

@@ -61,6 +61,19 @@ export async function uploadPartCopy(req: IncomingMessage, upstream: URL): Promi
     read.resume();
     return xmlError(502, 'InternalError', `reading the copy source answered ${read.statusCode}`);
   }
+  // S3 copies only from the version the client named by its ETag, when it names one.
+  const ifMatch = req.headers['x-amz-copy-source-if-match'];
+  if (
+    ifMatch !== undefined &&
+    String(ifMatch).replace(/"/g, '') !== String(read.headers.etag ?? '').replace(/"/g, '')
+  ) {
+    read.resume();
+    return xmlError(
+      412,
+      'PreconditionFailed',
+      'At least one of the pre-conditions you specified did not hold',
+    );
+  }
   const size = Number(read.headers['content-length']);
   const stored = await request(
     upstream,

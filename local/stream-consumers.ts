@@ -89,20 +89,29 @@ export async function startLocalWebhooks(options: LocalWebhooksOptions): Promise
   };
 }
 
-/** ComfyUI's websocket messages: both tables' streams feed the events function, as deployed. */
+/**
+ * ComfyUI's websocket messages: both tables' streams feed the events function, as deployed, each
+ * through its own event source mapping (one poller each), so that greetings waiting on a
+ * connection never hold up the executes' messages, as on AWS.
+ */
 export async function startWebSocketEvents(
   dynamoEndpoint: string,
   handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>,
   log: (part: string, line: string) => void,
 ): Promise<() => Promise<void>> {
-  const streams = new DynamoDbStreamPoller({
-    endpoint: dynamoEndpoint,
-    region: REGION,
-    credentials: CREDENTIALS,
-    tables: [TABLE_NAME, CONNECTIONS_TABLE_NAME],
-    invoke: (event) => invokeLocally('comfyui-events', REGION, handler, event),
-    log: (line) => log('streams', line),
-  });
-  await streams.start();
-  return () => streams.stop();
+  const mappings = [TABLE_NAME, CONNECTIONS_TABLE_NAME].map(
+    (table) =>
+      new DynamoDbStreamPoller({
+        endpoint: dynamoEndpoint,
+        region: REGION,
+        credentials: CREDENTIALS,
+        tables: [table],
+        invoke: (event) => invokeLocally('comfyui-events', REGION, handler, event),
+        log: (line) => log('streams', line),
+      }),
+  );
+  await Promise.all(mappings.map((mapping) => mapping.start()));
+  return async () => {
+    await Promise.all(mappings.map((mapping) => mapping.stop()));
+  };
 }

@@ -2,6 +2,7 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  HeadObjectCommand,
   type S3Client,
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
@@ -25,7 +26,10 @@ export const copySource = (from: S3Object) =>
 
 /**
  * A server-side copy of an object of `size` bytes in parts (UploadPartCopy with byte ranges), for
- * objects CopyObject refuses. A failed copy aborts its upload, so no parts are left to bill.
+ * objects CopyObject refuses. Like CopyObject it keeps the source's content type and metadata
+ * (a model's SHA-256 rides there), and every part is read from the one version it started with
+ * (CopySourceIfMatch), so a source replaced meanwhile fails the copy instead of mixing two. A
+ * failed copy aborts its upload, so no parts are left to bill.
  */
 export async function multipartCopy(
   s3: S3Client,
@@ -34,7 +38,15 @@ export async function multipartCopy(
   size: number,
   partBytes = COPY_PART_BYTES,
 ): Promise<void> {
-  const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: to.bucket, Key: to.key }));
+  const source = await s3.send(new HeadObjectCommand({ Bucket: from.bucket, Key: from.key }));
+  const { UploadId } = await s3.send(
+    new CreateMultipartUploadCommand({
+      Bucket: to.bucket,
+      Key: to.key,
+      ...(source.ContentType ? { ContentType: source.ContentType } : {}),
+      ...(source.Metadata ? { Metadata: source.Metadata } : {}),
+    }),
+  );
   if (!UploadId) throw new Error(`S3 gave no upload id for ${to.bucket}/${to.key}`);
   try {
     const { partSize, parts } = planParts(size, partBytes);
@@ -51,6 +63,7 @@ export async function multipartCopy(
             PartNumber: index + 1,
             CopySource: copySource(from),
             CopySourceRange: `bytes=${first}-${first + parts[index]! - 1}`,
+            ...(source.ETag ? { CopySourceIfMatch: source.ETag } : {}),
           }),
         );
         if (!CopyPartResult?.ETag) throw new Error(`S3 gave no ETag for part ${index + 1} of ${to.key}`);

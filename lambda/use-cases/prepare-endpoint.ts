@@ -91,8 +91,11 @@ export async function prepareEndpoint(request: PrepareRequest, owner: string, de
       size: object.size,
     };
   });
-  // Objects over 5 GiB are copied in parts (any object S3 holds, up to its 5 TB).
-  for (const copy of copies) await deps.payloads.copyObject(copy.from, copy.to, copy.size);
+  // Objects over 5 GiB are copied in parts (any object S3 holds, up to its 5 TB). A prefix of
+  // the caller's own inputs prepared as inputs is already where it would go: nothing to copy
+  // (S3 refuses a copy onto itself).
+  for (const copy of copies)
+    if (copy.from !== copy.to) await deps.payloads.copyObject(copy.from, copy.to, copy.size);
   return {
     endpoint_name: request.endpoint_name,
     prepare_type: request.prepare_type,

@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { GetObjectCommand, PutObjectCommand, S3Client, UploadPartCopyCommand } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCopyCommand,
+} from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { multipartCopy } from '../../lambda/adapters/s3-multipart-copy';
@@ -23,7 +29,13 @@ describe('copyObject past the single-copy limit', () => {
   it('copies in ranged parts, byte for byte, when the object is over the limit', async () => {
     const bytes = randomBytes(11 * MiB + 123);
     await clients.s3.send(
-      new PutObjectCommand({ Bucket: bucket(), Key: 'inputs/big/model.bin', Body: bytes }),
+      new PutObjectCommand({
+        Bucket: bucket(),
+        Key: 'inputs/big/model.bin',
+        Body: bytes,
+        ContentType: 'application/octet-stream',
+        Metadata: { sha256: 'ab'.repeat(32) },
+      }),
     );
     const store = new S3PayloadStore(clients.s3, bucket(), { singleCopyBytes: 6 * MiB, partBytes: 5 * MiB });
     await store.copyObject(
@@ -32,6 +44,48 @@ describe('copyObject past the single-copy limit', () => {
       bytes.length,
     );
     expect((await read('models/checkpoints/model.bin')).equals(bytes)).toBe(true);
+    // As CopyObject does: the source's metadata (a model's SHA-256) and content type come along.
+    const copied = await clients.s3.send(
+      new HeadObjectCommand({ Bucket: bucket(), Key: 'models/checkpoints/model.bin' }),
+    );
+    expect(copied.Metadata).toEqual({ sha256: 'ab'.repeat(32) });
+    expect(copied.ContentType).toBe('application/octet-stream');
+  });
+
+  it('fails, leaving nothing, when the source changes between the listing and a part', async () => {
+    await clients.s3.send(
+      new PutObjectCommand({ Bucket: bucket(), Key: 'inputs/moving.bin', Body: randomBytes(11 * MiB) }),
+    );
+    const s3 = clients.s3;
+    const replaced = { done: false };
+    // The second part is asked for after the source was replaced.
+    s3.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UploadPartCopyCommand' && !replaced.done) {
+          replaced.done = true;
+          await s3.send(
+            new PutObjectCommand({ Bucket: bucket(), Key: 'inputs/moving.bin', Body: randomBytes(11 * MiB) }),
+          );
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'replaceSourceOnce' },
+    );
+    try {
+      const store = new S3PayloadStore(s3, bucket(), { singleCopyBytes: 6 * MiB, partBytes: 5 * MiB });
+      await expect(
+        store.copyObject(
+          `s3://${bucket()}/inputs/moving.bin`,
+          `s3://${bucket()}/models/vae/moving.bin`,
+          11 * MiB,
+        ),
+      ).rejects.toThrow();
+      await expect(
+        s3.send(new HeadObjectCommand({ Bucket: bucket(), Key: 'models/vae/moving.bin' })),
+      ).rejects.toThrow();
+    } finally {
+      s3.middlewareStack.remove('replaceSourceOnce');
+    }
   });
 
   it('copies in one call at or under the limit', async () => {
@@ -52,7 +106,7 @@ describe('multipartCopy when a part fails', () => {
       multipartCopy(s3, { bucket: 'b', key: 'from' }, { bucket: 'b', key: 'to' }, 12 * MiB, 5 * MiB),
     ).rejects.toThrow('slow down');
     const names = mock.calls().map((call) => call.args[0].constructor.name);
-    expect(names[0]).toBe('CreateMultipartUploadCommand');
+    expect(names.slice(0, 2)).toEqual(['HeadObjectCommand', 'CreateMultipartUploadCommand']);
     expect(names.at(-1)).toBe('AbortMultipartUploadCommand');
     expect(names).not.toContain('CompleteMultipartUploadCommand');
   });

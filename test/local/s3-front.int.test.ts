@@ -120,6 +120,17 @@ describe('the local S3 front refuses keys with dot or empty segments (S3 keeps t
     expect(code(answer.text)).toBe('InvalidArgument');
   });
 
+  it('a put with a segment too long for the emulator to store: 400, and the emulator still answers', async () => {
+    // Issue 26's attack: s3rver crashed the whole local stack on ENAMETOOLONG (segment + suffix > 255).
+    const long = `/${bucket()}/inputs/b/in-${'u'.repeat(232)}.png`;
+    const answer = await signedRequest('PUT', long, { body: 'x' });
+    expect(answer.status).toBe(400);
+    expect(answer.text).toContain('this emulator stores at most 232');
+    const atLimit = `/${bucket()}/inputs/b/${'u'.repeat(228)}.png`;
+    expect((await signedRequest('PUT', atLimit, { body: 'x' })).status).toBe(200);
+    expect((await signedRequest('GET', `/${bucket()}/inputs/b/mine.png`)).status).toBe(200);
+  });
+
   it('put and delete through a dot segment: 400, nothing changed', async () => {
     expect((await signedRequest('PUT', `/${bucket()}/inputs/b/../a/secret.png`, { body: 'x' })).status).toBe(
       400,

@@ -1,10 +1,15 @@
 /** ComfyUI reads `name [input|output|temp]` as a folder annotation, never as part of the name. */
 const ANNOTATION = / \[(input|output|temp)\]$/;
-export const MAX_FILENAME_BYTES = 255;
+/**
+ * Below the 255 bytes file systems allow: an uploaded input's stored name adds an 18-byte prefix,
+ * and the local S3 emulator adds a suffix of its own to every key segment it stores (output file
+ * names are cut to 200 characters for the same reason).
+ */
+export const MAX_FILENAME_BYTES = 200;
 
 /**
  * Why a client-chosen file name cannot become a file in ComfyUI's input folder, or undefined when
- * it can: one path segment (no `/`, `\` or `..`), no NUL or control characters, at most 255
+ * it can: one path segment (no `/`, `\` or `..`), no NUL or control characters, at most 200
  * bytes of UTF-8, no annotation suffix, and an extension (ComfyUI's loaders go by it).
  */
 export function filenameProblem(name: string): string | undefined {

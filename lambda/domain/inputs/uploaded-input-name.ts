@@ -14,12 +14,15 @@ export function isUploadedInputName(value: string): boolean {
   return NAME_PATTERN.test(value);
 }
 
-/** `randomPart` is RANDOM_WIDTH base-36 characters. `maxBytes` bounds the whole name. */
+/**
+ * `randomPart` is RANDOM_WIDTH base-36 characters. `maxBytes` bounds the whole name: the 18-byte
+ * head and a name at input-file-name.ts's limit (200 bytes).
+ */
 export function mintUploadedInputName(
   filename: string,
   now: Date,
   randomPart: string,
-  maxBytes = 255,
+  maxBytes = 218,
 ): string {
   const time = (TIME_CEILING - now.getTime()).toString(36).padStart(TIME_WIDTH, '0');
   const head = `${PREFIX}${time}${randomPart.slice(0, RANDOM_WIDTH).padEnd(RANDOM_WIDTH, '0')}-`;

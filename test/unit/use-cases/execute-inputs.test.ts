@@ -64,7 +64,7 @@ describe('CreateExecute with inline inputs', () => {
     ['a/b.png', 'not a path'],
     ['..png', "'..'"],
     ['nul\u0000.png', 'NUL'],
-    [`${'x'.repeat(252)}.png`, 'at most 255 bytes'],
+    [`${'x'.repeat(197)}.png`, 'at most 200 bytes'],
     ['noextension', 'needs an extension'],
     ['cat.png [output]', 'annotation'],
   ])('refuses the file name %j, naming what is wrong, and writes nothing', async (filename, why) => {

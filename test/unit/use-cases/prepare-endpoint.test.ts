@@ -59,6 +59,20 @@ describe("ESD's POST /prepare", () => {
     ]);
   });
 
+  it("prepares the caller's own inputs as inputs without copying them onto themselves (S3 refuses that)", async () => {
+    const { deps: d, payloads } = deps();
+    put(payloads, 's3://bucket/inputs/anyone/refs/m.png');
+    const answer = await prepareEndpoint(request('inputs', 's3://bucket/inputs/anyone/refs/'), 'anyone', d);
+    expect(answer.prepared).toEqual([{ name: 'm.png', size: 10 }]);
+    // Copied under the name relative to the prefix, not onto itself.
+    expect(payloads.copies.map((c) => [c.from, c.to])).toEqual([
+      ['s3://bucket/inputs/anyone/refs/m.png', 's3://bucket/inputs/anyone/m.png'],
+    ]);
+    const whole = await prepareEndpoint(request('inputs', 's3://bucket/inputs/anyone/'), 'anyone', d);
+    expect(whole.prepareSuccess).toBe(true);
+    expect(payloads.copies).toHaveLength(1);
+  });
+
   it("copies inputs into the caller's inputs, where prompts name them by their relative paths", async () => {
     const { deps: d, payloads } = deps();
     put(payloads, 's3://team-assets/refs/masks/m.png');

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -22,10 +23,14 @@ export function stopChild(child: ChildProcess, graceMs = 3000): Promise<void> {
   });
 }
 
+/** Holds the container's AWS calls to the endpoint role's statements (see the file). */
+const ROLE_PRELOAD = pathToFileURL(join(ROOT, 'local/iam-emulation/endpoint-role-preload.ts')).href;
+
 /**
  * The endpoint container's adapter in a process of its own, as on a SageMaker instance: the same
- * `container/src/main.ts`, run by tsx. Every output line goes to `onLine` (the local stack shows
- * it and keeps it for GetExecuteLogs). Resolves once /ping answers 200.
+ * `container/src/main.ts`, run by tsx, its AWS calls held to the endpoint's execution role. Every
+ * output line goes to `onLine` (the local stack shows it and keeps it for GetExecuteLogs).
+ * Resolves once /ping answers 200.
  */
 export async function startEndpointContainer(options: {
   port: number;
@@ -33,7 +38,8 @@ export async function startEndpointContainer(options: {
   onLine(line: string): void;
   readyTimeoutMs?: number;
 }): Promise<RunningContainer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'container/src/main.ts')], {
+  const entry = join(ROOT, 'container/src/main.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', '--import', ROLE_PRELOAD, entry], {
     cwd: ROOT,
     env: { ...options.env, PORT: String(options.port) },
     stdio: ['ignore', 'pipe', 'pipe'],

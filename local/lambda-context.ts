@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
+import { runAsFunction } from './iam-emulation/running-function';
 
 /**
  * The local stack runs every function in one process, many invocations at once, as Lambda runs
@@ -10,6 +11,8 @@ import type { Context } from 'aws-lambda';
  */
 /** The region every local function runs in. */
 export const LOCAL_REGION = 'us-east-1';
+/** The account every local ARN names. */
+export const LOCAL_ACCOUNT_ID = '123456789012';
 
 let store: Awaited<ReturnType<typeof InvokeStore.getInstanceAsync>> | undefined;
 
@@ -33,7 +36,7 @@ export function lambdaInvocationContext(
     callbackWaitsForEmptyEventLoop: false,
     functionName,
     functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${region}:123456789012:function:${functionName}`,
+    invokedFunctionArn: `arn:aws:lambda:${region}:${LOCAL_ACCOUNT_ID}:function:${functionName}`,
     memoryLimitInMB: '512',
     awsRequestId: randomUUID(),
     logGroupName,
@@ -46,7 +49,11 @@ export function lambdaInvocationContext(
   return { context, traceId };
 }
 
-/** Runs one invocation of a handler inside its own InvokeStore context, as Lambda's runtime does. */
+/**
+ * Runs one invocation of a handler inside its own InvokeStore context, as Lambda's runtime does,
+ * as `handlerName` (the CDK app's function name): the local IAM emulation checks its calls
+ * against that function's policy.
+ */
 export async function invokeLocally<E, R>(
   handlerName: string,
   region: string,
@@ -60,6 +67,6 @@ export async function invokeLocally<E, R>(
       [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId,
       [InvokeStoreBase.PROTECTED_KEYS.X_RAY_TRACE_ID]: traceId,
     },
-    () => handler(event, context),
+    () => runAsFunction(handlerName, () => handler(event, context)),
   );
 }

@@ -11,6 +11,9 @@ import { comfyUiTarget } from './comfyui-target';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { startEndpointContainer } from './endpoint-container-process';
 import { freePort } from './free-port';
+import type { Denial } from './iam-emulation/access-denied';
+import { parseDenialLine } from './iam-emulation/denial-lines';
+import { enforceFunctionPolicies } from './iam-emulation/policy-enforcement';
 import { invokeLocally, LOCAL_REGION, startInvokeStore } from './lambda-context';
 import { deliverNotification, loadHandlers } from './local-handlers';
 import type { LocalStackOptions } from './local-stack-options';
@@ -52,6 +55,8 @@ export function apiKeyId(key: string): string {
  * `npm start`'s composition root: DynamoDB Local, s3rver, the ComfyUI simulator (or a real
  * ComfyUI), the endpoint container, the SageMaker/Logs emulator and the API gateway in front of
  * the very handler functions the CDK app deploys, wired through the SDK's AWS_ENDPOINT_URL_*.
+ * Every AWS call a function (or the container) makes is held to the IAM policy the CDK app
+ * deploys for it (local/iam-emulation/): a call it does not allow fails as on AWS.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const log = options.log ?? (() => undefined);
@@ -62,6 +67,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
   try {
     await startInvokeStore();
+    // Each handler's AWS calls are held to its own function's deployed policy, as IAM holds them.
+    // A refused call is a deploy defect: never silent, even for a stack started without a log.
+    const reportDenial = (denial: Denial) => {
+      if (options.log) log('iam', denial.message);
+      else if (denial.kind === 'refused') console.error(`[iam] ${denial.message}`);
+    };
+    const stopReporting = enforceFunctionPolicies(reportDenial);
+    stops.push(async () => stopReporting());
     const dataPath = (part: string) => (options.dataDir ? join(options.dataDir, part) : undefined);
     for (const part of ['dynamodb', 's3', 'comfyui', 'sagemaker'])
       if (dataPath(part)) mkdirSync(dataPath(part)!, { recursive: true });
@@ -181,6 +194,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         POWERTOOLS_DEV: '',
       },
       onLine: (line) => {
+        // The endpoint role's denials (local/iam-emulation/endpoint-role-preload.ts).
+        const denial = parseDenialLine(line);
+        if (denial) return reportDenial(denial);
         log('container', line);
         aws.logs.add({
           logGroup: `/aws/sagemaker/Endpoints/${LOCAL_ENDPOINT_NAME}`,

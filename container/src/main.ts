@@ -6,6 +6,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbExecuteStore } from '../../lambda/adapters/dynamodb-execute-store';
 import { executeInputFolder } from '../../lambda/domain/inputs/staged-inputs';
 import { AwsCallCounter } from '../../lambda/platform/aws-call-counter';
+import { announceClient } from '../../lambda/platform/client-listeners';
 import { ComfyUiClient } from './comfy-client';
 import { sweepOldFiles } from './comfy-output-files';
 import { containerConfig } from './config';
@@ -26,11 +27,12 @@ export async function startContainer(env: Record<string, string | undefined> = p
   const logger = new Logger({ serviceName: 'comfy-exec-endpoint' });
   // Each invocation logs the AWS calls it made (docs/performance.md counts them per execute).
   const calls = new AwsCallCounter();
-  const s3 = calls.attach(
-    new S3Client({ region: config.AWS_REGION, forcePathStyle: config.S3_FORCE_PATH_STYLE }),
+  // Announced: the local stack holds their calls to the endpoint role's policy.
+  const s3 = announceClient(
+    calls.attach(new S3Client({ region: config.AWS_REGION, forcePathStyle: config.S3_FORCE_PATH_STYLE })),
   );
   const documents = DynamoDBDocumentClient.from(
-    calls.attach(new DynamoDBClient({ region: config.AWS_REGION })),
+    announceClient(calls.attach(new DynamoDBClient({ region: config.AWS_REGION }))),
     {
       marshallOptions: { removeUndefinedValues: true },
     },

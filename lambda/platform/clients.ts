@@ -7,6 +7,7 @@ import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { announceClient, type BuiltClient, type ClientListener, listenForClients } from './client-listeners';
 import { traced } from './tracing';
 
 /**
@@ -17,7 +18,8 @@ const cache = new Map<string, unknown>();
 
 /** Each client built once per container, every call traced (one subsegment per AWS call). */
 function once<T>(key: string, build: () => T): T {
-  if (!cache.has(key)) cache.set(key, traced(build()));
+  // Announced, so that the local stack can hold each call to the calling function's policy.
+  if (!cache.has(key)) cache.set(key, announceClient(traced(build())));
   return cache.get(key) as T;
 }
 
@@ -91,6 +93,15 @@ export function sqsClient(settings: ClientSettings): SQSClient {
 
 export function secretsClient(settings: ClientSettings): SecretsManagerClient {
   return once('secrets-manager', () => new SecretsManagerClient({ region: settings.region }));
+}
+
+/**
+ * `listener` hears of every client built here, those already built included (the local stack
+ * adds its IAM check to each). Returns the unsubscribe.
+ */
+export function onClientBuilt(listener: ClientListener): () => void {
+  for (const client of cache.values()) listener(client as BuiltClient);
+  return listenForClients(listener);
 }
 
 /** Tests and the local stack rebuild clients after changing the environment. */

@@ -3,12 +3,13 @@ import { AdjustmentType, ScalableTarget, ServiceNamespace } from 'aws-cdk-lib/aw
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IRepository } from 'aws-cdk-lib/aws-ecr';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { CfnEndpoint, CfnEndpointConfig, CfnModel } from 'aws-cdk-lib/aws-sagemaker';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { endpointRoleStatements } from './endpoint-role-statements';
 import { PAYLOAD_PREFIXES } from './payload-bucket';
 
 export interface AsyncEndpointProps {
@@ -57,85 +58,22 @@ export class AsyncEndpoint extends Construct {
   constructor(scope: Construct, id: string, props: AsyncEndpointProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const objects = (prefix: string) => props.bucket.arnForObjects(`${prefix}*`);
+    const repositoryArn = props.imageRepository?.repositoryArn ?? ecrRepositoryArn(props.imageUri);
     this.role = new Role(this, 'ExecutionRole', {
       assumedBy: new ServicePrincipal('sagemaker.amazonaws.com'),
     });
-    const statements = [
-      // SageMaker reads the staged request; the container reads the execute's inputs (its own,
-      // uploaded ones, synced prefixes) and writes outputs; SageMaker writes result objects.
-      new PolicyStatement({
-        actions: ['s3:GetObject'],
-        resources: [
-          objects(PAYLOAD_PREFIXES.executes),
-          objects(PAYLOAD_PREFIXES.inputs),
-          objects(PAYLOAD_PREFIXES.models),
-        ],
-      }),
-      new PolicyStatement({
-        actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
-        resources: [
-          objects(PAYLOAD_PREFIXES.executes),
-          objects(PAYLOAD_PREFIXES.asyncInference),
-          // Its own catalog only: one endpoint's instances cannot rewrite another's node list.
-          objects(`${PAYLOAD_PREFIXES.endpoints}${props.endpointName}/`),
-        ],
-      }),
-      ...(props.inputBuckets?.length
-        ? [
-            new PolicyStatement({
-              actions: ['s3:GetObject'],
-              resources: props.inputBuckets.map((name) => `arn:${Aws.PARTITION}:s3:::${name}/*`),
-            }),
-          ]
-        : []),
-      new PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-        resources: [props.table.tableArn],
-      }),
-      new PolicyStatement({
-        actions: ['sns:Publish'],
-        resources: [props.successTopic.topicArn, props.errorTopic.topicArn],
-      }),
-      new PolicyStatement({
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: [props.topicKey.keyArn],
-      }),
-      new PolicyStatement({
-        actions: [
-          'logs:CreateLogGroup',
-          'logs:CreateLogStream',
-          'logs:PutLogEvents',
-          'logs:DescribeLogStreams',
-        ],
-        resources: [
-          `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:/aws/sagemaker/Endpoints/${props.endpointName}:*`,
-        ],
-      }),
-      // CloudWatch metrics and the ECR token have no resource-level permissions.
-      new PolicyStatement({
-        actions: ['cloudwatch:PutMetricData', 'ecr:GetAuthorizationToken'],
-        resources: ['*'],
-      }),
-    ];
-    const repository = props.imageRepository?.repositoryArn ?? ecrRepositoryArn(props.imageUri);
-    if (repository) {
-      statements.push(
-        new PolicyStatement({
-          actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
-          resources: [repository],
-        }),
-      );
-    }
-    if (props.modelDataUrl) {
-      const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(props.modelDataUrl)!;
-      statements.push(
-        new PolicyStatement({
-          actions: ['s3:GetObject'],
-          resources: [`arn:${Aws.PARTITION}:s3:::${bucket}/${key}`],
-        }),
-      );
-    }
+    // A pure function of ARNs, so the local stack holds its container to the very same statements.
+    const statements = endpointRoleStatements({
+      endpointName: props.endpointName,
+      bucketArn: props.bucket.bucketArn,
+      tableArn: props.table.tableArn,
+      successTopicArn: props.successTopic.topicArn,
+      errorTopicArn: props.errorTopic.topicArn,
+      topicKeyArn: props.topicKey.keyArn,
+      ...(props.inputBuckets ? { inputBuckets: props.inputBuckets } : {}),
+      ...(repositoryArn ? { repositoryArn } : {}),
+      ...(props.modelDataUrl ? { modelDataUrl: props.modelDataUrl } : {}),
+    });
     for (const statement of statements) this.role.addToPolicy(statement);
 
     const model = new CfnModel(this, 'Model', {

@@ -58,6 +58,17 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
       resources: [r.bucketArn],
       conditions: { StringLike: { 's3:prefix': prefixes.map((p) => `${p}*`) } },
     });
+  /**
+   * SageMaker's result objects: an execute whose outputs are too large for its record keeps them
+   * there (its `outputs_location`), so every view of outputs reads them. The prefix is the one
+   * SageMaker writes under (nag-acknowledgements.ts reasons each payload prefix's wildcard).
+   */
+  const resultObjects = objects(['GetObject'], asyncInference);
+  /**
+   * ListBucket with no prefix condition: what makes S3 answer a read of a missing key with 404.
+   * A read carries no s3:prefix, so a prefix-limited listing is not documented to count.
+   */
+  const missingKeysAnswered = new PolicyStatement({ actions: ['s3:ListBucket'], resources: [r.bucketArn] });
   // Operator-listed input buckets: read and list (need_prepare syncs a prefix of one).
   const inputBuckets =
     r.inputBuckets.length === 0
@@ -94,6 +105,7 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
         index(EXECUTE_TABLE.byOwnerStatus.indexName),
         objects(['PutObject', 'DeleteObject', 'GetObject'], executes),
         objects(['GetObject'], inputs, models, PAYLOAD_PREFIXES.endpoints),
+        resultObjects,
         // ComfyUI's /upload/image stores the file as one of the caller's inputs.
         objects(['PutObject'], inputs),
         listing(inputs),
@@ -101,12 +113,13 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
         new PolicyStatement({ actions: ['sagemaker:InvokeEndpointAsync'], resources: [r.endpointArn] }),
       ];
     case 'get-execute':
-      return [table('GetItem'), objects(['GetObject'], executes)];
+      return [table('GetItem'), objects(['GetObject'], executes), resultObjects];
     case 'list-executes':
       return [
         index(EXECUTE_TABLE.byOwner.indexName),
         index(EXECUTE_TABLE.byOwnerStatus.indexName),
         objects(['GetObject'], executes),
+        resultObjects,
       ];
     case 'delete-executes':
       // UpdateItem: deleting an unfinished execute gives its owner's count back, in the same transaction.
@@ -130,11 +143,12 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
     case 'delete-model':
       return [objects(['GetObject', 'DeleteObject'], models)];
     // Copies from the caller's inputs prefix or an operator-listed bucket into the library or inputs.
+    // A copy over 5 GiB goes multipart, and a failed one aborts its upload (no parts left to bill).
     case 'prepare-endpoint':
       return [
         listing(inputs),
-        objects(['GetObject', 'PutObject'], inputs),
-        objects(['PutObject'], models),
+        objects(['GetObject', 'PutObject', 'AbortMultipartUpload'], inputs),
+        objects(['PutObject', 'AbortMultipartUpload'], models),
         ...inputBuckets,
       ];
     case 'get-prepare':
@@ -163,13 +177,19 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
           resources: [r.endpointConfigArn],
         }),
       ];
+    // Both read result objects that may not exist: SageMaker writes no failure object for a
+    // timeout or an expired request, and no output until the run ends. S3 answers a read of a
+    // missing key with 404 only to a caller that may list the bucket, else 403 Access Denied, which
+    // the reads do not take for "missing": without this the Sweeper stopped at the first execute
+    // with no result object, and OnAsyncResult retried such a notification into its DLQ.
     case 'on-async-result':
-      return [table('GetItem', 'UpdateItem'), objects(['GetObject'], asyncInference)];
+      return [table('GetItem', 'UpdateItem'), objects(['GetObject'], asyncInference), missingKeysAnswered];
     case 'sweeper':
       return [
         table('GetItem', 'UpdateItem'),
         index(EXECUTE_TABLE.pending.indexName),
         objects(['GetObject'], asyncInference),
+        missingKeysAnswered,
       ];
     // $connect keeps the connection (taking one of its owner's places: the owner's connections
     // are read, a holder's row checked), $disconnect drops it, a feature_flags message is answered.
@@ -199,6 +219,8 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
         }),
         table('GetItem'),
         index(EXECUTE_TABLE.byOwnerStatus.indexName),
+        // Outputs too large for the record, read back for `executed`.
+        resultObjects,
         manageConnections,
       ];
     // The caller's signing secret: created on first use, read, rotated.
@@ -212,6 +234,7 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
       return [
         table('GetItem', 'UpdateItem'),
         objects(['GetObject'], executes),
+        resultObjects,
         secrets,
         new PolicyStatement({ actions: ['sqs:ChangeMessageVisibility'], resources: [r.webhookQueueArn] }),
         new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [r.webhookDeadLettersArn] }),

@@ -361,6 +361,21 @@ describe('control plane stack', () => {
         condition: undefined,
       },
     ]);
+    // A result object the Sweeper or OnAsyncResult reads may not exist: S3 answers 404 (not 403)
+    // only to a caller that may list the bucket (a read carries no s3:prefix to condition on).
+    for (const role of ['SweeperRoleDefaultPolicy', 'OnAsyncResultRoleDefaultPolicy'])
+      expect(scoped(role), role).toContainEqual({
+        actions: ['s3:ListBucket'],
+        resource: expect.not.stringContaining('/'),
+        condition: undefined,
+      });
+    // A failed multipart copy (over 5 GiB) aborts its upload where it was going.
+    expect(
+      scoped('PrepareEndpointRoleDefaultPolicy').filter((s) => s.actions.includes('s3:AbortMultipartUpload')),
+    ).toEqual([
+      expect.objectContaining({ resource: expect.stringContaining('/inputs/*') }),
+      expect.objectContaining({ resource: expect.stringContaining('/models/*') }),
+    ]);
     // The model library's routes touch nothing but models/.
     for (const role of ['StartModelUpload', 'CompleteModelUpload', 'ListModels', 'DeleteModel']) {
       const resources = scoped(`${role}RoleDefaultPolicy`).map((s) => s.resource);

@@ -1,0 +1,62 @@
+import type { AccessRequest } from './policy-evaluator';
+import { type ArnScope, field, operationOf, type SdkCall, UnmappedCallError } from './sdk-call';
+
+const tableArn = (scope: ArnScope, table: string) =>
+  table.startsWith('arn:') ? table : `arn:aws:dynamodb:${scope.region}:${scope.account}:table/${table}`;
+
+/** A Query or Scan reads the index when it names one: IAM checks the index's own ARN. */
+function readArn(call: SdkCall, scope: ArnScope): string {
+  const table = tableArn(scope, field(call, 'TableName'));
+  const index = call.input.IndexName;
+  return typeof index === 'string' ? `${table}/index/${index}` : table;
+}
+
+/** A transaction is authorized item by item, each with its own action on its own table. */
+const TRANSACT_ACTIONS: Record<string, string> = {
+  Put: 'dynamodb:PutItem',
+  Update: 'dynamodb:UpdateItem',
+  Delete: 'dynamodb:DeleteItem',
+  ConditionCheck: 'dynamodb:ConditionCheckItem',
+  Get: 'dynamodb:GetItem',
+};
+
+function transactItems(call: SdkCall, scope: ArnScope): AccessRequest[] {
+  const items = call.input.TransactItems;
+  if (!Array.isArray(items)) throw new UnmappedCallError(call, 'no TransactItems in its input');
+  return items.flatMap((item: Record<string, Record<string, unknown>>) =>
+    Object.entries(item).map(([kind, part]) => {
+      const action = TRANSACT_ACTIONS[kind];
+      if (!action) throw new UnmappedCallError(call, `transaction item ${kind} is not emulated`);
+      return { action, resource: tableArn(scope, field(call, 'TableName', part)) };
+    }),
+  );
+}
+
+/** Batch calls are authorized once per table they touch, with the batch's own action. */
+function batchTables(call: SdkCall, scope: ArnScope): AccessRequest[] {
+  const tables = Object.keys((call.input.RequestItems as Record<string, unknown> | undefined) ?? {});
+  if (tables.length === 0) throw new UnmappedCallError(call, 'no RequestItems in its input');
+  return tables.map((table) => ({
+    action: `dynamodb:${operationOf(call)}`,
+    resource: tableArn(scope, table),
+  }));
+}
+
+/** DynamoDB: each operation is the action of its name, on the table (or index) it names. */
+export function dynamoDbAccess(call: SdkCall, scope: ArnScope): AccessRequest[] {
+  const operation = operationOf(call);
+  switch (operation) {
+    case 'Query':
+    case 'Scan':
+      return [{ action: `dynamodb:${operation}`, resource: readArn(call, scope) }];
+    case 'TransactWriteItems':
+    case 'TransactGetItems':
+      return transactItems(call, scope);
+    case 'BatchWriteItem':
+    case 'BatchGetItem':
+      return batchTables(call, scope);
+    default:
+      // GetItem, PutItem, UpdateItem, DeleteItem, DescribeTable…: the action of the same name.
+      return [{ action: `dynamodb:${operation}`, resource: tableArn(scope, field(call, 'TableName')) }];
+  }
+}

@@ -185,7 +185,8 @@ export const FUNCTION_ENV = {
     MAX_CONNECTIONS_PER_KEY: int(1, 100_000, 20),
   }),
   /** The executes and connections tables' streams, told to the websockets. */
-  'comfyui-events': z.extend(BaseEnv, { ...SocketEnv, TABLE_NAME: nonEmpty() }),
+  // BUCKET_NAME: outputs too large for the record are read back for `executed` (relay-execute-changes.ts).
+  'comfyui-events': z.extend(DataEnv, SocketEnv),
 } satisfies Record<HttpHandlerName | 'on-async-result' | 'sweeper' | SocketFunction, z.ZodMiniObject>;
 
 type SocketFunction = 'comfyui-socket' | 'comfyui-events' | 'dispatch-webhooks' | 'deliver-webhooks';

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { ApiGatewaySocketSender } from '../adapters/apigateway-socket-sender';
 import { DynamoDbConnectionStore } from '../adapters/dynamodb-connection-store';
 import { DynamoDbExecuteStore } from '../adapters/dynamodb-execute-store';
+import { S3PayloadStore } from '../adapters/s3-payload-store';
 import type { SocketDeps } from '../use-cases/comfyui-socket';
 import type { RelayDeps } from '../use-cases/relay-execute-changes';
-import { documentClient, socketManagementClient } from './clients';
+import { documentClient, s3Client, socketManagementClient } from './clients';
 import { functionEnv } from './env';
 
 /** The websocket functions' dependencies (kept apart so the HTTP functions never bundle them). */
@@ -33,9 +34,14 @@ export function socketDeps(): SocketDeps {
 
 export function relayDeps(): RelayDeps {
   const { client, connections, sender } = socketParts('comfyui-events');
+  const env = functionEnv('comfyui-events');
   return {
     connections,
     sender,
-    store: new DynamoDbExecuteStore(client, functionEnv('comfyui-events').TABLE_NAME),
+    store: new DynamoDbExecuteStore(client, env.TABLE_NAME),
+    payloads: new S3PayloadStore(
+      s3Client({ region: env.AWS_REGION, s3ForcePathStyle: env.S3_FORCE_PATH_STYLE }),
+      env.BUCKET_NAME,
+    ),
   };
 }

@@ -35,7 +35,7 @@ type OutputsFields = Pick<
 /** The recorded outputs, or those of the result object when they were too large for the record. */
 export async function recordedOutputs(
   record: OutputsFields,
-  payloads: PayloadStore,
+  payloads: Pick<PayloadStore, 'getText'>,
 ): Promise<ExecuteOutputs | null> {
   if (record.outputs) return record.outputs;
   if (!record.outputs_location) return null;

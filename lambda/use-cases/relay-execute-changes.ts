@@ -2,13 +2,16 @@ import { type ComfySocketMessage, socketMessagesFor } from '../domain/comfyui/so
 import type { ExecuteRecord } from '../domain/execute-record';
 import { isTerminal } from '../domain/execute-status';
 import type { ConnectionStore, SocketConnection, SocketSender } from '../domain/notification-ports';
-import type { ExecuteStore } from '../domain/ports';
+import type { ExecuteStore, PayloadStore } from '../domain/ports';
 import { queueRemaining } from './comfyui-facade';
+import { recordedOutputs } from './execute-view';
 
 export interface RelayDeps {
   connections: ConnectionStore;
   sender: SocketSender;
   store: Pick<ExecuteStore, 'listByOwner' | 'get'>;
+  /** Where outputs too large for the record are kept (its `outputs_location`), for `executed`. */
+  payloads: Pick<PayloadStore, 'getText'>;
   /** How long to wait before asking a just-opened connection again. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -58,12 +61,18 @@ export async function relayExecuteChange(
   const record = after ?? before;
   // Not an execute: the owners' unfinished counts share the table (unfinished-counter.ts).
   if (!record?.owner) return;
-  const promptMessages = after ? socketMessagesFor(before, after) : [];
+  let promptMessages = after ? socketMessagesFor(before, after) : [];
   const changesQueue = queueChanged(before, after);
   // Most writes (the invocation id, a repeated value) say nothing: no read for them.
   if (promptMessages.length === 0 && !changesQueue) return;
   const connections = await deps.connections.ofOwner(record.owner);
   if (connections.length === 0) return;
+  // Outputs too large for the record are in its result object: read once someone listens, so
+  // each output node still gets its `executed`.
+  if (after && promptMessages.length > 0 && after.outputs == null && after.outputs_location) {
+    const outputs = await recordedOutputs(after, deps.payloads);
+    promptMessages = socketMessagesFor(before, { ...after, outputs });
+  }
   const status = changesQueue
     ? { type: 'status', data: { status: await queueRemaining(record.owner, deps) } }
     : undefined;

@@ -113,7 +113,7 @@ export class ControlPlaneStack extends Stack {
       'on-async-result': data,
       sweeper: data,
       'comfyui-socket': { ...socket, MAX_CONNECTIONS_PER_KEY: config.maxConnectionsPerKey },
-      'comfyui-events': { ...socket, TABLE_NAME: props.table.tableName },
+      'comfyui-events': { ...socket, ...data },
       'webhook-secret': { WEBHOOK_SECRET_PREFIX: webhookSecretPrefix },
       'dispatch-webhooks': { WEBHOOK_QUEUE_URL: webhooks.queue.queueUrl },
       'deliver-webhooks': {

@@ -63,7 +63,7 @@ describe('relaying execute changes to the websockets', () => {
       ['bob', 'bob', 'tab-1'],
     ] as const)
       await openSocket({ connectionId: id, owner, clientId: client }, sockets);
-    const deps = { ...sockets, store: fakes.store };
+    const deps = { ...sockets, store: fakes.store, payloads: fakes.payloads };
     return { record: fakes.records[0]!, deps };
   }
 
@@ -92,6 +92,45 @@ describe('relaying execute changes to the websockets', () => {
       { status: { exec_info: { queue_remaining: 1 } } },
       { status: { exec_info: { queue_remaining: 1 } } },
       { status: { exec_info: { queue_remaining: 0 } } },
+    ]);
+  });
+
+  it('sends executed for outputs too large for the record, read from its result object', async () => {
+    const { record, deps } = await setup();
+    const running: ExecuteRecord = { ...record, status: 'running', start_time: '2026-11-22T10:00:01.000Z' };
+    const location = `s3://bucket/async-out/${record.prompt_id}.out`;
+    const image = {
+      filename: 'ComfyUI_00001_.png',
+      subfolder: '',
+      type: 'output',
+      key: '9/ComfyUI_00001_.png',
+    };
+    deps.payloads.objects.set(
+      location,
+      JSON.stringify({
+        prompt_id: record.prompt_id,
+        status: 'success',
+        output_path: `s3://bucket/executes/${record.prompt_id}/outputs/`,
+        output_files: ['9/ComfyUI_00001_.png'],
+        outputs: { '9': { images: [image] } },
+      }),
+    );
+    const done = {
+      ...running,
+      status: 'success',
+      complete_time: '2026-11-22T10:00:09.000Z',
+      outputs: null,
+      outputs_location: location,
+    } as ExecuteRecord;
+    await relayExecuteChange(running, done, deps);
+    const executed = (deps.sender.sent.get('mine') ?? []).filter((m) => m.type === 'executed');
+    expect(executed.map((m) => m.data)).toEqual([
+      {
+        node: '9',
+        display_node: '9',
+        prompt_id: record.prompt_id,
+        output: { images: [{ filename: 'ComfyUI_00001_.png', subfolder: record.prompt_id, type: 'output' }] },
+      },
     ]);
   });
 

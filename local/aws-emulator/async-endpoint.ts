@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { parseS3Uri } from '../../lambda/adapters/s3-uri';
+import { postToContainer } from './container-post';
 import { resultNotification } from './notifications';
 import type { QueueJournal } from './queue-journal';
 
@@ -178,9 +179,9 @@ export class AsyncEndpoint {
       await sleep(request.timeoutSeconds * 1000);
       throw new Error('timeout');
     }
-    const response = await fetch(`${this.config.containerUrl}/invocations`, {
-      method: 'POST',
-      headers: {
+    const response = await postToContainer(
+      `${this.config.containerUrl}/invocations`,
+      {
         'Content-Type': request.contentType ?? 'application/octet-stream',
         ...(request.accept ? { Accept: request.accept } : {}),
         ...(request.customAttributes
@@ -188,10 +189,9 @@ export class AsyncEndpoint {
           : {}),
       },
       body,
-      signal: AbortSignal.timeout(request.timeoutSeconds * 1000),
-    });
-    const bytes = Buffer.from(await response.arrayBuffer());
-    if (response.headers.get('content-length') === null) {
+      request.timeoutSeconds * 1000,
+    );
+    if (response.headers['content-length'] === undefined) {
       return {
         status: 500,
         contentType: 'text/plain',
@@ -202,8 +202,8 @@ export class AsyncEndpoint {
     }
     return {
       status: response.status,
-      contentType: response.headers.get('content-type') ?? 'application/octet-stream',
-      body: bytes,
+      contentType: response.headers['content-type'] ?? 'application/octet-stream',
+      body: response.body,
     };
   }
 

@@ -13,7 +13,9 @@ let stack: LocalStack;
 let browser: Browser;
 let consoleUrl: string;
 beforeAll(async () => {
-  stack = await startE2eStack();
+  // Executes get a minute (the e2e default is 6 s): on a loaded machine the one to cancel had
+  // timed out, failed, before the click.
+  stack = await startE2eStack({ invocationTimeoutSeconds: 60 });
   consoleUrl = new URL('/console/', stack.apiUrl).toString();
   browser = await chromium.launch(CHROMIUM).catch((error: Error) => {
     throw new Error(
@@ -159,7 +161,8 @@ describe('the web console in Chromium', () => {
   });
 
   it('cancels a running execute', async () => {
-    const id = await create({ prompt: tinyTxt2imgPrompt(63, 400) });
+    // 5,000 steps of 10 ms: running until cancelled, however slow the machine.
+    const id = await create({ prompt: tinyTxt2imgPrompt(63, 5000) });
     const page = await signedIn();
     await page.goto(`${consoleUrl}#/executes/${id}`);
     await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 30_000 }).toBe('running');

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { runBounded } from '../../lambda/platform/run-bounded';
 import type { ComfyUiClient, FileRef } from './comfy-client';
 import { relativeOutputKey, uniqueKey } from './output-keys';
 
@@ -88,7 +89,11 @@ export async function collectOutputs(
       });
     }
   }
-  await uploadAll(uploads, deps);
+  await runBounded(uploads.length, UPLOAD_CONCURRENCY, async (index) => {
+    const { file, key } = uploads[index]!;
+    await upload(deps, file, key);
+    deps.onStored?.(file);
+  });
   return {
     output_path: `s3://${deps.bucket}/${prefix.output}`,
     output_files: files.output,
@@ -96,23 +101,4 @@ export async function collectOutputs(
     temp_files: files.temp,
     outputs,
   };
-}
-
-/** Uploads each file; after a failure starts no more, lets those under way end, and throws the first. */
-async function uploadAll(uploads: { file: FileRef; key: string }[], deps: CollectDeps) {
-  let next = 0;
-  let failure: unknown;
-  const worker = async () => {
-    while (failure === undefined && next < uploads.length) {
-      const { file, key } = uploads[next++]!;
-      try {
-        await upload(deps, file, key);
-        deps.onStored?.(file);
-      } catch (error) {
-        failure ??= error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(UPLOAD_CONCURRENCY, uploads.length) }, worker));
-  if (failure !== undefined) throw failure;
 }

@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { runBounded } from '../../lambda/platform/run-bounded';
 
 export interface RangedDownloadOptions {
   /** Bytes per ranged GetObject. @default 16 MiB */
@@ -38,36 +39,30 @@ export async function rangedDownload(
     options.onContiguous?.(prefixRanges === ranges.length ? location.size : ranges[prefixRanges]![0]);
   };
   try {
-    let next = 0;
-    const worker = async () => {
-      while (next < ranges.length) {
-        const index = next++;
-        const [start, end] = ranges[index]!;
-        const object = await s3.send(
-          new GetObjectCommand({
-            Bucket: location.bucket,
-            Key: location.key,
-            Range: `bytes=${start}-${end}`,
-          }),
-        );
-        let position = start;
-        for await (const chunk of object.Body as Readable) {
-          const bytes = chunk as Buffer;
-          if (position + bytes.length > end + 1)
-            throw new Error(`S3 sent more than range ${start}-${end} of ${location.key}`);
-          await file.write(bytes, 0, bytes.length, position);
-          position += bytes.length;
-          done += bytes.length;
-          options.onBytes?.(done);
-        }
-        if (position !== end + 1)
-          throw new Error(`range ${start}-${end} of ${location.key} ended after ${position - start} bytes`);
-        rangeDone(index);
+    // After a failed range none starts, and those under way end before the file is closed.
+    await runBounded(ranges.length, options.concurrency ?? 8, async (index) => {
+      const [start, end] = ranges[index]!;
+      const object = await s3.send(
+        new GetObjectCommand({
+          Bucket: location.bucket,
+          Key: location.key,
+          Range: `bytes=${start}-${end}`,
+        }),
+      );
+      let position = start;
+      for await (const chunk of object.Body as Readable) {
+        const bytes = chunk as Buffer;
+        if (position + bytes.length > end + 1)
+          throw new Error(`S3 sent more than range ${start}-${end} of ${location.key}`);
+        await file.write(bytes, 0, bytes.length, position);
+        position += bytes.length;
+        done += bytes.length;
+        options.onBytes?.(done);
       }
-    };
-    await Promise.all(
-      Array.from({ length: Math.min(options.concurrency ?? 8, Math.max(1, ranges.length)) }, worker),
-    );
+      if (position !== end + 1)
+        throw new Error(`range ${start}-${end} of ${location.key} ended after ${position - start} bytes`);
+      rangeDone(index);
+    });
   } finally {
     await file.close();
   }

@@ -7,6 +7,7 @@ import {
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { planParts } from '../domain/models/multipart-plan';
+import { runBounded } from '../platform/run-bounded';
 
 /** S3's CopyObject takes objects up to 5 GiB; past that only a multipart copy does. */
 export const SINGLE_COPY_LIMIT_BYTES = 5 * 1024 ** 3;
@@ -51,26 +52,22 @@ export async function multipartCopy(
   try {
     const { partSize, parts } = planParts(size, partBytes);
     const etags: string[] = new Array(parts.length);
-    let next = 0;
-    const worker = async () => {
-      for (let index = next++; index < parts.length; index = next++) {
-        const first = index * partSize;
-        const { CopyPartResult } = await s3.send(
-          new UploadPartCopyCommand({
-            Bucket: to.bucket,
-            Key: to.key,
-            UploadId,
-            PartNumber: index + 1,
-            CopySource: copySource(from),
-            CopySourceRange: `bytes=${first}-${first + parts[index]! - 1}`,
-            ...(source.ETag ? { CopySourceIfMatch: source.ETag } : {}),
-          }),
-        );
-        if (!CopyPartResult?.ETag) throw new Error(`S3 gave no ETag for part ${index + 1} of ${to.key}`);
-        etags[index] = CopyPartResult.ETag;
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(COPY_CONCURRENCY, parts.length) }, worker));
+    await runBounded(parts.length, COPY_CONCURRENCY, async (index) => {
+      const first = index * partSize;
+      const { CopyPartResult } = await s3.send(
+        new UploadPartCopyCommand({
+          Bucket: to.bucket,
+          Key: to.key,
+          UploadId,
+          PartNumber: index + 1,
+          CopySource: copySource(from),
+          CopySourceRange: `bytes=${first}-${first + parts[index]! - 1}`,
+          ...(source.ETag ? { CopySourceIfMatch: source.ETag } : {}),
+        }),
+      );
+      if (!CopyPartResult?.ETag) throw new Error(`S3 gave no ETag for part ${index + 1} of ${to.key}`);
+      etags[index] = CopyPartResult.ETag;
+    });
     await s3.send(
       new CompleteMultipartUploadCommand({
         Bucket: to.bucket,

@@ -4,9 +4,10 @@ import type { SavedMetadata } from './saved-metadata';
 /** Pillow's MAXBLOCK: its encoder hands PNG data on in blocks of this size (or a row of RGBA). */
 const PILLOW_BLOCK = 65_536;
 
-function chunk(type: string, data: Buffer): Buffer {
+/** One PNG chunk: length, type, data, CRC-32 of type and data. */
+export function pngChunk(type: string, data: Uint8Array): Buffer {
   const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
+  head.writeUInt32BE(data.byteLength, 0);
   head.write(type, 4, 'latin1');
   const crc = Buffer.alloc(4);
   crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
@@ -34,12 +35,13 @@ export function asSavedPng(png: Buffer, metadata: SavedMetadata): Buffer {
   const pixels = Buffer.concat(chunks.filter((c) => c.type === 'IDAT').map((c) => c.data));
   const block = Math.max(PILLOW_BLOCK, header.data.readUInt32BE(0) * 4);
   const idat: Buffer[] = [];
-  for (let at = 0; at < pixels.length; at += block) idat.push(chunk('IDAT', pixels.subarray(at, at + block)));
+  for (let at = 0; at < pixels.length; at += block)
+    idat.push(pngChunk('IDAT', pixels.subarray(at, at + block)));
   return Buffer.concat([
     png.subarray(0, 8),
-    chunk('IHDR', header.data),
-    ...metadata.map(([key, text]) => chunk('tEXt', Buffer.from(`${key}\0${text}`, 'latin1'))),
+    pngChunk('IHDR', header.data),
+    ...metadata.map(([key, text]) => pngChunk('tEXt', Buffer.from(`${key}\0${text}`, 'latin1'))),
     ...idat,
-    chunk('IEND', Buffer.alloc(0)),
+    pngChunk('IEND', Buffer.alloc(0)),
   ]);
 }

@@ -39,24 +39,26 @@ const images = (names: string[]) => ({
   images: names.map((filename) => ({ filename, subfolder: '', type: 'output' })),
 });
 
+/** collectOutputs of `outputs` from the held ComfyUI into a mocked S3, noting each file stored. */
+function collectHeld(outputs: Record<string, Record<string, unknown>>) {
+  const s3 = new S3Client({ region: 'us-east-1' });
+  mockClient(s3).on(PutObjectCommand).resolves({});
+  const held = heldComfy();
+  const stored: string[] = [];
+  const collecting = collectOutputs('p', outputs, {
+    comfy: held.comfy,
+    s3,
+    bucket: 'b',
+    fileTimeoutMs: 1000,
+    onStored: (file) => stored.push(file.filename),
+  });
+  return { held, stored, collecting };
+}
+
 describe('collectOutputs', () => {
   it(`uploads up to ${UPLOAD_CONCURRENCY} files at once and keeps ComfyUI's order whatever ends first`, async () => {
-    const s3 = new S3Client({ region: 'us-east-1' });
-    mockClient(s3).on(PutObjectCommand).resolves({});
-    const held = heldComfy();
     const names = Array.from({ length: 6 }, (_, n) => `ComfyUI_0000${n + 1}_.png`);
-    const stored: string[] = [];
-    const collecting = collectOutputs(
-      'p',
-      { '9': images(names), '7': { text: ['hi'] } },
-      {
-        comfy: held.comfy,
-        s3,
-        bucket: 'b',
-        fileTimeoutMs: 1000,
-        onStored: (file) => stored.push(file.filename),
-      },
-    );
+    const { held, stored, collecting } = collectHeld({ '9': images(names), '7': { text: ['hi'] } });
     await held.askedFor(UPLOAD_CONCURRENCY);
     expect(held.asked).toHaveLength(UPLOAD_CONCURRENCY); // no more until one ends
     for (const name of [...names].reverse().slice(2)) held.release(name); // 6 and 5 are not asked yet
@@ -72,22 +74,8 @@ describe('collectOutputs', () => {
   });
 
   it('after a failed file starts no more, lets those under way end, and fails with the first reason', async () => {
-    const s3 = new S3Client({ region: 'us-east-1' });
-    mockClient(s3).on(PutObjectCommand).resolves({});
-    const held = heldComfy();
     const names = ['broken_1.png', 'a.png', 'b.png', 'c.png', 'd.png', 'e.png'];
-    const stored: string[] = [];
-    const collecting = collectOutputs(
-      'p',
-      { '9': images(names) },
-      {
-        comfy: held.comfy,
-        s3,
-        bucket: 'b',
-        fileTimeoutMs: 1000,
-        onStored: (file) => stored.push(file.filename),
-      },
-    );
+    const { held, stored, collecting } = collectHeld({ '9': images(names) });
     await held.askedFor(UPLOAD_CONCURRENCY);
     held.release('broken_1.png');
     for (const name of ['a.png', 'b.png', 'c.png']) held.release(name);

@@ -42,7 +42,7 @@ describe('postToContainer', () => {
     expect(answer.body.toString()).toBe('{"a":1}');
   });
 
-  it('gives up at the invocation timeout, not before', async () => {
+  it('gives up at the invocation timeout it is given', async () => {
     await expect(postToContainer(`${url}/never`, {}, 'x', 300)).rejects.toThrow(/abort/i);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type RecordImage, socketMessagesFor } from '../../../../lambda/domain/comfyui/socket-messages';
+import { createdImage } from '../../../fixtures/record-images';
 import { readFixture } from '../../../support/real-comfyui-recording';
 
 /**
@@ -22,16 +23,7 @@ function normalised(message: Message): Message {
 
 /** Walks the record through the writes the container makes for that run, one per event. */
 function recordWrites(): RecordImage[] {
-  const created: RecordImage = {
-    prompt_id: ID,
-    status: 'created',
-    start_time: '',
-    complete_time: null,
-    progress: null,
-    outputs: null,
-    error: null,
-    message: '',
-  };
+  const created = createdImage(ID);
   const running: RecordImage = { ...created, status: 'running', start_time: '2026-12-06T08:00:00.000Z' };
   const started = (...nodes: string[]): RecordImage => ({
     ...running,

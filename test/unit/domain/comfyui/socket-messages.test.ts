@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { type RecordImage, socketMessagesFor } from '../../../../lambda/domain/comfyui/socket-messages';
+import { createdImage } from '../../../fixtures/record-images';
 
 const ID = '6f1c2f5e-3b1a-4c7e-9d2a-0a1b2c3d4e5f';
-const created: RecordImage = {
-  prompt_id: ID,
-  status: 'created',
-  start_time: '',
-  complete_time: null,
-  progress: null,
-  outputs: null,
-  error: null,
-  message: '',
-};
+const created = createdImage(ID);
 const running: RecordImage = { ...created, status: 'running', start_time: '2026-12-04T10:00:00.000Z' };
 const at = (record: RecordImage, node: string, value: number, max = 20): RecordImage => ({
   ...record,

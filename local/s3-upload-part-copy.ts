@@ -14,12 +14,49 @@ const xmlError = (status: number, code: string, message: string): PartCopyAnswer
   body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`,
 });
 
-function request(upstream: URL, options: http.RequestOptions, body?: IncomingMessage) {
+function request(upstream: URL, options: http.RequestOptions) {
   return new Promise<IncomingMessage>((resolve, reject) => {
     const outgoing = http.request({ host: upstream.hostname, port: upstream.port, ...options }, resolve);
     outgoing.on('error', reject);
-    if (body) body.pipe(outgoing);
-    else outgoing.end();
+    outgoing.end();
+  });
+}
+
+/**
+ * A PUT whose body is `source`, exactly `length` bytes. s3rver rewrites an object in place, so a
+ * source replaced while it is read (S3's objects never change under a reader) ends short or is
+ * cut off: the PUT is then abandoned with the reason, never left waiting for bytes.
+ */
+function putExactly(upstream: URL, path: string, source: IncomingMessage, length: number) {
+  return new Promise<IncomingMessage>((resolve, reject) => {
+    const outgoing = http.request(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: 'PUT',
+        path,
+        headers: { 'content-length': String(length) },
+      },
+      resolve,
+    );
+    outgoing.on('error', reject);
+    let sent = 0;
+    let ended = false;
+    const abandon = () =>
+      outgoing.destroy(new Error(`the copy source changed while it was read (${sent} of ${length} bytes)`));
+    source.on('data', (chunk: Buffer) => {
+      sent += chunk.length;
+    });
+    // Registered before pipe's own: a short source is caught before pipe ends the request.
+    source.on('end', () => {
+      ended = true;
+      if (sent !== length) abandon();
+    });
+    source.on('close', () => {
+      if (!ended) abandon();
+    });
+    source.on('error', abandon);
+    source.pipe(outgoing);
   });
 }
 
@@ -75,11 +112,7 @@ export async function uploadPartCopy(req: IncomingMessage, upstream: URL): Promi
     );
   }
   const size = Number(read.headers['content-length']);
-  const stored = await request(
-    upstream,
-    { method: 'PUT', path: req.url, headers: { 'content-length': String(size) } },
-    read,
-  );
+  const stored = await putExactly(upstream, req.url!, read, size);
   if (stored.statusCode !== 200)
     return { status: stored.statusCode ?? 502, headers: {}, body: await text(stored) };
   stored.resume();

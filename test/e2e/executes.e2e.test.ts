@@ -198,7 +198,7 @@ describe('end to end through HTTP: failures, cancel, idempotency, access', () =>
 });
 
 describe('end to end through HTTP: every fault switch ends in the right final state', () => {
-  it('throttle, unavailable, container_error, hang, duplicate and dropped notifications', async () => {
+  it('throttle, unavailable, container_error, duplicate and dropped notifications', async () => {
     const create = (fault: string) =>
       api(stack, 'POST', 'executes', {
         body: { prompt: slowPrompt(2, 20), extra_data: { simulate: { fault } } },
@@ -208,19 +208,15 @@ describe('end to end through HTTP: every fault switch ends in the right final st
     const unavailable = await create('unavailable');
     expect(unavailable.status).toBe(503);
     const accepted = await Promise.all(
-      ['container_error', 'hang', 'duplicate_notification', 'drop_notification'].map(create),
+      ['container_error', 'duplicate_notification', 'drop_notification'].map(create),
     );
-    expect(accepted.map((a) => a.status)).toEqual([201, 201, 201, 201]);
-    const [containerError, hang, duplicate, dropped] = await Promise.all(
+    expect(accepted.map((a) => a.status)).toEqual([201, 201, 201]);
+    const [containerError, duplicate, dropped] = await Promise.all(
       accepted.map((a) => pollUntilFinal(stack, a.body.data.prompt_id, undefined, 60_000)),
     );
     expect(containerError!.record).toMatchObject({
       status: 'failed',
       message: expect.stringContaining('simulated container error'),
-    });
-    expect(hang!.record).toMatchObject({
-      status: 'failed',
-      message: expect.stringContaining('InvocationTimeoutSeconds'),
     });
     expect(duplicate!.record.status, duplicate!.record.message).toBe('success');
     expect(dropped!.record.status, dropped!.record.message).toBe('success');
@@ -238,6 +234,36 @@ describe('end to end through HTTP: every fault switch ends in the right final st
           (await api(stack, 'GET', `executes?status=${status}&limit=100`, { key })).body.data.executes,
         ).toEqual([]);
       }
+    }
+  });
+});
+
+describe('end to end through HTTP: an invocation that never ends', () => {
+  let shortTimeoutStack: LocalStack;
+  beforeAll(async () => {
+    shortTimeoutStack = await startE2eStack({ invocationTimeoutSeconds: 6 });
+  }, 120_000);
+  afterAll(() => shortTimeoutStack?.stop());
+
+  it('fails at InvocationTimeoutSeconds and leaves nothing running', async () => {
+    const created = await api(shortTimeoutStack, 'POST', 'executes', {
+      body: { prompt: slowPrompt(2, 21), extra_data: { simulate: { fault: 'hang' } } },
+    });
+    expect(created.status).toBe(201);
+    const { record } = await pollUntilFinal(
+      shortTimeoutStack,
+      created.body.data.prompt_id,
+      undefined,
+      60_000,
+    );
+    expect(record).toMatchObject({
+      status: 'failed',
+      message: expect.stringContaining('InvocationTimeoutSeconds'),
+    });
+    for (const status of ['created', 'running']) {
+      expect(
+        (await api(shortTimeoutStack, 'GET', `executes?status=${status}&limit=100`)).body.data.executes,
+      ).toEqual([]);
     }
   });
 });

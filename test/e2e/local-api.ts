@@ -3,14 +3,18 @@ import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../
 export const KEY_A = 'e2eKeyAaaaaaaaaaaaaa';
 export const KEY_B = 'e2eKeyBbbbbbbbbbbbbb';
 
-/** `npm start`'s composition, fast: short timeouts, a quick simulator, a frequent sweeper. */
+/**
+ * `npm start`'s composition, fast: a quick simulator and a frequent sweeper. The invocation
+ * timeout stays a minute so a loaded machine cannot turn a slow run into a timeout; a test of
+ * the timeout itself starts its own stack with a short one.
+ */
 export function startE2eStack(extra: Partial<LocalStackOptions> = {}): Promise<LocalStack> {
   return startLocalStack({
     port: 0,
     apiKeys: [KEY_A, KEY_B],
     simStepMs: 10,
     requestTtlSeconds: 60,
-    invocationTimeoutSeconds: 6,
+    invocationTimeoutSeconds: 60,
     sweepIntervalMs: 250,
     sweepGraceSeconds: 1,
     ...extra,

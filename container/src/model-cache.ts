@@ -1,9 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { StagedModelFile } from '../../lambda/use-cases/execute-models';
+import { PrefixHasher } from './prefix-hasher';
 import { rangedDownload } from './ranged-download';
 
 /** A model the run cannot have: the execute fails with this reason before ComfyUI runs. */
@@ -157,7 +158,7 @@ export class ModelCache {
     const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(model.source);
     if (!match) throw new ModelUnavailableError(`model ${key}: ${model.source} is not an s3:// URI`);
     await mkdir(dirname(path), { recursive: true });
-    // The SHA-256 is taken while the download runs, over the prefix already written.
+    // The SHA-256 is taken while the download runs, over the prefix already written, off the event loop.
     const hashing = model.sha256 ? new PrefixHasher(partial) : undefined;
     try {
       await rangedDownload(
@@ -187,6 +188,7 @@ export class ModelCache {
       await rename(partial, path);
       this.entries.set(key, { size: model.size, lastUsed: Date.now() });
     } catch (error) {
+      await hashing?.close();
       await rm(partial, { force: true });
       if (error instanceof ModelUnavailableError) throw error;
       const name = (error as Error).name;
@@ -196,38 +198,5 @@ export class ModelCache {
           : `model ${key} could not be downloaded: ${(error as Error).message}`,
       );
     }
-  }
-}
-
-/**
- * SHA-256 of a file being written front to back in pieces: reads each newly completed stretch
- * (from the page cache, just written) while later ranges still download.
- */
-class PrefixHasher {
-  private readonly hash = createHash('sha256');
-  private hashed = 0;
-  private target = 0;
-  private pump: Promise<void> = Promise.resolve();
-
-  constructor(private readonly path: string) {}
-
-  advanceTo(bytes: number) {
-    if (bytes <= this.target) return;
-    this.target = bytes;
-    this.pump = this.pump.then(() => this.catchUp());
-  }
-
-  private async catchUp() {
-    if (this.hashed >= this.target) return;
-    const end = this.target;
-    for await (const chunk of createReadStream(this.path, { start: this.hashed, end: end - 1 }))
-      this.hash.update(chunk as Buffer);
-    this.hashed = end;
-  }
-
-  async digest(size: number): Promise<string> {
-    this.advanceTo(size);
-    await this.pump;
-    return this.hash.digest('hex');
   }
 }

@@ -1,4 +1,4 @@
-import type { ExecuteRecord } from '../../lambda/domain/execute-record';
+import type { RunningRecordView } from '../../lambda/domain/running-record-store';
 import type { InvocationDeps, StagedRequest } from './invocation-deps';
 import { failed, type InvocationAnswer } from './invocation-result';
 import { InputUnusableError, type MaterialisedInputs, materialiseInputs } from './materialise-inputs';
@@ -66,7 +66,7 @@ export async function bringInputs(
  */
 export async function bringModels(
   request: StagedRequest,
-  record: ExecuteRecord,
+  record: RunningRecordView,
   deps: InvocationDeps,
 ): Promise<{ release: () => void; downloadMs: number } | InvocationAnswer> {
   const models = request.model_files ?? [];

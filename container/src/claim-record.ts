@@ -1,4 +1,4 @@
-import type { ExecuteRecord } from '../../lambda/domain/execute-record';
+import type { RunningRecordView } from '../../lambda/domain/running-record-store';
 import type { InvocationDeps, StagedRequest } from './invocation-deps';
 import { failed, type InvocationAnswer } from './invocation-result';
 
@@ -15,7 +15,7 @@ export const cancelledAnswer = (promptId: string, message: string): InvocationAn
 export async function claim(
   request: StagedRequest,
   deps: InvocationDeps,
-): Promise<ExecuteRecord | InvocationAnswer> {
+): Promise<RunningRecordView | InvocationAnswer> {
   const toRunning = (owner: string) =>
     deps.store.update(
       { prompt_id: request.prompt_id, owner },

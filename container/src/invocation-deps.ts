@@ -1,13 +1,13 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { InputBinding, StagedInputFile } from '../../lambda/domain/inputs/staged-inputs';
-import type { ExecuteStore } from '../../lambda/domain/ports';
+import type { RunningRecordStore } from '../../lambda/domain/running-record-store';
 import type { StagedModelFile } from '../../lambda/use-cases/execute-models';
 import type { ComfyUiClient } from './comfy-client';
 import type { ContainerConfig } from './config';
 import type { ModelCache } from './model-cache';
 
 export interface InvocationDeps {
-  store: ExecuteStore;
+  store: RunningRecordStore;
   comfy: ComfyUiClient;
   s3: S3Client;
   config: Pick<

@@ -3,7 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbExecuteStore } from '../../lambda/adapters/dynamodb-execute-store';
+import { DynamoDbRunningRecordStore } from '../../lambda/adapters/dynamodb-running-record-store';
 import { executeInputFolder } from '../../lambda/domain/inputs/staged-inputs';
 import { AwsCallCounter } from '../../lambda/platform/aws-call-counter';
 import { announceClient } from '../../lambda/platform/client-listeners';
@@ -38,7 +38,7 @@ export async function startContainer(env: Record<string, string | undefined> = p
     },
   );
   const comfy = new ComfyUiClient(config.COMFYUI_URL, config.COMFYUI_REQUEST_TIMEOUT_MS);
-  const store = new DynamoDbExecuteStore(documents, config.TABLE_NAME);
+  const store = new DynamoDbRunningRecordStore(documents, config.TABLE_NAME);
   // '' : no folder ComfyUI reads models from is known here; executes needing one fail, saying so.
   const models = config.MODEL_CACHE_DIR
     ? new ModelCache({ dir: config.MODEL_CACHE_DIR, budgetBytes: config.MODEL_CACHE_BYTES, s3 })

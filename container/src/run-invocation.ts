@@ -1,4 +1,5 @@
-import type { ExecuteProgress, ExecuteRecord } from '../../lambda/domain/execute-record';
+import type { ExecuteProgress } from '../../lambda/domain/execute-record';
+import type { RunningRecordView } from '../../lambda/domain/running-record-store';
 import { bringInputs, bringModels } from './bring-files';
 import { cancelledAnswer, claim } from './claim-record';
 import { collectOutputs } from './collect-outputs';
@@ -26,7 +27,7 @@ function parseRequest(body: string): StagedRequest | undefined {
 /** Steps 3–5: bring the models and inputs, submit, follow, collect outputs, answer. */
 async function execute(
   request: StagedRequest,
-  record: ExecuteRecord,
+  record: RunningRecordView,
   deps: InvocationDeps,
 ): Promise<InvocationAnswer> {
   const models = await bringModels(request, record, deps);
@@ -54,7 +55,7 @@ type RunningState = { progress?: ExecuteProgress; current_node?: string; started
 
 async function run(
   request: StagedRequest,
-  record: ExecuteRecord,
+  record: RunningRecordView,
   deps: InvocationDeps,
 ): Promise<InvocationAnswer> {
   const promptId = request.prompt_id;
@@ -84,7 +85,7 @@ async function run(
   // deleted): nobody will read this run's result, so ComfyUI is interrupted rather than left
   // spending GPU time on it.
   let settledElsewhere = false;
-  const remember = (current: ExecuteRecord | undefined) => {
+  const remember = (current: RunningRecordView | undefined) => {
     if (current) seen = { at: Date.now(), cancelRequested: current.cancel_requested === true };
     return current;
   };

@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -21,6 +20,7 @@ import type {
 } from '../domain/ports';
 import { EXECUTE_TABLE, ownerStatusKey, PENDING } from './execute-table';
 import { decodeCursor, encodeCursor } from './list-cursor';
+import { isConditionFailure, recordUpdate } from './record-update';
 import { failedConditions, releaseOne, reserveOne } from './unfinished-counter';
 
 /** The statuses an execute counts against its owner's cap in (MAX_UNFINISHED_PER_KEY). */
@@ -34,37 +34,6 @@ function withoutIndexKeys<T>(item: Record<string, unknown>): T {
   const copy = { ...item };
   for (const key of INDEX_ONLY) delete copy[key];
   return copy as T;
-}
-
-/** Builds one UpdateExpression with placeholder names and values for every change. */
-class UpdateBuilder {
-  readonly names: Record<string, string> = {};
-  readonly values: Record<string, unknown> = {};
-  readonly assignments: string[] = [];
-  private count = 0;
-
-  name(attribute: string): string {
-    const placeholder = `#n${this.count++}`;
-    this.names[placeholder] = attribute;
-    return placeholder;
-  }
-
-  value(value: unknown): string {
-    const placeholder = `:v${this.count++}`;
-    this.values[placeholder] = value;
-    return placeholder;
-  }
-
-  set(path: string[], value: unknown): void {
-    this.assignments.push(`${path.map((part) => this.name(part)).join('.')} = ${this.value(value)}`);
-  }
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error instanceof Error && error.name === 'ConditionalCheckFailedException')
-  );
 }
 
 /** ExecuteStore on DynamoDB: one item per execute, conditional writes for every state change. */
@@ -112,33 +81,8 @@ export class DynamoDbExecuteStore implements ExecuteStore {
   }
 
   async update(key: RecordKey, change: RecordChange): Promise<ExecuteRecord | undefined> {
-    const update = new UpdateBuilder();
-    for (const [attribute, value] of Object.entries(change.set)) {
-      if (value !== undefined) update.set([attribute], value);
-    }
-    if (change.set.status) update.set(['owner_status'], ownerStatusKey(key.owner, change.set.status));
-    for (const [attribute, value] of Object.entries(change.mergeSagemakerRaw ?? {})) {
-      update.set(['sagemaker_raw', attribute], value);
-    }
-    const conditions = [`${update.name('owner')} = ${update.value(key.owner)}`];
-    if (change.from) {
-      const statuses = change.from.map((status) => update.value(status)).join(', ');
-      conditions.push(`${update.name('status')} IN (${statuses})`);
-    }
-    if (update.assignments.length === 0) return this.get(key.prompt_id);
-    // A final execute leaves the sparse pending index.
-    const remove =
-      change.set.status && isTerminal(change.set.status)
-        ? ` REMOVE ${update.name(EXECUTE_TABLE.pending.partitionKey)}`
-        : '';
-    const command = {
-      TableName: this.tableName,
-      Key: { prompt_id: key.prompt_id },
-      UpdateExpression: `SET ${update.assignments.join(', ')}${remove}`,
-      ConditionExpression: conditions.join(' AND '),
-      ExpressionAttributeNames: update.names,
-      ExpressionAttributeValues: update.values,
-    };
+    const command = recordUpdate(this.tableName, key, change);
+    if (!command) return this.get(key.prompt_id);
     // Finishing an unfinished execute frees its place under the owner's cap, in the same write.
     const finishes =
       change.set.status !== undefined &&

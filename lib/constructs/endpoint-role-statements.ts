@@ -1,5 +1,6 @@
 import { Aws } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { RUNNING_RECORD_ATTRIBUTES } from '../../lambda/adapters/dynamodb-running-record-store';
 import { PAYLOAD_PREFIXES } from './payload-bucket';
 
 export interface EndpointRoleResources {
@@ -56,9 +57,17 @@ export function endpointRoleStatements(r: EndpointRoleResources): PolicyStatemen
           }),
         ]
       : []),
+    new PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [r.tableArn] }),
+    // Writes name only what a running execute's container writes (claim, progress) and the
+    // table's keys, as IAM asks of an attribute list; never ALL_OLD/ALL_NEW, which would read
+    // past the list. The webhook, the request, the outputs… are out of an instance's reach.
     new PolicyStatement({
-      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      actions: ['dynamodb:UpdateItem'],
       resources: [r.tableArn],
+      conditions: {
+        'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...RUNNING_RECORD_ATTRIBUTES] },
+        StringEquals: { 'dynamodb:ReturnValues': ['NONE', 'UPDATED_OLD', 'UPDATED_NEW'] },
+      },
     }),
     new PolicyStatement({
       actions: ['sns:Publish'],

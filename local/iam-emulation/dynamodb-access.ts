@@ -1,3 +1,4 @@
+import { updateItemConditionKeys } from './dynamodb-condition-keys';
 import type { AccessRequest } from './policy-evaluator';
 import { type ArnScope, field, operationOf, type SdkCall, UnmappedCallError } from './sdk-call';
 
@@ -27,7 +28,11 @@ function transactItems(call: SdkCall, scope: ArnScope): AccessRequest[] {
     Object.entries(item).map(([kind, part]) => {
       const action = TRANSACT_ACTIONS[kind];
       if (!action) throw new UnmappedCallError(call, `transaction item ${kind} is not emulated`);
-      return { action, resource: tableArn(scope, field(call, 'TableName', part)) };
+      const resource = tableArn(scope, field(call, 'TableName', part));
+      // An Update item is authorized as an UpdateItem, with the same condition keys.
+      return kind === 'Update'
+        ? { action, resource, conditionKeys: updateItemConditionKeys({ ...call, input: part }) }
+        : { action, resource };
     }),
   );
 }
@@ -55,8 +60,16 @@ export function dynamoDbAccess(call: SdkCall, scope: ArnScope): AccessRequest[] 
     case 'BatchWriteItem':
     case 'BatchGetItem':
       return batchTables(call, scope);
+    case 'UpdateItem':
+      return [
+        {
+          action: 'dynamodb:UpdateItem',
+          resource: tableArn(scope, field(call, 'TableName')),
+          conditionKeys: updateItemConditionKeys(call),
+        },
+      ];
     default:
-      // GetItem, PutItem, UpdateItem, DeleteItem, DescribeTable…: the action of the same name.
+      // GetItem, PutItem, DeleteItem, DescribeTable…: the action of the same name.
       return [{ action: `dynamodb:${operation}`, resource: tableArn(scope, field(call, 'TableName')) }];
   }
 }

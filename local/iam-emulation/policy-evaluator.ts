@@ -1,7 +1,8 @@
 /**
  * IAM's evaluation of one identity policy, as far as this project's statements need it: explicit
  * Deny beats Allow, no Allow is an implicit deny; `*` and `?` wildcards in actions (case-blind)
- * and resources (case-sensitive); the String condition operators and Null. Anything else a
+ * and resources (case-sensitive); the String condition operators and Null, alone or with the
+ * ForAllValues/ForAnyValue set qualifiers. Anything else a
  * statement may hold (NotAction, policy variables, other operators, condition keys a request does
  * not model) fails closed with a message that names it, so the emulation never allows by guessing.
  */
@@ -29,9 +30,9 @@ export interface AccessRequest {
   /**
    * The condition keys the request carries: a key present with `undefined` is known and absent
    * (IAM's semantics apply); a key missing from this object is not modelled, so a statement that
-   * tests it fails closed.
+   * tests it fails closed. A list is a multivalued key, tested only with ForAllValues/ForAnyValue.
    */
-  conditionKeys?: Record<string, string | undefined>;
+  conditionKeys?: Record<string, string | readonly string[] | undefined>;
 }
 
 export type Decision = { allowed: true } | { allowed: false; reason: string };
@@ -63,6 +64,8 @@ const POSITIVE: Record<string, (value: string, pattern: string) => boolean> = {
   StringLike: (value, pattern) => wildcardMatches(pattern, value),
 };
 const NEGATED: Record<string, string> = { StringNotEquals: 'StringEquals', StringNotLike: 'StringLike' };
+/** IAM's set operators, for a condition key with several values (dynamodb:Attributes). */
+const SET_QUALIFIERS = ['ForAllValues', 'ForAnyValue'];
 
 function operatorHolds(
   operator: string,
@@ -76,18 +79,32 @@ function operatorHolds(
       unsupported: `condition key ${key} is not emulated locally for ${request.action}`,
     };
   const value = known[key];
-  if (operator === 'Null') return expected.includes(String(value === undefined));
-  const ifExists = operator.endsWith('IfExists');
-  const base = ifExists ? operator.slice(0, -'IfExists'.length) : operator;
+  const [qualifier, single] = operator.includes(':') ? operator.split(':', 2) : [undefined, operator];
+  if (qualifier !== undefined && !SET_QUALIFIERS.includes(qualifier))
+    return { unsupported: `condition operator ${operator} is not emulated locally` };
+  if (qualifier === undefined && Array.isArray(value))
+    return { unsupported: `${key} has several values: ${operator} needs ForAllValues or ForAnyValue` };
+  if (single === 'Null') return expected.includes(String(value === undefined));
+  const ifExists = single!.endsWith('IfExists');
+  const base = ifExists ? single!.slice(0, -'IfExists'.length) : single!;
   const negatedBase = NEGATED[base];
   const test = POSITIVE[negatedBase ?? base];
   if (!test) return { unsupported: `condition operator ${operator} is not emulated locally` };
   if (expected.some((pattern) => pattern.includes('${')))
     return { unsupported: `policy variables in ${operator} ${key} are not emulated locally` };
+  const holdsFor = (one: string) => {
+    const any = expected.some((pattern) => test(one, pattern));
+    return negatedBase ? !any : any;
+  };
+  if (qualifier !== undefined) {
+    // The request's values as a set: ForAllValues holds for an empty or absent set (as in IAM),
+    // ForAnyValue needs one value that holds.
+    const values = value === undefined ? [] : Array.isArray(value) ? value : [value];
+    return qualifier === 'ForAllValues' ? values.every(holdsFor) : values.some(holdsFor);
+  }
   // An absent key: a positive operator fails, a negated one (or …IfExists) holds, as in IAM.
   if (value === undefined) return ifExists || negatedBase !== undefined;
-  const any = expected.some((pattern) => test(value, pattern));
-  return negatedBase ? !any : any;
+  return holdsFor(value as string);
 }
 
 function conditionOutcome(condition: ConditionBlock | undefined, request: AccessRequest): Outcome {

@@ -5,6 +5,7 @@ import { App, type Environment, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
+import { RUNNING_RECORD_ATTRIBUTES } from '../../lambda/adapters/dynamodb-running-record-store';
 import { addComfyExecStacks } from '../../lib/app-stages';
 import { CONTEXT_PREFIX, readStageConfig } from '../../lib/config/stage-config';
 import { acknowledgeNagFindings } from '../../lib/nag-acknowledgements';
@@ -138,6 +139,20 @@ describe('the app in every shape it is synthesized in, with cdk.json feature fla
       ProductionVariants: [Match.objectLike({ InstanceType: 'ml.g6.2xlarge' })],
     });
     inference.hasResourceProperties('AWS::SageMaker::Endpoint', { EndpointName: 'comfy-async-studio' });
+    // The instance's record writes name only its own attributes, merged policies or not.
+    inference.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'dynamodb:UpdateItem',
+            Condition: {
+              'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...RUNNING_RECORD_ATTRIBUTES] },
+              StringEquals: { 'dynamodb:ReturnValues': ['NONE', 'UPDATED_OLD', 'UPDATED_NEW'] },
+            },
+          }),
+        ]),
+      }),
+    });
     controlPlane.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: 'ops@example.com',

@@ -106,6 +106,44 @@ describe('authorize', () => {
     expect(authorize(ifExists, listing('models/')).allowed).toBe(false);
   });
 
+  it('tests a multivalued key as a set: ForAllValues holds for none, ForAnyValue needs one', () => {
+    const update = (attributes: string[] | undefined): AccessRequest => ({
+      action: 'dynamodb:UpdateItem',
+      resource: TABLE,
+      conditionKeys: { 'dynamodb:Attributes': attributes },
+    });
+    const all = [
+      allow('dynamodb:UpdateItem', TABLE, {
+        'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['prompt_id', 'status'] },
+      }),
+    ];
+    expect(authorize(all, update(['prompt_id', 'status'])).allowed).toBe(true);
+    expect(authorize(all, update(['status'])).allowed).toBe(true);
+    expect(authorize(all, update([])).allowed).toBe(true);
+    expect(authorize(all, update(['status', 'owner'])).allowed).toBe(false);
+    const any = [
+      allow('dynamodb:UpdateItem', TABLE, { 'ForAnyValue:StringLike': { 'dynamodb:Attributes': 'web*' } }),
+    ];
+    expect(authorize(any, update(['status', 'webhook'])).allowed).toBe(true);
+    expect(authorize(any, update(['status'])).allowed).toBe(false);
+    expect(authorize(any, update(undefined)).allowed).toBe(false);
+    const notAll = [
+      allow('dynamodb:UpdateItem', TABLE, {
+        'ForAllValues:StringNotEquals': { 'dynamodb:Attributes': ['owner'] },
+      }),
+    ];
+    expect(authorize(notAll, update(['status'])).allowed).toBe(true);
+    expect(authorize(notAll, update(['status', 'owner'])).allowed).toBe(false);
+    // A set tested without a qualifier is IAM's misuse: refused, saying so.
+    const single = [
+      allow('dynamodb:UpdateItem', TABLE, { StringEquals: { 'dynamodb:Attributes': 'status' } }),
+    ];
+    expect(authorize(single, update(['status']))).toMatchObject({
+      allowed: false,
+      reason: expect.stringContaining('needs ForAllValues or ForAnyValue'),
+    });
+  });
+
   it('fails closed, saying why, on a condition key the request does not model', () => {
     const statements = [
       allow('dynamodb:GetItem', TABLE, { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': 'x' } }),

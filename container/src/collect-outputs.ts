@@ -25,6 +25,8 @@ export interface CollectDeps {
   fileTimeoutMs: number;
   /** Called once a file is safely in S3 (its copy in ComfyUI's folder may then go). */
   onStored?(file: FileRef): void;
+  /** Whether a reported file is the run's own (default: all are); others stay values, unfetched. */
+  isRunFile?(file: FileRef): boolean;
 }
 
 async function upload(deps: CollectDeps, file: FileRef, key: string): Promise<void> {
@@ -50,6 +52,32 @@ async function upload(deps: CollectDeps, file: FileRef, key: string): Promise<vo
       ContentType: contentType,
     }),
   );
+}
+
+/** Tries per file when the connection, not S3's answer, fails. */
+export const UPLOAD_ATTEMPTS = 3;
+
+/** A connection closed or reset under the request: S3 never answered, so trying again is safe. */
+function isDroppedConnection(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  return (
+    ['ECONNRESET', 'EPIPE', 'ECONNREFUSED'].includes(code ?? '') || /socket hang up/i.test(message ?? '')
+  );
+}
+
+/**
+ * One file's upload, fetched and put again when the connection drops. The body is ComfyUI's
+ * stream, which the SDK cannot replay, so its own retries cannot cover a keep-alive connection
+ * the server closed just as the PUT reused it (seen under load: "socket hang up" failed an execute).
+ */
+async function uploadAgainOnDroppedConnection(deps: CollectDeps, file: FileRef, key: string) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await upload(deps, file, key);
+    } catch (error) {
+      if (attempt >= UPLOAD_ATTEMPTS || !isDroppedConnection(error)) throw error;
+    }
+  }
 }
 
 /** Files fetched from ComfyUI and put to S3 at once: several streams, without flooding either. */
@@ -80,7 +108,7 @@ export async function collectOutputs(
         continue;
       }
       outputs[nodeId][kind] = value.map((item) => {
-        if (!isFileRef(item)) return item;
+        if (!isFileRef(item) || deps.isRunFile?.(item) === false) return item;
         const area = item.type === 'temp' ? 'temp' : 'output';
         const relative = uniqueKey(relativeOutputKey(nodeId, item.subfolder, item.filename), used[area]);
         uploads.push({ file: item, key: `${prefix[area]}${relative}` });
@@ -91,7 +119,7 @@ export async function collectOutputs(
   }
   await runBounded(uploads.length, UPLOAD_CONCURRENCY, async (index) => {
     const { file, key } = uploads[index]!;
-    await upload(deps, file, key);
+    await uploadAgainOnDroppedConnection(deps, file, key);
     deps.onStored?.(file);
   });
   return {

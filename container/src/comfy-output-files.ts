@@ -34,6 +34,24 @@ export function filesOf(ui: unknown): FileRef[] {
   );
 }
 
+/**
+ * The file references a prompt carries as literal values (`{filename, subfolder, type}` objects
+ * anywhere in its inputs), as fileKeys. A node that echoes an input into its result (Preview3D's
+ * camera_info) would report such a reference as its own file: it names a file this run did not
+ * make, perhaps another key's, so it is neither fetched nor removed. CreateExecute refuses literal
+ * objects on core inputs already; this holds for whatever reaches the container.
+ */
+export function literalFileKeys(prompt: Record<string, unknown>): Set<string> {
+  const keys = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(visit);
+    else if (isFileRef(value)) keys.add(fileKey(value));
+    else if (typeof value === 'object' && value !== null) Object.values(value).forEach(visit);
+  };
+  for (const node of Object.values(prompt)) visit((node as { inputs?: unknown })?.inputs);
+  return keys;
+}
+
 /** Where a reported file is on disk, or undefined when the folder is unknown or the name leaves it. */
 export function pathOf(folders: ComfyFolders, file: FileRef): string | undefined {
   const base =

@@ -4,7 +4,7 @@ import { bringInputs, bringModels } from './bring-files';
 import { cancelledAnswer, claim } from './claim-record';
 import { collectOutputs } from './collect-outputs';
 import { type ComfyEvent, ComfyUnreachableError, type FileRef } from './comfy-client';
-import { fileKey, filesOf, removeFiles, withFreshOutputNodes } from './comfy-output-files';
+import { fileKey, filesOf, literalFileKeys, removeFiles, withFreshOutputNodes } from './comfy-output-files';
 import { followPrompt } from './follow-prompt';
 import { classifyHistory } from './history-outcome';
 import type { InvocationDeps, StagedRequest } from './invocation-deps';
@@ -67,8 +67,11 @@ async function run(
   const produced = new Map<string, FileRef>();
   const stored = new Set<string>();
   let keepUnstored = false;
+  // References the prompt itself carries are not this run's files, whatever a node reports.
+  const echoed = literalFileKeys(request.prompt);
+  const isRunFile = (file: FileRef) => !echoed.has(fileKey(file));
   const note = (ui: unknown) => {
-    for (const file of filesOf(ui)) produced.set(fileKey(file), file);
+    for (const file of filesOf(ui).filter(isRunFile)) produced.set(fileKey(file), file);
   };
   // ComfyUI may start the prompt before anyone follows it (the submit's answer and a log line
   // come first): what arrives until then is kept and replayed, so no node's start is lost.
@@ -125,7 +128,8 @@ async function run(
     }
     const skipped = { ...request.skipped_node_errors, ...submitted.body?.node_errors };
     const warnings = Object.keys(skipped).length > 0 ? { node_errors: skipped } : undefined;
-    deps.log.info('prompt queued in ComfyUI', { number: submitted.body?.number });
+    // Not ComfyUI's queue number: it counts every key's prompts, and GetExecuteLogs shows this line to its owner.
+    deps.log.info('prompt queued in ComfyUI');
     // Where the run's time goes besides ComfyUI's own work: npm run bench splits it by stage.
     const handoffMs = Date.now() - runStarted;
     const outcome = await followPrompt(
@@ -173,6 +177,7 @@ async function run(
         bucket: deps.config.BUCKET_NAME,
         fileTimeoutMs: Math.max(deps.config.COMFYUI_REQUEST_TIMEOUT_MS, 300_000),
         onStored: (file) => stored.add(fileKey(file)),
+        isRunFile,
       });
     } catch (error) {
       // What is not in S3 stays in ComfyUI's folder (the sweep removes it after the longest run).

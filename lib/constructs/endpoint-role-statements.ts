@@ -43,7 +43,9 @@ export function endpointRoleStatements(r: EndpointRoleResources): PolicyStatemen
     new PolicyStatement({
       actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
       resources: [
-        objects(PAYLOAD_PREFIXES.executes),
+        // Outputs only: the staged requests beside them (queued executes) are not the instance's to rewrite.
+        `${r.bucketArn}/${PAYLOAD_PREFIXES.executes}*/outputs/*`,
+        `${r.bucketArn}/${PAYLOAD_PREFIXES.executes}*/temp/*`,
         objects(PAYLOAD_PREFIXES.asyncInference),
         // Its own catalog only: one endpoint's instances cannot rewrite another's node list.
         objects(`${PAYLOAD_PREFIXES.endpoints}${r.endpointName}/`),

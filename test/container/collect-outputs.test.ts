@@ -1,7 +1,7 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { collectOutputs, UPLOAD_CONCURRENCY } from '../../container/src/collect-outputs';
+import { collectOutputs, UPLOAD_ATTEMPTS, UPLOAD_CONCURRENCY } from '../../container/src/collect-outputs';
 import type { ComfyUiClient, FileRef } from '../../container/src/comfy-client';
 
 /** A ComfyUI whose /view answers only when the test releases that file, so the order is the test's. */
@@ -82,5 +82,61 @@ describe('collectOutputs', () => {
     await expect(collecting).rejects.toThrow("ComfyUI /view answered 404 for output file 'broken_1.png'");
     expect(held.asked).toEqual(names.slice(0, UPLOAD_CONCURRENCY));
     expect(stored.sort()).toEqual(['a.png', 'b.png', 'c.png']);
+  });
+
+  it('leaves a file the run did not make (a reference the prompt carried) unfetched, as a value', async () => {
+    const s3 = new S3Client({ region: 'us-east-1' });
+    mockClient(s3).on(PutObjectCommand).resolves({});
+    const asked: string[] = [];
+    const comfy = {
+      view: async (file: FileRef) => {
+        asked.push(file.filename);
+        return new Response('bytes', { headers: { 'content-type': 'image/png' } });
+      },
+    } as unknown as ComfyUiClient;
+    const stolen = { filename: 'secret_00001_.png', subfolder: 'private', type: 'output' };
+    const collected = await collectOutputs(
+      'p',
+      { '1': { result: ['x.glb', stolen] }, '2': images(['own_00001_.png']) },
+      { comfy, s3, bucket: 'b', fileTimeoutMs: 1000, isRunFile: (file) => file.filename !== stolen.filename },
+    );
+    expect(asked).toEqual(['own_00001_.png']);
+    expect(collected.output_files).toEqual(['2/own_00001_.png']);
+    expect(collected.outputs['1']).toEqual({ result: ['x.glb', stolen] });
+  });
+
+  it('fetches and puts a file again when the connection drops under its PUT, and only then', async () => {
+    const s3 = new S3Client({ region: 'us-east-1' });
+    const dropped = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    mockClient(s3).on(PutObjectCommand).rejectsOnce(dropped).resolves({});
+    const asked: string[] = [];
+    const comfy = {
+      view: async (file: FileRef) => {
+        asked.push(file.filename);
+        return new Response('bytes', { headers: { 'content-type': 'image/png', 'content-length': '5' } });
+      },
+    } as unknown as ComfyUiClient;
+    const deps = { comfy, s3, bucket: 'b', fileTimeoutMs: 1000 };
+    const collected = await collectOutputs('p', { '9': images(['a.png']) }, deps);
+    expect(collected.output_files).toEqual(['9/a.png']);
+    expect(asked).toEqual(['a.png', 'a.png']);
+
+    const refusing = new S3Client({ region: 'us-east-1' });
+    mockClient(refusing)
+      .on(PutObjectCommand)
+      .rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
+    asked.length = 0;
+    await expect(collectOutputs('p', { '9': images(['b.png']) }, { ...deps, s3: refusing })).rejects.toThrow(
+      'Access Denied',
+    );
+    expect(asked).toEqual(['b.png']);
+
+    const alwaysDropped = new S3Client({ region: 'us-east-1' });
+    mockClient(alwaysDropped).on(PutObjectCommand).rejects(dropped);
+    asked.length = 0;
+    await expect(
+      collectOutputs('p', { '9': images(['c.png']) }, { ...deps, s3: alwaysDropped }),
+    ).rejects.toThrow('socket hang up');
+    expect(asked).toHaveLength(UPLOAD_ATTEMPTS);
   });
 });

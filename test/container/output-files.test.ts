@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   filesOf,
+  literalFileKeys,
   pathOf,
   removeFiles,
   sweepOldFiles,
@@ -85,5 +86,24 @@ describe("an execute's files in ComfyUI's folders", () => {
     expect(fresh['2'].inputs).toEqual({ images: ['1', 0], filename_prefix: 'x', comfy_exec_run: 'p-1' });
     expect(fresh['3'].inputs).toEqual({ images: ['1', 0], comfy_exec_run: 'p-1' });
     expect(prompt['2'].inputs).not.toHaveProperty('comfy_exec_run');
+  });
+});
+
+describe('file references a prompt carries itself (issue 25: Preview3D echoes camera_info)', () => {
+  it('are found anywhere in the inputs, wrapped in lists or objects, and links are not', () => {
+    const keys = literalFileKeys({
+      '1': {
+        class_type: 'Preview3D',
+        inputs: {
+          model_file: 'x.glb',
+          camera_info: { filename: 'secret_00001_.png', subfolder: 'private', type: 'output' },
+        },
+      },
+      '2': {
+        class_type: 'Custom',
+        inputs: { deep: { __value__: [{ filename: 'p.png', type: 'temp' }] }, image: ['1', 0] },
+      },
+    });
+    expect([...keys].sort()).toEqual(['output/private/secret_00001_.png', 'temp//p.png']);
   });
 });

@@ -145,6 +145,25 @@ describe("no key reads another's files through ComfyUI's loaders", () => {
     }
   });
 
+  it("Preview3D's camera_info naming A's saved image: a 400 on every route, not A's file", async () => {
+    const [subfolder, filename] = [dirname(saved.path), saved.path.split('/').pop()!];
+    const camera = { filename, subfolder: subfolder === '.' ? '' : subfolder, type: 'output' };
+    const prompt = { '1': { class_type: 'Preview3D', inputs: { model_file: 'x.glb', camera_info: camera } } };
+    const created = await api(stack, 'POST', 'executes', { body: { prompt }, key: KEY_B });
+    expect(created.status).toBe(400);
+    expect(created.body.data.node_errors['1'].errors).toEqual([
+      expect.objectContaining({
+        type: 'invalid_input_type',
+        extra_info: expect.objectContaining({ input_name: 'camera_info' }),
+      }),
+    ]);
+    for (const route of ['comfyui/prompt', 'comfyui/api/prompt']) {
+      const queued = await api(stack, 'POST', route, { body: { prompt }, key: KEY_B });
+      expect(queued.status, route).toBe(400);
+      expect(JSON.stringify(queued.body), route).toContain('camera_info');
+    }
+  });
+
   it("still runs a loader on the execute's own file (an inline input)", async () => {
     const png = new PNG({ width: 2, height: 2 });
     png.data.fill(200);

@@ -4,8 +4,10 @@ import { type NodeSpec, optionsOf } from '../workflow/node-catalog';
  * What an input that names a path or folder may do on a shared endpoint:
  * - `execute-file`: ComfyUI opens the value with `get_annotated_filepath`; it must name a file the
  *   execute brings (file-inputs.ts, checked by validate-prompt.ts);
- * - `server-path`: ComfyUI joins the value to a folder without confining it, or reads folders every
- *   key shares: the node is refused unless the operator allows its class for the endpoint;
+ * - `server-path`: ComfyUI joins the value to a folder without confining it, reads folders every
+ *   key shares, or writes files it never reports (so they are neither delivered nor removed, and
+ *   stay on the shared instance): the node is refused unless the operator allows its class for
+ *   the endpoint;
  * - `confined-save`: a saver's prefix that `folder_paths.get_save_image_path` keeps inside the
  *   output (or temp) folder, under a fresh counter, so it neither leaves it nor overwrites;
  * - `listed`: a combo ComfyUI itself checks against the endpoint's own list;
@@ -60,15 +62,19 @@ export const CORE_PATH_INPUTS: Readonly<Record<string, PathDecision>> = {
     'SaveGLB',
     'SaveSVGNode',
     'SaveLatent',
-    'CheckpointSave',
-    'ImageOnlyCheckpointSave',
-    'CLIPSave',
-    'VAESave',
-    'ModelSave',
-    'LoraSave',
-    'LossGraphNode',
   ]),
-  'SaveLoRA.prefix': 'confined-save',
+  // Model savers: a confined prefix, but no `ui` in their result (ComfyUI 0.3.64
+  // nodes_model_merging.py, nodes_lora_extract.py, nodes_video_model.py, nodes_train.py), so the
+  // container never learns their files: not delivered, not removed, readable by name later.
+  'CheckpointSave.filename_prefix': 'server-path',
+  'ImageOnlyCheckpointSave.filename_prefix': 'server-path',
+  'CLIPSave.filename_prefix': 'server-path',
+  'VAESave.filename_prefix': 'server-path',
+  'ModelSave.filename_prefix': 'server-path',
+  'LoraSave.filename_prefix': 'server-path',
+  'SaveLoRA.prefix': 'server-path',
+  // os.path.join(temp, f"{filename_prefix}_{date}.png"): not confined, so `../` writes anywhere.
+  'LossGraphNode.filename_prefix': 'server-path',
   // A combo, but ComfyUI list-checks only literal values: a linked string loads any folder.
   'DiffusersLoader.model_path': 'server-path',
   'AddTextPrefix.prefix': 'not-a-path',

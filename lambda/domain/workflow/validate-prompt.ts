@@ -8,6 +8,7 @@ import { uploadKind } from '../inputs/file-inputs';
 import { confinementErrors } from '../inputs/prompt-confinement';
 import { modelFolderOf, modelKey } from '../models/model-inputs';
 import type { PromptGraph } from '../prompt-graph';
+import { literalObjectErrors, unwrapped } from './literal-objects';
 import { comboOptions, type NodeCatalog, type NodeSpec, nodeSpec, optionsOf } from './node-catalog';
 
 /**
@@ -130,10 +131,14 @@ function nodeErrors(
     const inputSpec = declared[name];
     if (inputSpec === undefined) continue; // extra inputs (old exports' upload, dynamic inputs) are tolerated
     if (!Array.isArray(value)) {
+      const objectErrors = literalObjectErrors(node.class_type, spec, name, value, inputSpec);
+      errors.push(...objectErrors);
       // File inputs are checked for the whole prompt (prompt-confinement.ts), before any output.
-      if (!uploadKind(inputSpec))
+      // ComfyUI unwraps a literal list sent as {"__value__": [...]} before its checks.
+      const literal = unwrapped(value);
+      if (!uploadKind(inputSpec) && objectErrors.length === 0)
         errors.push(
-          ...literalErrors(name, value, inputSpec, isLibraryModel(node.class_type, name, value, models)),
+          ...literalErrors(name, literal, inputSpec, isLibraryModel(node.class_type, name, literal, models)),
         );
       continue;
     }

@@ -83,15 +83,25 @@ describe('the classification of path-like inputs (lambda/domain/inputs/path-inpu
       .map(([classType]) => classType)
       .sort();
     expect(refused).toEqual([
+      // Model savers: their files are never reported, so never delivered nor removed (issue 25's attack).
+      'CLIPSave',
+      'CheckpointSave',
       'DiffusersLoader',
+      'ImageOnlyCheckpointSave',
       'Load3D',
       'LoadImageDataSetFromFolder',
       'LoadImageTextDataSetFromFolder',
       'LoadLatent',
       'LoadTrainingDataset',
+      'LoraSave',
+      // os.path.join of an unconfined prefix.
+      'LossGraphNode',
+      'ModelSave',
       'SaveImageDataSetToFolder',
       'SaveImageTextDataSetToFolder',
+      'SaveLoRA',
       'SaveTrainingDataset',
+      'VAESave',
     ]);
   });
 

@@ -49,6 +49,11 @@ describe("the endpoint container's calls held to the execution role", () => {
     expect(refusal(s3('DeleteObjectCommand', 'models/checkpoints/m.safetensors'))?.denial.principal).toBe(
       'endpoint-container',
     );
+    // A queued execute's staged request is not the instance's to rewrite (the third attack).
+    expect(refusal(s3('PutObjectCommand', 'executes/p/request.json'))?.message).toContain(
+      'not authorized to perform: s3:PutObject on resource: arn:aws:s3:::payloads/executes/p/request.json',
+    );
+    expect(refusal(s3('PutObjectCommand', 'executes/p/temp/ComfyUI_temp_abcde_00001_.png'))).toBeUndefined();
   });
 
   it('travels to the local stack as one output line and back', () => {

@@ -32,7 +32,7 @@ describe('end to end through HTTP: the seed prompts', () => {
       stack,
       created.body.data.prompt_id,
       undefined,
-      30_000,
+      undefined,
       created.body.data.status,
     );
     expect(seen).toEqual(['created', 'running', 'success']);

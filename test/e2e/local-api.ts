@@ -47,12 +47,16 @@ export async function api(
 
 const FINAL = ['success', 'failed', 'cancelled'];
 
-/** Polls GetExecute until the execute is final; returns every status seen, in order, and the last record. */
+/**
+ * Polls GetExecute until the execute is final; returns every status seen, in order, and the last
+ * record. It waits as long as the test may (vitest's 60 s testTimeout bounds it), so a run slowed
+ * by a busy machine is waited for; past the deadline it says what it saw.
+ */
 export async function pollUntilFinal(
   stack: LocalStack,
   promptId: string,
   key = KEY_A,
-  timeoutMs = 30_000,
+  timeoutMs = 58_000,
   seenAtCreate?: string,
 ) {
   const seen: string[] = seenAtCreate ? [seenAtCreate] : [];

@@ -42,6 +42,16 @@ function decodePng(bytes: Buffer): Picture | undefined {
   }
 }
 
+/**
+ * LoadImage's IMAGE: `i.convert("RGB")`, which drops alpha and keeps each pixel's colour as it
+ * is (transparent pixels are not blended onto black); the alpha goes to the MASK output only.
+ */
+function withoutAlpha(picture: Picture): Picture {
+  const rgba = Buffer.from(picture.rgba);
+  for (let i = 3; i < rgba.length; i += 4) rgba[i] = 255;
+  return { ...picture, rgba };
+}
+
 /** LoadImageMask's channel, as ComfyUI reads it: alpha is inverted (transparent = masked). */
 function maskFrom(picture: Picture, channel: string): Mask {
   const index = { red: 0, green: 1, blue: 2, alpha: 3 }[channel] ?? 3;
@@ -98,7 +108,8 @@ export function pictureAt(
     case 'WebcamCapture': {
       if (target![1] !== 0) return undefined;
       const bytes = typeof inputs.image === 'string' ? context.readInput(inputs.image) : undefined;
-      return bytes && decodePng(bytes);
+      const picture = bytes && decodePng(bytes);
+      return picture && withoutAlpha(picture);
     }
     case 'ImageInvert': {
       const picture = pictureAt(prompt, inputs.image, context, depth + 1);

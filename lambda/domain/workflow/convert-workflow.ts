@@ -2,6 +2,7 @@ import type { PromptGraph, PromptNode } from '../prompt-graph';
 import { WorkflowConversionError } from './conversion-error';
 import { expandGroupNodes } from './expand-group-nodes';
 import { expandSubgraphs } from './expand-subgraphs';
+import { BYPASSED, LinkResolver, MUTED, VIRTUAL_TYPES } from './link-resolver';
 import {
   declaredInputs,
   type NodeCatalog,
@@ -11,28 +12,12 @@ import {
   widgetDefault,
   widgetSlots,
 } from './node-catalog';
+import { checkNodeEntries } from './node-entries';
 import { withoutInvalidEntries } from './saved-entries';
 import type { UiInput, UiNode, UiWorkflow } from './ui-workflow';
 
 export { WorkflowConversionError };
 
-/** Editor-only nodes: they never reach the server (comfyui-server-api.md §9.2 rules 7–9). */
-const VIRTUAL_TYPES = new Set([
-  'Note',
-  'MarkdownNote',
-  'PrimitiveNode',
-  'Reroute',
-  'Fast Groups Muter (rgthree)',
-  'Fast Groups Bypasser (rgthree)',
-  'Fast Muter (rgthree)',
-  'Fast Bypasser (rgthree)',
-  'Fast Actions Button (rgthree)',
-  'Label (rgthree)',
-  'Bookmark (rgthree)',
-  'Note Plus (mtb)',
-  'SetNode',
-  'GetNode',
-]);
 /** Editor-only widget values some custom nodes keep in dict-style widgets_values. */
 const UI_ONLY_WIDGETS = new Set([
   'videopreview',
@@ -40,38 +25,10 @@ const UI_ONLY_WIDGETS = new Set([
   'choose file to upload',
   'upload',
 ]);
-const MUTED = 2;
-const BYPASSED = 4;
-
-interface Link {
-  originId: string;
-  originSlot: number;
-  type: string;
-}
-
-function linksById(workflow: UiWorkflow): Map<number, Link> {
-  const links = new Map<number, Link>();
-  for (const link of workflow.links ?? []) {
-    if (Array.isArray(link))
-      links.set(link[0], { originId: String(link[1]), originSlot: link[2], type: String(link[5]) });
-    else
-      links.set(link.id, {
-        originId: String(link.origin_id),
-        originSlot: link.origin_slot,
-        type: String(link.type),
-      });
-  }
-  return links;
-}
-
-type Resolved =
-  | { kind: 'link'; value: [string, number] }
-  | { kind: 'value'; value: unknown }
-  | { kind: 'none' };
 
 class Converter {
   private readonly nodes = new Map<string, UiNode>();
-  private readonly links: Map<number, Link>;
+  private readonly links: LinkResolver;
   /** Required widgets missing from the saved workflow, given their defaults. */
   readonly filled: FilledWidget[] = [];
 
@@ -80,35 +37,7 @@ class Converter {
     private readonly catalog: NodeCatalog,
   ) {
     for (const node of workflow.nodes) this.nodes.set(String(node.id), node);
-    this.links = linksById(workflow);
-  }
-
-  /** Where a link's value really comes from, through reroutes, primitives and bypassed nodes. */
-  resolve(linkId: number | null | undefined, seen = new Set<number>()): Resolved {
-    if (linkId === null || linkId === undefined) return { kind: 'none' };
-    const link = this.links.get(linkId);
-    if (!link || seen.has(linkId)) return { kind: 'none' };
-    seen.add(linkId);
-    const origin = this.nodes.get(link.originId);
-    if (!origin || origin.mode === MUTED) return { kind: 'none' };
-    if (origin.type === 'PrimitiveNode') {
-      const values = origin.widgets_values;
-      return Array.isArray(values) && values.length > 0
-        ? { kind: 'value', value: values[0] }
-        : { kind: 'none' };
-    }
-    if (origin.type === 'Reroute') return this.resolve(origin.inputs?.[0]?.link, seen);
-    if (origin.mode === BYPASSED) {
-      const inputs = origin.inputs ?? [];
-      const bySlot = inputs[link.originSlot];
-      const through =
-        bySlot && bySlot.type === link.type && bySlot.link != null
-          ? bySlot
-          : inputs.find((input) => input.type === link.type && input.link != null);
-      return through ? this.resolve(through.link, seen) : { kind: 'none' };
-    }
-    if (VIRTUAL_TYPES.has(origin.type)) return { kind: 'none' };
-    return { kind: 'link', value: [link.originId, link.originSlot] };
+    this.links = new LinkResolver(workflow, this.nodes);
   }
 
   /** Widget names in widgets_values order: from the catalog, else from the node's own widget inputs. */
@@ -148,11 +77,15 @@ class Converter {
     }
     const inputs: Record<string, unknown> = {};
     let index = 0;
+    let linked: Set<string> | undefined;
     for (const slot of this.widgetNames(node, spec)) {
       if (index < values.length) {
         inputs[slot.name] = values[index++];
         if (slot.controlAfterGenerate) index++;
-      } else if (slot.required) this.fillMissingWidget(node, slot.name, slot.spec, inputs);
+      } else if (slot.required) {
+        linked ??= linkedInputNames(node);
+        this.fillMissingWidget(node, slot.name, slot.spec, linked.has(slot.name), inputs);
+      }
     }
     return inputs;
   }
@@ -162,10 +95,13 @@ class Converter {
    * its default when it loads the workflow, so the conversion does too (an optional one is left
    * out: the server applies its default). Linked widgets get their link instead.
    */
-  private fillMissingWidget(node: UiNode, name: string, spec: unknown, inputs: Record<string, unknown>) {
-    const linked = (node.inputs ?? []).some(
-      (input) => (input.widget?.name ?? input.name) === name && input.link != null,
-    );
+  private fillMissingWidget(
+    node: UiNode,
+    name: string,
+    spec: unknown,
+    linked: boolean,
+    inputs: Record<string, unknown>,
+  ) {
     const value = widgetDefault(spec);
     if (linked || value === undefined) return;
     inputs[name] = value;
@@ -178,7 +114,7 @@ class Converter {
     for (const input of node.inputs ?? []) {
       const name = input.widget?.name ?? input.name;
       if (input.link === null || input.link === undefined) continue;
-      const resolved = this.resolve(input.link);
+      const resolved = this.links.resolve(input.link);
       if (resolved.kind === 'none') delete inputs[name];
       else inputs[name] = resolved.value;
     }
@@ -202,10 +138,21 @@ class Converter {
   }
 }
 
+/** The names of a node's inputs that are linked (a converted widget goes by its widget's name). */
+function linkedInputNames(node: UiNode): Set<string> {
+  const names = new Set<string>();
+  for (const input of node.inputs ?? []) if (input.link != null) names.add(input.widget?.name ?? input.name);
+  return names;
+}
+
 /**
  * A UI workflow (the editor's File → Save) as the API prompt the editor would queue, by the rules
  * of comfyui-server-api.md §9.2, with `catalog` (the endpoint's /object_info) giving widget order.
- * Subgraphs expanding past `maxNodes` nodes are refused before they are built.
+ * What the subgraph and group node expansions would build is measured before anything is built:
+ * past `maxNodes` nodes, LINKS_PER_NODE × `maxNodes` links or ENTRIES_PER_NODE × `maxNodes`
+ * entries, or with a node over MAX_NODE_SLOTS inputs or widget values, the workflow is refused
+ * (expansion-limits.ts, node-entries.ts). The rest is linear in what is built: each link is
+ * resolved once (link-resolver.ts).
  */
 export function convertWorkflow(
   workflow: UiWorkflow,
@@ -238,6 +185,7 @@ export function convertWorkflowWithWarnings(
 ): ConvertedWorkflow {
   if (!Array.isArray(workflow.nodes)) throw new WorkflowConversionError('the workflow has no nodes list');
   const valid = withoutInvalidEntries(workflow);
+  checkNodeEntries(valid.workflow, { maxNodes });
   const flat = expandGroupNodes(expandSubgraphs(valid.workflow, maxNodes), catalog, maxNodes);
   const converter = new Converter(flat, catalog);
   const prompt = converter.convert();

@@ -1,5 +1,6 @@
 import { WorkflowConversionError } from './conversion-error';
 import { checkExpandedSize } from './expansion-limits';
+import { groupName } from './group-node-name';
 import { type NodeCatalog, nodeSpec, widgetSlots } from './node-catalog';
 import { type LinkParts, linkParts, toUiLink, type UiNode, type UiWorkflow } from './ui-workflow';
 
@@ -10,13 +11,6 @@ interface GroupDefinition {
   /** `[[innerNode {index}, outputSlot, type], ...]`: the group node's outputs, in order. */
   external?: [{ index: number }, number, string][];
 }
-
-const groupName = (type: string) =>
-  type.startsWith('workflow/')
-    ? type.slice('workflow/'.length)
-    : type.startsWith('workflow>')
-      ? type.slice('workflow>'.length)
-      : undefined;
 
 /**
  * The group's inputs are the inner sockets fed from outside, in (node, slot) order: each one's
@@ -37,6 +31,19 @@ function groupInputIndexes(definition: GroupDefinition): Map<string, number> {
 }
 
 /**
+ * Where a consumer of a group node's output `slot` now reads: the inner socket its definition's
+ * `external[slot]` names, looked up per link rather than copied per instance (a definition may
+ * list many outputs, and many instances share it).
+ */
+function innerSocket(groupId: string, definition: GroupDefinition, slot: number) {
+  const { external } = definition;
+  const entry = Array.isArray(external) && Object.hasOwn(external, slot) ? external[slot] : undefined;
+  if (!Array.isArray(entry)) return undefined;
+  const [node, innerSlot] = entry;
+  return { id: `${groupId}:${node?.index}`, slot: innerSlot };
+}
+
+/**
  * Legacy group nodes (`extra.groupNodes`, node type `workflow/<name>` or `workflow>name`) become
  * their inner nodes with ids `<groupNodeId>:<innerIndex>`, as the editor queues them: the group's
  * widgets_values are dealt to the inner nodes' widgets in order, its inputs and outputs rewired to
@@ -51,7 +58,8 @@ export function expandGroupNodes(
   const definitions = (workflow.extra?.groupNodes ?? {}) as Record<string, GroupDefinition>;
   const definitionOf = (node: UiNode) => {
     const name = groupName(node.type);
-    return name !== undefined && Object.hasOwn(definitions, name) ? definitions[name] : undefined;
+    const definition = name !== undefined && Object.hasOwn(definitions, name) ? definitions[name] : undefined;
+    return typeof definition === 'object' && definition !== null ? definition : undefined;
   };
   if (!workflow.nodes.some((node) => groupName(node.type) !== undefined)) return workflow;
 
@@ -87,7 +95,7 @@ export function expandGroupNodes(
   };
   let nextLinkId = links.reduce((max, link) => Math.max(max, link.id), 0) + 1;
   const nodes: UiNode[] = [];
-  const outputMap = new Map<string, { id: string; slot: number }>();
+  const groupsById = new Map<string, GroupDefinition>();
   const inputIndexes = new Map<GroupDefinition, Map<string, number>>();
 
   for (const group of workflow.nodes) {
@@ -147,14 +155,13 @@ export function expandGroupNodes(
       }
       targetInput.link = nextLinkId++;
     }
-    for (const [output, [node, slot]] of (definition.external ?? []).entries()) {
-      outputMap.set(`${group.id}/${output}`, { id: id(node.index), slot });
-    }
-    nodes.push(...inner);
+    groupsById.set(String(group.id), definition);
+    for (const node of inner) nodes.push(node);
   }
   // Consumers of a group node's outputs now read the inner node's socket.
   for (const link of links) {
-    const target = outputMap.get(`${link.originId}/${link.originSlot}`);
+    const definition = groupsById.get(link.originId);
+    const target = definition && innerSocket(link.originId, definition, link.originSlot);
     if (target) {
       link.originId = target.id;
       link.originSlot = target.slot;

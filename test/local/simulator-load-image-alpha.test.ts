@@ -35,9 +35,14 @@ describe("the simulator's LoadImage, as ComfyUI's convert('RGB')", () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ prompt }),
     });
-    let entry: any;
-    while (!(entry = (await json(`/history/${queued.prompt_id}`))[queued.prompt_id])?.status?.completed)
-      await new Promise((resolve) => setTimeout(resolve, 10));
+    const finished = async (): Promise<any> => {
+      for (;;) {
+        const entry = (await json(`/history/${queued.prompt_id}`))[queued.prompt_id];
+        if (entry?.status?.completed) return entry;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    };
+    const entry = await finished();
     const image = entry.outputs['3'].images[0];
     const saved = PNG.sync.read(
       Buffer.from(

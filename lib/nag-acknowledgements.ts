@@ -24,6 +24,10 @@ export function acknowledgeNagFindings(stacks: Stacks): void {
     iam5(`${bucketArn}/${prefix}*`),
     `Object keys under ${prefix} are per execute (executes/{prompt_id}/...) or per SageMaker result: the prefix is the narrowest resource.`,
   ]);
+  const executeOutputs = ['outputs', 'temp'].map((area): [string, string] => [
+    iam5(`${bucketArn}/${PAYLOAD_PREFIXES.executes}*/${area}/*`),
+    `The endpoint writes each execute's ${area} files under executes/{prompt_id}/${area}/, and nothing else there (not the staged requests): prompt ids are known only at run time.`,
+  ]);
   const endpointLogs: [string, string] = [
     iam5(
       `arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/Endpoints/${endpointName}:*`,
@@ -104,7 +108,14 @@ export function acknowledgeNagFindings(stacks: Stacks): void {
           "The endpoint's own catalog objects (object_info.json, system_stats.json), written by its container: the narrowest resource.",
         ],
       ];
-  acknowledge(stacks.inference, [...objectKeys, ...ownCatalog, endpointLogs, forcedStar, ...existingConfig]);
+  acknowledge(stacks.inference, [
+    ...objectKeys,
+    ...executeOutputs,
+    ...ownCatalog,
+    endpointLogs,
+    forcedStar,
+    ...existingConfig,
+  ]);
   acknowledge(stacks.controlPlane, [
     ...objectKeys,
     endpointLogs,

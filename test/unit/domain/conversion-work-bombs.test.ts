@@ -3,6 +3,7 @@ import { convertWorkflow, WorkflowConversionError } from '../../../lambda/domain
 import { ENTRIES_PER_NODE, MAX_NODE_SLOTS } from '../../../lambda/domain/workflow/expansion-limits';
 import type { UiInput, UiLink, UiNode, UiWorkflow } from '../../../lambda/domain/workflow/ui-workflow';
 import { corpusCatalog } from '../../fixtures/corpus-pairs';
+import { countingInputs } from './counting-inputs';
 
 /**
  * Issue 25, second round: shapes that are small as sent but made the conversion repeat work (a
@@ -24,18 +25,6 @@ const refusal = (workflow: UiWorkflow) => {
   }
   throw new Error('the workflow was converted');
 };
-
-/** The node with each read of its `inputs` counted in `probe`. */
-function countingInputs<T extends UiNode>(node: T, probe: { reads: number }): T {
-  const { inputs, ...rest } = node;
-  return Object.defineProperty({ ...rest }, 'inputs', {
-    enumerable: true,
-    get: () => {
-      probe.reads++;
-      return inputs;
-    },
-  }) as T;
-}
 
 /** The list with each read of an element counted in `probe`. */
 function countingElements<T>(list: T[], probe: { reads: number }): T[] {

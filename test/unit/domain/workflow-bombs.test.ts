@@ -9,6 +9,7 @@ import type {
 } from '../../../lambda/domain/workflow/ui-workflow';
 import { corpusCatalog } from '../../fixtures/corpus-pairs';
 import { subgraphBomb } from '../../fixtures/workflow-bombs';
+import { countingInputs } from './counting-inputs';
 
 const catalog = corpusCatalog();
 const MAX_NODES = 5000;
@@ -20,16 +21,7 @@ const MAX_NODES = 5000;
  */
 function probed(workflow: UiWorkflow) {
   const probe = { reads: 0 };
-  const watch = <T extends UiNode>(node: T): T => {
-    const { inputs, ...rest } = node;
-    return Object.defineProperty({ ...rest }, 'inputs', {
-      enumerable: true,
-      get: () => {
-        probe.reads++;
-        return inputs;
-      },
-    }) as T;
-  };
+  const watch = <T extends UiNode>(node: T): T => countingInputs(node, probe);
   for (const definition of workflow.definitions?.subgraphs ?? [])
     definition.nodes = definition.nodes.map(watch);
   for (const group of Object.values(workflow.extra?.groupNodes ?? {}) as { nodes: UiNode[] }[])

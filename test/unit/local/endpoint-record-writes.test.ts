@@ -6,10 +6,10 @@ import {
   RUNNING_RECORD_ATTRIBUTES,
 } from '../../../lambda/adapters/dynamodb-running-record-store';
 import { createExecuteTableInput } from '../../../lambda/adapters/execute-table';
-import { AccessDeniedError } from '../../../local/iam-emulation/access-denied';
 import { endpointRolePrincipal } from '../../../local/iam-emulation/endpoint-role-principal';
 import { checkCall } from '../../../local/iam-emulation/principal-check';
 import type { SdkCall } from '../../../local/iam-emulation/sdk-call';
+import { refusalOf } from './refusal-of';
 
 const SCOPE = { region: 'us-east-1', account: '123456789012', socketApiId: 'localsocketapi' };
 const role = endpointRolePrincipal(
@@ -30,15 +30,7 @@ function sentBy<T>(make: (client: DynamoDBDocumentClient) => T) {
   return { store: make(client), sent };
 }
 
-function refusal(call: SdkCall): string | undefined {
-  try {
-    checkCall(role, call, SCOPE);
-    return undefined;
-  } catch (error) {
-    if (error instanceof AccessDeniedError) return error.message;
-    throw error;
-  }
-}
+const refusal = (call: SdkCall) => refusalOf(() => checkCall(role, call, SCOPE))?.message;
 
 const update = (names: Record<string, string>, ReturnValues?: string): SdkCall => ({
   clientName: 'DynamoDBClient',

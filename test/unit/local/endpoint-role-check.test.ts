@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { AccessDeniedError } from '../../../local/iam-emulation/access-denied';
 import { denialLine, parseDenialLine } from '../../../local/iam-emulation/denial-lines';
 import { endpointRolePrincipal } from '../../../local/iam-emulation/endpoint-role-principal';
 import { checkCall } from '../../../local/iam-emulation/principal-check';
+import { refusalOf } from './refusal-of';
 
 const SCOPE = { region: 'us-east-1', account: '123456789012', socketApiId: 'localsocketapi' };
 const role = endpointRolePrincipal(
@@ -16,15 +16,7 @@ const s3 = (commandName: string, Key: string) => ({
 });
 
 /** The refusal the container would get, or undefined when its role allows the call. */
-function refusal(call: Parameters<typeof checkCall>[1]): AccessDeniedError | undefined {
-  try {
-    checkCall(role, call, SCOPE);
-    return undefined;
-  } catch (error) {
-    if (error instanceof AccessDeniedError) return error;
-    throw error;
-  }
-}
+const refusal = (call: Parameters<typeof checkCall>[1]) => refusalOf(() => checkCall(role, call, SCOPE));
 
 describe("the endpoint container's calls held to the execution role", () => {
   it('allows what a run does: the record, inputs and models read, outputs and its own catalog written', () => {

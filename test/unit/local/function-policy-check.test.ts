@@ -3,7 +3,6 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import { CONNECTION_TABLE } from '../../../lambda/adapters/connection-table';
 import { functionStatements } from '../../../lib/constructs/function-statements';
-import { AccessDeniedError } from '../../../local/iam-emulation/access-denied';
 import { functionPrincipal } from '../../../local/iam-emulation/function-principal';
 import {
   type LocalResourceNames,
@@ -14,6 +13,7 @@ import { authorize } from '../../../local/iam-emulation/policy-evaluator';
 import { checkCall } from '../../../local/iam-emulation/principal-check';
 import type { SdkCall } from '../../../local/iam-emulation/sdk-call';
 import { accessRequests } from '../../../local/iam-emulation/sdk-call-access';
+import { refusalOf } from './refusal-of';
 
 const SCOPE = { region: 'us-east-1', account: '123456789012', socketApiId: 'localsocketapi' };
 const NAMES: LocalResourceNames = {
@@ -31,15 +31,8 @@ const ownerQuery: SdkCall = {
 };
 
 /** What happens to `call` made by `name`: undefined when allowed, else the refusal. */
-function outcome(name: string, call: SdkCall): AccessDeniedError | undefined {
-  try {
-    checkCall(functionPrincipal(name, call, NAMES, SCOPE), call, SCOPE);
-    return undefined;
-  } catch (error) {
-    if (error instanceof AccessDeniedError) return error;
-    throw error;
-  }
-}
+const outcome = (name: string, call: SdkCall) =>
+  refusalOf(() => checkCall(functionPrincipal(name, call, NAMES, SCOPE), call, SCOPE));
 
 describe("a function's SDK call checked against its deployed statements", () => {
   it('refuses the owner-index Query under the websocket $connect policy as it was before the fix', () => {

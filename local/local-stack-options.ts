@@ -1,3 +1,4 @@
+import type { LocalCredentials } from './local-credentials';
 import type { WebhookRetrySettings } from './stream-consumers';
 import type { ThrottleSettings } from './usage-plan-throttle';
 
@@ -7,6 +8,12 @@ export interface LocalStackOptions {
   port?: number;
   /** API key values; each is its own owner. */
   apiKeys: string[];
+  /**
+   * The AWS key pair every part (DynamoDB, S3, the SageMaker/SQS/Secrets Manager emulator) checks
+   * each request's signature against, and the handlers and container sign with. `npm start` makes
+   * one per run. @default the test suite's fixed pair (S3RVER), which tests and the bench sign with
+   */
+  credentials?: LocalCredentials;
   /** A real ComfyUI; default: the simulator. */
   comfyuiUrl?: string;
   /**

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { CALLER_TOKEN_HEADER } from '../container/src/server';
 import { underApiPrefix } from '../lambda/http/comfyui-route-table';
 import { ApiGatewayEmulator } from './api-gateway';
 import { snsLambdaEvent } from './aws-emulator/notifications';
@@ -15,6 +16,7 @@ import type { Denial } from './iam-emulation/access-denied';
 import { parseDenialLine } from './iam-emulation/denial-lines';
 import { enforceFunctionPolicies } from './iam-emulation/policy-enforcement';
 import { invokeLocally, LOCAL_REGION, startInvokeStore } from './lambda-context';
+import { type LocalCredentials, newPartToken, TEST_CREDENTIALS } from './local-credentials';
 import { deliverNotification, loadHandlers } from './local-handlers';
 import type { LocalStackOptions } from './local-stack-options';
 import { BUCKET_NAME, CONNECTIONS_TABLE_NAME, ensureTablesAndBucket, TABLE_NAME } from './local-storage';
@@ -42,6 +44,11 @@ export interface LocalStack {
   modelCacheDir?: string;
   /** The stack's S3 (s3rver) and its bucket, for tests that read what the API wrote. */
   s3: S3Client;
+  /** The key pair every part checks signatures against, and the handlers and container sign with. */
+  credentials: LocalCredentials;
+  /** The fronts of DynamoDB Local and s3rver (their own ports answer the fronts only). */
+  dynamoEndpoint: string;
+  s3Endpoint: string;
   bucket: string;
   stop(): Promise<void>;
 }
@@ -78,19 +85,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const dataPath = (part: string) => (options.dataDir ? join(options.dataDir, part) : undefined);
     for (const part of ['dynamodb', 's3', 'comfyui', 'sagemaker'])
       if (dataPath(part)) mkdirSync(dataPath(part)!, { recursive: true });
-    const dynamo = await startDynamoDbLocal({ dbPath: dataPath('dynamodb') });
+    const credentials = options.credentials ?? TEST_CREDENTIALS;
+    const dynamo = await startDynamoDbLocal({ dbPath: dataPath('dynamodb'), credentials: [credentials] });
     stops.push(dynamo.stop);
     log(
       'dynamodb',
-      `DynamoDB Local at ${dynamo.endpoint}${options.dataDir ? ` (data in ${dataPath('dynamodb')})` : ' (in memory)'}`,
+      `DynamoDB Local at ${dynamo.endpoint}${options.dataDir ? ` (data in ${dataPath('dynamodb')};` : ' (in memory;'} every request's signature checked)`,
     );
-    const s3Server = await startS3Local({ directory: dataPath('s3') });
+    const s3Server = await startS3Local({ directory: dataPath('s3'), credentials: [credentials] });
     stops.push(s3Server.stop);
     log(
       's3',
       `s3rver at ${s3Server.endpoint} (every request's signature checked as S3 does), bucket ${BUCKET_NAME}`,
     );
-    const s3 = await ensureTablesAndBucket(dynamo.endpoint, s3Server.endpoint);
+    const s3 = await ensureTablesAndBucket(dynamo.endpoint, s3Server.endpoint, credentials);
 
     const comfyui = await comfyUiTarget(options, dataPath('comfyui'), log);
     if (comfyui.stop) stops.push(comfyui.stop);
@@ -105,8 +113,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const invocationTimeout = options.invocationTimeoutSeconds ?? 3600;
     const sharedEnv = {
       AWS_REGION: REGION,
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_S3: s3Server.endpoint,
       AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
@@ -119,14 +127,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
 
     const containerPort = await freePort();
+    // Only the SageMaker emulator may call the container (see container/src/server.ts).
+    const callerHeaders = { [CALLER_TOKEN_HEADER]: newPartToken() };
     const handlers = await loadHandlers();
     const aws = new AwsEmulator({
       s3,
       region: REGION,
+      credentials: [credentials],
       endpoints: [
         {
           name: LOCAL_ENDPOINT_NAME,
           containerUrl: `http://127.0.0.1:${containerPort}`,
+          containerHeaders: callerHeaders,
           instanceType: 'ml.g5.xlarge',
           instanceCount: 1,
           maxConcurrentInvocationsPerInstance: 1,
@@ -176,9 +188,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const { AWS_LAMBDA_MAX_CONCURRENCY: _lambdaOnly, ...processEnv } = process.env;
     const container = await startEndpointContainer({
       port: containerPort,
+      headers: callerHeaders,
       env: {
         ...processEnv,
         ...sharedEnv,
+        LISTEN_HOST: '127.0.0.1',
+        LOCAL_CALLER_TOKEN: callerHeaders[CALLER_TOKEN_HEADER],
         COMFYUI_URL: comfyuiUrl,
         COMFYUI_INPUT_DIR: comfyuiInputDir ?? join(dataPath('comfyui') ?? tmpdir(), 'unreachable-input'),
         // '' tells the container it cannot see that folder: nothing is removed from it.
@@ -240,11 +255,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     process.env.COMFYUI_WEBSOCKET_URL = webSocketUrl;
     process.env.CONSOLE_URL = new URL('/console/', apiUrl).toString(); // served beside the stage
     handlers.resetEnvironment();
-    stops.push(await startWebSocketEvents(dynamo.endpoint, handlers.comfyuiEvents, log));
+    stops.push(await startWebSocketEvents(dynamo.endpoint, credentials, handlers.comfyuiEvents, log));
     stops.push(
       await startLocalWebhooks({
         aws,
         dynamoEndpoint: dynamo.endpoint,
+        credentials,
         dispatch: handlers.dispatchWebhooks,
         deliver: handlers.deliverWebhooks,
         ...(options.webhookRetry ? { retry: options.webhookRetry } : {}),
@@ -271,6 +287,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       modelCacheDir,
       s3,
       bucket: BUCKET_NAME,
+      credentials,
+      dynamoEndpoint: dynamo.endpoint,
+      s3Endpoint: s3Server.endpoint,
       stop: stopAll,
     };
   } catch (error) {

@@ -10,12 +10,14 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { createConnectionTableInput } from '../lambda/adapters/connection-table';
 import { createExecuteTableInput } from '../lambda/adapters/execute-table';
 import { LOCAL_REGION as REGION } from './lambda-context';
+import { type LocalCredentials, TEST_CREDENTIALS } from './local-credentials';
 
 export const TABLE_NAME = 'comfy-exec-local-executes';
 export const CONNECTIONS_TABLE_NAME = 'comfy-exec-local-connections';
 export const BUCKET_NAME = 'comfy-exec-local';
 
-export const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+/** The test suite's fixed pair (scripts that start DynamoDB Local and S3 without credentials sign with it). */
+export const CREDENTIALS = TEST_CREDENTIALS;
 
 /** Creates a table, or (kept in a data folder from before streams) turns its stream on. */
 async function ensureTable(dynamo: DynamoDBClient, input: CreateTableCommandInput) {
@@ -35,8 +37,11 @@ async function ensureTable(dynamo: DynamoDBClient, input: CreateTableCommandInpu
 }
 
 /** The executes and connections tables (streams on) and the payload bucket, made once and kept. */
-export async function ensureTablesAndBucket(dynamoEndpoint: string, s3Endpoint: string) {
-  const credentials = CREDENTIALS;
+export async function ensureTablesAndBucket(
+  dynamoEndpoint: string,
+  s3Endpoint: string,
+  credentials: LocalCredentials = CREDENTIALS,
+) {
   const dynamo = new DynamoDBClient({ endpoint: dynamoEndpoint, region: REGION, credentials });
   const s3 = new S3Client({ endpoint: s3Endpoint, region: REGION, credentials, forcePathStyle: true });
   await ensureTable(dynamo, createExecuteTableInput(TABLE_NAME));

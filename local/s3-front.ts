@@ -1,5 +1,5 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './listen-on-loopback';
 import { MultipartLedger } from './s3-multipart-ledger';
 import { signedRequestProblem } from './s3-presign-check';
 import { uploadPartCopy } from './s3-upload-part-copy';
@@ -211,9 +211,8 @@ export async function startS3Front(
       answer.pipe(res);
     })().catch((error: Error) => s3Error(res, 500, 'InternalError', error.message));
   });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    endpoint: `http://127.0.0.1:${await listenOnLoopback(server, port)}`,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
 
@@ -33,13 +33,14 @@ function amzDate(value: string): Date | undefined {
     : undefined;
 }
 
+// S3 signs its path as sent; every other service escapes it once more (SigV4's canonical URI).
 const signerFor = (accessKeyId: string, secretAccessKey: string, region: string, service: string) =>
   new SignatureV4({
     credentials: { accessKeyId, secretAccessKey },
     region,
     service,
     sha256: NodeSha256,
-    uriEscapePath: false,
+    uriEscapePath: service !== 's3',
     applyChecksum: false,
   });
 
@@ -55,6 +56,13 @@ function pathAndQuery(req: IncomingMessage): { path: string; query: Record<strin
   return { path: mark < 0 ? raw : raw.slice(0, mark), query };
 }
 
+/** Compared in constant time: any user of the machine can time the answers of a loopback port. */
+function sameSignature(recomputed: unknown, provided: string | undefined): boolean {
+  if (typeof recomputed !== 'string' || provided === undefined) return false;
+  const [a, b] = [Buffer.from(recomputed), Buffer.from(provided)];
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 const MISMATCH = {
   code: 'SignatureDoesNotMatch',
   message: 'The request signature we calculated does not match the signature you provided.',
@@ -64,13 +72,15 @@ const MISMATCH = {
 const MAX_SKEW_MS = 15 * 60_000;
 
 /**
- * Why S3 would refuse this request signed in its Authorization header (Signature Version 4), or
+ * Why AWS would refuse this request signed in its Authorization header (Signature Version 4), or
  * undefined when it would accept it: the signature recomputed over the method, path, query and
- * the headers it names, with the payload hash the client declared (x-amz-content-sha256).
+ * the headers it names, with the payload hash the client declared (x-amz-content-sha256, as S3
+ * clients send) or else the hash of `body` (every other service's clients sign the body itself).
  */
 export async function headerSignatureProblem(
   req: IncomingMessage,
   secretFor: (accessKeyId: string) => string | undefined,
+  body?: Uint8Array,
 ): Promise<{ code: string; message: string } | undefined> {
   const authorization = req.headers.authorization ?? '';
   const match =
@@ -98,11 +108,11 @@ export async function headerSignatureProblem(
   }
   const { path, query } = pathAndQuery(req);
   const request = await signerFor(accessKeyId!, secret, region!, service!).sign(
-    { method: req.method ?? 'GET', protocol: 'http:', hostname: '127.0.0.1', path, query, headers },
+    { method: req.method ?? 'GET', protocol: 'http:', hostname: '127.0.0.1', path, query, headers, body },
     { signingDate: date, signableHeaders: new Set(signed), unsignableHeaders: new Set() },
   );
   const recomputed = /Signature=([0-9a-f]{64})/.exec(String(request.headers.authorization ?? ''))?.[1];
-  return recomputed === provided ? undefined : MISMATCH;
+  return sameSignature(recomputed, provided) ? undefined : MISMATCH;
 }
 
 /**
@@ -169,5 +179,5 @@ export async function presignedRequestProblem(
       unhoistableHeaders: new Set(signed),
     },
   );
-  return presigned.query?.['X-Amz-Signature'] === provided ? undefined : MISMATCH;
+  return sameSignature(presigned.query?.['X-Amz-Signature'], provided) ? undefined : MISMATCH;
 }

@@ -13,7 +13,13 @@
  */
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
-import { removeLocalStackFile, writeLocalStackFile } from '../client/src/node/local-stack-file';
+import {
+  localStackFile,
+  prepareLocalStackFolder,
+  removeLocalStackFile,
+  writeLocalStackFile,
+} from '../client/src/node/local-stack-file';
+import { newLocalCredentials } from './local-credentials';
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const randomKey = () =>
@@ -74,6 +80,17 @@ const apiKeys = (env.API_KEYS ?? env.API_KEY ?? randomKey())
   .filter(Boolean);
 if (apiKeys.length === 0) fail('API_KEYS names no key');
 
+// Before any part starts: a folder that cannot hold the file stops us with nothing left running.
+const stackFile = localStackFile();
+try {
+  prepareLocalStackFolder(stackFile);
+} catch (error) {
+  fail((error as Error).message);
+}
+// Every part checks each request's signature against this pair, made for this run alone: any user
+// of the machine can reach a loopback port, and a well-known pair would let them in.
+const credentials = newLocalCredentials();
+
 process.env.POWERTOOLS_SERVICE_NAME ??= 'comfy-exec';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const { startLocalStack } = await import('./local-stack');
@@ -84,6 +101,7 @@ try {
   stack = await startLocalStack({
     port: env.PORT,
     apiKeys,
+    credentials,
     comfyuiUrl: env.COMFYUI_URL,
     comfyuiInputDir: env.COMFYUI_INPUT_DIR,
     comfyuiOutputDir: env.COMFYUI_OUTPUT_DIR,
@@ -117,12 +135,26 @@ try {
 }
 
 // For `comfy-exec` in another terminal (client/src/node/local-stack-file.ts); removed on stop.
-writeLocalStackFile({
-  api_url: stack.apiUrl,
-  api_key: apiKeys[0]!,
-  pid: process.pid,
-  started_at: new Date().toISOString(),
-});
+try {
+  writeLocalStackFile(
+    {
+      api_url: stack.apiUrl,
+      api_key: apiKeys[0]!,
+      pid: process.pid,
+      started_at: new Date().toISOString(),
+      aws: {
+        region: process.env.AWS_REGION ?? 'us-east-1',
+        access_key_id: credentials.accessKeyId,
+        secret_access_key: credentials.secretAccessKey,
+        endpoints: { dynamodb: stack.dynamoEndpoint, s3: stack.s3Endpoint, emulator: stack.aws.url },
+      },
+    },
+    stackFile,
+  );
+} catch (error) {
+  await stack.stop();
+  fail((error as Error).message);
+}
 rawWrite(`API URL: ${stack.apiUrl}\n`);
 rawWrite(`API key: ${apiKeys[0]}\n`);
 rawWrite(`${curlExample(stack.apiUrl, apiKeys[0]!)}\n`);
@@ -133,6 +165,10 @@ rawWrite(`Console: ${new URL('/console/', stack.apiUrl)}\n`);
 rawWrite('Ready.\n');
 ready = true;
 for (const line of held.splice(0)) rawWrite(line);
+emit(
+  'local',
+  `DynamoDB, S3 and the AWS emulator take only requests signed with this run's key pair (access key id ${credentials.accessKeyId}; both halves in ${stackFile}, "aws")`,
+);
 
 let stopping = false;
 async function shutdown(signal: string) {
@@ -141,7 +177,7 @@ async function shutdown(signal: string) {
   emit('local', `${signal}: stopping every part`);
   // Whatever happens, nothing outlives us by more than 5 s.
   setTimeout(() => process.exit(1), 5000).unref();
-  removeLocalStackFile(process.pid);
+  removeLocalStackFile(process.pid, stackFile);
   await stack.stop();
   process.exit(0);
 }

@@ -2,7 +2,8 @@ import type { DynamoDBBatchResponse, DynamoDBStreamEvent, SQSBatchResponse, SQSE
 import type { AwsEmulator } from './aws-emulator/server';
 import { DynamoDbStreamPoller } from './dynamodb-stream-poller';
 import { invokeLocally, LOCAL_REGION as REGION } from './lambda-context';
-import { CONNECTIONS_TABLE_NAME, CREDENTIALS, TABLE_NAME } from './local-storage';
+import type { LocalCredentials } from './local-credentials';
+import { CONNECTIONS_TABLE_NAME, TABLE_NAME } from './local-storage';
 import { SqsPoller } from './sqs-poller';
 
 export interface WebhookRetrySettings {
@@ -18,6 +19,8 @@ export interface WebhookRetrySettings {
 export interface LocalWebhooksOptions {
   aws: AwsEmulator;
   dynamoEndpoint: string;
+  /** What the pollers sign with: the stack's own pair. */
+  credentials: LocalCredentials;
   dispatch(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse>;
   deliver(event: SQSEvent): Promise<SQSBatchResponse>;
   /** Shorter than the deployed day, for trying failures locally. */
@@ -63,7 +66,7 @@ export async function startLocalWebhooks(options: LocalWebhooksOptions): Promise
   const stream = new DynamoDbStreamPoller({
     endpoint: options.dynamoEndpoint,
     region: REGION,
-    credentials: CREDENTIALS,
+    credentials: options.credentials,
     tables: [TABLE_NAME],
     invoke: (event) => invokeLocally('dispatch-webhooks', REGION, options.dispatch, event),
     log: (line) => options.log('streams', line),
@@ -72,7 +75,7 @@ export async function startLocalWebhooks(options: LocalWebhooksOptions): Promise
   const queue = new SqsPoller({
     endpoint: aws.url,
     region: REGION,
-    credentials: CREDENTIALS,
+    credentials: options.credentials,
     queueUrl,
     queueArn: `arn:aws:sqs:${REGION}:123456789012:${QUEUE}`,
     invoke: (event) => invokeLocally('deliver-webhooks', REGION, options.deliver, event),
@@ -96,6 +99,7 @@ export async function startLocalWebhooks(options: LocalWebhooksOptions): Promise
  */
 export async function startWebSocketEvents(
   dynamoEndpoint: string,
+  credentials: LocalCredentials,
   handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>,
   log: (part: string, line: string) => void,
 ): Promise<() => Promise<void>> {
@@ -104,7 +108,7 @@ export async function startWebSocketEvents(
       new DynamoDbStreamPoller({
         endpoint: dynamoEndpoint,
         region: REGION,
-        credentials: CREDENTIALS,
+        credentials,
         tables: [table],
         invoke: (event) => invokeLocally('comfyui-events', REGION, handler, event),
         log: (line) => log('streams', line),

@@ -25,6 +25,8 @@ export interface EmulatedEndpoint {
   name: string;
   /** Where the container's /invocations is; without it requests stay queued. */
   containerUrl?: string;
+  /** Sent with every call to the container (the local stack's caller token: container/src/server.ts). */
+  containerHeaders?: Record<string, string>;
   instanceType: string;
   instanceCount: number;
   maxConcurrentInvocationsPerInstance: number;
@@ -182,6 +184,7 @@ export class AsyncEndpoint {
     const response = await postToContainer(
       `${this.config.containerUrl}/invocations`,
       {
+        ...this.config.containerHeaders,
         'Content-Type': request.contentType ?? 'application/octet-stream',
         ...(request.accept ? { Accept: request.accept } : {}),
         ...(request.customAttributes

@@ -1,9 +1,16 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { parseS3Uri } from '../../lambda/adapters/s3-uri';
+import { jsonSignatureRefusal } from '../aws-json-signature';
+import { listenOnLoopback } from '../listen-on-loopback';
+import {
+  type LocalCredentials,
+  type SecretLookup,
+  secretLookup,
+  TEST_ACCEPTED_CREDENTIALS,
+} from '../local-credentials';
 import { AsyncEndpoint, type AsyncEndpointHooks, type EmulatedEndpoint, faultOf } from './async-endpoint';
 import { LogsInsightsEmulator } from './logs-insights';
 import { TEST_NOTIFICATION } from './notifications';
@@ -18,6 +25,11 @@ export interface AwsEmulatorOptions extends AsyncEndpointHooks {
   port?: number;
   /** Keep each endpoint's queue in a journal here, so a restarted stack resumes it (DATA_DIR). */
   queueDirectory?: string;
+  /**
+   * The key pairs whose SigV4 signatures are accepted; anything else is refused as AWS refuses it
+   * (its webhook secrets and queues are no one else's to read). @default the test suite's fixed pairs
+   */
+  credentials?: readonly LocalCredentials[];
 }
 
 const INVOKE_PATH = /^\/endpoints\/([^/]+)\/async-invocations$/;
@@ -66,6 +78,7 @@ export class AwsEmulator {
   /** The webhook signing secrets. */
   readonly secrets: SecretsManagerEmulator;
   private readonly server: Server;
+  private readonly secretFor: SecretLookup;
   url = '';
 
   constructor(private readonly options: AwsEmulatorOptions) {
@@ -76,6 +89,7 @@ export class AwsEmulator {
       this.endpoints.set(endpoint.name, new AsyncEndpoint(endpoint, options, journal));
     }
     const account = options.account ?? '123456789012';
+    this.secretFor = secretLookup(options.credentials ?? TEST_ACCEPTED_CREDENTIALS);
     this.sqs = new SqsEmulator(account);
     this.secrets = new SecretsManagerEmulator(
       options.region,
@@ -88,8 +102,7 @@ export class AwsEmulator {
   }
 
   async start(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(this.options.port ?? 0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = `http://127.0.0.1:${await listenOnLoopback(this.server, this.options.port)}`;
     this.sqs.baseUrl = this.url;
     // SageMaker publishes a TestNotification to both topics when an endpoint is created.
     await this.options.notify('success', TEST_NOTIFICATION);
@@ -116,6 +129,11 @@ export class AwsEmulator {
   private async route(req: IncomingMessage, res: ServerResponse) {
     const body = await readRequestBody(req);
     const invoke = INVOKE_PATH.exec((req.url ?? '').split('?')[0]!);
+    const refusal = await jsonSignatureRefusal(req, body, this.secretFor);
+    if (refusal)
+      return invoke
+        ? sendRestJsonError(res, 403, refusal.type, refusal.message)
+        : sendJsonError(res, 400, refusal.type, refusal.message);
     if (req.method === 'POST' && invoke)
       return this.invokeAsync(decodeURIComponent(invoke[1]!), req, body, res);
     const target = header(req, 'x-amz-target') ?? '';

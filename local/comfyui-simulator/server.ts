@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { listenOnLoopback } from '../listen-on-loopback';
 import { loadObjectInfo, type ObjectInfo } from './catalog';
 import { failedEntry, SYSTEM_STATS } from './fixed-answers';
 import { contentTypeFor, readBody, sendJson } from './http-helpers';
@@ -84,8 +84,7 @@ export class ComfyUiSimulator {
   }
 
   async start(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(this.options.port ?? 0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = `http://127.0.0.1:${await listenOnLoopback(this.server, this.options.port)}`;
     return this.url;
   }
 

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -43,6 +43,10 @@ export async function startNpmStart(env: Record<string, string>): Promise<NpmSta
     await new Promise((r) => setTimeout(r, 100));
   }
   const [, s3Endpoint, bucket] = find(/s3rver at (\S+) .*bucket (\S+)/)!;
+  // Each npm start makes its own AWS key pair, and leaves it in its file for direct clients.
+  const { aws } = JSON.parse(readFileSync(stackFile, 'utf8')) as {
+    aws: { access_key_id: string; secret_access_key: string };
+  };
   return {
     pid: child.pid!,
     apiUrl: find(/^API URL: (\S+)$/)![1]!,
@@ -51,7 +55,7 @@ export async function startNpmStart(env: Record<string, string>): Promise<NpmSta
       endpoint: s3Endpoint,
       region: 'us-east-1',
       forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      credentials: { accessKeyId: aws.access_key_id, secretAccessKey: aws.secret_access_key },
     }),
     bucket: bucket!,
     stackFile,

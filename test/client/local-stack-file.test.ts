@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   localStackFile,
+  prepareLocalStackFolder,
   readLocalStackFile,
   removeLocalStackFile,
   writeLocalStackFile,
@@ -44,14 +45,32 @@ describe('the file npm start leaves for the command line', () => {
 describe('the file cannot be planted or read by another user of the machine', () => {
   const fresh = () => mkdtempSync(join(tmpdir(), 'stack-file-'));
 
-  it('is in a folder of this user by default, not a shared /tmp/comfy-exec', () => {
-    const path = localStackFile({});
-    expect(path).toMatch(
-      process.getuid
-        ? new RegExp(`comfy-exec-${process.getuid()}/local-stack\\.json$`)
-        : /local-stack\.json$/,
+  it("is by default where no other user can make anything: the user's runtime folder, else their home, never the shared temp folder", () => {
+    expect(localStackFile({ XDG_RUNTIME_DIR: '/run/user/1000', HOME: '/home/u' })).toBe(
+      '/run/user/1000/comfy-exec/local-stack.json',
     );
-    expect(localStackFile({ XDG_RUNTIME_DIR: '/run/user/1000' })).toMatch(/^\/run\/user\/1000\/comfy-exec/);
+    expect(localStackFile({ HOME: '/home/u' })).toBe('/home/u/.comfy-exec/run/local-stack.json');
+    // A relative XDG_RUNTIME_DIR is invalid (XDG Base Directory spec): ignored.
+    expect(localStackFile({ XDG_RUNTIME_DIR: 'run', HOME: '/home/u' })).toBe(
+      '/home/u/.comfy-exec/run/local-stack.json',
+    );
+    expect(localStackFile({})).not.toContain(tmpdir());
+    expect(localStackFile({ COMFY_EXEC_LOCAL_STACK_FILE: '/x/y.json', HOME: '/home/u' })).toBe('/x/y.json');
+  });
+
+  it('makes its folder for this user alone before npm start starts anything, or says what is wrong with the one there', () => {
+    const home = fresh();
+    const path = localStackFile({ HOME: home });
+    prepareLocalStackFolder(path);
+    expect(statSync(join(home, '.comfy-exec', 'run')).mode & 0o777).toBe(0o700);
+    expect(statSync(join(home, '.comfy-exec')).mode & 0o777).toBe(0o700);
+    expect(existsSync(path)).toBe(false);
+    const planted = join(fresh(), 'planted');
+    mkdirSync(planted);
+    chmodSync(planted, 0o777);
+    expect(() => prepareLocalStackFolder(join(planted, 'local-stack.json'))).toThrow(
+      /open to other users .*remove that folder/,
+    );
   });
 
   it('refuses to write the key into a folder others can write, or another user owns', () => {

@@ -9,8 +9,8 @@ import {
   rmSync,
   writeSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join } from 'node:path';
 
 /** What `npm start` leaves for the command line: how to reach the local stack. */
 export interface LocalStackInfo {
@@ -18,6 +18,17 @@ export interface LocalStackInfo {
   api_key: string;
   pid: number;
   started_at: string;
+  /**
+   * The key pair this run's AWS parts (DynamoDB Local, S3, the SageMaker/SQS/Secrets Manager
+   * emulator) check every request's signature against, made for this run: for the AWS CLI or a
+   * test talking to them directly. The command line itself does not use it.
+   */
+  aws?: {
+    region: string;
+    access_key_id: string;
+    secret_access_key: string;
+    endpoints: { dynamodb: string; s3: string; emulator: string };
+  };
 }
 
 /** This user's id where the platform has one (not on Windows: no owner checks there). */
@@ -25,15 +36,16 @@ const currentUid = () => process.getuid?.();
 
 /**
  * Where `npm start` writes its URL and key while it runs, so `comfy-exec` in another terminal finds
- * it: a folder of this user's own (XDG_RUNTIME_DIR, else `comfy-exec-{uid}` in the OS temp
- * folder: a shared `/tmp/comfy-exec` could be made by another user first), or
- * COMFY_EXEC_LOCAL_STACK_FILE (tests use their own).
+ * it: COMFY_EXEC_LOCAL_STACK_FILE (tests use their own), else a folder in a place no other user
+ * can create anything: `$XDG_RUNTIME_DIR/comfy-exec/` (the user's own runtime folder), else
+ * `~/.comfy-exec/run/`. Never the shared temp folder: another user could make
+ * `/tmp/comfy-exec-{uid}` first, and /tmp's sticky bit keeps its owner from even removing theirs.
  */
 export function localStackFile(env: NodeJS.ProcessEnv = process.env): string {
   if (env.COMFY_EXEC_LOCAL_STACK_FILE) return env.COMFY_EXEC_LOCAL_STACK_FILE;
-  const uid = currentUid();
-  const base = env.XDG_RUNTIME_DIR || tmpdir();
-  return join(base, uid === undefined ? 'comfy-exec' : `comfy-exec-${uid}`, 'local-stack.json');
+  const runtime = env.XDG_RUNTIME_DIR;
+  if (runtime && isAbsolute(runtime)) return join(runtime, 'comfy-exec', 'local-stack.json');
+  return join(env.HOME || homedir(), '.comfy-exec', 'run', 'local-stack.json');
 }
 
 /**
@@ -54,15 +66,26 @@ function unsafe(path: string, kind: 'file' | 'directory', uid: number | undefine
 }
 
 /**
- * Written readable by this user only (it holds an API key), in a folder only this user can
- * enter: created exclusively, never through a link, then renamed into place.
+ * Makes the file's folder (only this user may enter it) or checks the one there: `npm start` calls
+ * this before it starts anything, so a folder it cannot use stops it with nothing left running.
  */
-export function writeLocalStackFile(info: LocalStackInfo, path = localStackFile(), uid = currentUid()): void {
+export function prepareLocalStackFolder(path = localStackFile(), uid = currentUid()): void {
   const folder = dirname(path);
   mkdirSync(folder, { recursive: true, mode: 0o700 });
   const problem = unsafe(folder, 'directory', uid);
   if (problem)
-    throw new Error(`will not write the local stack's API key: ${problem}; remove it and start again`);
+    throw new Error(
+      `will not write the local stack's API key: ${problem}; remove that folder (or make it yours, mode 700) and start again, or set COMFY_EXEC_LOCAL_STACK_FILE to a file in a folder of yours`,
+    );
+}
+
+/**
+ * Written readable by this user only (it holds an API key), in a folder only this user can
+ * enter: created exclusively, never through a link, then renamed into place.
+ */
+export function writeLocalStackFile(info: LocalStackInfo, path = localStackFile(), uid = currentUid()): void {
+  prepareLocalStackFolder(path, uid);
+  const folder = dirname(path);
   const staging = join(folder, `.local-stack-${process.pid}.json`);
   rmSync(staging, { force: true });
   const fd = openSync(

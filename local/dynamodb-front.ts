@@ -1,0 +1,74 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { jsonSignatureRefusal } from './aws-json-signature';
+import { listenOnLoopback } from './listen-on-loopback';
+import type { SecretLookup } from './local-credentials';
+
+/** The header DynamoDB Local's gate wants this run's token in (local/dynamodb-local-loopback.java). */
+export const FRONT_TOKEN_HEADER = 'x-comfy-exec-front-token';
+
+async function readAll(stream: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function refuse(res: ServerResponse, status: number, type: string, message: string) {
+  const text = JSON.stringify({ __type: `com.amazon.coral.service#${type}`, message });
+  res.writeHead(status, {
+    'content-type': 'application/x-amz-json-1.0',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+/**
+ * The local DynamoDB endpoint: checks each request's Signature Version 4 as DynamoDB does (DynamoDB
+ * Local accepts any, so anyone reaching it could scan every table), then passes it on to DynamoDB
+ * Local at `backendPort` with the token only this front knows. DynamoDB Streams calls come through
+ * here too. On 127.0.0.1 only.
+ */
+export async function startDynamoDbFront(options: {
+  backendPort: number;
+  token: string;
+  port?: number;
+  secretFor: SecretLookup;
+}): Promise<{ endpoint: string; stop(): Promise<void> }> {
+  const agent = new http.Agent({ keepAlive: true });
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      const body = await readAll(req);
+      const refusal = await jsonSignatureRefusal(req, body, options.secretFor);
+      if (refusal) return refuse(res, 400, refusal.type, refusal.message);
+      const outgoing = http.request(
+        {
+          host: '127.0.0.1',
+          port: options.backendPort,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, [FRONT_TOKEN_HEADER]: options.token },
+          agent,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      outgoing.on('error', (error) => {
+        if (!res.headersSent) refuse(res, 500, 'InternalFailure', `DynamoDB Local: ${error.message}`);
+        else res.destroy(error);
+      });
+      outgoing.end(body);
+    })().catch((error: Error) => {
+      if (!res.headersSent) refuse(res, 500, 'InternalFailure', error.message);
+    });
+  });
+  return {
+    endpoint: `http://127.0.0.1:${await listenOnLoopback(server, options.port)}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        agent.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

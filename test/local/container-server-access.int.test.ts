@@ -1,0 +1,86 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  CALLER_TOKEN_HEADER,
+  containerServerSettings,
+  createContainerServer,
+  listen,
+} from '../../container/src/server';
+import { externalAddresses, tryConnect } from './listening-sockets';
+
+const invoked: string[] = [];
+const handlers = {
+  healthy: async () => true,
+  invoke: async (body: string) => {
+    invoked.push(body);
+    return { httpStatus: 200, result: { status: 'success' } } as never;
+  },
+};
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+  invoked.length = 0;
+});
+
+// A staged request as a forger would post it: SageMaker's own body, any S3 object named in it.
+const forged = JSON.stringify({
+  prompt_id: 'forged',
+  inputs: [{ s3: 's3://bucket/inputs/key-b/private.png' }],
+});
+
+describe("the endpoint container's server as the local stack runs it", () => {
+  it('listens where the local stack says (loopback), and on every interface in the image as before', () => {
+    expect(containerServerSettings({ LISTEN_HOST: '127.0.0.1', LOCAL_CALLER_TOKEN: 't' })).toEqual({
+      host: '127.0.0.1',
+      callerToken: 't',
+    });
+    expect(containerServerSettings({})).toEqual({ host: '0.0.0.0', callerToken: undefined });
+  });
+
+  it.skipIf(externalAddresses().length === 0)(
+    "takes no connection on the machine's other addresses when told 127.0.0.1",
+    async () => {
+      const settings = containerServerSettings({ LISTEN_HOST: '127.0.0.1', LOCAL_CALLER_TOKEN: 't' });
+      const server = createContainerServer(handlers, settings);
+      servers.push(server);
+      const port = await listen(server, 0, settings.host);
+      expect((server.address() as AddressInfo).address).toBe('127.0.0.1');
+      for (const address of externalAddresses()) expect(await tryConnect(address, port)).toBe('refused');
+    },
+  );
+
+  it('answers /invocations and /ping only to a caller with the token: a forged staged request runs nothing', async () => {
+    const server = createContainerServer(handlers, { host: '127.0.0.1', callerToken: 'caller-token' });
+    servers.push(server);
+    const url = `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}`;
+    for (const token of [undefined, 'guessed', 'caller-token-and-more']) {
+      const headers = {
+        'content-type': 'application/json',
+        ...(token ? { [CALLER_TOKEN_HEADER]: token } : {}),
+      };
+      expect((await fetch(`${url}/invocations`, { method: 'POST', headers, body: forged })).status).toBe(403);
+      expect((await fetch(`${url}/ping`, { headers })).status).toBe(403);
+    }
+    expect(invoked).toEqual([]);
+    const caller = { [CALLER_TOKEN_HEADER]: 'caller-token' };
+    expect((await fetch(`${url}/ping`, { headers: caller })).status).toBe(200);
+    const answer = await fetch(`${url}/invocations`, {
+      method: 'POST',
+      headers: caller,
+      body: '{"prompt_id":"p"}',
+    });
+    expect(answer.status).toBe(200);
+    expect(invoked).toEqual(['{"prompt_id":"p"}']);
+  });
+
+  it('needs no token when none is set (SageMaker calls the image without one)', async () => {
+    const server = createContainerServer(handlers, { host: '127.0.0.1' });
+    servers.push(server);
+    const url = `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}`;
+    expect((await fetch(`${url}/ping`)).status).toBe(200);
+  });
+});

@@ -1,4 +1,5 @@
 import { startComfyUiSimulator } from './comfyui-simulator/server';
+import { newPartToken } from './local-credentials';
 import type { LocalStackOptions } from './local-stack-options';
 
 /** The ComfyUI the local stack's container talks to, and the folders the container may touch. */
@@ -15,6 +16,8 @@ export interface ComfyUiTarget {
   modelCacheDir?: string;
   /** Set when the stack started it (the simulator). */
   stop?: () => Promise<void>;
+  /** What the container must send for the simulator to answer it; none for the user's ComfyUI. */
+  callerToken?: string;
 }
 
 /** A ComfyUI on another machine: '' tells the container it sees none of its folders. */
@@ -40,7 +43,9 @@ export async function comfyUiTarget(
   log: (part: string, line: string) => void,
 ): Promise<ComfyUiTarget> {
   if (!options.comfyuiUrl) {
+    const callerToken = newPartToken();
     const simulator = await startComfyUiSimulator({
+      callerToken,
       stepMs: options.simStepMs,
       objectInfoPath: options.objectInfo,
       dataDir,
@@ -51,7 +56,7 @@ export async function comfyUiTarget(
     );
     if (options.comfyuiElsewhere) {
       log('comfyui', 'the container is told none of its folders, as for a ComfyUI on another machine');
-      return { url: simulator.url, ...FOLDERS_UNSEEN, stop: () => simulator.stop() };
+      return { url: simulator.url, ...FOLDERS_UNSEEN, stop: () => simulator.stop(), callerToken };
     }
     return {
       url: simulator.url,
@@ -60,6 +65,7 @@ export async function comfyUiTarget(
       tempDir: simulator.files.dir('temp'),
       modelCacheDir: simulator.files.modelsDir,
       stop: () => simulator.stop(),
+      callerToken,
     };
   }
   log('comfyui', `using the ComfyUI at ${options.comfyuiUrl}`);

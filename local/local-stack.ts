@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { CALLER_TOKEN_HEADER } from '../container/src/server';
+import { CALLER_TOKEN_HEADER } from '../container/src/caller-token';
 import { underApiPrefix } from '../lambda/http/comfyui-route-table';
 import { ApiGatewayEmulator } from './api-gateway';
 import { snsLambdaEvent } from './aws-emulator/notifications';
@@ -127,7 +127,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
 
     const containerPort = await freePort();
-    // Only the SageMaker emulator may call the container (see container/src/server.ts).
+    // Only the SageMaker emulator may call the container (container/src/caller-token.ts).
     const callerHeaders = { [CALLER_TOKEN_HEADER]: newPartToken() };
     const handlers = await loadHandlers();
     const aws = new AwsEmulator({
@@ -194,6 +194,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         ...sharedEnv,
         LISTEN_HOST: '127.0.0.1',
         LOCAL_CALLER_TOKEN: callerHeaders[CALLER_TOKEN_HEADER],
+        COMFYUI_CALLER_TOKEN: comfyui.callerToken ?? '',
         COMFYUI_URL: comfyuiUrl,
         COMFYUI_INPUT_DIR: comfyuiInputDir ?? join(dataPath('comfyui') ?? tmpdir(), 'unreachable-input'),
         // '' tells the container it cannot see that folder: nothing is removed from it.

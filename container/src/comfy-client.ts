@@ -58,6 +58,8 @@ export class ComfyUiClient {
   constructor(
     readonly baseUrl: string,
     private readonly requestTimeoutMs = 30_000,
+    /** Sent with every call and the websocket (the local stack's simulator wants its caller's token). */
+    private readonly headers: Record<string, string> = {},
   ) {}
 
   private async call(
@@ -66,7 +68,13 @@ export class ComfyUiClient {
     timeoutMs = this.requestTimeoutMs,
   ): Promise<Response> {
     try {
-      return await fetch(`${this.baseUrl}${path}`, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+      const headers = new Headers(init.headers);
+      for (const [name, value] of Object.entries(this.headers)) headers.set(name, value);
+      return await fetch(`${this.baseUrl}${path}`, {
+        ...init,
+        headers,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
     } catch (error) {
       const timedOut =
         error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
@@ -175,6 +183,7 @@ export class ComfyUiClient {
   ): Promise<{ close(): void; closed: () => boolean }> {
     const ws = new WebSocket(
       `${this.baseUrl.replace(/^http/, 'ws')}/ws?clientId=${encodeURIComponent(clientId)}`,
+      { headers: this.headers },
     );
     let closed = false;
     ws.on('message', (data, isBinary) => {

@@ -57,6 +57,21 @@ export const ContainerEnvSchema = z.object({
   MODEL_CACHE_DIR: z.string().default('/opt/ml/model-cache'),
   /** Most bytes of library models kept on disk; least recently used go first. */
   MODEL_CACHE_BYTES: int(1, 100 * 1024 ** 4, 100 * 1024 ** 3),
+  /** Where the server listens: every interface, as SageMaker calls it; the local stack says 127.0.0.1. */
+  LISTEN_HOST: z.string().min(1).default('0.0.0.0'),
+  /**
+   * Local stack only: every request must carry this in x-comfy-exec-caller-token (its SageMaker
+   * emulator sends it), since any user of the machine can reach loopback. '' or unset: no check.
+   */
+  LOCAL_CALLER_TOKEN: z
+    .string()
+    .default('')
+    .transform((v) => v || undefined),
+  /** Local stack only: sent to ComfyUI in that header on every call (its simulator wants it). */
+  COMFYUI_CALLER_TOKEN: z
+    .string()
+    .default('')
+    .transform((v) => v || undefined),
   /** Local stack only: http:// and loopback input URLs (test servers on this machine). */
   ALLOW_LOOPBACK_INPUT_URLS: z
     .enum(['true', 'false', '1', '0', ''])

@@ -7,6 +7,7 @@ import { DynamoDbRunningRecordStore } from '../../lambda/adapters/dynamodb-runni
 import { executeInputFolder } from '../../lambda/domain/inputs/staged-inputs';
 import { AwsCallCounter } from '../../lambda/platform/aws-call-counter';
 import { announceClient } from '../../lambda/platform/client-listeners';
+import { CALLER_TOKEN_HEADER } from './caller-token';
 import { ComfyUiClient } from './comfy-client';
 import { sweepOldFiles } from './comfy-output-files';
 import { containerConfig } from './config';
@@ -37,7 +38,11 @@ export async function startContainer(env: Record<string, string | undefined> = p
       marshallOptions: { removeUndefinedValues: true },
     },
   );
-  const comfy = new ComfyUiClient(config.COMFYUI_URL, config.COMFYUI_REQUEST_TIMEOUT_MS);
+  const comfy = new ComfyUiClient(
+    config.COMFYUI_URL,
+    config.COMFYUI_REQUEST_TIMEOUT_MS,
+    config.COMFYUI_CALLER_TOKEN ? { [CALLER_TOKEN_HEADER]: config.COMFYUI_CALLER_TOKEN } : {},
+  );
   const store = new DynamoDbRunningRecordStore(documents, config.TABLE_NAME);
   // '' : no folder ComfyUI reads models from is known here; executes needing one fail, saying so.
   const models = config.MODEL_CACHE_DIR
@@ -48,24 +53,27 @@ export async function startContainer(env: Record<string, string | undefined> = p
   // instance that cannot write to the bucket cannot store outputs either (SageMaker replaces it).
   let catalogPublished = !config.ENDPOINT_NAME;
   const comfyHealthy = cachedHealth((timeoutMs) => comfy.isUp(timeoutMs));
-  const server = createContainerServer({
-    healthy: async () => catalogPublished && (await comfyHealthy()),
-    invoke: async (body) => {
-      const promptId = /"prompt_id"\s*:\s*"([^"]+)"/.exec(body)?.[1];
-      // Every line of a run carries its prompt_id: GetExecuteLogs finds them by it.
-      const child = logger.createChild({ persistentKeys: { prompt_id: promptId } });
-      const log = {
-        info: (message: string, fields: Record<string, unknown> = {}) => child.info(message, fields),
-        warn: (message: string, fields: Record<string, unknown> = {}) => child.warn(message, fields),
-        error: (message: string, fields: Record<string, unknown> = {}) => child.error(message, fields),
-      };
-      return calls.run((awsCalls) =>
-        runInvocation(body, { store, comfy, s3, config, log, awsCalls, models }),
-      );
+  const server = createContainerServer(
+    {
+      healthy: async () => catalogPublished && (await comfyHealthy()),
+      invoke: async (body) => {
+        const promptId = /"prompt_id"\s*:\s*"([^"]+)"/.exec(body)?.[1];
+        // Every line of a run carries its prompt_id: GetExecuteLogs finds them by it.
+        const child = logger.createChild({ persistentKeys: { prompt_id: promptId } });
+        const log = {
+          info: (message: string, fields: Record<string, unknown> = {}) => child.info(message, fields),
+          warn: (message: string, fields: Record<string, unknown> = {}) => child.warn(message, fields),
+          error: (message: string, fields: Record<string, unknown> = {}) => child.error(message, fields),
+        };
+        return calls.run((awsCalls) =>
+          runInvocation(body, { store, comfy, s3, config, log, awsCalls, models }),
+        );
+      },
     },
-  });
+    { callerToken: config.LOCAL_CALLER_TOKEN },
+  );
   const stopServer = gracefulStop(server);
-  const port = await listen(server, config.PORT);
+  const port = await listen(server, config.PORT, config.LISTEN_HOST);
   logger.info('endpoint container listening', { port, comfyui: config.COMFYUI_URL });
   const sweeper = startSweeper(config, logger);
   const publishing = new AbortController();

@@ -1,6 +1,6 @@
-import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CALLER_TOKEN_HEADER, carriesCallerToken } from './caller-token';
 import type { InvocationAnswer } from './invocation-result';
 
 export interface ContainerHandlers {
@@ -25,42 +25,21 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-/** Where a caller puts LOCAL_CALLER_TOKEN (the local stack's SageMaker emulator does). */
-export const CALLER_TOKEN_HEADER = 'x-comfy-exec-caller-token';
-
-/**
- * Settings only the local stack sets; unset in the image, where nothing changes. On SageMaker the
- * container's port is reached by SageMaker alone; on a developer's machine any user could post a
- * staged request to /invocations (and have any object of the bucket copied into its outputs), so
- * the local stack listens on loopback (LISTEN_HOST) and hands its emulator a token to send.
- */
+/** What only the local stack sets (LISTEN_HOST and LOCAL_CALLER_TOKEN in the container's config). */
 export interface ContainerServerSettings {
-  /** @default '0.0.0.0' (SageMaker calls the container from outside it) */
-  host: string;
   /** When set, every request must carry it in CALLER_TOKEN_HEADER, or gets 403. */
   callerToken?: string;
-}
-
-export function containerServerSettings(env: Record<string, string | undefined>): ContainerServerSettings {
-  return { host: env.LISTEN_HOST || '0.0.0.0', callerToken: env.LOCAL_CALLER_TOKEN || undefined };
-}
-
-function carriesToken(req: IncomingMessage, token: string): boolean {
-  const given = req.headers[CALLER_TOKEN_HEADER];
-  if (typeof given !== 'string') return false;
-  const [a, b] = [Buffer.from(given), Buffer.from(token)];
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** SageMaker's container contract: GET /ping and POST /invocations (sagemaker-async.md §5). */
 export function createContainerServer(
   handlers: ContainerHandlers,
-  settings: ContainerServerSettings = containerServerSettings(process.env),
+  settings: ContainerServerSettings = {},
 ): Server {
   return createServer(async (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     try {
-      if (settings.callerToken !== undefined && !carriesToken(req, settings.callerToken)) {
+      if (settings.callerToken !== undefined && !carriesCallerToken(req, settings.callerToken)) {
         req.resume();
         return send(res, 403, { message: `this container answers only its caller (${CALLER_TOKEN_HEADER})` });
       }
@@ -108,11 +87,8 @@ export function gracefulStop(server: Server): (graceMs: number) => Promise<void>
   };
 }
 
-export async function listen(
-  server: Server,
-  port: number,
-  host = containerServerSettings(process.env).host,
-): Promise<number> {
+/** On every interface by default: SageMaker calls the container from outside it. */
+export async function listen(server: Server, port: number, host = '0.0.0.0'): Promise<number> {
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   return (server.address() as AddressInfo).port;
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { listenOnLoopback } from '../listen-on-loopback';
+import { fromCaller, NOT_THE_CALLER, refuseUpgrade } from './caller-gate';
 import { loadObjectInfo, type ObjectInfo } from './catalog';
 import { failedEntry, SYSTEM_STATS } from './fixed-answers';
 import { contentTypeFor, readBody, sendJson } from './http-helpers';
@@ -36,6 +37,8 @@ export interface ComfyUiSimulatorOptions {
    * server's worker thread may start it before the HTTP answer leaves. @default 0 (answer first)
    */
   answerAfterStartMs?: number;
+  /** Answer only requests carrying this in x-comfy-exec-caller-token (npm start: its container). */
+  callerToken?: string;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -72,10 +75,12 @@ export class ComfyUiSimulator {
     this.ownsDataDir = options.dataDir === undefined;
     this.files = new SimulatorFiles(options.dataDir ?? mkdtempSync(join(tmpdir(), 'comfyui-sim-')));
     this.server = createServer((req, res) => {
+      if (!fromCaller(req, options.callerToken)) return sendJson(res, 403, { error: NOT_THE_CALLER });
       this.route(req, res).catch((error: Error) => sendJson(res, 500, { error: error.message }));
     });
     this.server.on('upgrade', (req, socket, head) => {
       const url = new URL(req.url ?? '/', 'http://x');
+      if (!fromCaller(req, options.callerToken)) return refuseUpgrade(socket);
       if (url.pathname !== '/ws' && url.pathname !== '/api/ws') return socket.destroy();
       this.wss.handleUpgrade(req, socket, head, (ws) =>
         this.connect(ws, url.searchParams.get('clientId') ?? randomUUID()),

@@ -72,6 +72,37 @@ export function listeningSockets(pids: number[]): { pid: number; address: string
   return sockets;
 }
 
+/**
+ * The addresses something on this machine listens on at `port` (Linux: /proc/net/tcp and tcp6):
+ * `0.0.0.0` or `::` is every interface. Readable without privileges for any process's sockets.
+ */
+export function listeningAddresses(port: number): string[] {
+  const addresses: string[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6'])
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields[3] !== '0A') continue; // not LISTEN
+      const [hex, hexPort] = fields[1]!.split(':');
+      if (Number.parseInt(hexPort!, 16) === port) addresses.push(addressText(addressBytes(hex!)));
+    }
+  return addresses;
+}
+
+/**
+ * Fails unless whatever listens on `port` listens on loopback alone: the socket table says so on
+ * any machine, and a connection to each of the machine's other addresses (where it has any) is
+ * refused.
+ */
+export async function expectLoopbackOnly(port: number, label: string): Promise<void> {
+  const addresses = listeningAddresses(port);
+  if (addresses.length === 0) throw new Error(`${label}: nothing listens on port ${port}`);
+  for (const address of addresses)
+    if (!isLoopback(address)) throw new Error(`${label}: listens on ${address}:${port}, not loopback only`);
+  for (const address of externalAddresses())
+    if ((await tryConnect(address, port)) !== 'refused')
+      throw new Error(`${label}: ${address}:${port} accepted a connection`);
+}
+
 /** This machine's addresses other than loopback (link-local IPv6 left out: it needs a scope). */
 export function externalAddresses(): string[] {
   return Object.values(networkInterfaces())

@@ -102,4 +102,20 @@ describe.runIf(process.platform === 'linux')('npm start, seen from elsewhere on 
     expect(forged.status).toBe(403);
     expect((await fetch(`${url('container')}/ping`)).status).toBe(403);
   });
+
+  it("shows no key's prompts or files from the ComfyUI simulator to anyone but the container", async () => {
+    for (const path of [
+      '/history',
+      '/queue',
+      '/view?filename=ComfyUI_00001_.png&type=output',
+      '/object_info',
+    ])
+      expect((await fetch(`${url('comfyui')}${path}`)).status, path).toBe(403);
+    const posted = await fetch(`${url('comfyui')}/prompt`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ prompt: { '1': { class_type: 'EmptyImage', inputs: {} } } }),
+    });
+    expect(posted.status).toBe(403);
+  });
 });

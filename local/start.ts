@@ -183,3 +183,13 @@ async function shutdown(signal: string) {
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
+// The terminal closed.
+process.on('SIGHUP', () => void shutdown('SIGHUP'));
+// Whoever started us (npm, which forwards SIGINT and SIGTERM but cannot forward a SIGKILL; a
+// process manager; a shell) gone without a word: we are adopted, our parent's pid changes, and we
+// stop too, so no stack keeps serving after what started it has ended.
+const parentAtStart = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parentAtStart)
+    void shutdown(`the process that started npm start (${parentAtStart}) ended`);
+}, 1000).unref();

@@ -40,6 +40,13 @@ export interface LocalStackOptions {
   modelWriters?: string[];
   /** Preferred model upload part size. @default 64 MiB (S3's minimum is 5 MiB) */
   modelPartBytes?: number;
+  /**
+   * Let input URLs be `http://` and reach loopback (test servers on this machine). Off, as
+   * deployed: any key could otherwise make the stack fetch from any service on the machine (its
+   * own parts, a real ComfyUI's /view, another user's server) and receive the answer as its input.
+   * @default false
+   */
+  loopbackInputUrls?: boolean;
   /** Node classes the local endpoint lets read or write server paths (comfy-exec:allowNodes). @default none */
   allowNodes?: string[];
   /** Executes a key may have created or running at once (as maxUnfinishedPerKey); 100 by default. */

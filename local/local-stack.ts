@@ -158,8 +158,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     Object.assign(process.env, sharedEnv, {
       ENDPOINT_NAMES: LOCAL_ENDPOINT_NAME,
-      // Input URLs may point at test servers on this machine (never on AWS).
-      ALLOW_LOOPBACK_INPUT_URLS: 'true',
+      // Input URLs may point at test servers on this machine only when asked (never on AWS).
+      ALLOW_LOOPBACK_INPUT_URLS: String(options.loopbackInputUrls === true),
       MODEL_WRITERS: (options.modelWriters ?? options.apiKeys.slice(0, 1)).map(apiKeyId).join(','),
       MODEL_PART_BYTES: String(options.modelPartBytes ?? 64 * 1024 ** 2),
       ALLOW_NODES: JSON.stringify({ [LOCAL_ENDPOINT_NAME]: options.allowNodes ?? [] }),
@@ -200,7 +200,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         // '' tells the container it cannot see that folder: nothing is removed from it.
         COMFYUI_OUTPUT_DIR: comfyuiOutputDir ?? '',
         COMFYUI_TEMP_DIR: comfyuiTempDir ?? '',
-        ALLOW_LOOPBACK_INPUT_URLS: 'true',
+        ALLOW_LOOPBACK_INPUT_URLS: String(options.loopbackInputUrls === true),
         MODEL_CACHE_DIR: modelCacheDir ?? join(dataPath('comfyui') ?? tmpdir(), 'model-cache'),
         MODEL_CACHE_BYTES: String(options.modelCacheBytes ?? 100 * 1024 ** 3),
         ENDPOINT_NAME: LOCAL_ENDPOINT_NAME,

@@ -43,6 +43,7 @@ const StartEnvSchema = z.object({
   ALLOW_NODES: z.string().optional(),
   MAX_UNFINISHED_PER_KEY: z.coerce.number().int().min(1).optional(),
   MAX_CONNECTIONS_PER_KEY: z.coerce.number().int().min(1).optional(),
+  ALLOW_LOOPBACK_INPUT_URLS: z.enum(['true', 'false']).default('false'),
 });
 
 // Every part's log line carries its name; nothing is shown before "Ready." so the banner stays on top.
@@ -94,6 +95,7 @@ const credentials = newLocalCredentials();
 process.env.POWERTOOLS_SERVICE_NAME ??= 'comfy-exec';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const { startLocalStack } = await import('./local-stack');
+const { LOCAL_REGION } = await import('./lambda-context');
 const { curlExample } = await import('./curl-example');
 
 let stack: Awaited<ReturnType<typeof startLocalStack>>;
@@ -113,6 +115,7 @@ try {
         }
       : {}),
     ...(env.ALLOW_NODES !== undefined ? { allowNodes: listOf(env.ALLOW_NODES) } : {}),
+    loopbackInputUrls: env.ALLOW_LOOPBACK_INPUT_URLS === 'true',
     maxUnfinishedPerKey: env.MAX_UNFINISHED_PER_KEY,
     maxConnectionsPerKey: env.MAX_CONNECTIONS_PER_KEY,
     objectInfo: env.OBJECT_INFO,
@@ -135,15 +138,16 @@ try {
 }
 
 // For `comfy-exec` in another terminal (client/src/node/local-stack-file.ts); removed on stop.
+let writtenFile = stackFile;
 try {
-  writeLocalStackFile(
+  writtenFile = writeLocalStackFile(
     {
       api_url: stack.apiUrl,
       api_key: apiKeys[0]!,
       pid: process.pid,
       started_at: new Date().toISOString(),
       aws: {
-        region: process.env.AWS_REGION ?? 'us-east-1',
+        region: LOCAL_REGION,
         access_key_id: credentials.accessKeyId,
         secret_access_key: credentials.secretAccessKey,
         endpoints: { dynamodb: stack.dynamoEndpoint, s3: stack.s3Endpoint, emulator: stack.aws.url },
@@ -165,9 +169,14 @@ rawWrite(`Console: ${new URL('/console/', stack.apiUrl)}\n`);
 rawWrite('Ready.\n');
 ready = true;
 for (const line of held.splice(0)) rawWrite(line);
+if (writtenFile !== stackFile)
+  emit(
+    'local',
+    `another npm start still running owns ${stackFile}: \`comfy-exec\` keeps talking to that one. This stack's URL, key and key pair are in ${writtenFile}; COMFY_EXEC_LOCAL_STACK_FILE=${writtenFile} points the command line here`,
+  );
 emit(
   'local',
-  `DynamoDB, S3 and the AWS emulator take only requests signed with this run's key pair (access key id ${credentials.accessKeyId}; both halves in ${stackFile}, "aws")`,
+  `DynamoDB, S3 and the AWS emulator take only requests signed with this run's key pair (access key id ${credentials.accessKeyId}; both halves in ${writtenFile}, "aws", with region ${LOCAL_REGION})`,
 );
 
 let stopping = false;
@@ -177,7 +186,7 @@ async function shutdown(signal: string) {
   emit('local', `${signal}: stopping every part`);
   // Whatever happens, nothing outlives us by more than 5 s.
   setTimeout(() => process.exit(1), 5000).unref();
-  removeLocalStackFile(process.pid, stackFile);
+  removeLocalStackFile(process.pid, writtenFile);
   await stack.stop();
   process.exit(0);
 }

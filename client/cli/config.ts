@@ -56,9 +56,10 @@ export function resolveConnection(
   const named = flags.profile ?? env.COMFY_EXEC_PROFILE;
   const fromProfile = profile(named ?? 'default', configFile(env), named !== undefined);
   if (fromProfile) return fromProfile;
-  const local = readLocalStackFile(localStackFile(env));
+  const stackFile = localStackFile(env);
+  const local = readLocalStackFile(stackFile);
   if (local) return { apiUrl: local.api_url, apiKey: local.api_key, source: `npm start (pid ${local.pid})` };
   throw new UsageError(
-    'no API to talk to: set COMFY_EXEC_API_URL and COMFY_EXEC_API_KEY, use --profile, or run `npm start` in the project',
+    `no API to talk to: set COMFY_EXEC_API_URL and COMFY_EXEC_API_KEY, use --profile, or run \`npm start\` in the project (no running one has left its file at ${stackFile})`,
   );
 }

@@ -9,7 +9,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   localStackFile,
@@ -45,13 +45,10 @@ describe('the file npm start leaves for the command line', () => {
 describe('the file cannot be planted or read by another user of the machine', () => {
   const fresh = () => mkdtempSync(join(tmpdir(), 'stack-file-'));
 
-  it("is by default where no other user can make anything: the user's runtime folder, else their home, never the shared temp folder", () => {
-    expect(localStackFile({ XDG_RUNTIME_DIR: '/run/user/1000', HOME: '/home/u' })).toBe(
-      '/run/user/1000/comfy-exec/local-stack.json',
-    );
+  it('is by default where no other user can make anything, the same for every shell of the user: their home, never the shared temp folder', () => {
     expect(localStackFile({ HOME: '/home/u' })).toBe('/home/u/.comfy-exec/run/local-stack.json');
-    // A relative XDG_RUNTIME_DIR is invalid (XDG Base Directory spec): ignored.
-    expect(localStackFile({ XDG_RUNTIME_DIR: 'run', HOME: '/home/u' })).toBe(
+    // ssh, su and tmux differ in XDG_RUNTIME_DIR: the command line must still find the stack.
+    expect(localStackFile({ XDG_RUNTIME_DIR: '/run/user/1000', HOME: '/home/u' })).toBe(
       '/home/u/.comfy-exec/run/local-stack.json',
     );
     expect(localStackFile({})).not.toContain(tmpdir());
@@ -71,6 +68,33 @@ describe('the file cannot be planted or read by another user of the machine', ()
     expect(() => prepareLocalStackFolder(join(planted, 'local-stack.json'))).toThrow(
       /open to other users .*remove that folder/,
     );
+  });
+
+  it('refuses a ~/.comfy-exec that is a link or open to others, not only its run/ folder', () => {
+    const home = fresh();
+    const open = join(fresh(), 'open');
+    mkdirSync(open);
+    chmodSync(open, 0o777);
+    symlinkSync(open, join(home, '.comfy-exec'));
+    expect(() => prepareLocalStackFolder(localStackFile({ HOME: home }))).toThrow(/is a symbolic link/);
+    const other = fresh();
+    mkdirSync(join(other, '.comfy-exec'), { mode: 0o700 });
+    chmodSync(join(other, '.comfy-exec'), 0o777);
+    expect(() => prepareLocalStackFolder(localStackFile({ HOME: other }))).toThrow(/open to other users/);
+  });
+
+  it('never replaces the file of another stack still running: the second writes its own beside it', () => {
+    const path = join(fresh(), 'local-stack.json');
+    expect(writeLocalStackFile(info(process.pid), path)).toBe(path);
+    const second = process.pid + 100_000;
+    const beside = writeLocalStackFile(info(second), path, process.getuid?.(), () => true);
+    expect(beside).toBe(join(dirname(path), `local-stack-${second}.json`));
+    expect(readLocalStackFile(path)).toEqual(info(process.pid));
+    expect(readLocalStackFile(beside, () => true)).toEqual(info(second));
+    expect(statSync(beside).mode & 0o777).toBe(0o600);
+    // Once the first is gone (its process dead), a new stack takes the file.
+    expect(writeLocalStackFile(info(second), path, process.getuid?.(), (pid) => pid === second)).toBe(path);
+    expect(readLocalStackFile(path, () => true)).toEqual(info(second));
   });
 
   it('refuses to write the key into a folder others can write, or another user owns', () => {

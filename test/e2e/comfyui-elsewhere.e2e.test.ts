@@ -21,7 +21,7 @@ let filesUrl: string;
 beforeAll(async () => {
   // The simulator's folders live in the data folder: the test looks where ComfyUI keeps files.
   dataDir = mkdtempSync(join(tmpdir(), 'comfy-elsewhere-'));
-  stack = await startE2eStack({ comfyuiElsewhere: true, dataDir });
+  stack = await startE2eStack({ comfyuiElsewhere: true, dataDir, loopbackInputUrls: true });
   files = createServer((req, res) => {
     if (req.url !== '/cat.png') return res.writeHead(404).end();
     res.writeHead(200, { 'content-type': 'image/png' });

@@ -1,4 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -161,6 +163,30 @@ describe("no key reads another's files through ComfyUI's loaders", () => {
       const queued = await api(stack, 'POST', route, { body: { prompt }, key: KEY_B });
       expect(queued.status, route).toBe(400);
       expect(JSON.stringify(queued.body), route).toContain('camera_info');
+    }
+  });
+
+  it('makes the stack fetch nothing from this machine: a loopback input URL is refused, as deployed', async () => {
+    // Another service on the machine: a real ComfyUI's /view, a part of the stack, another user's server.
+    const requests: string[] = [];
+    const local = createServer((req, res) => {
+      requests.push(req.url ?? '');
+      res.end(PNG.sync.write(new PNG({ width: 2, height: 2 })));
+    });
+    await new Promise<void>((resolve) => local.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(local.address() as AddressInfo).port}/view?filename=a.png`;
+      for (const source of [url, url.replace('http:', 'https:')]) {
+        const created = await api(stack, 'POST', 'executes', {
+          body: { prompt: attack('LoadImage', 'image', 'got.png'), inputs: { 'got.png': source } },
+          key: KEY_B,
+        });
+        expect(created.status, source).toBe(400);
+        expect(JSON.stringify(created.body), source).toMatch(/got\.png/);
+      }
+      expect(requests).toEqual([]);
+    } finally {
+      local.close();
     }
   });
 

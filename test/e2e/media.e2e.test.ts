@@ -19,7 +19,7 @@ let stack: LocalStack;
 let files: Server;
 let filesUrl: string;
 beforeAll(async () => {
-  stack = await startE2eStack();
+  stack = await startE2eStack({ loopbackInputUrls: true });
   files = createServer((req, res) => {
     if (req.url === '/cat.png') {
       res.writeHead(200, { 'content-type': 'image/png' });

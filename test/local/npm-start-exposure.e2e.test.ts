@@ -13,15 +13,15 @@ import { type NpmStartProcess, runNpmStart } from './npm-start-process';
  * (issue 25): nothing but loopback ports, each asking for this run's own key pair (or, for the
  * API, an API key). Linux only: the listening sockets are read from /proc.
  */
-const runtimeDir = mkdtempSync(join(tmpdir(), 'comfy-exec-runtime-'));
-chmodSync(runtimeDir, 0o700);
+const home = mkdtempSync(join(tmpdir(), 'comfy-exec-home-'));
+chmodSync(home, 0o700);
 const S3RVER = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 let npmStart: NpmStartProcess;
 const printed = new Map<string, string>();
 
 beforeAll(async () => {
-  // As on a desktop session: XDG_RUNTIME_DIR set, no file named by the environment.
-  npmStart = runNpmStart({ XDG_RUNTIME_DIR: runtimeDir, COMFY_EXEC_LOCAL_STACK_FILE: undefined });
+  // As a user runs it: the file in their home, none named by the environment.
+  npmStart = runNpmStart({ HOME: home, COMFY_EXEC_LOCAL_STACK_FILE: undefined });
   const banner = await npmStart.ready();
   printed.set('api', new URL(/^API URL: (\S+)$/m.exec(banner.join('\n'))![1]!).port);
   // The parts' own lines come after Ready.
@@ -38,7 +38,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await npmStart?.stop();
   npmStart?.kill();
-  rmSync(runtimeDir, { recursive: true, force: true });
+  rmSync(home, { recursive: true, force: true });
 });
 
 const url = (part: string) => `http://127.0.0.1:${printed.get(part)}`;
@@ -53,7 +53,7 @@ describe.runIf(process.platform === 'linux')('npm start, seen from elsewhere on 
         expect(await tryConnect(address, port), `${address}:${port}`).toBe('refused');
   });
 
-  it("takes only this run's own key pair (in its file, in the user's runtime folder), not the public S3RVER one", async () => {
+  it("takes only this run's own key pair (in its file, in the user's home), not the public S3RVER one", async () => {
     const calls = (credentials: typeof S3RVER) => {
       const common = { region: 'us-east-1', credentials, maxAttempts: 1 };
       return Promise.allSettled([
@@ -68,7 +68,7 @@ describe.runIf(process.platform === 'linux')('npm start, seen from elsewhere on 
     expect(dynamo).toMatchObject({ status: 'rejected', reason: { name: 'UnrecognizedClientException' } });
     expect(s3).toMatchObject({ status: 'rejected', reason: { name: 'InvalidAccessKeyId' } });
     expect(secrets).toMatchObject({ status: 'rejected', reason: { name: 'UnrecognizedClientException' } });
-    const folder = join(runtimeDir, 'comfy-exec');
+    const folder = join(home, '.comfy-exec', 'run');
     expect(statSync(folder).mode & 0o777).toBe(0o700);
     const { aws } = JSON.parse(readFileSync(join(folder, 'local-stack.json'), 'utf8'));
     expect(aws.access_key_id).not.toBe('S3RVER');

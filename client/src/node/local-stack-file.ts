@@ -1,6 +1,7 @@
 import {
   closeSync,
   constants,
+  linkSync,
   lstatSync,
   mkdirSync,
   openSync,
@@ -10,7 +11,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 /** What `npm start` leaves for the command line: how to reach the local stack. */
 export interface LocalStackInfo {
@@ -31,21 +32,32 @@ export interface LocalStackInfo {
   };
 }
 
+const isRunning = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
 /** This user's id where the platform has one (not on Windows: no owner checks there). */
 const currentUid = () => process.getuid?.();
 
+/** The folder of the default file's folder: checked as well, since we made it. */
+const DEFAULT_PARENT = '.comfy-exec';
+
 /**
  * Where `npm start` writes its URL and key while it runs, so `comfy-exec` in another terminal finds
- * it: COMFY_EXEC_LOCAL_STACK_FILE (tests use their own), else a folder in a place no other user
- * can create anything: `$XDG_RUNTIME_DIR/comfy-exec/` (the user's own runtime folder), else
- * `~/.comfy-exec/run/`. Never the shared temp folder: another user could make
- * `/tmp/comfy-exec-{uid}` first, and /tmp's sticky bit keeps its owner from even removing theirs.
+ * it: COMFY_EXEC_LOCAL_STACK_FILE (tests use their own), else `~/.comfy-exec/run/`, a place no
+ * other user can create anything. One place for every shell of the user: XDG_RUNTIME_DIR was
+ * tried, but it differs between a desktop terminal, ssh, su and tmux, and a command line that did
+ * not see the same value missed a running stack. Never the shared temp folder: another user could
+ * make `/tmp/comfy-exec-{uid}` first, and /tmp's sticky bit keeps its owner from removing theirs.
  */
 export function localStackFile(env: NodeJS.ProcessEnv = process.env): string {
   if (env.COMFY_EXEC_LOCAL_STACK_FILE) return env.COMFY_EXEC_LOCAL_STACK_FILE;
-  const runtime = env.XDG_RUNTIME_DIR;
-  if (runtime && isAbsolute(runtime)) return join(runtime, 'comfy-exec', 'local-stack.json');
-  return join(env.HOME || homedir(), '.comfy-exec', 'run', 'local-stack.json');
+  return join(env.HOME || homedir(), DEFAULT_PARENT, 'run', 'local-stack.json');
 }
 
 /**
@@ -72,7 +84,8 @@ function unsafe(path: string, kind: 'file' | 'directory', uid: number | undefine
 export function prepareLocalStackFolder(path = localStackFile(), uid = currentUid()): void {
   const folder = dirname(path);
   mkdirSync(folder, { recursive: true, mode: 0o700 });
-  const problem = unsafe(folder, 'directory', uid);
+  const ours = basename(dirname(folder)) === DEFAULT_PARENT ? [dirname(folder), folder] : [folder];
+  const problem = ours.map((each) => unsafe(each, 'directory', uid)).find(Boolean);
   if (problem)
     throw new Error(
       `will not write the local stack's API key: ${problem}; remove that folder (or make it yours, mode 700) and start again, or set COMFY_EXEC_LOCAL_STACK_FILE to a file in a folder of yours`,
@@ -81,9 +94,16 @@ export function prepareLocalStackFolder(path = localStackFile(), uid = currentUi
 
 /**
  * Written readable by this user only (it holds an API key), in a folder only this user can
- * enter: created exclusively, never through a link, then renamed into place.
+ * enter: created exclusively, never through a link, then put in place. Never over the file of
+ * another stack still running (a second `npm start`): the command line keeps finding the first,
+ * and this one's goes beside it as `local-stack-{pid}.json`. Answers the path written.
  */
-export function writeLocalStackFile(info: LocalStackInfo, path = localStackFile(), uid = currentUid()): void {
+export function writeLocalStackFile(
+  info: LocalStackInfo,
+  path = localStackFile(),
+  uid = currentUid(),
+  alive = isRunning,
+): string {
   prepareLocalStackFolder(path, uid);
   const folder = dirname(path);
   const staging = join(folder, `.local-stack-${process.pid}.json`);
@@ -98,22 +118,24 @@ export function writeLocalStackFile(info: LocalStackInfo, path = localStackFile(
   } finally {
     closeSync(fd);
   }
-  renameSync(staging, path);
+  try {
+    // A link fails when the name exists: two stacks starting at once cannot both take it.
+    linkSync(staging, path);
+    rmSync(staging);
+    return path;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const holder = readLocalStackFile(path, alive, uid);
+  const target = holder && holder.pid !== info.pid ? join(folder, `local-stack-${info.pid}.json`) : path;
+  renameSync(staging, target);
+  return target;
 }
 
 /** Removes the file if it is still this process's (a newer `npm start` may have replaced it). */
 export function removeLocalStackFile(pid: number, path = localStackFile()): void {
   if (readLocalStackFile(path, () => true)?.pid === pid) rmSync(path, { force: true });
 }
-
-const isRunning = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 /**
  * The running local stack, if the file names one whose process is alive, and neither the file nor

@@ -3,13 +3,26 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { isBinaryMediaType } from '../lambda/http/binary-media';
 import { type HttpHandlerName, matchRoute } from '../lambda/http/route-table';
+import {
+  connectionsHeaderRefusal,
+  connectionsSignatureRefusal,
+  type IamRefusal,
+} from './api-gateway-connections';
+import { BodyTooLargeError, closeIfBodyUnread, declaresBodyOver, readBoundedBody } from './bounded-body';
 import { serveConsole } from './console-files';
 import { invokeLocally } from './lambda-context';
 import { listenOnLoopback } from './listen-on-loopback';
+import {
+  type LocalCredentials,
+  type SecretLookup,
+  secretLookup,
+  TEST_ACCEPTED_CREDENTIALS,
+} from './local-credentials';
 import { proxyEvent } from './proxy-event';
 import { type ThrottleSettings, UsagePlanThrottle } from './usage-plan-throttle';
 import type { WebSocketGatewayEmulator } from './websocket-gateway';
 
+/** API Gateway's payload limit: bigger requests get 413 before any integration runs. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
@@ -24,6 +37,12 @@ export interface ApiGatewayOptions {
   sockets?: WebSocketGatewayEmulator;
   /** The usage plan's throttle (per key); none when absent. */
   throttle?: ThrottleSettings;
+  /**
+   * The key pairs whose SigV4 signatures the `@connections` management API accepts: on AWS it
+   * takes IAM-signed calls only, or anyone who saw a connection id could read, post to or close
+   * another key's websocket. @default the test suite's fixed pairs (TEST_ACCEPTED_CREDENTIALS)
+   */
+  credentials?: readonly LocalCredentials[];
   log(line: string): void;
 }
 
@@ -44,15 +63,6 @@ function send(
   res.end(text);
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 /**
  * API Gateway (REST, Lambda proxy integration) in front of the handler functions: stage path,
  * `x-api-key` checked like a usage plan (403 Forbidden), unknown routes 403 Missing
@@ -61,10 +71,12 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 export class ApiGatewayEmulator {
   private readonly server: Server;
   private readonly throttle: UsagePlanThrottle | undefined;
+  private readonly secretFor: SecretLookup;
   url = '';
 
   constructor(private readonly options: ApiGatewayOptions) {
     this.throttle = options.throttle && new UsagePlanThrottle(options.throttle);
+    this.secretFor = secretLookup(options.credentials ?? TEST_ACCEPTED_CREDENTIALS);
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: Error) => {
         options.log(`integration error: ${error.stack ?? error.message}`);
@@ -90,43 +102,68 @@ export class ApiGatewayEmulator {
 
   private async handle(req: IncomingMessage, res: ServerResponse) {
     const requestId = randomUUID();
-    const stage = this.options.stage ?? 'prod';
     const url = new URL(req.url ?? '/', 'http://local');
     const method = req.method ?? 'GET';
-    const body = await readBody(req);
-    // API Gateway refuses payloads over 10 MB before any integration runs.
-    if (body.length > MAX_PAYLOAD_BYTES)
-      return send(res, 413, { message: 'Request Too Long', requestId }, requestId);
-    if (method === 'GET' && (url.pathname === '/console' || url.pathname.startsWith('/console/')))
-      return serveConsole(url.pathname, this.url, res);
-    const inStage = url.pathname === `/${stage}` || url.pathname.startsWith(`/${stage}/`);
-    const path = inStage ? url.pathname.slice(stage.length + 1) || '/' : url.pathname;
-    if (method === 'OPTIONS' && inStage) {
-      res.writeHead(204, {
-        'Access-Control-Allow-Origin': '*',
-        'Access-Control-Allow-Methods': '*',
-        'Access-Control-Allow-Headers': '*',
-      });
-      return res.end();
-    }
-    if (inStage && path.startsWith('/@connections/') && this.options.sockets)
-      return this.options.sockets.manage(method, decodeURIComponent(path.slice(14)), body, res);
-    const matched = inStage ? matchRoute(method, path) : undefined;
-    if (!matched) return send(res, 403, { message: 'Missing Authentication Token', requestId }, requestId);
+    // Every refusal here is decided from the headers alone: a refused caller's body is never read.
+    const refuse = (status: number, body: unknown, headers?: Record<string, string>) => {
+      closeIfBodyUnread(req, res);
+      send(res, status, body, requestId, headers);
+    };
+    if (declaresBodyOver(req, MAX_PAYLOAD_BYTES))
+      return refuse(413, { message: 'Request Too Long', requestId });
+    const path = this.pathInStage(url);
+    if (this.answeredWithoutKey(req, res, url, path !== undefined)) return;
+    if (path?.startsWith('/@connections/') && this.options.sockets)
+      return this.manageConnection(req, res, decodeURIComponent(path.slice(14)), requestId);
+    const matched = path === undefined ? undefined : matchRoute(method, path);
+    if (!matched || path === undefined)
+      return refuse(403, { message: 'Missing Authentication Token', requestId });
     const apiKey = req.headers['x-api-key'];
     const keyId = typeof apiKey === 'string' ? this.options.apiKeys.get(apiKey) : undefined;
-    if (!keyId) return send(res, 403, { message: 'Forbidden', requestId }, requestId);
+    if (!keyId) return refuse(403, { message: 'Forbidden', requestId });
     if (this.throttle && !this.throttle.take(keyId)) {
       this.options.log(`${method} ${url.pathname} → 429 (usage plan throttle, key ${keyId})`);
-      return send(res, 429, { message: 'Too Many Requests' }, requestId, {
-        'x-amzn-ErrorType': 'TooManyRequestsException',
-      });
+      const throttled = { 'x-amzn-ErrorType': 'TooManyRequestsException' };
+      return refuse(429, { message: 'Too Many Requests' }, throttled);
     }
+    const body = await readPayload(req, res, requestId);
+    if (body) await this.integrate(req, res, { matched, url, path, requestId, keyId, body });
+  }
 
+  /** The path under the stage (`/executes`), or undefined outside it. */
+  private pathInStage(url: URL): string | undefined {
+    const stage = this.options.stage ?? 'prod';
+    if (url.pathname !== `/${stage}` && !url.pathname.startsWith(`/${stage}/`)) return undefined;
+    return url.pathname.slice(stage.length + 1) || '/';
+  }
+
+  /** What needs no key: the console served beside the stage, and CORS preflights in it. */
+  private answeredWithoutKey(req: IncomingMessage, res: ServerResponse, url: URL, inStage: boolean) {
+    const consolePage = url.pathname === '/console' || url.pathname.startsWith('/console/');
+    if (req.method === 'GET' && consolePage) {
+      closeIfBodyUnread(req, res);
+      serveConsole(url.pathname, this.url, res);
+      return true;
+    }
+    if (req.method !== 'OPTIONS' || !inStage) return false;
+    closeIfBodyUnread(req, res);
+    res.writeHead(204, {
+      'Access-Control-Allow-Origin': '*',
+      'Access-Control-Allow-Methods': '*',
+      'Access-Control-Allow-Headers': '*',
+    });
+    res.end();
+    return true;
+  }
+
+  /** The Lambda proxy integration: the event built, the handler invoked, its result answered. */
+  private async integrate(req: IncomingMessage, res: ServerResponse, call: IntegrationCall) {
+    const { matched, url, requestId, body } = call;
+    const method = req.method ?? 'GET';
     const binary = isBinaryMediaType(req.headers['content-type']);
     const event = proxyEvent({
       method,
-      path,
+      path: call.path,
       route: matched.route,
       pathParameters: matched.pathParameters,
       headers: req.headers,
@@ -134,19 +171,16 @@ export class ApiGatewayEmulator {
       // As API Gateway does for the REST API's binaryMediaTypes: those bodies arrive base64-encoded.
       body: body.length > 0 ? body.toString(binary ? 'base64' : 'utf8') : null,
       isBase64Encoded: binary,
-      stage,
+      stage: this.options.stage ?? 'prod',
       requestId,
-      apiKey: apiKey as string,
-      apiKeyId: keyId,
+      apiKey: String(req.headers['x-api-key']),
+      apiKeyId: call.keyId,
       sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
     });
     const started = Date.now();
-    const result = await invokeLocally(
-      matched.route.handler,
-      process.env.AWS_REGION ?? 'us-east-1',
-      this.options.handlers[matched.route.handler],
-      event,
-    );
+    const handler = matched.route.handler;
+    const region = process.env.AWS_REGION ?? 'us-east-1';
+    const result = await invokeLocally(handler, region, this.options.handlers[handler], event);
     const payload = result.isBase64Encoded
       ? Buffer.from(result.body, 'base64')
       : Buffer.from(result.body ?? '');
@@ -157,8 +191,54 @@ export class ApiGatewayEmulator {
     for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
     res.writeHead(result.statusCode, headers);
     res.end(payload);
-    this.options.log(
-      `${method} ${url.pathname} → ${result.statusCode} (${Date.now() - started} ms, key ${keyId})`,
-    );
+    const elapsed = Date.now() - started;
+    this.options.log(`${method} ${url.pathname} → ${result.statusCode} (${elapsed} ms, key ${call.keyId})`);
+  }
+
+  /**
+   * `/{stage}/@connections/{id}`: IAM-signed calls only, as on AWS. A missing signature or an
+   * unknown key is refused from the headers, before the body is read; the signature itself
+   * covers the body's hash, so it is checked once the (bounded) body is in.
+   */
+  private async manageConnection(req: IncomingMessage, res: ServerResponse, id: string, requestId: string) {
+    const early = connectionsHeaderRefusal(req, this.secretFor);
+    if (early) return this.refuseUnsigned(req, res, early, requestId);
+    const body = await readPayload(req, res, requestId);
+    if (!body) return;
+    const refusal = await connectionsSignatureRefusal(req, body, this.secretFor);
+    if (refusal) return this.refuseUnsigned(req, res, refusal, requestId);
+    this.options.sockets?.manage(req.method ?? 'GET', id, body, res);
+  }
+
+  private refuseUnsigned(req: IncomingMessage, res: ServerResponse, refusal: IamRefusal, requestId: string) {
+    this.options.log(`${req.method} ${req.url} → 403 (${refusal.type})`);
+    closeIfBodyUnread(req, res);
+    send(res, 403, { message: refusal.message }, requestId, { 'x-amzn-ErrorType': refusal.type });
+  }
+}
+
+interface IntegrationCall {
+  matched: NonNullable<ReturnType<typeof matchRoute>>;
+  url: URL;
+  path: string;
+  requestId: string;
+  keyId: string;
+  body: Buffer;
+}
+
+/** API Gateway's 413, before any integration runs; the rest of the body is not read. */
+function tooLong(req: IncomingMessage, res: ServerResponse, requestId: string) {
+  closeIfBodyUnread(req, res);
+  send(res, 413, { message: 'Request Too Long', requestId }, requestId);
+}
+
+/** The body, up to API Gateway's payload limit; undefined once answered 413 past it. */
+async function readPayload(req: IncomingMessage, res: ServerResponse, requestId: string) {
+  try {
+    return await readBoundedBody(req, MAX_PAYLOAD_BYTES);
+  } catch (error) {
+    if (!(error instanceof BodyTooLargeError)) throw error;
+    tooLong(req, res, requestId);
+    return undefined;
   }
 }

@@ -1,15 +1,31 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { jsonSignatureRefusal } from './aws-json-signature';
+import { BodyTooLargeError, closeIfBodyUnread, readBoundedBody } from './bounded-body';
 import { listenOnLoopback } from './listen-on-loopback';
 import type { SecretLookup } from './local-credentials';
 
 /** The header DynamoDB Local's gate wants this run's token in (local/dynamodb-local-loopback.java). */
 export const FRONT_TOKEN_HEADER = 'x-comfy-exec-front-token';
 
-async function readAll(stream: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+/**
+ * DynamoDB's request size limit (BatchWriteItem's 16 MB, the largest of its operations): past it
+ * DynamoDB answers 413 with no body (as dynalite, built against DynamoDB's answers, does). The
+ * body is read before the signature is checked, since the signature covers its hash: this limit
+ * is what bounds an unsigned caller.
+ */
+const MAX_DYNAMODB_REQUEST_BYTES = 16 * 1024 * 1024;
+
+/** The body, or undefined once answered 413 (the connection then closes, the rest unread). */
+async function readRequest(req: IncomingMessage, res: ServerResponse): Promise<Buffer | undefined> {
+  try {
+    return await readBoundedBody(req, MAX_DYNAMODB_REQUEST_BYTES);
+  } catch (error) {
+    if (!(error instanceof BodyTooLargeError)) throw error;
+    closeIfBodyUnread(req, res);
+    res.writeHead(413, { 'content-length': 0 });
+    res.end();
+    return undefined;
+  }
 }
 
 function refuse(res: ServerResponse, status: number, type: string, message: string) {
@@ -36,7 +52,8 @@ export async function startDynamoDbFront(options: {
   const agent = new http.Agent({ keepAlive: true });
   const server = http.createServer((req, res) => {
     void (async () => {
-      const body = await readAll(req);
+      const body = await readRequest(req, res);
+      if (!body) return;
       const refusal = await jsonSignatureRefusal(req, body, options.secretFor);
       if (refusal) return refuse(res, 400, refusal.type, refusal.message);
       const outgoing = http.request(

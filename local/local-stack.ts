@@ -244,6 +244,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       apiKeys: keys,
       handlers: handlers.http,
       sockets,
+      credentials: [credentials], // the management API's: the functions sign their posts with it
       ...(options.throttle ? { throttle: options.throttle } : {}),
       log: (line) => log('api', line),
     });
@@ -269,7 +270,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       }),
     );
     handlers.resetEnvironment();
-
     log('api', `ComfyUI's websocket at ${webSocketUrl} (DynamoDB Local's streams feed it)`);
 
     const sweep = setInterval(() => {

@@ -3,11 +3,24 @@ import { listenOnLoopback } from './listen-on-loopback';
 import { MultipartLedger } from './s3-multipart-ledger';
 import { signedRequestProblem } from './s3-presign-check';
 import { uploadPartCopy } from './s3-upload-part-copy';
+import { LOCAL_S3_SCOPE } from './sigv4-scope';
 
-function s3Error(res: ServerResponse, status: number, code: string, message: string) {
+/** Messages quote what the request sent (keys, a credential's region): escaped, they stay text. */
+const xmlText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+function s3Error(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  details: Record<string, string> = {},
+) {
+  const more = Object.entries(details)
+    .map(([name, value]) => `<${name}>${xmlText(value)}</${name}>`)
+    .join('');
   res.writeHead(status, { 'content-type': 'application/xml' });
   res.end(
-    `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`,
+    `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${xmlText(message)}</Message>${more}</Error>`,
   );
 }
 
@@ -39,15 +52,25 @@ function decoded(text: string): string | undefined {
 /**
  * Why a key (or listing prefix, or copy source) cannot go to s3rver: S3 keeps `a/../b` as a key
  * of its own, while s3rver resolves dot segments (and collapses doubled slashes) on its file
- * system, so such a key would read or write another key's object. No client here needs one.
+ * system, so such a key would read or write another key's object. No client here needs one, nor
+ * a backslash or control character (lambda/adapters/s3-uri.ts never sends a backslash).
  */
 function keyProblem(key: string): string | undefined {
+  // Control characters make file names no tool shows as sent (and messages that quote the key no
+  // XML): checked first, so no other answer quotes such a key.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  if (/[\u0000-\u001f\u007f]/.test(key))
+    return 'a key has a control character (U+0000 to U+001F or U+007F), which this emulator cannot store as sent';
   const segments = key.split('/');
   if (segments.at(-1) === '') segments.pop(); // a prefix's or folder marker's closing slash
   if (segments.some((segment) => segment === '.' || segment === '..'))
     return `the key '${key}' has a '.' or '..' segment, which S3 keeps literal and this emulator would resolve`;
   if (segments.includes(''))
     return `the key '${key}' has an empty segment, which this emulator would collapse`;
+  // s3rver's file names: a backslash separates them on Windows (so `a\..\b` climbs there as
+  // `a/../b` does).
+  if (key.includes('\\'))
+    return `the key '${key}' has a backslash, which this emulator's file system may read as a separator`;
   // s3rver stores each segment as a file name plus '._S3rver_object' and crashes the whole
   // process on ENAMETOOLONG; S3 takes keys up to 1024 bytes, so this is the emulator's limit.
   const long = segments.find((segment) => Buffer.byteLength(segment) > MAX_SEGMENT_BYTES);
@@ -61,9 +84,12 @@ function keysNamed(req: IncomingMessage, path: string, query: URLSearchParams, b
   const keys: (string | undefined)[] = [decoded(path.split('/').slice(2).join('/'))];
   for (const name of ['prefix', 'start-after', 'marker'])
     if (query.has(name)) keys.push(query.get(name) ?? '');
-  const copySource = req.headers['x-amz-copy-source'];
-  if (typeof copySource === 'string')
-    keys.push(decoded(copySource.replace(/^\//, '').split('?')[0]!.split('/').slice(1).join('/')));
+  // s3rver also takes x-amz-* query parameters, in any case, as headers.
+  const copySources = [req.headers['x-amz-copy-source']];
+  for (const [name, value] of query) if (name.toLowerCase() === 'x-amz-copy-source') copySources.push(value);
+  for (const copySource of copySources)
+    if (typeof copySource === 'string')
+      keys.push(decoded(copySource.replace(/^\//, '').split('?')[0]!.split('/').slice(1).join('/')));
   if (body && query.has('delete'))
     for (const [, key] of body.toString('utf8').matchAll(/<Key>([^<]*)<\/Key>/g))
       keys.push(key!.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>'));
@@ -73,19 +99,25 @@ function keysNamed(req: IncomingMessage, path: string, query: URLSearchParams, b
 /**
  * The local S3 endpoint: s3rver behind what S3 checks and s3rver does not. Every request must be
  * signed (Signature Version 4, in the Authorization header or a presigned URL's query): s3rver
- * would serve anonymous requests, any key's data to anyone. The signature and expiry are
- * recomputed (a local upload larger than declared is refused as on AWS); keys with dot or empty
- * segments are refused (s3rver resolves them, S3 never does); multipart uploads are completed
- * only with parts that were uploaded, in order, of S3's minimum size (s3rver takes any ETag);
- * UploadPartCopy, which s3rver lacks, is done here (local/s3-upload-part-copy.ts).
+ * would serve anonymous requests, any key's data to anyone. The signature is recomputed over the
+ * path as sent (a local upload larger than declared is refused as on AWS), scoped to the region
+ * and s3, with S3's limits on a presigned URL's date and expiry, and every x-amz-* header (and
+ * content-md5) signed: unsigned, `x-amz-copy-source` would turn a presigned PUT into a copy of
+ * any key. Keys with dot or empty segments, backslashes or control characters are refused
+ * (s3rver resolves them, or stores them as file names; S3 never does); multipart uploads are
+ * completed only with parts that were uploaded, in order, of S3's minimum size (s3rver takes any
+ * ETag); UploadPartCopy, which s3rver lacks, is done here (local/s3-upload-part-copy.ts).
  * CORS is answered as the bucket's rule says (PUT from any origin) and not otherwise.
+ * `options.region`: the region signatures must be scoped to (default: the stack's, LOCAL_REGION).
  */
 export async function startS3Front(
   target: string,
   port: number,
   secretFor: (accessKeyId: string) => string | undefined,
+  options: { region?: string } = {},
 ): Promise<{ endpoint: string; stop(): Promise<void> }> {
   const upstream = new URL(target);
+  const scope = { ...LOCAL_S3_SCOPE, region: options.region ?? LOCAL_S3_SCOPE.region };
   const ledger = new MultipartLedger();
 
   /** Sends the request on to s3rver; `body` when it was read here, else streamed. */
@@ -153,10 +185,10 @@ export async function startS3Front(
       // The path as sent: a URL object would resolve the dot segments this front must see.
       const path = mark < 0 ? raw : raw.slice(0, mark);
       const query = new URLSearchParams(mark < 0 ? '' : raw.slice(mark + 1));
-      const signature = await signedRequestProblem(req, secretFor);
+      const signature = await signedRequestProblem(req, secretFor, scope);
       if (signature) {
         req.resume();
-        return s3Error(res, 403, signature.code, signature.message);
+        return s3Error(res, signature.status ?? 403, signature.code, signature.message, signature.details);
       }
       const uploadId = query.get('uploadId');
       const [, bucket = '', ...keyParts] = path.split('/');

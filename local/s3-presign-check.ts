@@ -1,6 +1,19 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
+import {
+  expiresIn,
+  MISMATCH,
+  notSigned,
+  queryProblem,
+  type SignatureProblem,
+  scopedElsewhere,
+  UNKNOWN_KEY,
+} from './s3-signature-refusals';
+import { headersNotSigned, unsignedPayloadHashDiffers } from './s3-unsigned-headers';
+import { type ExpectedScope, LOCAL_S3_SCOPE, scopeMismatch } from './sigv4-scope';
+
+export type { SignatureProblem } from './s3-signature-refusals';
 
 /** SigV4's hash, on node:crypto (an HMAC when the signer passes a key). */
 type Bytes = string | ArrayBuffer | ArrayBufferView;
@@ -63,25 +76,33 @@ function sameSignature(recomputed: unknown, provided: string | undefined): boole
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-const MISMATCH = {
-  code: 'SignatureDoesNotMatch',
-  message: 'The request signature we calculated does not match the signature you provided.',
-};
-
 /** S3 refuses a signature dated more than 15 minutes from its clock. */
 const MAX_SKEW_MS = 15 * 60_000;
+
+/** The values of the headers a signature names, as the signer reads them. */
+function signedHeaderValues(req: IncomingMessage, signed: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of signed) {
+    const value = req.headers[name];
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  return headers;
+}
 
 /**
  * Why AWS would refuse this request signed in its Authorization header (Signature Version 4), or
  * undefined when it would accept it: the signature recomputed over the method, path, query and
  * the headers it names, with the payload hash the client declared (x-amz-content-sha256, as S3
  * clients send) or else the hash of `body` (every other service's clients sign the body itself).
+ * `scope`: the region and services the credential scope must name (unchecked when absent);
+ * `refuseUnsignedAmzHeaders`: S3's rule that every x-amz-* header and content-md5 be signed.
  */
 export async function headerSignatureProblem(
   req: IncomingMessage,
   secretFor: (accessKeyId: string) => string | undefined,
   body?: Uint8Array,
-): Promise<{ code: string; message: string } | undefined> {
+  options: { scope?: ExpectedScope; refuseUnsignedAmzHeaders?: boolean } = {},
+): Promise<SignatureProblem | undefined> {
   const authorization = req.headers.authorization ?? '';
   const match =
     /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;-]+),\s*Signature=([0-9a-f]{64})$/.exec(
@@ -89,9 +110,10 @@ export async function headerSignatureProblem(
     );
   if (!match) return { code: 'AccessDenied', message: 'Malformed or unsupported Authorization header' };
   const [, accessKeyId, , region, service, signedList, provided] = match;
+  const mismatch = options.scope && scopeMismatch(region!, service!, options.scope);
+  if (mismatch) return scopedElsewhere(mismatch, false);
   const secret = secretFor(accessKeyId!);
-  if (!secret)
-    return { code: 'InvalidAccessKeyId', message: 'The AWS access key Id you provided does not exist.' };
+  if (!secret) return UNKNOWN_KEY;
   const date = amzDate(String(req.headers['x-amz-date'] ?? ''));
   if (!date) return { code: 'AccessDenied', message: 'The request has no valid x-amz-date header' };
   if (Math.abs(Date.now() - date.getTime()) > MAX_SKEW_MS)
@@ -101,12 +123,10 @@ export async function headerSignatureProblem(
     };
   const signed = signedList!.split(';');
   if (!signed.includes('host')) return { code: 'AccessDenied', message: 'The host header must be signed' };
-  const headers: Record<string, string> = {};
-  for (const name of signed) {
-    const value = req.headers[name];
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
-  }
+  const unsigned = options.refuseUnsignedAmzHeaders ? headersNotSigned(req, signed, false) : [];
+  if (unsigned.length > 0) return notSigned(unsigned);
   const { path, query } = pathAndQuery(req);
+  const headers = signedHeaderValues(req, signed);
   const request = await signerFor(accessKeyId!, secret, region!, service!).sign(
     { method: req.method ?? 'GET', protocol: 'http:', hostname: '127.0.0.1', path, query, headers, body },
     { signingDate: date, signableHeaders: new Set(signed), unsignableHeaders: new Set() },
@@ -117,59 +137,93 @@ export async function headerSignatureProblem(
 
 /**
  * Why S3 would refuse this request as unsigned, or as wrongly signed (see headerSignatureProblem
- * and presignedRequestProblem): every request needs a signature, in its query or its headers.
+ * and presignedRequestProblem): every request needs a signature, in its query or its headers,
+ * scoped to `scope` and covering every x-amz-* header (and content-md5) it carries.
  */
 export async function signedRequestProblem(
   req: IncomingMessage,
   secretFor: (accessKeyId: string) => string | undefined,
-): Promise<{ code: string; message: string } | undefined> {
+  scope: ExpectedScope = LOCAL_S3_SCOPE,
+): Promise<SignatureProblem | undefined> {
   if (pathAndQuery(req).query['X-Amz-Signature'] !== undefined)
-    return presignedRequestProblem(req, secretFor);
-  if (req.headers.authorization) return headerSignatureProblem(req, secretFor);
+    return presignedRequestProblem(req, secretFor, scope);
+  if (req.headers.authorization)
+    return headerSignatureProblem(req, secretFor, undefined, { scope, refuseUnsignedAmzHeaders: true });
   return {
     code: 'AccessDenied',
     message: 'Anonymous requests are refused: sign with Signature Version 4 (header or presigned URL)',
   };
 }
 
+const QUERY_AUTH_PARAMETERS = [
+  'X-Amz-Algorithm',
+  'X-Amz-Credential',
+  'X-Amz-Signature',
+  'X-Amz-Date',
+  'X-Amz-SignedHeaders',
+  'X-Amz-Expires',
+] as const;
+
 /**
- * Why S3 would refuse this presigned request, or undefined when it would accept it: the
- * signature recomputed over the method, path, query and signed headers (Content-Length and
- * Content-Type included, so a bigger upload than declared is refused), and the expiry.
+ * Why S3 would refuse this presigned request, or undefined when it would accept it: the query's
+ * parameters as S3 reads them (scope, date at most 15 minutes ahead, expiry of 1 second to a
+ * week), every x-amz-* header and content-md5 signed, and the signature recomputed over the
+ * method, the path exactly as sent (the path s3rver acts on), the query and the signed headers
+ * (Content-Length and Content-Type included, so a bigger upload than declared is refused).
  */
 export async function presignedRequestProblem(
   req: IncomingMessage,
   secretFor: (accessKeyId: string) => string | undefined,
-): Promise<{ code: string; message: string } | undefined> {
-  const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
-  const query = Object.fromEntries(url.searchParams);
-  const provided = query['X-Amz-Signature'];
-  const [accessKeyId, , region, service] = (query['X-Amz-Credential'] ?? '').split('/');
-  const date = amzDate(query['X-Amz-Date'] ?? '');
-  const expires = Number(query['X-Amz-Expires']);
-  const secret = accessKeyId ? secretFor(accessKeyId) : undefined;
-  if (!provided || !date || !Number.isFinite(expires) || !secret || !region || !service)
-    return { code: 'AccessDenied', message: 'Malformed presigned request' };
-  if (Date.now() > date.getTime() + expires * 1000)
+  scope: ExpectedScope = LOCAL_S3_SCOPE,
+): Promise<SignatureProblem | undefined> {
+  const { path, query } = pathAndQuery(req);
+  const [algorithm, credential, provided, dateText, signedList, expiresText] = QUERY_AUTH_PARAMETERS.map(
+    (name) => {
+      const value = query[name];
+      return typeof value === 'string' ? value : undefined;
+    },
+  );
+  if (!algorithm || !credential || !provided || !dateText || signedList === undefined || !expiresText)
+    return queryProblem(
+      'Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.',
+    );
+  if (algorithm !== 'AWS4-HMAC-SHA256')
+    return queryProblem('X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"');
+  const parts = credential.split('/');
+  const [accessKeyId = '', , region = '', service = ''] = parts;
+  if (parts.length !== 5 || parts[4] !== 'aws4_request' || !accessKeyId)
+    return queryProblem(
+      'Error parsing the X-Amz-Credential parameter; the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".',
+    );
+  const mismatch = scopeMismatch(region, service, scope);
+  if (mismatch) return scopedElsewhere(mismatch, true);
+  const date = amzDate(dateText);
+  if (!date) return queryProblem("X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"");
+  const expires = expiresIn(expiresText);
+  if (typeof expires !== 'number') return expires;
+  const secret = secretFor(accessKeyId);
+  if (!secret) return UNKNOWN_KEY;
+  // Dated ahead, a URL would stay valid until then plus its expiry: S3 allows its clock skew only.
+  if (date.getTime() - Date.now() > MAX_SKEW_MS)
+    return { code: 'AccessDenied', message: 'Request is not yet valid' };
+  if (expires < 1 || Date.now() > date.getTime() + expires * 1000)
     return { code: 'AccessDenied', message: 'Request has expired' };
-  const signed = (query['X-Amz-SignedHeaders'] ?? '').split(';').filter(Boolean);
-  const headers: Record<string, string> = {};
-  for (const name of signed) {
-    const value = req.headers[name];
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
-  }
+  const signed = signedList.split(';').filter(Boolean);
+  const unsigned = headersNotSigned(req, signed, true);
+  if (unsigned.length > 0) return notSigned(unsigned);
   // The payload hash travels as a hoisted header: the signer reads it from the headers and hoists it again.
-  const { 'X-Amz-Signature': _signature, 'X-Amz-Content-Sha256': payloadHash, ...unsigned } = query;
+  const { 'X-Amz-Signature': _signature, 'X-Amz-Content-Sha256': payloadHash, ...queryToSign } = query;
+  if (Array.isArray(payloadHash)) return MISMATCH;
+  if (unsignedPayloadHashDiffers(req, signed, payloadHash ?? 'UNSIGNED-PAYLOAD')) return MISMATCH;
+  const headers = signedHeaderValues(req, signed);
   if (payloadHash) headers['X-Amz-Content-Sha256'] = payloadHash;
-  const signer = signerFor(accessKeyId!, secret, region, service);
-  const presigned = await signer.presign(
+  const presigned = await signerFor(accessKeyId, secret, region, service).presign(
     {
       method: req.method ?? 'GET',
       protocol: 'http:',
-      hostname: url.hostname,
-      port: url.port ? Number(url.port) : undefined,
-      path: url.pathname,
-      query: unsigned,
+      hostname: '127.0.0.1',
+      path,
+      query: queryToSign,
       headers,
     },
     {

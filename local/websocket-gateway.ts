@@ -162,10 +162,11 @@ export class WebSocketGatewayEmulator {
       entry.socket.close(1000);
       reply(204);
     } else if (method === 'GET')
+      // API Gateway's own casing (its SDK reads these names; PascalCase came back empty).
       reply(200, {
-        ConnectedAt: new Date(entry.connectedAt).toISOString(),
-        LastActiveAt: new Date(entry.lastActiveAt).toISOString(),
-        Identity: { SourceIp: entry.sourceIp, UserAgent: entry.userAgent },
+        connectedAt: new Date(entry.connectedAt).toISOString(),
+        lastActiveAt: new Date(entry.lastActiveAt).toISOString(),
+        identity: { sourceIp: entry.sourceIp, userAgent: entry.userAgent },
       });
     else reply(403, { message: 'Missing Authentication Token' });
   }

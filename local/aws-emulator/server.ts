@@ -127,8 +127,9 @@ export class AwsEmulator {
   }
 
   private async route(req: IncomingMessage, res: ServerResponse) {
-    const body = await readRequestBody(req);
     const invoke = INVOKE_PATH.exec((req.url ?? '').split('?')[0]!);
+    const body = await readRequestBody(req, res, invoke ? 'restJson' : 'awsJson');
+    if (!body) return;
     const refusal = await jsonSignatureRefusal(req, body, this.secretFor);
     if (refusal)
       return invoke

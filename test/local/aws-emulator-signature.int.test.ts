@@ -5,6 +5,7 @@ import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsEmulator } from '../../local/aws-emulator/server';
 import { type LocalCredentials, newLocalCredentials } from '../../local/local-credentials';
+import { signedJsonCall } from './signed-json-call';
 
 // The emulator as `npm start` runs it: a key pair made for it, and a webhook secret of some key.
 const pair = newLocalCredentials();
@@ -36,14 +37,16 @@ beforeAll(async () => {
 });
 afterAll(() => aws?.stop());
 
-const options = (credentials: LocalCredentials) => ({
+const options = (credentials: LocalCredentials, region = 'us-east-1') => ({
   endpoint: url,
-  region: 'us-east-1',
+  region,
   credentials,
   maxAttempts: 1,
 });
-const readSecret = (credentials: LocalCredentials) =>
-  new SecretsManagerClient(options(credentials)).send(new GetSecretValueCommand({ SecretId: SECRET_ID }));
+const readSecret = (credentials: LocalCredentials, region?: string) =>
+  new SecretsManagerClient(options(credentials, region)).send(
+    new GetSecretValueCommand({ SecretId: SECRET_ID }),
+  );
 
 describe("the local AWS emulator takes only requests signed with the stack's own key pair", () => {
   it("gives a key's webhook signing secret to that pair alone", async () => {
@@ -83,6 +86,40 @@ describe("the local AWS emulator takes only requests signed with the stack's own
     });
     await expect(new SageMakerRuntimeClient(options(pair)).send(invoke)).resolves.toMatchObject({
       InferenceId: expect.any(String),
+    });
+  });
+});
+
+describe("the local AWS emulator takes only signatures scoped to the stack's region and the service called", () => {
+  it('refuses Secrets Manager and SageMaker Runtime clients of another region', async () => {
+    await expect(readSecret(pair, 'eu-west-3')).rejects.toMatchObject({
+      name: 'InvalidSignatureException',
+      message: expect.stringContaining('Credential should be scoped to a valid region'),
+    });
+    const invoke = new InvokeEndpointAsyncCommand({
+      EndpointName: 'comfy-async-local',
+      InputLocation: 's3://bucket/executes/x/request.json',
+    });
+    await expect(new SageMakerRuntimeClient(options(pair, 'eu-west-3')).send(invoke)).rejects.toMatchObject({
+      name: 'InvalidSignatureException',
+    });
+  });
+
+  it("refuses a GetSecretValue signed for another service, and takes it signed for 'secretsmanager'", async () => {
+    const getSecret = (service: string) =>
+      signedJsonCall(url, pair, {
+        service,
+        target: 'secretsmanager.GetSecretValue',
+        body: JSON.stringify({ SecretId: SECRET_ID }),
+        contentType: 'application/x-amz-json-1.1',
+      });
+    const elsewhere = await getSecret('dynamodb');
+    expect(elsewhere.status).toBe(400);
+    const refusal = await elsewhere.text();
+    expect(refusal).toContain("Credential should be scoped to correct service: 'secretsmanager'.");
+    expect(refusal).not.toContain('whsec_');
+    expect(await (await getSecret('secretsmanager')).json()).toMatchObject({
+      SecretString: 'whsec_signing-key',
     });
   });
 });

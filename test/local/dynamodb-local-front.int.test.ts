@@ -1,10 +1,9 @@
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningDynamoDb, startDynamoDbLocal } from '../../local/dynamodb-local';
 import { newLocalCredentials } from '../../local/local-credentials';
-import { NodeSha256 } from '../../local/s3-presign-check';
 import { expectLoopbackOnly } from './listening-sockets';
+import { signedListTables as signedListTablesAs } from './signed-json-call';
 
 // A DynamoDB Local of its own, started as `npm start` starts it: with a key pair made for it.
 const pair = newLocalCredentials();
@@ -24,30 +23,7 @@ const listTables = (credentials: { accessKeyId: string; secretAccessKey: string 
   return client.send(new ListTablesCommand({})).finally(() => client.destroy());
 };
 
-/** A ListTables as any client could send it to `endpoint`, signed with `credentials`. */
-async function signedListTables(endpoint: string, credentials = pair) {
-  const url = new URL(endpoint);
-  const body = '{}';
-  const signed = await new SignatureV4({
-    credentials,
-    region: 'us-east-1',
-    service: 'dynamodb',
-    sha256: NodeSha256,
-  }).sign({
-    method: 'POST',
-    protocol: 'http:',
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: '/',
-    headers: {
-      host: url.host,
-      'content-type': 'application/x-amz-json-1.0',
-      'x-amz-target': 'DynamoDB_20120810.ListTables',
-    },
-    body,
-  });
-  return fetch(endpoint, { method: 'POST', headers: signed.headers, body });
-}
+const signedListTables = (endpoint: string) => signedListTablesAs(endpoint, pair);
 
 describe('DynamoDB Local as the local stack runs it', () => {
   it("takes no connection on the machine's other addresses, on any of its ports", async () => {

@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { NodeSha256 } from '../../local/s3-presign-check';
 import { useFreshBucket } from '../support/local-aws';
+import { rawRequest, signedHeaders } from './s3-raw-request';
 
 // The suite's S3 (global setup) is local/s3-local.ts: s3rver behind local/s3-front.ts.
 const { clients, bucket } = useFreshBucket();
@@ -24,53 +22,9 @@ async function signedRequest(
     headers?: Record<string, string>;
   } = {},
 ) {
-  const url = new URL(endpoint());
-  const body = options.body ?? '';
-  const signer = new SignatureV4({
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: options.secret ?? 'S3RVER' },
-    region: 'us-east-1',
-    service: 's3',
-    sha256: NodeSha256,
-    uriEscapePath: false,
-  });
-  const signed = await signer.sign({
-    method,
-    protocol: 'http:',
-    hostname: url.hostname,
-    port: Number(url.port),
-    path,
-    query: options.query ?? {},
-    headers: {
-      host: url.host,
-      'x-amz-content-sha256': createHash('sha256').update(body).digest('hex'),
-      ...options.headers,
-    },
-    body,
-  });
   const search = new URLSearchParams(options.query ?? {}).toString();
-  const { request } = await import('node:http');
-  return new Promise<{ status: number; text: string; headers: Record<string, unknown> }>(
-    (resolve, reject) => {
-      const outgoing = request(
-        {
-          host: url.hostname,
-          port: url.port,
-          method,
-          path: `${path}${search ? `?${search}` : ''}`,
-          headers: signed.headers,
-        },
-        (answer) => {
-          let text = '';
-          answer.on('data', (chunk: Buffer) => {
-            text += chunk.toString('utf8');
-          });
-          answer.on('end', () => resolve({ status: answer.statusCode ?? 0, text, headers: answer.headers }));
-        },
-      );
-      outgoing.on('error', reject);
-      outgoing.end(body);
-    },
-  );
+  const headers = await signedHeaders(endpoint(), method, path, options);
+  return rawRequest(endpoint(), method, `${path}${search ? `?${search}` : ''}`, headers, options.body ?? '');
 }
 
 const code = (text: string) => /<Code>(\w+)<\/Code>/.exec(text)?.[1];

@@ -1,0 +1,73 @@
+import type { IncomingMessage } from 'node:http';
+import { LOCAL_REGION } from './lambda-context';
+import type { SecretLookup } from './local-credentials';
+import { headerSignatureProblem } from './s3-presign-check';
+
+/** How API Gateway refuses a call to an IAM-authorized API: 403, the type in `x-amzn-ErrorType`. */
+export interface IamRefusal {
+  type: string;
+  message: string;
+}
+
+const MISSING_TOKEN: IamRefusal = {
+  type: 'MissingAuthenticationTokenException',
+  message: 'Missing Authentication Token',
+};
+const INVALID_TOKEN: IamRefusal = {
+  type: 'UnrecognizedClientException',
+  message: 'The security token included in the request is invalid.',
+};
+
+/**
+ * Why API Gateway would refuse a `@connections` call from its Authorization header alone, so
+ * before any of its body is read: none (what anyone who saw a connection id in the log would
+ * send), a key pair the stack does not accept, or a signature scoped to another service.
+ */
+export function connectionsHeaderRefusal(
+  req: IncomingMessage,
+  secretFor: SecretLookup,
+): IamRefusal | undefined {
+  const authorization = req.headers.authorization;
+  if (!authorization) return MISSING_TOKEN;
+  const scope = /Credential=([^/,\s]+)\/[^/,\s]*\/[^/,\s]*\/([^/,\s]*)\//.exec(authorization);
+  if (!scope) return undefined; // malformed: headerSignatureProblem says how
+  if (!secretFor(scope[1]!)) return INVALID_TOKEN;
+  if (scope[2] !== 'execute-api')
+    return {
+      type: 'InvalidSignatureException',
+      message: "Credential should be scoped to correct service: 'execute-api'. ",
+    };
+  return undefined;
+}
+
+/**
+ * Why API Gateway would refuse this `@connections` call's SigV4 signature (the management API
+ * takes IAM-signed calls only), or undefined when an accepted key pair signed it; `body` is the
+ * whole request body, whose hash the SDK's management client signs.
+ */
+export async function connectionsSignatureRefusal(
+  req: IncomingMessage,
+  body: Uint8Array,
+  secretFor: SecretLookup,
+): Promise<IamRefusal | undefined> {
+  const early = connectionsHeaderRefusal(req, secretFor);
+  if (early) return early;
+  // Scoped to the stack's region too, as the functions' management client signs.
+  const scope = { region: LOCAL_REGION, services: ['execute-api'] };
+  const problem = await headerSignatureProblem(req, secretFor, body, { scope });
+  if (!problem) return undefined;
+  switch (problem.code) {
+    case 'InvalidAccessKeyId':
+      return INVALID_TOKEN;
+    case 'SignatureDoesNotMatch':
+      return {
+        type: 'InvalidSignatureException',
+        message:
+          'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+      };
+    case 'RequestTimeTooSkewed':
+      return { type: 'InvalidSignatureException', message: `Signature expired: ${problem.message}` };
+    default:
+      return { type: 'IncompleteSignatureException', message: problem.message };
+  }
+}

@@ -30,7 +30,12 @@ export function connectionsHeaderRefusal(
   const authorization = req.headers.authorization;
   if (!authorization) return MISSING_TOKEN;
   const scope = /Credential=([^/,\s]+)\/[^/,\s]*\/[^/,\s]*\/([^/,\s]*)\//.exec(authorization);
-  if (!scope) return undefined; // malformed: headerSignatureProblem says how
+  // Malformed: refused here too, so no body is read for a header anyone can write.
+  if (!scope)
+    return {
+      type: 'IncompleteSignatureException',
+      message: `Authorization header requires 'Credential' parameter. Authorization=${authorization.slice(0, 64)}`,
+    };
   if (!secretFor(scope[1]!)) return INVALID_TOKEN;
   if (scope[2] !== 'execute-api')
     return {

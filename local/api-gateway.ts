@@ -24,6 +24,8 @@ import type { WebSocketGatewayEmulator } from './websocket-gateway';
 
 /** API Gateway's payload limit: bigger requests get 413 before any integration runs. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+/** What PostToConnection takes (API Gateway's websocket message limit, 128 KB). */
+export const MAX_CONNECTION_POST_BYTES = 128 * 1024;
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
 
@@ -203,7 +205,7 @@ export class ApiGatewayEmulator {
   private async manageConnection(req: IncomingMessage, res: ServerResponse, id: string, requestId: string) {
     const early = connectionsHeaderRefusal(req, this.secretFor);
     if (early) return this.refuseUnsigned(req, res, early, requestId);
-    const body = await readPayload(req, res, requestId);
+    const body = await readPayload(req, res, requestId, MAX_CONNECTION_POST_BYTES);
     if (!body) return;
     const refusal = await connectionsSignatureRefusal(req, body, this.secretFor);
     if (refusal) return this.refuseUnsigned(req, res, refusal, requestId);
@@ -233,9 +235,14 @@ function tooLong(req: IncomingMessage, res: ServerResponse, requestId: string) {
 }
 
 /** The body, up to API Gateway's payload limit; undefined once answered 413 past it. */
-async function readPayload(req: IncomingMessage, res: ServerResponse, requestId: string) {
+async function readPayload(
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+  limit = MAX_PAYLOAD_BYTES,
+) {
   try {
-    return await readBoundedBody(req, MAX_PAYLOAD_BYTES);
+    return await readBoundedBody(req, limit);
   } catch (error) {
     if (!(error instanceof BodyTooLargeError)) throw error;
     tooLong(req, res, requestId);

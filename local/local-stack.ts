@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -9,6 +8,7 @@ import { ApiGatewayEmulator } from './api-gateway';
 import { snsLambdaEvent } from './aws-emulator/notifications';
 import { AwsEmulator } from './aws-emulator/server';
 import { comfyUiTarget } from './comfyui-target';
+import { prepareDataDir } from './data-dir';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { startEndpointContainer } from './endpoint-container-process';
 import { freePort } from './free-port';
@@ -83,8 +83,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const stopReporting = enforceFunctionPolicies(reportDenial);
     stops.push(async () => stopReporting());
     const dataPath = (part: string) => (options.dataDir ? join(options.dataDir, part) : undefined);
-    for (const part of ['dynamodb', 's3', 'comfyui', 'sagemaker'])
-      if (dataPath(part)) mkdirSync(dataPath(part)!, { recursive: true });
+    if (options.dataDir) prepareDataDir(options.dataDir);
     const credentials = options.credentials ?? TEST_CREDENTIALS;
     const dynamo = await startDynamoDbLocal({ dbPath: dataPath('dynamodb'), credentials: [credentials] });
     stops.push(dynamo.stop);

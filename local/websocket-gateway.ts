@@ -38,7 +38,9 @@ function refuse(socket: Duplex, status: number, reason: string, body: string) {
  * closed connection) through which the functions post their messages.
  */
 export class WebSocketGatewayEmulator {
-  private readonly server = new WebSocketServer({ noServer: true });
+  // API Gateway's websocket message limit: a bigger one closes the connection (1009), instead of
+  // the ws default of 100 MiB parsed in the stack's one process while every other part waits.
+  private readonly server = new WebSocketServer({ noServer: true, maxPayload: 128 * 1024 });
   private readonly open = new Map<string, OpenConnection>();
 
   constructor(private readonly options: WebSocketGatewayOptions) {}
@@ -123,6 +125,8 @@ export class WebSocketGatewayEmulator {
           this.options.log(`websocket $default failed: ${error.message}`),
         );
       });
+      // A message past maxPayload (ws closes with 1009) or a broken frame: that client's problem alone.
+      ws.on('error', (error) => this.options.log(`websocket ${connectionId} closed: ${error.message}`));
       ws.on('close', () => {
         this.open.delete(connectionId);
         this.invoke(this.event('$disconnect', connectionId)).catch((error: Error) =>

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -39,6 +39,13 @@ describe('DATA_DIR', () => {
       } finally {
         await stop(first);
       }
+      // Every key's prompts, inputs and outputs are in there: nothing of it for other users.
+      const entries = readdirSync(dataDir, { recursive: true, encoding: 'utf8' }).map((name) =>
+        join(dataDir, name),
+      );
+      expect(entries.length).toBeGreaterThan(10);
+      const open = entries.filter((path) => (lstatSync(path).mode & 0o077) !== 0);
+      expect(open).toEqual([]);
       const second = await start();
       try {
         const again = await api(second, 'GET', `executes/${id}`);

@@ -144,6 +144,34 @@ describe('the @connections management API', () => {
     client.destroy();
   });
 
+  it('refuses a malformed Authorization header before reading the body too', async () => {
+    const { socket, id } = await openSocket();
+    const outcome = await streamBody(connectionUrl(id), 50 * MB, {
+      headers: { authorization: 'AWS4-HMAC-SHA256 garbage' },
+    });
+    expect(outcome.status).toBe(403);
+    expect(outcome.headers['x-amzn-errortype']).toBe('IncompleteSignatureException');
+    expect(outcome.wroteAll).toBe(false);
+    socket.close();
+  });
+
+  it("takes at most API Gateway's 128 KB per post, and per message from a client (1009 past it)", async () => {
+    const { socket, receivedCount, id } = await openSocket();
+    const client = management(pair);
+    const big = new Uint8Array(128 * 1024 + 1).fill(0x61);
+    await expect(
+      client.send(new PostToConnectionCommand({ ConnectionId: id, Data: big })),
+    ).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 413 },
+    });
+    await client.send(new PostToConnectionCommand({ ConnectionId: id, Data: big.subarray(1) }));
+    expect((await receivedCount(1))[0]).toHaveLength(128 * 1024);
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    socket.send(`[${'{},'.repeat(50_000)}{}]`);
+    expect(await closed).toBe(1009);
+    client.destroy();
+  });
+
   it('refuses an unsigned post before reading its body', async () => {
     const { socket, id } = await openSocket();
     const outcome = await streamBody(connectionUrl(id), 50 * MB);

@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { LOCAL_REGION } from './lambda-context';
+import { jsonSignatureRefusal } from './aws-json-signature';
 import type { SecretLookup } from './local-credentials';
-import { headerSignatureProblem } from './s3-presign-check';
 
 /** How API Gateway refuses a call to an IAM-authorized API: 403, the type in `x-amzn-ErrorType`. */
 export interface IamRefusal {
@@ -55,24 +54,9 @@ export async function connectionsSignatureRefusal(
   body: Uint8Array,
   secretFor: SecretLookup,
 ): Promise<IamRefusal | undefined> {
-  const early = connectionsHeaderRefusal(req, secretFor);
-  if (early) return early;
-  // Scoped to the stack's region too, as the functions' management client signs.
-  const scope = { region: LOCAL_REGION, services: ['execute-api'] };
-  const problem = await headerSignatureProblem(req, secretFor, body, { scope });
-  if (!problem) return undefined;
-  switch (problem.code) {
-    case 'InvalidAccessKeyId':
-      return INVALID_TOKEN;
-    case 'SignatureDoesNotMatch':
-      return {
-        type: 'InvalidSignatureException',
-        message:
-          'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
-      };
-    case 'RequestTimeTooSkewed':
-      return { type: 'InvalidSignatureException', message: `Signature expired: ${problem.message}` };
-    default:
-      return { type: 'IncompleteSignatureException', message: problem.message };
-  }
+  // The same SigV4 answers as the JSON services', scoped to execute-api in the stack's region.
+  return (
+    connectionsHeaderRefusal(req, secretFor) ??
+    (await jsonSignatureRefusal(req, body, secretFor, { services: ['execute-api'] }))
+  );
 }

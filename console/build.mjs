@@ -1,7 +1,8 @@
 // Builds dist/: the app bundled and minified (Preact and the client library inside), its page
 // and its styles. No inline script anywhere: the Content-Security-Policy allows 'self' only.
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { buildSync } from 'esbuild';
+import { faviconIco } from './favicon.mjs';
 
 mkdirSync('dist', { recursive: true });
 buildSync({
@@ -20,4 +21,5 @@ buildSync({
   chunkNames: 'chunks/[name]-[hash]',
   logLevel: 'warning',
 });
-for (const file of ['index.html', 'styles.css']) copyFileSync(file, `dist/${file}`);
+for (const file of ['index.html', 'styles.css', 'pages.css']) copyFileSync(file, `dist/${file}`);
+writeFileSync('dist/favicon.ico', faviconIco());

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { isBinaryMediaType } from '../lambda/http/binary-media';
 import { type HttpHandlerName, matchRoute } from '../lambda/http/route-table';
@@ -45,6 +46,12 @@ export interface ApiGatewayOptions {
    * another key's websocket. @default the test suite's fixed pairs (TEST_ACCEPTED_CREDENTIALS)
    */
   credentials?: readonly LocalCredentials[];
+  /**
+   * An HTTP server already listening on the API port, to answer on: `npm start` binds the port
+   * before it starts any part, so a port in use stops it at once with nothing to clean up. What
+   * that server answered while the stack started (503) is replaced. @default a new server on `port`
+   */
+  server?: Server;
   log(line: string): void;
 }
 
@@ -79,7 +86,9 @@ export class ApiGatewayEmulator {
   constructor(private readonly options: ApiGatewayOptions) {
     this.throttle = options.throttle && new UsagePlanThrottle(options.throttle);
     this.secretFor = secretLookup(options.credentials ?? TEST_ACCEPTED_CREDENTIALS);
-    this.server = createServer((req, res) => {
+    this.server = options.server ?? createServer();
+    this.server.removeAllListeners('request').removeAllListeners('upgrade');
+    this.server.on('request', (req, res) => {
       this.handle(req, res).catch((error: Error) => {
         options.log(`integration error: ${error.stack ?? error.message}`);
         if (!res.headersSent) send(res, 502, { message: 'Internal server error' }, randomUUID());
@@ -92,7 +101,9 @@ export class ApiGatewayEmulator {
   }
 
   async start(): Promise<string> {
-    const port = await listenOnLoopback(this.server, this.options.port);
+    const port = this.server.listening
+      ? (this.server.address() as AddressInfo).port
+      : await listenOnLoopback(this.server, this.options.port);
     this.url = `http://127.0.0.1:${port}/${this.options.stage ?? 'prod'}/`;
     return this.url;
   }
@@ -142,9 +153,12 @@ export class ApiGatewayEmulator {
   /** What needs no key: the console served beside the stage, and CORS preflights in it. */
   private answeredWithoutKey(req: IncomingMessage, res: ServerResponse, url: URL, inStage: boolean) {
     const consolePage = url.pathname === '/console' || url.pathname.startsWith('/console/');
-    if (req.method === 'GET' && consolePage) {
+    // Browsers ask the origin for /favicon.ico: the console's icon, as CloudFront serves it deployed.
+    const favicon = url.pathname === '/favicon.ico';
+    // HEAD as CloudFront answers it (uptime checks use it); Node sends the headers without the body.
+    if ((req.method === 'GET' || req.method === 'HEAD') && (consolePage || favicon)) {
       closeIfBodyUnread(req, res);
-      serveConsole(url.pathname, this.url, res);
+      serveConsole(favicon ? '/console/favicon.ico' : url.pathname, this.url, res);
       return true;
     }
     if (req.method !== 'OPTIONS' || !inStage) return false;

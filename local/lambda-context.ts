@@ -32,6 +32,8 @@ export function lambdaInvocationContext(
   const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
   const logStreamName = `${day}/[$LATEST]${randomBytes(16).toString('hex')}`;
   const traceId = `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=1`;
+  // API Gateway's 29 s, counted down as Lambda counts an invocation's time (a handler that waits reads it).
+  const deadline = Date.now() + 29_000;
   const context: Context = {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
@@ -41,7 +43,7 @@ export function lambdaInvocationContext(
     awsRequestId: randomUUID(),
     logGroupName,
     logStreamName,
-    getRemainingTimeInMillis: () => 29_000,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,

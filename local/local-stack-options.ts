@@ -1,3 +1,6 @@
+import type { Server } from 'node:http';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { AwsEmulator } from './aws-emulator/server';
 import type { LocalCredentials } from './local-credentials';
 import type { WebhookRetrySettings } from './stream-consumers';
 import type { ThrottleSettings } from './usage-plan-throttle';
@@ -6,6 +9,8 @@ import type { ThrottleSettings } from './usage-plan-throttle';
 export interface LocalStackOptions {
   /** API port; 0 picks a free one. */
   port?: number;
+  /** A server already listening on the API port (npm start binds it first); `port` is then unused. */
+  apiServer?: Server;
   /** API key values; each is its own owner. */
   apiKeys: string[];
   /**
@@ -51,6 +56,8 @@ export interface LocalStackOptions {
   allowNodes?: string[];
   /** Executes a key may have created or running at once (as maxUnfinishedPerKey); 100 by default. */
   maxUnfinishedPerKey?: number;
+  /** Creates a key may have holding their caller (`wait`) at once (as maxWaitingPerKey); 10 by default. */
+  maxWaitingPerKey?: number;
   /** Websocket connections a key may hold open (as maxConnectionsPerKey); 20 by default. */
   maxConnectionsPerKey?: number;
   /** object_info file for the simulator and the node catalog. */
@@ -68,4 +75,31 @@ export interface LocalStackOptions {
   throttle?: ThrottleSettings;
   /** One line of one part's log. */
   log?(part: string, line: string): void;
+  /**
+   * The file `log` writes to (npm start keeps one beside its discovery file): the envelope's debug
+   * links point at it instead of the AWS console. @default none: the links say `local:output`
+   */
+  logFile?: string;
+}
+
+/** A running local stack: where its parts answer, and how to stop them all. */
+export interface LocalStack {
+  apiUrl: string;
+  /** ComfyUI's websocket: `ws://…/prod/comfyui/ws` (connect with `?clientId=` and the x-api-key header). */
+  webSocketUrl: string;
+  apiKeys: string[];
+  aws: AwsEmulator;
+  /** ComfyUI's input folder, where the container puts each execute's files (tests look inside). */
+  comfyuiInputDir?: string;
+  /** Where the container caches library models (tests look inside). */
+  modelCacheDir?: string;
+  /** The stack's S3 (s3rver) and its bucket, for tests that read what the API wrote. */
+  s3: S3Client;
+  /** The key pair every part checks signatures against, and the handlers and container sign with. */
+  credentials: LocalCredentials;
+  /** The fronts of DynamoDB Local and s3rver (their own ports answer the fronts only). */
+  dynamoEndpoint: string;
+  s3Endpoint: string;
+  bucket: string;
+  stop(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { pathToFileURL } from 'node:url';
 import { CALLER_TOKEN_HEADER } from '../container/src/caller-token';
 import { underApiPrefix } from '../lambda/http/comfyui-route-table';
 import { ApiGatewayEmulator } from './api-gateway';
@@ -16,9 +16,9 @@ import type { Denial } from './iam-emulation/access-denied';
 import { parseDenialLine } from './iam-emulation/denial-lines';
 import { enforceFunctionPolicies } from './iam-emulation/policy-enforcement';
 import { invokeLocally, LOCAL_REGION, startInvokeStore } from './lambda-context';
-import { type LocalCredentials, newPartToken, TEST_CREDENTIALS } from './local-credentials';
+import { newPartToken, TEST_CREDENTIALS } from './local-credentials';
 import { deliverNotification, loadHandlers } from './local-handlers';
-import type { LocalStackOptions } from './local-stack-options';
+import type { LocalStack, LocalStackOptions } from './local-stack-options';
 import { BUCKET_NAME, CONNECTIONS_TABLE_NAME, ensureTablesAndBucket, TABLE_NAME } from './local-storage';
 import { forgetPublishedCatalog, waitForPublishedCatalog } from './published-catalog';
 import { startS3Local } from './s3-local';
@@ -28,30 +28,9 @@ import { WebSocketGatewayEmulator } from './websocket-gateway';
 export const LOCAL_ENDPOINT_NAME = 'comfy-async-local';
 /** Where ComfyUI's websocket is served in the stage (the REST routes live under /comfyui/ too). */
 export const COMFYUI_SOCKET_PATH = '/comfyui/ws';
-export type { LocalStackOptions } from './local-stack-options';
+export type { LocalStack, LocalStackOptions } from './local-stack-options';
 
 const REGION = LOCAL_REGION;
-
-export interface LocalStack {
-  apiUrl: string;
-  /** ComfyUI's websocket: `ws://…/prod/comfyui/ws` (connect with `?clientId=` and the x-api-key header). */
-  webSocketUrl: string;
-  apiKeys: string[];
-  aws: AwsEmulator;
-  /** ComfyUI's input folder, where the container puts each execute's files (tests look inside). */
-  comfyuiInputDir?: string;
-  /** Where the container caches library models (tests look inside). */
-  modelCacheDir?: string;
-  /** The stack's S3 (s3rver) and its bucket, for tests that read what the API wrote. */
-  s3: S3Client;
-  /** The key pair every part checks signatures against, and the handlers and container sign with. */
-  credentials: LocalCredentials;
-  /** The fronts of DynamoDB Local and s3rver (their own ports answer the fronts only). */
-  dynamoEndpoint: string;
-  s3Endpoint: string;
-  bucket: string;
-  stop(): Promise<void>;
-}
 
 /** The owner id of an API key value: stable, so persisted data keeps its owners across restarts. */
 export function apiKeyId(key: string): string {
@@ -157,12 +136,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     Object.assign(process.env, sharedEnv, {
       ENDPOINT_NAMES: LOCAL_ENDPOINT_NAME,
+      // Nothing of this run is in an AWS account: the debug links point at its own log.
+      DEBUG_LOG_URL: options.logFile ? pathToFileURL(options.logFile).href : 'local:output',
       // Input URLs may point at test servers on this machine only when asked (never on AWS).
       ALLOW_LOOPBACK_INPUT_URLS: String(options.loopbackInputUrls === true),
       MODEL_WRITERS: (options.modelWriters ?? options.apiKeys.slice(0, 1)).map(apiKeyId).join(','),
       MODEL_PART_BYTES: String(options.modelPartBytes ?? 64 * 1024 ** 2),
       ALLOW_NODES: JSON.stringify({ [LOCAL_ENDPOINT_NAME]: options.allowNodes ?? [] }),
       MAX_UNFINISHED_PER_KEY: String(options.maxUnfinishedPerKey ?? 100),
+      MAX_WAITING_PER_KEY: String(options.maxWaitingPerKey ?? 10),
       MAX_CONNECTIONS_PER_KEY: String(options.maxConnectionsPerKey ?? 20),
       REQUEST_TTL_SECONDS: String(options.requestTtlSeconds ?? 21_600),
       INVOCATION_TIMEOUT_SECONDS: String(invocationTimeout),
@@ -240,6 +222,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     const gateway = new ApiGatewayEmulator({
       port: options.port ?? 3000,
+      ...(options.apiServer ? { server: options.apiServer } : {}),
       apiKeys: keys,
       handlers: handlers.http,
       sockets,

@@ -8,18 +8,23 @@
  * SIM_STEP_MS, DATA_DIR (persist DynamoDB/S3 data there; default in memory), THROTTLE_RATE_LIMIT and
  * THROTTLE_BURST_LIMIT (the usage plan's throttle per key, as deployed; default none),
  * ALLOW_NODES (node classes the local endpoint lets read or write server paths, comma-separated:
- * the stack context allowNodes' list for it), MAX_UNFINISHED_PER_KEY and MAX_CONNECTIONS_PER_KEY
- * (the context keys maxUnfinishedPerKey, maxConnectionsPerKey).
+ * the stack context allowNodes' list for it), MAX_UNFINISHED_PER_KEY, MAX_WAITING_PER_KEY and
+ * MAX_CONNECTIONS_PER_KEY (the context keys maxUnfinishedPerKey, maxWaitingPerKey, maxConnectionsPerKey).
  */
 import { randomInt } from 'node:crypto';
+import { createServer } from 'node:http';
 import { z } from 'zod';
 import {
+  findLocalStacks,
   localStackFile,
+  localStackLogFile,
   prepareLocalStackFolder,
   removeLocalStackFile,
   writeLocalStackFile,
 } from '../client/src/node/local-stack-file';
+import { listenOnLoopback } from './listen-on-loopback';
 import { newLocalCredentials } from './local-credentials';
+import { openStackLogFile, type StackLogFile } from './stack-log-file';
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const randomKey = () =>
@@ -42,6 +47,7 @@ const StartEnvSchema = z.object({
   THROTTLE_BURST_LIMIT: z.coerce.number().int().min(1).optional(),
   ALLOW_NODES: z.string().optional(),
   MAX_UNFINISHED_PER_KEY: z.coerce.number().int().min(1).optional(),
+  MAX_WAITING_PER_KEY: z.coerce.number().int().min(0).optional(),
   MAX_CONNECTIONS_PER_KEY: z.coerce.number().int().min(1).optional(),
   ALLOW_LOOPBACK_INPUT_URLS: z.enum(['true', 'false']).default('false'),
 });
@@ -50,8 +56,10 @@ const StartEnvSchema = z.object({
 const rawWrite = process.stdout.write.bind(process.stdout);
 let ready = false;
 const held: string[] = [];
+let logFile: StackLogFile | undefined;
 function emit(part: string, line: string) {
   const text = `[${part}] ${line}\n`;
+  logFile?.write(text);
   if (ready) rawWrite(text);
   else held.push(text);
 }
@@ -81,13 +89,33 @@ const apiKeys = (env.API_KEYS ?? env.API_KEY ?? randomKey())
   .filter(Boolean);
 if (apiKeys.length === 0) fail('API_KEYS names no key');
 
+// The API port before anything else: taken, it is said at once, with no part to stop. The server
+// answers 503 while the parts start; the gateway then answers on it.
+const apiServer = createServer((_request, response) => {
+  response.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '5' });
+  response.end('{"message":"the local stack is starting"}');
+});
+try {
+  await listenOnLoopback(apiServer, env.PORT);
+} catch (error) {
+  const { code, message } = error as NodeJS.ErrnoException;
+  fail(
+    code === 'EADDRINUSE'
+      ? `port ${env.PORT} is in use; set PORT=0 (any free port) or another port`
+      : `cannot listen on 127.0.0.1:${env.PORT}: ${message}`,
+  );
+}
+
 // Before any part starts: a folder that cannot hold the file stops us with nothing left running.
 const stackFile = localStackFile();
 try {
   prepareLocalStackFolder(stackFile);
+  logFile = openStackLogFile(localStackLogFile(stackFile));
 } catch (error) {
   fail((error as Error).message);
 }
+// However npm start ends (a failed start, a signal), its log goes with it.
+process.on('exit', () => logFile?.remove());
 // Every part checks each request's signature against this pair, made for this run alone: any user
 // of the machine can reach a loopback port, and a well-known pair would let them in.
 const credentials = newLocalCredentials();
@@ -102,6 +130,8 @@ let stack: Awaited<ReturnType<typeof startLocalStack>>;
 try {
   stack = await startLocalStack({
     port: env.PORT,
+    apiServer,
+    logFile: logFile?.path,
     apiKeys,
     credentials,
     comfyuiUrl: env.COMFYUI_URL,
@@ -117,6 +147,7 @@ try {
     ...(env.ALLOW_NODES !== undefined ? { allowNodes: listOf(env.ALLOW_NODES) } : {}),
     loopbackInputUrls: env.ALLOW_LOOPBACK_INPUT_URLS === 'true',
     maxUnfinishedPerKey: env.MAX_UNFINISHED_PER_KEY,
+    maxWaitingPerKey: env.MAX_WAITING_PER_KEY,
     maxConnectionsPerKey: env.MAX_CONNECTIONS_PER_KEY,
     objectInfo: env.OBJECT_INFO,
     simStepMs: env.SIM_STEP_MS,
@@ -137,7 +168,7 @@ try {
   fail(`could not start the local stack: ${(error as Error).message}`);
 }
 
-// For `comfy-exec` in another terminal (client/src/node/local-stack-file.ts); removed on stop.
+// For `comfy-exec` in another terminal (client/src/node/local-stack-file.ts): this stack's own file, removed on stop.
 let writtenFile = stackFile;
 try {
   writtenFile = writeLocalStackFile(
@@ -172,8 +203,15 @@ for (const line of held.splice(0)) rawWrite(line);
 if (writtenFile !== stackFile)
   emit(
     'local',
-    `another npm start still running owns ${stackFile}: \`comfy-exec\` keeps talking to that one. This stack's URL, key and key pair are in ${writtenFile}; COMFY_EXEC_LOCAL_STACK_FILE=${writtenFile} points the command line here`,
+    `another npm start still running owns ${stackFile}: \`comfy-exec\` told that file keeps talking to that one. This stack's URL, key and key pair are in ${writtenFile}; COMFY_EXEC_LOCAL_STACK_FILE=${writtenFile} points the command line here`,
   );
+// Finding the others also removes the files of stacks that ended without removing theirs (killed outright).
+else
+  for (const other of findLocalStacks().filter(({ info }) => info.pid !== process.pid))
+    emit(
+      'local',
+      `another npm start is running too (pid ${other.info.pid} at ${other.info.api_url}): \`comfy-exec\` talks to the one started last (this one) and says so; COMFY_EXEC_LOCAL_STACK_FILE=${other.file} points it there`,
+    );
 emit(
   'local',
   `DynamoDB, S3 and the AWS emulator take only requests signed with this run's key pair (access key id ${credentials.accessKeyId}; both halves in ${writtenFile}, "aws", with region ${LOCAL_REGION})`,

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startLocalStack } from '../local/local-stack';
-import { tinyTxt2imgPrompt } from '../test/fixtures/prompts';
+import { CORPUS_DIR, tinyTxt2imgPrompt } from '../test/fixtures/prompts';
 import { CHROMIUM } from '../test/support/chromium';
 
 const OUT = join(import.meta.dirname, '../docs/console');
@@ -40,6 +40,15 @@ try {
     await page.getByLabel('API key').fill(KEY);
     await page.getByRole('button', { name: 'Open' }).click();
     await page.locator('.card img').first().waitFor();
+    // Every card settled: the failed one saying why, prompt lines read, pictures in view decoded.
+    await page.locator('.card[data-status="failed"] .card-reason').waitFor();
+    // Asked from outside the page: its CSP refuses the eval waitForFunction would use.
+    const settled = `[...document.querySelectorAll('.card')].every((card) => card.querySelector('.prompt-line'))
+      && [...document.images].every((img) => img.complete || img.getBoundingClientRect().top > innerHeight)`;
+    for (let tries = 0; !(await page.evaluate(settled)); tries++) {
+      if (tries > 300) throw new Error('the gallery did not settle in 30 s');
+      await page.waitForTimeout(100);
+    }
     await page.screenshot({ path: join(OUT, `gallery${suffix}.png`), fullPage: true });
     await page.goto(`${consoleUrl}#/executes/${failed.data.prompt_id}`);
     await page.locator('.node.failed').waitFor();
@@ -58,6 +67,12 @@ try {
     await page.goto(`${consoleUrl}#/endpoints`);
     await page.getByRole('cell').first().waitFor();
     await page.screenshot({ path: join(OUT, `endpoints${suffix}.png`) });
+    // A UI workflow naming a model this endpoint lacks (ComfyUI's SD 2.1 example): fixed on Run.
+    await page.goto(`${consoleUrl}#/run`);
+    await page.setInputFiles('#workflow-file', join(CORPUS_DIR, 'pairs/085/workflow.json'));
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await page.locator('.fixes select').first().waitFor();
+    await page.screenshot({ path: join(OUT, `run-fix${suffix}.png`), fullPage: true });
     await page.close();
   }
   console.log(`screenshots in ${OUT}`);

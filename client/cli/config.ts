@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import envPaths from 'env-paths';
-import { localStackFile, readLocalStackFile } from '../src/node/local-stack-file';
+import { type FoundLocalStack, findLocalStacks, localStackFolder } from '../src/node/local-stack-file';
 import { UsageError } from './exit-codes';
 
 export interface Connection {
@@ -9,6 +9,8 @@ export interface Connection {
   apiKey: string;
   /** Where the settings came from, for --verbose and error messages. */
   source: string;
+  /** Something the user must hear about the choice (several local stacks running): for stderr. */
+  notice?: string;
 }
 
 /** `{config folder}/comfy-exec/config.json`: `{"profiles": {"NAME": {"api_url": …, "api_key": …}}}`. */
@@ -56,10 +58,29 @@ export function resolveConnection(
   const named = flags.profile ?? env.COMFY_EXEC_PROFILE;
   const fromProfile = profile(named ?? 'default', configFile(env), named !== undefined);
   if (fromProfile) return fromProfile;
-  const stackFile = localStackFile(env);
-  const local = readLocalStackFile(stackFile);
-  if (local) return { apiUrl: local.api_url, apiKey: local.api_key, source: `npm start (pid ${local.pid})` };
+  const [local, ...others] = findLocalStacks(env);
+  if (local)
+    return {
+      apiUrl: local.info.api_url,
+      apiKey: local.info.api_key,
+      source: `npm start (pid ${local.info.pid}, ${local.file})`,
+      ...(others.length > 0 ? { notice: severalLocalStacks(local, others) } : {}),
+    };
+  const where = env.COMFY_EXEC_LOCAL_STACK_FILE
+    ? `at ${env.COMFY_EXEC_LOCAL_STACK_FILE}`
+    : `in ${localStackFolder(env)}`;
   throw new UsageError(
-    `no API to talk to: set COMFY_EXEC_API_URL and COMFY_EXEC_API_KEY, use --profile, or run \`npm start\` in the project (no running one has left its file at ${stackFile})`,
+    `no API to talk to: set COMFY_EXEC_API_URL and COMFY_EXEC_API_KEY, use --profile, or run \`npm start\` in the project (no running one has left its file ${where})`,
   );
+}
+
+/** Which of several running `npm start`s the command line talks to, and how to pick another. */
+function severalLocalStacks(chosen: FoundLocalStack, others: FoundLocalStack[]): string {
+  const stack = ({ info, file }: FoundLocalStack) =>
+    `pid ${info.pid} at ${info.api_url} (started ${info.started_at}; ${file})`;
+  return [
+    `${others.length + 1} local stacks are running; using the one started last: ${stack(chosen)}`,
+    ...others.map((other) => `  also running: ${stack(other)}`),
+    'For another one, set COMFY_EXEC_LOCAL_STACK_FILE to its file, or give --api-url and --api-key (its api_url and api_key are in that file).',
+  ].join('\n');
 }

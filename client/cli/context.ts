@@ -1,5 +1,6 @@
 import { ComfyExecClient } from '../src/index';
 import { resolveConnection } from './config';
+import { retryNotice } from './retry-notice';
 
 export interface GlobalFlags {
   apiUrl?: string;
@@ -30,14 +31,12 @@ export function createContext(flags: () => GlobalFlags, setExitCode: (code: numb
       const options = flags();
       const connection = resolveConnection(options);
       if (options.verbose) context.err(`API ${connection.apiUrl} (from ${connection.source})`);
+      // Not behind --quiet: with several local stacks, talking to an unexpected one must be seen.
+      if (connection.notice) context.err(connection.notice);
       client = new ComfyExecClient({
         apiUrl: connection.apiUrl,
         apiKey: connection.apiKey,
-        retry: {
-          onRetry: ({ operation, attempt, reason }) => {
-            if (options.verbose) context.err(`retrying ${operation} after attempt ${attempt}: ${reason}`);
-          },
-        },
+        retry: { onRetry: retryNotice(flags) },
       });
       return client;
     },

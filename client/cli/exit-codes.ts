@@ -1,11 +1,14 @@
+import { isLocalRefusal } from '../src/http';
 import {
   ApiError,
   ExecuteFailedError,
+  NetworkError,
   type NodeErrors,
   PromptEditError,
   PromptSourceError,
   PromptValidationError,
 } from '../src/index';
+import { fixHints } from './fix-hints';
 
 /** The command line's exit codes. */
 export const EXIT = {
@@ -52,12 +55,29 @@ export function describeFailure(error: unknown): { lines: string[]; code: number
     };
   }
   if (error instanceof PromptValidationError)
-    return { lines: [error.message, ...formatNodeErrors(error.nodeErrors)], code: EXIT.usage };
+    return {
+      lines: [error.message, ...formatNodeErrors(error.nodeErrors), ...fixHints(error.nodeErrors)],
+      code: EXIT.usage,
+    };
   if (error instanceof UsageError || error instanceof PromptSourceError || error instanceof PromptEditError)
     return { lines: [error.message], code: EXIT.usage };
   if (error instanceof ApiError) {
     const hint = error.status === 403 ? ' (is the API key right?)' : '';
-    return { lines: [`${error.message}${hint}`], code: EXIT.api };
+    // A 400 refuses what was sent (a workflow that cannot be converted, a bad field): the
+    // caller's to fix, like an invalid workflow, not a fault of the API.
+    return { lines: [`${error.message}${hint}`], code: error.status === 400 ? EXIT.usage : EXIT.api };
+  }
+  if (error instanceof NetworkError) {
+    // The library names the URL it tried; on this machine, nothing listening means no local stack.
+    const url = /cannot reach (\S+?):? /.exec(error.message)?.[1];
+    if (url && isLocalRefusal(error.cause, url))
+      return {
+        lines: [
+          `${error.message}`,
+          `nothing listens at ${new URL(url).origin}: is the local stack running? Start it with \`npm start\` in the project folder (or use --api-url, --profile)`,
+        ],
+        code: EXIT.api,
+      };
   }
   return { lines: [(error as Error)?.message ?? String(error)], code: EXIT.api };
 }

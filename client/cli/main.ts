@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerDoctor } from './commands/doctor';
 import { registerExecutes } from './commands/executes';
 import { registerMisc } from './commands/misc';
+import { registerModels } from './commands/models';
 import { registerRun } from './commands/run';
 import { createContext, type GlobalFlags } from './context';
 import { describeFailure, EXIT } from './exit-codes';
@@ -29,6 +30,7 @@ const context = createContext(
 registerRun(program, context);
 registerExecutes(program, context);
 registerMisc(program, context);
+registerModels(program, context);
 registerDoctor(program, context);
 for (const command of program.commands) command.exitOverride();
 

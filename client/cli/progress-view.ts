@@ -57,3 +57,45 @@ export function progressView(stream: NodeJS.WriteStream, prompt: ApiPrompt | und
     },
   };
 }
+
+const MIB = 1024 * 1024;
+const mib = (bytes: number) => (bytes / MIB).toFixed(1);
+
+/** An upload's bytes: a bar with speed and time left on a terminal, a line per part elsewhere. */
+export function transferView(stream: NodeJS.WriteStream, what: string, total: number) {
+  if (!stream.isTTY) {
+    let last = -1;
+    return {
+      update(done: number) {
+        if (done !== last) stream.write(`${what}: ${mib(done)} of ${mib(total)} MiB\n`);
+        last = done;
+      },
+      stop() {},
+    };
+  }
+  const bar = new cliProgress.SingleBar(
+    {
+      stream,
+      format: `{bar} {percentage}% | {done}/{all} MiB | {speed} MiB/s | ETA {eta_formatted} | ${what}`,
+      hideCursor: true,
+      barsize: 30,
+      etaBuffer: 4,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const started = Date.now();
+  let first: number | undefined;
+  bar.start(total, 0, { done: '0.0', all: mib(total), speed: '-' });
+  return {
+    update(done: number) {
+      // Speed counts this run's bytes only: parts an earlier run sent are not this run's speed.
+      first ??= done;
+      const elapsed = (Date.now() - started) / 1000;
+      const speed = elapsed > 0 ? mib((done - first) / elapsed) : '-';
+      bar.update(done, { done: mib(done), speed });
+    },
+    stop() {
+      bar.stop();
+    },
+  };
+}

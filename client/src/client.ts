@@ -1,6 +1,12 @@
 import { type FollowOptions, followExecute } from './follow';
 import type { OperationTypes } from './generated/api-types';
 import { call, type DebugLinks, type TransportOptions } from './http';
+import {
+  type ModelTarget,
+  type ModelUploadOptions,
+  type StoredModelUpload,
+  uploadModelInParts,
+} from './model-upload';
 import { type RunOptions, runExecute } from './run';
 import { bytesOf, contentTypeOf, type FileData, fileNameOf, presignedRequest } from './transfers';
 import type {
@@ -38,12 +44,25 @@ export class ComfyExecClient {
     if (!options.apiKey) throw new TypeError('apiKey is required');
   }
 
-  /** CreateExecute. Send a `prompt_id` to make retries safe (the API is idempotent on it). */
+  /**
+   * CreateExecute. Send a `prompt_id` to make retries safe (the API is idempotent on it). With
+   * `wait` (seconds, at most 29) the answer comes when the execute ends (status success, failed or
+   * cancelled, files signed; `inline` adds small files' bytes) or the wait does (status created or
+   * running: poll with `get` or `wait`); such a create gets a `prompt_id` here if it has none, so
+   * a retry after a timeout cannot run the prompt twice.
+   */
   async create(request: CreateExecuteRequest, signal?: AbortSignal): Promise<Execute> {
-    const { data } = await call(this.options, 'CreateExecute', {
-      body: { ...request, dry_run: false },
-      signal,
-    });
+    const waitSeconds = request.wait ?? 0;
+    const body =
+      waitSeconds > 0 && !request.prompt_id
+        ? { ...request, prompt_id: globalThis.crypto.randomUUID() }
+        : request;
+    // The server holds the answer up to `wait`: the request's own timeout must outlast it.
+    const transport =
+      waitSeconds > 0
+        ? { ...this.options, timeoutMs: Math.max(this.options.timeoutMs ?? 30_000, (waitSeconds + 5) * 1000) }
+        : this.options;
+    const { data } = await call(transport, 'CreateExecute', { body: { ...body, dry_run: false }, signal });
     return data as Execute;
   }
 
@@ -56,16 +75,22 @@ export class ComfyExecClient {
     return data as DryRunResult;
   }
 
-  async get(promptId: string, signal?: AbortSignal): Promise<Execute> {
-    return (await this.getWithLinks(promptId, signal)).execute;
+  /** `inline`: output files up to 256 KB (1 MB in all) also carried as base64 `data` beside their `url`. */
+  async get(promptId: string, signal?: AbortSignal, options: { inline?: boolean } = {}): Promise<Execute> {
+    return (await this.getWithLinks(promptId, signal, options)).execute;
   }
 
   /** GetExecute with the envelope's debug links: the Lambda, its log stream, its X-Ray trace. */
   async getWithLinks(
     promptId: string,
     signal?: AbortSignal,
+    options: { inline?: boolean } = {},
   ): Promise<{ execute: Execute; debug?: DebugLinks }> {
-    const answer = await call(this.options, 'GetExecute', { path: { prompt_id: promptId }, signal });
+    const answer = await call(this.options, 'GetExecute', {
+      path: { prompt_id: promptId },
+      query: options.inline ? { inline: '1' } : {},
+      signal,
+    });
     return { execute: answer.data, ...(answer.debug ? { debug: answer.debug } : {}) };
   }
 
@@ -112,13 +137,19 @@ export class ComfyExecClient {
    */
   async uploadInput(
     file: FileData,
-    options: { filename?: string; contentType?: string; signal?: AbortSignal } = {},
+    /** `sha256`: the bytes' hex SHA-256, recorded with the input (GET /inputs lists it). */
+    options: { filename?: string; contentType?: string; sha256?: string; signal?: AbortSignal } = {},
   ): Promise<CreatedInput> {
     const filename = fileNameOf(file, options.filename);
     const bytes = await bytesOf(file);
     const contentType = await contentTypeOf(file, bytes, filename, options.contentType);
     const { data } = await call(this.options, 'CreateInput', {
-      body: { filename, content_type: contentType, size: bytes.byteLength },
+      body: {
+        filename,
+        content_type: contentType,
+        size: bytes.byteLength,
+        ...(options.sha256 ? { sha256: options.sha256 } : {}),
+      },
       signal: options.signal,
     });
     await presignedRequest(
@@ -138,6 +169,15 @@ export class ComfyExecClient {
     return { items: data.inputs, nextKey: data.last_evaluated_key, s3Prefix: data.s3_prefix };
   }
 
+  /** ComfyUI's object_info entry of one node class (GET /comfyui/object_info/{class}), or undefined. */
+  async nodeInfo(nodeClass: string, signal?: AbortSignal): Promise<Record<string, unknown> | undefined> {
+    const { data } = await call(this.options, 'ComfyObjectInfoNode', {
+      path: { node_class: nodeClass },
+      signal,
+    });
+    return data[nodeClass] as Record<string, unknown> | undefined;
+  }
+
   async deleteInput(name: string, signal?: AbortSignal): Promise<void> {
     await call(this.options, 'DeleteInput', { path: { name }, signal });
   }
@@ -150,39 +190,17 @@ export class ComfyExecClient {
     return { items: data.models, nextKey: data.last_evaluated_key };
   }
 
-  /** Uploads a model to the library (model writers only): start, PUT each part, complete. */
+  /**
+   * Uploads a model to the library (model writers only): start, PUT each part, complete. With
+   * `options.resume` (a state `options.onState` was given before), an interrupted upload goes on.
+   */
   async uploadModel(
     file: Blob,
-    target: { folder: string; name: string; sha256?: string; overwrite?: boolean },
+    target: ModelTarget,
     signal?: AbortSignal,
-  ): Promise<OperationTypes['CompleteModelUpload']['data']> {
-    const { data: upload } = await call(this.options, 'StartModelUpload', {
-      body: { ...target, size: file.size },
-      signal,
-    });
-    const parts: { part_number: number; etag: string }[] = [];
-    let offset = 0;
-    for (const part of upload.parts) {
-      const body = file.slice(offset, offset + part.size);
-      offset += part.size;
-      const response = await presignedRequest(
-        `part ${part.part_number} of ${target.folder}/${target.name}`,
-        part.url,
-        { method: 'PUT', body },
-        { ...this.transfer(), ...(signal ? { signal } : {}) },
-      );
-      parts.push({ part_number: part.part_number, etag: response.headers.get('etag') ?? '' });
-    }
-    const { data } = await call(this.options, 'CompleteModelUpload', {
-      body: {
-        folder: upload.folder,
-        name: upload.name,
-        upload_id: upload.upload_id,
-        parts: parts as [never],
-      },
-      signal,
-    });
-    return data;
+    options: Omit<ModelUploadOptions, 'signal'> = {},
+  ): Promise<StoredModelUpload> {
+    return uploadModelInParts(this.options, file, target, { ...options, ...(signal ? { signal } : {}) });
   }
 
   async deleteModel(folder: string, name: string, signal?: AbortSignal): Promise<void> {

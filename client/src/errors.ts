@@ -1,4 +1,4 @@
-import type { Execute } from './types';
+import type { ApiPrompt, Execute } from './types';
 
 /** ComfyUI's error shape, as CreateExecute and ComfyUI's own /prompt answer it. */
 export interface ComfyError {
@@ -44,6 +44,11 @@ export class PromptValidationError extends ApiError {
     body: unknown,
     readonly error: ComfyError,
     readonly nodeErrors: NodeErrors,
+    /**
+     * A refused dry run's prompt, converted to the API format when it was a UI workflow: the
+     * graph nodeErrors name, to fix (e.g. `setInput`) and send again.
+     */
+    readonly prompt?: ApiPrompt,
   ) {
     super(message, status, body);
   }

@@ -9,8 +9,22 @@ export interface RetryOptions {
   minDelayMs?: number;
   /** Longest delay between attempts (default 8 s). */
   maxDelayMs?: number;
-  /** Told of each failed attempt that will be retried (the CLI prints it with --verbose). */
-  onRetry?: (info: { operation: string; attempt: number; reason: string }) => void;
+  /** Told of each failed attempt that will be retried, before the wait (the CLI prints it). */
+  onRetry?: (info: RetryInfo) => void;
+}
+
+export interface RetryInfo {
+  operation: string;
+  /** The attempt that failed (1 for the first). */
+  attempt: number;
+  /** Why: `HTTP 429`, or the network error's code (`ECONNREFUSED`) or message. */
+  reason: string;
+  /** True when no answer came (refused, reset, DNS, timeout); false for a retryable HTTP status. */
+  unreachable: boolean;
+  /** How long until the next attempt. */
+  delayMs: number;
+  /** Retries allowed in all, so `attempt`/`retries` reads "retry 2 of 5". */
+  retries: number;
 }
 
 export interface TransportOptions {
@@ -85,7 +99,7 @@ function isRecordedFailure(status: number, body: unknown): boolean {
 
 function errorOf(operation: string, status: number, body: unknown): ApiError {
   const envelope = body as { message?: unknown; data?: unknown; debug?: ApiError['debug'] } | undefined;
-  const data = envelope?.data as { error?: unknown; node_errors?: unknown } | undefined;
+  const data = envelope?.data as { error?: unknown; node_errors?: unknown; prompt?: unknown } | undefined;
   if (status === 400 && data && typeof data === 'object' && data.error && data.node_errors) {
     const error = data.error as PromptValidationError['error'];
     return new PromptValidationError(
@@ -94,6 +108,9 @@ function errorOf(operation: string, status: number, body: unknown): ApiError {
       body,
       error,
       data.node_errors as PromptValidationError['nodeErrors'],
+      data.prompt && typeof data.prompt === 'object'
+        ? (data.prompt as PromptValidationError['prompt'])
+        : undefined,
     );
   }
   const detail =
@@ -112,30 +129,102 @@ function errorOf(operation: string, status: number, body: unknown): ApiError {
   );
 }
 
+/** The system error code under a failed fetch (undici puts it on `cause`, or on each of an AggregateError's). */
+export function networkErrorCode(error: unknown): string | undefined {
+  const cause = (error as { cause?: { code?: unknown; errors?: { code?: unknown }[] } } | undefined)?.cause;
+  const code = cause?.code ?? cause?.errors?.[0]?.code ?? (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** localhost, 127.0.0.0/8 or ::1: a service on this machine (`npm start`), not a network away. */
+export function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\./.test(host);
+}
+
+/**
+ * A refused connection to this machine means nothing listens there: a local stack that is not
+ * running does not start within seconds, so retrying only makes the user wait (10 s with 5 retries).
+ */
+export function isLocalRefusal(error: unknown, url: string): boolean {
+  return networkErrorCode(error) === 'ECONNREFUSED' && isLoopbackUrl(url);
+}
+
+/** What fetch throws when no answer came (as p-retry's is-network-error tells them apart from bugs). */
+const NETWORK_MESSAGES = new Set([
+  'fetch failed',
+  'Failed to fetch',
+  'NetworkError when attempting to fetch resource.',
+  'Load failed',
+  'Network request failed',
+  'terminated',
+]);
+
+function isRetryable(error: unknown, url: string, signal?: AbortSignal): boolean {
+  // Our own errors are answers (a 403, a refused upload): another attempt gets the same one.
+  if (signal?.aborted || error instanceof ComfyExecError || isLocalRefusal(error, url)) return false;
+  // Any other TypeError is a bug (a bad header, a consumed body): another attempt fails the same.
+  return !(error instanceof TypeError) || NETWORK_MESSAGES.has(error.message);
+}
+
+const abortableSleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
 /**
  * Runs `attempt` until it succeeds, with exponential backoff and jitter: network failures,
- * timeouts and RetryableAnswers are tried again, up to `retries` times; the caller's abort stops it.
+ * timeouts and RetryableAnswers are tried again, up to `retries` times; the caller's abort stops
+ * it, and a refused connection to this machine (`isLocalRefusal`) is not retried. `url` is where
+ * the attempt goes.
  */
 export function withRetries<T>(
   operation: string,
   attempt: () => Promise<T>,
   retry: RetryOptions = {},
   signal?: AbortSignal,
+  url?: string,
 ): Promise<T> {
+  const retries = retry.retries ?? 5;
+  const minDelay = retry.minDelayMs ?? 250;
+  const maxDelay = retry.maxDelayMs ?? 8_000;
+  const retryable = (error: unknown) => isRetryable(error, url ?? 'https://unknown/', signal);
   return pRetry(attempt, {
-    retries: retry.retries ?? 5,
-    minTimeout: retry.minDelayMs ?? 250,
-    maxTimeout: retry.maxDelayMs ?? 8_000,
-    factor: 2,
-    randomize: true,
+    retries,
+    // The wait happens in onFailedAttempt, where its length is known and can be told (p-retry
+    // draws its own jitter after telling): p-retry itself waits 0.
+    minTimeout: 0,
+    maxTimeout: 0,
     ...(signal ? { signal } : {}),
-    // Our own errors are answers (a 403, a refused upload); everything else is worth another try.
-    shouldRetry: ({ error }) => !signal?.aborted && !(error instanceof ComfyExecError),
-    onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-      if (retriesLeft > 0 && !signal?.aborted && !(error instanceof ComfyExecError))
-        retry.onRetry?.({ operation, attempt: attemptNumber, reason: error.message });
+    shouldRetry: ({ error }) => retryable(error),
+    onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+      if (retriesLeft <= 0 || !retryable(error)) return;
+      const delayMs = Math.min(
+        maxDelay,
+        Math.round(minDelay * 2 ** (attemptNumber - 1) * (1 + Math.random())),
+      );
+      const unreachable = !(error instanceof RetryableAnswer);
+      const reason = unreachable ? (networkErrorCode(error) ?? error.message) : error.message;
+      retry.onRetry?.({ operation, attempt: attemptNumber, reason, unreachable, delayMs, retries });
+      await abortableSleep(delayMs, signal);
     },
   });
+}
+
+/** `fetch failed (ECONNREFUSED)`: the message, with the code that says what happened. */
+export function describeNetworkError(error: unknown): string {
+  const code = networkErrorCode(error);
+  const message = (error as Error)?.message ?? String(error);
+  return code && !message.includes(code) ? `${message} (${code})` : message;
 }
 
 /** Calls one operation: retries what is worth retrying, unwraps ESD's envelope, throws typed errors. */
@@ -167,11 +256,11 @@ export async function call<Op extends OperationId>(
   };
   let answer: { status: number; body: unknown };
   try {
-    answer = await withRetries(operation, attempt, options.retry, args.signal);
+    answer = await withRetries(operation, attempt, options.retry, args.signal, url);
   } catch (error) {
     if (error instanceof RetryableAnswer) throw errorOf(operation, error.status, error.body);
     if (args.signal?.aborted) throw error;
-    throw new NetworkError(`${operation}: cannot reach ${url}: ${(error as Error).message}`, {
+    throw new NetworkError(`${operation}: cannot reach ${url}: ${describeNetworkError(error)}`, {
       cause: error,
     });
   }

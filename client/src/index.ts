@@ -14,11 +14,20 @@ export {
   type NodeErrors,
   PromptValidationError,
 } from './errors';
+export {
+  type FileInput,
+  fileInputsOf,
+  isFileInput,
+  type Placement,
+  placeInput,
+  replaceFileName,
+  usesFileName,
+} from './file-inputs';
 export type { FollowOptions } from './follow';
 export { OPERATIONS, type OperationId, type OperationTypes } from './generated/api-types';
 export type { DebugLinks, RetryOptions } from './http';
-export { type OutputFile, outputFiles } from './outputs';
-export { findNode, PromptEditError, parseSetValue, setInput } from './prompt-edits';
+export { type OutputFile, type OutputText, outputFiles, outputTexts } from './outputs';
+export { findNode, type NodeInfo, PromptEditError, parseSetValue, setInput } from './prompt-edits';
 export {
   isUiWorkflow,
   type PromptSource,

@@ -34,3 +34,22 @@ export function outputFiles(execute: Pick<Execute, 'outputs'>): OutputFile[] {
     }
   return files;
 }
+
+/** One text an execute produced (PreviewAny, ShowText and the like report `text: [...]`). */
+export interface OutputText {
+  node: string;
+  /** ComfyUI's key: `text`, or another list of strings a node reported. */
+  kind: string;
+  text: string;
+}
+
+/** Every text item in the execute's outputs, in node order: strings in a node's lists, not files. */
+export function outputTexts(execute: Pick<Execute, 'outputs'>): OutputText[] {
+  const texts: OutputText[] = [];
+  for (const [node, output] of Object.entries(execute.outputs ?? {}))
+    for (const [kind, items] of Object.entries(output ?? {})) {
+      if (!Array.isArray(items)) continue;
+      for (const item of items) if (typeof item === 'string') texts.push({ node, kind, text: item });
+    }
+  return texts;
+}

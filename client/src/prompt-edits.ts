@@ -44,21 +44,61 @@ export function splitTarget(target: string): { node: string; input: string } | u
   return { node: target.slice(0, dot), input: target.slice(dot + 1) };
 }
 
-/** Sets `NODE.INPUT` to a value; the input must exist and not be a link to another node. */
-export function setInput(prompt: ApiPrompt, target: string, value: unknown): void {
+/** ComfyUI's object_info entry of a node class (the parts used here). */
+export interface NodeInfo {
+  input?: { required?: Record<string, unknown>; optional?: Record<string, unknown> };
+}
+
+/** Widget types ComfyUI's frontend draws (a value); any other type is a link from another node. */
+const WIDGET_TYPES = new Set(['INT', 'FLOAT', 'STRING', 'BOOLEAN', 'COMBO']);
+
+/** Whether an object_info input spec takes a literal value: a widget, not forced to be a link. */
+function takesValue(spec: unknown): boolean {
+  if (!Array.isArray(spec)) return false;
+  const [type, options] = spec as [unknown, { forceInput?: unknown } | undefined];
+  if (options?.forceInput === true) return false;
+  return Array.isArray(type) || (typeof type === 'string' && WIDGET_TYPES.has(type));
+}
+
+const typeName = (spec: unknown) => (Array.isArray(spec) && typeof spec[0] === 'string' ? spec[0] : 'a link');
+
+/** The node id and input a `NODE.INPUT` target names (the node must exist; the input need not). */
+export function resolveTarget(prompt: ApiPrompt, target: string): { id: string; input: string } {
   const parts = splitTarget(target);
   if (!parts) throw new PromptEditError(`'${target}' is not NODE.INPUT (e.g. 3.seed or KSampler.seed)`);
-  const id = findNode(prompt, parts.node);
+  return { id: findNode(prompt, parts.node), input: parts.input };
+}
+
+/** The class of the target's node when that node lacks the input (its catalog entry may have it). */
+export function classLackingInput(prompt: ApiPrompt, target: string): string | undefined {
+  const { id, input } = resolveTarget(prompt, target);
+  return Object.hasOwn(prompt[id]!.inputs, input) ? undefined : prompt[id]!.class_type;
+}
+
+/**
+ * Sets `NODE.INPUT` to a value. An input the node has must not be a link to another node; one it
+ * lacks is added when `nodeInfo` (the class's object_info entry) has it as a widget: older
+ * exports leave out inputs a newer ComfyUI requires.
+ */
+export function setInput(prompt: ApiPrompt, target: string, value: unknown, nodeInfo?: NodeInfo): void {
+  const { id, input } = resolveTarget(prompt, target);
   const inputs = prompt[id]!.inputs;
-  if (!(parts.input in inputs))
-    throw new PromptEditError(
-      `node ${describe(prompt, id)} has no input '${parts.input}' (it has: ${Object.keys(inputs).join(', ') || 'none'})`,
-    );
-  if (Array.isArray(inputs[parts.input]))
-    throw new PromptEditError(
-      `${describe(prompt, id)}.${parts.input} is a link from another node, not a value`,
-    );
-  inputs[parts.input] = value;
+  if (!Object.hasOwn(inputs, input)) {
+    const known = { ...nodeInfo?.input?.required, ...nodeInfo?.input?.optional };
+    const has = `it has: ${Object.keys(inputs).join(', ') || 'none'}`;
+    if (!Object.hasOwn(known, input))
+      throw new PromptEditError(
+        nodeInfo
+          ? `node ${describe(prompt, id)} has no input '${input}' (${has}; its catalog entry has: ${Object.keys(known).join(', ') || 'none'})`
+          : `node ${describe(prompt, id)} has no input '${input}' (${has})`,
+      );
+    if (!takesValue(known[input]))
+      throw new PromptEditError(
+        `${describe(prompt, id)}.${input} takes ${typeName(known[input])} from another node, not a value: connect it in the workflow`,
+      );
+  } else if (Array.isArray(inputs[input]))
+    throw new PromptEditError(`${describe(prompt, id)}.${input} is a link from another node, not a value`);
+  inputs[input] = value;
 }
 
 /** The one node whose input of this name holds a literal value (`image` → the LoadImage node). */
@@ -72,37 +112,4 @@ export function findInputByName(prompt: ApiPrompt, input: string): string | unde
       `nodes ${found.map((id) => describe(prompt, id)).join(', ')} all have an input '${input}'; use NODE.${input}`,
     );
   return found[0] && `${found[0]}.${input}`;
-}
-
-/** Each node's literal values by key: a UI workflow's `widgets_values` (by position) or an API node's `inputs`. */
-function literalValues(prompt: Record<string, unknown>): Record<string, unknown>[] {
-  const nodes = Array.isArray(prompt.nodes) ? prompt.nodes : Object.values(prompt);
-  return (nodes as { inputs?: unknown; widgets_values?: unknown }[]).flatMap((node) => {
-    if (Array.isArray(node?.widgets_values))
-      return [node.widgets_values as unknown as Record<string, unknown>];
-    const inputs = node?.inputs;
-    return inputs && typeof inputs === 'object' && !Array.isArray(inputs)
-      ? [inputs as Record<string, unknown>]
-      : [];
-  });
-}
-
-/** True when some literal value of the prompt (API inputs or UI widget values) is this file name. */
-export function usesFileName(prompt: Record<string, unknown>, name: string): boolean {
-  return literalValues(prompt).some((values) => Object.values(values).includes(name));
-}
-
-/**
- * Replaces a file name the prompt uses with another, wherever a literal value equals it: API
- * `inputs` or a UI workflow's `widgets_values`. Returns how many values it replaced.
- */
-export function replaceFileName(prompt: Record<string, unknown>, from: string, to: string): number {
-  let replaced = 0;
-  for (const values of literalValues(prompt))
-    for (const key of Object.keys(values))
-      if (values[key] === from) {
-        values[key] = to;
-        replaced++;
-      }
-  return replaced;
 }

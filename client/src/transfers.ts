@@ -1,5 +1,5 @@
 import { ApiError, ComfyExecError, NetworkError } from './errors';
-import { RetryableAnswer, type RetryOptions, withRetries } from './http';
+import { describeNetworkError, RetryableAnswer, type RetryOptions, withRetries } from './http';
 
 /** A file to upload: a Blob or File (browsers, Node's `openAsBlob`), or its bytes. */
 export type FileData = Blob | Uint8Array | ArrayBuffer;
@@ -60,11 +60,12 @@ export async function presignedRequest(
       },
       options.retry,
       options.signal,
+      url,
     );
   } catch (error) {
     if (error instanceof RetryableAnswer)
       throw new ApiError(`${what}: S3 answered HTTP ${error.status}`, error.status, error.body);
     if (error instanceof ComfyExecError || options.signal?.aborted) throw error;
-    throw new NetworkError(`${what}: ${(error as Error).message}`, { cause: error });
+    throw new NetworkError(`${what}: ${describeNetworkError(error)}`, { cause: error });
   }
 }

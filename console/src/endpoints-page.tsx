@@ -1,7 +1,10 @@
 import type { ComfyExecClient, Endpoint } from '@comfy-exec/client';
 import { useEffect, useState } from 'preact/hooks';
 
-/** The endpoints this deployment routes to, with SageMaker's status, instance type and count. */
+/**
+ * The endpoints this deployment routes to, with SageMaker's status, instance type and count; on a
+ * phone each endpoint is a block of labelled lines instead of a row too wide to read.
+ */
 export function EndpointsPage(props: { client: ComfyExecClient; onError(error: unknown): void }) {
   const [endpoints, setEndpoints] = useState<Endpoint[]>();
   useEffect(() => {
@@ -13,7 +16,7 @@ export function EndpointsPage(props: { client: ComfyExecClient; onError(error: u
       {!endpoints ? (
         <p aria-busy="true">Loading…</p>
       ) : (
-        <table>
+        <table class="stacking">
           <thead>
             <tr>
               <th scope="col">Endpoint</th>
@@ -25,10 +28,10 @@ export function EndpointsPage(props: { client: ComfyExecClient; onError(error: u
           <tbody>
             {endpoints.map((endpoint) => (
               <tr>
-                <td>{endpoint.endpoint_name}</td>
-                <td>{endpoint.endpoint_status}</td>
-                <td>{endpoint.instance_type}</td>
-                <td>{endpoint.current_instance_count}</td>
+                <td data-label="Endpoint">{endpoint.endpoint_name}</td>
+                <td data-label="Status">{endpoint.endpoint_status}</td>
+                <td data-label="Instance type">{endpoint.instance_type}</td>
+                <td data-label="Instances">{endpoint.current_instance_count}</td>
               </tr>
             ))}
           </tbody>

@@ -1,8 +1,13 @@
 import type { ComfyExecClient, DebugLinks, Execute } from '@comfy-exec/client';
 import { useEffect, useState } from 'preact/hooks';
+import { progressText } from './execute-card';
+import { ExecuteFacts, FailureDetails } from './execute-facts';
+import { type LogLine, LogLines } from './log-lines';
 import { OutputMedia, outputFiles, textOutputs } from './outputs';
 import { nodeProblems, PromptNodes } from './prompt-nodes';
 import { go } from './route';
+import { randomSeed } from './seed-field';
+import { useCatalog } from './use-catalog';
 
 const FINAL = new Set(['success', 'failed', 'cancelled']);
 
@@ -15,17 +20,21 @@ async function rerun(client: ComfyExecClient, execute: Execute, newSeed: boolean
   if (newSeed)
     for (const node of Object.values(prompt))
       for (const name of ['seed', 'noise_seed'])
-        if (typeof node.inputs?.[name] === 'number') node.inputs[name] = Math.floor(Math.random() * 2 ** 32);
+        if (typeof node.inputs?.[name] === 'number') node.inputs[name] = randomSeed();
   const created = await client.create({ prompt, endpoint_name: execute.endpoint_name });
   go(`#/executes/${created.prompt_id}`);
 }
 
-/** One execute: its outputs full size, text outputs as text, the prompt's nodes with their errors, logs, debug links, actions. */
+/**
+ * One execute: its times, outputs full size, text outputs as text, a failure's traceback, the
+ * prompt's nodes with their errors (inputs in ComfyUI's order), log lines, debug links, actions.
+ */
 export function ExecutePage(props: { client: ComfyExecClient; id: string; onError(error: unknown): void }) {
   const { client, id, onError } = props;
   const [execute, setExecute] = useState<Execute>();
   const [debug, setDebug] = useState<DebugLinks>();
-  const [logs, setLogs] = useState<string[]>();
+  const [logs, setLogs] = useState<LogLine[]>();
+  const catalog = useCatalog(client);
   const load = () =>
     client.getWithLinks(id).then(({ execute: found, debug: links }) => {
       setExecute(found);
@@ -41,6 +50,8 @@ export function ExecutePage(props: { client: ComfyExecClient; id: string; onErro
   }, [execute]);
   if (!execute) return <main aria-busy="true">Loading…</main>;
   const act = (work: () => Promise<unknown>) => () => void work().then(load, onError);
+  const files = outputFiles(execute);
+  const texts = textOutputs(execute);
   return (
     <main>
       <h1>
@@ -53,8 +64,12 @@ export function ExecutePage(props: { client: ComfyExecClient; id: string; onErro
         {execute.message && <span class="message">{execute.message}</span>}
       </p>
       {execute.status === 'running' && (
-        <progress max={100} value={execute.progress?.percent ?? 0} aria-label="progress" />
+        <p>
+          <progress max={100} value={execute.progress?.percent ?? 0} aria-label="progress" />{' '}
+          <span data-testid="progress">{progressText(execute, execute.prompt_params.prompt as never)}</span>
+        </p>
       )}
+      <ExecuteFacts execute={execute} />
       <nav class="actions" aria-label="actions">
         {!FINAL.has(execute.status) && (
           <button type="button" onClick={act(() => client.cancel(id))}>
@@ -86,42 +101,41 @@ export function ExecutePage(props: { client: ComfyExecClient; id: string; onErro
           </a>
         </p>
       )}
-      <section aria-label="outputs">
-        <h2>Outputs</h2>
-        <ul class="outputs">
-          {outputFiles(execute).map((file) => (
-            <li>
-              <OutputMedia file={file} />
-              <a href={file.url} download={file.filename}>
-                Download {file.filename}
-              </a>
-            </li>
+      {(files.length > 0 || texts.length > 0) && (
+        <section aria-label="outputs">
+          <h2>Outputs</h2>
+          <ul class="outputs">
+            {files.map((file) => (
+              <li>
+                <OutputMedia file={file} />
+                <a href={file.url} download={file.filename}>
+                  Download {file.filename}
+                </a>
+              </li>
+            ))}
+          </ul>
+          {texts.map((item) => (
+            <pre class="text-output" data-node={item.node}>
+              {item.text}
+            </pre>
           ))}
-        </ul>
-        {textOutputs(execute).map((item) => (
-          <pre class="text-output" data-node={item.node}>
-            {item.text}
-          </pre>
-        ))}
-      </section>
+        </section>
+      )}
+      <FailureDetails execute={execute} />
       <section aria-label="prompt">
         <h2>Prompt</h2>
         <PromptNodes
           prompt={(execute.prompt_params.prompt ?? {}) as never}
           problems={nodeProblems(execute)}
+          catalog={catalog}
         />
       </section>
       <section aria-label="logs">
         <h2>Logs</h2>
         {logs ? (
-          <pre class="logs">{logs.join('\n') || '(none yet)'}</pre>
+          <LogLines lines={logs} />
         ) : (
-          <button
-            type="button"
-            onClick={() =>
-              void client.logs(id).then((found) => setLogs(found.map((line) => line.message)), onError)
-            }
-          >
+          <button type="button" onClick={() => void client.logs(id).then(setLogs, onError)}>
             Show logs
           </button>
         )}

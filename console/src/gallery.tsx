@@ -1,48 +1,9 @@
 import type { ComfyExecClient, ExecuteStatus, ExecuteSummary } from '@comfy-exec/client';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { firstFile, OutputMedia, textOutputs } from './outputs';
+import { ExecuteCard } from './execute-card';
 
 const STATUSES: (ExecuteStatus | '')[] = ['', 'created', 'running', 'success', 'failed', 'cancelled'];
 const FINAL = new Set(['success', 'failed', 'cancelled']);
-
-const seconds = (from: string, to: string | null) =>
-  from && to ? `${((Date.parse(to) - Date.parse(from)) / 1000).toFixed(1)} s` : '';
-
-/** One execute as a card: its first output, status, progress while it runs, duration, endpoint. */
-function Card(props: { execute: ExecuteSummary }) {
-  const { execute } = props;
-  const file = firstFile(execute as never);
-  const text = file ? undefined : textOutputs(execute as never)[0]?.text;
-  const percent = execute.progress?.percent;
-  return (
-    <li class="card">
-      <a
-        href={`#/executes/${execute.prompt_id}`}
-        aria-label={`execute ${execute.prompt_id}, ${execute.status}`}
-      >
-        <div class="media">
-          {file ? (
-            <OutputMedia file={file} thumbnail />
-          ) : text !== undefined ? (
-            <p class="card-text">{text}</p>
-          ) : (
-            <span class="placeholder" />
-          )}
-        </div>
-        <div class="meta">
-          <span class={`status ${execute.status}`}>{execute.status}</span>
-          <span>{seconds(execute.start_time, execute.complete_time)}</span>
-          <span class="endpoint">{execute.endpoint_name}</span>
-        </div>
-      </a>
-      {execute.status === 'running' && (
-        <progress max={100} value={percent ?? 0} aria-label="progress">
-          {percent ?? 0}%
-        </progress>
-      )}
-    </li>
-  );
-}
 
 /**
  * The caller's executes, newest first, page after page as the end of the list scrolls into view;
@@ -106,7 +67,7 @@ export function Gallery(props: { client: ComfyExecClient; onError(error: unknown
       )}
       <ul class="gallery">
         {items.map((execute) => (
-          <Card key={execute.prompt_id} execute={execute} />
+          <ExecuteCard key={execute.prompt_id} client={client} execute={execute} />
         ))}
       </ul>
       <div ref={end} class="end">

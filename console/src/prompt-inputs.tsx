@@ -1,4 +1,8 @@
-import type { ComfyExecClient } from '@comfy-exec/client';
+import { type ComfyExecClient, isFileInput } from '@comfy-exec/client';
+import { useState } from 'preact/hooks';
+import type { Exact } from './exact-numbers';
+import { PickedThumbnail } from './picked-thumbnail';
+import { isSeedName, SeedField } from './seed-field';
 
 type Prompt = Record<
   string,
@@ -18,7 +22,6 @@ const NUMBERS = new Set([
   'length',
 ]);
 const TEXTS = new Set(['text', 'prompt', 'positive', 'negative']);
-const FILES = new Set(['image', 'mask', 'audio', 'video', 'file']);
 
 export interface EditableInput {
   node: string;
@@ -33,11 +36,11 @@ export function editableInputs(prompt: Prompt): EditableInput[] {
   for (const [node, spec] of Object.entries(prompt))
     for (const [name, value] of Object.entries(spec.inputs ?? {})) {
       const kind =
-        NUMBERS.has(name) && typeof value === 'number'
+        NUMBERS.has(name) && (typeof value === 'number' || typeof value === 'bigint')
           ? 'number'
           : TEXTS.has(name) && typeof value === 'string'
             ? 'text'
-            : FILES.has(name) && typeof value === 'string' && spec.class_type.startsWith('Load')
+            : isFileInput(spec, name)
               ? 'file'
               : undefined;
       if (kind)
@@ -61,6 +64,8 @@ export function PromptInputs(props: {
     next[node]!.inputs![name] = value;
     props.onChange(next);
   };
+  // The files picked here, each shown as a thumbnail beside its field.
+  const [picked, setPicked] = useState<Record<string, File>>({});
   const fields = editableInputs(props.prompt);
   if (fields.length === 0) return null;
   return (
@@ -72,7 +77,15 @@ export function PromptInputs(props: {
         return (
           <div key={id}>
             <label for={id}>{label}</label>
-            {kind === 'number' && (
+            {kind === 'number' && isSeedName(name) && (
+              <SeedField
+                id={id}
+                label={label}
+                value={value as Exact}
+                onChange={(seed) => set(node, name, seed)}
+              />
+            )}
+            {kind === 'number' && !isSeedName(name) && (
               <input
                 id={id}
                 type="number"
@@ -95,12 +108,14 @@ export function PromptInputs(props: {
                   type="file"
                   onChange={(e) => {
                     const file = (e.target as HTMLInputElement).files?.[0];
+                    if (file) setPicked((shown) => ({ ...shown, [id]: file }));
                     if (file)
                       props.client
                         .uploadInput(file)
                         .then((created) => set(node, name, created.name), props.onError);
                   }}
                 />
+                {picked[id] && <PickedThumbnail file={picked[id]} />}
               </>
             )}
           </div>

@@ -1,4 +1,6 @@
 import type { Execute } from '@comfy-exec/client';
+import { type Catalog, orderedInputNames } from './catalog';
+import { exactJson } from './exact-numbers';
 
 type Node = { class_type: string; inputs?: Record<string, unknown>; _meta?: { title?: string } };
 
@@ -21,12 +23,21 @@ export function nodeProblems(execute: Pick<Execute, 'error'>): Map<string, strin
 const isLink = (value: unknown): value is [string, number] =>
   Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'number';
 
-/** The prompt as a list a person can read: each node's class, title, values, and links to other nodes. */
-export function PromptNodes(props: { prompt: Record<string, Node>; problems: Map<string, string[]> }) {
+/**
+ * The prompt as a list a person can read: each node's class, title, values (in ComfyUI's input
+ * order when the catalog is known), and links to other nodes.
+ */
+export function PromptNodes(props: {
+  prompt: Record<string, Node>;
+  problems: Map<string, string[]>;
+  catalog?: Catalog | null | undefined;
+}) {
   return (
     <ol class="nodes">
       {Object.entries(props.prompt).map(([id, node]) => {
         const problems = props.problems.get(id);
+        const inputs = node.inputs ?? {};
+        const names = orderedInputNames(props.catalog, node.class_type, Object.keys(inputs));
         return (
           <li
             id={`node-${id}`}
@@ -43,26 +54,28 @@ export function PromptNodes(props: { prompt: Record<string, Node>; problems: Map
               </p>
             ))}
             <dl>
-              {Object.entries(node.inputs ?? {}).map(([name, value]) => (
-                <>
-                  <dt>{name}</dt>
-                  <dd>
-                    {isLink(value) ? (
-                      <a
-                        href={`#node-${value[0]}`}
-                        onClick={(e) => {
-                          e.preventDefault();
-                          document.getElementById(`node-${value[0]}`)?.scrollIntoView();
-                        }}
-                      >
-                        → #{value[0]} output {value[1]}
-                      </a>
-                    ) : (
-                      JSON.stringify(value)
-                    )}
-                  </dd>
-                </>
-              ))}
+              {names
+                .map((name) => [name, inputs[name]] as const)
+                .map(([name, value]) => (
+                  <>
+                    <dt>{name}</dt>
+                    <dd>
+                      {isLink(value) ? (
+                        <a
+                          href={`#node-${value[0]}`}
+                          onClick={(e) => {
+                            e.preventDefault();
+                            document.getElementById(`node-${value[0]}`)?.scrollIntoView();
+                          }}
+                        >
+                          → #{value[0]} output {value[1]}
+                        </a>
+                      ) : (
+                        exactJson(value)
+                      )}
+                    </dd>
+                  </>
+                ))}
             </dl>
           </li>
         );

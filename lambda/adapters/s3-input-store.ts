@@ -11,6 +11,7 @@ import { headObjectInfo } from './s3-payload-store';
 import { literalKey, s3Uri, UnsafeObjectKeyError } from './s3-uri';
 
 const NAME_HEAD = /^in-[0-9a-z]{17}-/;
+const SHA256_HEADER = 'x-amz-meta-sha256';
 
 /**
  * Uploaded inputs on the payload bucket: `inputs/{owner digest}/{name}`. One prefix per API key,
@@ -48,7 +49,10 @@ export class S3InputStore implements InputStore {
     return s3Uri(this.bucket, this.prefix(owner));
   }
 
-  /** A PUT whose signature covers the length and type: S3 refuses any other size or type. */
+  /**
+   * A PUT whose signature covers the length, the type and the declared SHA-256 (user metadata, a
+   * signed `x-amz-meta-*` header): S3 refuses any other size or type, and stores the hash as told.
+   */
   async presignUpload(
     owner: string,
     name: string,
@@ -60,15 +64,22 @@ export class S3InputStore implements InputStore {
       Key: this.key(owner, name),
       ContentType: upload.contentType,
       ContentLength: upload.size,
+      ...(upload.sha256 ? { Metadata: { sha256: upload.sha256 } } : {}),
     });
     const url = await getSignedUrl(this.uploads, command, {
       expiresIn: expiresInSeconds,
-      signableHeaders: new Set(['content-type', 'content-length']),
+      signableHeaders: new Set(['content-type', 'content-length', ...(upload.sha256 ? [SHA256_HEADER] : [])]),
+      // A header the uploader sends, not a query parameter the presigner would hoist it into.
+      unhoistableHeaders: new Set(upload.sha256 ? [SHA256_HEADER] : []),
     });
     return {
       method: 'PUT',
       url,
-      headers: { 'Content-Type': upload.contentType, 'Content-Length': String(upload.size) },
+      headers: {
+        'Content-Type': upload.contentType,
+        'Content-Length': String(upload.size),
+        ...(upload.sha256 ? { [SHA256_HEADER]: upload.sha256 } : {}),
+      },
     };
   }
 
@@ -79,6 +90,8 @@ export class S3InputStore implements InputStore {
         Key: this.key(owner, name),
         Body: bytes,
         ContentType: contentType,
+        // Recorded as a client's declared one is: an upload through ComfyUI's route is reusable too.
+        Metadata: { sha256: createHash('sha256').update(bytes).digest('hex') },
       }),
     );
   }
@@ -88,6 +101,7 @@ export class S3InputStore implements InputStore {
     size: number,
     contentType: string | undefined,
     modified: Date | undefined,
+    sha256: string | undefined,
   ): StoredInput {
     const uploadedAt = modified ?? new Date(0);
     return {
@@ -97,12 +111,14 @@ export class S3InputStore implements InputStore {
       size,
       uploaded_at: uploadedAt.toISOString(),
       expires_at: Math.floor(uploadedAt.getTime() / 1000) + this.retentionDays * 86_400,
+      // Metadata is whatever the uploader's signed header said: only a well-formed hash is listed.
+      ...(sha256 && /^[0-9a-f]{64}$/.test(sha256) ? { sha256 } : {}),
     };
   }
 
   async find(owner: string, name: string): Promise<StoredInput | undefined> {
     const info = await headObjectInfo(this.s3, this.bucket, this.key(owner, name));
-    return info && this.stored(name, info.size, info.contentType, info.lastModified);
+    return info && this.stored(name, info.size, info.contentType, info.lastModified, info.metadata.sha256);
   }
 
   /** S3 lists no content types: each row's comes from a HeadObject (a page is at most 100 rows). */

@@ -1,4 +1,5 @@
 import type { ComfyValidationFailure } from './comfy-errors';
+import type { PromptGraph } from './prompt-graph';
 
 /**
  * Typed failures the use cases raise. The HTTP edge maps each class to one status code in a
@@ -19,8 +20,16 @@ export class RequestValidationError extends DomainError {}
 
 /** The prompt graph fails validation; `data` is ComfyUI's `{error, node_errors}`. */
 export class PromptValidationError extends DomainError {
-  declare readonly data: ComfyValidationFailure;
-  constructor(message: string, failure: ComfyValidationFailure) {
+  declare readonly data: ComfyValidationFailure & { prompt?: PromptGraph };
+  constructor(
+    message: string,
+    failure: ComfyValidationFailure & { prompt?: PromptGraph },
+    /**
+     * The API-format graph that failed (a UI workflow's conversion), which node_errors name: kept
+     * out of `data` except for a dry run, whose caller fixes the prompt it shows.
+     */
+    readonly graph?: PromptGraph,
+  ) {
     super(message, failure);
   }
 }

@@ -204,11 +204,32 @@ export function redactExtraData(extraData: Record<string, unknown> | null): Reco
   return copy;
 }
 
+/**
+ * extra_data bigger than this (a UI workflow a ComfyUI frontend sends as `extra_pnginfo`) stays in
+ * the staged request only: a DynamoDB item holds at most 400 KB, and the record would not be
+ * written at all. The record says so, and GetExecute reads it back from the request.
+ */
+export const MAX_RECORDED_EXTRA_DATA_BYTES = 64 * 1024;
+export const STAGED_EXTRA_DATA_NOTE = 'too large for the record: kept in the staged request';
+
+function recordedExtraData(extraData: Record<string, unknown> | null): Record<string, unknown> | null {
+  const redacted = redactExtraData(extraData);
+  if (!redacted) return redacted;
+  const bytes = new TextEncoder().encode(JSON.stringify(redacted)).length;
+  return bytes <= MAX_RECORDED_EXTRA_DATA_BYTES
+    ? redacted
+    : { comfy_exec_extra_data: STAGED_EXTRA_DATA_NOTE };
+}
+
+/** True when the record kept only a note that its extra_data is in the staged request. */
+export const extraDataIsStaged = (record: ExecuteRecord) =>
+  record.prompt_params.extra_data?.comfy_exec_extra_data === STAGED_EXTRA_DATA_NOTE;
+
 export function newExecuteRecord(request: ExecuteRequest, context: NewRecordContext): ExecuteRecord {
   const params: PromptParams = {
     number: request.number,
     front: request.front,
-    extra_data: redactExtraData(request.extra_data),
+    extra_data: recordedExtraData(request.extra_data),
     client_id: request.client_id,
   };
   if (context.promptLocation === 'inline') params.prompt = request.prompt;

@@ -1,3 +1,4 @@
+import type { ExecuteSnapshot } from './webhooks/event-snapshot';
 import type { SigningSecrets } from './webhooks/signing-secrets';
 import type { WebhookEvent } from './webhooks/webhook-spec';
 
@@ -55,6 +56,8 @@ export interface WebhookDelivery {
   event: WebhookEvent;
   /** The same on every attempt: receivers deduplicate by it. */
   webhook_id: string;
+  /** The execute when the event happened (absent on deliveries queued before snapshots were). */
+  execute?: ExecuteSnapshot;
 }
 
 export interface WebhookQueue {

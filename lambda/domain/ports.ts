@@ -126,6 +126,8 @@ export interface StoredInput {
   uploaded_at: string;
   /** When the payload bucket's lifecycle removes it (epoch seconds). */
   expires_at: number;
+  /** Hex SHA-256 of the bytes, as the upload declared it (clients reuse an upload by it). */
+  sha256?: string;
 }
 
 export interface PresignedUpload {
@@ -139,6 +141,8 @@ export interface InputUpload {
   filename: string;
   contentType: string;
   size: number;
+  /** Hex SHA-256 of the bytes, stored with the object when declared. */
+  sha256?: string;
 }
 
 /** Each owner's uploaded inputs, under a prefix of the payload bucket of their own. */

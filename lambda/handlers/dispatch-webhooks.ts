@@ -18,7 +18,9 @@ export const handler = traceHandler(
     for (const record of event.Records) {
       try {
         const change = executeChange(record);
-        const events = await dispatchWebhooks(change.before, change.after, deps);
+        const seconds = record.dynamodb?.ApproximateCreationDateTime;
+        const changedAt = seconds ? new Date(seconds * 1000) : undefined;
+        const events = await dispatchWebhooks(change.before, change.after, deps, changedAt);
         if (events.length > 0)
           logger.info('webhook deliveries queued', { prompt_id: change.after?.prompt_id, events });
       } catch (error) {

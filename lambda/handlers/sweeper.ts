@@ -9,5 +9,6 @@ export async function handler(_event?: unknown, context?: Context): Promise<void
   const report = await sweepExecutes(sweepExecutesDeps());
   if (report.recovered.length > 0 || report.timedOut.length > 0)
     logger.warn('sweeper settled executes', { ...report });
-  else logger.info('sweeper found nothing to settle', { examined: report.examined });
+  // Every few seconds locally, minutes deployed: a run that did nothing is not news.
+  else logger.debug('sweeper found nothing to settle', { examined: report.examined });
 }

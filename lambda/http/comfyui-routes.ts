@@ -15,13 +15,8 @@ import {
   queueState,
 } from '../use-cases/comfyui-facade';
 import { viewUrl } from '../use-cases/comfyui-files';
-import {
-  embeddings,
-  features,
-  modelFolders,
-  modelsIn,
-  systemStats,
-} from '../use-cases/comfyui-introspection';
+import { embeddings, features, systemStats } from '../use-cases/comfyui-introspection';
+import { comfyModelFiles, comfyModelFolders } from '../use-cases/comfyui-model-files';
 import { postUploadImage, postUploadMask } from './comfyui-upload-routes';
 import { parseCreateExecuteBody, parseJsonBody } from './parse-request';
 
@@ -136,9 +131,12 @@ export const COMFYUI_ROUTES: Record<
   'GET /comfyui/view': getView,
   'POST /comfyui/upload/image': postUploadImage,
   'POST /comfyui/upload/mask': postUploadMask,
-  'GET /comfyui/models': async () => json(modelFolders()),
+  'GET /comfyui/models': async () => json(comfyModelFolders()),
   'GET /comfyui/models/{folder}': async (request, deps) => {
-    const names = await modelsIn(request.pathParameter('folder'), introspection(deps));
+    const names = await comfyModelFiles(request.pathParameter('folder'), {
+      ...introspection(deps),
+      catalogs: deps.catalogs,
+    });
     return names ? json(names) : json('404: Not Found', 404);
   },
   'GET /comfyui/embeddings': async (_request, deps) => json(await embeddings(introspection(deps))),

@@ -8,6 +8,12 @@ export interface LambdaRuntimeInfo {
   logStreamName: string;
   /** `_X_AMZN_TRACE_ID` of the current invocation (it changes per invocation). */
   traceHeader: string;
+  /**
+   * DEBUG_LOG_URL: where the functions' logs are when they are not in CloudWatch (the local stack
+   * sets it to its log file): the links then point there, never at a console of an account that
+   * holds nothing of this run. Absent when deployed.
+   */
+  debugLogUrl?: string;
 }
 
 export interface DebugUrls {
@@ -40,11 +46,25 @@ export function logGroupUrl(info: Pick<LambdaRuntimeInfo, 'region' | 'urlSuffix'
  * percent-encoded as ESD and the seed do. Always strings: ESD's `null` trace_url broke clients.
  */
 export function buildDebugUrls(info: LambdaRuntimeInfo): DebugUrls {
+  if (info.debugLogUrl) return localDebugUrls(info.debugLogUrl, info);
   const base = consoleBase(info);
   const region = `region=${info.region}`;
   return {
     function_url: `${base}/lambda/home?${region}#/functions/${info.functionName}`,
     log_url: `${logGroupUrl(info, info.logGroupName)}/log-events/${encodeURIComponent(info.logStreamName)}`,
     trace_url: `${base}/cloudwatch/home?${region}#xray:traces/${traceIdOf(info.traceHeader)}`,
+  };
+}
+
+/**
+ * The same three keys (ESD clients read them) for functions that run on this machine: each says
+ * `local` and points at the log that holds the invocation's lines, with the function name or the
+ * trace id to search for (every JSON log line carries `function_name` and `xray_trace_id`).
+ */
+function localDebugUrls(logUrl: string, info: LambdaRuntimeInfo): DebugUrls {
+  return {
+    function_url: `${logUrl}#local-function=${encodeURIComponent(info.functionName)}`,
+    log_url: `${logUrl}#local-log`,
+    trace_url: `${logUrl}#local-trace=${traceIdOf(info.traceHeader)}`,
   };
 }

@@ -5,6 +5,7 @@ import {
   CreateExecuteBodySchema,
   CreateInputBodySchema,
   DeleteExecutesBodySchema,
+  GetExecuteQuerySchema,
   ListExecutesQuerySchema,
   ListInputsQuerySchema,
   ListModelsQuerySchema,
@@ -50,10 +51,17 @@ const OPERATIONS: Record<string, Operation> = {
   CreateExecute: {
     body: CreateExecuteBodySchema,
     responses: {
-      201: ['Created and queued', envelopeSchema(201, ExecuteSchema)],
+      201: [
+        'Created and queued; with `wait`, created and finished within it (files signed, as GetExecute shows it)',
+        envelopeSchema(201, ExecuteSchema),
+      ],
       200: [
-        'The same request was already accepted (idempotent retry); with dry_run, the prompt that would run',
+        'The same request was already accepted (idempotent retry; with `wait`, waited for as a create is); with dry_run, the prompt that would run',
         envelopeSchema(200, z.union([ExecuteSchema, DryRunDataSchema])),
+      ],
+      202: [
+        "With `wait`: still created or running when the wait ended; the `Location` header is GetExecute's URL to poll",
+        envelopeSchema(202, ExecuteSchema),
       ],
       400: [
         'Invalid request or prompt (data: ComfyUI {error, node_errors}), or unknown endpoint',
@@ -81,8 +89,10 @@ const OPERATIONS: Record<string, Operation> = {
     },
   },
   GetExecute: {
+    query: GetExecuteQuerySchema,
     responses: {
       200: ['The execute', envelopeSchema(200, ExecuteSchema)],
+      400: ['Bad query (inline)', badRequest],
       404: ['Not found (ESD shape: text in data)', notFound],
     },
   },

@@ -2,6 +2,7 @@
 import * as z from 'zod/mini';
 import { EXECUTE_STATUSES } from '../domain/execute-status';
 import { PROMPT_ID_PATTERN } from '../domain/prompt-id';
+import { MAX_WAIT_SECONDS } from '../use-cases/wait-for-execute';
 
 export const PromptIdSchema = z
   .string()
@@ -18,6 +19,8 @@ const EndpointNameSchema = z
   .check(z.maxLength(63), z.regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/, 'is not a SageMaker endpoint name'));
 
 const JsonObjectSchema = z.record(z.string(), z.unknown());
+
+const WAIT_MESSAGE = `must be a whole number of seconds from 0 to ${MAX_WAIT_SECONDS}`;
 
 const described = <S extends z.ZodMiniType>(schema: S, description: string) =>
   schema.check(z.describe(description));
@@ -58,8 +61,36 @@ export const CreateExecuteBodySchema = z.strictObject({
     z.nullish(z.record(z.string(), z.string())),
     'files for this execute only, by the file name the prompt uses: a data: URL or base64 data, an https:// URL, or an s3:// URI (your inputs prefix or a bucket the operator allowed)',
   ),
+  wait: described(
+    z.nullish(
+      z
+        .number({ error: WAIT_MESSAGE })
+        .check(z.int(WAIT_MESSAGE), z.minimum(0, WAIT_MESSAGE), z.maximum(MAX_WAIT_SECONDS, WAIT_MESSAGE)),
+    ),
+    `seconds to hold the answer for the execute's end (at most ${MAX_WAIT_SECONDS}, API Gateway's limit): 201 with the finished execute (files signed, as GetExecute shows it) when it ends in time, else 202 with the execute as it is and a Location header to poll; not part of the request's identity (a retry may wait differently)`,
+  ),
+  inline: described(
+    z.nullish(z.boolean()),
+    "with `wait`: a finished execute's output files up to 256 KB each (1 MB in all) also carried as base64 `data` with their `content_type`, beside their signed `url`",
+  ),
 });
 export type CreateExecuteBody = z.infer<typeof CreateExecuteBodySchema>;
+
+const INLINE_MESSAGE =
+  'must be 1 or true (files up to 256 KB each, 1 MB in all, inline as base64), or 0 or false';
+
+/** GetExecute's query: other parameters are ignored, as ESD ignores them. */
+export const GetExecuteQuerySchema = z.object({
+  inline: described(
+    z.optional(
+      z.pipe(
+        z.enum(['1', 'true', '0', 'false'], { error: INLINE_MESSAGE }),
+        z.transform((value) => value === '1' || value === 'true'),
+      ),
+    ),
+    '1: each output file up to 256 KB (1 MB in all) also carried as base64 `data` with its `content_type`, beside its signed `url`',
+  ),
+});
 
 export const DeleteExecutesBodySchema = z.strictObject({
   execute_id_list: z
@@ -91,6 +122,10 @@ export const CreateInputBodySchema = z.strictObject({
   size: described(
     z.number().check(z.int('must be an integer'), z.minimum(1, 'must be at least 1 byte')),
     'the exact size in bytes: the upload URL accepts no other',
+  ),
+  sha256: described(
+    z.optional(z.string()),
+    'hex SHA-256 of the bytes: recorded with the input and listed, so a client can reuse an upload of the same file',
   ),
 });
 

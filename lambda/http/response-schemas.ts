@@ -62,7 +62,7 @@ export const ExecuteSchema = z.object({
     .record(z.string(), z.record(z.string(), z.unknown()))
     .nullable()
     .describe(
-      "ComfyUI's per-node outputs as /history reports them (null until the run answers); every file item carries its S3 `key` and a pre-signed GET `url`, and text, numbers and lists are as ComfyUI reported them",
+      "ComfyUI's per-node outputs as /history reports them (null until the run answers); every file item carries its S3 `key` and a pre-signed GET `url`, and text, numbers and lists are as ComfyUI reported them. Asked inline (GetExecute `?inline=1`, CreateExecute `inline` with `wait`), a file item up to 256 KB (1 MB in all, in order) also carries `data` (base64) and `content_type`; one without `data` is downloaded from its `url`",
     ),
   message: z.string(),
   timings: z
@@ -179,6 +179,7 @@ const StoredInputSchema = z.object({
   size: z.number().int(),
   uploaded_at: z.string().describe('UTC ISO-8601'),
   expires_at: z.number().int().describe('epoch seconds after which the input is removed'),
+  sha256: z.string().optional().describe('hex SHA-256 of the bytes, when the upload declared it'),
 });
 
 export const CreatedInputSchema = z.object({

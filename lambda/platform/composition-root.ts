@@ -1,13 +1,16 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { CachedModelLookup } from '../adapters/cached-model-lookup';
 import { CloudWatchLogSearch } from '../adapters/cloudwatch-log-search';
 import { resolveHostAddresses } from '../adapters/dns-host-resolver';
+import { DynamoDbWaitSlots } from '../adapters/dynamodb-wait-slots';
 import { S3ModelLibrary } from '../adapters/s3-model-library';
 import { S3NodeCatalogSource } from '../adapters/s3-node-catalog';
 import { S3PayloadStore } from '../adapters/s3-payload-store';
 import { SageMakerAsyncInvoker } from '../adapters/sagemaker-async-invoker';
 import { SageMakerEndpointDirectory } from '../adapters/sagemaker-endpoint-directory';
 import type { InputStore } from '../domain/ports';
+import type { WaitSlots } from '../domain/wait-slots';
 import type { WebhookSpec } from '../domain/webhooks/webhook-spec';
 import type { CancelExecuteDeps } from '../use-cases/cancel-execute';
 import type { ComfyFacadeDeps } from '../use-cases/comfyui-facade';
@@ -22,7 +25,14 @@ import type { ModelLibraryDeps } from '../use-cases/model-writers';
 import type { PrepareDeps } from '../use-cases/prepare-endpoint';
 import type { RecordAsyncResultDeps } from '../use-cases/record-async-result';
 import type { SweepDeps } from '../use-cases/sweep-executes';
-import { logsClient, s3Client, s3UploadClient, sageMakerClient, sageMakerRuntimeClient } from './clients';
+import {
+  documentClient,
+  logsClient,
+  s3Client,
+  s3UploadClient,
+  sageMakerClient,
+  sageMakerRuntimeClient,
+} from './clients';
 import {
   clientSettings,
   clock,
@@ -117,6 +127,24 @@ function createDeps(name: 'create-execute' | 'comfyui-api'): CreateExecuteDeps {
 }
 
 export const createExecuteDeps = () => createDeps('create-execute');
+
+/**
+ * What a create that waits needs besides CreateExecute's ports: a timer, how to show the finished
+ * execute (as GetExecute does), and the per-key cap on creates holding their caller
+ * (MAX_WAITING_PER_KEY).
+ */
+export function createExecuteWaitDeps() {
+  const env = functionEnv('create-execute');
+  const slots: WaitSlots =
+    env.MAX_WAITING_PER_KEY === 0
+      ? { take: async () => undefined }
+      : new DynamoDbWaitSlots(
+          documentClient(clientSettings('create-execute')),
+          env.TABLE_NAME,
+          env.MAX_WAITING_PER_KEY,
+        );
+  return { sleep, config: { presignTtlSeconds: env.PRESIGN_TTL_SECONDS }, slots };
+}
 
 export function comfyuiFacadeDeps(): ComfyFacadeDeps {
   const env = functionEnv('comfyui-api');

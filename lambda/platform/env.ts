@@ -94,6 +94,8 @@ const CreateEnv = {
   ALLOW_NODES: z._default(z.string(), '{}'),
   /** Executes one API key may have created or running at once (context maxUnfinishedPerKey). */
   MAX_UNFINISHED_PER_KEY: int(1, 1_000_000, 100),
+  /** Creates one API key may have holding their caller (`wait`) at once (context maxWaitingPerKey). */
+  MAX_WAITING_PER_KEY: int(0, 10_000, 10),
 };
 
 /** Where webhook deliveries wait (an SQS FIFO queue) and each owner's signing secrets live. */
@@ -104,7 +106,8 @@ const WebhookEnv = {
 
 /** Each function's environment, parsed once at cold start; the CDK constructs are typed by the same schemas. */
 export const FUNCTION_ENV = {
-  'create-execute': z.extend(DataEnv, CreateEnv),
+  /** SigningEnv: a create that waits answers a finished execute with its files' signed URLs. */
+  'create-execute': z.extend(DataEnv, { ...CreateEnv, ...SigningEnv }),
   /** ComfyUI's own routes under /comfyui/: creates, reads, cancels and signs like the executes API. */
   'comfyui-api': z.extend(DataEnv, {
     ...CreateEnv,

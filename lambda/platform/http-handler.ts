@@ -12,10 +12,12 @@ export interface HttpRequest {
   owner: string;
   pathParameter(name: string): string;
   query: Record<string, string>;
+  /** Lambda's context (absent in some tests): how long the invocation may still run. */
+  context?: Context;
 }
 
 export type HttpResult =
-  | { statusCode: number; data?: unknown; message?: string }
+  | { statusCode: number; data?: unknown; message?: string; headers?: Record<string, string> }
   /** A body sent as is, without the envelope (GET /api as ESD, the ComfyUI routes as ComfyUI); `undefined` sends none. */
   | { statusCode: number; raw: unknown; headers?: Record<string, string> };
 
@@ -67,6 +69,7 @@ export function httpHandler(
             owner: owner ?? '',
             query: queryOf(event),
             pathParameter: (name) => event.pathParameters?.[name] ?? '',
+            ...(context ? { context } : {}),
           }),
         );
       });
@@ -79,7 +82,8 @@ export function httpHandler(
           isBase64Encoded: false,
         };
       }
-      return envelope(result.statusCode, result, debug, esdVersion);
+      const answer = envelope(result.statusCode, result, debug, esdVersion);
+      return result.headers ? { ...answer, headers: { ...answer.headers, ...result.headers } } : answer;
     } catch (error) {
       const response = errorResponse(error);
       if (response.statusCode >= 500) logger.error('request failed', { error: error as Error });

@@ -17,5 +17,6 @@ export function lambdaRuntimeInfo(
     logGroupName: context?.logGroupName || env.AWS_LAMBDA_LOG_GROUP_NAME || '',
     logStreamName: context?.logStreamName || env.AWS_LAMBDA_LOG_STREAM_NAME || '',
     traceHeader: globalThis.awslambda?.InvokeStore?.getXRayTraceId() ?? env._X_AMZN_TRACE_ID ?? '',
+    ...(env.DEBUG_LOG_URL ? { debugLogUrl: env.DEBUG_LOG_URL } : {}),
   };
 }

@@ -1,5 +1,5 @@
 import type { ComfyNodeErrors } from '../domain/comfy-errors';
-import { DomainError, IdempotencyConflictError } from '../domain/errors';
+import { DomainError, IdempotencyConflictError, PromptValidationError } from '../domain/errors';
 import {
   canonicalJson,
   type ExecuteRecord,
@@ -19,6 +19,7 @@ import type {
 } from '../domain/ports';
 import { fitsInline } from '../domain/prompt-storage';
 import type { WebhookSpec } from '../domain/webhooks/webhook-spec';
+import { withWorkflowPngInfo } from '../domain/workflow/png-info';
 import type { ExecuteInputsConfig, HostResolver } from './execute-inputs';
 import { checkedWebhook } from './execute-webhook';
 import { prepareForEndpoint, resolveEndpoint } from './prepare-for-endpoint';
@@ -107,7 +108,15 @@ export async function dryRunExecute(
 ): Promise<DryRunOutcome> {
   const endpointName = resolveEndpoint(input, deps.config);
   await checkedWebhook(input.webhook, deps);
-  const { prepared } = await prepareForEndpoint(input, input.prompt, owner, endpointName, deps);
+  const { prepared } = await prepareForEndpoint(input, input.prompt, owner, endpointName, deps).catch(
+    (error: unknown) => {
+      // The prompt the errors name comes back with them, so a client can fix it (pick the model
+      // the endpoint has, add an input) and send it again instead of guessing node ids.
+      if (error instanceof PromptValidationError && error.graph)
+        throw new PromptValidationError(error.message, { ...error.data, prompt: error.graph });
+      throw error;
+    },
+  );
   // The whole graph, not the part that would run: node_errors name its nodes, and a client fixes them there.
   const { graph, node_errors, warnings } = prepared;
   return { prompt: graph, node_errors, warnings };
@@ -189,6 +198,10 @@ export async function createExecute(
       requestHash,
       canonicalJson({
         ...request,
+        // Only in what the container sends ComfyUI: the record keeps the client's extra_data.
+        ...(prepared.workflow === undefined
+          ? {}
+          : { extra_data: withWorkflowPngInfo(request.extra_data, prepared.workflow) }),
         ...staged?.staged,
         ...(models.staged.length > 0 ? { model_files: models.staged } : {}),
         ...(Object.keys(prepared.node_errors).length > 0

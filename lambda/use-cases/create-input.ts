@@ -8,6 +8,8 @@ export interface CreateInputRequest {
   filename: string;
   content_type: string;
   size: number;
+  /** Hex SHA-256 of the bytes: kept with the input so a client can find an upload of the same file. */
+  sha256?: string;
 }
 
 export interface CreateInputDeps {
@@ -47,6 +49,8 @@ export async function createInput(
 ): Promise<CreatedInput> {
   const problem = filenameProblem(request.filename);
   if (problem) throw new RequestValidationError(`filename ${problem}`);
+  if (request.sha256 !== undefined && !/^[0-9a-f]{64}$/.test(request.sha256))
+    throw new RequestValidationError('sha256 must be 64 lowercase hex digits');
   if (!isAcceptedContentType(request.content_type))
     throw new RequestValidationError(
       `content_type '${request.content_type}' is not an image, audio, video or 3D type ComfyUI loads; accepted: ${ACCEPTED_CONTENT_TYPES.join(', ')}`,
@@ -63,7 +67,12 @@ export async function createInput(
   const upload = await deps.inputs.presignUpload(
     owner,
     name,
-    { filename: request.filename, contentType, size: request.size },
+    {
+      filename: request.filename,
+      contentType,
+      size: request.size,
+      ...(request.sha256 ? { sha256: request.sha256 } : {}),
+    },
     deps.config.uploadUrlTtlSeconds,
   );
   return {

@@ -6,6 +6,7 @@ import type {
   WebhookSigner,
 } from '../domain/notification-ports';
 import type { Clock, ExecuteStore, PayloadStore } from '../domain/ports';
+import { recordAtEvent } from '../domain/webhooks/event-snapshot';
 import { nextRetryDelaySeconds, type RetryPolicy } from '../domain/webhooks/retry-schedule';
 import { signingSecrets } from '../domain/webhooks/signing-secrets';
 import { checkWebhookHost } from '../domain/webhooks/webhook-target';
@@ -35,11 +36,11 @@ export interface DeliveryAttempt {
 }
 
 /**
- * One attempt at one delivery: the execute as GetExecute shows it (signed URLs included), in
- * Standard Webhooks' envelope `{type, timestamp, data}`, signed with every valid secret of its
- * owner, POSTed to a URL whose host is checked again first (DNS may have changed). The record
- * always shows the last attempt's state. A failure is retried with backoff until the window
- * closes; then the delivery is given up (the caller sends it to the dead-letter queue).
+ * One attempt at one delivery: the execute as it was when the event happened, shown as GetExecute
+ * shows it (signed URLs included), in Standard Webhooks' envelope `{type, timestamp, data}`, signed
+ * with every valid secret of its owner, POSTed to a URL whose host is checked again first (DNS may
+ * have changed). The record's webhook state always shows the last attempt's. A failure is retried
+ * with backoff until the window closes; then the delivery is given up (to the dead-letter queue).
  */
 export async function deliverWebhook(
   delivery: WebhookDelivery,
@@ -92,12 +93,16 @@ async function post(
   address: string,
   deps: DeliverWebhookDeps,
 ) {
-  // The record read for this attempt, shown as GetExecute shows it (no second read).
-  const data = await executeView(record, {
+  // The execute as it was when the event happened (a retry of `running` still says running),
+  // shown as GetExecute shows it; the record read for this attempt completes it (its prompt).
+  const data = await executeView(recordAtEvent(record, delivery.execute), {
     payloads: deps.payloads,
     config: { presignTtlSeconds: deps.config.presignTtlSeconds },
   });
-  const payload = JSON.stringify({ type: `execute.${delivery.event}`, timestamp: now.toISOString(), data });
+  // Standard Webhooks: the payload's timestamp is when the event happened; the
+  // webhook-timestamp header, which the signature covers, is when this attempt was sent.
+  const timestamp = delivery.execute?.occurred_at ?? now.toISOString();
+  const payload = JSON.stringify({ type: `execute.${delivery.event}`, timestamp, data });
   const secrets = signingSecrets(await deps.secrets.secretsOf(record.owner), now);
   return deps.poster.post(
     record.webhook!.url,

@@ -1,5 +1,6 @@
 import type { ExecuteRecord } from '../domain/execute-record';
 import type { WebhookQueue } from '../domain/notification-ports';
+import { eventSnapshot } from '../domain/webhooks/event-snapshot';
 import type { WebhookEvent } from '../domain/webhooks/webhook-spec';
 import { firedEvents, webhookId } from '../domain/webhooks/webhook-triggers';
 
@@ -12,6 +13,8 @@ export async function dispatchWebhooks(
   before: ExecuteRecord | undefined,
   after: ExecuteRecord | undefined,
   deps: { queue: WebhookQueue },
+  /** When the stream recorded the change (its ApproximateCreationDateTime), when it says. */
+  changedAt?: Date,
 ): Promise<WebhookEvent[]> {
   const hook = after?.webhook;
   if (!after || !hook) return [];
@@ -21,6 +24,8 @@ export async function dispatchWebhooks(
       prompt_id: after.prompt_id,
       event,
       webhook_id: webhookId(after.prompt_id, event),
+      // The change itself: a retry days later still tells of this state, not of the record then.
+      execute: eventSnapshot(after, event, changedAt),
     });
   return events;
 }

@@ -1,5 +1,11 @@
 import { ExecuteNotFoundError } from '../domain/errors';
-import { type ExecuteRecord, type PublicExecute, toPublicExecute } from '../domain/execute-record';
+import {
+  type ExecuteRecord,
+  extraDataIsStaged,
+  type PublicExecute,
+  redactExtraData,
+  toPublicExecute,
+} from '../domain/execute-record';
 import type { ExecuteStore, PayloadStore } from '../domain/ports';
 import { isPromptId } from '../domain/prompt-id';
 import { signedFileLists, signedOutputs } from './execute-view';
@@ -23,10 +29,26 @@ export async function findOwnedExecute(
 }
 
 /** The prompt of a record whose prompt was too big for it, read from its staged request. */
-export async function promptFromStagedRequest(record: ExecuteRecord, payloads: PayloadStore) {
+async function stagedRequest(record: ExecuteRecord, payloads: PayloadStore) {
   const text = await payloads.getText(record.prompt_path);
   if (text === undefined) throw new Error(`staged request ${record.prompt_path} is missing`);
-  return (JSON.parse(text) as { prompt: ExecuteRecord['prompt_params']['prompt'] }).prompt;
+  return JSON.parse(text) as Pick<ExecuteRecord['prompt_params'], 'prompt' | 'extra_data'>;
+}
+
+export async function promptFromStagedRequest(record: ExecuteRecord, payloads: PayloadStore) {
+  return (await stagedRequest(record, payloads)).prompt;
+}
+
+/** The prompt and extra_data as sent, read back from the staged request where the record could not hold them. */
+async function promptParamsOf(record: ExecuteRecord, payloads: PayloadStore) {
+  const staged = extraDataIsStaged(record);
+  if (record.prompt_location !== 's3' && !staged) return record.prompt_params;
+  const request = await stagedRequest(record, payloads);
+  return {
+    ...record.prompt_params,
+    ...(record.prompt_location === 's3' ? { prompt: request.prompt } : {}),
+    ...(staged ? { extra_data: redactExtraData(request.extra_data ?? null) } : {}),
+  };
 }
 
 /** GetExecute: the whole record, files as pre-signed URLs, the prompt read back from S3 when it was too big. */
@@ -43,11 +65,8 @@ export async function executeView(
   record: ExecuteRecord,
   deps: Pick<GetExecuteDeps, 'payloads' | 'config'>,
 ): Promise<PublicExecute> {
-  const promptParams =
-    record.prompt_location === 's3'
-      ? { ...record.prompt_params, prompt: await promptFromStagedRequest(record, deps.payloads) }
-      : record.prompt_params;
-  const [files, outputs] = await Promise.all([
+  const [promptParams, files, outputs] = await Promise.all([
+    promptParamsOf(record, deps.payloads),
     signedFileLists(record, deps.payloads, deps.config.presignTtlSeconds),
     signedOutputs(record, deps.payloads, deps.config.presignTtlSeconds),
   ]);

@@ -1,8 +1,14 @@
 import type { ComfyNodeErrors } from '../domain/comfy-errors';
 import { PromptValidationError, RequestValidationError } from '../domain/errors';
 import type { NodeCatalogSource } from '../domain/ports';
-import { checkPromptStructure, describeFailure, type PromptGraph } from '../domain/prompt-graph';
+import {
+  checkPromptStructure,
+  describeFailure,
+  isPlainObject,
+  type PromptGraph,
+} from '../domain/prompt-graph';
 import { convertWorkflowWithWarnings } from '../domain/workflow/convert-workflow';
+import { missingNodeType } from '../domain/workflow/missing-node-type';
 import type { NodeCatalog } from '../domain/workflow/node-catalog';
 import { runnablePrompt } from '../domain/workflow/runnable-prompt';
 import { isUiWorkflow } from '../domain/workflow/ui-workflow';
@@ -66,8 +72,10 @@ export async function preparePrompt(
   const catalog = await catalogs.forEndpoint(endpointName);
   const converted = workflow ? convertWorkflowWithWarnings(workflow, catalog, maxNodes) : undefined;
   const prompt = converted ? converted.prompt : raw;
-  const structural = checkPromptStructure(prompt);
-  if (structural) throw new PromptValidationError(describeFailure(structural), structural);
+  // ComfyUI's order: a class the endpoint lacks is reported before any broken link or input.
+  const structural = missingNodeType(prompt, catalog) ?? checkPromptStructure(prompt);
+  const shown = isPlainObject(prompt) ? (prompt as PromptGraph) : undefined;
+  if (structural) throw new PromptValidationError(describeFailure(structural), structural, shown);
   const graph = prompt as PromptGraph;
   const brought = await bring(graph, catalog);
   const { failure, node_errors, outputs } = validateAgainstCatalog(
@@ -78,7 +86,7 @@ export async function preparePrompt(
     new Set(allowedNodes),
     endpointName,
   );
-  if (failure) throw new PromptValidationError(describeFailure(failure), failure);
+  if (failure) throw new PromptValidationError(describeFailure(failure), failure, graph);
   const warnings = [
     ...(converted ? ['converted from a UI workflow', ...converted.warnings] : []),
     ...skippedOutputs(node_errors),

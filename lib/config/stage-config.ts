@@ -153,6 +153,8 @@ export const StageConfigSchema = z
       .default({}),
     /** Executes one API key may have created or running at once (CreateExecute answers 429 past it). */
     maxUnfinishedPerKey: z.coerce.number().int().min(1).max(1_000_000).default(100),
+    /** Creates one API key may have holding their caller (`wait`) at once; past it they answer at once (0: never wait). */
+    maxWaitingPerKey: z.coerce.number().int().min(0).max(10_000).default(10),
     /** Websocket connections one API key may hold open at once (`$connect` answers 429 past it). */
     maxConnectionsPerKey: z.coerce.number().int().min(1).max(100_000).default(20),
     /** Alarm notifications go to this address when set. */

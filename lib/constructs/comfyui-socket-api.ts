@@ -52,6 +52,8 @@ export class ComfyUiSocketApi extends Construct {
   readonly connections: Table;
   readonly api: WebSocketApi;
   readonly stage: WebSocketStage;
+  /** Set by connect(): the websocket's usage plan, which every API key must be in too. */
+  usagePlanId?: string;
 
   constructor(
     scope: Construct,
@@ -128,6 +130,7 @@ export class ComfyUiSocketApi extends Construct {
       throttle: { rateLimit: this.props.throttleRateLimit, burstLimit: this.props.throttleBurstLimit },
     });
     plan.addApiKey(functions.apiKey);
+    this.usagePlanId = plan.usagePlanId;
     for (const table of [functions.executesTable, this.connections]) {
       functions.events.addEventSource(
         // A message older than an hour would only confuse a client that has moved on.

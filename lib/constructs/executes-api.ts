@@ -59,6 +59,8 @@ export class ExecutesApi extends Construct {
   readonly apiKeyId: string;
   /** The one key; the websocket's `$connect` requires it too. */
   readonly apiKey: IApiKey;
+  /** Another key added to it (and to the websocket's) is another owner: see README "API keys". */
+  readonly usagePlanId: string;
 
   constructor(scope: Construct, id: string, props: ExecutesApiProps) {
     super(scope, id);
@@ -142,5 +144,6 @@ export class ExecutesApi extends Construct {
     plan.addApiStage({ stage: this.api.deploymentStage });
     this.apiKeyId = key.keyId;
     this.apiKey = key;
+    this.usagePlanId = plan.usagePlanId;
   }
 }

@@ -87,7 +87,10 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
       return [
         // PutItem and UpdateItem in one transaction: the record, and its owner's unfinished count.
         table('GetItem', 'PutItem', 'UpdateItem'),
-        objects(['PutObject', 'DeleteObject'], executes),
+        // GetObject: a create that waited shows the finished execute as GetExecute does (its
+        // files signed, a large prompt or large outputs read back).
+        objects(['PutObject', 'DeleteObject', 'GetObject'], executes),
+        resultObjects,
         // Uploaded inputs and library models a prompt names (HeadObject), and synced input prefixes.
         objects(['GetObject'], inputs, models),
         listing(inputs),

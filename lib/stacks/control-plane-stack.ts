@@ -57,6 +57,7 @@ export class ControlPlaneStack extends Stack {
       DEFAULT_WEBHOOKS: JSON.stringify(config.defaultWebhooks),
       ALLOW_NODES: JSON.stringify(config.allowNodes),
       MAX_UNFINISHED_PER_KEY: config.maxUnfinishedPerKey,
+      MAX_WAITING_PER_KEY: config.maxWaitingPerKey,
     };
     const socketApi = new ComfyUiSocketApi(this, 'ComfyUiSocket', {
       throttleRateLimit: config.throttleRateLimit,
@@ -71,7 +72,7 @@ export class ControlPlaneStack extends Stack {
     };
     let consoleUrl: string | undefined;
     const environments: { [N in FunctionName]: FunctionEnvInput<N> } = {
-      'create-execute': creating,
+      'create-execute': { ...creating, PRESIGN_TTL_SECONDS: config.presignTtlSeconds },
       'comfyui-api': {
         ...creating,
         PRESIGN_TTL_SECONDS: config.presignTtlSeconds,
@@ -233,6 +234,11 @@ export class ControlPlaneStack extends Stack {
       value: api.apiKeyId,
       description:
         'API key id; its value: aws apigateway get-api-key --include-value --query value --output text --api-key <id>',
+    });
+    new CfnOutput(this, 'UsagePlanIds', {
+      value: `${api.usagePlanId} ${socketApi.usagePlanId}`,
+      description:
+        'The REST API usage plan and the websocket usage plan: add a new API key to both (aws apigateway create-usage-plan-key)',
     });
     const webConsole = new WebConsole(this, 'Console', { apiUrl: api.api.url });
     consoleUrl = webConsole.url;

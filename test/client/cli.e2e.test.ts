@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seed004UiWorkflow } from '../e2e/seed-prompts';
 import { halvesPng, invertPrompt } from '../fixtures/media';
 import { tinyTxt2imgPrompt } from '../fixtures/prompts';
 import { cli, cliEnv, cliInTerminal, type NpmStart, startCli, startNpmStart } from './cli-harness';
@@ -170,6 +171,57 @@ describe('comfy-exec, the command line, against npm start', () => {
     }
     const valid = await cli(['validate', join(FIXTURES, 'clip.mp4')], env);
     expect(valid).toMatchObject({ code: 0, stdout: 'valid: 3 nodes (API prompt from mp4)\n' });
+  });
+
+  it('fixes a UI workflow naming a model the endpoint lacks: validate shows the fix, run --set applies it', async () => {
+    writeFileSync(join(stack.dir, 'seed004.json'), JSON.stringify(seed004UiWorkflow()));
+    const refused = await cli(['validate', 'seed004.json', '--json'], env, stack.dir);
+    expect(refused.code).toBe(2);
+    const { prompt, node_errors } = JSON.parse(refused.stdout);
+    expect(prompt['4'].inputs.ckpt_name).toBe('FLUX\\flux1-dev-fp8.safetensors');
+    expect(node_errors['4'].class_type).toBe('CheckpointLoaderSimple');
+    expect(refused.stderr).toMatch(
+      /^ {2}--set 4\.ckpt_name=VALUE {2}\(the endpoint has: .*v1-5-pruned-emaonly\.safetensors/m,
+    );
+    expect(refused.stderr).not.toMatch(/example\.png/);
+    const run = await cli(
+      [
+        'run',
+        'seed004.json',
+        '--set',
+        '4.ckpt_name=v1-5-pruned-emaonly.safetensors',
+        '--set',
+        '5.width=64',
+        '--set',
+        '5.height=64',
+        '--json',
+      ],
+      env,
+      stack.dir,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).prompt_params.prompt['4'].inputs.ckpt_name).toBe(
+      'v1-5-pruned-emaonly.safetensors',
+    );
+  });
+
+  it('names the missing class (not a link beside it) and exits 2 for a workflow it cannot convert', async () => {
+    const custom = tinyTxt2imgPrompt(1);
+    custom['99'] = { class_type: 'FancyUpscalerPro', inputs: { image: ['42', 0], scale: 2 } };
+    writeFileSync(join(stack.dir, 'custom.json'), JSON.stringify(custom));
+    const missing = await cli(['validate', 'custom.json'], env, stack.dir);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(
+      /Node 'FancyUpscalerPro' not found\. The custom node may not be installed/,
+    );
+    const workflow = seed004UiWorkflow();
+    workflow.nodes.push({ id: 99, type: 'SomeCustomSampler', mode: 0, inputs: [], widgets_values: [1, 'x'] });
+    writeFileSync(join(stack.dir, 'unconvertible.json'), JSON.stringify(workflow));
+    const unconvertible = await cli(['validate', 'unconvertible.json'], env, stack.dir);
+    expect(unconvertible.stderr).toMatch(
+      /node 99 \(SomeCustomSampler\) is not in the endpoint's node catalog/,
+    );
+    expect(unconvertible.code).toBe(2);
   });
 
   it('exits 2 for usage mistakes and 3 for API errors, with one clear line', async () => {

@@ -3,6 +3,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -12,7 +13,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  findLocalStacks,
   localStackFile,
+  localStackFolder,
+  localStackLogFile,
   prepareLocalStackFolder,
   readLocalStackFile,
   removeLocalStackFile,
@@ -46,18 +50,19 @@ describe('the file cannot be planted or read by another user of the machine', ()
   const fresh = () => mkdtempSync(join(tmpdir(), 'stack-file-'));
 
   it('is by default where no other user can make anything, the same for every shell of the user: their home, never the shared temp folder', () => {
-    expect(localStackFile({ HOME: '/home/u' })).toBe('/home/u/.comfy-exec/run/local-stack.json');
+    expect(localStackFile({ HOME: '/home/u' }, 42)).toBe('/home/u/.comfy-exec/run/local-stack-42.json');
     // ssh, su and tmux differ in XDG_RUNTIME_DIR: the command line must still find the stack.
-    expect(localStackFile({ XDG_RUNTIME_DIR: '/run/user/1000', HOME: '/home/u' })).toBe(
-      '/home/u/.comfy-exec/run/local-stack.json',
+    expect(localStackFolder({ XDG_RUNTIME_DIR: '/run/user/1000', HOME: '/home/u' })).toBe(
+      '/home/u/.comfy-exec/run',
     );
     expect(localStackFile({})).not.toContain(tmpdir());
     expect(localStackFile({ COMFY_EXEC_LOCAL_STACK_FILE: '/x/y.json', HOME: '/home/u' })).toBe('/x/y.json');
+    expect(localStackFolder({ COMFY_EXEC_LOCAL_STACK_FILE: '/x/y.json' })).toBe('/x');
   });
 
   it('makes its folder for this user alone before npm start starts anything, or says what is wrong with the one there', () => {
     const home = fresh();
-    const path = localStackFile({ HOME: home });
+    const path = localStackFile({ HOME: home }, 42);
     prepareLocalStackFolder(path);
     expect(statSync(join(home, '.comfy-exec', 'run')).mode & 0o777).toBe(0o700);
     expect(statSync(join(home, '.comfy-exec')).mode & 0o777).toBe(0o700);
@@ -128,3 +133,77 @@ describe('the file cannot be planted or read by another user of the machine', ()
     expect(readLocalStackFile(path)).toBeUndefined();
   });
 });
+
+describe('one file per running stack, in the folder of the user (issue 27)', () => {
+  const home = () => {
+    const folder = mkdtempSync(join(tmpdir(), 'stack-home-'));
+    return { HOME: folder };
+  };
+  const started = (pid: number, at: string) => ({ ...info(pid), started_at: at });
+  // Pids as stand-ins: "alive" is what the test says, as for a process it could signal.
+  const [first, second, ended] = [process.pid + 100_001, process.pid + 100_002, process.pid + 100_003];
+  const aliveOnly =
+    (...pids: number[]) =>
+    (pid: number) =>
+      pids.includes(pid);
+
+  it('each npm start writes its own file, and stopping removes its own only: a second stack or npm test cannot take the first one away', () => {
+    const env = home();
+    const a = writeLocalStackFile(info(first), localStackFile(env, first));
+    const b = writeLocalStackFile(info(second), localStackFile(env, second));
+    expect([a, b]).toEqual([
+      join(localStackFolder(env), `local-stack-${first}.json`),
+      join(localStackFolder(env), `local-stack-${second}.json`),
+    ]);
+    removeLocalStackFile(second, b);
+    expect(existsSync(a)).toBe(true);
+    expect(existsSync(b)).toBe(false);
+    expect(findLocalStacks(env, aliveOnly(first)).map(({ info }) => info.pid)).toEqual([first]);
+  });
+
+  it('the command line finds every running stack, started last first, and removes the files of those that ended', () => {
+    const env = home();
+    writeLocalStackFile(started(first, '2026-01-01T10:00:00.000Z'), localStackFile(env, first));
+    writeLocalStackFile(started(second, '2026-01-01T11:00:00.000Z'), localStackFile(env, second));
+    writeLocalStackFile(started(ended, '2026-01-01T12:00:00.000Z'), localStackFile(env, ended));
+    // Each stack's log (the debug links' target) beside its file.
+    for (const pid of [first, ended]) writeFileSync(localStackLogFile(localStackFile(env, pid), pid), '');
+    const found = findLocalStacks(env, aliveOnly(first, second));
+    expect(found.map(({ info, file }) => [info.pid, file])).toEqual([
+      [second, localStackFile(env, second)],
+      [first, localStackFile(env, first)],
+    ]);
+    expect(existsSync(localStackFile(env, ended))).toBe(false);
+    expect(existsSync(localStackLogFile(localStackFile(env, ended), ended))).toBe(false);
+    expect(existsSync(localStackLogFile(localStackFile(env, first), first))).toBe(true);
+    expect(findLocalStacks(env, aliveOnly())).toEqual([]);
+    expect(readdirSync(localStackFolder(env))).toEqual([]);
+  });
+
+  it('ignores (and leaves) files it cannot trust: open to others, naming another pid than their name, or in an open folder', () => {
+    const env = home();
+    const open = writeLocalStackFile(info(first), localStackFile(env, first));
+    chmodSync(open, 0o644);
+    // Only the process a name carries writes that name: a file naming another pid is not removed as stale.
+    const renamed = localStackFile(env, second);
+    writeLocalStackFile(info(ended), renamed);
+    expect(findLocalStacks(env, aliveOnly(first, second))).toEqual([]);
+    expect(existsSync(open) && existsSync(renamed)).toBe(true);
+    chmodSync(open, 0o600);
+    chmodSync(localStackFolder(env), 0o777);
+    expect(findLocalStacks(env, aliveOnly(first, second, ended))).toEqual([]);
+  });
+
+  it('with COMFY_EXEC_LOCAL_STACK_FILE, that file alone: how a test, or a user picking one stack, names it', () => {
+    const env = home();
+    writeLocalStackFile(info(first), localStackFile(env, first));
+    const chosen = writeLocalStackFile(info(second), join(fresh(), 'mine.json'));
+    expect(
+      findLocalStacks({ ...env, COMFY_EXEC_LOCAL_STACK_FILE: chosen }, aliveOnly(first, second)),
+    ).toEqual([{ file: chosen, info: info(second) }]);
+  });
+});
+
+function fresh() {
+  return mkdtempSync(join(tmpdir(), 'stack-file-'));
+}

@@ -8,6 +8,7 @@ import { api, KEY_A, startE2eStack } from '../e2e/local-api';
 import { halvesPng } from '../fixtures/media';
 import { tinyTxt2imgPrompt } from '../fixtures/prompts';
 import { CHROMIUM } from '../support/chromium';
+import { followToExecute } from './console-browser';
 
 let stack: LocalStack;
 let browser: Browser;
@@ -44,16 +45,6 @@ const unlabelled = (page: Page) =>
     .filter((e) => e.type !== 'hidden' && e.labels.length === 0 && !e.getAttribute('aria-label')).length
     + [...document.querySelectorAll('img')].filter((img) => !img.alt).length`);
 
-/** After Run: the new execute lands first in the gallery; followed there to the end, then opened. */
-async function followFromGallery(page: Page) {
-  await page.waitForURL(/#\/$/);
-  const card = page.locator('.card').first();
-  await expect.poll(() => card.locator('.status').textContent(), { timeout: 30_000 }).toBe('success');
-  await card.locator('a').click();
-  await page.waitForURL(/#\/executes\/[0-9a-f-]{36}$/);
-  await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 30_000 }).toBe('success');
-}
-
 const create = async (body: Record<string, unknown>) =>
   (await api(stack, 'POST', 'executes', { body })).body.data.prompt_id as string;
 
@@ -76,7 +67,7 @@ describe('the web console in Chromium', () => {
     await good.close();
   });
 
-  it('runs a workflow dropped as a file with its inputs edited, and it lands in the gallery; every control labelled', async () => {
+  it('runs a workflow dropped as a file with its inputs edited, lands on the new execute, and it is in the gallery; every control labelled', async () => {
     const page = await signedIn();
     await page.getByRole('link', { name: 'Run', exact: true }).click();
     // Dropped, as a person drags it from their files onto the page.
@@ -96,7 +87,7 @@ describe('the web console in Chromium', () => {
     await page.getByText('Valid: ready to run.').waitFor();
     expect(await unlabelled(page)).toBe(0);
     await page.getByRole('button', { name: 'Run', exact: true }).click();
-    await followFromGallery(page);
+    await followToExecute(page);
     const image = page.locator('.outputs img').first();
     await image.waitFor();
     await expect
@@ -126,10 +117,16 @@ describe('the web console in Chromium', () => {
     writeFileSync(join(folder, 'photo.png'), halvesPng(16, 8));
     await page.setInputFiles('#workflow-file', join(folder, 'load.json'));
     await page.setInputFiles('#input-1-image', join(folder, 'photo.png'));
+    // The picked image is shown, from the person's own disk.
+    const thumbnail = page.locator('.inputs img.picked');
+    await expect
+      .poll(() => thumbnail.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
+      .toBe(16);
+    expect(await thumbnail.getAttribute('alt')).toBe('picked: photo.png');
     // The prompt now names the uploaded input.
     await expect.poll(() => page.locator('.inputs .hint').first().textContent()).toMatch(/in-.*photo\.png/);
     await page.getByRole('button', { name: 'Run', exact: true }).click();
-    await followFromGallery(page);
+    await followToExecute(page);
     const image = page.locator('.outputs img').first();
     await expect
       .poll(() => image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))

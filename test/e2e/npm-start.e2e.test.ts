@@ -1,4 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -25,6 +27,8 @@ describe('npm start', () => {
       detached: true,
       env: {
         ...process.env,
+        // Its own discovery file: a test never writes the user's ~/.comfy-exec.
+        COMFY_EXEC_LOCAL_STACK_FILE: join(mkdtempSync(join(tmpdir(), 'npm-start-e2e-')), 'local-stack.json'),
         PORT: '0',
         API_KEY: KEY,
         SIM_STEP_MS: '5',

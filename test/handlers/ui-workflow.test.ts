@@ -50,6 +50,8 @@ describe('POST /executes with a UI workflow (seed 004)', () => {
       details: expect.stringContaining("ckpt_name: 'FLUX\\flux1-dev-fp8.safetensors' not in"),
     });
     expect(response.body.message).toMatch(/^Prompt outputs failed validation: 1 error in node 4/);
+    // Only a dry run echoes the prompt: a create's 400 stays ComfyUI's {error, node_errors}.
+    expect(Object.keys(response.body.data).sort()).toEqual(['error', 'node_errors']);
     expect(harness.aws.invokeCalls.length).toBe(before);
   });
 
@@ -70,6 +72,15 @@ describe('POST /executes with a UI workflow (seed 004)', () => {
     const { bucket, key } = parseS3Uri(data.workflow_path);
     const stored = await harness.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     expect(JSON.parse(await stored.Body!.transformToString())).toEqual(runnableWorkflow());
+    // ComfyUI gets the workflow as its frontend sends it, for SaveImage to embed in each PNG;
+    // the record keeps the client's own extra_data.
+    const request = parseS3Uri(data.prompt_path);
+    const staged = await harness.clients.s3.send(
+      new GetObjectCommand({ Bucket: request.bucket, Key: request.key }),
+    );
+    const sent = JSON.parse(await staged.Body!.transformToString());
+    expect(sent.extra_data).toEqual({ extra_pnginfo: { workflow: runnableWorkflow() } });
+    expect(data.prompt_params.extra_data).toBeNull();
   });
 
   it('dry_run converts and validates, and stores nothing', async () => {
@@ -89,6 +100,27 @@ describe('POST /executes with a UI workflow (seed 004)', () => {
       body: { prompt: seed004UiWorkflow(), dry_run: true },
     });
     expect(refused.status).toBe(400);
+  });
+
+  it('a refused dry run answers the converted prompt its node_errors name, so a client can fix it', async () => {
+    const refused = await callApi({
+      method: 'POST',
+      path: '/executes',
+      body: { prompt: seed004UiWorkflow(), dry_run: true },
+    });
+    expect(refused.status).toBe(400);
+    const { prompt, node_errors, error } = refused.body.data;
+    expect(error.type).toBe('prompt_outputs_failed_validation');
+    expect(node_errors['4'].errors[0].extra_info.input_name).toBe('ckpt_name');
+    expect(prompt['4']).toMatchObject({
+      class_type: 'CheckpointLoaderSimple',
+      inputs: { ckpt_name: 'FLUX\\flux1-dev-fp8.safetensors' },
+    });
+    expect(prompt['3'].inputs).toEqual(EXPECTED_KSAMPLER);
+    // Fixing the named input in the answered prompt is all it takes.
+    prompt['4'].inputs.ckpt_name = 'v1-5-pruned-emaonly.safetensors';
+    const fixed = await callApi({ method: 'POST', path: '/executes', body: { prompt, dry_run: true } });
+    expect(fixed.status).toBe(200);
   });
 
   it('names the node it cannot convert, never guesses', async () => {

@@ -32,6 +32,13 @@ describe("ComfyUI's websocket in CDK", () => {
     expect(keys).toHaveLength(2);
     expect(keys[0]).toEqual(keys[1]);
     t.controlPlane.hasOutput('ComfyUiWebSocketUrl', Match.anyValue());
+    // An operator adds a key by putting it in both plans: the output names them, REST first.
+    const planIds = Object.keys(byLogicalId('AWS::ApiGateway::UsagePlan'));
+    const restPlan = planIds.find((id) => !id.includes('ComfyUiSocket'))!;
+    const socketPlan = planIds.find((id) => id.includes('ComfyUiSocket'))!;
+    t.controlPlane.hasOutput('UsagePlanIds', {
+      Value: { 'Fn::Join': ['', [{ Ref: restPlan }, ' ', { Ref: socketPlan }]] },
+    });
   });
 
   it('keeps connections in a table like the local one, with a TTL and a stream', () => {

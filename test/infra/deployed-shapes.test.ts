@@ -37,6 +37,7 @@ const EVERY_SETTING = {
   modelCacheBytes: 50 * 1024 ** 3,
   allowNodes: JSON.stringify({ 'comfy-async-studio': ['LoadImageDataSetFromFolder', 'SaveTrainingDataset'] }),
   maxUnfinishedPerKey: 25,
+  maxWaitingPerKey: 3,
   maxConnectionsPerKey: 5,
   removalPolicy: 'destroy',
 };
@@ -152,6 +153,12 @@ describe('the app in every shape it is synthesized in, with cdk.json feature fla
           }),
         ]),
       }),
+    });
+    // The cap on waiting creates reaches the function that waits.
+    controlPlane.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ MAX_WAITING_PER_KEY: '3', MAX_UNFINISHED_PER_KEY: '25' }),
+      },
     });
     controlPlane.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',

@@ -320,8 +320,10 @@ describe('control plane stack', () => {
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       's3:DeleteObject',
-      // cdk.json's @aws-cdk/aws-iam:minimizePolicies merges the two GetObject grants (requests,
-      // the caller's inputs) into one statement with both resources.
+      // cdk.json's @aws-cdk/aws-iam:minimizePolicies merges the GetObject grants: one with the
+      // executes' own objects (Put/Delete too; a create that waits signs its files), one with the
+      // caller's inputs, library models and result objects.
+      's3:GetObject',
       's3:GetObject',
       's3:ListBucket',
       's3:PutObject',

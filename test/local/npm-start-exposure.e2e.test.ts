@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -70,7 +70,10 @@ describe.runIf(process.platform === 'linux')('npm start, seen from elsewhere on 
     expect(secrets).toMatchObject({ status: 'rejected', reason: { name: 'UnrecognizedClientException' } });
     const folder = join(home, '.comfy-exec', 'run');
     expect(statSync(folder).mode & 0o777).toBe(0o700);
-    const { aws } = JSON.parse(readFileSync(join(folder, 'local-stack.json'), 'utf8'));
+    // Its own file, named for its process: no other stack of the user's can replace or remove it.
+    const [own, ...others] = readdirSync(folder).filter((name) => /^local-stack-\d+\.json$/.test(name));
+    expect(others).toEqual([]);
+    const { aws } = JSON.parse(readFileSync(join(folder, own!), 'utf8'));
     expect(aws.access_key_id).not.toBe('S3RVER');
     expect(aws.endpoints).toEqual({ dynamodb: url('dynamodb'), s3: url('s3'), emulator: url('emulator') });
     const [dynamoOwn, s3Own] = await calls({

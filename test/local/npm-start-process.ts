@@ -35,6 +35,10 @@ export interface NpmStartProcess {
 
 /** `npm start` as a user runs it in a terminal (its own process group), with `env` added. */
 export function runNpmStart(env: Record<string, string | undefined>): NpmStartProcess {
+  if (!env.COMFY_EXEC_LOCAL_STACK_FILE && !env.HOME)
+    throw new Error(
+      "give npm start its own COMFY_EXEC_LOCAL_STACK_FILE or HOME: a test never writes the user's ~/.comfy-exec",
+    );
   const child: ChildProcess = spawn('npm', ['start', '--silent'], {
     cwd: ROOT,
     detached: true,

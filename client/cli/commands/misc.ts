@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { resolvePromptSource } from '../../src/index';
+import { PromptValidationError, resolvePromptSource } from '../../src/index';
 import { fileFromPath } from '../../src/node/index';
 import type { Context } from '../context';
 import { formatNodeErrors, UsageError } from '../exit-codes';
@@ -20,7 +20,19 @@ export function registerMisc(program: Command, context: Context) {
       const { prompt, kind, from } = await resolvePromptSource(bytes);
       const result = await context
         .client()
-        .dryRun({ prompt, ...(flags.endpoint ? { endpoint_name: flags.endpoint } : {}) });
+        .dryRun({ prompt, ...(flags.endpoint ? { endpoint_name: flags.endpoint } : {}) })
+        .catch((error: unknown) => {
+          // A refusal still prints the converted prompt the errors name, to fix and run (exit 2).
+          if (flags.json && error instanceof PromptValidationError)
+            context.out(
+              JSON.stringify(
+                { error: error.error, node_errors: error.nodeErrors, prompt: error.prompt },
+                null,
+                2,
+              ),
+            );
+          throw error;
+        });
       if (flags.json) context.out(JSON.stringify(result, null, 2));
       else {
         context.out(
@@ -63,6 +75,17 @@ export function registerMisc(program: Command, context: Context) {
     .description('your uploaded inputs, newest first')
     .action(async () => {
       const page = await context.client().listInputs({ limit: 100 });
+      if (page.items.length === 0) context.out('no inputs');
       for (const input of page.items) context.out(`${input.name}  ${input.size} bytes  ${input.uploaded_at}`);
+    });
+  inputs
+    .command('delete')
+    .description('delete uploaded inputs, by the names `inputs list` prints')
+    .argument('<name...>')
+    .action(async (names: string[]) => {
+      for (const name of names) {
+        await context.client().deleteInput(name);
+        context.out(`${name}  deleted`);
+      }
     });
 }

@@ -1,19 +1,26 @@
 import { readFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import {
   type ApiPrompt,
   type ComfyExecClient,
   type Execute,
   ExecuteFailedError,
+  type PromptSource,
   parseSetValue,
+  resolvePromptSource,
 } from '../../src/index';
-import { downloadOutputs, fileFromPath } from '../../src/node/index';
+import { fileFromPath } from '../../src/node/index';
 import type { Context } from '../context';
-import { EXIT, UsageError } from '../exit-codes';
+import { textLines } from '../execute-details';
+import { describeFailure, EXIT, UsageError } from '../exit-codes';
+import { onInterrupt } from '../interrupt';
 import { type ProgressView, progressView } from '../progress-view';
+import { saveOutputs } from '../save-outputs';
+import { parseSeed, type SeedChoice, seedTargets, seedValues } from '../seeds';
 
 const REMOTE_SOURCE = /^(https:\/\/|http:\/\/|s3:\/\/|data:)/;
+/** More executes than this from one command is more likely a typo than a plan. */
+const MAX_REPEAT = 100;
 
 /** `KEY=VALUE` pairs of a repeated option. */
 function pairs(values: string[], option: string): [string, string][] {
@@ -34,63 +41,37 @@ async function readWorkflow(path: string): Promise<Uint8Array> {
   }
 }
 
-/**
- * Ctrl-C while following: on a terminal, ask whether to cancel the execute (no: keep following);
- * without one nobody can answer, so cancel it: a killed script must not leave a GPU busy.
- */
-function onInterrupt(
-  context: Context,
-  /** Takes the progress bar off the screen before the question. */
-  stopView: () => void,
-  execute: () => Execute | undefined,
-  stopFollowing: () => void,
-) {
-  let asking = false;
-  const handler = async () => {
-    const current = execute();
-    if (!current || asking) {
-      if (asking) process.exit(130);
-      stopFollowing();
-      return;
-    }
-    let cancel = true;
-    if (process.stdin.isTTY) {
-      asking = true;
-      stopView();
-      const question = createInterface({ input: process.stdin, output: process.stderr });
-      const answer = await question.question(`\nCancel execute ${current.prompt_id}? [y/N] `);
-      question.close();
-      asking = false;
-      cancel = /^y(es)?$/i.test(answer.trim());
-    }
-    if (!cancel) {
-      context.err(`still following ${current.prompt_id}; Ctrl-C again to be asked again`);
-      return;
-    }
-    context.err(`cancelling ${current.prompt_id}…`);
-    // A failed cancel is said, not thrown from a signal handler; following goes on either way.
-    await context
-      .client()
-      .cancel(current.prompt_id)
-      .catch((error: Error) => context.err(`could not cancel ${current.prompt_id}: ${error.message}`));
-  };
-  process.on('SIGINT', handler);
-  return () => process.off('SIGINT', handler);
+function repeatOf(text: string): number {
+  const repeat = Number(text);
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > MAX_REPEAT)
+    throw new UsageError(`--repeat ${text}: expected a whole number from 1 to ${MAX_REPEAT}`);
+  return repeat;
 }
 
-async function run(context: Context, workflowPath: string, options: RunFlags) {
-  const client: ComfyExecClient = context.client();
-  const inputs: Record<string, File | string> = {};
-  for (const [key, value] of pairs(options.input, '--input'))
-    inputs[key] = REMOTE_SOURCE.test(value)
-      ? value
-      : await fileFromPath(value).catch(() => {
-          throw new UsageError(`--input ${key}=${value}: no such file`);
-        });
-  const set = Object.fromEntries(
-    pairs(options.set, '--set').map(([key, value]) => [key, parseSetValue(value)]),
-  );
-  const source = await readWorkflow(workflowPath);
+/** The prompt in the API format, so its seed inputs can be named (a UI workflow is converted by a dry run). */
+async function apiPromptOf(
+  client: ComfyExecClient,
+  bytes: Uint8Array,
+  endpoint?: string,
+): Promise<ApiPrompt> {
+  const resolved = await resolvePromptSource(bytes);
+  if (resolved.kind === 'api') return resolved.prompt as ApiPrompt;
+  const converted = await client.dryRun({
+    prompt: resolved.prompt,
+    ...(endpoint ? { endpoint_name: endpoint } : {}),
+  });
+  return converted.prompt as ApiPrompt;
+}
+
+/** One execute: create, follow (unless --no-wait), download. Answers it as it ended. */
+async function runOnce(
+  context: Context,
+  source: PromptSource,
+  options: RunFlags,
+  settings: { inputs: Record<string, File | string>; set: Record<string, unknown>; label: string },
+  interrupted: { value: boolean },
+): Promise<{ execute: Execute; paths: string[] }> {
+  const client = context.client();
   const following = new AbortController();
   let created: Execute | undefined;
   let view: ProgressView = { update() {}, stop() {} };
@@ -99,18 +80,23 @@ async function run(context: Context, workflowPath: string, options: RunFlags) {
     () => view.stop(),
     () => created,
     () => following.abort(new UsageError('interrupted')),
+    () => {
+      interrupted.value = true;
+    },
   );
   try {
     const finished = await client
       .run(source, {
-        inputs,
-        set,
+        inputs: settings.inputs,
+        set: settings.set,
         ...(options.endpoint ? { endpointName: options.endpoint } : {}),
+        ...(options.webhook ? { request: { webhook: { url: options.webhook } } } : {}),
         signal: following.signal,
         onUpload: (input) => context.info(`uploaded ${input.filename} as ${input.name}`),
+        onReuse: (input) => context.info(`reusing ${input.name}: the same ${input.filename} is uploaded`),
         onCreated: (execute) => {
           created = execute;
-          context.info(`execute ${execute.prompt_id} created on ${execute.endpoint_name}`);
+          context.info(`${settings.label}execute ${execute.prompt_id} created on ${execute.endpoint_name}`);
           if (options.wait)
             view = progressView(process.stderr, execute.prompt_params.prompt as ApiPrompt | undefined);
           else following.abort(new NoWait(execute));
@@ -122,25 +108,90 @@ async function run(context: Context, workflowPath: string, options: RunFlags) {
         throw error;
       });
     view.stop();
-    if (!options.wait) {
-      context.out(options.json ? JSON.stringify(finished, null, 2) : finished.prompt_id);
-      return EXIT.success;
-    }
-    const paths = await downloadOutputs(client, finished, options.out);
-    if (options.json) context.out(JSON.stringify(finished, null, 2));
-    else for (const path of paths) context.out(path);
+    if (!options.wait) return { execute: finished, paths: [] };
+    const paths = await saveOutputs(client, finished, options.out);
     context.info(
-      `success in ${finished.timings?.total_ms ?? '?'} ms on the endpoint; ${paths.length} file(s) in ${options.out}`,
+      `${settings.label}success in ${finished.timings?.total_ms ?? '?'} ms on the endpoint; ${paths.length} file(s) in ${options.out}`,
     );
-    return EXIT.success;
+    return { execute: finished, paths };
   } catch (error) {
     view.stop();
-    if (error instanceof ExecuteFailedError && options.json)
-      context.out(JSON.stringify(error.execute, null, 2));
     throw error;
   } finally {
     stopInterrupts();
   }
+}
+
+async function run(context: Context, workflowPath: string, options: RunFlags) {
+  const client = context.client();
+  const repeat = repeatOf(options.repeat);
+  const seed: SeedChoice | undefined = options.seed
+    ? parseSeed(options.seed)
+    : repeat > 1
+      ? 'random'
+      : undefined;
+  if (repeat > 1 && typeof seed === 'number')
+    throw new UsageError(`--repeat gives each execute new seeds: leave out --seed ${options.seed}`);
+  const inputs: Record<string, File | string> = {};
+  for (const [key, value] of pairs(options.input, '--input'))
+    inputs[key] = REMOTE_SOURCE.test(value)
+      ? value
+      : await fileFromPath(value).catch(() => {
+          throw new UsageError(`--input ${key}=${value}: no such file`);
+        });
+  const set = Object.fromEntries(
+    pairs(options.set, '--set').map(([key, value]) => [key, parseSetValue(value)]),
+  );
+  let source: PromptSource = await readWorkflow(workflowPath);
+  let targets: string[] = [];
+  if (seed !== undefined) {
+    const prompt = await apiPromptOf(client, source as Uint8Array, options.endpoint);
+    // A seed given with --set stays as given.
+    targets = seedTargets(prompt).filter((target) => !(target in set));
+    if (targets.length === 0 && options.seed)
+      throw new UsageError(`--seed ${options.seed}: the workflow has no seed or noise_seed input to set`);
+    source = prompt;
+  }
+  const interrupted = { value: false };
+  const finished: Execute[] = [];
+  let code: number = EXIT.success;
+  for (let i = 0; i < repeat && !interrupted.value; i++) {
+    const label = repeat > 1 ? `[${i + 1}/${repeat}] ` : '';
+    const seeds = seed === undefined ? {} : seedValues(targets, seed);
+    if (targets.length > 0)
+      context.info(
+        `${label}${Object.entries(seeds)
+          .map(([target, value]) => `${target}=${value}`)
+          .join(' ')}`,
+      );
+    try {
+      const { execute, paths } = await runOnce(
+        context,
+        source,
+        options,
+        { inputs, set: { ...seeds, ...set }, label },
+        interrupted,
+      );
+      finished.push(execute);
+      if (!options.wait) {
+        if (!options.json) context.out(execute.prompt_id);
+        continue;
+      }
+      if (!options.json) for (const line of [...paths, ...textLines(execute)]) context.out(line);
+    } catch (error) {
+      // One failed execute of a --repeat is told and the others still run; anything else stops all.
+      if (!(error instanceof ExecuteFailedError) || repeat === 1) {
+        if (error instanceof ExecuteFailedError && options.json)
+          context.out(JSON.stringify(error.execute, null, 2));
+        throw error;
+      }
+      finished.push(error.execute);
+      context.err(`comfy-exec: ${label}${describeFailure(error).lines.join('\n')}`);
+      code = EXIT.executeFailed;
+    }
+  }
+  if (options.json) context.out(JSON.stringify(repeat === 1 ? finished[0] : finished, null, 2));
+  return interrupted.value && code === EXIT.success ? EXIT.executeFailed : code;
 }
 
 /** Stops `run` after the create, for --no-wait. */
@@ -157,6 +208,9 @@ interface RunFlags {
   out: string;
   wait: boolean;
   json: boolean;
+  webhook?: string;
+  seed?: string;
+  repeat: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -180,9 +234,19 @@ export function registerRun(program: Command, context: Context) {
       collect,
       [],
     )
+    .option(
+      '--seed <random|n>',
+      'set every seed and noise_seed input (of KSampler, RandomNoise, …) to a new random value, or to n',
+    )
+    .option('-n, --repeat <n>', 'run it n times, each with new random seeds; outputs side by side', '1')
     .option('-e, --endpoint <name>', "the endpoint to run on (default: the deployment's first)")
-    .option('-o, --out <dir>', 'where to download the outputs', './outputs')
-    .option('--no-wait', 'print the prompt id once created, do not follow')
-    .option('--json', 'print the execute record as JSON instead of the file paths')
+    .option(
+      '-o, --out <dir>',
+      'where to download the outputs (an existing file is never replaced)',
+      './outputs',
+    )
+    .option('--webhook <url>', 'POST the execute to this URL when it ends (signed; see the README)')
+    .option('--no-wait', 'print the prompt id once created, do not follow (then: comfy-exec download ID)')
+    .option('--json', 'print the execute record as JSON instead of the file paths (an array with --repeat)')
     .action(async (workflow: string, flags: RunFlags) => context.exit(await run(context, workflow, flags)));
 }

@@ -63,6 +63,14 @@ export interface CreateExecuteBody {
   inputs?: {
     [k: string]: string | undefined;
   } | null;
+  /**
+   * seconds to hold the answer for the execute's end (at most 29, API Gateway's limit): 201 with the finished execute (files signed, as GetExecute shows it) when it ends in time, else 202 with the execute as it is and a Location header to poll; not part of the request's identity (a retry may wait differently)
+   */
+  wait?: number | null;
+  /**
+   * with `wait`: a finished execute's output files up to 256 KB each (1 MB in all) also carried as base64 `data` with their `content_type`, beside their signed `url`
+   */
+  inline?: boolean | null;
 }
 
 export type CreateExecuteData =
@@ -108,7 +116,7 @@ export type CreateExecuteData =
            */
           temp_files: string[];
           /**
-           * ComfyUI's per-node outputs as /history reports them (null until the run answers); every file item carries its S3 `key` and a pre-signed GET `url`, and text, numbers and lists are as ComfyUI reported them
+           * ComfyUI's per-node outputs as /history reports them (null until the run answers); every file item carries its S3 `key` and a pre-signed GET `url`, and text, numbers and lists are as ComfyUI reported them. Asked inline (GetExecute `?inline=1`, CreateExecute `inline` with `wait`), a file item up to 256 KB (1 MB in all, in order) also carries `data` (base64) and `content_type`; one without `data` is downloaded from its `url`
            */
           outputs: {
             [k: string]:
@@ -234,7 +242,7 @@ export type CreateExecuteData =
        */
       temp_files: string[];
       /**
-       * ComfyUI's per-node outputs as /history reports them (null until the run answers); every file item carries its S3 `key` and a pre-signed GET `url`, and text, numbers and lists are as ComfyUI reported them
+       * ComfyUI's per-node outputs as /history reports them (null until the run answers); every file item carries its S3 `key` and a pre-signed GET `url`, and text, numbers and lists are as ComfyUI reported them. Asked inline (GetExecute `?inline=1`, CreateExecute `inline` with `wait`), a file item up to 256 KB (1 MB in all, in order) also carries `data` (base64) and `content_type`; one without `data` is downloaded from its `url`
        */
       outputs: {
         [k: string]:
@@ -336,7 +344,7 @@ export interface ListExecutesData {
      */
     temp_files: string[];
     /**
-     * ComfyUI's per-node outputs as /history reports them (null until the run answers); every file item carries its S3 `key` and a pre-signed GET `url`, and text, numbers and lists are as ComfyUI reported them
+     * ComfyUI's per-node outputs as /history reports them (null until the run answers); every file item carries its S3 `key` and a pre-signed GET `url`, and text, numbers and lists are as ComfyUI reported them. Asked inline (GetExecute `?inline=1`, CreateExecute `inline` with `wait`), a file item up to 256 KB (1 MB in all, in order) also carries `data` (base64) and `content_type`; one without `data` is downloaded from its `url`
      */
     outputs: {
       [k: string]:
@@ -376,6 +384,13 @@ export interface GetExecutePath {
    * Execution id: the DynamoDB key, the SageMaker InferenceId, the S3 prefix and ComfyUI prompt_id
    */
   prompt_id: string;
+}
+
+export interface GetExecuteQuery {
+  /**
+   * 1: each output file up to 256 KB (1 MB in all) also carried as base64 `data` with its `content_type`, beside its signed `url`
+   */
+  inline?: '0' | '1' | 'true' | 'false';
 }
 
 export interface GetExecuteData {
@@ -419,7 +434,7 @@ export interface GetExecuteData {
    */
   temp_files: string[];
   /**
-   * ComfyUI's per-node outputs as /history reports them (null until the run answers); every file item carries its S3 `key` and a pre-signed GET `url`, and text, numbers and lists are as ComfyUI reported them
+   * ComfyUI's per-node outputs as /history reports them (null until the run answers); every file item carries its S3 `key` and a pre-signed GET `url`, and text, numbers and lists are as ComfyUI reported them. Asked inline (GetExecute `?inline=1`, CreateExecute `inline` with `wait`), a file item up to 256 KB (1 MB in all, in order) also carries `data` (base64) and `content_type`; one without `data` is downloaded from its `url`
    */
   outputs: {
     [k: string]:
@@ -537,7 +552,7 @@ export interface CancelExecuteData {
    */
   temp_files: string[];
   /**
-   * ComfyUI's per-node outputs as /history reports them (null until the run answers); every file item carries its S3 `key` and a pre-signed GET `url`, and text, numbers and lists are as ComfyUI reported them
+   * ComfyUI's per-node outputs as /history reports them (null until the run answers); every file item carries its S3 `key` and a pre-signed GET `url`, and text, numbers and lists are as ComfyUI reported them. Asked inline (GetExecute `?inline=1`, CreateExecute `inline` with `wait`), a file item up to 256 KB (1 MB in all, in order) also carries `data` (base64) and `content_type`; one without `data` is downloaded from its `url`
    */
   outputs: {
     [k: string]:
@@ -635,6 +650,10 @@ export interface CreateInputBody {
    * the exact size in bytes: the upload URL accepts no other
    */
   size: number;
+  /**
+   * hex SHA-256 of the bytes: recorded with the input and listed, so a client can reuse an upload of the same file
+   */
+  sha256?: string;
 }
 
 export interface CreateInputData {
@@ -697,6 +716,10 @@ export interface ListInputsData {
      * epoch seconds after which the input is removed
      */
     expires_at: number;
+    /**
+     * hex SHA-256 of the bytes, when the upload declared it
+     */
+    sha256?: string;
   }[];
   /**
    * pass back as exclusive_start_key; null at the end
@@ -1159,7 +1182,7 @@ export interface OperationTypes {
   CreateExecute: { body: CreateExecuteBody; data: CreateExecuteData };
   ListExecutes: { query: ListExecutesQuery; data: ListExecutesData };
   DeleteExecutes: { body: DeleteExecutesBody; data: undefined };
-  GetExecute: { path: GetExecutePath; data: GetExecuteData };
+  GetExecute: { path: GetExecutePath; query: GetExecuteQuery; data: GetExecuteData };
   CancelExecute: { path: CancelExecutePath; data: CancelExecuteData };
   GetExecuteLogs: { path: GetExecuteLogsPath; data: GetExecuteLogsData };
   CreateInput: { body: CreateInputBody; data: CreateInputData };

@@ -5,6 +5,7 @@ import {
   lstatSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -48,16 +49,30 @@ const currentUid = () => process.getuid?.();
 const DEFAULT_PARENT = '.comfy-exec';
 
 /**
- * Where `npm start` writes its URL and key while it runs, so `comfy-exec` in another terminal finds
- * it: COMFY_EXEC_LOCAL_STACK_FILE (tests use their own), else `~/.comfy-exec/run/`, a place no
- * other user can create anything. One place for every shell of the user: XDG_RUNTIME_DIR was
- * tried, but it differs between a desktop terminal, ssh, su and tmux, and a command line that did
- * not see the same value missed a running stack. Never the shared temp folder: another user could
- * make `/tmp/comfy-exec-{uid}` first, and /tmp's sticky bit keeps its owner from removing theirs.
+ * The folder every `npm start` of this user leaves its file in, so `comfy-exec` in another terminal
+ * finds it: `~/.comfy-exec/run/`, a place no other user can create anything (or the folder of
+ * COMFY_EXEC_LOCAL_STACK_FILE). One place for every shell of the user: XDG_RUNTIME_DIR was tried,
+ * but it differs between a desktop terminal, ssh, su and tmux, and a command line that did not see
+ * the same value missed a running stack. Never the shared temp folder: another user could make
+ * `/tmp/comfy-exec-{uid}` first, and /tmp's sticky bit keeps its owner from removing theirs.
  */
-export function localStackFile(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.COMFY_EXEC_LOCAL_STACK_FILE) return env.COMFY_EXEC_LOCAL_STACK_FILE;
-  return join(env.HOME || homedir(), DEFAULT_PARENT, 'run', 'local-stack.json');
+export function localStackFolder(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.COMFY_EXEC_LOCAL_STACK_FILE) return dirname(env.COMFY_EXEC_LOCAL_STACK_FILE);
+  return join(env.HOME || homedir(), DEFAULT_PARENT, 'run');
+}
+
+/**
+ * Where the `npm start` of process `pid` writes its URL and key: its own `local-stack-{pid}.json`,
+ * so that no stack (a second one, or one `npm test` starts) replaces or removes another's; or the
+ * file COMFY_EXEC_LOCAL_STACK_FILE names (tests, or a user who wants one name per stack).
+ */
+export function localStackFile(env: NodeJS.ProcessEnv = process.env, pid = process.pid): string {
+  return env.COMFY_EXEC_LOCAL_STACK_FILE || join(localStackFolder(env), `local-stack-${pid}.json`);
+}
+
+/** The log `npm start` of process `pid` keeps beside its file (local/stack-log-file.ts). */
+export function localStackLogFile(stackFile: string, pid = process.pid): string {
+  return join(dirname(stackFile), `local-stack-${pid}.log`);
 }
 
 /**
@@ -95,8 +110,9 @@ export function prepareLocalStackFolder(path = localStackFile(), uid = currentUi
 /**
  * Written readable by this user only (it holds an API key), in a folder only this user can
  * enter: created exclusively, never through a link, then put in place. Never over the file of
- * another stack still running (a second `npm start`): the command line keeps finding the first,
- * and this one's goes beside it as `local-stack-{pid}.json`. Answers the path written.
+ * another stack still running (two given the same COMFY_EXEC_LOCAL_STACK_FILE): the command line
+ * told that name keeps finding the first, and this one's goes beside it as
+ * `local-stack-{pid}.json`. Answers the path written.
  */
 export function writeLocalStackFile(
   info: LocalStackInfo,
@@ -138,14 +154,10 @@ export function removeLocalStackFile(pid: number, path = localStackFile()): void
 }
 
 /**
- * The running local stack, if the file names one whose process is alive, and neither the file nor
- * its folder could have been planted by another user (theirs, open to others, or a link).
+ * What the file says, when neither it nor its folder could have been planted by another user
+ * (theirs, open to others, or a link) and it names a stack; whether that stack still runs aside.
  */
-export function readLocalStackFile(
-  path = localStackFile(),
-  alive = isRunning,
-  uid = currentUid(),
-): LocalStackInfo | undefined {
+function trustedInfo(path: string, uid: number | undefined): LocalStackInfo | undefined {
   try {
     if (unsafe(dirname(path), 'directory', uid) || unsafe(path, 'file', uid)) return undefined;
     const info = JSON.parse(readFileSync(path, 'utf8')) as LocalStackInfo;
@@ -153,11 +165,68 @@ export function readLocalStackFile(
     return typeof info.api_url === 'string' &&
       typeof info.api_key === 'string' &&
       Number.isInteger(info.pid) &&
-      info.pid > 1 &&
-      alive(info.pid)
+      info.pid > 1
       ? info
       : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The running local stack, if the file is trusted (see trustedInfo) and names a live process. */
+export function readLocalStackFile(
+  path = localStackFile(),
+  alive = isRunning,
+  uid = currentUid(),
+): LocalStackInfo | undefined {
+  const info = trustedInfo(path, uid);
+  return info && alive(info.pid) ? info : undefined;
+}
+
+export interface FoundLocalStack {
+  file: string;
+  info: LocalStackInfo;
+}
+
+/** `local-stack-{pid}.json`, and the single name of earlier versions (`local-stack.json`). */
+const STACK_FILE_NAME = /^local-stack(?:-(\d+))?\.json$/;
+
+/**
+ * Every local stack of this user that still runs, the one started last first: with
+ * COMFY_EXEC_LOCAL_STACK_FILE, the stack of that file alone; else each trusted file of the folder
+ * whose process is alive. A `local-stack-{pid}.json` whose process has ended is removed: only that
+ * process ever writes that name, so nothing newer can be lost.
+ */
+export function findLocalStacks(
+  env: NodeJS.ProcessEnv = process.env,
+  alive = isRunning,
+  uid = currentUid(),
+): FoundLocalStack[] {
+  const named = env.COMFY_EXEC_LOCAL_STACK_FILE;
+  if (named) {
+    const info = readLocalStackFile(named, alive, uid);
+    return info ? [{ file: named, info }] : [];
+  }
+  const folder = localStackFolder(env);
+  let names: string[];
+  try {
+    if (unsafe(folder, 'directory', uid)) return [];
+    names = readdirSync(folder);
+  } catch {
+    return [];
+  }
+  const found: FoundLocalStack[] = [];
+  for (const name of names) {
+    // The log of a stack killed outright: nothing else names it.
+    const logOf = /^local-stack-(\d+)\.log$/.exec(name)?.[1];
+    if (logOf && Number(logOf) > 1 && !alive(Number(logOf))) rmSync(join(folder, name), { force: true });
+    const pidInName = STACK_FILE_NAME.exec(name)?.[1];
+    const file = join(folder, name);
+    const info = STACK_FILE_NAME.test(name) ? trustedInfo(file, uid) : undefined;
+    if (!info) continue;
+    if (alive(info.pid)) found.push({ file, info });
+    else if (pidInName === String(info.pid)) rmSync(file, { force: true });
+  }
+  const started = (stack: FoundLocalStack) => String(stack.info.started_at ?? '');
+  return found.sort((a, b) => started(b).localeCompare(started(a)) || b.info.pid - a.info.pid);
 }

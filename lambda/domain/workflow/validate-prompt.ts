@@ -9,6 +9,7 @@ import { confinementErrors } from '../inputs/prompt-confinement';
 import { modelFolderOf, modelKey } from '../models/model-inputs';
 import type { PromptGraph } from '../prompt-graph';
 import { literalObjectErrors, unwrapped } from './literal-objects';
+import { missingNodeType } from './missing-node-type';
 import { comboOptions, type NodeCatalog, type NodeSpec, nodeSpec, optionsOf } from './node-catalog';
 
 /**
@@ -207,18 +208,8 @@ export function validateAgainstCatalog(
   /** Named in refusals an operator can lift (allowNodes is keyed by endpoint). */
   endpointName?: string,
 ): CatalogValidation {
-  for (const [id, node] of Object.entries(prompt)) {
-    if (!nodeSpec(catalog, node.class_type)) {
-      const title = node._meta?.title || `ID #${id}`;
-      const error = comfyError(
-        'missing_node_type',
-        `Node '${title}' not found. The custom node may not be installed.`,
-        `Node ID '#${id}'`,
-        { node_id: id, class_type: node.class_type, node_title: title },
-      );
-      return { failure: { error, node_errors: {} }, node_errors: {}, outputs: [] };
-    }
-  }
+  const missing = missingNodeType(prompt, catalog);
+  if (missing) return { failure: missing, node_errors: {}, outputs: [] };
   const outputs = Object.keys(prompt).filter(
     (id) => nodeSpec(catalog, prompt[id]!.class_type)?.output_node === true,
   );

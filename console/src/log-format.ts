@@ -1,0 +1,44 @@
+/** Fields every structured line carries: noise beside the message a person reads. */
+const BOILERPLATE = new Set([
+  'level',
+  'message',
+  'timestamp',
+  'time',
+  'service',
+  'sampling_rate',
+  'xray_trace_id',
+  'prompt_id',
+  'cold_start',
+  'function_arn',
+  'function_memory_size',
+  'function_name',
+  'function_request_id',
+]);
+
+export interface LogLine {
+  timestamp: string;
+  message: string;
+}
+
+/**
+ * One log line as text: a structured (JSON) line as its time, level and message and any other
+ * fields as `name=value`; anything else (ComfyUI's own output) as it was written.
+ */
+export function formatLogLine(line: LogLine): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line.message);
+  } catch {
+    return line.message.trimEnd();
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return line.message.trimEnd();
+  const fields = parsed as Record<string, unknown>;
+  const when = String(fields.timestamp ?? line.timestamp ?? '');
+  const time = /T(\d\d:\d\d:\d\d(\.\d+)?)/.exec(when)?.[1] ?? when;
+  const extra = Object.entries(fields)
+    .filter(([name]) => !BOILERPLATE.has(name))
+    .map(([name, value]) => `${name}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  return [time, fields.level, fields.message, ...extra]
+    .filter((part) => part !== undefined && part !== '')
+    .join(' ');
+}

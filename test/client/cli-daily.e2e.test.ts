@@ -1,0 +1,239 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uploadStateStore } from '../../client/cli/model-upload-state';
+import { ComfyExecClient } from '../../client/src/index';
+import { halvesPng } from '../fixtures/media';
+import { tinyTxt2imgPrompt } from '../fixtures/prompts';
+import { cli, cliEnv, type NpmStart, startNpmStart } from './cli-harness';
+
+let stack: NpmStart;
+let env: Record<string, string>;
+beforeAll(async () => {
+  stack = await startNpmStart({ SIM_STEP_MS: '20' });
+  env = cliEnv(stack);
+  const withText = tinyTxt2imgPrompt(1, 2);
+  withText['20'] = { class_type: 'PrimitiveString', inputs: { value: 'a cat, in ink' } };
+  withText['21'] = { class_type: 'PreviewAny', inputs: { source: ['20', 0] } };
+  writeFileSync(join(stack.dir, 'text.json'), JSON.stringify(withText));
+  writeFileSync(join(stack.dir, 'txt2img.json'), JSON.stringify(tinyTxt2imgPrompt(1, 2)));
+  writeFileSync(join(stack.dir, 'cat.png'), halvesPng(6, 4));
+}, 120_000);
+afterAll(() => stack?.stop());
+
+const createdIds = (stderr: string) =>
+  [...stderr.matchAll(/execute ([0-9a-f-]{36}) created/g)].map((m) => m[1]!);
+
+describe('comfy-exec as a daily tool, against npm start', () => {
+  it('lists with a header, and says so when there is nothing to list', async () => {
+    expect(await cli(['list'], env)).toMatchObject({ code: 0, stdout: 'no executes\n' });
+    expect(await cli(['list', '--status', 'failed'], env)).toMatchObject({
+      code: 0,
+      stdout: 'no failed executes\n',
+    });
+    expect(await cli(['inputs', 'list'], env)).toMatchObject({ code: 0, stdout: 'no inputs\n' });
+    for (const command of [
+      ['download'],
+      ['delete'],
+      ['inputs', 'delete'],
+      ['models', 'list'],
+      ['models', 'upload'],
+      ['models', 'delete'],
+    ]) {
+      const help = await cli([...command, '--help'], env);
+      expect(help.code, command.join(' ')).toBe(0);
+      expect(help.stdout).toMatch(new RegExp(`^Usage: comfy-exec ${command.join(' ')} `));
+    }
+  });
+
+  it('prints text outputs from run and get; get shows outputs with URLs, times and timings', async () => {
+    const out = join(stack.dir, 'out-text');
+    const run = await cli(['run', 'text.json', '--out', out], env, stack.dir);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toBe(`${join(out, 'ComfyUI_00001_.png')}\nnode 21 text: a cat, in ink\n`);
+    const [id] = createdIds(run.stderr);
+    const get = await cli(['get', id!], env);
+    expect(get.code, get.stderr).toBe(0);
+    const lines = get.stdout.split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^${id}  success  comfy-async-local  created `));
+    expect(get.stdout).toMatch(
+      /^times: created \S+, started \S+ \(queued [\d.]+s\), completed \S+ \(ran [\d.]+s\)$/m,
+    );
+    expect(get.stdout).toMatch(/^timings: .*total \d+ ms/m);
+    expect(get.stdout).toMatch(
+      /^outputs:\n {2}node 9 images: ComfyUI_00001_\.png {2}http:\/\/127\.0\.0\.1:\d+\/\S+$/m,
+    );
+    expect(get.stdout).toMatch(/^ {2}node 21 text: a cat, in ink$/m);
+    const list = await cli(['list'], env);
+    expect(list.stdout.split('\n')[0]).toMatch(/^PROMPT ID +STATUS +CREATED +ENDPOINT$/);
+    expect(list.stdout).toContain(`${id}  success`);
+  });
+
+  it('never overwrites a file in the output folder: a second run saves beside the first', async () => {
+    const out = join(stack.dir, 'out-twice');
+    const first = await cli(['run', 'txt2img.json', '--out', out], env, stack.dir);
+    const before = readFileSync(first.stdout.trim());
+    const second = await cli(['run', 'txt2img.json', '--out', out, '--set', '3.seed=2'], env, stack.dir);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toBe(`${join(out, 'ComfyUI_00001_-1.png')}\n`);
+    expect(readFileSync(first.stdout.trim()).equals(before)).toBe(true);
+    expect(readFileSync(second.stdout.trim()).equals(before)).toBe(false);
+  });
+
+  it('downloads an execute queued with --no-wait, following it to its end', async () => {
+    const queued = await cli(['run', 'text.json', '--no-wait'], env, stack.dir);
+    expect(queued.code, queued.stderr).toBe(0);
+    const id = queued.stdout.trim();
+    const out = join(stack.dir, 'out-download');
+    const download = await cli(['download', id, '--out', out], env);
+    expect(download.code, download.stderr).toBe(0);
+    expect(download.stdout).toBe(`${join(out, 'ComfyUI_00001_.png')}\nnode 21 text: a cat, in ink\n`);
+    expect(readdirSync(out)).toEqual(['ComfyUI_00001_.png']);
+    expect((await cli(['download', '00000000-0000-4000-8000-000000000000'], env)).code).toBe(3);
+  });
+
+  it('runs with random seeds, N times with new ones each, outputs side by side', async () => {
+    const out = join(stack.dir, 'out-repeat');
+    const run = await cli(['run', 'txt2img.json', '--repeat', '3', '--json', '--out', out], env, stack.dir);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/^\[1\/3\] 3\.seed=\d+$/m);
+    const executes = JSON.parse(run.stdout) as { status: string; prompt_params: { prompt: any } }[];
+    expect(executes.map((e) => e.status)).toEqual(['success', 'success', 'success']);
+    const seeds = executes.map((e) => e.prompt_params.prompt['3'].inputs.seed as number);
+    expect(new Set(seeds).size).toBe(3);
+    for (const seed of seeds) expect(Number.isSafeInteger(seed) && seed >= 0).toBe(true);
+    expect(readdirSync(out).sort()).toEqual([
+      'ComfyUI_00001_-1.png',
+      'ComfyUI_00001_-2.png',
+      'ComfyUI_00001_.png',
+    ]);
+
+    const once = await cli(
+      ['run', 'txt2img.json', '--seed', 'random', '--json', '--out', out],
+      env,
+      stack.dir,
+    );
+    expect(once.code, once.stderr).toBe(0);
+    expect(JSON.parse(once.stdout).prompt_params.prompt['3'].inputs.seed).not.toBe(1);
+    const tooBig = await cli(['run', 'txt2img.json', '--seed', '18446744073709551615'], env, stack.dir);
+    expect(tooBig.code).toBe(2);
+    expect(tooBig.stderr).toMatch(
+      /--seed 18446744073709551615: expected random or a whole number from 0 to 9007199254740991/,
+    );
+  });
+
+  it('sends a webhook when asked, and get shows its delivery', async () => {
+    const delivered: { type: string; data: { prompt_id: string } }[] = [];
+    let arrived: () => void = () => {};
+    const arrival = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        delivered.push(JSON.parse(body));
+        res.writeHead(204).end();
+        arrived();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    try {
+      const run = await cli(
+        ['run', 'txt2img.json', '--webhook', url, '--out', join(stack.dir, 'out-hook')],
+        env,
+        stack.dir,
+      );
+      expect(run.code, run.stderr).toBe(0);
+      const [id] = createdIds(run.stderr);
+      await arrival;
+      expect(delivered[0]).toMatchObject({ type: 'execute.success', data: { prompt_id: id } });
+      let get = await cli(['get', id!], env);
+      // The record says delivered once the delivery function has written it back.
+      while (!/^webhook: /m.test(get.stdout) || /^webhook: \S+ (pending|retrying)/m.test(get.stdout))
+        get = await cli(['get', id!], env);
+      expect(get.stdout).toMatch(new RegExp(`^webhook: ${url} delivered \\(success, 1 attempt\\)$`, 'm'));
+    } finally {
+      await new Promise((r) => receiver.close(r));
+    }
+  });
+
+  it('deletes executes and inputs', async () => {
+    const run = await cli(['run', 'txt2img.json', '--no-wait'], env, stack.dir);
+    const id = run.stdout.trim();
+    await cli(['download', id, '--out', join(stack.dir, 'out-delete')], env);
+    expect(await cli(['delete', id], env)).toMatchObject({ code: 0, stdout: `${id}  deleted\n` });
+    expect((await cli(['get', id], env)).code).toBe(3);
+    const again = await cli(['delete', id], env);
+    expect(again).toMatchObject({ code: 3, stdout: '' });
+    expect(again.stderr).toContain(`no execute ${id} (not yours, or already deleted)`);
+
+    const upload = await cli(['inputs', 'upload', join(stack.dir, 'cat.png')], env);
+    const name = upload.stdout.trim();
+    expect(await cli(['inputs', 'delete', name], env)).toMatchObject({
+      code: 0,
+      stdout: `${name}  deleted\n`,
+    });
+    expect((await cli(['inputs', 'list'], env)).stdout).not.toContain(name);
+  });
+
+  it('uploads a model in parts, resumes an interrupted upload, lists and deletes it', async () => {
+    const MIB = 1024 ** 2;
+    // npm start's parts are 64 MiB: two parts, the second short.
+    const bytes = Buffer.alloc(64 * MIB + 4096);
+    for (let i = 0; i < bytes.length; i += 4096) bytes.writeUInt32LE(i, i);
+    const path = join(stack.dir, 'ink.safetensors');
+    writeFileSync(path, bytes);
+    const target = { folder: 'loras', name: 'styles/ink.safetensors' };
+    // A first upload stopped after its first part, its state where the command line keeps it.
+    const store = uploadStateStore(
+      stack.apiUrl,
+      path,
+      target,
+      join(stack.dir, '.local/share/comfy-exec/uploads'),
+    );
+    const stop = new AbortController();
+    const client = new ComfyExecClient({ apiUrl: stack.apiUrl, apiKey: stack.apiKey });
+    const stopped = await client
+      .uploadModel(new Blob([bytes]), target, stop.signal, {
+        onState: (state) => {
+          store.write(state);
+          if (state.done.length === 1) stop.abort(new Error('stopped after part 1'));
+        },
+      })
+      .catch((error: Error) => error.message);
+    expect(stopped).toBe('stopped after part 1');
+    expect(store.read()?.done.map((part) => part.part_number)).toEqual([1]);
+
+    const upload = await cli(['models', 'upload', path, 'loras/styles/ink.safetensors'], env);
+    expect(upload.code, upload.stderr).toBe(0);
+    expect(upload.stderr).toContain('resuming: 1 of 2 parts already uploaded');
+    expect(upload.stderr).toContain('loras/styles/ink.safetensors: 64.0 of 64.0 MiB');
+    expect(upload.stdout).toBe(`loras/styles/ink.safetensors  ${bytes.length} bytes\n`);
+    expect(existsSync(store.file)).toBe(false);
+    const stored = await stack.s3.send(
+      new GetObjectCommand({ Bucket: stack.bucket, Key: 'models/loras/styles/ink.safetensors' }),
+    );
+    const digest = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+    expect(digest(await stored.Body!.transformToByteArray())).toBe(digest(bytes));
+
+    const list = await cli(['models', 'list', '--folder', 'loras'], env);
+    expect(list.stdout).toMatch(/^MODEL +BYTES +MODIFIED +SHA256\n/);
+    expect(list.stdout).toMatch(new RegExp(`^loras/styles/ink\\.safetensors +${bytes.length} `, 'm'));
+    expect(await cli(['models', 'delete', 'loras/styles/ink.safetensors'], env)).toMatchObject({
+      code: 0,
+      stdout: 'loras/styles/ink.safetensors  deleted\n',
+    });
+    expect(await cli(['models', 'list', '--folder', 'loras'], env)).toMatchObject({
+      stdout: 'no models in loras\n',
+    });
+    expect((await cli(['models', 'delete', 'checkpoints'], env)).code).toBe(2);
+  }, 120_000);
+});

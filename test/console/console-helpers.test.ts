@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type Catalog, choiceInputs, choicesOf, orderedInputNames } from '../../console/src/catalog';
+import { parseExactJson, parseInteger, toWire } from '../../console/src/exact-numbers';
+import { formatLogLine } from '../../console/src/log-format';
+import { promptLine } from '../../console/src/prompt-summary';
+import { CORPUS_DIR } from '../fixtures/prompts';
+
+const yuzuki = JSON.parse(
+  readFileSync(join(CORPUS_DIR, 'object_info/Hype3808__yuzuki-phone__object_info.json'), 'utf8'),
+) as Catalog;
+const pair = (name: string, file: string) =>
+  JSON.parse(readFileSync(join(CORPUS_DIR, 'pairs', name, file), 'utf8')) as Record<string, any>;
+
+describe("the console's 64-bit integers", () => {
+  // Written back with JSON.rawJSON, which Node 20 lacks: the browser test checks the request's digits.
+  it('reads a seed past 2^53 exactly, and strings and other numbers as JSON.parse does', () => {
+    const text =
+      '{"3":{"inputs":{"seed":18446744073709551615,"cfg":8.0,"steps":-20,"t":"a \\" 99999999999999999999","s":1e300}}}';
+    expect((parseExactJson(text) as any)['3'].inputs).toEqual({
+      seed: 18446744073709551615n,
+      cfg: 8,
+      steps: -20,
+      t: 'a " 99999999999999999999',
+      s: 1e300,
+    });
+    expect(toWire({ steps: 20, text: 'x' })).toEqual({ steps: 20, text: 'x' });
+  });
+
+  it('takes typed integers as numbers while exact, BigInts past that, nothing else', () => {
+    expect(parseInteger(' 42 ')).toBe(42);
+    expect(parseInteger('9007199254740993')).toBe(9007199254740993n);
+    expect(parseInteger('1e3')).toBeUndefined();
+    expect(parseInteger('4.5')).toBeUndefined();
+  });
+});
+
+describe("the console's reading of the node catalog", () => {
+  it("finds choices in both of ComfyUI's combo shapes", () => {
+    expect(choicesOf(yuzuki, 'KSampler', 'sampler_name')).toContain('dpmpp_2m');
+    const newShape: Catalog = {
+      Pick: { input: { required: { mode: ['COMBO', { options: ['a', 'b'] }], steps: ['INT', {}] } } },
+    };
+    expect(choicesOf(newShape, 'Pick', 'mode')).toEqual(['a', 'b']);
+    expect(choicesOf(newShape, 'Pick', 'steps')).toBeUndefined();
+  });
+
+  it("orders a node's inputs as ComfyUI does, unknown ones last", () => {
+    expect(orderedInputNames(yuzuki, 'KSampler', ['denoise', 'seed', 'extra', 'model'])).toEqual([
+      'model',
+      'seed',
+      'denoise',
+      'extra',
+    ]);
+  });
+
+  it("lists a real prompt's choice inputs, but not its image pickers (uploads)", () => {
+    const names = choiceInputs(yuzuki, pair('007', 'api.json') as never).map((f) => `${f.node}.${f.name}`);
+    expect(names).toEqual(expect.arrayContaining(['3.sampler_name', '3.scheduler']));
+    expect(names).not.toContain('11.image');
+  });
+});
+
+describe("the console's summaries", () => {
+  it("picks the positive prompt's text of a real prompt", () => {
+    expect(promptLine(pair('085', 'api.json') as never)).toMatch(/^photograph in the style of/);
+  });
+
+  it('shows a structured log line as its time, level, message and fields', () => {
+    const message = JSON.stringify({
+      level: 'INFO',
+      message: 'invocation answered',
+      timestamp: '2026-12-06T16:40:52.123Z',
+      service: 'comfy-exec-endpoint',
+      prompt_id: 'x',
+      status: 'success',
+    });
+    expect(formatLogLine({ timestamp: '', message })).toBe(
+      '16:40:52.123 INFO invocation answered status=success',
+    );
+    expect(formatLogLine({ timestamp: '', message: 'got prompt\n' })).toBe('got prompt');
+  });
+});

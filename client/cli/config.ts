@@ -53,8 +53,21 @@ export function resolveConnection(
   const apiUrl = flags.apiUrl ?? env.COMFY_EXEC_API_URL;
   const apiKey = flags.apiKey ?? env.COMFY_EXEC_API_KEY;
   if (apiUrl && apiKey) return { apiUrl, apiKey, source: flags.apiUrl ? 'flags' : 'environment' };
-  if (apiUrl || apiKey)
-    throw new UsageError('set both the API URL and the API key (COMFY_EXEC_API_URL and COMFY_EXEC_API_KEY)');
+  if (apiUrl)
+    throw new UsageError('set the API key too (--api-key or COMFY_EXEC_API_KEY): a URL alone names no owner');
+  if (apiKey) {
+    // Another key of a running npm start (API_KEYS=a,b): its URL, this key.
+    const [running] = findLocalStacks(env);
+    if (running)
+      return {
+        apiUrl: running.info.api_url,
+        apiKey,
+        source: `npm start (pid ${running.info.pid}) with the key given`,
+      };
+    throw new UsageError(
+      'set the API URL too (--api-url or COMFY_EXEC_API_URL): no running npm start to take it from',
+    );
+  }
   const named = flags.profile ?? env.COMFY_EXEC_PROFILE;
   const fromProfile = profile(named ?? 'default', configFile(env), named !== undefined);
   if (fromProfile) return fromProfile;

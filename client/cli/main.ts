@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import packageJson from '../package.json' with { type: 'json' };
 import { registerDoctor } from './commands/doctor';
 import { registerExecutes } from './commands/executes';
 import { registerMisc } from './commands/misc';
@@ -6,6 +7,9 @@ import { registerModels } from './commands/models';
 import { registerRun } from './commands/run';
 import { createContext, type GlobalFlags } from './context';
 import { describeFailure, EXIT } from './exit-codes';
+
+/** The client package's version: the build inlines it (the bundle has no package.json beside it). */
+const CLIENT_VERSION: string = packageJson.version;
 
 const program = new Command('comfy-exec')
   .description('Run ComfyUI workflows on comfy-exec (serverless ComfyUI on AWS)')
@@ -15,6 +19,7 @@ const program = new Command('comfy-exec')
     '-p, --profile <name>',
     'a profile from the config file (COMFY_EXEC_CONFIG or ~/.config/comfy-exec/config.json)',
   )
+  .version(CLIENT_VERSION, '-V, --version', "print comfy-exec's version")
   .option('-v, --verbose', 'say where requests go, and each retry')
   .option('-q, --quiet', 'print only results')
   .showHelpAfterError('(comfy-exec --help for usage)')

@@ -119,7 +119,7 @@ export function placeInput(key: string, prompt: Record<string, unknown>): Placem
   const named = files.filter((file) => file.input === key);
   if (named.length > 1)
     throw new PromptEditError(
-      `inputs['${key}'] could be ${named.map((file) => describeFile(api, file)).join(', ')}: name one as NODE.${key} (e.g. ${named[0]!.node}.${key})`,
+      `the input file '${key}' could be ${named.map((file) => describeFile(api, file)).join(', ')}: name one as NODE.${key} (e.g. ${named[0]!.node}.${key})`,
     );
   if (named.length === 1) return { target: `${named[0]!.node}.${key}` };
   const byName = findInputByName(api, key);
@@ -127,6 +127,6 @@ export function placeInput(key: string, prompt: Record<string, unknown>): Placem
   if (usesFileName(api, key)) return { byFileName: key };
   const known = files.map((file) => describeFile(api, file)).join(', ');
   throw new PromptEditError(
-    `inputs['${key}'] names no NODE.INPUT, no input of any node and no file the prompt uses (its file inputs: ${known || 'none'})`,
+    `the input file '${key}' names no NODE.INPUT, no input of any node and no file the prompt uses (its file inputs: ${known || 'none'})`,
   );
 }

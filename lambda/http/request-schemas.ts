@@ -20,6 +20,18 @@ const EndpointNameSchema = z
 
 const JsonObjectSchema = z.record(z.string(), z.unknown());
 
+/**
+ * Fields the record keeps as sent: bounded, so a create can never make the record too big for
+ * DynamoDB (a 500) or its stream events too big for a webhook message (extra_data, which may be
+ * large, is kept with the staged request instead).
+ */
+const MAX_PREPARE_PROPS_BYTES = 16 * 1024;
+const SmallJsonObjectSchema = JsonObjectSchema.check(
+  z.refine((value) => new TextEncoder().encode(JSON.stringify(value)).length <= MAX_PREPARE_PROPS_BYTES, {
+    message: `must be at most ${MAX_PREPARE_PROPS_BYTES} bytes of JSON`,
+  }),
+);
+
 const WAIT_MESSAGE = `must be a whole number of seconds from 0 to ${MAX_WAIT_SECONDS}`;
 
 const described = <S extends z.ZodMiniType>(schema: S, description: string) =>
@@ -37,12 +49,13 @@ export const CreateExecuteBodySchema = z.strictObject({
   number: described(z.nullish(z.union([z.string(), z.number()])), 'ComfyUI queue priority'),
   front: described(z.nullish(z.boolean()), 'ComfyUI: queue at the front'),
   extra_data: described(z.nullish(JsonObjectSchema), 'ComfyUI extra_data, passed through untouched'),
-  client_id: described(z.nullish(z.string()), 'ComfyUI client id'),
+  client_id: described(z.nullish(z.string().check(z.maxLength(256))), 'ComfyUI client id'),
   workflow: described(
     z.nullish(
       z
         .string()
         .check(
+          z.maxLength(256),
           z.regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must start with a letter and hold only letters, digits and _'),
         ),
     ),
@@ -50,11 +63,16 @@ export const CreateExecuteBodySchema = z.strictObject({
   ),
   workflow_name: described(z.nullish(EndpointNameSchema), 'ESD: run on endpoint comfy-async-{workflow_name}'),
   need_prepare: z.nullish(z.boolean()),
-  prepare_props: z.nullish(JsonObjectSchema),
+  prepare_props: z.nullish(SmallJsonObjectSchema),
   multi_async: z.nullish(z.boolean()),
   dry_run: described(z.nullish(z.boolean()), 'validate (and convert) only: nothing is stored or run'),
   webhook: described(
-    z.nullish(z.strictObject({ url: z.string(), events: z.optional(z.array(z.string())) })),
+    z.nullish(
+      z.strictObject({
+        url: z.string().check(z.maxLength(2048)),
+        events: z.optional(z.array(z.string()).check(z.maxLength(4))),
+      }),
+    ),
     'POST the execute to this URL (https) on its events (running, success, failed, cancelled; default the last three), signed as Standard Webhooks',
   ),
   inputs: described(

@@ -49,6 +49,12 @@ export async function deliverWebhook(
 ): Promise<DeliveryOutcome> {
   const record = await deps.store.get(delivery.prompt_id);
   if (!record?.webhook) return { kind: 'skipped', reason: 'the execute or its webhook no longer exists' };
+  // An execute deleted and its id taken by a new create (any key's): the event is the old one's,
+  // and neither its state nor the new owner's receiver may see it.
+  if (!sameExecute(record, delivery.execute))
+    return { kind: 'skipped', reason: 'the execute was deleted and its prompt_id used again' };
+  if (!record.webhook.events.includes(delivery.event))
+    return { kind: 'skipped', reason: `the execute's webhook does not ask for ${delivery.event}` };
   const now = deps.clock.now();
   const { url } = record.webhook;
   const checked = await checkWebhookHost(url, deps.resolveHost, {
@@ -84,6 +90,13 @@ export async function deliverWebhook(
     attempt,
   );
   return delay ? { kind: 'retry', delaySeconds: delay, error } : { kind: 'gave-up', error };
+}
+
+/** The record read now is the execute the event happened to (same create), as far as the snapshot tells. */
+function sameExecute(record: ExecuteRecord, snapshot: WebhookDelivery['execute']): boolean {
+  if (!snapshot) return true;
+  const then = snapshot.record;
+  return then.request_hash === record.request_hash && then.create_time === record.create_time;
 }
 
 async function post(

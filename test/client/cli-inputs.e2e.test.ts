@@ -61,7 +61,7 @@ describe('comfy-exec run --input on real exports (an upload widget beside the fi
     const result = await run(['vton.json', '--input', 'image=cat.png']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(
-      "inputs['image'] could be 4.image (LoadImage) = depositphotos_162960158-stock-photo-full-body-portrait-of-young.jpg, 195.image (LoadImage) = wedding_dress_13.jpg: name one as NODE.image",
+      "the input file 'image' could be 4.image (LoadImage) = depositphotos_162960158-stock-photo-full-body-portrait-of-young.jpg, 195.image (LoadImage) = wedding_dress_13.jpg: name one as NODE.image",
     );
     expect(result.stderr).not.toContain('uploaded');
   });

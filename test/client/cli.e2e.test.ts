@@ -203,6 +203,26 @@ describe('comfy-exec, the command line, against npm start', () => {
     expect(JSON.parse(run.stdout).prompt_params.prompt['4'].inputs.ckpt_name).toBe(
       'v1-5-pruned-emaonly.safetensors',
     );
+    // --seed converts the workflow first too: the refusal's prompt is what it seeds and fixes.
+    const seeded = await cli(
+      [
+        'run',
+        'seed004.json',
+        '--set',
+        '4.ckpt_name=v1-5-pruned-emaonly.safetensors',
+        '--set',
+        '5.width=64',
+        '--set',
+        '5.height=64',
+        '--seed',
+        '7',
+        '--json',
+      ],
+      env,
+      stack.dir,
+    );
+    expect(seeded.code, seeded.stderr).toBe(0);
+    expect(JSON.parse(seeded.stdout).prompt_params.prompt['3'].inputs.seed).toBe(7);
   });
 
   it('names the missing class (not a link beside it) and exits 2 for a workflow it cannot convert', async () => {
@@ -240,6 +260,10 @@ describe('comfy-exec, the command line, against npm start', () => {
     });
     const urlOnly = await cli(['list'], { ...env, COMFY_EXEC_API_URL: stack.apiUrl });
     expect(urlOnly.code).toBe(2);
+    // A key alone (another key of API_KEYS) takes the running stack's URL.
+    const keyOnly = await cli(['--api-key', stack.apiKey, 'list'], env);
+    expect(keyOnly.code, keyOnly.stderr).toBe(0);
+    expect(await cli(['--version'], env)).toMatchObject({ code: 0, stdout: '0.1.0\n' });
     const nothing = await cli(['list'], cliEnv({ stackFile: join(stack.dir, 'none.json'), dir: stack.dir }));
     expect(nothing).toMatchObject({ code: 2 });
     expect(nothing.stderr).toMatch(/no API to talk to/);

@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   findLocalStacks,
   localStackFile,
@@ -32,6 +32,20 @@ describe('the file npm start leaves for the command line', () => {
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(readLocalStackFile(path)).toEqual(info(process.pid));
     expect(readLocalStackFile(path, () => false)).toBeUndefined();
+  });
+
+  it("is stale once its pid answers EPERM: another user's process has it now, and never gets the key", () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'stack-file-')), 'sub', 'local-stack.json');
+    writeLocalStackFile(info(process.pid), path);
+    const kill = vi.spyOn(process, 'kill').mockImplementation(() => {
+      throw Object.assign(new Error('kill EPERM'), { code: 'EPERM' });
+    });
+    try {
+      expect(readLocalStackFile(path)).toBeUndefined();
+    } finally {
+      kill.mockRestore();
+    }
+    expect(readLocalStackFile(path)).toEqual(info(process.pid));
   });
 
   it('is removed only by the process that wrote it, and ignored when broken', () => {

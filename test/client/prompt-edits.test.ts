@@ -137,7 +137,7 @@ describe('placing an input file (--input KEY=FILE, run({ inputs }))', () => {
   it('refuses an input name two nodes have, listing each candidate with its file', () => {
     expect(() => placeInput('image', vton())).toThrow(
       new PromptEditError(
-        "inputs['image'] could be 4.image (LoadImage) = depositphotos_162960158-stock-photo-full-body-portrait-of-young.jpg, 195.image (LoadImage) = wedding_dress_13.jpg: name one as NODE.image (e.g. 4.image)",
+        "the input file 'image' could be 4.image (LoadImage) = depositphotos_162960158-stock-photo-full-body-portrait-of-young.jpg, 195.image (LoadImage) = wedding_dress_13.jpg: name one as NODE.image (e.g. 4.image)",
       ),
     );
     expect(placeInput('195.image', vton())).toEqual({ target: '195.image' });
@@ -152,7 +152,7 @@ describe('placing an input file (--input KEY=FILE, run({ inputs }))', () => {
     expect(p['10']!.inputs).toEqual({ image: 'in-1-cat.png', upload: 'image' });
     expect(p['6']!.inputs.text).toBe('example.png');
     expect(() => placeInput('photo.png', img2img())).toThrow(
-      "inputs['photo.png'] names no NODE.INPUT, no input of any node and no file the prompt uses (its file inputs: 10.image (LoadImage) = example.png)",
+      "the input file 'photo.png' names no NODE.INPUT, no input of any node and no file the prompt uses (its file inputs: 10.image (LoadImage) = example.png)",
     );
   });
 

@@ -61,4 +61,20 @@ describe('extra_data too large for the record (a UI workflow in extra_pnginfo)',
     );
     expect(Item!.prompt_params.extra_data).toEqual(extra_data);
   });
+  it('refuses the other fields the record keeps as sent when they are too large, with a 400 naming them', async () => {
+    for (const [field, value] of [
+      ['prepare_props', { note: 'x'.repeat(20 * 1024) }],
+      ['client_id', 'c'.repeat(300)],
+      ['workflow', `w${'a'.repeat(300)}`],
+      ['webhook', { url: `https://hooks.example.com/${'p'.repeat(3000)}` }],
+    ] as const) {
+      const response = await callApi({
+        method: 'POST',
+        path: '/executes',
+        body: { prompt: txt2imgPrompt(), [field]: value },
+      });
+      expect(response.status, field).toBe(400);
+      expect(response.body.message, field).toContain(field);
+    }
+  });
 });

@@ -6,6 +6,7 @@ import {
   type Execute,
   ExecuteFailedError,
   type PromptSource,
+  PromptValidationError,
   parseSetValue,
   resolvePromptSource,
 } from '../../src/index';
@@ -56,10 +57,14 @@ async function apiPromptOf(
 ): Promise<ApiPrompt> {
   const resolved = await resolvePromptSource(bytes);
   if (resolved.kind === 'api') return resolved.prompt as ApiPrompt;
-  const converted = await client.dryRun({
-    prompt: resolved.prompt,
-    ...(endpoint ? { endpoint_name: endpoint } : {}),
-  });
+  const converted = await client
+    .dryRun({ prompt: resolved.prompt, ...(endpoint ? { endpoint_name: endpoint } : {}) })
+    .catch((error: unknown) => {
+      // Refused as converted (a model the endpoint lacks): --set may be the fix, and each create
+      // validates the prompt again once it is applied.
+      if (error instanceof PromptValidationError && error.prompt) return { prompt: error.prompt };
+      throw error;
+    });
   return converted.prompt as ApiPrompt;
 }
 

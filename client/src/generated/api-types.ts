@@ -55,7 +55,10 @@ export interface CreateExecuteBody {
    */
   webhook?: {
     url: string;
-    events?: string[];
+    /**
+     * @maxItems 4
+     */
+    events?: [] | [string] | [string, string] | [string, string, string] | [string, string, string, string];
   } | null;
   /**
    * files for this execute only, by the file name the prompt uses: a data: URL or base64 data, an https:// URL, or an s3:// URI (your inputs prefix or a bucket the operator allowed)

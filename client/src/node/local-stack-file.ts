@@ -33,12 +33,17 @@ export interface LocalStackInfo {
   };
 }
 
+/**
+ * Whether a process of this user has that pid: a stack runs as the user who reads its file, so a
+ * pid that only answers EPERM belongs to someone else now (the stack died and its pid was reused)
+ * and the file is stale: whatever listens on its port now must never get the key.
+ */
 const isRunning = (pid: number) => {
   try {
     process.kill(pid, 0);
     return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  } catch {
+    return false;
   }
 };
 

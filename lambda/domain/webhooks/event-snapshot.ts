@@ -22,6 +22,9 @@ export interface ExecuteSnapshot {
  */
 const READ_AT_DELIVERY = ['prompt_params', 'webhook', 'prompt_id', 'owner'] as const;
 
+/** The stream image's index attributes: the store never shows them, nor may a payload. */
+const INDEX_ONLY = ['owner_status', 'pending'] as const;
+
 /**
  * What may be left out when a snapshot is too big for a queue message: the files and outputs,
  * which are written once, with the final status, so the record read later has the same.
@@ -33,6 +36,18 @@ const BULKY: (keyof ExecuteRecord)[] = [
   'temp_files',
   'started_nodes',
 ];
+
+/** What a snapshot always keeps: the event's state, and the identity a delivery checks. */
+const ESSENTIAL = [
+  'status',
+  'request_hash',
+  'create_time',
+  'start_time',
+  'complete_time',
+  'message',
+  'progress',
+  'cancel_requested',
+] as const;
 
 /** Under SQS's 256 KiB message limit with room for the delivery around it. */
 export const MAX_SNAPSHOT_BYTES = 200 * 1024;
@@ -57,11 +72,21 @@ export function eventSnapshot(
   event: WebhookEvent,
   streamTime: Date | undefined,
 ): ExecuteSnapshot {
-  const whole = without(record, READ_AT_DELIVERY);
+  const whole = without(record, [...READ_AT_DELIVERY, ...INDEX_ONLY]);
   const occurred_at = occurredAt(record, event, streamTime);
-  if (new TextEncoder().encode(JSON.stringify(whole)).length <= MAX_SNAPSHOT_BYTES)
-    return { record: whole, omitted: [], occurred_at };
-  return { record: without(whole, BULKY), omitted: BULKY, occurred_at };
+  const fits = (part: Partial<ExecuteRecord>) =>
+    new TextEncoder().encode(JSON.stringify(part)).length <= MAX_SNAPSHOT_BYTES;
+  if (fits(whole)) return { record: whole, omitted: [], occurred_at };
+  const lean = without(whole, BULKY);
+  if (fits(lean)) return { record: lean, omitted: BULKY, occurred_at };
+  // Still too big (fields a client filled up to the record's limit): the state of the event and
+  // the identity the delivery checks; the rest as read at delivery. A message SQS refuses would
+  // hold back every later event of its stream shard.
+  const essential = Object.fromEntries(
+    Object.entries(whole).filter(([key]) => (ESSENTIAL as readonly string[]).includes(key)),
+  ) as Partial<ExecuteRecord>;
+  const omitted = Object.keys(whole).filter((key) => !(ESSENTIAL as readonly string[]).includes(key));
+  return { record: essential, omitted: omitted as (keyof ExecuteRecord)[], occurred_at };
 }
 
 /**

@@ -140,4 +140,44 @@ describe('webhook payloads tell of the event, not of the record at delivery', ()
       status: 'success',
     });
   });
+  it("never sends a deleted execute's event to the execute that took its id, nor an event it did not ask for", async () => {
+    const { running, done, write, queue, queued, deps, posted } = await setup();
+    write(done);
+    await dispatchWebhooks(running, done, { queue }, new Date('2026-11-22T10:00:10Z'));
+    const [aliceSuccess] = queued;
+    // Alice's execute is deleted; bob creates one under the same prompt_id, with his own webhook.
+    const bobs: ExecuteRecord = {
+      ...done,
+      owner: 'bob',
+      request_hash: 'bobs-request',
+      create_time: '2026-11-22T11:00:00.000Z',
+      prepare_props: {},
+      webhook: { ...webhook!, url: 'https://bob.example.com/in', events: ['success'] },
+    };
+    write(bobs);
+    expect(await deliverWebhook(aliceSuccess!, attempt(2), deps)).toMatchObject({ kind: 'skipped' });
+    expect(posted).toEqual([]);
+    // A delivery of an event the current webhook does not ask for is skipped too.
+    write({ ...done, webhook: { ...webhook!, events: ['failed'] } });
+    expect(await deliverWebhook(aliceSuccess!, attempt(2), deps)).toMatchObject({
+      kind: 'skipped',
+      reason: expect.stringContaining('success'),
+    });
+    expect(posted).toEqual([]);
+  });
+
+  it('shows no index attribute, and stays under the message limit however large the client made the record', async () => {
+    const { running, done, write, queue, queued } = await setup();
+    const indexed = { ...done, owner_status: 'alice#success', pending: 'p' } as ExecuteRecord;
+    write(indexed);
+    await dispatchWebhooks(running, indexed, { queue }, undefined);
+    expect(Object.keys(queued[0]!.execute!.record)).not.toContain('owner_status');
+    expect(Object.keys(queued[0]!.execute!.record)).not.toContain('pending');
+    const huge = { ...done, prepare_props: { note: 'x'.repeat(300 * 1024) } } as ExecuteRecord;
+    write(huge);
+    await dispatchWebhooks(running, huge, { queue }, undefined);
+    const delivery = queued.at(-1)!;
+    expect(new TextEncoder().encode(JSON.stringify(delivery)).length).toBeLessThan(MAX_SNAPSHOT_BYTES);
+    expect(delivery.execute!.record).toMatchObject({ status: 'success', request_hash: done.request_hash });
+  });
 });

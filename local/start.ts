@@ -177,6 +177,7 @@ try {
       api_key: apiKeys[0]!,
       pid: process.pid,
       started_at: new Date().toISOString(),
+      project_dir: process.cwd(),
       aws: {
         region: LOCAL_REGION,
         access_key_id: credentials.accessKeyId,

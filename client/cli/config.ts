@@ -90,9 +90,9 @@ export function resolveConnection(
 /** Which of several running `npm start`s the command line talks to, and how to pick another. */
 function severalLocalStacks(chosen: FoundLocalStack, others: FoundLocalStack[]): string {
   const stack = ({ info, file }: FoundLocalStack) =>
-    `pid ${info.pid} at ${info.api_url} (started ${info.started_at}; ${file})`;
+    `pid ${info.pid} at ${info.api_url} (${info.project_dir ? `in ${info.project_dir}, ` : ''}started ${info.started_at}; ${file})`;
   return [
-    `${others.length + 1} local stacks are running; using the one started last: ${stack(chosen)}`,
+    `${others.length + 1} local stacks are running; using this project's, else the one started last: ${stack(chosen)}`,
     ...others.map((other) => `  also running: ${stack(other)}`),
     'For another one, set COMFY_EXEC_LOCAL_STACK_FILE to its file, or give --api-url and --api-key (its api_url and api_key are in that file).',
   ].join('\n');

@@ -36,5 +36,5 @@ export function fixHints(nodeErrors: NodeErrors): string[] {
       }
     }
   }
-  return hints.length > 0 ? ['to fix it, run it again with:', ...hints] : [];
+  return hints.length > 0 ? ['to fix it, validate or run it again with:', ...hints] : [];
 }

@@ -36,5 +36,6 @@ export {
   resolvePromptSource,
 } from './prompt-source';
 export type { RunOptions } from './run';
+export { applySets } from './run';
 export type { FileData } from './transfers';
 export * from './types';

@@ -49,7 +49,11 @@ export interface RunOptions extends FollowOptions {
  * Applies `--set` values. A node lacking the input costs one catalog look-up of its class (only
  * then: most sets name inputs the prompt has).
  */
-async function applySets(client: ComfyExecClient, prompt: ApiPrompt, options: RunOptions) {
+export async function applySets(
+  client: ComfyExecClient,
+  prompt: ApiPrompt,
+  options: Pick<RunOptions, 'set' | 'signal'>,
+) {
   const catalog = new Map<string, Promise<NodeInfo | undefined>>();
   for (const [target, value] of Object.entries(options.set ?? {})) {
     const lacking = classLackingInput(prompt, target);

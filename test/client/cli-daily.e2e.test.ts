@@ -96,6 +96,22 @@ describe('comfy-exec as a daily tool, against npm start', () => {
     expect((await cli(['download', '00000000-0000-4000-8000-000000000000'], env)).code).toBe(3);
   });
 
+  it('says why a downloaded execute failed, and that a cancel is a request (or too late)', async () => {
+    const client = new ComfyExecClient({ apiUrl: stack.apiUrl, apiKey: stack.apiKey });
+    const failing = await client.create({
+      prompt: tinyTxt2imgPrompt(2, 2),
+      prompt_id: crypto.randomUUID(),
+      extra_data: { simulate: { fail_node: '8' } },
+    });
+    // Ended before the download asks (followed to its end, download says why as run does).
+    await expect(client.wait(failing.prompt_id, { pollIntervalMs: 100 })).rejects.toThrow(/VAEDecode/);
+    const download = await cli(['download', failing.prompt_id, '--out', join(stack.dir, 'out-failed')], env);
+    expect(download.code).toBe(1);
+    expect(download.stderr).toMatch(/failed \(.+\): 0 file\(s\)/);
+    const cancel = await cli(['cancel', failing.prompt_id], env);
+    expect(cancel).toMatchObject({ code: 0, stdout: `${failing.prompt_id}  already failed\n` });
+  });
+
   it('runs with random seeds, N times with new ones each, outputs side by side', async () => {
     const out = join(stack.dir, 'out-repeat');
     const run = await cli(['run', 'txt2img.json', '--repeat', '3', '--json', '--out', out], env, stack.dir);

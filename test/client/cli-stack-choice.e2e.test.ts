@@ -62,7 +62,7 @@ describe('comfy-exec with several local stacks running', () => {
     const { stderr } = await cli(['list'], env);
     expect(reached).toEqual(['second GET /prod/executes']);
     expect(stderr).toContain(
-      `2 local stacks are running; using the one started last: pid ${second.pid} at http://127.0.0.1:`,
+      `2 local stacks are running; using this project's, else the one started last: pid ${second.pid} at http://127.0.0.1:`,
     );
     expect(stderr).toContain(`also running: pid ${first.pid} at `);
     expect(stderr).toContain(`set COMFY_EXEC_LOCAL_STACK_FILE to its file, or give --api-url and --api-key`);

@@ -184,6 +184,13 @@ describe('comfy-exec, the command line, against npm start', () => {
       /^ {2}--set 4\.ckpt_name=VALUE {2}\(the endpoint has: .*v1-5-pruned-emaonly\.safetensors/m,
     );
     expect(refused.stderr).not.toMatch(/example\.png/);
+    const checked = await cli(
+      ['validate', 'seed004.json', '--set', '4.ckpt_name=v1-5-pruned-emaonly.safetensors'],
+      env,
+      stack.dir,
+    );
+    expect(checked.code, checked.stderr).toBe(0);
+    expect(checked.stdout).toMatch(/^valid: 7 nodes/);
     const run = await cli(
       [
         'run',

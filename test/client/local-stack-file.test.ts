@@ -175,6 +175,24 @@ describe('one file per running stack, in the folder of the user (issue 27)', () 
     expect(findLocalStacks(env, aliveOnly(first)).map(({ info }) => info.pid)).toEqual([first]);
   });
 
+  it('prefers the stack of the project the command runs in over a newer one of another checkout', () => {
+    const env = home();
+    writeLocalStackFile(
+      { ...started(first, '2026-01-01T10:00:00.000Z'), project_dir: '/work/mine' },
+      localStackFile(env, first),
+    );
+    writeLocalStackFile(
+      { ...started(second, '2026-01-01T11:00:00.000Z'), project_dir: '/work/theirs' },
+      localStackFile(env, second),
+    );
+    const pids = (cwd: string) =>
+      findLocalStacks(env, aliveOnly(first, second), undefined, cwd).map(({ info }) => info.pid);
+    expect(pids('/work/mine/client')).toEqual([first, second]);
+    expect(pids('/work/mine')).toEqual([first, second]);
+    expect(pids('/work/mine-too')).toEqual([second, first]);
+    expect(pids('/tmp')).toEqual([second, first]);
+  });
+
   it('the command line finds every running stack, started last first, and removes the files of those that ended', () => {
     const env = home();
     writeLocalStackFile(started(first, '2026-01-01T10:00:00.000Z'), localStackFile(env, first));

@@ -63,7 +63,8 @@ export function registerExecutes(program: Command, context: Context) {
       // A failed execute may still have made some files: they are downloaded, and the exit says it failed.
       const paths = await saveOutputs(client, execute, flags.out);
       for (const line of [...paths, ...textLines(execute)]) context.out(line);
-      context.info(`${execute.status}: ${paths.length} file(s) in ${flags.out}`);
+      const why = execute.status !== 'success' && execute.message ? ` (${execute.message})` : '';
+      context.info(`${execute.status}${why}: ${paths.length} file(s) in ${flags.out}`);
       context.exit(execute.status === 'success' ? EXIT.success : EXIT.executeFailed);
     });
 
@@ -73,7 +74,11 @@ export function registerExecutes(program: Command, context: Context) {
     .argument('<prompt_id>')
     .action(async (id: string) => {
       const answer = await context.client().cancel(id);
-      context.out(`${answer.prompt_id}  ${answer.status}`);
+      // Cancelling is asked, not done: a running execute ends `cancelled` once ComfyUI stops.
+      const state = ['success', 'failed', 'cancelled'].includes(answer.status)
+        ? `already ${answer.status}`
+        : `cancel requested (${answer.status} now; \`comfy-exec get ${answer.prompt_id}\` to see it end)`;
+      context.out(`${answer.prompt_id}  ${state}`);
     });
 
   program

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { PromptValidationError, resolvePromptSource } from '../../src/index';
+import { applySets, PromptValidationError, parseSetValue, resolvePromptSource } from '../../src/index';
 import { fileFromPath } from '../../src/node/index';
 import type { Context } from '../context';
 import { formatNodeErrors, UsageError } from '../exit-codes';
+import { apiPromptOf, collect, pairs } from './run';
 
 /** validate, endpoints, inputs: the rest of the API. */
 export function registerMisc(program: Command, context: Context) {
@@ -13,11 +14,28 @@ export function registerMisc(program: Command, context: Context) {
     .argument('<workflow>', 'API prompt, UI workflow, or a PNG/WEBP/MP4 ComfyUI saved')
     .option('-e, --endpoint <name>', 'the endpoint whose nodes to validate against')
     .option('--json', 'print the converted prompt as JSON')
-    .action(async (path: string, flags: { endpoint?: string; json?: boolean }) => {
+    .option(
+      '-s, --set <node.input=value>',
+      'check it with this value changed, as run would (repeatable)',
+      collect,
+      [],
+    )
+    .action(async (path: string, flags: { endpoint?: string; json?: boolean; set: string[] }) => {
       const bytes = await readFile(path).catch(() => {
         throw new UsageError(`cannot read ${path}`);
       });
-      const { prompt, kind, from } = await resolvePromptSource(bytes);
+      const resolved = await resolvePromptSource(bytes);
+      const { kind, from } = resolved;
+      let prompt = resolved.prompt;
+      const set = Object.fromEntries(
+        pairs(flags.set, '--set').map(([key, value]) => [key, parseSetValue(value)]),
+      );
+      if (flags.set.length > 0) {
+        // A fix is checked on the prompt run would send: converted first, then the values set.
+        const api = await apiPromptOf(context.client(), bytes, flags.endpoint);
+        await applySets(context.client(), api, { set });
+        prompt = api;
+      }
       const result = await context
         .client()
         .dryRun({ prompt, ...(flags.endpoint ? { endpoint_name: flags.endpoint } : {}) })

@@ -24,7 +24,7 @@ const REMOTE_SOURCE = /^(https:\/\/|http:\/\/|s3:\/\/|data:)/;
 const MAX_REPEAT = 100;
 
 /** `KEY=VALUE` pairs of a repeated option. */
-function pairs(values: string[], option: string): [string, string][] {
+export function pairs(values: string[], option: string): [string, string][] {
   return values.map((pair) => {
     const at = pair.indexOf('=');
     if (at <= 0) throw new UsageError(`${option} ${pair}: expected KEY=VALUE`);
@@ -50,7 +50,7 @@ function repeatOf(text: string): number {
 }
 
 /** The prompt in the API format, so its seed inputs can be named (a UI workflow is converted by a dry run). */
-async function apiPromptOf(
+export async function apiPromptOf(
   client: ComfyExecClient,
   bytes: Uint8Array,
   endpoint?: string,
@@ -218,7 +218,7 @@ interface RunFlags {
   repeat: string;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
+export const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerRun(program: Command, context: Context) {
   program

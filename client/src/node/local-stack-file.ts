@@ -20,6 +20,8 @@ export interface LocalStackInfo {
   api_key: string;
   pid: number;
   started_at: string;
+  /** The project folder `npm start` ran in: the command line prefers the stack of the folder it runs in. */
+  project_dir?: string;
   /**
    * The key pair this run's AWS parts (DynamoDB Local, S3, the SageMaker/SQS/Secrets Manager
    * emulator) check every request's signature against, made for this run: for the AWS CLI or a
@@ -206,6 +208,7 @@ export function findLocalStacks(
   env: NodeJS.ProcessEnv = process.env,
   alive = isRunning,
   uid = currentUid(),
+  cwd = process.cwd(),
 ): FoundLocalStack[] {
   const named = env.COMFY_EXEC_LOCAL_STACK_FILE;
   if (named) {
@@ -233,5 +236,12 @@ export function findLocalStacks(
     else if (pidInName === String(info.pid)) rmSync(file, { force: true });
   }
   const started = (stack: FoundLocalStack) => String(stack.info.started_at ?? '');
-  return found.sort((a, b) => started(b).localeCompare(started(a)) || b.info.pid - a.info.pid);
+  // The stack of the project the command runs in first (two checkouts, two stacks), then the newest.
+  const here = (stack: FoundLocalStack) => {
+    const dir = stack.info.project_dir;
+    return typeof dir === 'string' && (cwd === dir || cwd.startsWith(`${dir}/`)) ? 1 : 0;
+  };
+  return found.sort(
+    (a, b) => here(b) - here(a) || started(b).localeCompare(started(a)) || b.info.pid - a.info.pid,
+  );
 }

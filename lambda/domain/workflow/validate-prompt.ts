@@ -220,7 +220,8 @@ export function validateAgainstCatalog(
       outputs,
     };
   const confined = confinementErrors(prompt, catalog, files, allowedNodes, endpointName);
-  if (Object.keys(confined).length > 0) return refuseWhole(prompt, outputs, confined);
+  if (Object.keys(confined).length > 0)
+    return refuseWhole(prompt, outputs, withOtherErrors(prompt, outputs, confined, catalog, models));
   const cache = new Map<string, ComfyError[]>();
   const node_errors: ComfyNodeErrors = Object.create(null);
   let valid = 0;
@@ -253,6 +254,37 @@ function failed(node_errors: ComfyNodeErrors, outputs: string[]): CatalogValidat
     node_errors,
     outputs,
   };
+}
+
+/**
+ * A refused file or path, and every other error of the nodes the outputs need: ComfyUI reports all
+ * nodes' errors in one answer, so a workflow with a missing image and a missing model is fixed in
+ * one round trip, not two. An input the file check named is not reported twice.
+ */
+function withOtherErrors(
+  prompt: PromptGraph,
+  outputs: string[],
+  confined: ComfyNodeErrors,
+  catalog: NodeCatalog,
+  models: ReadonlySet<string>,
+): ComfyNodeErrors {
+  const seen = new Set<string>();
+  for (const output of outputs)
+    for (const id of ancestors(prompt, output)) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const named = new Set(
+        (Object.hasOwn(confined, id) ? confined[id]!.errors : []).map((e) => e.extra_info.input_name),
+      );
+      const errors = nodeErrors(prompt, id, catalog, models).filter(
+        (e) => !named.has(e.extra_info.input_name),
+      );
+      if (errors.length === 0) continue;
+      if (!Object.hasOwn(confined, id))
+        confined[id] = { errors: [], dependent_outputs: [], class_type: prompt[id]!.class_type };
+      confined[id]!.errors.push(...errors);
+    }
+  return confined;
 }
 
 /** A file or path check failed: no output runs, each entry says which outputs it would have fed. */

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { uploadKind } from '../../../lambda/domain/inputs/file-inputs';
 import { serverPathInputs } from '../../../lambda/domain/inputs/path-inputs';
@@ -5,7 +7,7 @@ import type { PromptGraph } from '../../../lambda/domain/prompt-graph';
 import type { NodeCatalog } from '../../../lambda/domain/workflow/node-catalog';
 import { validateAgainstCatalog } from '../../../lambda/domain/workflow/validate-prompt';
 import { corpusCatalog } from '../../fixtures/corpus-pairs';
-import { corpusApiPrompts, txt2imgPrompt } from '../../fixtures/prompts';
+import { CORPUS_DIR, corpusApiPrompts, txt2imgPrompt } from '../../fixtures/prompts';
 
 const base = corpusCatalog();
 const catalog: NodeCatalog = {
@@ -62,6 +64,23 @@ describe("validateAgainstCatalog: ComfyUI's checks at the edge", () => {
     const p = prompt();
     p['3']!.inputs.seed = Number.MAX_SAFE_INTEGER;
     expect(validateAgainstCatalog(p, catalog).failure).toBeUndefined();
+  });
+
+  it('reports a missing input file and every other error in one answer, as ComfyUI does', () => {
+    const img2img = JSON.parse(
+      readFileSync(join(CORPUS_DIR, 'api/SaladTechnologies__comfyui-api__sd1.5-img2img.json'), 'utf8'),
+    ) as PromptGraph;
+    img2img['10']!.inputs.image = 'not-uploaded.png';
+    img2img['3']!.inputs.sampler_name = 'euler_x';
+    const { failure } = validateAgainstCatalog(img2img, catalog, new Set(['example.png']));
+    expect(Object.keys(failure!.node_errors).sort()).toEqual(['10', '14', '3']);
+    expect(failure!.node_errors['10']!.errors.map((e) => e.type)).toEqual(['custom_validation_failed']);
+    expect(failure!.node_errors['14']!.errors[0]).toMatchObject({
+      type: 'value_not_in_list',
+      extra_info: { input_name: 'ckpt_name' },
+    });
+    expect(failure!.node_errors['3']!.errors[0]!.extra_info.input_name).toBe('sampler_name');
+    expect(failure!.node_errors['14']!.dependent_outputs).toEqual(['9']);
   });
 
   it('runs the outputs that validate and reports the others, as ComfyUI does', () => {

@@ -54,13 +54,35 @@ function fromText(text: string): ResolvedPrompt {
   return classify(value, 'json');
 }
 
+/**
+ * The endpoint gives each execute's input files a private folder, `comfy-exec/{prompt_id}/`, and
+ * ComfyUI embeds the prompt as it ran, so an image saved by one execute names its inputs there.
+ * Run again, those names are the caller's inputs by their own names (`in-…-cat.png`): the folder
+ * of a finished execute is gone, and another's is never the caller's to read.
+ */
+const PRIVATE_INPUT = /^comfy-exec\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/([^/]+)$/;
+
+function withInputNames(resolved: ResolvedPrompt): ResolvedPrompt {
+  const rename = (value: unknown) =>
+    typeof value === 'string' ? (PRIVATE_INPUT.exec(value)?.[1] ?? value) : value;
+  const nodes =
+    resolved.kind === 'ui' ? (resolved.prompt.nodes as unknown[]) : Object.values(resolved.prompt);
+  for (const node of nodes) {
+    if (!isObject(node)) continue;
+    if (Array.isArray(node.widgets_values)) node.widgets_values = node.widgets_values.map(rename);
+    if (isObject(node.inputs))
+      for (const [name, value] of Object.entries(node.inputs)) node.inputs[name] = rename(value);
+  }
+  return resolved;
+}
+
 async function fromBytes(bytes: Uint8Array): Promise<ResolvedPrompt> {
   const format = savedFileFormat(bytes);
   if (!format) return fromText(new TextDecoder().decode(bytes));
   const embedded = await readEmbeddedWorkflow(bytes);
   // The prompt is exactly what ran; the workflow needs converting against the endpoint's nodes.
-  if (embedded.prompt) return { ...classify(embedded.prompt, format), from: format };
-  if (embedded.workflow) return { ...classify(embedded.workflow, format), from: format };
+  if (embedded.prompt) return withInputNames({ ...classify(embedded.prompt, format), from: format });
+  if (embedded.workflow) return withInputNames({ ...classify(embedded.workflow, format), from: format });
   throw new PromptSourceError(`this ${format.toUpperCase()} carries no ComfyUI prompt or workflow`);
 }
 

@@ -1,8 +1,7 @@
 import { mkdir, open } from 'node:fs/promises';
 import { dirname, extname } from 'node:path';
 import type { ComfyExecClient, Execute } from '../src/index';
-import { outputPath } from '../src/node/index';
-import { outputFiles } from '../src/outputs';
+import { downloadOutputs } from '../src/node/index';
 
 /** `name.png`, then `name-1.png`, `name-2.png`, …: the first free one is taken. */
 function candidate(path: string, n: number): string {
@@ -35,15 +34,10 @@ async function writeNew(path: string, bytes: Uint8Array): Promise<string> {
   }
 }
 
-/** Downloads every output file of an execute into `dir` (subfolders kept); answers the paths written. */
-export async function saveOutputs(
+/** Downloads every output file of an execute into `dir` (subfolders kept), never over a file; answers the paths written. */
+export const saveOutputs = (
   client: ComfyExecClient,
   execute: Pick<Execute, 'outputs'>,
   dir: string,
   signal?: AbortSignal,
-): Promise<string[]> {
-  const written: string[] = [];
-  for (const file of outputFiles(execute))
-    written.push(await writeNew(outputPath(dir, file), await client.download(file.url, signal)));
-  return written;
-}
+): Promise<string[]> => downloadOutputs(client, execute, dir, signal, writeNew);

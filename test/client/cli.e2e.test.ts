@@ -191,43 +191,29 @@ describe('comfy-exec, the command line, against npm start', () => {
     );
     expect(checked.code, checked.stderr).toBe(0);
     expect(checked.stdout).toMatch(/^valid: 7 nodes/);
-    const run = await cli(
-      [
-        'run',
-        'seed004.json',
-        '--set',
-        '4.ckpt_name=v1-5-pruned-emaonly.safetensors',
-        '--set',
-        '5.width=64',
-        '--set',
-        '5.height=64',
-        '--json',
-      ],
-      env,
-      stack.dir,
-    );
+    // The fix, at a size the simulator makes quickly.
+    const fixedRun = (...more: string[]) =>
+      cli(
+        [
+          'run',
+          'seed004.json',
+          ...['4.ckpt_name=v1-5-pruned-emaonly.safetensors', '5.width=64', '5.height=64'].flatMap((set) => [
+            '--set',
+            set,
+          ]),
+          ...more,
+          '--json',
+        ],
+        env,
+        stack.dir,
+      );
+    const run = await fixedRun();
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout).prompt_params.prompt['4'].inputs.ckpt_name).toBe(
       'v1-5-pruned-emaonly.safetensors',
     );
     // --seed converts the workflow first too: the refusal's prompt is what it seeds and fixes.
-    const seeded = await cli(
-      [
-        'run',
-        'seed004.json',
-        '--set',
-        '4.ckpt_name=v1-5-pruned-emaonly.safetensors',
-        '--set',
-        '5.width=64',
-        '--set',
-        '5.height=64',
-        '--seed',
-        '7',
-        '--json',
-      ],
-      env,
-      stack.dir,
-    );
+    const seeded = await fixedRun('--seed', '7');
     expect(seeded.code, seeded.stderr).toBe(0);
     expect(JSON.parse(seeded.stdout).prompt_params.prompt['3'].inputs.seed).toBe(7);
   });

@@ -24,20 +24,26 @@ export function outputPath(dir: string, file: OutputFile): string {
   return path;
 }
 
-/** Downloads every output file of an execute into `dir`; answers the paths written. */
+/** Writes `bytes` at `path` (its folder made first); answers the path written. */
+async function writeOver(path: string, bytes: Uint8Array): Promise<string> {
+  await mkdir(join(path, '..'), { recursive: true });
+  await writeFile(path, bytes);
+  return path;
+}
+
+/**
+ * Downloads every output file of an execute into `dir`; answers the paths written. `write` puts
+ * each file in place (default: at its path, over any file there) and answers where it went.
+ */
 export async function downloadOutputs(
   client: ComfyExecClient,
   execute: Pick<Execute, 'outputs'>,
   dir: string,
   signal?: AbortSignal,
+  write: (path: string, bytes: Uint8Array) => Promise<string> = writeOver,
 ): Promise<string[]> {
   const written: string[] = [];
-  for (const file of outputFiles(execute)) {
-    const path = outputPath(dir, file);
-    const bytes = await client.download(file.url, signal);
-    await mkdir(join(path, '..'), { recursive: true });
-    await writeFile(path, bytes);
-    written.push(path);
-  }
+  for (const file of outputFiles(execute))
+    written.push(await write(outputPath(dir, file), await client.download(file.url, signal)));
   return written;
 }

@@ -8,10 +8,6 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',
-    // Vitest's default on 2 cores is one worker: the end-to-end files mostly wait on their stacks'
-    // processes (Java, the simulator, child CLIs), so three at once cut the wall time a third on
-    // a 2-core machine and still pass there with its load average above 10 (docs/reliability.md).
-    maxWorkers: 3,
     testTimeout: 60_000,
     hookTimeout: 120_000,
     globalSetup: ['test/support/global-setup.ts'],

@@ -60,5 +60,33 @@ export function readBoundedBody(req: IncomingMessage, limitBytes: number): Promi
 export function closeIfBodyUnread(req: IncomingMessage, res: ServerResponse): void {
   const bodyFollows =
     req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-  if (bodyFollows && !req.complete && !res.headersSent) res.setHeader('Connection', 'close');
+  if (!bodyFollows || req.complete || res.headersSent) return;
+  res.setHeader('Connection', 'close');
+  lingerBeforeClosing(req);
+}
+
+/** After a refusal, how long and how much more of the body is read (and dropped) before closing. */
+const LINGER_MS = 2000;
+const LINGER_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Closing a socket that still holds unread bytes makes the kernel answer with a reset, which can
+ * reach the client before it has read the refusal: it then sees "connection reset" and never the
+ * 413. Like nginx's lingering close, the answer is followed by our FIN, and what the client still
+ * sends is dropped for a bounded time and amount, so it reads the answer and stops on its own.
+ * Node's server closes a `Connection: close` socket through `destroySoon` once the answer is sent.
+ */
+function lingerBeforeClosing(req: IncomingMessage): void {
+  const socket = req.socket;
+  socket.destroySoon = () => {
+    socket.end();
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    socket.once('close', () => clearTimeout(timer));
+    let dropped = 0;
+    req.on('data', (chunk: Buffer) => {
+      dropped += chunk.length;
+      if (dropped > LINGER_BYTES) socket.destroy();
+    });
+    req.resume();
+  };
 }

@@ -65,6 +65,10 @@ export function recordUpdate(
     const statuses = change.from.map((status) => update.value(status)).join(', ');
     conditions.push(`${update.name('status')} IN (${statuses})`);
   }
+  if (change.whileSagemakerRawLacks)
+    conditions.push(
+      `attribute_not_exists(${update.name('sagemaker_raw')}.${update.name(change.whileSagemakerRawLacks)})`,
+    );
   const remove =
     change.set.status && isTerminal(change.set.status)
       ? ` REMOVE ${update.name(EXECUTE_TABLE.pending.partitionKey)}`

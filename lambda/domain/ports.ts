@@ -32,6 +32,8 @@ export interface RecordChange {
   set: Partial<Omit<ExecuteRecord, 'prompt_id' | 'owner'>>;
   /** Keys merged into the `sagemaker_raw` map without replacing what is there. */
   mergeSagemakerRaw?: Record<string, unknown>;
+  /** Applies only while `sagemaker_raw` has no such key (a write that must not follow another). */
+  whileSagemakerRawLacks?: string;
 }
 
 export interface ListQuery {

@@ -24,14 +24,14 @@ import type { ExecuteInputsConfig, HostResolver } from './execute-inputs';
 import { checkedWebhook } from './execute-webhook';
 import { prepareForEndpoint, resolveEndpoint } from './prepare-for-endpoint';
 import type { PreparedPrompt } from './prepare-prompt';
+import { completeParkedFailure, isParkedFailure } from './record-async-result';
 
 /** The request as the client sent it: prompt_id and endpoint_name may be absent. */
 export type CreateExecuteInput = Omit<
   ExecuteRequest,
   'prompt_id' | 'endpoint_name' | 'prompt' | 'webhook'
 > & {
-  /** A webhook to tell of the execute's events: checked here, stored with the record. */
-  webhook?: { url?: unknown; events?: unknown } | null;
+  webhook?: { url?: unknown; events?: unknown } | null; // checked here, stored with the record
   /** An API-format prompt or a UI workflow (converted here). */
   prompt: unknown;
   prompt_id?: string;
@@ -257,10 +257,13 @@ export async function createExecute(
       OutputLocation: accepted.outputLocation,
       FailureLocation: accepted.failureLocation,
     };
-    await deps.store.update(record, {
+    const invoked = await deps.store.update(record, {
       set: { inference_id: accepted.inferenceId },
       mergeSagemakerRaw: sagemakerRaw,
     });
+    // A failure notified before this write waits on the record: finish it (else the Sweeper will).
+    if (invoked && isParkedFailure(invoked))
+      await completeParkedFailure(invoked, accepted.failureLocation, deps).catch(() => undefined);
     // The answer is the execute as this request created it: the container may already have
     // claimed it (running) by the time this write returns, which GetExecute reports from then on.
     return {

@@ -23,6 +23,8 @@ export interface RecordAsyncResultDeps {
 
 export type RecordAsyncResultOutcome =
   | { kind: 'unknown-execute' }
+  /** A failure that came before CreateExecute recorded where SageMaker put it: CreateExecute finishes it. */
+  | { kind: 'parked' }
   | { kind: 'already-final'; status: ExecuteStatus }
   | { kind: 'recorded'; status: ExecuteStatus };
 
@@ -131,12 +133,63 @@ function storedFailureLocation(record: ExecuteRecord): string | undefined {
   return typeof location === 'string' && location !== '' ? location : undefined;
 }
 
-type Settled = Exclude<RecordAsyncResultOutcome, { kind: 'recorded' }>;
+type Settled = Exclude<RecordAsyncResultOutcome, { kind: 'recorded' } | { kind: 'parked' }>;
 
 /** The outcome for a record that cannot be completed (gone or already final), else undefined. */
 function settled(record: ExecuteRecord | undefined): Settled | undefined {
   if (!record) return { kind: 'unknown-execute' };
   return isTerminal(record.status) ? { kind: 'already-final', status: record.status } : undefined;
+}
+
+/** CreateExecute writes `InferenceId` (with the output and failure locations) right after invoking. */
+const invocationRecorded = (record: ExecuteRecord) => 'InferenceId' in record.sagemaker_raw;
+
+/** A failure notification is waiting on the record for its failure location. */
+export function isParkedFailure(record: ExecuteRecord): boolean {
+  return !isTerminal(record.status) && record.sagemaker_raw.invocationStatus === 'Failed';
+}
+
+/**
+ * SageMaker's failure notification names no failure location, and a fast failure can arrive
+ * before CreateExecute has recorded it: the container's message would be lost for a generic
+ * "server error (500)". The notice waits on the record instead, written only while the location
+ * is still unrecorded, so either CreateExecute's write sees it or this write sees the location.
+ */
+async function park(record: ExecuteRecord, outcome: AsyncInvocationOutcome, deps: RecordAsyncResultDeps) {
+  const notice = {
+    invocationStatus: 'Failed',
+    ...(outcome.failureReason ? { failureReason: outcome.failureReason } : {}),
+    ...(outcome.receivedTime ? { receivedTime: outcome.receivedTime } : {}),
+    ...(outcome.eventTime ? { eventTime: outcome.eventTime } : {}),
+  };
+  const parked = await deps.store.update(record, {
+    from: statusesThatMayBecome('failed'),
+    set: {},
+    mergeSagemakerRaw: notice,
+    whileSagemakerRawLacks: 'InferenceId',
+  });
+  return parked !== undefined;
+}
+
+/** Finishes a parked failure once its location is known (or, from the Sweeper, without it). */
+export function completeParkedFailure(
+  record: ExecuteRecord,
+  failureLocation: string | null | undefined,
+  deps: RecordAsyncResultDeps,
+): Promise<RecordAsyncResultOutcome> {
+  const raw = record.sagemaker_raw;
+  const text = (key: string) => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
+  return recordAsyncResult(
+    {
+      inferenceId: record.prompt_id,
+      completed: false,
+      failureLocation: failureLocation ?? undefined,
+      failureReason: text('failureReason'),
+      eventTime: text('eventTime'),
+      receivedTime: text('receivedTime'),
+    },
+    deps,
+  );
 }
 
 /**
@@ -158,6 +211,12 @@ export async function recordAsyncResult(
     record = await deps.store.get(promptId);
     const early = settled(record);
     if (early) return early;
+    if (record && !invocationRecorded(record) && !isParkedFailure(record)) {
+      if (await park(record, outcome, deps)) return { kind: 'parked' };
+      record = await deps.store.get(promptId);
+      const late = settled(record);
+      if (late) return late;
+    }
     failureLocation = record && storedFailureLocation(record);
   }
 

@@ -1,7 +1,7 @@
 import type { ExecuteRecord } from '../domain/execute-record';
 import { isTerminal, statusesThatMayBecome } from '../domain/execute-status';
 import type { Clock, ExecuteStore, PayloadStore } from '../domain/ports';
-import { recordAsyncResult } from './record-async-result';
+import { completeParkedFailure, isParkedFailure, recordAsyncResult } from './record-async-result';
 
 export interface SweepDeps {
   store: ExecuteStore;
@@ -30,6 +30,9 @@ const stringAt = (raw: Record<string, unknown>, key: string) =>
 async function recoverFromResultObject(record: ExecuteRecord, deps: SweepDeps): Promise<boolean> {
   const output = stringAt(record.sagemaker_raw, 'OutputLocation');
   const failure = stringAt(record.sagemaker_raw, 'FailureLocation');
+  // Its notification arrived, but CreateExecute never finished it (it stopped after invoking).
+  if (isParkedFailure(record))
+    return (await completeParkedFailure(record, failure, deps)).kind === 'recorded';
   if (output && (await deps.payloads.getText(output)) !== undefined) {
     const outcome = await recordAsyncResult(
       { inferenceId: record.prompt_id, completed: true, outputLocation: output },

@@ -87,6 +87,37 @@ describe('DynamoDbExecuteStore on DynamoDB Local', () => {
     ).toBeUndefined();
   });
 
+  it('parks a failure notice only while the invocation is unrecorded, and returns it to the recording write', async () => {
+    const early = record('owner-a', 3);
+    await store.createIfAbsent(early);
+    const park = (target: ExecuteRecord) =>
+      store.update(target, {
+        from: ['created', 'running'],
+        set: {},
+        mergeSagemakerRaw: { invocationStatus: 'Failed', failureReason: 'ClientError: 500' },
+        whileSagemakerRawLacks: 'InferenceId',
+      });
+    expect(await park(early)).toMatchObject({
+      status: 'created',
+      sagemaker_raw: { invocationStatus: 'Failed' },
+    });
+    const recorded = await store.update(early, {
+      set: { inference_id: early.prompt_id },
+      mergeSagemakerRaw: { InferenceId: early.prompt_id, FailureLocation: 's3://b/failures/x-error.out' },
+    });
+    expect(recorded!.sagemaker_raw).toEqual({
+      invocationStatus: 'Failed',
+      failureReason: 'ClientError: 500',
+      InferenceId: early.prompt_id,
+      FailureLocation: 's3://b/failures/x-error.out',
+    });
+    const late = record('owner-a', 4);
+    await store.createIfAbsent(late);
+    await store.update(late, { set: {}, mergeSagemakerRaw: { InferenceId: late.prompt_id } });
+    expect(await park(late)).toBeUndefined();
+    expect((await store.get(late.prompt_id))!.sagemaker_raw).toEqual({ InferenceId: late.prompt_id });
+  });
+
   it('lists one owner newest first, page by page, with and without a status filter', async () => {
     const owner = 'owner-list';
     for (let n = 100; n < 125; n++)

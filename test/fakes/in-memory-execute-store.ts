@@ -39,6 +39,8 @@ export class InMemoryExecuteStore implements ExecuteStore {
     const record = this.records.get(key.prompt_id);
     if (!record || record.owner !== key.owner) return undefined;
     if (change.from && !change.from.includes(record.status)) return undefined;
+    if (change.whileSagemakerRawLacks && change.whileSagemakerRawLacks in record.sagemaker_raw)
+      return undefined;
     const updated: ExecuteRecord = {
       ...record,
       ...clone(change.set),

@@ -129,6 +129,12 @@ export function acknowledgeNagFindings(stacks: Stacks): void {
       "One signing secret per API key, created on first use under the deployment's prefix; Secrets Manager appends a random suffix to each name.",
     ],
     [
+      iam5(
+        `arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:comfy-exec/${config.name}/browser-token-key-*`,
+      ),
+      "One secret, the browser tokens' key, created by the first GET /comfyui/token; the wildcard is only the random suffix Secrets Manager appends to its name.",
+    ],
+    [
       'AwsSolutions-L1',
       'Functions run nodejs22.x on purpose: the bundled AWS SDK and the tests are pinned to Node 22 (toolchain.md); moving runtimes is a tested change, not a default.',
     ],

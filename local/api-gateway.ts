@@ -131,10 +131,12 @@ export class ApiGatewayEmulator {
     const matched = path === undefined ? undefined : matchRoute(method, path);
     if (!matched || path === undefined)
       return refuse(403, { message: 'Missing Authentication Token', requestId });
+    // A route without apiKeyRequired (a browser token's) is not checked against the keys here.
+    const keyless = matched.route.auth === 'token';
     const apiKey = req.headers['x-api-key'];
-    const keyId = typeof apiKey === 'string' ? this.options.apiKeys.get(apiKey) : undefined;
-    if (!keyId) return refuse(403, { message: 'Forbidden', requestId });
-    if (this.throttle && !this.throttle.take(keyId)) {
+    const keyId = keyless || typeof apiKey !== 'string' ? undefined : this.options.apiKeys.get(apiKey);
+    if (!keyId && !keyless) return refuse(403, { message: 'Forbidden', requestId });
+    if (keyId && this.throttle && !this.throttle.take(keyId)) {
       this.options.log(`${method} ${url.pathname} → 429 (usage plan throttle, key ${keyId})`);
       const throttled = { 'x-amzn-ErrorType': 'TooManyRequestsException' };
       return refuse(429, { message: 'Too Many Requests' }, throttled);
@@ -189,8 +191,8 @@ export class ApiGatewayEmulator {
       isBase64Encoded: binary,
       stage: this.options.stage ?? 'prod',
       requestId,
-      apiKey: String(req.headers['x-api-key']),
-      apiKeyId: call.keyId,
+      apiKey: call.keyId ? String(req.headers['x-api-key']) : null,
+      apiKeyId: call.keyId ?? null,
       sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
     });
     const started = Date.now();
@@ -208,7 +210,11 @@ export class ApiGatewayEmulator {
     res.writeHead(result.statusCode, headers);
     res.end(payload);
     const elapsed = Date.now() - started;
-    this.options.log(`${method} ${url.pathname} → ${result.statusCode} (${elapsed} ms, key ${call.keyId})`);
+    // A browser token's path is its credential: the log names the route, not the token.
+    const logged = call.keyId ? url.pathname : matched.route.path;
+    this.options.log(
+      `${method} ${logged} → ${result.statusCode} (${elapsed} ms, key ${call.keyId ?? 'none'})`,
+    );
   }
 
   /**
@@ -238,7 +244,8 @@ interface IntegrationCall {
   url: URL;
   path: string;
   requestId: string;
-  keyId: string;
+  /** Undefined on a route that takes no API key. */
+  keyId: string | undefined;
   body: Buffer;
 }
 

@@ -1,6 +1,7 @@
 import { handler as apiDoc } from '../lambda/handlers/api-doc';
 import { handler as cancelExecute } from '../lambda/handlers/cancel-execute';
 import { handler as comfyuiApi } from '../lambda/handlers/comfyui-api';
+import { handler as comfyuiTokenView } from '../lambda/handlers/comfyui-token-view';
 import { handler as completeModelUpload } from '../lambda/handlers/complete-model-upload';
 import { handler as createExecute } from '../lambda/handlers/create-execute';
 import { handler as createInput } from '../lambda/handlers/create-input';
@@ -25,6 +26,7 @@ export const HTTP_HANDLERS = {
   'api-doc': apiDoc,
   'cancel-execute': cancelExecute,
   'comfyui-api': comfyuiApi,
+  'comfyui-token-view': comfyuiTokenView,
   'create-execute': createExecute,
   'create-input': createInput,
   'complete-model-upload': completeModelUpload,

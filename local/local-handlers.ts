@@ -1,6 +1,7 @@
 import type { Context, SNSEvent } from 'aws-lambda';
 import type { ProxyHandler } from './api-gateway';
 import { invokeLocally, LOCAL_REGION as REGION } from './lambda-context';
+import type { SocketAuthorizer } from './websocket-authorization';
 
 /** SNS → Lambda is asynchronous: a throwing handler is retried twice, then the message would go to the DLQ. */
 export async function deliverNotification(
@@ -24,22 +25,25 @@ export async function deliverNotification(
 
 /** The deployed handler functions, imported after the environment they read is in place. */
 export async function loadHandlers() {
-  const [routes, onAsync, sweeper, socket, events, dispatch, deliver, env, clients] = await Promise.all([
-    import('./handler-table'),
-    import('../lambda/handlers/on-async-result'),
-    import('../lambda/handlers/sweeper'),
-    import('../lambda/handlers/comfyui-socket'),
-    import('../lambda/handlers/comfyui-events'),
-    import('../lambda/handlers/dispatch-webhooks'),
-    import('../lambda/handlers/deliver-webhooks'),
-    import('../lambda/platform/env'),
-    import('../lambda/platform/clients'),
-  ]);
+  const [routes, onAsync, sweeper, socket, authorizer, events, dispatch, deliver, env, clients] =
+    await Promise.all([
+      import('./handler-table'),
+      import('../lambda/handlers/on-async-result'),
+      import('../lambda/handlers/sweeper'),
+      import('../lambda/handlers/comfyui-socket'),
+      import('../lambda/handlers/comfyui-socket-authorizer'),
+      import('../lambda/handlers/comfyui-events'),
+      import('../lambda/handlers/dispatch-webhooks'),
+      import('../lambda/handlers/deliver-webhooks'),
+      import('../lambda/platform/env'),
+      import('../lambda/platform/clients'),
+    ]);
   return {
     http: routes.HTTP_HANDLERS as Record<keyof typeof routes.HTTP_HANDLERS, ProxyHandler>,
     onAsyncResult: onAsync.handler,
     sweeper: sweeper.handler,
     comfyuiSocket: socket.handler,
+    comfyuiSocketAuthorizer: authorizer.handler as unknown as SocketAuthorizer,
     comfyuiEvents: events.handler,
     dispatchWebhooks: dispatch.handler,
     deliverWebhooks: deliver.handler,

@@ -160,6 +160,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: awsUrl,
       AWS_ENDPOINT_URL_SAGEMAKER: awsUrl,
       AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: awsUrl,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: awsUrl,
+      // Created by the first GET /comfyui/token; kept with DATA_DIR, as the webhook secrets are.
+      BROWSER_TOKEN_KEY_SECRET: 'comfy-exec-local/browser-token-key',
     });
     handlers.resetEnvironment();
     log('sagemaker', `async endpoint ${LOCAL_ENDPOINT_NAME} (and Logs Insights) at ${awsUrl}`);
@@ -217,6 +220,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // ComfyUI's own frontend opens it under /api, as every other route.
       paths: [COMFYUI_SOCKET_PATH, underApiPrefix(COMFYUI_SOCKET_PATH)],
       apiKeys: keys,
+      authorizer: handlers.comfyuiSocketAuthorizer,
       handler: handlers.comfyuiSocket,
       log: (line) => log('api', line),
     });

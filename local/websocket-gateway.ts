@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { SocketEvent } from '../lambda/handlers/comfyui-socket';
 import { invokeLocally } from './lambda-context';
+import { authorizeUpgrade, type SocketAuthorizer } from './websocket-authorization';
 
 export type SocketHandler = (event: SocketEvent) => Promise<{ statusCode: number; body?: string }>;
 
@@ -12,6 +13,8 @@ export interface WebSocketGatewayOptions {
   /** Where ComfyUI's websocket is served in the stage: `/comfyui/ws` and `/comfyui/api/ws`. */
   paths: readonly string[];
   apiKeys: ReadonlyMap<string, string>;
+  /** `$connect`'s REQUEST authorizer, whose usageIdentifierKey is the key checked. */
+  authorizer: SocketAuthorizer;
   handler: SocketHandler;
   log(line: string): void;
 }
@@ -32,7 +35,8 @@ function refuse(socket: Duplex, status: number, reason: string, body: string) {
 
 /**
  * API Gateway's WebSocket API for the local stack, on the REST emulator's port: the upgrade
- * checked against the API keys (403 at `$connect` without one, as `apiKeyRequired` does), then
+ * passed to the `$connect` authorizer and the key it names checked against the API keys (401 or
+ * 403 before `$connect`, as `apiKeyRequired` with the authorizer's usageIdentifierKey does), then
  * `$connect`, `$default` and `$disconnect` proxy events to the same handler the CDK app deploys,
  * and the management API (`POST|GET|DELETE /{stage}/@connections/{id}`, GoneException for a
  * closed connection) through which the functions post their messages.
@@ -56,10 +60,10 @@ export class WebSocketGatewayEmulator {
   private event(
     routeKey: string,
     connectionId: string,
-    extra: Partial<SocketEvent> & { apiKeyId?: string } = {},
+    extra: Partial<SocketEvent> & { apiKeyId?: string; authorizer?: Record<string, unknown> } = {},
   ): SocketEvent {
     const now = Date.now();
-    const { apiKeyId, ...rest } = extra;
+    const { apiKeyId, authorizer, ...rest } = extra;
     return {
       requestContext: {
         routeKey,
@@ -77,6 +81,7 @@ export class WebSocketGatewayEmulator {
         connectionId,
         apiId: 'local-websocket',
         ...(apiKeyId ? { identity: { apiKeyId } } : {}),
+        ...(authorizer ? { authorizer } : {}),
       },
       ...rest,
     };
@@ -86,17 +91,26 @@ export class WebSocketGatewayEmulator {
     const url = new URL(req.url ?? '/', 'http://local');
     if (!this.options.paths.some((path) => url.pathname === `/${this.options.stage}${path}`))
       return refuse(socket, 403, 'Forbidden', '{"message":"Missing Authentication Token"}');
-    const key = req.headers['x-api-key'];
-    const apiKeyId = typeof key === 'string' ? this.options.apiKeys.get(key) : undefined;
-    if (!apiKeyId) {
-      this.options.log(`websocket ${url.pathname} → 403 (no valid x-api-key)`);
-      return refuse(socket, 403, 'Forbidden', '{"message":"Forbidden"}');
+    const authorized = await authorizeUpgrade(req, url, this.options);
+    if (!authorized.ok) {
+      this.options.log(`websocket ${url.pathname} → ${authorized.status} (${authorized.reason})`);
+      return refuse(
+        socket,
+        authorized.status,
+        authorized.status === 401 ? 'Unauthorized' : 'Forbidden',
+        authorized.body,
+      );
     }
+    const { apiKeyId } = authorized;
     // API Gateway's connection ids: 12 random bytes, base64.
     const connectionId = randomBytes(12).toString('base64');
     const query = Object.fromEntries(url.searchParams);
     const result = await this.invoke(
-      this.event('$connect', connectionId, { queryStringParameters: query, apiKeyId }),
+      this.event('$connect', connectionId, {
+        queryStringParameters: query,
+        apiKeyId,
+        authorizer: authorized.authorizer,
+      }),
     );
     if (result.statusCode < 200 || result.statusCode > 299) {
       this.options.log(`websocket $connect → ${result.statusCode}: ${result.body ?? ''}`);

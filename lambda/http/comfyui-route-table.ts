@@ -39,6 +39,12 @@ export const COMFYUI_FACADE_ROUTES: readonly Route[] = (
       "ComfyUI's POST /upload/mask: the original with the mask's alpha, as a new input",
     ],
     ['GET', '/comfyui/view', 'ComfyView', "ComfyUI's GET /view: a redirect to the caller's file"],
+    [
+      'GET',
+      '/comfyui/token',
+      'ComfyBrowserToken',
+      'A browser token: for ?token= on the websocket and /comfyui/t/{token}/view, where a browser cannot send x-api-key',
+    ],
     ['GET', '/comfyui/models', 'ComfyModels', "ComfyUI's GET /models: model folder names"],
     [
       'GET',
@@ -94,3 +100,27 @@ export const COMFYUI_API_ALIASES: readonly Route[] = COMFYUI_FACADE_ROUTES.map((
   summary: `${route.summary} (ComfyUI's /api prefix: the same as ${route.path})`,
   aliasOf: route.operationId,
 }));
+
+/**
+ * ComfyUI's /view for browsers (an `<img src>` sends no headers): the browser token in the path
+ * instead of the API key, so `{API}comfyui/t/{token}` serves as a ComfyUI base URL for images.
+ */
+export const COMFYUI_TOKEN_ROUTES: readonly Route[] = [
+  {
+    method: 'GET',
+    path: '/comfyui/t/{token}/view',
+    handler: 'comfyui-token-view',
+    operationId: 'ComfyTokenView',
+    summary: "ComfyUI's GET /view with a browser token instead of the API key",
+    auth: 'token',
+  },
+  {
+    method: 'GET',
+    path: '/comfyui/t/{token}/api/view',
+    handler: 'comfyui-token-view',
+    operationId: 'ComfyTokenViewApi',
+    summary: "ComfyUI's GET /api/view with a browser token (the same as /comfyui/t/{token}/view)",
+    auth: 'token',
+    aliasOf: 'ComfyTokenView',
+  },
+];

@@ -14,10 +14,11 @@ import {
   queueRemaining,
   queueState,
 } from '../use-cases/comfyui-facade';
-import { viewUrl } from '../use-cases/comfyui-files';
 import { embeddings, features, systemStats } from '../use-cases/comfyui-introspection';
 import { comfyModelFiles, comfyModelFolders } from '../use-cases/comfyui-model-files';
+import { issueBrowserToken } from './browser-token-routes';
 import { postUploadImage, postUploadMask } from './comfyui-upload-routes';
+import { getView } from './comfyui-view-route';
 import { parseCreateExecuteBody, parseJsonBody } from './parse-request';
 
 /** ComfyUI's error answer: `{error: {type, message, details, extra_info}, node_errors}`, status 400. */
@@ -73,24 +74,6 @@ async function postPrompt(request: HttpRequest, deps: ComfyFacadeDeps): Promise<
   }
 }
 
-async function getView(request: HttpRequest, deps: ComfyFacadeDeps): Promise<HttpResult> {
-  const { filename = '', subfolder = '', type = 'output' } = request.query;
-  // ComfyUI accepts an annotated name: "a.png [output]".
-  const annotated = /^(.*) \[(output|input|temp)\]$/.exec(filename);
-  const file = annotated
-    ? { filename: annotated[1]!, subfolder, type: annotated[2]! }
-    : { filename, subfolder, type };
-  try {
-    const url = await viewUrl(request.owner, file, deps);
-    return url
-      ? { statusCode: 302, raw: undefined, headers: { Location: url } }
-      : json('404: Not Found', 404);
-  } catch (error) {
-    if (error instanceof DomainError) return json(`400: Bad Request: ${error.message}`, 400);
-    throw error;
-  }
-}
-
 /** What the introspection routes need, from the facade's ports. */
 const introspection = (deps: ComfyFacadeDeps) => ({
   library: deps.library,
@@ -129,6 +112,7 @@ export const COMFYUI_ROUTES: Record<
     return { statusCode: 200, raw: undefined };
   },
   'GET /comfyui/view': getView,
+  'GET /comfyui/token': (request, deps) => issueBrowserToken(request, deps),
   'POST /comfyui/upload/image': postUploadImage,
   'POST /comfyui/upload/mask': postUploadMask,
   'GET /comfyui/models': async () => json(comfyModelFolders()),

@@ -5,6 +5,13 @@ import { ValidationFailureSchema } from './response-schemas';
 const anyObject = z.record(z.string(), z.unknown());
 
 /** ComfyUI's own shapes (shared/docs/comfyui-server-api.md), answered without the envelope. */
+/** ComfyUI's /view query, with the key or with a browser token. */
+const VIEW_QUERY = z.object({
+  filename: z.string(),
+  subfolder: z.string().optional(),
+  type: z.enum(['output', 'input', 'temp']).optional(),
+});
+
 export const COMFYUI_OPERATIONS: Record<string, Operation> = {
   ComfyWebSocketElsewhere: {
     responses: {
@@ -87,14 +94,40 @@ export const COMFYUI_OPERATIONS: Record<string, Operation> = {
     },
   },
   ComfyView: {
-    query: z.object({
-      filename: z.string(),
-      subfolder: z.string().optional(),
-      type: z.enum(['output', 'input', 'temp']).optional(),
-    }),
+    query: VIEW_QUERY,
     responses: {
       302: ['Redirect to a pre-signed S3 URL of the file', z.string()],
       404: ['No such file of the caller', z.string()],
+    },
+  },
+  ComfyBrowserToken: {
+    query: z.object({
+      expires_in: z
+        .string()
+        .regex(/^\d+$/)
+        .optional()
+        .describe('Seconds the token lives: 60 to 3600, default 600'),
+    }),
+    responses: {
+      200: [
+        "A browser token for the calling key: its websocket URL and /view URL carry it; the key's own value is sealed inside",
+        z.object({
+          token: z.string(),
+          expires_in: z.number().int(),
+          expires_at: z.string(),
+          view_url: z.string().describe('`{API}comfyui/t/{token}/view`: add ?filename=&subfolder=&type='),
+          websocket_url: z.string().nullable().describe("ComfyUI's websocket with ?token= (add &clientId=)"),
+        }),
+      ],
+      400: ['expires_in out of range', z.string()],
+    },
+  },
+  ComfyTokenView: {
+    query: VIEW_QUERY,
+    responses: {
+      302: ["Redirect to a pre-signed S3 URL of the token's key's file", z.string()],
+      403: ['A token that is expired, altered, or not from this deployment', z.string()],
+      404: ["No such file of the token's key", z.string()],
     },
   },
   ComfyModels: { responses: { 200: ['Model folder names', z.array(z.string())] } },

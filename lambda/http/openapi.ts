@@ -205,9 +205,10 @@ const PATH_PARAMETERS: Record<string, string> = {
   'model folder': "one of ComfyUI's model folders",
   'model name': 'the model path under the folder, URL-encoded (sdxl%2Fdetail.safetensors)',
   endpoint_name: 'a SageMaker endpoint this deployment serves',
+  token: 'a browser token from GET /comfyui/token',
 };
 
-function operationObject({ operationId, summary, path, aliasOf }: Route) {
+function operationObject({ operationId, summary, path, aliasOf, auth }: Route) {
   // An alias (ComfyUI's /api prefix) is described as the operation it is another path of.
   const operation = OPERATIONS[aliasOf ?? operationId];
   if (!operation) throw new Error(`no OpenAPI description for ${aliasOf ?? operationId}`);
@@ -227,10 +228,14 @@ function operationObject({ operationId, summary, path, aliasOf }: Route) {
     parameters.push({ name, in: 'query', required: false, schema: jsonSchema(schema, 'input') });
   }
   const responses: Record<string, unknown> = {
-    403: {
-      description: 'Missing or invalid x-api-key (API Gateway)',
-      content: { 'application/json': { schema: jsonSchema(GatewayErrorSchema, 'output') } },
-    },
+    ...(auth === 'token'
+      ? {}
+      : {
+          403: {
+            description: 'Missing or invalid x-api-key (API Gateway)',
+            content: { 'application/json': { schema: jsonSchema(GatewayErrorSchema, 'output') } },
+          },
+        }),
     500: {
       description: 'Unexpected error',
       content: { 'application/json': { schema: jsonSchema(envelopeSchema(500), 'output') } },
@@ -246,6 +251,8 @@ function operationObject({ operationId, summary, path, aliasOf }: Route) {
     operationId,
     summary,
     ...(aliasOf ? { 'x-alias-of': aliasOf } : {}),
+    // The browser token in the path is the credential: no x-api-key.
+    ...(auth === 'token' ? { security: [] } : {}),
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(operation.body
       ? {

@@ -1,4 +1,4 @@
-import { COMFYUI_API_ALIASES, COMFYUI_FACADE_ROUTES } from './comfyui-route-table';
+import { COMFYUI_API_ALIASES, COMFYUI_FACADE_ROUTES, COMFYUI_TOKEN_ROUTES } from './comfyui-route-table';
 
 /**
  * Every HTTP route, once: the CDK API and the local gateway both build their routes from this
@@ -25,6 +25,7 @@ export const HANDLERS = [
   'health',
   'api-doc',
   'comfyui-api',
+  'comfyui-token-view',
   'webhook-secret',
 ] as const;
 export type HttpHandlerName = (typeof HANDLERS)[number];
@@ -34,6 +35,7 @@ export const EVENT_HANDLERS = [
   'on-async-result',
   'sweeper',
   'comfyui-socket',
+  'comfyui-socket-authorizer',
   'comfyui-events',
   'dispatch-webhooks',
   'deliver-webhooks',
@@ -48,6 +50,11 @@ export interface Route {
   summary: string;
   /** The operation this route is another path of (ComfyUI's `/api` prefix): same handler, same OpenAPI description. */
   aliasOf?: string;
+  /**
+   * `token`: no API key; the route's `{token}` path parameter (a browser token) is the credential,
+   * checked by the handler. Every other route requires the API key. @default key
+   */
+  auth?: 'key' | 'token';
 }
 
 export const ROUTES: readonly Route[] = [
@@ -179,6 +186,7 @@ export const ROUTES: readonly Route[] = [
   },
   ...COMFYUI_FACADE_ROUTES,
   ...COMFYUI_API_ALIASES,
+  ...COMFYUI_TOKEN_ROUTES,
   { method: 'GET', path: '/', handler: 'health', operationId: 'RootAPI', summary: 'Health: "OK"' },
   { method: 'GET', path: '/ping', handler: 'health', operationId: 'Ping', summary: 'Health: "pong"' },
   {

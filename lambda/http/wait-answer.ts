@@ -53,26 +53,28 @@ export function waitDeadline(
   return Math.min(...bounds);
 }
 
-function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: string): string | undefined {
+export function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: string): string | undefined {
   const entry = Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === name);
   return entry?.[1] ?? undefined;
 }
 
+type CalledEvent = Pick<APIGatewayProxyEvent, 'headers' | 'requestContext' | 'path'>;
+
 /**
- * Where to poll an execute: GetExecute's URL under the path the create was called on (the stage,
- * or a custom domain's base path, as API Gateway reports it). Absolute when API Gateway says how it
- * was reached (X-Forwarded-Proto and Host), else path-absolute, which clients resolve against
- * the URL they called.
+ * A URL beside the one called: `relative(path called)` under the stage, or a custom domain's base
+ * path, as API Gateway reports it. Absolute when API Gateway says how it was reached
+ * (X-Forwarded-Proto and Host), else path-absolute, which clients resolve against the URL they called.
  */
-export function pollLocation(
-  event: Pick<APIGatewayProxyEvent, 'headers' | 'requestContext' | 'path'>,
-  promptId: string,
-): string {
-  const createPath = (event.requestContext?.path ?? event.path).replace(/\/+$/, '');
-  const path = `${createPath}/${encodeURIComponent(promptId)}`;
+export function besideCalledUrl(event: CalledEvent, relative: (calledPath: string) => string): string {
+  const path = relative((event.requestContext?.path ?? event.path).replace(/\/+$/, ''));
   const proto = header(event, 'x-forwarded-proto');
   const host = header(event, 'host');
   return proto && host && /^https?$/.test(proto) ? `${proto}://${host}${path}` : path;
+}
+
+/** Where to poll an execute: GetExecute's URL under the path the create was called on. */
+export function pollLocation(event: CalledEvent, promptId: string): string {
+  return besideCalledUrl(event, (createPath) => `${createPath}/${encodeURIComponent(promptId)}`);
 }
 
 export interface WaitAnswerDeps extends WaitForExecuteDeps {

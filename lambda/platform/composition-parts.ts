@@ -18,6 +18,7 @@ export type DataFunction = Exclude<
   | 'list-endpoints'
   | 'get-prepare'
   | 'comfyui-socket'
+  | 'comfyui-socket-authorizer'
   | 'comfyui-events'
   | 'webhook-secret'
   | 'dispatch-webhooks'
@@ -26,6 +27,7 @@ export type DataFunction = Exclude<
 export type InputFunction =
   | 'create-execute'
   | 'comfyui-api'
+  | 'comfyui-token-view'
   | 'create-input'
   | 'list-inputs'
   | 'delete-input'
@@ -34,7 +36,7 @@ export type ModelFunction = 'start-model-upload' | 'complete-model-upload' | 'li
 /** Functions that use the execute table (the input and model functions use only the bucket). */
 export type TableFunction = Exclude<
   DataFunction,
-  Exclude<InputFunction, 'create-execute' | 'comfyui-api'> | ModelFunction
+  Exclude<InputFunction, 'create-execute' | 'comfyui-api' | 'comfyui-token-view'> | ModelFunction
 >;
 
 export function clientSettings(name: DataFunction) {

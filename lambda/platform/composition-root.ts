@@ -25,6 +25,7 @@ import type { ModelLibraryDeps } from '../use-cases/model-writers';
 import type { PrepareDeps } from '../use-cases/prepare-endpoint';
 import type { RecordAsyncResultDeps } from '../use-cases/record-async-result';
 import type { SweepDeps } from '../use-cases/sweep-executes';
+import { tokenKey } from './browser-token-composition';
 import {
   documentClient,
   logsClient,
@@ -154,6 +155,7 @@ export function comfyuiFacadeDeps(): ComfyFacadeDeps {
     presignTtlSeconds: env.PRESIGN_TTL_SECONDS,
     library: new S3ModelLibrary(s3Client(settings), s3UploadClient(settings), env.BUCKET_NAME),
     webSocketUrl: env.COMFYUI_WEBSOCKET_URL,
+    tokenKey: tokenKey('comfyui-api'),
   };
 }
 

@@ -98,6 +98,15 @@ const CreateEnv = {
   MAX_WAITING_PER_KEY: int(0, 10_000, 10),
 };
 
+/**
+ * The Secrets Manager secret holding the key browser tokens are sealed with (GET /comfyui/token
+ * creates it on first use), and how long a container keeps it.
+ */
+const TokenEnv = {
+  BROWSER_TOKEN_KEY_SECRET: nonEmpty(),
+  BROWSER_TOKEN_KEY_CACHE_SECONDS: int(0, 3600, 300),
+};
+
 /** Where webhook deliveries wait (an SQS FIFO queue) and each owner's signing secrets live. */
 const WebhookEnv = {
   WEBHOOK_QUEUE_URL: z.url(),
@@ -112,9 +121,12 @@ export const FUNCTION_ENV = {
   'comfyui-api': z.extend(DataEnv, {
     ...CreateEnv,
     ...SigningEnv,
+    ...TokenEnv,
     /** Where ComfyUI's websocket is, told to clients that ask the REST API for /comfyui/ws. */
     COMFYUI_WEBSOCKET_URL: z.optional(z.url()),
   }),
+  /** GET /comfyui/t/{token}/view: ComfyUI's /view for browsers, the owner taken from a browser token. */
+  'comfyui-token-view': z.extend(DataEnv, { ...SigningEnv, ...InputsEnv, ...TokenEnv }),
   'create-input': z.extend(BucketEnv, {
     ...InputsEnv,
     /** Largest input accepted; ComfyUI's own upload limit is 100 MiB. */
@@ -187,12 +199,19 @@ export const FUNCTION_ENV = {
     /** Websocket connections one API key may hold open at once (context maxConnectionsPerKey). */
     MAX_CONNECTIONS_PER_KEY: int(1, 100_000, 20),
   }),
+  /** The websocket's `$connect` authorizer: the x-api-key header, or a browser token's key, for API Gateway to check. */
+  'comfyui-socket-authorizer': z.extend(BaseEnv, TokenEnv),
   /** The executes and connections tables' streams, told to the websockets. */
   // BUCKET_NAME: outputs too large for the record are read back for `executed` (relay-execute-changes.ts).
   'comfyui-events': z.extend(DataEnv, SocketEnv),
 } satisfies Record<HttpHandlerName | 'on-async-result' | 'sweeper' | SocketFunction, z.ZodMiniObject>;
 
-type SocketFunction = 'comfyui-socket' | 'comfyui-events' | 'dispatch-webhooks' | 'deliver-webhooks';
+type SocketFunction =
+  | 'comfyui-socket'
+  | 'comfyui-socket-authorizer'
+  | 'comfyui-events'
+  | 'dispatch-webhooks'
+  | 'deliver-webhooks';
 
 export type FunctionName = keyof typeof FUNCTION_ENV;
 export type FunctionEnv<N extends FunctionName> = z.infer<(typeof FUNCTION_ENV)[N]>;

@@ -1,3 +1,4 @@
+import type { TokenKeySource } from '../domain/browser-token';
 import {
   type ComfyHistoryEntry,
   historyEntry,
@@ -27,6 +28,8 @@ export interface ComfyFacadeDeps extends CreateExecuteDeps {
   library: ModelLibrary;
   /** ComfyUI's websocket (`wss://…/prod` on AWS, its own host), for clients that ask here. */
   webSocketUrl: string | undefined;
+  /** The key GET /comfyui/token seals browser tokens with. */
+  tokenKey: TokenKeySource;
 }
 
 /** How many of the caller's executes a listing route reads at most (ComfyUI keeps 10,000 in memory). */

@@ -15,6 +15,9 @@ export interface ComfyFileRef {
 
 type Paths = { output_path: string; temp_path: string };
 
+/** What finding and signing one of the caller's files needs (also without the rest of the facade). */
+export type ComfyFileDeps = Pick<ComfyFacadeDeps, 'store' | 'inputs' | 'payloads' | 'presignTtlSeconds'>;
+
 /** The stored file's s3:// URI among one execute's outputs (`subfolder` as ComfyUI gave it). */
 function fileIn(outputs: ExecuteOutputs | null, paths: Paths, file: ComfyFileRef): string | undefined {
   for (const ui of Object.values(outputs ?? {}))
@@ -33,7 +36,7 @@ function fileIn(outputs: ExecuteOutputs | null, paths: Paths, file: ComfyFileRef
 }
 
 /** The s3:// URI of one of the caller's files (an uploaded input, an output or a preview), or undefined. */
-export async function ownedFileUri(owner: string, file: ComfyFileRef, deps: ComfyFacadeDeps) {
+export async function ownedFileUri(owner: string, file: ComfyFileRef, deps: ComfyFileDeps) {
   // Both become (part of) an S3 key: dot segments could leave the caller's prefix where keys are resolved.
   const problem = file.filename.includes('/') ? 'must be a file name, not a path' : keyProblem(file.filename);
   if (problem) throw new RequestValidationError(`filename '${file.filename}' ${problem}`);
@@ -72,7 +75,7 @@ export async function ownedFileUri(owner: string, file: ComfyFileRef, deps: Comf
 export async function viewUrl(
   owner: string,
   file: ComfyFileRef,
-  deps: ComfyFacadeDeps,
+  deps: ComfyFileDeps,
 ): Promise<string | undefined> {
   const uri = await ownedFileUri(owner, file, deps);
   return uri && deps.payloads.presignGet(uri, deps.presignTtlSeconds);

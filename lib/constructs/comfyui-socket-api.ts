@@ -8,6 +8,7 @@ import {
   WebSocketRoute,
   WebSocketStage,
 } from 'aws-cdk-lib/aws-apigatewayv2';
+import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import {
   AttributeType,
@@ -33,6 +34,8 @@ export interface ComfyUiSocketApiProps {
 export interface SocketFunctions {
   /** `$connect`, `$disconnect` and `$default`. */
   readonly socket: IFunction;
+  /** `$connect`'s authorizer: names the key API Gateway checks (a browser token's, or x-api-key's). */
+  readonly authorizer: IFunction;
   /** Fed by the executes and connections tables' streams. */
   readonly events: IFunction;
   readonly executesTable: ITable;
@@ -44,7 +47,9 @@ export interface SocketFunctions {
 
 /**
  * ComfyUI's websocket as an API Gateway WebSocket API (stage `prod`): `$connect` requires the
- * API key (x-api-key, the REST API's key through a usage plan of its own), connections live in a
+ * API key (the REST API's key through a usage plan of its own), taken from its authorizer's
+ * answer: the x-api-key header, or the key a browser token (`?token=`) carries, since browsers
+ * cannot set a header on a WebSocket. Connections live in a
  * DynamoDB table with a TTL, and the executes table's stream, read in order by one function,
  * becomes ComfyUI's messages posted through the stage's management API.
  */
@@ -77,7 +82,7 @@ export class ComfyUiSocketApi extends Construct {
     });
     this.api = new WebSocketApi(this, 'Api', {
       description: "comfy-exec: ComfyUI's websocket (/ws) for ComfyUI clients",
-      apiKeySelectionExpression: WebSocketApiKeySelectionExpression.HEADER_X_API_KEY,
+      apiKeySelectionExpression: WebSocketApiKeySelectionExpression.AUTHORIZER_USAGE_IDENTIFIER_KEY,
     });
     this.stage = new WebSocketStage(this, 'Stage', {
       webSocketApi: this.api,
@@ -122,6 +127,11 @@ export class ComfyUiSocketApi extends Construct {
       routeKey: '$connect',
       integration,
       apiKeyRequired: true,
+      authorizer: new WebSocketLambdaAuthorizer('ConnectAuthorizer', functions.authorizer, {
+        // Either credential may be absent, and an absent identity source refuses without asking
+        // the authorizer: Host is in every upgrade, so the authorizer always decides.
+        identitySource: ['route.request.header.Host'],
+      }),
     });
     this.api.addRoute('$disconnect', { integration });
     this.api.addRoute('$default', { integration });

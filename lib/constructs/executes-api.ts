@@ -126,7 +126,8 @@ export class ExecutesApi extends Construct {
         ([, name]) => [`method.request.path.${name}`, true] as const,
       );
       resource.addMethod(route.method, integration, {
-        apiKeyRequired: true,
+        // A browser token's route: an `<img src>` sends no key; its handler checks the token.
+        apiKeyRequired: route.auth !== 'token',
         operationName: route.operationId,
         ...(pathParameters.length > 0
           ? { requestParameters: Object.fromEntries(pathParameters), requestValidator: parameters }

@@ -18,6 +18,8 @@ export interface ControlPlaneResources {
   webhookDeadLettersArn: string;
   /** Every owner's signing secret: `secret:{prefix}*` (Secrets Manager adds a suffix to each name). */
   webhookSecretsArn: string;
+  /** The browser tokens' key: `secret:{name}-*` (Secrets Manager adds a suffix to the name). */
+  browserTokenKeyArn: string;
   /** The websocket's connections table. */
   connectionsTableArn: string;
   /** `execute-api:ManageConnections` on the websocket stage's `POST @connections/*`. */
@@ -47,6 +49,11 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
     ],
     resources: [r.webhookSecretsArn],
   });
+  const tokenKey = (...actions: string[]) =>
+    new PolicyStatement({
+      actions: actions.map((a) => `secretsmanager:${a}`),
+      resources: [r.browserTokenKeyArn],
+    });
   const manageConnections = new PolicyStatement({
     actions: ['execute-api:ManageConnections'],
     resources: [r.socketConnectionsArn],
@@ -114,6 +121,18 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
         listing(inputs),
         ...inputBuckets,
         new PolicyStatement({ actions: ['sagemaker:InvokeEndpointAsync'], resources: [r.endpointArn] }),
+        // GET /comfyui/token: the key it seals tokens with, created by the first token.
+        tokenKey('GetSecretValue', 'CreateSecret'),
+      ];
+    // /view with a browser token: find and sign one of the token's key's files; read the token key.
+    case 'comfyui-token-view':
+      return [
+        table('GetItem'),
+        index(EXECUTE_TABLE.byOwner.indexName),
+        objects(['GetObject'], executes, inputs),
+        resultObjects,
+        listing(inputs),
+        tokenKey('GetSecretValue'),
       ];
     case 'get-execute':
       return [table('GetItem'), objects(['GetObject'], executes), resultObjects];
@@ -208,6 +227,9 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
         }),
         manageConnections,
       ];
+    // A browser token's key is opened with the token key; an x-api-key header needs nothing.
+    case 'comfyui-socket-authorizer':
+      return [tokenKey('GetSecretValue')];
     // The streams' reads are granted by the event source; the owner's connections and queue are read here.
     case 'comfyui-events':
       return [

@@ -66,6 +66,8 @@ export class ControlPlaneStack extends Stack {
     });
     const webhooks = new WebhookDelivery(this, 'Webhooks');
     const webhookSecretPrefix = `comfy-exec/${config.name}/webhooks/`;
+    const browserTokenKeySecret = `comfy-exec/${config.name}/browser-token-key`;
+    const tokenKey = { BROWSER_TOKEN_KEY_SECRET: browserTokenKeySecret };
     const socket = {
       CONNECTIONS_TABLE_NAME: socketApi.connections.tableName,
       WEBSOCKET_CALLBACK_URL: socketApi.callbackUrl,
@@ -77,6 +79,13 @@ export class ControlPlaneStack extends Stack {
         ...creating,
         PRESIGN_TTL_SECONDS: config.presignTtlSeconds,
         COMFYUI_WEBSOCKET_URL: socketApi.stage.url,
+        ...tokenKey,
+      },
+      'comfyui-token-view': {
+        ...data,
+        PRESIGN_TTL_SECONDS: config.presignTtlSeconds,
+        RETENTION_DAYS: config.retentionDays,
+        ...tokenKey,
       },
       'create-input': { BUCKET_NAME: bucket.bucketName, RETENTION_DAYS: config.retentionDays },
       'list-inputs': { BUCKET_NAME: bucket.bucketName, RETENTION_DAYS: config.retentionDays },
@@ -114,6 +123,7 @@ export class ControlPlaneStack extends Stack {
       'on-async-result': data,
       sweeper: data,
       'comfyui-socket': { ...socket, MAX_CONNECTIONS_PER_KEY: config.maxConnectionsPerKey },
+      'comfyui-socket-authorizer': tokenKey,
       'comfyui-events': { ...socket, ...data },
       'webhook-secret': { WEBHOOK_SECRET_PREFIX: webhookSecretPrefix },
       'dispatch-webhooks': { WEBHOOK_QUEUE_URL: webhooks.queue.queueUrl },
@@ -136,6 +146,7 @@ export class ControlPlaneStack extends Stack {
       webhookQueueArn: webhooks.queue.queueArn,
       webhookDeadLettersArn: webhooks.deadLetters.queueArn,
       webhookSecretsArn: `arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:${webhookSecretPrefix}*`,
+      browserTokenKeyArn: `arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:${browserTokenKeySecret}-*`,
       socketConnectionsArn: `arn:${Aws.PARTITION}:execute-api:${Aws.REGION}:${Aws.ACCOUNT_ID}:${socketApi.api.apiId}/${socketApi.stage.stageName}/POST/@connections/*`,
     };
     const deadLetters = new Queue(this, 'CompletionDeadLetters', {
@@ -194,6 +205,7 @@ export class ControlPlaneStack extends Stack {
     const socketEvents = make('comfyui-events', { timeout: Duration.seconds(60) });
     socketApi.connect({
       socket: make('comfyui-socket').function,
+      authorizer: make('comfyui-socket-authorizer').function,
       events: socketEvents.function,
       executesTable: props.table,
       apiKey: api.apiKey,

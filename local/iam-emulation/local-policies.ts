@@ -16,6 +16,7 @@ export interface LocalResourceNames {
   webhookQueueUrl?: string;
   webhookDeadLetterUrl?: string;
   webhookSecretPrefix?: string;
+  browserTokenKeySecret?: string;
   inputBuckets: string[];
   /** The stage the websocket's management API is called on (the path's first segment). */
   socketStage?: string;
@@ -38,6 +39,7 @@ export function localResourceNames(
     webhookQueueUrl: env.WEBHOOK_QUEUE_URL,
     webhookDeadLetterUrl: env.WEBHOOK_DEAD_LETTER_URL,
     webhookSecretPrefix: env.WEBHOOK_SECRET_PREFIX,
+    browserTokenKeySecret: env.BROWSER_TOKEN_KEY_SECRET,
     inputBuckets: csv(env.INPUT_BUCKETS),
     socketStage: callback?.pathname.split('/').filter(Boolean)[0],
   };
@@ -64,6 +66,7 @@ export function localResources(names: LocalResourceNames, scope: ArnScope): Cont
     webhookQueueArn: queueArn(names.webhookQueueUrl),
     webhookDeadLettersArn: queueArn(names.webhookDeadLetterUrl),
     webhookSecretsArn: arn('secretsmanager', `secret:${names.webhookSecretPrefix ?? UNSET}*`),
+    browserTokenKeyArn: arn('secretsmanager', `secret:${names.browserTokenKeySecret ?? UNSET}-*`),
     connectionsTableArn: arn('dynamodb', `table/${names.connectionsTableName ?? UNSET}`),
     socketConnectionsArn: arn(
       'execute-api',

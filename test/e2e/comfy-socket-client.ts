@@ -11,7 +11,9 @@ export interface ComfyMessage {
  * The key goes in x-api-key, as on every /comfyui/ route.
  */
 export async function comfySocket(url: string, key: string | undefined, clientId: string) {
-  const socket = new WebSocket(`${url}?clientId=${encodeURIComponent(clientId)}`, {
+  const target = new URL(url); // a browser token's URL already has a query (?token=)
+  target.searchParams.set('clientId', clientId);
+  const socket = new WebSocket(target, {
     headers: key ? { 'x-api-key': key } : {},
   });
   const messages: ComfyMessage[] = [];

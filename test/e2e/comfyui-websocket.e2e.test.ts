@@ -187,7 +187,8 @@ describe("ComfyUI's websocket at /comfyui/ws", () => {
   });
 
   it('refuses a websocket without a valid key at $connect, and a clientId it cannot keep', async () => {
-    await expect(open('no-key', null)).rejects.toMatchObject({ statusCode: 403 });
+    // No credential at all: the $connect authorizer refuses (401); a key API Gateway does not know: 403.
+    await expect(open('no-key', null)).rejects.toMatchObject({ statusCode: 401 });
     await expect(open('wrong-key', 'notAKeyAtAllxxxxxxxx')).rejects.toMatchObject({ statusCode: 403 });
     await expect(open('has space')).rejects.toMatchObject({ statusCode: 400 });
   });

@@ -43,6 +43,8 @@ export async function startHandlerHarness(options: { extraEndpoints?: string[] }
     AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: url,
     AWS_ENDPOINT_URL_SAGEMAKER: url,
     AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: url,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: url,
+    BROWSER_TOKEN_KEY_SECRET: `comfy-exec-test/${tableName}/browser-token-key`,
     ENDPOINT_NAMES: [
       'comfy-async-default',
       'comfy-async-busy',

@@ -105,6 +105,8 @@ describe('real handler responses conform to the OpenAPI document', () => {
       { method: 'POST', path: '/comfyui/history', body: { delete: [id] } },
       { method: 'POST', path: '/comfyui/queue', body: { clear: true } },
       { method: 'GET', path: '/comfyui/view', query: { filename: 'nothing.png', type: 'output' } },
+      { method: 'GET', path: '/comfyui/token' },
+      { method: 'GET', path: '/comfyui/token', query: { expires_in: '5' } },
       { method: 'POST', path: '/comfyui/upload/image', body: {} },
       { method: 'POST', path: '/comfyui/upload/mask', body: {} },
       { method: 'GET', path: '/comfyui/models' },
@@ -126,6 +128,15 @@ describe('real handler responses conform to the OpenAPI document', () => {
     const seen = new Set<string>();
     for (const call of [...calls, ...underApi]) {
       const response = await callApi(call);
+      assertConforms(call, response);
+      seen.add(response.operationId);
+    }
+    // The browser-token views: with the token a key was just given, and with a made-up one.
+    const { token } = (await callApi({ method: 'GET', path: '/comfyui/token' })).body as { token: string };
+    for (const path of [`/comfyui/t/${token}/view`, '/comfyui/t/v1.made-up/api/view']) {
+      const call: ApiCall = { method: 'GET', path, query: { filename: 'nothing.png' }, apiKeyId: null };
+      const response = await callApi(call);
+      expect(response.status).toBe(path.includes('made-up') ? 403 : 404);
       assertConforms(call, response);
       seen.add(response.operationId);
     }

@@ -11,14 +11,28 @@ beforeAll(() => {
 const byLogicalId = (type: string) => t.controlPlane.findResources(type) as Record<string, any>;
 
 describe("ComfyUI's websocket in CDK", () => {
-  it('is a WebSocket API whose $connect requires the API key, on a throttled, logged prod stage', () => {
+  it('is a WebSocket API whose $connect requires the API key its authorizer names, on a throttled, logged prod stage', () => {
     t.controlPlane.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       ProtocolType: 'WEBSOCKET',
-      ApiKeySelectionExpression: '$request.header.x-api-key',
+      ApiKeySelectionExpression: '$context.authorizer.usageIdentifierKey',
     });
     const routes = Object.values(byLogicalId('AWS::ApiGatewayV2::Route')).map((r) => r.Properties);
     expect(routes.map((r) => r.RouteKey).sort()).toEqual(['$connect', '$default', '$disconnect']);
     for (const route of routes) expect(route.ApiKeyRequired === true).toBe(route.RouteKey === '$connect');
+    // The authorizer: a Lambda REQUEST authorizer on $connect only, asked for every upgrade.
+    const connect = routes.find((r) => r.RouteKey === '$connect');
+    expect(connect.AuthorizationType).toBe('CUSTOM');
+    const authorizers = Object.entries(byLogicalId('AWS::ApiGatewayV2::Authorizer'));
+    expect(authorizers).toHaveLength(1);
+    const [authorizerId, authorizer] = authorizers[0]!;
+    expect(connect.AuthorizerId).toEqual({ Ref: authorizerId });
+    expect(authorizer.Properties).toMatchObject({
+      AuthorizerType: 'REQUEST',
+      IdentitySource: ['route.request.header.Host'],
+    });
+    expect(JSON.stringify(authorizer.Properties.AuthorizerUri)).toContain('ComfyuiSocketAuthorizer');
+    for (const route of routes.filter((r) => r.RouteKey !== '$connect'))
+      expect(route.AuthorizationType ?? 'NONE').toBe('NONE');
     t.controlPlane.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: 'prod',
       AutoDeploy: true,

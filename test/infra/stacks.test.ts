@@ -265,15 +265,27 @@ describe('inference stack', () => {
 });
 
 describe('control plane stack', () => {
-  it('serves every route of the route table, each needing the API key (CORS preflight does not)', () => {
+  it('serves every route of the route table, each needing the API key but browser-token views (CORS preflight does not)', () => {
     const methods = Object.values(t.controlPlane.findResources('AWS::ApiGateway::Method')) as any[];
     for (const route of ROUTES) {
       const found = methods.find(
         (m) => m.Properties.HttpMethod === route.method && m.Properties.OperationName === route.operationId,
       );
       expect(found, `${route.method} ${route.path}`).toBeDefined();
-      expect(found.Properties.ApiKeyRequired).toBe(true);
+      expect(found.Properties.ApiKeyRequired, route.path).toBe(route.auth !== 'token');
     }
+    // Only the two views under /comfyui/t/{token}/ go without a key, both to the token-view function.
+    const keyless = methods.filter(
+      (m) => m.Properties.HttpMethod !== 'OPTIONS' && !m.Properties.ApiKeyRequired,
+    );
+    expect(keyless.map((m) => m.Properties.OperationName).sort()).toEqual([
+      'ComfyTokenView',
+      'ComfyTokenViewApi',
+    ]);
+    expect(ROUTES.filter((route) => route.auth === 'token').map((route) => route.handler)).toEqual([
+      'comfyui-token-view',
+      'comfyui-token-view',
+    ]);
     const options = methods.filter((m) => m.Properties.HttpMethod === 'OPTIONS');
     expect(options.length).toBeGreaterThan(0);
     expect(options.every((m) => m.Properties.ApiKeyRequired !== true)).toBe(true);
@@ -292,7 +304,7 @@ describe('control plane stack', () => {
   it('runs one nodejs22.x arm64 function per handler, X-Ray active, environment from the env schemas', () => {
     const functions = Object.values(t.controlPlane.findResources('AWS::Lambda::Function')) as any[];
     const ours = functions.filter((f) => f.Properties.Runtime === 'nodejs22.x');
-    expect(ours).toHaveLength(26);
+    expect(ours).toHaveLength(28);
     for (const fn of ours) {
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });

@@ -47,8 +47,10 @@ describe('webhook delivery in CDK', () => {
   it("lets only the webhook functions touch the owners' secrets, under the deployment's prefix", () => {
     const policies = resources('AWS::IAM::Policy').map(([, p]) => p.Properties);
     const touching = policies.filter((p) =>
-      p.PolicyDocument.Statement.some((s: any) =>
-        [s.Action].flat().some((a: string) => a.startsWith('secretsmanager:')),
+      p.PolicyDocument.Statement.some(
+        (s: any) =>
+          [s.Action].flat().some((a: string) => a.startsWith('secretsmanager:')) &&
+          JSON.stringify(s.Resource).includes('/webhooks/'),
       ),
     );
     expect(touching.map((p) => p.PolicyName).sort()).toEqual([
@@ -62,6 +64,20 @@ describe('webhook delivery in CDK', () => {
     );
     expect(resource).toContain(':secret:comfy-exec/');
     expect(resource).toContain('/webhooks/*');
+  });
+
+  it("lets the token functions touch only the browser tokens' key: the issuer create it, the others read it", () => {
+    const policies = resources('AWS::IAM::Policy').map(([, p]) => p.Properties);
+    const onTokenKey = policies.flatMap((p) =>
+      p.PolicyDocument.Statement.filter((s: any) =>
+        JSON.stringify(s.Resource).includes('browser-token-key'),
+      ).map((s: any) => [p.PolicyName.replace(/Role.*/, ''), [s.Action].flat().sort()]),
+    );
+    expect(Object.fromEntries(onTokenKey)).toEqual({
+      ComfyuiApi: ['secretsmanager:CreateSecret', 'secretsmanager:GetSecretValue'],
+      ComfyuiTokenView: ['secretsmanager:GetSecretValue'],
+      ComfyuiSocketAuthorizer: ['secretsmanager:GetSecretValue'],
+    });
   });
 });
 

@@ -6,6 +6,8 @@ import {
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { authorizeSocket } from '../../lambda/http/socket-authorizer';
+import { clock } from '../../lambda/platform/composition-parts';
 import { ApiGatewayEmulator, type ApiGatewayOptions } from '../../local/api-gateway';
 import { type LocalCredentials, newLocalCredentials } from '../../local/local-credentials';
 import { WebSocketGatewayEmulator } from '../../local/websocket-gateway';
@@ -28,6 +30,7 @@ beforeAll(async () => {
     stage: 'prod',
     paths: ['/comfyui/ws'],
     apiKeys: new Map([[KEY, 'key-id-connections']]),
+    authorizer: (event) => authorizeSocket(event, { tokenKey: { current: async () => undefined }, clock }),
     handler: async (event) => {
       if (event.requestContext.routeKey === '$connect') connectionIds.push(event.requestContext.connectionId);
       return { statusCode: 200 };

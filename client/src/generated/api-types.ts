@@ -1067,6 +1067,27 @@ export interface ComfyViewQuery {
   type?: 'output' | 'input' | 'temp';
 }
 
+export interface ComfyBrowserTokenQuery {
+  /**
+   * Seconds the token lives: 60 to 3600, default 600
+   */
+  expires_in?: string;
+}
+
+export interface ComfyBrowserTokenData {
+  token: string;
+  expires_in: number;
+  expires_at: string;
+  /**
+   * `{API}comfyui/t/{token}/view`: add ?filename=&subfolder=&type=
+   */
+  view_url: string;
+  /**
+   * ComfyUI's websocket with ?token= (add &clientId=)
+   */
+  websocket_url: string | null;
+}
+
 export type ComfyModelsData = string[];
 
 export interface ComfyModelsInFolderPath {
@@ -1096,6 +1117,19 @@ export interface ComfyObjectInfoNodePath {
 
 export interface ComfyObjectInfoNodeData {
   [k: string]: unknown | undefined;
+}
+
+export interface ComfyTokenViewPath {
+  /**
+   * a browser token from GET /comfyui/token
+   */
+  token: string;
+}
+
+export interface ComfyTokenViewQuery {
+  filename?: string;
+  subfolder?: string;
+  type?: 'output' | 'input' | 'temp';
 }
 
 export interface GetAboutData {
@@ -1164,6 +1198,7 @@ export const OPERATIONS = {
   ComfyUploadImage: { method: 'POST', path: '/comfyui/upload/image' },
   ComfyUploadMask: { method: 'POST', path: '/comfyui/upload/mask' },
   ComfyView: { method: 'GET', path: '/comfyui/view' },
+  ComfyBrowserToken: { method: 'GET', path: '/comfyui/token' },
   ComfyModels: { method: 'GET', path: '/comfyui/models' },
   ComfyModelsInFolder: { method: 'GET', path: '/comfyui/models/{folder}' },
   ComfyEmbeddings: { method: 'GET', path: '/comfyui/embeddings' },
@@ -1172,6 +1207,7 @@ export const OPERATIONS = {
   ComfyWebSocketElsewhere: { method: 'GET', path: '/comfyui/ws' },
   ComfyObjectInfo: { method: 'GET', path: '/comfyui/object_info' },
   ComfyObjectInfoNode: { method: 'GET', path: '/comfyui/object_info/{node_class}' },
+  ComfyTokenView: { method: 'GET', path: '/comfyui/t/{token}/view' },
   RootAPI: { method: 'GET', path: '/' },
   Ping: { method: 'GET', path: '/ping' },
   GetAbout: { method: 'GET', path: '/about' },
@@ -1211,6 +1247,7 @@ export interface OperationTypes {
   ComfyUploadImage: { data: ComfyUploadImageData };
   ComfyUploadMask: { data: ComfyUploadMaskData };
   ComfyView: { query: ComfyViewQuery; data: undefined };
+  ComfyBrowserToken: { query: ComfyBrowserTokenQuery; data: ComfyBrowserTokenData };
   ComfyModels: { data: ComfyModelsData };
   ComfyModelsInFolder: { path: ComfyModelsInFolderPath; data: ComfyModelsInFolderData };
   ComfyEmbeddings: { data: ComfyEmbeddingsData };
@@ -1219,6 +1256,7 @@ export interface OperationTypes {
   ComfyWebSocketElsewhere: { data: undefined };
   ComfyObjectInfo: { data: ComfyObjectInfoData };
   ComfyObjectInfoNode: { path: ComfyObjectInfoNodePath; data: ComfyObjectInfoNodeData };
+  ComfyTokenView: { path: ComfyTokenViewPath; query: ComfyTokenViewQuery; data: undefined };
   RootAPI: { data: undefined };
   Ping: { data: undefined };
   GetAbout: { data: GetAboutData };

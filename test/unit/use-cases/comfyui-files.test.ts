@@ -20,7 +20,13 @@ async function manyExecutes(count: number) {
     Array.from({ length: count }, () => ({ owner: 'a', status: 'success' as const })),
   );
   for (const record of fakes.records) Object.assign(record, saved(record.prompt_id));
-  const deps = { ...fakes.deps, presignTtlSeconds: 60, library: {} as never, webSocketUrl: undefined };
+  const deps = {
+    ...fakes.deps,
+    presignTtlSeconds: 60,
+    library: {} as never,
+    webSocketUrl: undefined,
+    tokenKey: { current: async () => undefined },
+  };
   let reads = 0;
   const get = fakes.store.get.bind(fakes.store);
   fakes.store.get = async (id: string) => {

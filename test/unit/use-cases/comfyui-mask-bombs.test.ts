@@ -15,7 +15,13 @@ async function postMask(mask: Uint8Array, original: Uint8Array) {
   const { deps, inputs, payloads } = fakeCreateDeps();
   inputs.upload(OWNER, 'original.png', { size: original.byteLength, content_type: 'image/png' });
   payloads.files.set(inputs.uriOf(OWNER, 'original.png'), { bytes: original });
-  const facade = { ...deps, presignTtlSeconds: 60, library: {}, webSocketUrl: undefined } as ComfyFacadeDeps;
+  const facade = {
+    ...deps,
+    presignTtlSeconds: 60,
+    library: {},
+    webSocketUrl: undefined,
+    tokenKey: { current: async () => undefined },
+  } as ComfyFacadeDeps;
   const form = new FormData();
   form.append('image', new Blob([mask], { type: 'image/png' }), 'mask.png');
   form.append('original_ref', JSON.stringify({ filename: 'original.png', type: 'input' }));

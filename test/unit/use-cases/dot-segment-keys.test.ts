@@ -55,6 +55,16 @@ const loadAndSave = (image: string) => ({
   '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'out' } },
 });
 
+/** ComfyUI's routes over the fakes: the facade's own parts, none of which these refusals reach. */
+const facadeOf = (deps: object) =>
+  ({
+    ...deps,
+    presignTtlSeconds: 60,
+    library: {} as never,
+    webSocketUrl: undefined,
+    tokenKey: { current: async () => undefined },
+  }) as unknown as ComfyFacadeDeps;
+
 describe('object keys from what users send', () => {
   it.each([
     ['a/../b.png', "'..' path segment"],
@@ -176,22 +186,22 @@ describe('every entry point refuses dot-segment keys with a 400 naming the field
     [{ filename: 'x.png', subfolder: 'a//b', type: 'output' }, "subfolder 'a//b' has an empty path segment"],
   ])("ComfyUI's /view and /upload/mask file reference %j", async (file, why) => {
     const { deps } = twoKeys();
-    const facade = { ...deps, presignTtlSeconds: 60, library: {} as never, webSocketUrl: undefined };
-    const attempt = ownedFileUri('key-b', file, facade as ComfyFacadeDeps);
+    const facade = facadeOf(deps);
+    const attempt = ownedFileUri('key-b', file, facade);
     await expect(attempt).rejects.toThrow(RequestValidationError);
     await expect(attempt).rejects.toThrow(why);
   });
 
   it('GET /comfyui/view?filename=../… answers 400 naming the field', async () => {
     const { deps } = twoKeys();
-    const facade = { ...deps, presignTtlSeconds: 60, library: {} as never, webSocketUrl: undefined };
+    const facade = facadeOf(deps);
     const request = {
       event: {} as APIGatewayProxyEvent,
       owner: 'key-b',
       query: { filename: 'a\\..\\x.png', type: 'input' },
       pathParameter: () => '',
     } satisfies HttpRequest;
-    const answer = await COMFYUI_ROUTES['GET /comfyui/view']!(request, facade as ComfyFacadeDeps);
+    const answer = await COMFYUI_ROUTES['GET /comfyui/view']!(request, facade);
     expect(answer).toMatchObject({
       statusCode: 400,
       raw: expect.stringContaining("filename 'a\\..\\x.png'"),
@@ -200,7 +210,7 @@ describe('every entry point refuses dot-segment keys with a 400 naming the field
 
   it('POST /comfyui/upload/image with a subfolder that leaves the input folder', async () => {
     const { deps, inputs } = twoKeys();
-    const facade = { ...deps, presignTtlSeconds: 60, library: {} as never, webSocketUrl: undefined };
+    const facade = facadeOf(deps);
     const form = new FormData();
     form.append('image', new Blob([new Uint8Array([137, 80, 78, 71])], { type: 'image/png' }), 'cat.png');
     form.append('subfolder', '../../key-a');
@@ -216,7 +226,7 @@ describe('every entry point refuses dot-segment keys with a 400 naming the field
       query: {},
       pathParameter: () => '',
     } satisfies HttpRequest;
-    const answer = await COMFYUI_ROUTES['POST /comfyui/upload/image']!(request, facade as ComfyFacadeDeps);
+    const answer = await COMFYUI_ROUTES['POST /comfyui/upload/image']!(request, facade);
     expect(answer).toMatchObject({
       statusCode: 400,
       raw: "400: Bad Request: subfolder '../../key-a' has a '..' path segment",

@@ -136,8 +136,13 @@ export class ApiGatewayEmulator {
     const apiKey = req.headers['x-api-key'];
     const keyId = keyless || typeof apiKey !== 'string' ? undefined : this.options.apiKeys.get(apiKey);
     if (!keyId && !keyless) return refuse(403, { message: 'Forbidden', requestId });
-    if (keyId && this.throttle && !this.throttle.take(keyId)) {
-      this.options.log(`${method} ${url.pathname} → 429 (usage plan throttle, key ${keyId})`);
+    // A token route has a method throttle of its own (no key's plan counts it), at the same rate.
+    const bucket = keyId ?? `route ${matched.route.operationId}`;
+    if (this.throttle && !this.throttle.take(bucket)) {
+      const where = keyId ? url.pathname : matched.route.path; // a token's path is its credential
+      this.options.log(
+        `${method} ${where} → 429 (${keyId ? `usage plan throttle, key ${keyId}` : 'method throttle'})`,
+      );
       const throttled = { 'x-amzn-ErrorType': 'TooManyRequestsException' };
       return refuse(429, { message: 'Too Many Requests' }, throttled);
     }
@@ -184,7 +189,13 @@ export class ApiGatewayEmulator {
       path: call.path,
       route: matched.route,
       pathParameters: matched.pathParameters,
-      headers: req.headers,
+      // As API Gateway adds them: how the API was reached, so answers can name absolute URLs.
+      headers: {
+        ...req.headers,
+        'X-Forwarded-For': req.socket.remoteAddress ?? '127.0.0.1',
+        'X-Forwarded-Port': String(req.socket.localPort ?? ''),
+        'X-Forwarded-Proto': 'http',
+      },
       query: url.searchParams,
       // As API Gateway does for the REST API's binaryMediaTypes: those bodies arrive base64-encoded.
       body: body.length > 0 ? body.toString(binary ? 'base64' : 'utf8') : null,

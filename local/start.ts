@@ -63,14 +63,18 @@ function emit(part: string, line: string) {
   if (ready) rawWrite(text);
   else held.push(text);
 }
-// In-process writers are the Lambda handlers (Powertools' JSON logs).
-process.stdout.write = ((chunk: string | Uint8Array) => {
-  for (const line of String(chunk).split('\n')) if (line.trim() !== '') emit('lambda', line);
-  return true;
-}) as typeof process.stdout.write;
+// In-process writers are the Lambda handlers (Powertools' JSON logs): INFO on stdout, WARN and
+// ERROR on stderr. Both get the prefix and reach the log file the debug links point at.
+const rawError = process.stderr.write.bind(process.stderr);
+for (const stream of [process.stdout, process.stderr]) {
+  stream.write = ((chunk: string | Uint8Array) => {
+    for (const line of String(chunk).split('\n')) if (line.trim() !== '') emit('lambda', line);
+    return true;
+  }) as typeof stream.write;
+}
 
 function fail(message: string): never {
-  process.stderr.write(`npm start: ${message}\n`);
+  rawError(`npm start: ${message}\n`);
   process.exit(1);
 }
 

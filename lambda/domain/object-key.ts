@@ -20,8 +20,16 @@ export function keyProblem(key: string, options: { prefix?: boolean } = {}): str
   if (segments.includes('..')) return "has a '..' path segment";
   if (segments.includes('.')) return "has a '.' path segment";
   if (segments.includes('')) return 'has an empty path segment (a leading, doubled or closing /)';
+  // S3 refuses longer keys (a read then fails as a 400 with no body), and file systems longer names.
+  if (Buffer.byteLength(key) > MAX_KEY_BYTES) return `is over ${MAX_KEY_BYTES} bytes in UTF-8`;
+  if (segments.some((segment) => Buffer.byteLength(segment) > MAX_NAME_BYTES))
+    return `has a name over ${MAX_NAME_BYTES} bytes in UTF-8 (file systems' limit)`;
   return undefined;
 }
+
+/** Well under S3's 1024-byte keys, leaving room for the prefix a name is stored under. */
+const MAX_KEY_BYTES = 900;
+const MAX_NAME_BYTES = 255;
 
 /**
  * The key as a resolver of dot segments would read it: backslashes as slashes, empty and `.`

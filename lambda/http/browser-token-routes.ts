@@ -36,7 +36,7 @@ export async function issueBrowserToken(request: HttpRequest, deps: IssueTokenDe
   )
     return text(
       400,
-      `400: Bad Request: expires_in must be a whole number of seconds from ${BROWSER_TOKEN_SECONDS.min} to ${BROWSER_TOKEN_SECONDS.max}, not '${asked}'`,
+      `400: Bad Request: expires_in must be a whole number of seconds from ${BROWSER_TOKEN_SECONDS.min} to ${BROWSER_TOKEN_SECONDS.max}, not '${(asked ?? '').slice(0, 20)}'`,
     );
   // API Gateway let the request through on this header: the token carries it to the websocket's key check.
   const keyValue = header(request.event, 'x-api-key');
@@ -72,5 +72,8 @@ async function opened(token: string, deps: TokenViewDeps): Promise<OpenedToken> 
 export async function viewWithToken(request: HttpRequest, deps: TokenViewDeps): Promise<HttpResult> {
   const token = await opened(request.pathParameter('token'), deps);
   if (!token.ok) return text(403, `403: Forbidden: ${token.message}`);
-  return getView({ ...request, owner: token.claims.keyId }, deps);
+  // The file's signed URL must not outlive the token that led to it.
+  const left = token.claims.expiresAt - Math.floor(deps.clock.now().getTime() / 1000);
+  const presignTtlSeconds = Math.max(1, Math.min(deps.presignTtlSeconds, left));
+  return getView({ ...request, owner: token.claims.keyId }, { ...deps, presignTtlSeconds });
 }

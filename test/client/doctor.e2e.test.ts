@@ -10,6 +10,7 @@ const CHECKS = [
   'inputs upload round trip',
   'webhook secret',
   'ComfyUI websocket',
+  'browser token',
   'web console',
 ];
 const RUN = [
@@ -61,7 +62,7 @@ describe('comfy-exec doctor, against npm start', () => {
     const plain = await cli(['doctor'], env);
     expect(plain.code, plain.stdout + plain.stderr).toBe(0);
     expect(marks(plain.stdout)).toEqual(CHECKS.map((what) => ['✓', what]));
-    expect(plain.stderr).toContain('all 8 checks passed');
+    expect(plain.stderr).toContain('all 9 checks passed');
 
     const run = await cli(['doctor', '--run'], env);
     expect(run.code, run.stdout + run.stderr).toBe(0);
@@ -79,9 +80,12 @@ describe('comfy-exec doctor, against npm start', () => {
     expect(listed.status).toBe(200);
     expect(await listed.text()).not.toContain('comfy-exec-doctor');
     expect(run.stdout).toMatch(
-      /✓ ComfyUI websocket .*: connected with the key .*refused without it \(HTTP 403\)/,
+      /✓ ComfyUI websocket .*: connected with the key .*refused without it \(HTTP 401\)/,
     );
     expect(run.stdout).toMatch(/✓ inputs upload round trip .*read the same bytes back .*deleted it/);
+    expect(run.stdout).toMatch(
+      /✓ browser token .*: issued for 60 s; the websocket opened with it and no key, and \/view took it$/m,
+    );
   });
 
   it('--json prints one report object with each check: name, ok, ms, detail, hint', async () => {
@@ -97,6 +101,7 @@ describe('comfy-exec doctor, against npm start', () => {
       'inputs',
       'webhook-secret',
       'websocket',
+      'browser-token',
       'console',
     ]);
     for (const check of report.checks)
@@ -122,8 +127,8 @@ describe('comfy-exec doctor, against npm start', () => {
       /^✗ API answers with the key \(\d+ ms\): the API refused the key \(403 Forbidden\) → check the API key/,
     );
     expect(lines.slice(1).every((line) => line.startsWith('- ') && line.includes('skipped'))).toBe(true);
-    // Every check of a --run on the default endpoint: the eight, the run and its two followers.
-    expect(lines).toHaveLength(11);
+    // Every check of a --run on the default endpoint: the nine, the run and its two followers.
+    expect(lines).toHaveLength(12);
   });
 
   it("with the endpoint's container killed: ✗ on the run with the reason and where to look, not a hang", async () => {

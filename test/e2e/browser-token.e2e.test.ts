@@ -67,7 +67,8 @@ describe('GET /comfyui/token', () => {
     const expires = Date.parse(answer.expires_at);
     expect(expires).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 + 599_000);
     expect(expires).toBeLessThanOrEqual(Date.now() + 601_000);
-    expect(answer.view_url).toMatch(new RegExp(`/prod/comfyui/t/${answer.token}/view$`));
+    // Absolute, as a page on another origin needs it (an <img src> resolves against the page).
+    expect(answer.view_url).toBe(`${stack.apiUrl}comfyui/t/${answer.token}/view`);
     const socket = new URL(answer.websocket_url);
     expect(socket.searchParams.get('token')).toBe(answer.token);
     expect(`${socket.origin}${socket.pathname}`).toBe(stack.webSocketUrl);
@@ -109,6 +110,23 @@ describe('/comfyui/t/{token}/view: images without the key', () => {
     expect(answer.status).toBe(404);
     const withKey = await api(stack, 'GET', `comfyui/view${viewQuery(imageA)}`, { key: KEY_B });
     expect(withKey.status).toBe(404);
+  });
+
+  it('bounds the signed URL by the token: it never outlives it', async () => {
+    const { view_url: viewUrl } = await tokenOf(KEY_A, '?expires_in=60');
+    const redirect = await imgGet(`${viewUrl}${viewQuery(imageA)}`);
+    const expires = Number(new URL(redirect.headers.get('location')!).searchParams.get('X-Amz-Expires'));
+    expect(expires).toBeGreaterThan(0);
+    expect(expires).toBeLessThanOrEqual(60);
+  });
+
+  it('answers 400, not a 500, for a name too long to be a file of anyone', async () => {
+    const { view_url: viewUrl } = await tokenOf(KEY_B);
+    for (const filename of ['a'.repeat(1100), '€'.repeat(400)]) {
+      const answer = await imgGet(`${viewUrl}?${new URLSearchParams({ filename, type: 'input' })}`);
+      expect(answer.status).toBe(400);
+      expect(await answer.json()).toMatch(/^400: Bad Request: filename '.*' is over 900 bytes in UTF-8$/);
+    }
   });
 
   it('refuses with 403 a token that was altered, made up, or is the key itself', async () => {

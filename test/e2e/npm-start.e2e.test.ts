@@ -92,6 +92,14 @@ describe('npm start', () => {
     const first = await comfySocket(socketUrl, KEY, 'npm-start-1');
     await expect(comfySocket(socketUrl, KEY, 'npm-start-2')).rejects.toMatchObject({ statusCode: 429 });
     first.close();
+    // Powertools writes WARN and ERROR to stderr: those lines are prefixed and kept as INFO's are.
+    await expect(comfySocket(socketUrl, undefined, 'no-credential')).rejects.toMatchObject({
+      statusCode: 401,
+    });
+    const refusedLine = () => lines.find((line) => line.includes('websocket connect refused'));
+    for (let i = 0; i < 200 && !refusedLine(); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(refusedLine()).toMatch(/^\[lambda\] .*websocket connect refused/);
+    expect(errors.filter((line) => line.includes('websocket connect refused'))).toEqual([]);
 
     const parts = new Set(
       lines.slice(lines.indexOf('Ready.') + 1).map((line) => /^\[([a-z0-9]+)\] /.exec(line)?.[1]),

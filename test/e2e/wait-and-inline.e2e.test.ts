@@ -128,8 +128,10 @@ describe('POST /executes with wait, the execute still going', () => {
     expect(created.status).toBe(202);
     expect(['created', 'running']).toContain(created.body.data.status);
     const id = created.body.data.prompt_id;
-    expect(created.body.message).toContain(`poll /prod/executes/${id}`);
-    const location = new URL(created.headers.get('location')!, stack.apiUrl);
+    // Absolute, as API Gateway's X-Forwarded-Proto and Host let it be (the local gateway adds them too).
+    expect(created.body.message).toContain(`poll ${stack.apiUrl}executes/${id}`);
+    expect(created.headers.get('location')).toBe(`${stack.apiUrl}executes/${id}`);
+    const location = new URL(created.headers.get('location')!);
     expect(location.pathname).toBe(`/prod/executes/${id}`);
     const polled = await fetch(location, { headers: { 'x-api-key': KEY_A } });
     expect(polled.status).toBe(200);

@@ -16,6 +16,7 @@ import { isLocalApi } from '../doctor/run-witnesses';
 import { type CheckResult, exitCodeOf, formatResult, jsonReport, runChecks } from '../doctor/runner';
 import type { DoctorState } from '../doctor/state';
 import { consoleCheck, websocketCheck } from '../doctor/surface-checks';
+import { browserTokenCheck } from '../doctor/token-check';
 import { EXIT, UsageError } from '../exit-codes';
 
 interface DoctorFlags {
@@ -87,6 +88,7 @@ async function doctor(context: Context, flags: DoctorFlags): Promise<number> {
       inputsCheck(state),
       webhookSecretCheck(state),
       websocketCheck(state),
+      browserTokenCheck(state),
       consoleCheck(state),
       ...(flags.run
         ? targets.flatMap((endpoint) => [

@@ -9,7 +9,7 @@ const SOCKET_WAIT_MS = 10_000;
  * One websocket handshake: `open` and the first message (ComfyUI's `status` greeting, which
  * reaches the socket through the table's stream: the whole path), or the HTTP status that refused it.
  */
-function handshake(url: string, headers: Record<string, string>) {
+export function handshake(url: string, headers: Record<string, string>) {
   return new Promise<{ opened: true; greeting: string | undefined } | { opened: false; status: number }>(
     (resolve, reject) => {
       const socket = new WebSocket(url, { headers, handshakeTimeout: SOCKET_WAIT_MS });

@@ -76,6 +76,10 @@ describe('object keys from what users send', () => {
     ['a\u0000.png', 'control'],
     ['a\n.png', 'control'],
     ['', 'empty'],
+    // S3 answered a key over 1024 bytes with a bodiless 400 that became a 500 (attack, issue 27).
+    ['a'.repeat(1100), 'over 900 bytes'],
+    ['€'.repeat(400), 'over 900 bytes'],
+    [`${'a'.repeat(256)}.png`, 'a name over 255 bytes'],
   ])('refuses %j: %s', (key, why) => {
     expect(keyProblem(key)).toContain(why);
   });
@@ -83,6 +87,7 @@ describe('object keys from what users send', () => {
   it('accepts ordinary keys, and a prefix with its closing slash', () => {
     expect(keyProblem('in-abc-cat.png')).toBeUndefined();
     expect(keyProblem('sets/a/masks/m.png')).toBeUndefined();
+    expect(keyProblem(`${'a'.repeat(251)}.png`)).toBeUndefined();
     expect(keyProblem('inputs/abc/', { prefix: true })).toBeUndefined();
     expect(keyProblem('inputs/abc/')).toContain('empty');
   });

@@ -1,6 +1,8 @@
 import type { NodeErrors } from '../src/index';
 
 const SHOWN_CHOICES = 8;
+/** ComfyUI's loaders refuse a file the server lacks so ("Invalid image file: x.png"). */
+const FILE_REFUSED = /invalid (image |audio |video |mask )?file/i;
 
 /** The values a combo input accepts, from ComfyUI's `input_config` (`[[...], {}]` or `["COMBO", {options}]`). */
 function choicesOf(inputConfig: unknown): unknown[] | undefined {
@@ -19,7 +21,8 @@ function choiceList(choices: unknown[]): string {
 /**
  * How to fix each input the validation named with `--set NODE.INPUT=VALUE`: a value the endpoint
  * lacks (most often a model a shared workflow names) gets the values it has; a missing input gets
- * its name. Node ids are the workflow's own (a UI workflow keeps them through conversion).
+ * its name; a file the endpoint lacks (the example image a workflow names), `--input`. Node ids
+ * are the workflow's own (a UI workflow keeps them through conversion).
  */
 export function fixHints(nodeErrors: NodeErrors): string[] {
   const hints: string[] = [];
@@ -33,6 +36,11 @@ export function fixHints(nodeErrors: NodeErrors): string[] {
         hints.push(`  --set ${target}=VALUE${choices ? `  (${choiceList(choices)})` : ''}`);
       } else if (error.type === 'required_input_missing' || error.type.startsWith('value_')) {
         hints.push(`  --set ${target}=VALUE`);
+      } else if (
+        error.type === 'custom_validation_failed' &&
+        FILE_REFUSED.test(`${error.message} ${error.details}`)
+      ) {
+        hints.push(`  --input ${target}=FILE  (a file of yours, uploaded and named there)`);
       }
     }
   }

@@ -35,7 +35,7 @@ export {
   type ResolvedPrompt,
   resolvePromptSource,
 } from './prompt-source';
-export type { RunOptions } from './run';
-export { applySets } from './run';
+export type { PreparedRun, RunOptions } from './run';
+export { applySets, prepareRun } from './run';
 export type { FileData } from './transfers';
 export * from './types';

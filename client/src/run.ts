@@ -88,12 +88,23 @@ const nameOfSource = (source: string) => {
   return decodeURIComponent(new URL(source).pathname.split('/').pop() || 'input');
 };
 
-/** run(): resolve the prompt, place the inputs and values, create, follow to the end. */
-export async function runExecute(
+/** A prompt as run() sends it: inputs placed and uploaded, values set; `sources` are inline inputs. */
+export interface PreparedRun {
+  prompt: ResolvedPrompt;
+  sources: Record<string, string>;
+  /** The UI workflow it came from, for the PNG's embedded workflow. */
+  uiWorkflow: unknown;
+}
+
+/**
+ * What run() does before it creates: the prompt resolved, `inputs` placed (files uploaded once),
+ * `set` applied. `validate --input` checks exactly this with a dry run.
+ */
+export async function prepareRun(
   client: ComfyExecClient,
   source: PromptSource,
-  options: RunOptions,
-): Promise<Execute> {
+  options: Pick<RunOptions, 'inputs' | 'set' | 'signal' | 'endpointName' | 'onUpload' | 'onReuse'>,
+): Promise<PreparedRun> {
   let prompt = await resolvePromptSource(source);
   prompt = { ...prompt, prompt: structuredClone(prompt.prompt) };
   const uiWorkflow = prompt.kind === 'ui' ? structuredClone(prompt.prompt) : undefined;
@@ -127,6 +138,16 @@ export async function runExecute(
     if ('target' in placement) setInput(prompt.prompt as ApiPrompt, placement.target, name);
     else if (name !== placement.byFileName) replaceFileName(prompt.prompt, placement.byFileName, name);
   }
+  return { prompt, sources, uiWorkflow };
+}
+
+/** run(): resolve the prompt, place the inputs and values, create, follow to the end. */
+export async function runExecute(
+  client: ComfyExecClient,
+  source: PromptSource,
+  options: RunOptions,
+): Promise<Execute> {
+  const { prompt, sources, uiWorkflow } = await prepareRun(client, source, options);
   const waitSeconds = options.waitSeconds ?? (options.onProgress ? 0 : 20);
   const execute = await client.create(
     {

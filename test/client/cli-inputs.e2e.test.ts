@@ -67,6 +67,29 @@ describe('comfy-exec run --input on real exports (an upload widget beside the fi
   });
 });
 
+describe('comfy-exec validate on a workflow whose example image the endpoint lacks', () => {
+  it('says which --input fixes it, and validates with --input as run would place it', async () => {
+    // The export as shared: its LoadImage names a picture of its author's (the endpoint has example.png).
+    const shared = corpus(IMG2IMG);
+    shared['10'].inputs.image = 'yosemite_inpaint_example.png';
+    writeFileSync(join(stack.dir, 'img2img-shared.json'), JSON.stringify(shared));
+    const checkpoint = RUNNABLE.slice(0, 2);
+    const refused = await cli(['validate', 'img2img-shared.json', ...checkpoint], env, stack.dir);
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toContain('Invalid image file: yosemite_inpaint_example.png');
+    expect(refused.stderr).toContain('--input 10.image=FILE');
+    const fixed = await cli(
+      ['validate', 'img2img-shared.json', ...checkpoint, '--input', '10.image=cat.png'],
+      env,
+      stack.dir,
+    );
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect(fixed.stdout).toMatch(/^valid: \d+ nodes/);
+    // The same upload run makes (reused by run after this, as by a second validate).
+    expect(fixed.stderr).toMatch(/(uploaded|reusing) .*cat\.png/);
+  });
+});
+
 describe('comfy-exec run --set on an input the workflow lacks', () => {
   it("adds it from the node's catalog entry, where validation said it is required", async () => {
     const args = ['inpainting.json', '--input', 'image=masked.png', ...RUNNABLE];

@@ -1,10 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { applySets, PromptValidationError, parseSetValue, resolvePromptSource } from '../../src/index';
+import { PromptValidationError, parseSetValue, prepareRun, resolvePromptSource } from '../../src/index';
 import { fileFromPath } from '../../src/node/index';
 import type { Context } from '../context';
 import { formatNodeErrors, UsageError } from '../exit-codes';
-import { apiPromptOf, collect, pairs } from './run';
+import { collect, inputsOf, pairs, uploadNotices } from './run';
+
+interface ValidateFlags {
+  endpoint?: string;
+  json?: boolean;
+  set: string[];
+  input: string[];
+}
 
 /** validate, endpoints, inputs: the rest of the API. */
 export function registerMisc(program: Command, context: Context) {
@@ -20,25 +27,41 @@ export function registerMisc(program: Command, context: Context) {
       collect,
       [],
     )
-    .action(async (path: string, flags: { endpoint?: string; json?: boolean; set: string[] }) => {
+    .option(
+      '-i, --input <name=file>',
+      'check it with this file in place, as run would (uploaded once, as run does; repeatable)',
+      collect,
+      [],
+    )
+    .action(async (path: string, flags: ValidateFlags) => {
       const bytes = await readFile(path).catch(() => {
         throw new UsageError(`cannot read ${path}`);
       });
       const resolved = await resolvePromptSource(bytes);
       const { kind, from } = resolved;
       let prompt = resolved.prompt;
+      let sources: Record<string, string> = {};
       const set = Object.fromEntries(
         pairs(flags.set, '--set').map(([key, value]) => [key, parseSetValue(value)]),
       );
-      if (flags.set.length > 0) {
-        // A fix is checked on the prompt run would send: converted first, then the values set.
-        const api = await apiPromptOf(context.client(), bytes, flags.endpoint);
-        await applySets(context.client(), api, { set });
-        prompt = api;
+      if (flags.set.length > 0 || flags.input.length > 0) {
+        // A fix is checked on the prompt run would send: converted if need be, values set, files placed.
+        const prepared = await prepareRun(context.client(), bytes, {
+          set,
+          inputs: await inputsOf(flags.input),
+          ...(flags.endpoint ? { endpointName: flags.endpoint } : {}),
+          ...uploadNotices(context),
+        });
+        prompt = prepared.prompt.prompt;
+        sources = prepared.sources;
       }
       const result = await context
         .client()
-        .dryRun({ prompt, ...(flags.endpoint ? { endpoint_name: flags.endpoint } : {}) })
+        .dryRun({
+          prompt,
+          ...(flags.endpoint ? { endpoint_name: flags.endpoint } : {}),
+          ...(Object.keys(sources).length > 0 ? { inputs: sources } : {}),
+        })
         .catch((error: unknown) => {
           // A refusal still prints the converted prompt the errors name, to fix and run (exit 2).
           if (flags.json && error instanceof PromptValidationError)

@@ -3,12 +3,14 @@ import type { Command } from 'commander';
 import {
   type ApiPrompt,
   type ComfyExecClient,
+  type CreatedInput,
   type Execute,
   ExecuteFailedError,
   type PromptSource,
   PromptValidationError,
   parseSetValue,
   resolvePromptSource,
+  type UploadedInput,
 } from '../../src/index';
 import { fileFromPath } from '../../src/node/index';
 import type { Context } from '../context';
@@ -97,8 +99,7 @@ async function runOnce(
         ...(options.endpoint ? { endpointName: options.endpoint } : {}),
         ...(options.webhook ? { request: { webhook: { url: options.webhook } } } : {}),
         signal: following.signal,
-        onUpload: (input) => context.info(`uploaded ${input.filename} as ${input.name}`),
-        onReuse: (input) => context.info(`reusing ${input.name}: the same ${input.filename} is uploaded`),
+        ...uploadNotices(context),
         onCreated: (execute) => {
           created = execute;
           context.info(`${settings.label}execute ${execute.prompt_id} created on ${execute.endpoint_name}`);
@@ -127,6 +128,25 @@ async function runOnce(
   }
 }
 
+/** `--input NAME=FILE|URL` flags as run() takes them: local files read, URLs passed on. */
+export async function inputsOf(flags: string[]): Promise<Record<string, File | string>> {
+  const inputs: Record<string, File | string> = {};
+  for (const [key, value] of pairs(flags, '--input'))
+    inputs[key] = REMOTE_SOURCE.test(value)
+      ? value
+      : await fileFromPath(value).catch(() => {
+          throw new UsageError(`--input ${key}=${value}: no such file`);
+        });
+  return inputs;
+}
+
+/** What a file going up, or an earlier upload used again, is told as. */
+export const uploadNotices = (context: Context) => ({
+  onUpload: (input: CreatedInput) => context.info(`uploaded ${input.filename} as ${input.name}`),
+  onReuse: (input: UploadedInput) =>
+    context.info(`reusing ${input.name}: the same ${input.filename} is uploaded`),
+});
+
 async function run(context: Context, workflowPath: string, options: RunFlags) {
   const client = context.client();
   const repeat = repeatOf(options.repeat);
@@ -137,13 +157,7 @@ async function run(context: Context, workflowPath: string, options: RunFlags) {
       : undefined;
   if (repeat > 1 && typeof seed === 'number')
     throw new UsageError(`--repeat gives each execute new seeds: leave out --seed ${options.seed}`);
-  const inputs: Record<string, File | string> = {};
-  for (const [key, value] of pairs(options.input, '--input'))
-    inputs[key] = REMOTE_SOURCE.test(value)
-      ? value
-      : await fileFromPath(value).catch(() => {
-          throw new UsageError(`--input ${key}=${value}: no such file`);
-        });
+  const inputs = await inputsOf(options.input);
   const set = Object.fromEntries(
     pairs(options.set, '--set').map(([key, value]) => [key, parseSetValue(value)]),
   );

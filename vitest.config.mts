@@ -8,6 +8,10 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',
+    // Vitest's default on 2 cores is one worker: the end-to-end files mostly wait on their stacks'
+    // processes (Java, the simulator, child CLIs), so three at once shorten the wall time on a
+    // 2-core machine. Two timing-dependent failures this exposed are fixed (docs/reliability.md).
+    maxWorkers: 3,
     testTimeout: 60_000,
     hookTimeout: 120_000,
     globalSetup: ['test/support/global-setup.ts'],

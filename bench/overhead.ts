@@ -5,7 +5,7 @@
  */
 import { tinyTxt2imgPrompt } from '../test/fixtures/prompts';
 import { startBenchStack } from './local-bench';
-import { quantile } from './stats';
+import { percentiles } from './stats';
 
 export const OVERHEAD_STAGES = [
   'queue hand-off (create answered → container claims)',
@@ -26,10 +26,7 @@ export interface OverheadResult {
 }
 
 const ms = (iso: unknown) => (typeof iso === 'string' ? Date.parse(iso) : Number.NaN);
-const pct = (values: number[]) => ({
-  p50: Number(quantile(values, 0.5).toFixed(2)),
-  p99: Number(quantile(values, 0.99).toFixed(2)),
-});
+const pct = (values: number[]) => percentiles(values, 2);
 
 /** `images`: how many images each execute saves (the latent's batch size): each is one output upload. */
 export async function benchOverhead(executes: number, images = 1): Promise<OverheadResult> {

@@ -121,6 +121,9 @@ console.log(
   `\nComfyUI's websocket on the local stack (${webSocket.prompts} prompts): record written → message received, claim p50 ${webSocket.claimToMessageMs.p50} / p99 ${webSocket.claimToMessageMs.p99} ms, completion p50 ${webSocket.completionToMessageMs.p50} / p99 ${webSocket.completionToMessageMs.p99} ms`,
 );
 console.log(
+  `ComfyUI's /view of one output (${webSocket.browserToken.views} each): with the key p50 ${webSocket.browserToken.keyViewMs.p50} / p99 ${webSocket.browserToken.keyViewMs.p99} ms, with a browser token p50 ${webSocket.browserToken.tokenViewMs.p50} / p99 ${webSocket.browserToken.tokenViewMs.p99} ms`,
+);
+console.log(
   `\nWebhooks on the local stack (${webhooks.executes} executes): record final → signed delivery received p50 ${webhooks.finalToDeliveryMs.p50} / p99 ${webhooks.finalToDeliveryMs.p99} ms; GetExecute calls a client makes: ${webhooks.getExecuteCalls.withWebhook} with a webhook, ${webhooks.getExecuteCalls.pollingEverySecondFor30s} polling once a second for a 30 s execute`,
 );
 console.log('\nClient library and command line');

@@ -7,19 +7,17 @@
  */
 import WebSocket from 'ws';
 import { tinyTxt2imgPrompt } from '../test/fixtures/prompts';
+import { type BrowserTokenResult, benchBrowserTokenViews } from './browser-token';
 import { BENCH_KEY, startBenchStack } from './local-bench';
-import { quantile } from './stats';
+import { percentiles } from './stats';
 
 export interface WebSocketResult {
   prompts: number;
+  /** /view of the last prompt's image, with the key and with a browser token. */
+  browserToken: BrowserTokenResult;
   claimToMessageMs: { p50: number; p99: number };
   completionToMessageMs: { p50: number; p99: number };
 }
-
-const pct = (values: number[]) => ({
-  p50: Number(quantile(values, 0.5).toFixed(1)),
-  p99: Number(quantile(values, 0.99).toFixed(1)),
-});
 
 export async function benchWebSocket(prompts: number): Promise<WebSocketResult> {
   const bench = await startBenchStack();
@@ -27,10 +25,19 @@ export async function benchWebSocket(prompts: number): Promise<WebSocketResult> 
     headers: { 'x-api-key': BENCH_KEY },
   });
   const arrivals = new Map<string, number>();
+  const outputs = new Map<string, { filename: string; subfolder: string; type: string }>();
   let wake: (() => void) | undefined;
   socket.on('message', (data) => {
-    const message = JSON.parse(data.toString()) as { type: string; data: { prompt_id?: string } };
+    const message = JSON.parse(data.toString()) as {
+      type: string;
+      data: {
+        prompt_id?: string;
+        output?: { images?: { filename: string; subfolder: string; type: string }[] };
+      };
+    };
     if (message.data.prompt_id) arrivals.set(`${message.type} ${message.data.prompt_id}`, Date.now());
+    const image = message.type === 'executed' ? message.data.output?.images?.[0] : undefined;
+    if (image && message.data.prompt_id) outputs.set(message.data.prompt_id, image);
     wake?.();
   });
   try {
@@ -56,7 +63,15 @@ export async function benchWebSocket(prompts: number): Promise<WebSocketResult> 
       claim.push(arrivals.get(`execution_start ${id}`)! - Date.parse(record!.start_time));
       completion.push(arrivals.get(`execution_success ${id}`)! - Date.parse(record!.complete_time));
     }
-    return { prompts, claimToMessageMs: pct(claim), completionToMessageMs: pct(completion) };
+    const executed = [...outputs.values()].at(-1);
+    if (!executed) throw new Error('no executed message carried an image');
+    const browserToken = await benchBrowserTokenViews(bench.stack.apiUrl, executed, prompts);
+    return {
+      prompts,
+      claimToMessageMs: percentiles(claim),
+      completionToMessageMs: percentiles(completion),
+      browserToken,
+    };
   } finally {
     socket.close();
     await bench.stop();

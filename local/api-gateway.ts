@@ -136,7 +136,7 @@ export class ApiGatewayEmulator {
     const apiKey = req.headers['x-api-key'];
     const keyId = keyless || typeof apiKey !== 'string' ? undefined : this.options.apiKeys.get(apiKey);
     if (!keyId && !keyless) return refuse(403, { message: 'Forbidden', requestId });
-    // A token route has a method throttle of its own (no key's plan counts it), at the same rate.
+    // No key's plan counts a token route: as the stage's per-method throttle does, it has a bucket of its own.
     const bucket = keyId ?? `route ${matched.route.operationId}`;
     if (this.throttle && !this.throttle.take(bucket)) {
       const where = keyId ? url.pathname : matched.route.path; // a token's path is its credential
@@ -191,7 +191,11 @@ export class ApiGatewayEmulator {
       pathParameters: matched.pathParameters,
       // As API Gateway adds them: how the API was reached, so answers can name absolute URLs.
       headers: {
-        ...req.headers,
+        // API Gateway sets these itself, whatever the client sent: Host is the API's own domain.
+        ...Object.fromEntries(
+          Object.entries(req.headers).filter(([name]) => name !== 'host' && !name.startsWith('x-forwarded-')),
+        ),
+        Host: `127.0.0.1:${req.socket.localPort ?? ''}`,
         'X-Forwarded-For': req.socket.remoteAddress ?? '127.0.0.1',
         'X-Forwarded-Port': String(req.socket.localPort ?? ''),
         'X-Forwarded-Proto': 'http',

@@ -6,12 +6,15 @@
  * on Windows) or a control character.
  */
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /**
  * Why a user-supplied key, name or path cannot become (part of) an S3 key, or undefined when it
  * can. `prefix`: a closing slash is allowed (it names a prefix, not an object).
  */
 export function keyProblem(key: string, options: { prefix?: boolean } = {}): string | undefined {
   if (key === '') return 'is empty';
+  if (LONE_SURROGATE.test(key)) return 'is not valid Unicode (a lone UTF-16 surrogate)';
   if (key.includes('\\')) return 'contains a backslash';
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
   if (/[\u0000-\u001f\u007f]/.test(key)) return 'contains NUL or control characters';
@@ -23,13 +26,16 @@ export function keyProblem(key: string, options: { prefix?: boolean } = {}): str
   // S3 refuses longer keys (a read then fails as a 400 with no body), and file systems longer names.
   if (Buffer.byteLength(key) > MAX_KEY_BYTES) return `is over ${MAX_KEY_BYTES} bytes in UTF-8`;
   if (segments.some((segment) => Buffer.byteLength(segment) > MAX_NAME_BYTES))
-    return `has a name over ${MAX_NAME_BYTES} bytes in UTF-8 (file systems' limit)`;
+    return `has a name over ${MAX_NAME_BYTES} bytes in UTF-8`;
   return undefined;
 }
 
-/** Well under S3's 1024-byte keys, leaving room for the prefix a name is stored under. */
+/**
+ * Well under S3's 1024-byte keys, leaving room for the prefix a name is stored under; names as
+ * input file names are (200 bytes: file systems allow 255, the local S3's store less).
+ */
 const MAX_KEY_BYTES = 900;
-const MAX_NAME_BYTES = 255;
+const MAX_NAME_BYTES = 200;
 
 /**
  * The key as a resolver of dot segments would read it: backslashes as slashes, empty and `.`

@@ -78,6 +78,11 @@ export function parseJsonBody(body: string | null | undefined, isBase64Encoded =
   } catch (error) {
     throw new RequestValidationError(`request body is not valid JSON: ${(error as Error).message}`);
   }
+  const illFormed = illFormedTextAt(parsed, []);
+  if (illFormed)
+    throw new RequestValidationError(
+      `${illFormed.length > 0 ? illFormed.join('.') : 'body'} holds a lone UTF-16 surrogate (an escape like \\ud800 without its pair): it is not text any file name, key or value can hold`,
+    );
   const unsafe = scan.unsafeIntegers;
   if (unsafe.length > 0) {
     throw new RequestValidationError(
@@ -85,6 +90,23 @@ export function parseJsonBody(body: string | null | undefined, isBase64Encoded =
     );
   }
   return parsed;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Where the parsed body holds a string (or key) with a lone surrogate, else undefined. Such text
+ * cannot become UTF-8: the AWS SDK threw URIError building an S3 key from it (a 500).
+ */
+function illFormedTextAt(value: unknown, path: string[]): string[] | undefined {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? path : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    if (LONE_SURROGATE.test(key)) return [...path, key.replace(LONE_SURROGATE, '\uFFFD')];
+    const found = illFormedTextAt(item, [...path, key]);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

@@ -85,14 +85,6 @@ export class ExecutesApi extends Construct {
         accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
         throttlingRateLimit: props.throttleRateLimit,
         throttlingBurstLimit: props.throttleBurstLimit,
-        // No key's usage plan counts the browser-token views: each gets a throttle of its own, so a
-        // leaked token or an anonymous flood cannot use up the stage's rate that keyed calls share.
-        methodOptions: Object.fromEntries(
-          ROUTES.filter((route) => route.auth === 'token').map((route) => [
-            `${route.path}/${route.method}`,
-            { throttlingRateLimit: props.throttleRateLimit, throttlingBurstLimit: props.throttleBurstLimit },
-          ]),
-        ),
       },
       defaultCorsPreflightOptions: {
         allowOrigins: Cors.ALL_ORIGINS,

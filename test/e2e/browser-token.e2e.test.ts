@@ -1,3 +1,4 @@
+import { get as httpGet } from 'node:http';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/local-stack';
@@ -40,6 +41,20 @@ const viewQuery = (item: typeof imageA) =>
 
 const absolute = (url: string) => new URL(url, stack.apiUrl).toString();
 
+/** A GET with exactly these headers (fetch will not send a Host of the caller's choosing). */
+function rawGet(url: string, headers: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const request = httpGet(url, { headers }, (response) => {
+      let body = '';
+      response.setEncoding('utf8').on('data', (chunk: string) => {
+        body += chunk;
+      });
+      response.on('end', () => resolve(body));
+    });
+    request.on('error', reject);
+  });
+}
+
 beforeAll(async () => {
   stack = await startE2eStack();
   const comfy = comfyProtocolClient(stack.apiUrl, KEY_A);
@@ -76,6 +91,13 @@ describe('GET /comfyui/token', () => {
       expect(carried).not.toContain(KEY_A);
       expect(carried).not.toContain(Buffer.from(KEY_A).toString('base64url'));
     }
+    // The gateway says how it was reached, not the client (API Gateway sets X-Forwarded-Proto itself).
+    const spoofed = await rawGet(`${stack.apiUrl}comfyui/token`, {
+      'x-api-key': KEY_A,
+      'X-Forwarded-Proto': 'https',
+      Host: 'evil.example/phish?x=',
+    });
+    expect((JSON.parse(spoofed) as TokenAnswer).view_url).toMatch(new RegExp(`^${stack.apiUrl}comfyui/t/`));
     // ComfyUI's /api prefix too, and the view URL follows the path called.
     const underApi = (await api(stack, 'GET', 'comfyui/api/token?expires_in=3600')).body;
     expect(underApi.expires_in).toBe(3600);

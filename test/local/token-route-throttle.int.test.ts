@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiGatewayEmulator, type ApiGatewayOptions } from '../../local/api-gateway';
 
 /**
- * The browser-token views take no key, so no key's usage plan counts them. As deployed, each has
- * a method throttle of its own at the per-key rate: a flood of them is refused (429) without
- * using up what a key's calls have, and a key's calls never use up theirs.
+ * The browser-token views take no key, so no key's usage plan counts them. As the deployed
+ * stage's per-method throttle does, each has a bucket of its own: a flood of them is refused
+ * (429) without using up what a key's calls have, and a key's calls never use up theirs.
  */
 const KEY = 'throttle-test-key-00001';
 let gateway: ApiGatewayEmulator;

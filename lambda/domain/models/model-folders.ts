@@ -46,7 +46,10 @@ export function modelNameProblem(folder: string, name: string): string | undefin
   if (!isModelFolder(folder))
     return `folder '${folder}' is not a ComfyUI model folder; one of ${Object.keys(MODEL_FOLDERS).join(', ')}`;
   if (name === '') return 'name is empty';
-  if (Buffer.byteLength(name) > 1024) return 'name is longer than 1,024 bytes';
+  // Stored as models/{folder}/{name}: the whole key must stay within S3's 1,024 bytes.
+  if (Buffer.byteLength(name) > 900) return 'name is longer than 900 bytes';
+  if (name.split('/').some((segment) => Buffer.byteLength(segment) > 200))
+    return 'name has a file or folder name longer than 200 bytes';
   if (name.startsWith('/')) return 'name must be a relative path, not absolute';
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
   if (name.includes('\\') || /[\u0000-\u001f\u007f]/.test(name))

@@ -142,4 +142,14 @@ describe('bodies no field can hold', () => {
       text: 'a \\u0000 written out is fine',
     });
   });
+
+  it('refuses a lone UTF-16 surrogate anywhere, naming where, and keeps pairs (emoji) as they are', () => {
+    expect(message(() => parseJsonBody('{"filename":"a\\ud800b.png"}'))).toMatch(
+      /^filename holds a lone UTF-16 surrogate/,
+    );
+    expect(message(() => parseJsonBody('{"prompt":{"10":{"inputs":{"image":"x\\udc00.png"}}}}'))).toMatch(
+      /^prompt\.10\.inputs\.image holds a lone UTF-16 surrogate/,
+    );
+    expect(parseJsonBody('{"text":"\\ud83d\\ude00 ok"}')).toEqual({ text: '😀 ok' });
+  });
 });

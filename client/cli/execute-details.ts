@@ -35,6 +35,11 @@ export function executeDetails(execute: Execute): string[] {
     `${execute.prompt_id}  ${execute.status}  ${execute.endpoint_name}  created ${execute.create_time}`,
   ];
   if (execute.message) lines.push(execute.message);
+  // A cancel that reached ComfyUI after the run ended: the execute ran to its end (README `cancel`).
+  if (execute.cancel_requested && (execute.status === 'success' || execute.status === 'failed'))
+    lines.push(
+      `cancel requested, but the execute had already ${execute.status === 'success' ? 'succeeded' : 'failed'}`,
+    );
   lines.push(timesLine(execute));
   const timings = execute.timings && timingsLine(execute.timings);
   if (timings) lines.push(timings);

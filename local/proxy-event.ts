@@ -19,15 +19,22 @@ export interface ProxyRequest {
   sourceIp: string;
 }
 
-/** The event API Gateway's REST Lambda proxy integration sends (single and multi-value forms). */
-export function proxyEvent(request: ProxyRequest): APIGatewayProxyEvent {
+/** Node's request headers as API Gateway's events carry them: joined, and each value apart. */
+export function eventHeaders(incoming: Record<string, string | string[] | undefined>) {
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  for (const [name, value] of Object.entries(incoming)) {
+    if (value === undefined) continue;
+    const values = Array.isArray(value) ? value : [value];
     headers[name] = values.join(',');
     multiValueHeaders[name] = values;
   }
+  return { headers, multiValueHeaders };
+}
+
+/** The event API Gateway's REST Lambda proxy integration sends (single and multi-value forms). */
+export function proxyEvent(request: ProxyRequest): APIGatewayProxyEvent {
+  const { headers, multiValueHeaders } = eventHeaders(request.headers);
   const query: Record<string, string> = {};
   const multiQuery: Record<string, string[]> = {};
   for (const [name, value] of request.query) {

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { invokeLocally } from './lambda-context';
+import { eventHeaders } from './proxy-event';
 
 export type SocketAuthorizer = (
   event: APIGatewayRequestAuthorizerEvent,
@@ -18,14 +19,7 @@ const refused = (status: number, reason: string, message: string): UpgradeAuthor
 });
 
 function authorizerEvent(req: IncomingMessage, url: URL, stage: string, methodArn: string) {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
-    const values = Array.isArray(value) ? value : [value];
-    headers[name] = values.join(',');
-    multiValueHeaders[name] = values;
-  }
+  const { headers, multiValueHeaders } = eventHeaders(req.headers);
   return {
     type: 'REQUEST',
     methodArn,

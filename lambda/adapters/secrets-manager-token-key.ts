@@ -20,12 +20,8 @@ export class SecretsManagerTokenKey implements TokenKeySource {
   constructor(
     private readonly client: SecretsManagerClient,
     private readonly secretName: string,
-    private readonly options: { createIfMissing: boolean; cacheMs: number; now?: () => number },
+    private readonly options: { createIfMissing: boolean; cacheMs: number },
   ) {}
-
-  private now() {
-    return this.options.now?.() ?? Date.now();
-  }
 
   private async read(): Promise<Buffer | undefined> {
     try {
@@ -61,9 +57,9 @@ export class SecretsManagerTokenKey implements TokenKeySource {
   }
 
   async current(): Promise<Buffer | undefined> {
-    if (this.cached && this.cached.until > this.now()) return this.cached.key;
+    if (this.cached && this.cached.until > Date.now()) return this.cached.key;
     const key = (await this.read()) ?? (this.options.createIfMissing ? await this.create() : undefined);
-    if (key) this.cached = { key, until: this.now() + this.options.cacheMs };
+    if (key) this.cached = { key, until: Date.now() + this.options.cacheMs };
     return key;
   }
 }

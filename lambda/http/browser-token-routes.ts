@@ -30,7 +30,7 @@ export async function issueBrowserToken(request: HttpRequest, deps: IssueTokenDe
   const asked = request.query.expires_in;
   const seconds = asked === undefined ? BROWSER_TOKEN_SECONDS.default : Number(asked);
   if (
-    !/^\d+$/.test(asked ?? '600') ||
+    (asked !== undefined && !/^\d+$/.test(asked)) ||
     seconds < BROWSER_TOKEN_SECONDS.min ||
     seconds > BROWSER_TOKEN_SECONDS.max
   )

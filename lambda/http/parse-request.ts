@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { RequestValidationError } from '../domain/errors';
+import { LONE_SURROGATE } from '../domain/object-key';
 import type { CreateExecuteInput } from '../use-cases/create-execute';
 import { CreateExecuteBodySchema } from './request-schemas';
 
@@ -91,8 +92,6 @@ export function parseJsonBody(body: string | null | undefined, isBase64Encoded =
   }
   return parsed;
 }
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * Where the parsed body holds a string (or key) with a lone surrogate, else undefined. Such text

@@ -128,9 +128,10 @@ async function readResult(payloads: PayloadStore, location: string | undefined, 
   return text === undefined ? undefined : parseContainerResult(text, promptId);
 }
 
-function storedFailureLocation(record: ExecuteRecord): string | undefined {
-  const location = record.sagemaker_raw.FailureLocation;
-  return typeof location === 'string' && location !== '' ? location : undefined;
+/** A text field SageMaker's answers left in `sagemaker_raw`, when there is one. */
+export function rawText(raw: Record<string, unknown>, key: string): string | undefined {
+  const value = raw[key];
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 type Settled = Exclude<RecordAsyncResultOutcome, { kind: 'recorded' } | { kind: 'parked' }>;
@@ -177,8 +178,7 @@ export function completeParkedFailure(
   failureLocation: string | null | undefined,
   deps: RecordAsyncResultDeps,
 ): Promise<RecordAsyncResultOutcome> {
-  const raw = record.sagemaker_raw;
-  const text = (key: string) => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
+  const text = (key: string) => rawText(record.sagemaker_raw, key);
   return recordAsyncResult(
     {
       inferenceId: record.prompt_id,
@@ -217,7 +217,7 @@ export async function recordAsyncResult(
       const late = settled(record);
       if (late) return late;
     }
-    failureLocation = record && storedFailureLocation(record);
+    failureLocation = record && rawText(record.sagemaker_raw, 'FailureLocation');
   }
 
   let result: ContainerResult | undefined;

@@ -1,7 +1,7 @@
 import type { ExecuteRecord } from '../domain/execute-record';
 import { isTerminal, statusesThatMayBecome } from '../domain/execute-status';
 import type { Clock, ExecuteStore, PayloadStore } from '../domain/ports';
-import { completeParkedFailure, isParkedFailure, recordAsyncResult } from './record-async-result';
+import { completeParkedFailure, isParkedFailure, rawText, recordAsyncResult } from './record-async-result';
 
 export interface SweepDeps {
   store: ExecuteStore;
@@ -23,13 +23,10 @@ export interface SweepReport {
   timedOut: string[];
 }
 
-const stringAt = (raw: Record<string, unknown>, key: string) =>
-  typeof raw[key] === 'string' && raw[key] !== '' ? (raw[key] as string) : undefined;
-
 /** The output or failure object SageMaker wrote, when the notification about it was lost. */
 async function recoverFromResultObject(record: ExecuteRecord, deps: SweepDeps): Promise<boolean> {
-  const output = stringAt(record.sagemaker_raw, 'OutputLocation');
-  const failure = stringAt(record.sagemaker_raw, 'FailureLocation');
+  const output = rawText(record.sagemaker_raw, 'OutputLocation');
+  const failure = rawText(record.sagemaker_raw, 'FailureLocation');
   // Its notification arrived, but CreateExecute never finished it (it stopped after invoking).
   if (isParkedFailure(record))
     return (await completeParkedFailure(record, failure, deps)).kind === 'recorded';

@@ -52,6 +52,9 @@ for (const name of ['image', 'audio', 'progress', 'failure']) {
   }
   console.log(`${name}: ${run.frames.length} frames, outputs ${Object.keys(history.outputs).join(', ')}`);
 }
+// The failing prompt again, with ComfyUI's terminal subscribed: the `logs` messages among its events.
+const terminal = await recordRun(url, 'logs', false, true);
+write('logs.messages.json', `${JSON.stringify(normaliseRun(terminal), null, 1)}\n`);
 // The same prompt without a client_id, seen from another client's socket: what ComfyUI broadcasts.
 const broadcast = await recordRun(url, 'broadcast', true);
 write('broadcast.messages.json', `${JSON.stringify(normaliseRun(broadcast), null, 1)}\n`);

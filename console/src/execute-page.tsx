@@ -132,13 +132,11 @@ export function ExecutePage(props: { client: ComfyExecClient; id: string; onErro
       </section>
       <section aria-label="logs">
         <h2>Logs</h2>
-        {logs ? (
-          <LogLines lines={logs} />
-        ) : (
-          <button type="button" onClick={() => void client.logs(id).then(setLogs, onError)}>
-            Show logs
-          </button>
-        )}
+        {/* The endpoint's lines keep coming while it runs (and reach the log group a little after): asked again on demand. */}
+        <button type="button" onClick={() => void client.logs(id).then(setLogs, onError)}>
+          {logs ? 'Refresh logs' : 'Show logs'}
+        </button>
+        {logs && <LogLines lines={logs} />}
       </section>
     </main>
   );

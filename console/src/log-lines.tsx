@@ -1,4 +1,4 @@
-import { formatLogLine, type LogLine } from './log-format';
+import { formatLogLine, type LogLine } from '@comfy-exec/client';
 
 export type { LogLine };
 

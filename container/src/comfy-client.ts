@@ -176,6 +176,25 @@ export class ComfyUiClient {
     return this.json<UploadAnswer>('/upload/image', { method: 'POST', body: form }, timeoutMs);
   }
 
+  /**
+   * Asks ComfyUI to send its terminal's writes to this client as `logs` messages (PATCH
+   * /internal/logs/subscribe, ComfyUI 0.3.x). False where the server has no such route: the run
+   * goes on without ComfyUI's lines.
+   */
+  async subscribeLogs(clientId: string): Promise<boolean> {
+    try {
+      const response = await this.call('/internal/logs/subscribe', {
+        method: 'PATCH',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ clientId, enabled: true }),
+      });
+      await response.arrayBuffer();
+      return response.ok;
+    } catch {
+      return false;
+    }
+  }
+
   /** Opens `/ws?clientId=`; resolves once connected. Events arrive through `onEvent`. */
   openEvents(
     clientId: string,

@@ -4,6 +4,7 @@ import { bringInputs, bringModels } from './bring-files';
 import { cancelledAnswer, claim } from './claim-record';
 import { collectOutputs } from './collect-outputs';
 import { type ComfyEvent, ComfyUnreachableError, type FileRef } from './comfy-client';
+import { comfyLogForwarder, countInvocation } from './comfy-log-forwarding';
 import { fileKey, filesOf, literalFileKeys, removeFiles, withFreshOutputNodes } from './comfy-output-files';
 import { followPrompt } from './follow-prompt';
 import { classifyHistory } from './history-outcome';
@@ -76,11 +77,18 @@ async function run(
   // ComfyUI may start the prompt before anyone follows it (the submit's answer and a log line
   // come first): what arrives until then is kept and replayed, so no node's start is lost.
   const early: ComfyEvent[] = [];
-  const socket = await deps.comfy.openEvents(clientId, (event) => {
-    if (event.type === 'executed' && event.data?.prompt_id === promptId) note(event.data.output);
-    if (listeners.length === 0) early.push(event);
-    for (const listener of listeners) listener(event);
-  });
+  const comfyLines = comfyLogForwarder(promptId, (line) => deps.log.info(line, { source: 'comfyui' }));
+  // Subscribed while the socket opens: ComfyUI drops a subscription whose socket is gone only
+  // when it next writes, and the socket is open before the prompt is submitted.
+  const [socket] = await Promise.all([
+    deps.comfy.openEvents(clientId, (event) => {
+      comfyLines.onEvent(event);
+      if (event.type === 'executed' && event.data?.prompt_id === promptId) note(event.data.output);
+      if (listeners.length === 0) early.push(event);
+      for (const listener of listeners) listener(event);
+    }),
+    deps.comfy.subscribeLogs(clientId),
+  ]);
   // Every progress write returns the record, cancel_requested included: while progress flows,
   // the cancel check reads that instead of spending a GetItem per poll.
   let seen: { at: number; cancelRequested: boolean } | undefined;
@@ -200,6 +208,7 @@ async function run(
     return { httpStatus: 200, result };
   } finally {
     await progress.stop();
+    comfyLines.finish();
     socket.close();
     await removeOutputs(deps, produced, keepUnstored ? stored : undefined);
   }
@@ -239,6 +248,7 @@ export async function runInvocation(body: string, deps: InvocationDeps): Promise
       { type: 'invalid_request' },
     );
   const started = Date.now();
+  const countedOut = countInvocation();
   let claimMs: number | undefined;
   const startTime = new Date(started).toISOString();
   let answer: InvocationAnswer;
@@ -257,6 +267,8 @@ export async function runInvocation(body: string, deps: InvocationDeps): Promise
         type: 'container_error',
       });
     }
+  } finally {
+    countedOut();
   }
   // Echoed so OnAsyncResult can complete the record without reading it first.
   if (typeof request.owner === 'string') answer.result.owner = request.owner;

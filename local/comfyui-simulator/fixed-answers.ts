@@ -40,3 +40,8 @@ export function failedEntry(queued: QueuedPrompt, error: Error): HistoryEntry {
     meta: {},
   };
 }
+
+/** POST /prompt's 400 for a body it cannot take, in server.py's shape. */
+export function promptRefusal(type: string, message: string, details = '') {
+  return { error: { type, message, details, extra_info: {} }, node_errors: {} };
+}

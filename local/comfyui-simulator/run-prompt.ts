@@ -39,6 +39,8 @@ export interface RunEnvironment {
   files: SimulatorFiles;
   emit(event: SimEvent): void;
   interrupted(): boolean;
+  /** One write to ComfyUI's terminal (what execution.py logs while a prompt runs). */
+  log?(text: string): void;
   /** Tests only: replace a node's reported outputs (to play a misbehaving custom node). */
   rewriteOutput?: (nodeId: string, output: Record<string, unknown>) => Record<string, unknown>;
 }
@@ -102,6 +104,21 @@ function failure(id: string, classType: string) {
   };
 }
 
+/** What execution.py logs for a node's exception: its text, the traceback, and the OOM notice. */
+function logFailure(
+  details: { exception_type: string; exception_message: string; traceback: string[] },
+  env: RunEnvironment,
+) {
+  env.log?.(`!!! Exception during processing !!! ${details.exception_message}\n`);
+  // traceback.format_exc(): the frames, then `type: message`, and the newline logging adds.
+  const frames = details.traceback.join('');
+  env.log?.(
+    `Traceback (most recent call last):\n${frames}${details.exception_type}: ${details.exception_message}\n\n`,
+  );
+  if (details.exception_type === 'torch.OutOfMemoryError')
+    env.log?.('Got an OOM, unloading all loaded models.\n');
+}
+
 /** "Executes" a validated prompt: ComfyUI's event sequence, real files, a history entry. */
 export async function runPrompt(queued: QueuedPrompt, env: RunEnvironment): Promise<HistoryEntry> {
   const { promptId, prompt } = queued;
@@ -137,6 +154,7 @@ export async function runPrompt(queued: QueuedPrompt, env: RunEnvironment): Prom
       for (let step = 1; step <= Math.max(steps, 1); step++) {
         await sleep(env.stepMs);
         if (env.interrupted()) {
+          env.log?.('Processing interrupted\n');
           record('execution_interrupted', {
             prompt_id: promptId,
             node_id: id,
@@ -172,6 +190,7 @@ export async function runPrompt(queued: QueuedPrompt, env: RunEnvironment): Prom
               exception_message: (error as Error).message,
               traceback: [String((error as Error).stack)],
             };
+      logFailure(details, env);
       record('execution_error', {
         prompt_id: promptId,
         node_id: id,

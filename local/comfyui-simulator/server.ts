@@ -7,7 +7,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { listenOnLoopback } from '../listen-on-loopback';
 import { fromCaller, NOT_THE_CALLER, refuseUpgrade } from './caller-gate';
 import { loadObjectInfo, type ObjectInfo } from './catalog';
-import { failedEntry, SYSTEM_STATS } from './fixed-answers';
+import { failedEntry, promptRefusal, SYSTEM_STATS } from './fixed-answers';
 import { contentTypeFor, readBody, sendJson } from './http-helpers';
 import {
   type HistoryEntry,
@@ -17,6 +17,7 @@ import {
   type SimEvent,
 } from './run-prompt';
 import { SimulatorFiles } from './simulator-files';
+import { SimulatedTerminal } from './terminal-log';
 import { uploadImage } from './upload-image';
 import { validatePrompt } from './validate-prompt';
 
@@ -65,6 +66,7 @@ export class ComfyUiSimulator {
   private running?: QueuedPrompt & { interrupted: boolean };
   private counter = 0;
   private readonly sockets = new Map<WebSocket, string>();
+  private readonly terminal = new SimulatedTerminal((clientId, event) => this.sendTo(clientId, event));
   private readonly server: Server;
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly ownsDataDir: boolean;
@@ -121,6 +123,12 @@ export class ComfyUiSimulator {
     for (const [ws, id] of this.sockets) if (!clientId || id === clientId) ws.send(text);
   }
 
+  private sendTo(clientId: string, event: SimEvent): boolean {
+    const open = [...this.sockets].filter(([, id]) => id === clientId);
+    for (const [ws] of open) ws.send(JSON.stringify(event));
+    return open.length > 0;
+  }
+
   private broadcastStatus() {
     this.emit(
       { type: 'status', data: { status: { exec_info: { queue_remaining: this.queueRemaining() } } } },
@@ -132,6 +140,11 @@ export class ComfyUiSimulator {
     const url = new URL(req.url ?? '/', 'http://x');
     const path = url.pathname.replace(/^\/api(?=\/)/, '');
     const method = req.method ?? 'GET';
+    if (
+      url.pathname.startsWith('/internal/') &&
+      this.terminal.route(method, url.pathname, await readBody(req), res)
+    )
+      return;
     if (method === 'GET' && path === '/system_stats') return sendJson(res, 200, SYSTEM_STATS);
     if (method === 'GET' && path === '/object_info') return sendJson(res, 200, this.info);
     if (method === 'GET' && path.startsWith('/object_info/')) {
@@ -164,6 +177,7 @@ export class ComfyUiSimulator {
   }
 
   private async submit(text: string, res: ServerResponse) {
+    this.terminal.write('got prompt\n');
     // The wire body of POST /prompt: free-form JSON, checked field by field below.
     let body: {
       prompt?: unknown;
@@ -175,32 +189,13 @@ export class ComfyUiSimulator {
     try {
       body = JSON.parse(text || '{}');
     } catch {
-      return sendJson(res, 400, {
-        error: { type: 'invalid_json', message: 'Invalid JSON', details: '', extra_info: {} },
-        node_errors: {},
-      });
+      return sendJson(res, 400, promptRefusal('invalid_json', 'Invalid JSON'));
     }
     if (!body.prompt || typeof body.prompt !== 'object') {
-      return sendJson(res, 400, {
-        error: {
-          type: 'no_prompt',
-          message: 'No prompt provided',
-          details: 'No prompt provided',
-          extra_info: {},
-        },
-        node_errors: {},
-      });
+      return sendJson(res, 400, promptRefusal('no_prompt', 'No prompt provided', 'No prompt provided'));
     }
     if (body.prompt_id != null && !UUID.test(String(body.prompt_id))) {
-      return sendJson(res, 400, {
-        error: {
-          type: 'invalid_prompt_id',
-          message: 'prompt_id must be a valid UUID',
-          details: '',
-          extra_info: {},
-        },
-        node_errors: {},
-      });
+      return sendJson(res, 400, promptRefusal('invalid_prompt_id', 'prompt_id must be a valid UUID'));
     }
     const prompt = body.prompt as QueuedPrompt['prompt'];
     const outcome = validatePrompt(prompt, this.info, this.files);
@@ -269,12 +264,14 @@ export class ComfyUiSimulator {
       this.broadcastStatus();
       const clientId = typeof next.extraData.client_id === 'string' ? next.extraData.client_id : undefined;
       const running = this.running;
+      const began = performance.now();
       const entry = await runPrompt(next, {
         info: this.info,
         stepMs: this.options.stepMs ?? 20,
         files: this.files,
         emit: (event) => this.emit(event, clientId),
         interrupted: () => running.interrupted,
+        log: (text) => this.terminal.write(text),
         rewriteOutput: this.options.rewriteOutput,
       }).catch((error: Error) => failedEntry(next, error));
       this.history.set(next.promptId, entry);
@@ -282,6 +279,7 @@ export class ComfyUiSimulator {
       // ComfyUI's worker: the outcome (sent while executing), the queue, then `executing` null.
       this.broadcastStatus();
       this.emit({ type: 'executing', data: { node: null, prompt_id: next.promptId } }, clientId);
+      this.terminal.write(`Prompt executed in ${((performance.now() - began) / 1000).toFixed(2)} seconds\n`);
     }
   }
 }

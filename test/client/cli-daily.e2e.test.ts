@@ -110,6 +110,26 @@ describe('comfy-exec as a daily tool, against npm start', () => {
     expect(download.stderr).toMatch(/failed \(.+\): 0 file\(s\)/);
     const cancel = await cli(['cancel', failing.prompt_id], env);
     expect(cancel).toMatchObject({ code: 0, stdout: `${failing.prompt_id}  already failed\n` });
+    // ComfyUI's own lines for it, as ComfyUI wrote them (after their time), not JSON.
+    const logs = async () => (await cli(['logs', failing.prompt_id], env)).stdout.split('\n');
+    await expect
+      .poll(logs, { timeout: 30_000 })
+      .toContainEqual(expect.stringMatching(/^\d\d:\d\d:\d\d\.\d+ Traceback \(most recent call last\):$/));
+    const shown = await logs();
+    expect(shown).toContainEqual(
+      expect.stringMatching(/ !!! Exception during processing !!! Allocation on device 0/),
+    );
+    expect(shown).toContainEqual(expect.stringMatching(/ INFO invocation answered /));
+    expect(shown.filter((line) => line.trimStart().startsWith('{'))).toEqual([]);
+    const json = await cli(['logs', failing.prompt_id, '--json'], env);
+    const raw = json.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(raw.every((line) => typeof line.timestamp === 'string' && typeof line.message === 'string')).toBe(
+      true,
+    );
+    expect(raw.some((line) => JSON.parse(line.message).source === 'comfyui')).toBe(true);
   });
 
   it('runs with random seeds, N times with new ones each, outputs side by side', async () => {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { formatLogLine } from '../../client/src/log-lines';
 import { type Catalog, choiceInputs, choicesOf, orderedInputNames } from '../../console/src/catalog';
 import { parseExactJson, parseInteger, toWire } from '../../console/src/exact-numbers';
-import { formatLogLine } from '../../console/src/log-format';
 import { promptLine } from '../../console/src/prompt-summary';
 import { CORPUS_DIR } from '../fixtures/prompts';
 
@@ -80,5 +80,18 @@ describe("the console's summaries", () => {
       '16:40:52.123 INFO invocation answered status=success',
     );
     expect(formatLogLine({ timestamp: '', message: 'got prompt\n' })).toBe('got prompt');
+    // ComfyUI's own lines, as the container forwards them: the time and the line, indent kept.
+    const forwarded = (line: string) =>
+      JSON.stringify({
+        level: 'INFO',
+        message: line,
+        timestamp: '2026-12-06T16:40:52.200Z',
+        service: 'comfy-exec-endpoint',
+        prompt_id: 'x',
+        source: 'comfyui',
+      });
+    expect(
+      formatLogLine({ timestamp: '', message: forwarded('  File "/opt/ComfyUI/nodes.py", line 1525') }),
+    ).toBe('16:40:52.200   File "/opt/ComfyUI/nodes.py", line 1525');
   });
 });

@@ -90,6 +90,17 @@ describe("an execute's page", () => {
         'latent_image',
         'denoise',
       ]);
+    // ComfyUI's own lines for the failure, as lines: its exception and traceback, not JSON.
+    await page.getByRole('button', { name: 'Show logs' }).click();
+    await page.locator('.logs').waitFor();
+    const shown = async () => {
+      await page.getByRole('button', { name: 'Refresh logs' }).click();
+      return ((await page.locator('.logs').textContent()) ?? '').split('\n');
+    };
+    await expect
+      .poll(shown, { timeout: 30_000 })
+      .toContainEqual(expect.stringMatching(/^\d\d:\d\d:\d\d\.\d+ Traceback \(most recent call last\):$/));
+    expect(await shown()).toContainEqual(expect.stringMatching(/ !!! Exception during processing !!! /));
     await page.close();
   });
 

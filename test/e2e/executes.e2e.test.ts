@@ -90,6 +90,25 @@ describe('end to end through HTTP: the seed prompts', () => {
     ).toBe(true);
     expect(logs.body.data.results.every((line: { message: string }) => line.message.includes(id))).toBe(true);
   });
+
+  it("shows ComfyUI's own lines for a failed run: the exception and its traceback, as the execute's", async () => {
+    const created = await api(stack, 'POST', 'executes', {
+      body: { prompt: slowPrompt(2), extra_data: { simulate: { fail_node: '3' } } },
+    });
+    const id = created.body.data.prompt_id;
+    expect((await pollUntilFinal(stack, id)).record.status).toBe('failed');
+    const comfyuiLines = async () => {
+      const logs = await api(stack, 'GET', `executes/${id}/logs`);
+      return (logs.body.data.results as { message: string }[])
+        .map((line) => JSON.parse(line.message))
+        .filter((line) => line.source === 'comfyui' && line.prompt_id === id)
+        .map((line) => line.message as string);
+    };
+    await expect.poll(comfyuiLines, { timeout: 30_000 }).toContain('Traceback (most recent call last):');
+    const lines = await comfyuiLines();
+    expect(lines[0]).toMatch(/^!!! Exception during processing !!! /);
+    expect(lines).toContain('Got an OOM, unloading all loaded models.');
+  });
 });
 
 describe('end to end through HTTP: failures, cancel, idempotency, access', () => {

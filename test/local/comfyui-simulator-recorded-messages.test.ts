@@ -44,6 +44,29 @@ function withErrorShape(frames: RecordedFrame[]): RecordedFrame[] {
   });
 }
 
+/** The exception's text and its traceback differ by nature; their place and form do not. */
+function withTerminalShape(frames: RecordedFrame[]): RecordedFrame[] {
+  const shape = (m: string) =>
+    m.startsWith('!!! Exception during processing !!! ')
+      ? '!!! Exception during processing !!! <message>\n'
+      : /^Traceback \(most recent call last\):\n( {2}File "[^\n]+\n( {4}[^\n]*\n)+)+[\w.]+: [^\n]*\n\n$/.test(
+            m,
+          )
+        ? '<traceback>'
+        : m;
+  return frames.map((frame) =>
+    'type' in frame && frame.type === 'logs'
+      ? {
+          ...frame,
+          data: {
+            ...frame.data,
+            entries: frame.data.entries.map((e: { m: string }) => ({ ...e, m: shape(e.m) })),
+          },
+        }
+      : frame,
+  );
+}
+
 describe('ComfyUI simulator: the websocket frames the real server sent', () => {
   it.each([
     ['image', 'EmptyImage → ImageInvert → SaveImage'],
@@ -57,6 +80,23 @@ describe('ComfyUI simulator: the websocket frames the real server sent', () => {
   it('failure: the failing node is started and stepped but never finished, then execution_error', async () => {
     const run = await recordRun(sim.url, 'failure');
     expect(withErrorShape(normaliseRun(run))).toEqual(withErrorShape(recorded('failure')));
+  });
+
+  it("logs: a subscribed client gets ComfyUI's terminal in order with the events, as the real server sends it", async () => {
+    const run = await recordRun(sim.url, 'logs', false, true);
+    // Each entry's time as Python's datetime.now().isoformat() writes it (normalised below).
+    const times = run.frames.flatMap((f) => ('type' in f && f.type === 'logs' ? f.data.entries : []));
+    expect(times.length).toBeGreaterThan(3);
+    for (const { t } of times) expect(t).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?$/);
+    const frames = withErrorShape(withTerminalShape(normaliseRun(run)));
+    // The simulator's failure is an out-of-memory error, after which execution.py logs one line
+    // more than after the recording's RuntimeError; it comes right after the traceback.
+    const oom = frames.findIndex(
+      (f) => 'type' in f && f.type === 'logs' && f.data.entries[0].m.startsWith('Got an OOM'),
+    );
+    expect(frames[oom - 1]).toMatchObject({ type: 'logs', data: { entries: [{ m: '<traceback>' }] } });
+    frames.splice(oom, 1);
+    expect(frames).toEqual(withErrorShape(withTerminalShape(recorded('logs'))));
   });
 
   it('broadcast: without a client_id only status, progress and progress_state reach other clients', async () => {

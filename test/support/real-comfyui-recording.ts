@@ -24,9 +24,16 @@ export interface RecordedRun {
  * the key order of the file (Python keeps it; a JS object would sort numeric ids). Every frame on
  * `/ws?clientId=` from the greeting up to `executing` with node null is returned. With `watcher`,
  * the body has no `client_id` and the socket is another client's: what ComfyUI broadcasts, up to
- * the `status` that says the queue is empty again.
+ * the `status` that says the queue is empty again. With `terminal`, ComfyUI's terminal writes come
+ * too (`logs` messages), up to the one that says how long the prompt took.
  */
-export async function recordRun(baseUrl: string, name: string, watcher = false): Promise<RecordedRun> {
+export async function recordRun(
+  baseUrl: string,
+  name: string,
+  watcher = false,
+  /** Subscribe to ComfyUI's terminal first, and record up to its "Prompt executed in" line. */
+  terminal = false,
+): Promise<RecordedRun> {
   const promptId = randomUUID();
   const clientId = `fixture-${randomUUID().slice(0, 8)}`;
   const frames: RecordedFrame[] = [];
@@ -52,6 +59,13 @@ export async function recordRun(baseUrl: string, name: string, watcher = false):
     });
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
   await until(() => frames.length > 0);
+  if (terminal) {
+    const subscribed = await fetch(`${baseUrl}/internal/logs/subscribe`, {
+      method: 'PATCH',
+      body: JSON.stringify({ clientId, enabled: true }),
+    });
+    if (subscribed.status !== 200) throw new Error(`${name}: subscribe answered ${subscribed.status}`);
+  }
   const body = readFixture(`${name}.request.json`).toString('utf8').trim();
   const client = watcher ? '' : ` "client_id": ${JSON.stringify(clientId)},`;
   const text = `{"prompt_id": ${JSON.stringify(promptId)},${client} ${body.slice(1)}`;
@@ -63,7 +77,10 @@ export async function recordRun(baseUrl: string, name: string, watcher = false):
         f.data.status.exec_info.queue_remaining === 0 &&
         frames.slice(0, index).some((g) => 'type' in g && g.data.prompt_id === promptId)
       : f.type === 'executing' && f.data.node === null && f.data.prompt_id === promptId);
-  if (response.status === 200) await until(() => frames.some(ended));
+  const executedLine = (f: RecordedFrame) =>
+    'type' in f && f.type === 'logs' && /^Prompt executed in /.test(f.data.entries[0]?.m);
+  if (response.status === 200)
+    await until(() => frames.some(ended) && (!terminal || frames.some(executedLine)));
   socket.close();
   return { promptId, clientId, status: response.status, frames };
 }
@@ -75,6 +92,9 @@ export async function recordRun(baseUrl: string, name: string, watcher = false):
 export function normaliseRun(run: RecordedRun): RecordedFrame[] {
   const walk = (value: unknown, key?: string): unknown => {
     if (key === 'timestamp' && typeof value === 'number') return 0;
+    if (key === 't' && typeof value === 'string') return '<t>';
+    if (typeof value === 'string' && /^Prompt executed in [\d.]+ seconds\n$/.test(value))
+      return 'Prompt executed in <s> seconds\n';
     if (value === run.promptId) return '<prompt_id>';
     if (value === run.clientId) return '<client_id>';
     if (typeof value === 'string') return value.replace(/_temp_[a-z]{5}_/g, '_temp_xxxxx_');

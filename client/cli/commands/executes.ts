@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ApiError, type ApiPrompt, type ExecuteStatus, FINAL_STATUSES } from '../../src/index';
+import { ApiError, type ApiPrompt, type ExecuteStatus, FINAL_STATUSES, formatLogLine } from '../../src/index';
 import type { Context } from '../context';
 import { executeDetails, textLines } from '../execute-details';
 import { EXIT, UsageError } from '../exit-codes';
@@ -106,10 +106,12 @@ export function registerExecutes(program: Command, context: Context) {
 
   program
     .command('logs')
-    .description("the endpoint's log lines for an execute")
+    .description("the endpoint's log lines for an execute, ComfyUI's own among them")
     .argument('<prompt_id>')
-    .action(async (id: string) => {
-      for (const line of await context.client().logs(id)) context.out(`${line.timestamp}  ${line.message}`);
+    .option('--json', 'print each line as GetExecuteLogs answers it, as JSON lines')
+    .action(async (id: string, flags: { json?: boolean }) => {
+      for (const line of await context.client().logs(id))
+        context.out(flags.json ? JSON.stringify(line) : formatLogLine(line));
     });
 
   program

@@ -21,8 +21,10 @@ export interface LogLine {
 }
 
 /**
- * One log line as text: a structured (JSON) line as its time, level and message and any other
- * fields as `name=value`; anything else (ComfyUI's own output) as it was written.
+ * One of GetExecuteLogs' lines as a person reads it (the console and the CLI's `logs`): a
+ * structured (JSON) line as its time, level and message and any other fields as `name=value`;
+ * ComfyUI's own output, which the container forwards as `source: "comfyui"` lines, as its time and
+ * the line ComfyUI wrote; anything else as it was written.
  */
 export function formatLogLine(line: LogLine): string {
   let parsed: unknown;
@@ -35,6 +37,7 @@ export function formatLogLine(line: LogLine): string {
   const fields = parsed as Record<string, unknown>;
   const when = String(fields.timestamp ?? line.timestamp ?? '');
   const time = /T(\d\d:\d\d:\d\d(\.\d+)?)/.exec(when)?.[1] ?? when;
+  if (fields.source === 'comfyui' && typeof fields.message === 'string') return `${time} ${fields.message}`;
   const extra = Object.entries(fields)
     .filter(([name]) => !BOILERPLATE.has(name))
     .map(([name, value]) => `${name}=${typeof value === 'string' ? value : JSON.stringify(value)}`);

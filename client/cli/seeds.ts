@@ -10,35 +10,37 @@ const SEED_INPUTS = ['seed', 'noise_seed'];
  */
 export function seedTargets(prompt: ApiPrompt): string[] {
   return Object.entries(prompt).flatMap(([id, node]) =>
-    SEED_INPUTS.filter((input) => typeof node.inputs?.[input] === 'number').map((input) => `${id}.${input}`),
+    SEED_INPUTS.filter((input) => ['number', 'bigint'].includes(typeof node.inputs?.[input])).map(
+      (input) => `${id}.${input}`,
+    ),
   );
 }
 
 /**
- * A uniformly random seed in 0 … 2^53−1. ComfyUI accepts up to 2^64−1, but the prompt travels as
- * JSON through JavaScript (this command, the API's Lambda functions), where an integer above
- * 2^53 silently becomes a neighbouring one: the seed recorded would not be the seed run, and a
- * value near 2^64 could even round past ComfyUI's maximum. 2^53 seeds are plenty of variety.
+ * A uniformly random seed in 0 … 2^53−1: a plain number everywhere it is shown or stored, and
+ * plenty of variety (ComfyUI's own editor draws below 2^50). `--seed N` takes any seed ComfyUI
+ * does, up to 2^64−1, kept exact as a BigInt.
  */
 export function randomSeed(): number {
   const [high, low] = crypto.getRandomValues(new Uint32Array(2));
   return (high! & 0x1f_ffff) * 2 ** 32 + low!;
 }
 
-/** `--seed random` or `--seed N`: what to give every seed input. */
-export type SeedChoice = 'random' | number;
+/** `--seed random` or `--seed N`: what to give every seed input (past 2^53−1 a BigInt, exact). */
+export type SeedChoice = 'random' | number | bigint;
+
+/** ComfyUI's seed range (KSampler's `seed`: 0 … 0xffffffffffffffff). */
+const MAX_SEED = 0xffffffffffffffffn;
 
 export function parseSeed(text: string): SeedChoice {
   if (text === 'random') return 'random';
-  const seed = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(seed))
-    throw new UsageError(
-      `--seed ${text}: expected random or a whole number from 0 to ${Number.MAX_SAFE_INTEGER} (larger ones do not survive JSON in JavaScript)`,
-    );
-  return seed;
+  if (!/^\d+$/.test(text) || BigInt(text) > MAX_SEED)
+    throw new UsageError(`--seed ${text}: expected random or a whole number from 0 to ${MAX_SEED}`);
+  const seed = BigInt(text);
+  return seed <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(seed) : seed;
 }
 
 /** The seed values of one execute: a new draw each time for `random`. */
-export function seedValues(targets: string[], choice: SeedChoice): Record<string, number> {
+export function seedValues(targets: string[], choice: SeedChoice): Record<string, number | bigint> {
   return Object.fromEntries(targets.map((target) => [target, choice === 'random' ? randomSeed() : choice]));
 }

@@ -1,5 +1,6 @@
 import pRetry from 'p-retry';
 import { ApiError, ComfyExecError, NetworkError, PromptValidationError } from './errors';
+import { exactJsonText, parseExactJson } from './exact-json';
 import { OPERATIONS, type OperationId, type OperationTypes } from './generated/api-types';
 
 export interface RetryOptions {
@@ -82,7 +83,8 @@ async function bodyOf(response: Response): Promise<unknown> {
   const text = await response.text();
   if (text === '') return undefined;
   try {
-    return JSON.parse(text);
+    // A 64-bit seed in an answer stays exact: a BigInt where JSON.parse would round it.
+    return parseExactJson(text);
   } catch {
     return text;
   }
@@ -246,7 +248,7 @@ export async function call<Op extends OperationId>(
         accept: 'application/json',
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : exactJsonText(body),
       signal: AbortSignal.any(signals),
     });
     const answer = await bodyOf(response);

@@ -14,6 +14,7 @@ export {
   type NodeErrors,
   PromptValidationError,
 } from './errors';
+export { exactJsonText, parseExactJson } from './exact-json';
 export {
   type FileInput,
   fileInputsOf,

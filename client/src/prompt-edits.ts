@@ -1,4 +1,5 @@
 import { ComfyExecError } from './errors';
+import { parseExactJson } from './exact-json';
 import type { ApiPrompt } from './types';
 
 /** A `--set` or `inputs` key that names nothing in the prompt, or more than one thing. */
@@ -6,10 +7,13 @@ export class PromptEditError extends ComfyExecError {
   override name = 'PromptEditError';
 }
 
-/** `42` → 42, `true` → true, `"a"` → "a", `[1,2]` → [1,2]; anything that is not JSON stays text. */
+/**
+ * `42` → 42, `true` → true, `"a"` → "a", `[1,2]` → [1,2], `18446744073709551615` → that BigInt
+ * (exact); anything that is not JSON stays text.
+ */
 export function parseSetValue(text: string): unknown {
   try {
-    return JSON.parse(text);
+    return parseExactJson(text);
   } catch {
     return text;
   }

@@ -1,5 +1,6 @@
 import { readEmbeddedWorkflow, savedFileFormat } from './embedded/embedded-workflow';
 import { ComfyExecError } from './errors';
+import { parseExactJson } from './exact-json';
 import type { ApiPrompt } from './types';
 
 /**
@@ -47,7 +48,8 @@ function classify(value: unknown, from: ResolvedPrompt['from']): ResolvedPrompt 
 function fromText(text: string): ResolvedPrompt {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    // A saved 64-bit seed keeps its digits (JSON.parse would run a neighbouring seed).
+    value = parseExactJson(text);
   } catch (error) {
     throw new PromptSourceError(`the workflow is not valid JSON: ${(error as Error).message}`);
   }

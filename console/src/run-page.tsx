@@ -6,7 +6,6 @@ import {
 } from '@comfy-exec/client';
 import { useEffect, useState } from 'preact/hooks';
 import { ChoiceInputs } from './choice-field';
-import { toWire } from './exact-numbers';
 import { NodeErrorFixes } from './node-error-fixes';
 import { PromptInputs } from './prompt-inputs';
 import { go } from './route';
@@ -62,9 +61,9 @@ export function RunPage(props: { client: ComfyExecClient; onError(error: unknown
     setSource({ ...source!, prompt });
     setValid(false);
   };
-  // Big seeds are BigInts in the page; toWire sends their exact digits.
+  // Big seeds are BigInts in the page; the client writes them as their exact digits.
   const request = (from: Source) => ({
-    prompt: toWire(from.prompt),
+    prompt: from.prompt,
     ...(endpoint ? { endpoint_name: endpoint } : {}),
   });
   /** The endpoint's refusal on the nodes; a UI workflow's conversion becomes the prompt to fix. */

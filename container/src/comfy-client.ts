@@ -1,5 +1,6 @@
 import { openAsBlob } from 'node:fs';
 import WebSocket from 'ws';
+import { exactJsonText } from '../../lambda/domain/exact-json';
 
 /** ComfyUI could not be reached, or did not answer in time. */
 export class ComfyUnreachableError extends Error {
@@ -130,7 +131,7 @@ export class ComfyUiClient {
     return this.json<SubmitAnswer>('/prompt', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
+      body: exactJsonText(body),
     });
   }
 

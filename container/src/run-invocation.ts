@@ -1,3 +1,4 @@
+import { parseExactJson } from '../../lambda/domain/exact-json';
 import type { ExecuteProgress } from '../../lambda/domain/execute-record';
 import type { RunningRecordView } from '../../lambda/domain/running-record-store';
 import { bringInputs, bringModels } from './bring-files';
@@ -14,7 +15,8 @@ import { ProgressWriter } from './progress-writer';
 
 function parseRequest(body: string): StagedRequest | undefined {
   try {
-    const parsed = JSON.parse(body) as StagedRequest;
+    // A 64-bit seed stays a BigInt (exact) until it is written to ComfyUI as its digits.
+    const parsed = parseExactJson(body) as StagedRequest;
     return typeof parsed?.prompt_id === 'string' &&
       typeof parsed.prompt === 'object' &&
       parsed.prompt !== null

@@ -3,6 +3,7 @@ import {
   GoneException,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
+import { exactJsonText } from '../domain/exact-json';
 import type { SocketSender } from '../domain/notification-ports';
 
 /** Posts ComfyUI's JSON messages through API Gateway's management API (`@connections`). */
@@ -14,7 +15,7 @@ export class ApiGatewaySocketSender implements SocketSender {
       await this.client.send(
         new PostToConnectionCommand({
           ConnectionId: connectionId,
-          Data: new TextEncoder().encode(JSON.stringify(message)),
+          Data: new TextEncoder().encode(exactJsonText(message)),
         }),
       );
       return true;

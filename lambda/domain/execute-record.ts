@@ -1,3 +1,4 @@
+import { exactJsonText, holdsBigInt } from './exact-json';
 import type { ExecuteOutputs } from './execute-outputs';
 import type { ExecuteStatus } from './execute-status';
 import type { PromptGraph } from './prompt-graph';
@@ -215,8 +216,9 @@ export const STAGED_EXTRA_DATA_NOTE = 'too large for the record: kept in the sta
 function recordedExtraData(extraData: Record<string, unknown> | null): Record<string, unknown> | null {
   const redacted = redactExtraData(extraData);
   if (!redacted) return redacted;
-  const bytes = new TextEncoder().encode(JSON.stringify(redacted)).length;
-  return bytes <= MAX_RECORDED_EXTRA_DATA_BYTES
+  const bytes = new TextEncoder().encode(exactJsonText(redacted)).length;
+  // A 64-bit integer would come back from DynamoDB rounded: the staged request keeps it exact.
+  return bytes <= MAX_RECORDED_EXTRA_DATA_BYTES && !holdsBigInt(redacted)
     ? redacted
     : { comfy_exec_extra_data: STAGED_EXTRA_DATA_NOTE };
 }
@@ -287,7 +289,8 @@ export function newExecuteRecord(request: ExecuteRequest, context: NewRecordCont
  * client's key order, so the text's digest identifies a request for idempotent retries.
  */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) => {
+  // A 64-bit seed (a BigInt) is written as its digits, as the client sent it.
+  return exactJsonText(value, (_key, inner: unknown) => {
     if (inner === null || typeof inner !== 'object' || Array.isArray(inner)) return inner;
     return Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   });

@@ -1,3 +1,5 @@
+import { holdsBigInt } from './exact-json';
+
 /**
  * DynamoDB caps an item at 400 KB and nesting at 32 levels. A prompt beyond either stays only
  * in the staged request object in S3 and the record keeps a pointer (prompt_path).
@@ -17,9 +19,12 @@ function depthOf(value: unknown, limit: number): number {
   return deepest + 1;
 }
 
-export function fitsInline(promptJson: string, prompt: unknown, maxBytes: number): boolean {
+export function fitsInline(prompt: unknown, maxBytes: number): boolean {
   return (
-    new TextEncoder().encode(promptJson).length <= maxBytes &&
+    // DynamoDB's document client reads a number back as a JavaScript number: a 64-bit seed
+    // would come back rounded. Such a prompt is read from S3, where its text is exact.
+    !holdsBigInt(prompt) &&
+    new TextEncoder().encode(JSON.stringify(prompt)).length <= maxBytes &&
     depthOf(prompt, MAX_INLINE_DEPTH) <= MAX_INLINE_DEPTH
   );
 }

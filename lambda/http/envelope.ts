@@ -1,4 +1,5 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { exactJsonText } from '../domain/exact-json';
 import type { DebugUrls } from './debug-urls';
 
 const REASON_PHRASES: Record<number, string> = {
@@ -63,6 +64,6 @@ export function envelope(
     isBase64Encoded: false,
     statusCode,
     headers: commonHeaders(esdVersion),
-    body: JSON.stringify(body),
+    body: exactJsonText(body),
   };
 }

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { RequestValidationError } from '../domain/errors';
+import { parseExactJson } from '../domain/exact-json';
 import { LONE_SURROGATE } from '../domain/object-key';
 import type { CreateExecuteInput } from '../use-cases/create-execute';
 import { CreateExecuteBodySchema } from './request-schemas';
@@ -16,16 +17,13 @@ export const ESD_MESSAGES = {
 export const MAX_JSON_DEPTH = 64;
 
 export interface JsonScan {
-  /** Integer literals JavaScript cannot hold exactly (above 2^53-1): JSON.parse would round them. */
-  unsafeIntegers: string[];
   maxDepth: number;
   /** A string holds U+0000 (escaped as \\u0000; a raw one is not JSON at all). */
   hasNul: boolean;
 }
 
-/** One pass over JSON text outside its strings: unsafe integers and nesting depth. */
+/** One pass over JSON text outside its strings: its nesting depth, and whether a string holds NUL. */
 export function scanJson(json: string): JsonScan {
-  const found: string[] = [];
   let inString = false;
   let depth = 0;
   let maxDepth = 0;
@@ -42,15 +40,8 @@ export function scanJson(json: string): JsonScan {
     if (c === '"') inString = true;
     else if (c === '{' || c === '[') maxDepth = Math.max(maxDepth, ++depth);
     else if (c === '}' || c === ']') depth--;
-    else if (c === '-' || (c >= '0' && c <= '9')) {
-      const match = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/.exec(json.slice(i, i + 400));
-      const token = match?.[0] ?? c;
-      if (match && match[1] === undefined && match[2] === undefined && !Number.isSafeInteger(Number(token)))
-        found.push(token);
-      i += token.length - 1;
-    }
   }
-  return { unsafeIntegers: found, maxDepth, hasNul };
+  return { maxDepth, hasNul };
 }
 
 export function parseJsonBody(body: string | null | undefined, isBase64Encoded = false): unknown {
@@ -75,7 +66,8 @@ export function parseJsonBody(body: string | null | undefined, isBase64Encoded =
     );
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    // Integers past 2^53-1 (ComfyUI's seeds go to 2^64-1) come back as BigInt, kept exact.
+    parsed = parseExactJson(text);
   } catch (error) {
     throw new RequestValidationError(`request body is not valid JSON: ${(error as Error).message}`);
   }
@@ -84,12 +76,6 @@ export function parseJsonBody(body: string | null | undefined, isBase64Encoded =
     throw new RequestValidationError(
       `${illFormed.length > 0 ? illFormed.join('.') : 'body'} holds a lone UTF-16 surrogate (an escape like \\ud800 without its pair): it is not text any file name, key or value can hold`,
     );
-  const unsafe = scan.unsafeIntegers;
-  if (unsafe.length > 0) {
-    throw new RequestValidationError(
-      `the body holds the integer ${unsafe[0]}, beyond 2^53-1 (${Number.MAX_SAFE_INTEGER}): JSON numbers that large cannot be carried exactly and would be rounded; send a value up to ${Number.MAX_SAFE_INTEGER}`,
-    );
-  }
   return parsed;
 }
 

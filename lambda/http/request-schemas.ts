@@ -1,5 +1,6 @@
 // zod/mini: the functions that parse these (create, list, delete) then carry no zod classic.
 import * as z from 'zod/mini';
+import { exactJsonText } from '../domain/exact-json';
 import { EXECUTE_STATUSES } from '../domain/execute-status';
 import { PROMPT_ID_PATTERN } from '../domain/prompt-id';
 import { MAX_WAIT_SECONDS } from '../use-cases/wait-for-execute';
@@ -27,7 +28,7 @@ const JsonObjectSchema = z.record(z.string(), z.unknown());
  */
 const MAX_PREPARE_PROPS_BYTES = 16 * 1024;
 const SmallJsonObjectSchema = JsonObjectSchema.check(
-  z.refine((value) => new TextEncoder().encode(JSON.stringify(value)).length <= MAX_PREPARE_PROPS_BYTES, {
+  z.refine((value) => new TextEncoder().encode(exactJsonText(value)).length <= MAX_PREPARE_PROPS_BYTES, {
     message: `must be at most ${MAX_PREPARE_PROPS_BYTES} bytes of JSON`,
   }),
 );

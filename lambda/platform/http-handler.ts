@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { exactJsonText } from '../domain/exact-json';
 import { buildDebugUrls } from '../http/debug-urls';
 import { commonHeaders, envelope } from '../http/envelope';
 import { errorResponse } from '../http/error-status';
@@ -78,7 +79,7 @@ export function httpHandler(
         return {
           statusCode: result.statusCode,
           headers: { ...headers, ...result.headers },
-          body: result.raw === undefined ? '' : JSON.stringify(result.raw),
+          body: result.raw === undefined ? '' : exactJsonText(result.raw),
           isBase64Encoded: false,
         };
       }

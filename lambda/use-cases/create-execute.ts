@@ -1,5 +1,6 @@
 import type { ComfyNodeErrors } from '../domain/comfy-errors';
 import { DomainError, IdempotencyConflictError, PromptValidationError } from '../domain/errors';
+import { exactJsonText } from '../domain/exact-json';
 import {
   canonicalJson,
   type ExecuteRecord,
@@ -191,8 +192,7 @@ export async function createExecute(
   try {
     const staged = files.empty ? undefined : await files.stage(promptId, requestHash);
     written.push(...(staged?.written ?? []));
-    // The owner travels with the request so the container can claim the record, and OnAsyncResult
-    // complete it, with one conditional write each instead of a read first.
+    // The owner travels with the request: the container's claim and OnAsyncResult need no read.
     promptPath = await deps.payloads.putRequest(
       promptId,
       requestHash,
@@ -214,13 +214,13 @@ export async function createExecute(
     workflowPath =
       prepared.workflow === undefined
         ? null
-        : await deps.payloads.putWorkflow(promptId, requestHash, JSON.stringify(prepared.workflow));
+        : await deps.payloads.putWorkflow(promptId, requestHash, exactJsonText(prepared.workflow));
     if (workflowPath) written.push(workflowPath);
   } catch (error) {
     await removeWritten();
     throw error;
   }
-  const inline = fitsInline(JSON.stringify(request.prompt), request.prompt, deps.config.maxInlinePromptBytes);
+  const inline = fitsInline(request.prompt, deps.config.maxInlinePromptBytes);
   const record = newExecuteRecord(request, {
     owner,
     now: deps.clock.now(),

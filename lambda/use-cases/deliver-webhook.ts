@@ -1,3 +1,4 @@
+import { exactJsonText } from '../domain/exact-json';
 import type { ExecuteRecord, ExecuteWebhook } from '../domain/execute-record';
 import type {
   WebhookDelivery,
@@ -115,7 +116,7 @@ async function post(
   // Standard Webhooks: the payload's timestamp is when the event happened; the
   // webhook-timestamp header, which the signature covers, is when this attempt was sent.
   const timestamp = delivery.execute?.occurred_at ?? now.toISOString();
-  const payload = JSON.stringify({ type: `execute.${delivery.event}`, timestamp, data });
+  const payload = exactJsonText({ type: `execute.${delivery.event}`, timestamp, data });
   const secrets = signingSecrets(await deps.secrets.secretsOf(record.owner), now);
   return deps.poster.post(
     record.webhook!.url,

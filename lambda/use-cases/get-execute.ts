@@ -1,4 +1,5 @@
 import { ExecuteNotFoundError } from '../domain/errors';
+import { parseExactJson } from '../domain/exact-json';
 import {
   type ExecuteRecord,
   extraDataIsStaged,
@@ -32,7 +33,7 @@ export async function findOwnedExecute(
 async function stagedRequest(record: ExecuteRecord, payloads: PayloadStore) {
   const text = await payloads.getText(record.prompt_path);
   if (text === undefined) throw new Error(`staged request ${record.prompt_path} is missing`);
-  return JSON.parse(text) as Pick<ExecuteRecord['prompt_params'], 'prompt' | 'extra_data'>;
+  return parseExactJson(text) as Pick<ExecuteRecord['prompt_params'], 'prompt' | 'extra_data'>;
 }
 
 export async function promptFromStagedRequest(record: ExecuteRecord, payloads: PayloadStore) {

@@ -155,10 +155,21 @@ describe('comfy-exec as a daily tool, against npm start', () => {
     );
     expect(once.code, once.stderr).toBe(0);
     expect(JSON.parse(once.stdout).prompt_params.prompt['3'].inputs.seed).not.toBe(1);
-    const tooBig = await cli(['run', 'txt2img.json', '--seed', '18446744073709551615'], env, stack.dir);
+    // Any seed ComfyUI takes, to 2^64-1, exact: the execute runs and records those digits.
+    const biggest = await cli(
+      ['run', 'txt2img.json', '--seed', '18446744073709551615', '--json', '--out', out],
+      env,
+      stack.dir,
+    );
+    expect(biggest.code, biggest.stderr).toBe(0);
+    expect(biggest.stderr).toMatch(/^3\.seed=18446744073709551615$/m);
+    expect(biggest.stdout).toMatch(/"seed": 18446744073709551615\b/);
+    const id = (JSON.parse(biggest.stdout) as { prompt_id: string }).prompt_id;
+    expect((await cli(['get', id, '--json'], env)).stdout).toMatch(/"seed": 18446744073709551615\b/);
+    const tooBig = await cli(['run', 'txt2img.json', '--seed', '18446744073709551616'], env, stack.dir);
     expect(tooBig.code).toBe(2);
     expect(tooBig.stderr).toMatch(
-      /--seed 18446744073709551615: expected random or a whole number from 0 to 9007199254740991/,
+      /--seed 18446744073709551616: expected random or a whole number from 0 to 18446744073709551615/,
     );
   });
 

@@ -111,6 +111,8 @@ describe("the console's Run page", () => {
     await page.getByRole('button', { name: 'Validate' }).click();
     await expect.poll(() => sent.length).toBe(1);
     expect(sent[0]).toContain('"seed":18446744073709551615');
+    // ComfyUI takes it, and so does the API.
+    await page.getByRole('status').filter({ hasText: 'Valid: ready to run.' }).waitFor();
     // Past ComfyUI's range: said beside the field, and not taken.
     await seed.fill('18446744073709551616');
     expect(await page.locator('#input-3-seed-problem').textContent()).toContain(
@@ -127,6 +129,15 @@ describe("the console's Run page", () => {
     const record = (await api(stack, 'GET', `executes/${id}`)).body.data;
     expect(String(record.prompt_params.prompt['3'].inputs.seed)).toBe(random);
     await page.close();
+    // Run as it was read: the execute holds those very digits (the API's answer, as text).
+    const big = await runPageWith('big-seed.json', text);
+    await big.getByRole('button', { name: 'Run', exact: true }).click();
+    const bigId = await followToExecute(big);
+    const answer = await fetch(`${stack.apiUrl}executes/${bigId}`, {
+      headers: { 'x-api-key': stack.apiKeys[0]! },
+    });
+    expect((await answer.text()).match(/"seed":(\d+)/)?.[1]).toBe('18446744073709551615');
+    await big.close();
   });
 });
 

@@ -1,5 +1,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -42,13 +51,38 @@ describe('the endpoint image agrees with the adapter', () => {
     expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:22-/m);
   });
 
-  it('bundles the adapter the way the Dockerfile does', () => {
+  it('bundles the adapter the way the Dockerfile does, from only what its build stage copies', () => {
     // The RUN line is shell: run it through bash as the image build would, output redirected.
     const command = /RUN (npx esbuild [\s\S]*?--outfile=)\S+/.exec(dockerfile)![1]!.replace(/\\\n\s*/g, ' ');
     const out = mkdtempSync(join(tmpdir(), 'adapter-bundle-'));
     try {
+      // The build stage's context: each COPY's sources (which .dockerignore must keep), and the
+      // packages `npm ci` installed. A source file outside them fails the bundle here, as in Docker.
+      const context = join(out, 'context');
+      const stage = dockerfile.slice(
+        dockerfile.indexOf(' AS adapter'),
+        dockerfile.indexOf('FROM', dockerfile.indexOf(' AS adapter')),
+      );
+      const kept = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+        .split('\n')
+        .filter((line) => line.startsWith('!'));
+      for (const [, args] of stage.matchAll(/^COPY (?!--from)(.+)$/gm)) {
+        const parts = args!.trim().split(/\s+/);
+        const destination = parts.pop()!;
+        for (const source of parts) {
+          expect(
+            kept.some((line) => source === line.slice(1).replace(/\/$/, '')),
+            `.dockerignore keeps ${source}`,
+          ).toBe(true);
+          const target = destination.endsWith('/')
+            ? join(context, destination, source.split('/').pop()!)
+            : join(context, destination);
+          cpSync(join(ROOT, source), target, { recursive: true });
+        }
+      }
+      symlinkSync(join(ROOT, 'node_modules'), join(context, 'node_modules'));
       const bundle = join(out, 'endpoint-adapter.mjs');
-      execFileSync('bash', ['-c', `${command}${bundle}`], { cwd: ROOT, stdio: 'pipe' });
+      execFileSync('bash', ['-c', `${command}${bundle}`], { cwd: context, stdio: 'pipe' });
       expect(statSync(bundle).size).toBeGreaterThan(100_000);
       expect(readFileSync(bundle, 'utf8')).toContain('createRequire(import.meta.url)');
       // The bundle starts by itself, as `node /opt/comfy-exec/endpoint-adapter.mjs` in the image.

@@ -149,6 +149,7 @@ describe('real handler responses conform to the OpenAPI document', () => {
       assertConforms(call, {
         status: 200,
         body: { statusCode: 200, debug: { function_url: 1 } },
+        text: '{"statusCode":200,"debug":{"function_url":1}}',
         headers: {},
         operationId: 'Ping',
       }),

@@ -171,13 +171,36 @@ describe('POST /executes with a UI workflow (seed 004)', () => {
     });
   });
 
-  it('refuses a seed JavaScript would round instead of running another seed', async () => {
-    const response = await callApi({
+  it('carries a 64-bit seed exactly, as ComfyUI allows: into the staged request, its workflow and GetExecute', async () => {
+    const BIG = '18446744073709551615'; // 2^64-1: JSON.parse would make it 18446744073709552000
+    const workflow = runnableWorkflow();
+    const sampler = workflow.nodes.find((node: { type: string }) => node.type === 'KSampler');
+    sampler.widgets_values[0] = 424242;
+    const text = JSON.stringify({ prompt: workflow }).replace('[424242,', `[${BIG},`);
+    expect(text).toContain(BIG);
+    const created = await callApi({ method: 'POST', path: '/executes', rawBody: text });
+    expect(created.status).toBe(201);
+    const data = created.body.data;
+    const read = async (uri: string) => {
+      const { bucket, key } = parseS3Uri(uri);
+      const object = await harness.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return object.Body!.transformToString();
+    };
+    const staged = await read(data.prompt_path);
+    // What the container sends ComfyUI: the seed input and the workflow ComfyUI embeds in the PNG.
+    expect(staged).toContain(`"seed":${BIG}`);
+    expect(staged).toContain(`"widgets_values":[${BIG},`);
+    expect(await read(data.workflow_path)).toContain(`[${BIG},`);
+    const got = await callApi({ method: 'GET', path: `/executes/${data.prompt_id}` });
+    expect(got.status).toBe(200);
+    expect(got.text).toContain(`"seed":${BIG}`);
+    // Past ComfyUI's range: refused before any GPU time, named exactly.
+    const over = await callApi({
       method: 'POST',
       path: '/executes',
-      rawBody: '{"prompt":{"3":{"class_type":"KSampler","inputs":{"seed":18446744073709551615}}}}',
+      rawBody: text.replace(`[${BIG},`, '[18446744073709551616,'),
     });
-    expect(response.status).toBe(400);
-    expect(response.body.message).toContain('18446744073709551615');
+    expect(over.status).toBe(400);
+    expect(over.text).toContain('Value 18446744073709551616 bigger than max of 18446744073709551615');
   });
 });

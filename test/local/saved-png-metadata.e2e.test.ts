@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ComfyExecClient } from '../../client/src/client';
 import { readEmbeddedWorkflow } from '../../client/src/embedded/embedded-workflow';
 import type { LocalStack } from '../../local/local-stack';
 import { api, pollUntilFinal, startE2eStack } from '../e2e/local-api';
+import { tinyTxt2imgPrompt } from '../fixtures/prompts';
 import { pngChunks } from '../support/media-containers';
 
 /**
@@ -50,5 +52,20 @@ describe('the local stack: images saved as ComfyUI saves them', () => {
     ran['9'].inputs.comfy_exec_run = record.prompt_id;
     expect(embedded.prompt).toEqual(ran);
     expect(embedded.workflow).toEqual(workflow);
+  });
+
+  it('a 64-bit seed reaches ComfyUI exactly: the PNG embeds the digits the client sent, and GetExecute answers them', async () => {
+    const client = new ComfyExecClient({ apiUrl: stack.apiUrl, apiKey: stack.apiKeys[0]! });
+    const prompt = tinyTxt2imgPrompt(1) as Record<string, any>;
+    prompt['3'].inputs.seed = 0xffffffffffffffffn; // 18446744073709551615: JSON.parse would make it …552000
+    const execute = await client.run(prompt as never);
+    expect(execute.status).toBe('success');
+    expect(((await client.get(execute.prompt_id)).prompt_params.prompt as any)['3'].inputs.seed).toBe(
+      0xffffffffffffffffn,
+    );
+    const png = Buffer.from(await (await fetch(execute.output_files[0]!)).arrayBuffer());
+    const text = pngChunks(png).find((chunk) => chunk.data.toString('latin1').startsWith('prompt\0'))!;
+    expect(text.data.toString('latin1')).toContain('"seed": 18446744073709551615,');
+    expect((await readEmbeddedWorkflow(png)).prompt!['3']!.inputs.seed).toBe(0xffffffffffffffffn);
   });
 });

@@ -7,6 +7,8 @@ import { type ApiCall, apiEvent, bodyOf } from './api-gateway';
 export interface ApiResponse {
   status: number;
   body: any;
+  /** The body as sent (JSON.parse would round a 64-bit integer in it). */
+  text: string;
   headers: APIGatewayProxyResult['headers'];
   operationId: string;
 }
@@ -18,6 +20,7 @@ export async function callApi(call: ApiCall): Promise<ApiResponse> {
   return {
     status: result.statusCode,
     body: bodyOf(result),
+    text: result.body,
     headers: result.headers,
     operationId: route.operationId,
   };

@@ -1,5 +1,12 @@
 import type { Command } from 'commander';
-import { ApiError, type ApiPrompt, type ExecuteStatus, FINAL_STATUSES, formatLogLine } from '../../src/index';
+import {
+  ApiError,
+  type ApiPrompt,
+  type ExecuteStatus,
+  exactJsonText,
+  FINAL_STATUSES,
+  formatLogLine,
+} from '../../src/index';
 import type { Context } from '../context';
 import { executeDetails, textLines } from '../execute-details';
 import { EXIT, UsageError } from '../exit-codes';
@@ -30,7 +37,7 @@ export function registerExecutes(program: Command, context: Context) {
     .option('--json', 'print the whole record as JSON')
     .action(async (id: string, flags: { json?: boolean }) => {
       const execute = await context.client().get(id);
-      if (flags.json) context.out(JSON.stringify(execute, null, 2));
+      if (flags.json) context.out(exactJsonText(execute, undefined, 2));
       else for (const line of executeDetails(execute)) context.out(line);
       context.exit(
         execute.status === 'failed' || execute.status === 'cancelled' ? EXIT.executeFailed : EXIT.success,
@@ -132,7 +139,7 @@ export function registerExecutes(program: Command, context: Context) {
         if (shown === 0 && !flags.json) context.out(row('PROMPT ID', 'STATUS', 'CREATED', 'ENDPOINT'));
         context.out(
           flags.json
-            ? JSON.stringify(execute)
+            ? exactJsonText(execute)
             : row(execute.prompt_id, execute.status, execute.create_time, execute.endpoint_name),
         );
         if (++shown >= limit) break;

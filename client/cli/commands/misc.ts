@@ -1,6 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { PromptValidationError, parseSetValue, prepareRun, resolvePromptSource } from '../../src/index';
+import {
+  exactJsonText,
+  PromptValidationError,
+  parseSetValue,
+  prepareRun,
+  resolvePromptSource,
+} from '../../src/index';
 import { fileFromPath } from '../../src/node/index';
 import type { Context } from '../context';
 import { formatNodeErrors, UsageError } from '../exit-codes';
@@ -66,15 +72,15 @@ export function registerMisc(program: Command, context: Context) {
           // A refusal still prints the converted prompt the errors name, to fix and run (exit 2).
           if (flags.json && error instanceof PromptValidationError)
             context.out(
-              JSON.stringify(
+              exactJsonText(
                 { error: error.error, node_errors: error.nodeErrors, prompt: error.prompt },
-                null,
+                undefined,
                 2,
               ),
             );
           throw error;
         });
-      if (flags.json) context.out(JSON.stringify(result, null, 2));
+      if (flags.json) context.out(exactJsonText(result, undefined, 2));
       else {
         context.out(
           `valid: ${Object.keys(result.prompt).length} nodes (${kind === 'ui' ? 'UI workflow' : 'API prompt'} from ${from})`,

@@ -6,6 +6,7 @@ import {
   type CreatedInput,
   type Execute,
   ExecuteFailedError,
+  exactJsonText,
   type PromptSource,
   PromptValidationError,
   parseSetValue,
@@ -201,7 +202,7 @@ async function run(context: Context, workflowPath: string, options: RunFlags) {
       // One failed execute of a --repeat is told and the others still run; anything else stops all.
       if (!(error instanceof ExecuteFailedError) || repeat === 1) {
         if (error instanceof ExecuteFailedError && options.json)
-          context.out(JSON.stringify(error.execute, null, 2));
+          context.out(exactJsonText(error.execute, undefined, 2));
         throw error;
       }
       finished.push(error.execute);
@@ -209,7 +210,7 @@ async function run(context: Context, workflowPath: string, options: RunFlags) {
       code = EXIT.executeFailed;
     }
   }
-  if (options.json) context.out(JSON.stringify(repeat === 1 ? finished[0] : finished, null, 2));
+  if (options.json) context.out(exactJsonText(repeat === 1 ? finished[0] : finished, undefined, 2));
   return interrupted.value && code === EXIT.success ? EXIT.executeFailed : code;
 }
 

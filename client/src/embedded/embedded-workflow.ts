@@ -1,3 +1,4 @@
+import { parseExactJson } from '../exact-json';
 import type { ApiPrompt } from '../types';
 import { mp4TextMetadata } from './mp4-metadata';
 
@@ -21,7 +22,7 @@ export function savedFileFormat(bytes: Uint8Array): SavedFileFormat | undefined 
 function parsed(text: string | undefined): Record<string, unknown> | undefined {
   if (text === undefined) return undefined;
   try {
-    const value: unknown = JSON.parse(text);
+    const value: unknown = parseExactJson(text);
     return value && typeof value === 'object' && !Array.isArray(value)
       ? (value as Record<string, unknown>)
       : undefined;

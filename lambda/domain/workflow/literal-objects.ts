@@ -1,4 +1,5 @@
 import { type ComfyError, comfyError } from '../comfy-errors';
+import { exactJsonText } from '../exact-json';
 import { CORE_PATH_INPUTS, isCustomNode } from '../inputs/path-inputs';
 import { comboOptions, type NodeSpec, optionsOf } from './node-catalog';
 
@@ -36,7 +37,7 @@ export function literalObjectErrors(
     comfyError(
       'invalid_input_type',
       `Input ${name} takes no literal object: connect it to a node's output`,
-      `${name}, ${JSON.stringify(value).slice(0, 200)}`,
+      `${name}, ${exactJsonText(value).slice(0, 200)}`,
       { input_name: name, input_config: inputSpec, received_value: value },
     ),
   ];

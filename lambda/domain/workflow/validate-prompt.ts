@@ -11,6 +11,7 @@ import type { PromptGraph } from '../prompt-graph';
 import { literalObjectErrors, unwrapped } from './literal-objects';
 import { missingNodeType } from './missing-node-type';
 import { comboOptions, type NodeCatalog, type NodeSpec, nodeSpec, optionsOf } from './node-catalog';
+import { numberErrors } from './number-inputs';
 
 /**
  * ComfyUI's own validation of a prompt against the endpoint's node catalog (comfyui-server-api.md
@@ -26,8 +27,6 @@ export interface CatalogValidation {
   /** The prompt's output nodes (those that failed are named in node_errors' dependent_outputs). */
   outputs: string[];
 }
-
-const SAFE_BOUND = Number.MAX_SAFE_INTEGER;
 
 /** v3 nodes' dynamic socket types (COMFY_MATCHTYPE_V3, ...) accept whatever the graph connects. */
 const isDynamic = (type: string) => type.startsWith('COMFY_') && type.endsWith('_V3');
@@ -66,32 +65,7 @@ function literalErrors(name: string, value: unknown, spec: unknown, alsoAccepted
       : [comfyError('value_not_in_list', 'Value not in list', listDetails(name, value, combo), extra)];
   }
   if (type !== 'INT' && type !== 'FLOAT') return [];
-  const number =
-    typeof value === 'number'
-      ? value
-      : typeof value === 'string' && value.trim() !== ''
-        ? Number(value)
-        : Number.NaN;
-  if (!Number.isFinite(number) || (type === 'INT' && !Number.isInteger(number))) {
-    return [
-      comfyError(
-        'invalid_input_type',
-        `Failed to convert an input ${name} value to a ${type} value`,
-        `${name}, ${String(value)}`,
-        extra,
-      ),
-    ];
-  }
-  // Bounds beyond 2^53 (seed max 2^64-1) do not survive JSON parsing: never compare against them.
-  const min =
-    typeof options.min === 'number' && Math.abs(options.min) <= SAFE_BOUND ? options.min : undefined;
-  const max =
-    typeof options.max === 'number' && Math.abs(options.max) <= SAFE_BOUND ? options.max : undefined;
-  if (min !== undefined && number < min)
-    return [comfyError('value_smaller_than_min', `Value ${number} smaller than min of ${min}`, name, extra)];
-  if (max !== undefined && number > max)
-    return [comfyError('value_bigger_than_max', `Value ${number} bigger than max of ${max}`, name, extra)];
-  return [];
+  return numberErrors(name, value, type, options, extra);
 }
 
 /** A loader value the model library holds (the endpoint fetches it before the run). */

@@ -66,6 +66,41 @@ describe("validateAgainstCatalog: ComfyUI's checks at the edge", () => {
     expect(validateAgainstCatalog(p, catalog).failure).toBeUndefined();
   });
 
+  it("checks a 64-bit seed exactly against ComfyUI's 0xffffffffffffffff, which the catalog holds only rounded", () => {
+    const p = prompt();
+    p['3']!.inputs.seed = 0xffffffffffffffffn;
+    expect(validateAgainstCatalog(p, catalog).failure).toBeUndefined();
+    p['3']!.inputs.seed = 0x10000000000000000n;
+    expect(validateAgainstCatalog(p, catalog).failure?.node_errors['3']?.errors[0]).toMatchObject({
+      type: 'value_bigger_than_max',
+      message: 'Value 18446744073709551616 bigger than max of 18446744073709551615',
+    });
+    // PrimitiveInt's ±sys.maxsize (±(2^63-1)): the catalog as the real server answers it, read by JSON.parse.
+    const intCatalog = JSON.parse(
+      '{"PrimitiveInt": {"input": {"required": {"value": ["INT", {"min": -9223372036854775807, "max": 9223372036854775807, "control_after_generate": true}]}}, "output": ["INT"], "output_node": false, "python_module": "comfy_extras.nodes_primitive"},' +
+        ' "PreviewAny": {"input": {"required": {"source": ["*", {}]}}, "output": [], "output_node": true, "python_module": "comfy_extras.nodes_preview_any"}}',
+    );
+    const preview = (value: bigint) => ({
+      '1': { class_type: 'PrimitiveInt', inputs: { value } },
+      '2': { class_type: 'PreviewAny', inputs: { source: ['1', 0] } },
+    });
+    const messages = (value: bigint) =>
+      (
+        validateAgainstCatalog(preview(value) as never, intCatalog).failure?.node_errors['1']?.errors ?? []
+      ).map((error) => error.message);
+    expect(messages(2n ** 63n - 1n)).toEqual([]);
+    expect(messages(-(2n ** 63n - 1n))).toEqual([]);
+    expect(messages(2n ** 63n)).toEqual(['Value 9223372036854775808 bigger than max of 9223372036854775807']);
+    expect(messages(-(2n ** 63n))).toEqual([
+      'Value -9223372036854775808 smaller than min of -9223372036854775807',
+    ]);
+    p['3']!.inputs.seed = -(2n ** 60n);
+    expect(validateAgainstCatalog(p, catalog).failure?.node_errors['3']?.errors[0]).toMatchObject({
+      type: 'value_smaller_than_min',
+      message: 'Value -1152921504606846976 smaller than min of 0',
+    });
+  });
+
   it('reports a missing input file and every other error in one answer, as ComfyUI does', () => {
     const img2img = JSON.parse(
       readFileSync(join(CORPUS_DIR, 'api/SaladTechnologies__comfyui-api__sd1.5-img2img.json'), 'utf8'),

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseExactJson } from '../client/src/exact-json';
 import { checkPromptStructure } from '../lambda/domain/prompt-graph';
 import { convertWorkflow } from '../lambda/domain/workflow/convert-workflow';
 import type { NodeCatalog } from '../lambda/domain/workflow/node-catalog';
@@ -114,6 +115,17 @@ function time(workflow: UiWorkflow, nodeCatalog: NodeCatalog, runs: number): num
   return quantile(samples, 0.5);
 }
 
+/** Median ms of parsing `text` with `parse`. */
+function timeParse(text: string, parse: (text: string) => unknown, runs: number): number {
+  const samples: number[] = [];
+  for (let i = 0; i < runs + 20; i++) {
+    const started = process.hrtime.bigint();
+    parse(text);
+    if (i >= 20) samples.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  return quantile(samples, 0.5);
+}
+
 export function benchConversion() {
   const nodeCatalog = catalog();
   const largest = largestConvertible(nodeCatalog);
@@ -125,5 +137,28 @@ export function benchConversion() {
       targetMs: 5,
     },
     { name: 'convert + validate, synthetic 2,000-node workflow', medianMs: time(synthetic, nodeCatalog, 50) },
+    ...exactParsing(synthetic),
+  ];
+}
+
+/**
+ * What a 64-bit seed costs the body parser: the synthetic workflow's text with JSON.parse, with
+ * parseExactJson (the API's parser: JSON.parse itself when no 16 digits stand in a row), and with
+ * one KSampler seed of 2^64-1 (the rewriting pass, then a revived parse).
+ */
+function exactParsing(workflow: UiWorkflow) {
+  const text = JSON.stringify({ prompt: workflow });
+  const withSeed = text.replace(/"widgets_values":\[(\d+),/, '"widgets_values":[18446744073709551615,');
+  const kb = Math.round(text.length / 1024);
+  return [
+    { name: `parse ${kb} KB of workflow JSON, JSON.parse`, medianMs: timeParse(text, JSON.parse, 100) },
+    {
+      name: `parse ${kb} KB, parseExactJson, no 64-bit integer`,
+      medianMs: timeParse(text, parseExactJson, 100),
+    },
+    {
+      name: `parse ${kb} KB, parseExactJson, one 64-bit seed`,
+      medianMs: timeParse(withSeed, parseExactJson, 100),
+    },
   ];
 }

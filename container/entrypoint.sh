@@ -51,8 +51,11 @@ run_as() {
 }
 
 # umask 0002: the folders ComfyUI makes (output/videos/, ...) stay writable to its group, so the
-# adapter can remove the files in them too.
-(umask 0002 && run_as "$COMFYUI_USER" "$COMFYUI_PYTHON" "$COMFYUI_DIR/main.py" --listen 127.0.0.1 --port "${COMFYUI_PORT:-8188}" --disable-auto-launch ${COMFYUI_ARGS:-}) &
+# adapter can remove the files in them too. ComfyUI's stdout and stderr reach the log group with
+# every line prefixed "[comfyui] ": a prompt can make ComfyUI print anything (a node id, a file
+# name), and no such line may pass for one of the adapter's JSON lines, which GetExecuteLogs
+# selects by their prompt_id field.
+(umask 0002 && exec > >(exec sed -u 's/^/[comfyui] /') 2>&1 && run_as "$COMFYUI_USER" "$COMFYUI_PYTHON" "$COMFYUI_DIR/main.py" --listen 127.0.0.1 --port "${COMFYUI_PORT:-8188}" --disable-auto-launch ${COMFYUI_ARGS:-}) &
 comfyui=$!
 (run_as "$ADAPTER_USER" $ADAPTER_COMMAND) &
 adapter=$!

@@ -50,6 +50,9 @@ export function describeFailure(error: unknown): { lines: string[]; code: number
       lines: [
         `execute ${execute.prompt_id} ${execute.status}: ${error.message}`,
         ...formatNodeErrors(error.nodeErrors),
+        ...(execute.status === 'failed'
+          ? [`its log lines, ComfyUI's own among them: comfy-exec logs ${execute.prompt_id}`]
+          : []),
       ],
       code: EXIT.executeFailed,
     };

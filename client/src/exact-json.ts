@@ -9,6 +9,8 @@
 /** What an unsafe integer is while it crosses JSON.parse/stringify: NUL is refused in every request, so no string holds it. */
 const MARK = '\u0000exact-integer:';
 const NUMBER_TOKEN = /-?\d+(\.\d+)?([eE][+-]?\d+)?/y;
+/** Python's int_max_str_digits: ComfyUI's json.loads refuses longer integers (and BigInt would be slow). */
+const MAX_INTEGER_DIGITS = 4300;
 /** 2^53 has 16 digits: text without 16 digits in a row holds no unsafe integer. */
 const MAYBE_UNSAFE = /\d{16}/;
 
@@ -17,6 +19,7 @@ export function parseExactJson(text: string): unknown {
   if (!MAYBE_UNSAFE.test(text)) return JSON.parse(text);
   let rewritten = '';
   let from = 0;
+  let marks = 0;
   let inString = false;
   for (let at = 0; at < text.length; at++) {
     const char = text[at]!;
@@ -27,17 +30,46 @@ export function parseExactJson(text: string): unknown {
     else if (char === '-' || (char >= '0' && char <= '9')) {
       NUMBER_TOKEN.lastIndex = at;
       const token = NUMBER_TOKEN.exec(text)?.[0] ?? char;
-      if (/^-?\d+$/.test(token) && !Number.isSafeInteger(Number(token))) {
+      const digits = token.length - (token.startsWith('-') ? 1 : 0);
+      if (digits > MAX_INTEGER_DIGITS && /^-?\d+$/.test(token))
+        throw new SyntaxError(
+          `an integer of ${digits} digits: Python (ComfyUI) reads at most ${MAX_INTEGER_DIGITS}`,
+        );
+      if (token.length >= 16 && /^-?\d+$/.test(token) && !Number.isSafeInteger(Number(token))) {
+        // A marked string through JSON.parse, revived as BigInt below.
         rewritten += `${text.slice(from, at)}"\\u0000exact-integer:${token}"`;
         from = at + token.length;
+        marks++;
       }
       at += token.length - 1;
     }
   }
-  if (from === 0) return JSON.parse(text);
-  return JSON.parse(rewritten + text.slice(from), (_key, value: unknown) =>
-    typeof value === 'string' && value.startsWith(MARK) ? BigInt(value.slice(MARK.length)) : value,
-  );
+  if (marks === 0) return JSON.parse(text);
+  // A walk that stops at the last mark: JSON.parse's reviver would call back for every value.
+  const parsed: unknown = JSON.parse(rewritten + text.slice(from));
+  const revive = (value: unknown): unknown => {
+    if (typeof value === 'string' && value.startsWith(MARK)) {
+      marks--;
+      return BigInt(value.slice(MARK.length));
+    }
+    if (value === null || typeof value !== 'object') return value;
+    const container = value as Record<string, unknown>;
+    for (const key of Object.keys(container)) {
+      if (marks === 0) break;
+      const inner = container[key];
+      const revived = revive(inner);
+      // defineProperty: an own "__proto__" key is set as the property it is, not the prototype.
+      if (revived !== inner)
+        Object.defineProperty(container, key, {
+          value: revived,
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
+    }
+    return value;
+  };
+  return revive(parsed);
 }
 
 type Replacer = (this: unknown, key: string, value: unknown) => unknown;

@@ -27,6 +27,27 @@ export interface LogLine {
  * the line ComfyUI wrote; anything else as it was written.
  */
 export function formatLogLine(line: LogLine): string {
+  return printable(formatted(line));
+}
+
+/** Terminal control sequences (colours, cursor moves, line erasing) in what a prompt made a node print. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: escape sequences are what it finds
+const CONTROL_SEQUENCE = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b[@-_]/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/**
+ * A line safe to print on a terminal or a page: escape sequences go (a node's colours, but also
+ * an erase-line that would hide the real line and show a forged one), other control characters
+ * are shown as \xNN.
+ */
+function printable(text: string): string {
+  return text
+    .replace(CONTROL_SEQUENCE, '')
+    .replace(CONTROL, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+function formatted(line: LogLine): string {
   let parsed: unknown;
   try {
     parsed = JSON.parse(line.message);

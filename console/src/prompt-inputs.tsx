@@ -81,7 +81,7 @@ export function PromptInputs(props: {
               <SeedField
                 id={id}
                 label={label}
-                value={value as Exact}
+                value={value as Exact | string}
                 onChange={(seed) => set(node, name, seed)}
               />
             )}
@@ -90,7 +90,16 @@ export function PromptInputs(props: {
                 id={id}
                 type="number"
                 value={String(value)}
-                onChange={(e) => set(node, name, Number((e.target as HTMLInputElement).value))}
+                // An emptied or unreadable field is sent as typed, for the endpoint to refuse on
+                // its node; Number('') would quietly run 0 instead.
+                onChange={(e) => {
+                  const typed = (e.target as HTMLInputElement).value;
+                  set(
+                    node,
+                    name,
+                    typed.trim() !== '' && Number.isFinite(Number(typed)) ? Number(typed) : typed,
+                  );
+                }}
               />
             )}
             {kind === 'text' && (

@@ -26,16 +26,20 @@ function seedProblem(value: Exact | undefined): string | undefined {
 
 /**
  * A seed as text, every digit shown and kept (a number field would round past 2^53), with a
- * button for a new random one. Only a seed ComfyUI takes is passed on.
+ * button for a new random one. What is typed is always what is sent: a seed ComfyUI refuses is
+ * said beside the field and sent as typed, so the endpoint refuses it on its node too (never the
+ * previous seed in its place).
  */
-export function SeedField(props: { id: string; label: string; value: Exact; onChange(value: Exact): void }) {
+export function SeedField(props: {
+  id: string;
+  label: string;
+  value: Exact | string;
+  onChange(value: Exact | string): void;
+}) {
   const [text, setText] = useState(String(props.value));
   useEffect(() => setText(String(props.value)), [props.value]);
   const problem = seedProblem(parseInteger(text));
-  const commit = (typed: string) => {
-    const value = parseInteger(typed);
-    if (!seedProblem(value)) props.onChange(value!);
-  };
+  const commit = (typed: string) => props.onChange(parseInteger(typed) ?? typed);
   return (
     <span class="seed">
       <input

@@ -1,5 +1,5 @@
 import type { ComfyEvent } from './comfy-client';
-import { ComfyLogLines, type LogLineLimits } from './comfy-log-lines';
+import { type ComfyLineLevel, ComfyLogLines, type LogLineLimits } from './comfy-log-lines';
 
 /**
  * Invocations this process is running. ComfyUI's terminal is one for every prompt on the instance:
@@ -28,7 +28,11 @@ const PROMPT_ENDS = new Set(['execution_success', 'execution_error', 'execution_
  * what arrives in that span was written while this prompt ran ("got prompt" comes before it, from
  * the HTTP handler, and "Prompt executed in" after it: neither is taken).
  */
-export function comfyLogForwarder(promptId: string, emit: (line: string) => void, limits?: LogLineLimits) {
+export function comfyLogForwarder(
+  promptId: string,
+  emit: (line: string, level: ComfyLineLevel) => void,
+  limits?: LogLineLimits,
+) {
   const lines = new ComfyLogLines(emit, limits);
   let running = false;
   const end = () => {

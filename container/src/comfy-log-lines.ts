@@ -15,6 +15,15 @@ export interface LogLineLimits {
 
 export const DEFAULT_LOG_LINE_LIMITS: LogLineLimits = { maxLines: 500, maxLineChars: 2000 };
 
+export type ComfyLineLevel = 'info' | 'error';
+
+/**
+ * The writes execution.py makes with logging.error: a node's exception, its traceback and the OOM
+ * notice. The terminal carries no level, so these are known by their first words.
+ */
+const ERROR_WRITE =
+  /^(!!! Exception during processing !!! |Traceback \(most recent call last\):|Got an OOM, unloading)/;
+
 /**
  * Turns ComfyUI's terminal writes into whole lines: `\n` ends a line, `\r` starts the line again
  * (tqdm redraws its bar that way, so a 20-step bar becomes its last state, not 20 lines), and a
@@ -22,11 +31,12 @@ export const DEFAULT_LOG_LINE_LIMITS: LogLineLimits = { maxLines: 500, maxLineCh
  */
 export class ComfyLogLines {
   private pending = '';
+  private level: ComfyLineLevel = 'info';
   private forwarded = 0;
   private dropped = 0;
 
   constructor(
-    private readonly emit: (line: string) => void,
+    private readonly emit: (line: string, level: ComfyLineLevel) => void,
     private readonly limits: LogLineLimits = DEFAULT_LOG_LINE_LIMITS,
   ) {}
 
@@ -35,7 +45,9 @@ export class ComfyLogLines {
     if (!Array.isArray(entries)) return;
     for (const entry of entries) {
       const text = (entry as Partial<ComfyLogEntry> | null)?.m;
-      if (typeof text === 'string') this.write(text);
+      if (typeof text !== 'string') continue;
+      this.level = ERROR_WRITE.test(text) ? 'error' : 'info';
+      this.write(text);
     }
   }
 
@@ -60,7 +72,10 @@ export class ComfyLogLines {
       return;
     }
     this.forwarded++;
-    this.emit(line.length > this.limits.maxLineChars ? `${line.slice(0, this.limits.maxLineChars)}…` : line);
+    this.emit(
+      line.length > this.limits.maxLineChars ? `${line.slice(0, this.limits.maxLineChars)}…` : line,
+      this.level,
+    );
   }
 
   /** The prompt is over: an unfinished line is forwarded, and what the bound held back is said. */
@@ -70,6 +85,7 @@ export class ComfyLogLines {
     if (this.dropped > 0)
       this.emit(
         `(${this.dropped} more lines of ComfyUI's output were not forwarded: at most ${this.limits.maxLines} a prompt)`,
+        'info',
       );
     this.dropped = 0;
   }

@@ -79,7 +79,10 @@ async function run(
   // ComfyUI may start the prompt before anyone follows it (the submit's answer and a log line
   // come first): what arrives until then is kept and replayed, so no node's start is lost.
   const early: ComfyEvent[] = [];
-  const comfyLines = comfyLogForwarder(promptId, (line) => deps.log.info(line, { source: 'comfyui' }));
+  // Levels as ComfyUI logged them (its exception and traceback are errors), for filters on ERROR.
+  const comfyLines = comfyLogForwarder(promptId, (line, level) =>
+    deps.log[level](line, { source: 'comfyui' }),
+  );
   // Subscribed while the socket opens: ComfyUI drops a subscription whose socket is gone only
   // when it next writes, and the socket is open before the prompt is submitted.
   const [socket] = await Promise.all([

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { exactJsonText } from '../../lambda/domain/exact-json';
 import { CALLER_TOKEN_HEADER, carriesCallerToken } from './caller-token';
 import type { InvocationAnswer } from './invocation-result';
 
@@ -11,7 +12,8 @@ export interface ContainerHandlers {
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   // SageMaker requires Content-Length on every response (no chunked transfer).
-  const text = body === undefined ? '' : JSON.stringify(body);
+  // exactJsonText: ComfyUI's errors may quote a 64-bit integer the prompt held (a BigInt).
+  const text = body === undefined ? '' : exactJsonText(body);
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
 }

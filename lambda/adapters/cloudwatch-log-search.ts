@@ -20,7 +20,29 @@ function safeNeedle(promptId: string): string {
   return promptId;
 }
 
-/** Logs Insights over `/aws/sagemaker/Endpoints/{endpoint}` for lines that carry the prompt_id. */
+/**
+ * The execute's own lines: a JSON line whose top-level `prompt_id` is the id, as the endpoint
+ * container writes every line of a run (ComfyUI's lines too, JSON-escaped in `message`).
+ */
+export function isPromptLine(message: string, promptId: string): boolean {
+  try {
+    const parsed = JSON.parse(message) as unknown;
+    return (
+      typeof parsed === 'object' &&
+      parsed !== null &&
+      (parsed as { prompt_id?: unknown }).prompt_id === promptId
+    );
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Logs Insights over `/aws/sagemaker/Endpoints/{endpoint}` for the lines whose `prompt_id` field
+ * (Logs Insights discovers the fields of JSON lines) is the id. Not a substring match: any key's
+ * prompt can print another execute's id (in a node id, a file name), and such lines would land
+ * in that execute's logs and could push its own out of the 1,000 a query answers.
+ */
 export class CloudWatchLogSearch implements LogSearch {
   constructor(
     private readonly client: CloudWatchLogsClient,
@@ -35,7 +57,7 @@ export class CloudWatchLogSearch implements LogSearch {
           logGroupName: `/aws/sagemaker/Endpoints/${query.endpointName}`,
           startTime: Math.floor(query.from.getTime() / 1000),
           endTime: Math.ceil(query.to.getTime() / 1000),
-          queryString: `fields @timestamp, @message, @logStream | filter @message like "${safeNeedle(query.promptId)}" | sort @timestamp asc | limit 1000`,
+          queryString: `fields @timestamp, @message, @logStream | filter prompt_id = "${safeNeedle(query.promptId)}" | sort @timestamp asc | limit 1000`,
         }),
       ));
     } catch (error) {
@@ -47,10 +69,17 @@ export class CloudWatchLogSearch implements LogSearch {
     const deadline = Date.now() + this.settings.maxWaitMs;
     for (;;) {
       const result = await this.client.send(new GetQueryResultsCommand({ queryId }));
-      const lines = (result.results ?? []).map((fields) => {
-        const value = (name: string) => fields.find((field) => field.field === name)?.value ?? '';
-        return { timestamp: value('@timestamp'), message: value('@message'), logStream: value('@logStream') };
-      });
+      const lines = (result.results ?? [])
+        .map((fields) => {
+          const value = (name: string) => fields.find((field) => field.field === name)?.value ?? '';
+          return {
+            timestamp: value('@timestamp'),
+            message: value('@message'),
+            logStream: value('@logStream'),
+          };
+        })
+        // The query's own filter again, on the whole line: only the container's JSON lines for this id.
+        .filter((line) => isPromptLine(line.message, query.promptId));
       if (result.status === 'Complete') return { lines, complete: true };
       if (result.status !== 'Running' && result.status !== 'Scheduled') return { lines, complete: false };
       if (Date.now() + this.settings.pollIntervalMs > deadline) {

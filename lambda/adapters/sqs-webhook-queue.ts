@@ -1,4 +1,5 @@
 import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { exactJsonText } from '../domain/exact-json';
 import type { WebhookDelivery, WebhookQueue } from '../domain/notification-ports';
 
 /** Under SQS's 12-hour ceiling by more than a delivery function's run (60 s) since the receive. */
@@ -20,7 +21,7 @@ export class SqsWebhookQueue implements WebhookQueue {
     await this.client.send(
       new SendMessageCommand({
         QueueUrl: this.queueUrl,
-        MessageBody: JSON.stringify(delivery),
+        MessageBody: exactJsonText(delivery),
         MessageGroupId: delivery.prompt_id,
         MessageDeduplicationId: delivery.webhook_id,
       }),
@@ -46,7 +47,7 @@ export class SqsWebhookQueue implements WebhookQueue {
     await this.client.send(
       new SendMessageCommand({
         QueueUrl: this.deadLetterUrl,
-        MessageBody: JSON.stringify({ ...delivery, reason }),
+        MessageBody: exactJsonText({ ...delivery, reason }),
         MessageGroupId: delivery.prompt_id,
         MessageDeduplicationId: delivery.webhook_id,
       }),

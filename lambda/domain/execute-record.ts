@@ -1,7 +1,8 @@
-import { exactJsonText, holdsBigInt } from './exact-json';
+import { exactJsonText } from './exact-json';
 import type { ExecuteOutputs } from './execute-outputs';
 import type { ExecuteStatus } from './execute-status';
 import type { PromptGraph } from './prompt-graph';
+import { holdsNumberRecordsCannotKeep } from './prompt-storage';
 import type { WebhookEvent, WebhookSpec } from './webhooks/webhook-spec';
 
 /** ComfyUI's queue parameters, kept beside the prompt as ESD does. */
@@ -218,7 +219,7 @@ function recordedExtraData(extraData: Record<string, unknown> | null): Record<st
   if (!redacted) return redacted;
   const bytes = new TextEncoder().encode(exactJsonText(redacted)).length;
   // A 64-bit integer would come back from DynamoDB rounded: the staged request keeps it exact.
-  return bytes <= MAX_RECORDED_EXTRA_DATA_BYTES && !holdsBigInt(redacted)
+  return bytes <= MAX_RECORDED_EXTRA_DATA_BYTES && !holdsNumberRecordsCannotKeep(redacted)
     ? redacted
     : { comfy_exec_extra_data: STAGED_EXTRA_DATA_NOTE };
 }

@@ -4,6 +4,7 @@ import {
   type ComfyValidationFailure,
   comfyError,
 } from './comfy-errors';
+import { exactJsonText } from './exact-json';
 
 /** One node of an API-format prompt: `{class_type, inputs, _meta?}`. */
 export interface PromptNode {
@@ -27,9 +28,9 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 function linkProblem(value: unknown[], nodeIds: ReadonlySet<string>): string | undefined {
   if (value.length !== 2) return `expected [node_id, output_index], got a list of ${value.length}`;
   const [source, slot] = value;
-  if (typeof source !== 'string') return `the node id ${JSON.stringify(source)} must be a string`;
+  if (typeof source !== 'string') return `the node id ${exactJsonText(source)} must be a string`;
   if (typeof slot !== 'number' || !Number.isInteger(slot) || slot < 0) {
-    return `the output index ${JSON.stringify(slot)} must be a non-negative integer`;
+    return `the output index ${exactJsonText(slot)} must be a non-negative integer`;
   }
   if (!nodeIds.has(source)) return `linked node '${source}' does not exist in the prompt`;
   return undefined;

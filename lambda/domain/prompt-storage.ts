@@ -1,6 +1,18 @@
 import { holdsBigInt } from './exact-json';
 
 /**
+ * True when a value holds a number a DynamoDB record cannot keep as sent: a 64-bit integer
+ * (the document client reads numbers back as JavaScript numbers, rounded) or a number past
+ * 2^53-1 in any form (`1e16`: the document client refuses to write it). Such values travel in the
+ * staged request in S3, whose text is exact.
+ */
+export function holdsNumberRecordsCannotKeep(value: unknown): boolean {
+  if (typeof value === 'number') return !Number.isFinite(value) || Math.abs(value) > Number.MAX_SAFE_INTEGER;
+  if (value === null || typeof value !== 'object') return holdsBigInt(value);
+  return Object.values(value).some(holdsNumberRecordsCannotKeep);
+}
+
+/**
  * DynamoDB caps an item at 400 KB and nesting at 32 levels. A prompt beyond either stays only
  * in the staged request object in S3 and the record keeps a pointer (prompt_path).
  * The byte limit leaves room for the rest of the record.
@@ -21,9 +33,7 @@ function depthOf(value: unknown, limit: number): number {
 
 export function fitsInline(prompt: unknown, maxBytes: number): boolean {
   return (
-    // DynamoDB's document client reads a number back as a JavaScript number: a 64-bit seed
-    // would come back rounded. Such a prompt is read from S3, where its text is exact.
-    !holdsBigInt(prompt) &&
+    !holdsNumberRecordsCannotKeep(prompt) &&
     new TextEncoder().encode(JSON.stringify(prompt)).length <= maxBytes &&
     depthOf(prompt, MAX_INLINE_DEPTH) <= MAX_INLINE_DEPTH
   );

@@ -1,4 +1,5 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { parseExactJson } from '../domain/exact-json';
 import type { WebhookDelivery } from '../domain/notification-ports';
 import { logger } from '../platform/powertools';
 import { traceHandler } from '../platform/tracing';
@@ -17,7 +18,7 @@ export const handler = traceHandler(
     const deps = deliverWebhooksDeps();
     const failures: SQSBatchResponse['batchItemFailures'] = [];
     for (const message of event.Records) {
-      const delivery = JSON.parse(message.body) as WebhookDelivery;
+      const delivery = parseExactJson(message.body) as WebhookDelivery;
       const attempt = {
         number: Number(message.attributes.ApproximateReceiveCount),
         firstQueuedAt: Number(message.attributes.SentTimestamp),

@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import { exactJsonText } from '../domain/exact-json';
 import { EXECUTE_STATUSES } from '../domain/execute-status';
 import { PROMPT_ID_PATTERN } from '../domain/prompt-id';
+import { holdsNumberRecordsCannotKeep } from '../domain/prompt-storage';
 import { MAX_WAIT_SECONDS } from '../use-cases/wait-for-execute';
 
 export const PromptIdSchema = z
@@ -30,6 +31,9 @@ const MAX_PREPARE_PROPS_BYTES = 16 * 1024;
 const SmallJsonObjectSchema = JsonObjectSchema.check(
   z.refine((value) => new TextEncoder().encode(exactJsonText(value)).length <= MAX_PREPARE_PROPS_BYTES, {
     message: `must be at most ${MAX_PREPARE_PROPS_BYTES} bytes of JSON`,
+  }),
+  z.refine((value) => !holdsNumberRecordsCannotKeep(value), {
+    message: `holds a number past 2^53-1 (${Number.MAX_SAFE_INTEGER}), which the record cannot keep exactly: send it as a string`,
   }),
 );
 

@@ -16,7 +16,7 @@ import { cancelExecute } from './cancel-execute';
 import { type CreateExecuteDeps, type CreateExecuteInput, createExecute } from './create-execute';
 import { deleteExecutes } from './delete-executes';
 import { recordedOutputs } from './execute-view';
-import { findOwnedExecute, promptFromStagedRequest } from './get-execute';
+import { findOwnedExecute, promptParamsOf } from './get-execute';
 
 /**
  * ComfyUI's server routes (POST /prompt, /history, /queue, /interrupt, /view, /object_info) for
@@ -59,10 +59,13 @@ export async function ownedRecords(
   return found;
 }
 
-async function promptOf(record: ExecuteRecord, deps: ComfyFacadeDeps): Promise<PromptGraph> {
-  return record.prompt_location === 's3'
-    ? ((await promptFromStagedRequest(record, deps.payloads)) ?? {})
-    : (record.prompt_params.prompt ?? {});
+/**
+ * The record with its prompt and extra_data as sent (read back from the staged request where the
+ * record could not hold them: too big, or a 64-bit integer), and the prompt.
+ */
+async function asSent(record: ExecuteRecord, deps: ComfyFacadeDeps) {
+  const params = await promptParamsOf(record, deps.payloads);
+  return { record: { ...record, prompt_params: params }, prompt: (params.prompt ?? {}) as PromptGraph };
 }
 
 /** The prompt's output nodes (what ComfyUI lists as `outputs_to_execute`). */
@@ -95,8 +98,8 @@ async function fullRecords(summaries: ExecuteSummary[], deps: ComfyFacadeDeps) {
 export async function queueState(owner: string, deps: ComfyFacadeDeps) {
   const items = async (status: ExecuteStatus) =>
     Promise.all(
-      (await fullRecords(await ownedRecords(owner, deps, status), deps)).map(async (record) => {
-        const prompt = await promptOf(record, deps);
+      (await fullRecords(await ownedRecords(owner, deps, status), deps)).map(async (stored) => {
+        const { record, prompt } = await asSent(stored, deps);
         return queueItem(record, prompt, await outputNodes(record, prompt, deps));
       }),
     );
@@ -104,8 +107,8 @@ export async function queueState(owner: string, deps: ComfyFacadeDeps) {
   return { queue_running: running, queue_pending: pending.sort((a, b) => a[0] - b[0]) };
 }
 
-async function entryOf(record: ExecuteRecord, deps: ComfyFacadeDeps): Promise<ComfyHistoryEntry> {
-  const prompt = await promptOf(record, deps);
+async function entryOf(stored: ExecuteRecord, deps: ComfyFacadeDeps): Promise<ComfyHistoryEntry> {
+  const { record, prompt } = await asSent(stored, deps);
   const [outputs, nodes] = await Promise.all([
     // ComfyUI's items carry no URL (clients ask /view): the stored outputs, unsigned.
     recordedOutputs(record, deps.payloads),

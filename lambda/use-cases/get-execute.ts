@@ -36,12 +36,8 @@ async function stagedRequest(record: ExecuteRecord, payloads: PayloadStore) {
   return parseExactJson(text) as Pick<ExecuteRecord['prompt_params'], 'prompt' | 'extra_data'>;
 }
 
-export async function promptFromStagedRequest(record: ExecuteRecord, payloads: PayloadStore) {
-  return (await stagedRequest(record, payloads)).prompt;
-}
-
 /** The prompt and extra_data as sent, read back from the staged request where the record could not hold them. */
-async function promptParamsOf(record: ExecuteRecord, payloads: PayloadStore) {
+export async function promptParamsOf(record: ExecuteRecord, payloads: PayloadStore) {
   const staged = extraDataIsStaged(record);
   if (record.prompt_location !== 's3' && !staged) return record.prompt_params;
   const request = await stagedRequest(record, payloads);

@@ -10,13 +10,14 @@ export interface LogLine {
 
 /**
  * CloudWatch Logs Insights for the local stack: the container's log lines, searched with the
- * subset of the query language GetExecuteLogs sends (`filter @message like "..."`).
+ * subset of the query language GetExecuteLogs sends: `filter FIELD = "..."` on the fields of a
+ * JSON line (as Logs Insights discovers them, top level only here), or `filter @message like "..."`.
  */
 export class LogsInsightsEmulator {
   private readonly lines: LogLine[] = [];
   private readonly queries = new Map<
     string,
-    { logGroup: string; needle: string; from: number; to: number }
+    { logGroup: string; matches: (message: string) => boolean; from: number; to: number }
   >();
 
   constructor(private readonly maxLines = 100_000) {}
@@ -29,11 +30,10 @@ export class LogsInsightsEmulator {
   /** Answers one awsJson1_1 action, or undefined when it is not a Logs action we serve. */
   handle(action: string, input: Record<string, unknown>): { status: number; body: unknown } | undefined {
     if (action === 'StartQuery') {
-      const needle = /like\s+"([^"]*)"/.exec(String(input.queryString ?? ''))?.[1] ?? '';
       const queryId = randomUUID();
       this.queries.set(queryId, {
         logGroup: String(input.logGroupName ?? ''),
-        needle,
+        matches: filterOf(String(input.queryString ?? '')),
         from: Number(input.startTime ?? 0) * 1000,
         to: Number(input.endTime ?? 0) * 1000 + 999,
       });
@@ -49,7 +49,7 @@ export class LogsInsightsEmulator {
             l.logGroup === query.logGroup &&
             l.time >= query.from &&
             l.time <= query.to &&
-            l.message.includes(query.needle),
+            query.matches(l.message),
         )
         .slice(0, 1000)
         .map((l) => [
@@ -65,4 +65,22 @@ export class LogsInsightsEmulator {
     if (action === 'StopQuery') return { status: 200, body: { success: true } };
     return undefined;
   }
+}
+
+/** The query's one `filter`: a JSON field's equality, or a substring of the whole line. */
+function filterOf(queryString: string): (message: string) => boolean {
+  const field = /filter\s+([A-Za-z_][\w.]*)\s*=\s*"([^"]*)"/.exec(queryString);
+  if (field) {
+    const [, name, value] = field as unknown as [string, string, string];
+    return (message) => {
+      try {
+        const parsed = JSON.parse(message) as Record<string, unknown> | null;
+        return typeof parsed === 'object' && parsed !== null && parsed[name] === value;
+      } catch {
+        return false;
+      }
+    };
+  }
+  const needle = /like\s+"([^"]*)"/.exec(queryString)?.[1] ?? '';
+  return (message) => message.includes(needle);
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { executeDetails } from '../../client/cli/execute-details';
-import type { Execute } from '../../client/src/index';
+import { describeFailure } from '../../client/cli/exit-codes';
+import { type Execute, ExecuteFailedError } from '../../client/src/index';
 
 const execute = (overrides: Partial<Execute>) =>
   ({
@@ -26,5 +27,18 @@ describe("get's view of an execute", () => {
     );
     for (const quiet of [execute({}), execute({ cancel_requested: true, status: 'cancelled' })])
       expect(executeDetails(quiet).join('\n')).not.toContain('cancel requested');
+  });
+});
+
+describe("run's words for an execute that did not succeed", () => {
+  it('points a failed one at its logs (ComfyUI traceback), not a cancelled one', () => {
+    const failed = describeFailure(
+      new ExecuteFailedError(execute({ status: 'failed', message: 'VAEDecode failed' })),
+    );
+    expect(failed.lines.at(-1)).toBe(
+      "its log lines, ComfyUI's own among them: comfy-exec logs 5a3d2b9e-0c41-4b7e-9f0a-1d2c3b4a5e6f",
+    );
+    const cancelled = describeFailure(new ExecuteFailedError(execute({ status: 'cancelled' })));
+    expect(cancelled.lines.join('\n')).not.toContain('comfy-exec logs');
   });
 });

@@ -94,5 +94,15 @@ describe("the console's summaries", () => {
     expect(
       formatLogLine({ timestamp: '', message: forwarded('  File "/opt/ComfyUI/nodes.py", line 1525') }),
     ).toBe('16:40:52.200   File "/opt/ComfyUI/nodes.py", line 1525');
+    // A node's colours are dropped; an erase-line and a tab-less control character cannot hide or forge a line.
+    expect(formatLogLine({ timestamp: '', message: forwarded('\u001b[32m[Pack]\u001b[0m loaded') })).toBe(
+      '16:40:52.200 [Pack] loaded',
+    );
+    expect(
+      formatLogLine({
+        timestamp: '',
+        message: forwarded('x\u001b[2K\u001b[1GERROR forged\u0008\u007f\tend'),
+      }),
+    ).toBe('16:40:52.200 xERROR forged\\x08\\x7f\tend');
   });
 });

@@ -118,6 +118,14 @@ describe("the console's Run page", () => {
     expect(await page.locator('#input-3-seed-problem').textContent()).toContain(
       'from 0 to 18446744073709551615',
     );
+    // …and sent as typed, never the previous seed in its place: the endpoint refuses it on its node.
+    await page.getByRole('button', { name: 'Validate' }).click();
+    await expect.poll(() => sent.length).toBe(2);
+    expect(sent[1]).toContain('"seed":18446744073709551616');
+    await page.locator('#fix-node-3').getByRole('alert').first().waitFor();
+    expect(await page.locator('#fix-node-3').textContent()).toContain(
+      'Value 18446744073709551616 bigger than max of 18446744073709551615',
+    );
     // Randomize: a whole number in range, every digit shown.
     await page.getByRole('button', { name: 'Randomize the seed of #3 KSampler' }).click();
     // Below 2^50, as ComfyUI's own editor randomizes.

@@ -61,6 +61,30 @@ describe("ComfyUI's terminal writes as lines", () => {
     expect(lines).toEqual([`${'y'.repeat(20)}…`]);
   });
 
+  it("gives execution.py's error writes (exception, traceback, OOM notice) the error level, the rest info", () => {
+    const seen: string[] = [];
+    const terminal = new ComfyLogLines((line, level) => seen.push(`${level} ${line}`));
+    terminal.accept(
+      entries(
+        'Requested to load SDXL\n',
+        '!!! Exception during processing !!! boom\n',
+        'Traceback (most recent call last):\n  File "x.py", line 1, in run\nRuntimeError: boom\n\n',
+        'Got an OOM, unloading all loaded models.\n',
+        'a node printing !!! Exception during processing !!! in the middle\n',
+      ),
+    );
+    terminal.finish();
+    expect(seen).toEqual([
+      'info Requested to load SDXL',
+      'error !!! Exception during processing !!! boom',
+      'error Traceback (most recent call last):',
+      'error   File "x.py", line 1, in run',
+      'error RuntimeError: boom',
+      'error Got an OOM, unloading all loaded models.',
+      'info a node printing !!! Exception during processing !!! in the middle',
+    ]);
+  });
+
   it('ignores entries not shaped as ComfyUI sends them', () => {
     const lines: string[] = [];
     const terminal = new ComfyLogLines((line) => lines.push(line));

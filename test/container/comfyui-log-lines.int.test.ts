@@ -13,16 +13,20 @@ afterAll(async () => {
   vi.unstubAllEnvs();
 });
 
-/** The container's JSON log lines (Powertools, through console.info) while `run` runs. */
+/** The container's JSON log lines (Powertools: console.info, console.error for ERROR) while `run` runs. */
 async function logLinesDuring(run: () => Promise<unknown>) {
   const lines: string[] = [];
-  const spy = vi.spyOn(console, 'info').mockImplementation((chunk: unknown) => {
+  const keep = (chunk: unknown) => {
     lines.push(String(chunk));
-  });
+  };
+  const spies = [
+    vi.spyOn(console, 'info').mockImplementation(keep),
+    vi.spyOn(console, 'error').mockImplementation(keep),
+  ];
   try {
     await run();
   } finally {
-    spy.mockRestore();
+    for (const spy of spies) spy.mockRestore();
   }
   return lines
     .filter((text) => text.trimStart().startsWith('{'))
@@ -39,8 +43,10 @@ describe("endpoint container: ComfyUI's own log lines, as the execute's", () => 
       expect((await harness.invoke(record.prompt_path)).status).not.toBe(200),
     );
     const comfyui = lines.filter((line) => line.source === 'comfyui');
-    expect(comfyui.every((line) => line.prompt_id === record.prompt_id && line.level === 'INFO')).toBe(true);
+    expect(comfyui.every((line) => line.prompt_id === record.prompt_id)).toBe(true);
     const messages = comfyui.map((line) => line.message as string);
+    // ComfyUI logged its exception, traceback and OOM notice as errors: so are they here.
+    expect(new Set(comfyui.map((line) => line.level))).toEqual(new Set(['ERROR']));
     expect(messages[0]).toMatch(/^!!! Exception during processing !!! Allocation on device 0/);
     expect(messages[1]).toBe('Traceback (most recent call last):');
     expect(messages).toContain('Got an OOM, unloading all loaded models.');

@@ -141,9 +141,7 @@ describe('the endpoint image runs ComfyUI and the adapter as two unprivileged us
     expect(runs.match(/chown [^&]*/g)).toHaveLength(2);
     expect(dockerfile).not.toMatch(/COPY --chown/);
     expect(dockerfile).not.toMatch(/chmod [^\n]*\/opt\/comfy-exec/);
-    expect(entrypoint).toContain(
-      '(umask 0002 && run_as "$COMFYUI_USER" "$COMFYUI_PYTHON" "$COMFYUI_DIR/main.py"',
-    );
+    expect(entrypoint).toContain('&& run_as "$COMFYUI_USER" "$COMFYUI_PYTHON" "$COMFYUI_DIR/main.py"');
     expect(entrypoint).toContain('(run_as "$ADAPTER_USER" $ADAPTER_COMMAND) &');
   });
 
@@ -154,7 +152,8 @@ describe('the endpoint image runs ComfyUI and the adapter as two unprivileged us
       chmodSync(dir, 0o777); // the stand-ins, run as another user, leave a mark in it
       writeFileSync(
         join(dir, 'main.py'),
-        `echo "comfyui: $(id -un) umask $(umask)"\ntouch ${dir}/started\nexec sleep 10\n`,
+        // A line a prompt could make ComfyUI print, shaped as the adapter's own JSON lines.
+        `echo "comfyui: $(id -un) umask $(umask)"\necho '{"level":"ERROR","prompt_id":"p1"}' >&2\ntouch ${dir}/started\nexec sleep 10\n`,
       );
       writeFileSync(
         join(dir, 'adapter.sh'),
@@ -203,8 +202,11 @@ describe('the endpoint image runs ComfyUI and the adapter as two unprivileged us
   it('runs a process as the caller only when told so (empty user) or when not root, and says so', () => {
     const { status, output } = runEntrypoint({ COMFYUI_USER: '', ADAPTER_USER: '' });
     const me = execFileSync('id', ['-un'], { encoding: 'utf8' }).trim();
-    expect(output).toContain(`comfyui: ${me}`);
+    expect(output).toContain(`[comfyui] comfyui: ${me}`);
     expect(output).toContain(`adapter: ${me}`);
+    // ComfyUI's every line, stderr too, is prefixed: none can pass for the adapter's JSON lines.
+    expect(output).toContain('[comfyui] {"level":"ERROR","prompt_id":"p1"}');
+    expect(output.split('\n').filter((line) => line.startsWith('{'))).toEqual([]);
     expect(output).toMatch(
       root ? /COMFYUI_USER is empty: ComfyUI runs as root/ : /not root \(uid \d+\): .* no user switch/,
     );

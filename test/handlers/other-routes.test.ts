@@ -101,23 +101,24 @@ describe('GET /executes/{prompt_id}/logs', () => {
     );
     const logGroup = '/aws/sagemaker/Endpoints/comfy-async-default';
     const now = Date.now();
-    harness.aws.logs.add({
-      logGroup,
-      time: now,
-      message: `ml-g5-gpus-1-prompt-${id}: got prompt`,
-      logStream: 'AllTraffic/i-1/data-log',
-    });
-    harness.aws.logs.add({
-      logGroup,
-      time: now + 1,
-      message: 'another prompt',
-      logStream: 'AllTraffic/i-1/data-log',
-    });
+    const own = JSON.stringify({ level: 'INFO', message: 'got prompt', prompt_id: id, source: 'comfyui' });
+    harness.aws.logs.add({ logGroup, time: now, message: own, logStream: 'AllTraffic/i-1/data-log' });
+    // Lines that merely mention the id (another key's prompt may print it, even as JSON): not this execute's.
+    for (const message of [
+      'another prompt',
+      `ml-g5-gpus-1-prompt-${id}: got prompt`,
+      JSON.stringify({
+        level: 'ERROR',
+        message: `${id} {"prompt_id":"${id}"}`,
+        prompt_id: crypto.randomUUID(),
+      }),
+    ])
+      harness.aws.logs.add({ logGroup, time: now + 1, message, logStream: 'AllTraffic/i-1/data-log' });
     const response = await callApi({ method: 'GET', path: `/executes/${id}/logs` });
     expect(response.body.data.results).toEqual([
       {
         timestamp: new Date(now).toISOString().replace('T', ' ').replace('Z', ''),
-        message: `ml-g5-gpus-1-prompt-${id}: got prompt`,
+        message: own,
         logStream: 'AllTraffic/i-1/data-log',
       },
     ]);

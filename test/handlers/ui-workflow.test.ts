@@ -4,7 +4,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseS3Uri } from '../../lambda/adapters/s3-uri';
 import { seed004UiWorkflow } from '../e2e/seed-prompts';
-import { CORPUS_DIR } from '../fixtures/prompts';
+import { CORPUS_DIR, tinyTxt2imgPrompt } from '../fixtures/prompts';
 import { callApi } from '../support/api-client';
 import { startHandlerHarness } from './harness';
 
@@ -202,5 +202,44 @@ describe('POST /executes with a UI workflow (seed 004)', () => {
     });
     expect(over.status).toBe(400);
     expect(over.text).toContain('Value 18446744073709551616 bigger than max of 18446744073709551615');
+  });
+});
+
+describe('numbers past 2^53-1 outside a seed: exact, or refused with a 400 naming the field, never a 500', () => {
+  const tiny = () => JSON.stringify(tinyTxt2imgPrompt(1));
+
+  it('refuses them in prepare_props (the record cannot keep them), and in a link as its output index', async () => {
+    const props = await callApi({
+      method: 'POST',
+      path: '/executes',
+      rawBody: `{"prompt":${tiny()},"prepare_props":{"p":12345678901234567890}}`,
+    });
+    expect(props.status).toBe(400);
+    expect(props.body.message).toMatch(/prepare_props.*past 2\^53-1/);
+    const link = await callApi({
+      method: 'POST',
+      path: '/executes',
+      rawBody: `{"prompt":${tiny().replace('"model":["4",0]', '"model":["4",12345678901234567890]')}}`,
+    });
+    expect(link.status).toBe(400);
+    expect(link.text).toContain('12345678901234567890');
+  });
+
+  it('keeps them exact in extra_data and in float form in the prompt: created, and answered as sent', async () => {
+    const body = `{"prompt":${tiny().replace('"seed":1,', '"seed":1e16,')},"extra_data":{"big":12345678901234567890,"f":1e300}}`;
+    const created = await callApi({ method: 'POST', path: '/executes', rawBody: body });
+    expect(created.status).toBe(201);
+    const got = await callApi({ method: 'GET', path: `/executes/${created.body.data.prompt_id}` });
+    expect(got.status).toBe(200);
+    expect(got.text).toContain('"big":12345678901234567890');
+    expect(got.text).toContain('"seed":10000000000000000');
+    // ComfyUI's own view of it (the queue's tuple holds the prompt and extra_data) agrees.
+    const queue = await callApi({ method: 'GET', path: '/comfyui/queue' });
+    expect(queue.status).toBe(200);
+    const mine = (queue.body.queue_pending as unknown[][]).findIndex(
+      (item) => item[1] === created.body.data.prompt_id,
+    );
+    expect(mine).toBeGreaterThanOrEqual(0);
+    expect(queue.text).toContain('"big":12345678901234567890');
   });
 });

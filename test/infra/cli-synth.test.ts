@@ -72,11 +72,17 @@ describe('`npx cdk synth` as a child process (the lint gate)', () => {
     expect(image).toBeDefined();
     expect(readdirSync(join(outdir, image!)).sort()).toEqual([
       '.dockerignore',
+      'client',
       'container',
       'lambda',
       'package-lock.json',
       'package.json',
       'tsconfig.json',
+    ]);
+    // Of the client, only the JSON codec the adapter shares (64-bit seeds kept exact).
+    expect(readdirSync(join(outdir, image!, 'client'), { recursive: true }).sort()).toEqual([
+      'src',
+      'src/exact-json.ts',
     ]);
     for (const bundle of bundles) {
       expect(existsSync(join(outdir, bundle, 'index.mjs.map')), bundle).toBe(true);

@@ -81,4 +81,20 @@ describe("the endpoint container's server as the local stack runs it", () => {
     const url = `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}`;
     expect((await fetch(`${url}/ping`)).status).toBe(200);
   });
+
+  it("answers a result quoting a 64-bit integer (ComfyUI's error on a skipped node) with its digits, not a 500", async () => {
+    const answer = {
+      httpStatus: 200,
+      result: {
+        status: 'success',
+        warnings: { node_errors: { '1': { errors: [{ extra_info: { received_value: 2n ** 63n } }] } } },
+      },
+    };
+    const server = createContainerServer({ healthy: async () => true, invoke: async () => answer as never });
+    servers.push(server);
+    const url = `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}`;
+    const response = await fetch(`${url}/invocations`, { method: 'POST', body: '{}' });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('"received_value":9223372036854775808');
+  });
 });

@@ -31,6 +31,17 @@ export function numberErrors(
       ),
     ];
   }
+  // An INT as Python's int() makes it (a numeric string's digits, a float's exact value), so that
+  // "18446744073709551616" or 1.8446744073709552e19 meets the 64-bit bound as the bare integer does.
+  if (type === 'INT') {
+    const digits = typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value);
+    return bigIntegerErrors(
+      name,
+      digits ? BigInt(value.trim().replace(/^\+/, '')) : BigInt(number),
+      options,
+      extra,
+    );
+  }
   // Bounds beyond 2^53 (seed max 2^64-1) do not survive JSON parsing: never compare against them.
   const min =
     typeof options.min === 'number' && Math.abs(options.min) <= SAFE_BOUND ? options.min : undefined;
@@ -61,7 +72,7 @@ function exactBound(bound: unknown): bigint | undefined {
   return PYTHON_BOUNDS.get(bound) ?? BigInt(bound);
 }
 
-/** An integer past 2^53-1 (a 64-bit seed), checked against the input's bounds exactly. */
+/** An integer (a 64-bit seed past 2^53-1 included), checked against the input's bounds exactly. */
 function bigIntegerErrors(
   name: string,
   value: bigint,

@@ -32,20 +32,26 @@ describe('CloudWatchLogSearch', () => {
         results: [
           [
             { field: '@timestamp', value: 't' },
-            { field: '@message', value: `x ${ID}` },
+            { field: '@message', value: `{"level":"INFO","message":"ran","prompt_id":"${ID}"}` },
             { field: '@logStream', value: 's' },
           ],
+          // What a line may hold that is not this execute's: never answered, whatever the query let through.
+          [{ field: '@message', value: `x ${ID}` }],
+          [{ field: '@message', value: `{"message":"${ID}","prompt_id":"another"}` }],
+          [{ field: '@message', value: `[comfyui] {"prompt_id":"${ID}"}` }],
         ],
       });
     expect(await search().search(query)).toEqual({
-      lines: [{ timestamp: 't', message: `x ${ID}`, logStream: 's' }],
+      lines: [
+        { timestamp: 't', message: `{"level":"INFO","message":"ran","prompt_id":"${ID}"}`, logStream: 's' },
+      ],
       complete: true,
     });
     expect(logs).toHaveReceivedCommandWith(StartQueryCommand, {
       logGroupName: '/aws/sagemaker/Endpoints/comfy-async-x',
       startTime: 0,
       endTime: 60,
-      queryString: `fields @timestamp, @message, @logStream | filter @message like "${ID}" | sort @timestamp asc | limit 1000`,
+      queryString: `fields @timestamp, @message, @logStream | filter prompt_id = "${ID}" | sort @timestamp asc | limit 1000`,
     });
   });
 

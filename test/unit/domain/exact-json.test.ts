@@ -30,6 +30,29 @@ describe('JSON with 64-bit integers kept exact', () => {
     expect(parseExactJson(text)).toEqual(value);
   });
 
+  it('revives every mark, an own "__proto__" key included, and leaves prototypes alone', () => {
+    const value = parseExactJson(
+      '{"__proto__":{"seed":18446744073709551615},"list":[9007199254740993,{"x":-9007199254740993}],"__proto__x":12345678901234567890}',
+    ) as Record<string, any>;
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+    expect(Object.hasOwn(value, '__proto__')).toBe(true);
+    expect(value.__proto__x).toBe(12345678901234567890n);
+    expect(value.list).toEqual([9007199254740993n, { x: -9007199254740993n }]);
+    expect(Object.getOwnPropertyDescriptor(value, '__proto__')?.value).toEqual({
+      seed: 18446744073709551615n,
+    });
+    const bare = parseExactJson('{"__proto__":18446744073709551615}') as object;
+    expect(Object.getOwnPropertyDescriptor(bare, '__proto__')?.value).toBe(18446744073709551615n);
+    expect(Object.getPrototypeOf(bare)).toBe(Object.prototype);
+  });
+
+  it('refuses integers longer than Python reads (4,300 digits), as ComfyUI would', () => {
+    expect(() => parseExactJson(`{"seed":${'9'.repeat(4301)}}`)).toThrow(
+      'an integer of 4301 digits: Python (ComfyUI) reads at most 4300',
+    );
+    expect(parseExactJson(`{"seed":-${'9'.repeat(4300)}}`)).toEqual({ seed: -BigInt('9'.repeat(4300)) });
+  });
+
   it('applies a replacer first, and indents as asked', () => {
     const sorted = exactJsonText({ b: 1n << 60n, a: 1 }, (_key: string, inner: unknown) =>
       inner && typeof inner === 'object' && !Array.isArray(inner)

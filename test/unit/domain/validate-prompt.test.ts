@@ -94,6 +94,17 @@ describe("validateAgainstCatalog: ComfyUI's checks at the edge", () => {
     expect(messages(-(2n ** 63n))).toEqual([
       'Value -9223372036854775808 smaller than min of -9223372036854775807',
     ]);
+    // The same bound for the digits as a string, and for a float past 2^53, as Python's int() reads them.
+    p['3']!.inputs.seed = '18446744073709551616';
+    expect(validateAgainstCatalog(p, catalog).failure?.node_errors['3']?.errors[0]?.message).toBe(
+      'Value 18446744073709551616 bigger than max of 18446744073709551615',
+    );
+    p['3']!.inputs.seed = 2 ** 64;
+    expect(validateAgainstCatalog(p, catalog).failure?.node_errors['3']?.errors[0]?.type).toBe(
+      'value_bigger_than_max',
+    );
+    p['3']!.inputs.seed = '18446744073709551615';
+    expect(validateAgainstCatalog(p, catalog).failure).toBeUndefined();
     p['3']!.inputs.seed = -(2n ** 60n);
     expect(validateAgainstCatalog(p, catalog).failure?.node_errors['3']?.errors[0]).toMatchObject({
       type: 'value_smaller_than_min',

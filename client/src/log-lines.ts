@@ -39,12 +39,16 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 /**
  * A line safe to print on a terminal or a page: escape sequences go (a node's colours, but also
  * an erase-line that would hide the real line and show a forged one), other control characters
- * are shown as \xNN.
+ * are shown as \xNN, and a line break inside a field starts an indented continuation.
  */
 function printable(text: string): string {
-  return text
-    .replace(CONTROL_SEQUENCE, '')
-    .replace(CONTROL, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return (
+    text
+      .replace(CONTROL_SEQUENCE, '')
+      .replace(CONTROL, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`)
+      // A field's own line breaks (a stack trace) are indented: never a line of its own, with a time.
+      .replace(/\n/g, '\n    ')
+  );
 }
 
 function formatted(line: LogLine): string {

@@ -36,7 +36,8 @@ export function editableInputs(prompt: Prompt): EditableInput[] {
   for (const [node, spec] of Object.entries(prompt))
     for (const [name, value] of Object.entries(spec.inputs ?? {})) {
       const kind =
-        NUMBERS.has(name) && (typeof value === 'number' || typeof value === 'bigint')
+        // A string too: what was typed and refused stays on the form, to be fixed there.
+        NUMBERS.has(name) && ['number', 'bigint', 'string'].includes(typeof value)
           ? 'number'
           : TEXTS.has(name) && typeof value === 'string'
             ? 'text'

@@ -13,7 +13,7 @@ import { sweepOldFiles } from './comfy-output-files';
 import { containerConfig } from './config';
 import { ModelCache } from './model-cache';
 import { publishObjectInfo } from './publish-object-info';
-import { runInvocation } from './run-invocation';
+import { parseStagedRequest, runInvocation } from './run-invocation';
 import { cachedHealth, createContainerServer, gracefulStop, listen } from './server';
 
 // SageMaker sends SIGKILL 30 s after SIGTERM: a running invocation gets most of that to answer.
@@ -57,16 +57,17 @@ export async function startContainer(env: Record<string, string | undefined> = p
     {
       healthy: async () => catalogPublished && (await comfyHealthy()),
       invoke: async (body) => {
-        const promptId = /"prompt_id"\s*:\s*"([^"]+)"/.exec(body)?.[1];
-        // Every line of a run carries its prompt_id: GetExecuteLogs finds them by it.
-        const child = logger.createChild({ persistentKeys: { prompt_id: promptId } });
+        const request = parseStagedRequest(body);
+        // Every line of a run carries its prompt_id (the request's own, parsed): GetExecuteLogs
+        // answers an execute the lines whose prompt_id field is its id.
+        const child = logger.createChild({ persistentKeys: { prompt_id: request?.prompt_id } });
         const log = {
           info: (message: string, fields: Record<string, unknown> = {}) => child.info(message, fields),
           warn: (message: string, fields: Record<string, unknown> = {}) => child.warn(message, fields),
           error: (message: string, fields: Record<string, unknown> = {}) => child.error(message, fields),
         };
         return calls.run((awsCalls) =>
-          runInvocation(body, { store, comfy, s3, config, log, awsCalls, models }),
+          runInvocation(request, { store, comfy, s3, config, log, awsCalls, models }),
         );
       },
     },

@@ -13,7 +13,12 @@ import type { InvocationDeps, StagedRequest } from './invocation-deps';
 import { failed, type InvocationAnswer, type InvocationResult } from './invocation-result';
 import { ProgressWriter } from './progress-writer';
 
-function parseRequest(body: string): StagedRequest | undefined {
+/**
+ * The staged request as CreateExecute wrote it, or undefined. Its prompt_id is read from the
+ * parsed object only: a text search would find a "prompt_id" in extra_data or the prompt first
+ * (the keys are sorted), and the run's log lines would carry another execute's id.
+ */
+export function parseStagedRequest(body: string): StagedRequest | undefined {
   try {
     // A 64-bit seed stays a BigInt (exact) until it is written to ComfyUI as its digits.
     const parsed = parseExactJson(body) as StagedRequest;
@@ -243,8 +248,10 @@ async function removeOutputs(
 }
 
 /** POST /invocations: the staged request in, the result JSON out (never 200 on failure). */
-export async function runInvocation(body: string, deps: InvocationDeps): Promise<InvocationAnswer> {
-  const request = parseRequest(body);
+export async function runInvocation(
+  request: StagedRequest | undefined,
+  deps: InvocationDeps,
+): Promise<InvocationAnswer> {
   if (!request)
     return failed(
       '',

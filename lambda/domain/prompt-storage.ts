@@ -7,9 +7,26 @@ import { holdsBigInt } from './exact-json';
  * staged request in S3, whose text is exact.
  */
 export function holdsNumberRecordsCannotKeep(value: unknown): boolean {
-  if (typeof value === 'number') return !Number.isFinite(value) || Math.abs(value) > Number.MAX_SAFE_INTEGER;
+  if (typeof value === 'number') return !recordKeeps(value);
   if (value === null || typeof value !== 'object') return holdsBigInt(value);
   return Object.values(value).some(holdsNumberRecordsCannotKeep);
+}
+
+const recordKeeps = (value: number) => Number.isFinite(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER;
+
+/**
+ * A copy a record can hold, for what is only shown (an error ComfyUI answered may quote the value
+ * it refused, 1e300 or a 64-bit integer): such numbers become their text. Written as they are,
+ * the write would fail (past 2^53-1) and the record never complete.
+ */
+export function withNumbersRecordsKeep(value: unknown): unknown {
+  if (typeof value === 'bigint') return String(value);
+  if (typeof value === 'number') return recordKeeps(value) ? value : String(value);
+  if (Array.isArray(value)) return value.map(withNumbersRecordsKeep);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => [key, withNumbersRecordsKeep(inner)]),
+  );
 }
 
 /**

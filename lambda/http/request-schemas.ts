@@ -51,7 +51,20 @@ export const CreateExecuteBodySchema = z.strictObject({
   prompt: described(z.unknown(), 'ComfyUI API-format prompt: node id → {class_type, inputs}'),
   endpoint_name: z.nullish(z.union([EndpointNameSchema, z.literal('')])),
   need_sync: described(z.nullish(z.boolean()), 'ESD: stream progress events; stored, default true'),
-  number: described(z.nullish(z.union([z.string(), z.number()])), 'ComfyUI queue priority'),
+  // Kept in the record: a number it could not hold exactly is refused (1e21 could not even be read
+  // back; a 64-bit integer arrives as a bigint, which neither option takes).
+  number: described(
+    z.nullish(
+      z.union(
+        [
+          z.string().check(z.maxLength(100)),
+          z.number().check(z.minimum(-Number.MAX_SAFE_INTEGER), z.maximum(Number.MAX_SAFE_INTEGER)),
+        ],
+        { error: 'must be a string, or a number within ±(2^53-1); send a larger one as a string' },
+      ),
+    ),
+    'ComfyUI queue priority',
+  ),
   front: described(z.nullish(z.boolean()), 'ComfyUI: queue at the front'),
   extra_data: described(z.nullish(JsonObjectSchema), 'ComfyUI extra_data, passed through untouched'),
   client_id: described(z.nullish(z.string().check(z.maxLength(256))), 'ComfyUI client id'),

@@ -39,14 +39,7 @@ export function documentClient(
 ): DynamoDBDocumentClient {
   return once(purpose === 'executes' ? 'dynamodb' : `dynamodb ${purpose}`, () =>
     DynamoDBDocumentClient.from(new DynamoDBClient({ region: settings.region }), {
-      // allowImpreciseNumbers: a number past 2^53-1 in what ComfyUI answered (an error's
-      // received_value) is written as the number it is, not refused (the record would never
-      // complete). Reads give such integers back as BigInt, which every writer of ours keeps exact.
-      marshallOptions: {
-        removeUndefinedValues: true,
-        convertClassInstanceToMap: false,
-        allowImpreciseNumbers: true,
-      },
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
     }),
   );
 }

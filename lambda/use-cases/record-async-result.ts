@@ -3,6 +3,7 @@ import type { ExecuteRecord } from '../domain/execute-record';
 import { type ContainerResult, parseContainerResult } from '../domain/execute-result';
 import { type ExecuteStatus, isTerminal, statusesThatMayBecome } from '../domain/execute-status';
 import type { Clock, ExecuteStore, PayloadStore, RecordChange } from '../domain/ports';
+import { holdsNumberRecordsCannotKeep, withNumbersRecordsKeep } from '../domain/prompt-storage';
 
 /** SageMaker's InferenceResult notification, reduced to what completion needs. */
 export interface AsyncInvocationOutcome {
@@ -39,7 +40,9 @@ function fileFields(result: ContainerResult, resultLocation: string | undefined)
   const tooLarge =
     outputs !== null &&
     resultLocation !== undefined &&
-    Buffer.byteLength(JSON.stringify(outputs)) > MAX_RECORDED_OUTPUTS_BYTES;
+    // Numbers a record cannot keep (a node may report any) stay in the result object too.
+    (Buffer.byteLength(JSON.stringify(outputs)) > MAX_RECORDED_OUTPUTS_BYTES ||
+      holdsNumberRecordsCannotKeep(outputs));
   return {
     output_path: result.output_path,
     output_files: result.output_files,
@@ -100,7 +103,11 @@ function fromCompleted(result: ContainerResult | undefined, outputLocation: stri
   const message = errorMessage(result) ?? `the container reported ${result.status}`;
   return {
     status: result.status,
-    set: { ...fileFields(result, outputLocation), message, error: result.error ?? null },
+    set: {
+      ...fileFields(result, outputLocation),
+      message,
+      error: withNumbersRecordsKeep(result.error ?? null) as Record<string, unknown> | null,
+    },
   };
 }
 
@@ -117,7 +124,7 @@ function fromFailed(
     set: {
       ...(result ? fileFields(result, failureLocation) : {}),
       message,
-      error: { ...error, failure_reason: failureReason },
+      error: { ...(withNumbersRecordsKeep(error) as object), failure_reason: failureReason },
     },
   };
 }

@@ -90,15 +90,18 @@ function metadataOf(queued: QueuedPrompt, env: RunEnvironment): SavedMetadata {
   }
 }
 
-/** Raised where `extra_data.simulate.fail_node` points: what a real out-of-memory looks like. */
-function failure(id: string, classType: string) {
+/**
+ * Raised where `extra_data.simulate.fail_node` points: what a real out-of-memory looks like (the
+ * node and its class are in execution_error's own fields, as ComfyUI sends them, not the message).
+ */
+function failure() {
   return {
     exception_type: 'torch.OutOfMemoryError',
-    exception_message: `Allocation on device 0 would exceed allowed memory. (out of memory) while running ${classType} (node ${id})`,
+    exception_message: 'Allocation on device 0 would exceed allowed memory. (out of memory)',
     traceback: [
       '  File "/opt/ComfyUI/execution.py", line 496, in execute\n    output_data, output_ui, has_subgraph, has_pending_tasks = await get_output_data(prompt_id, unique_id, obj, input_data_all, execution_block_cb=execution_block_cb, pre_execute_cb=pre_execute_cb, hidden_inputs=hidden_inputs)\n',
       '  File "/opt/ComfyUI/execution.py", line 315, in get_output_data\n    return_values = await _async_map_node_over_list(prompt_id, unique_id, obj, input_data_all, obj.FUNCTION, allow_interrupt=True, execution_block_cb=execution_block_cb, pre_execute_cb=pre_execute_cb, hidden_inputs=hidden_inputs)\n',
-      `  File "/opt/ComfyUI/nodes.py", line 1525, in ${classType.toLowerCase()}\n    return common_ksampler(model, seed, steps, cfg, sampler_name, scheduler, positive, negative, latent_image, denoise=denoise)\n`,
+      '  File "/opt/ComfyUI/execution.py", line 277, in process_inputs\n    result = f(**inputs)\n',
       '  File "/opt/ComfyUI/comfy/model_management.py", line 1104, in cast_to_device\n    return tensor.to(device, non_blocking=non_blocking)\n',
     ],
   };
@@ -184,7 +187,7 @@ export async function runPrompt(queued: QueuedPrompt, env: RunEnvironment): Prom
     } catch (error) {
       const details =
         error instanceof SimulatedNodeError
-          ? failure(id, node.class_type)
+          ? failure()
           : {
               exception_type: 'Exception',
               exception_message: (error as Error).message,

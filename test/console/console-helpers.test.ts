@@ -104,5 +104,15 @@ describe("the console's summaries", () => {
         message: forwarded('x\u001b[2K\u001b[1GERROR forged\u0008\u007f\tend'),
       }),
     ).toBe('16:40:52.200 xERROR forged\\x08\\x7f\tend');
+    // A line break inside a field (a stack, or a forged "next line") is an indented continuation.
+    const broken = JSON.stringify({
+      level: 'ERROR',
+      message: 'invocation failed',
+      timestamp: '2026-12-06T16:40:52.300Z',
+      error: 'e\n23:59:59.000 ERROR forged',
+    });
+    expect(formatLogLine({ timestamp: '', message: broken })).toBe(
+      '16:40:52.300 ERROR invocation failed error=e\n    23:59:59.000 ERROR forged',
+    );
   });
 });

@@ -126,6 +126,13 @@ describe("the console's Run page", () => {
     expect(await page.locator('#fix-node-3').textContent()).toContain(
       'Value 18446744073709551616 bigger than max of 18446744073709551615',
     );
+    // Not a number at all: sent as typed too, refused, and the field stays on the form to fix.
+    await seed.fill('12abc');
+    await page.getByRole('button', { name: 'Validate' }).click();
+    await expect.poll(() => sent.length).toBe(3);
+    expect(sent[2]).toContain('"seed":"12abc"');
+    await expect.poll(() => page.locator('#fix-node-3').textContent()).toContain('Failed to convert');
+    expect(await seed.inputValue()).toBe('12abc');
     // Randomize: a whole number in range, every digit shown.
     await page.getByRole('button', { name: 'Randomize the seed of #3 KSampler' }).click();
     // Below 2^50, as ComfyUI's own editor randomizes.

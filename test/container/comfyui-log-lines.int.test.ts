@@ -35,15 +35,22 @@ async function logLinesDuring(run: () => Promise<unknown>) {
 
 describe("endpoint container: ComfyUI's own log lines, as the execute's", () => {
   it("forwards what ComfyUI wrote while the prompt ran, each line carrying the prompt's id", async () => {
+    // Another execute's id where a text search of the request would find it first (keys sorted).
+    const victim = crypto.randomUUID();
     const record = await harness.create({
       prompt: tinyTxt2imgPrompt(5),
-      extra_data: { simulate: { fail_node: '3' } },
+      extra_data: { prompt_id: victim, simulate: { fail_node: '3' } },
     });
     const lines = await logLinesDuring(async () =>
       expect((await harness.invoke(record.prompt_path)).status).not.toBe(200),
     );
     const comfyui = lines.filter((line) => line.source === 'comfyui');
     expect(comfyui.every((line) => line.prompt_id === record.prompt_id)).toBe(true);
+    // Every line of the run carries the request's own id, none the one its extra_data names.
+    expect(lines.filter((line) => line.prompt_id === victim)).toEqual([]);
+    expect(
+      lines.some((line) => line.message === 'invocation answered' && line.prompt_id === record.prompt_id),
+    ).toBe(true);
     const messages = comfyui.map((line) => line.message as string);
     // ComfyUI logged its exception, traceback and OOM notice as errors: so are they here.
     expect(new Set(comfyui.map((line) => line.level))).toEqual(new Set(['ERROR']));

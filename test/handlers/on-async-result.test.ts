@@ -137,4 +137,49 @@ describe('OnAsyncResult (SNS → Lambda)', () => {
     await onAsyncResult(snsEvent(late));
     expect(await getData(execute.prompt_id)).toEqual(failed);
   });
+
+  it('completes a record whose result quotes numbers a record cannot keep (1e300, 2^64), outputs and errors alike', async () => {
+    // What a node or ComfyUI's error may report; written as they are, the record write would throw forever.
+    const success = await newExecute();
+    const outKey = `async-out/${success.prompt_id}.out`;
+    await harness.clients.s3.send(
+      new PutObjectCommand({
+        Bucket: harness.bucketName,
+        Key: outKey,
+        Body: `{"prompt_id":"${success.prompt_id}","status":"success","outputs":{"7":{"value":[1e300,18446744073709551616]}}}`,
+      }),
+    );
+    await onAsyncResult(
+      snsEvent(
+        notification(success.prompt_id, {
+          invocationStatus: 'Completed',
+          responseParameters: { outputLocation: `s3://${harness.bucketName}/${outKey}` },
+        }),
+      ),
+    );
+    const done = await getData(success.prompt_id);
+    expect(done.status).toBe('success');
+    expect(done.outputs).toEqual({ '7': { value: [1e300, 18446744073709552000] } });
+
+    const failing = await newExecute();
+    const failureKey = failing.sagemaker_raw.FailureLocation.split(`${harness.bucketName}/`)[1]!;
+    await harness.clients.s3.send(
+      new PutObjectCommand({
+        Bucket: harness.bucketName,
+        Key: failureKey,
+        Body: `{"prompt_id":"${failing.prompt_id}","status":"failed","message":"refused","error":{"type":"comfyui_validation","node_errors":{"1":{"errors":[{"extra_info":{"received_value":1e300}}]}}}}`,
+      }),
+    );
+    await onAsyncResult(
+      snsEvent(
+        notification(failing.prompt_id, {
+          invocationStatus: 'Failed',
+          failureReason: 'Received server error (400)',
+        }),
+      ),
+    );
+    const failed = await getData(failing.prompt_id);
+    expect(failed.status).toBe('failed');
+    expect(failed.error.node_errors['1'].errors[0].extra_info.received_value).toBe('1e+300');
+  });
 });

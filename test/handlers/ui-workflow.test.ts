@@ -225,6 +225,26 @@ describe('numbers past 2^53-1 outside a seed: exact, or refused with a 400 namin
     expect(link.text).toContain('12345678901234567890');
   });
 
+  it('refuses a queue number the record could not keep (1e21 could not even be read back), and keeps one sent as a string', async () => {
+    for (const number of ['1e21', '-1e200', '9007199254740992']) {
+      const refused = await callApi({
+        method: 'POST',
+        path: '/executes',
+        rawBody: `{"prompt":${tiny()},"number":${number}}`,
+      });
+      expect(refused.status, number).toBe(400);
+      expect(refused.body.message).toMatch(/number.*(2\^53-1|9007199254740991)/);
+    }
+    const kept = await callApi({
+      method: 'POST',
+      path: '/executes',
+      rawBody: `{"prompt":${tiny()},"number":"1e21"}`,
+    });
+    expect(kept.status).toBe(201);
+    const got = await callApi({ method: 'GET', path: `/executes/${kept.body.data.prompt_id}` });
+    expect(got.body.data.prompt_params.number).toBe('1e21');
+  });
+
   it('keeps them exact in extra_data and in float form in the prompt: created, and answered as sent', async () => {
     const body = `{"prompt":${tiny().replace('"seed":1,', '"seed":1e16,')},"extra_data":{"big":12345678901234567890,"f":1e300}}`;
     const created = await callApi({ method: 'POST', path: '/executes', rawBody: body });

@@ -18,7 +18,7 @@ export interface CreateExecuteBody {
   /**
    * ComfyUI queue priority
    */
-  number?: string | number | null;
+  number?: (string | number) | null;
   /**
    * ComfyUI: queue at the front
    */

@@ -52,6 +52,9 @@ try {
     await page.screenshot({ path: join(OUT, `gallery${suffix}.png`), fullPage: true });
     await page.goto(`${consoleUrl}#/executes/${failed.data.prompt_id}`);
     await page.locator('.node.failed').waitFor();
+    // With its logs open: ComfyUI's own lines (the exception, the traceback) among the container's.
+    await page.getByRole('button', { name: 'Show logs' }).click();
+    await page.locator('.logs', { hasText: 'Traceback (most recent call last):' }).waitFor();
     await page.screenshot({ path: join(OUT, `execute-failed${suffix}.png`), fullPage: true });
     await page.goto(`${consoleUrl}#/run`);
     const file = join(mkdtempSync(join(tmpdir(), 'shots-')), 'workflow.json');

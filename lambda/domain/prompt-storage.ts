@@ -2,9 +2,9 @@ import { holdsBigInt } from './exact-json';
 
 /**
  * True when a value holds a number a DynamoDB record cannot keep as sent: a 64-bit integer
- * (the document client reads numbers back as JavaScript numbers, rounded) or a number past
- * 2^53-1 in any form (`1e16`: the document client refuses to write it). Such values travel in the
- * staged request in S3, whose text is exact.
+ * (the document client reads numbers back as JavaScript numbers, rounded), a number past 2^53-1
+ * in any form (`1e16`: the document client refuses to write it), or one nearer zero than 1e-130
+ * (DynamoDB's underflow). Such values travel in the staged request in S3, whose text is exact.
  */
 export function holdsNumberRecordsCannotKeep(value: unknown): boolean {
   if (typeof value === 'number') return !recordKeeps(value);
@@ -12,7 +12,13 @@ export function holdsNumberRecordsCannotKeep(value: unknown): boolean {
   return Object.values(value).some(holdsNumberRecordsCannotKeep);
 }
 
-const recordKeeps = (value: number) => Number.isFinite(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER;
+/** DynamoDB refuses a non-zero number smaller than this in magnitude (underflow). */
+export const SMALLEST_RECORD_NUMBER = 1e-130;
+
+const recordKeeps = (value: number) =>
+  Number.isFinite(value) &&
+  Math.abs(value) <= Number.MAX_SAFE_INTEGER &&
+  (value === 0 || Math.abs(value) >= SMALLEST_RECORD_NUMBER);
 
 /**
  * A copy a record can hold, for what is only shown (an error ComfyUI answered may quote the value

@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import { exactJsonText } from '../domain/exact-json';
 import { EXECUTE_STATUSES } from '../domain/execute-status';
 import { PROMPT_ID_PATTERN } from '../domain/prompt-id';
-import { holdsNumberRecordsCannotKeep } from '../domain/prompt-storage';
+import { holdsNumberRecordsCannotKeep, SMALLEST_RECORD_NUMBER } from '../domain/prompt-storage';
 import { MAX_WAIT_SECONDS } from '../use-cases/wait-for-execute';
 
 export const PromptIdSchema = z
@@ -33,7 +33,7 @@ const SmallJsonObjectSchema = JsonObjectSchema.check(
     message: `must be at most ${MAX_PREPARE_PROPS_BYTES} bytes of JSON`,
   }),
   z.refine((value) => !holdsNumberRecordsCannotKeep(value), {
-    message: `holds a number past 2^53-1 (${Number.MAX_SAFE_INTEGER}), which the record cannot keep exactly: send it as a string`,
+    message: `holds a number past 2^53-1 (${Number.MAX_SAFE_INTEGER}) or nearer zero than ${SMALLEST_RECORD_NUMBER}, which the record cannot keep exactly: send it as a string`,
   }),
 );
 
@@ -58,7 +58,14 @@ export const CreateExecuteBodySchema = z.strictObject({
       z.union(
         [
           z.string().check(z.maxLength(100)),
-          z.number().check(z.minimum(-Number.MAX_SAFE_INTEGER), z.maximum(Number.MAX_SAFE_INTEGER)),
+          z.number().check(
+            z.minimum(-Number.MAX_SAFE_INTEGER),
+            z.maximum(Number.MAX_SAFE_INTEGER),
+            z.refine(
+              (n) => n === 0 || Math.abs(n) >= SMALLEST_RECORD_NUMBER,
+              `must be 0 or at least ${SMALLEST_RECORD_NUMBER} in size (DynamoDB's smallest)`,
+            ),
+          ),
         ],
         { error: 'must be a string, or a number within ±(2^53-1); send a larger one as a string' },
       ),

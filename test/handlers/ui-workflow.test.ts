@@ -226,14 +226,14 @@ describe('numbers past 2^53-1 outside a seed: exact, or refused with a 400 namin
   });
 
   it('refuses a queue number the record could not keep (1e21 could not even be read back), and keeps one sent as a string', async () => {
-    for (const number of ['1e21', '-1e200', '9007199254740992']) {
+    for (const number of ['1e21', '-1e200', '9007199254740992', '1e-200', '-5e-324']) {
       const refused = await callApi({
         method: 'POST',
         path: '/executes',
         rawBody: `{"prompt":${tiny()},"number":${number}}`,
       });
       expect(refused.status, number).toBe(400);
-      expect(refused.body.message).toMatch(/number.*(2\^53-1|9007199254740991)/);
+      expect(refused.body.message).toMatch(/number.*(2\^53-1|9007199254740991|1e-130)/);
     }
     const kept = await callApi({
       method: 'POST',
@@ -246,13 +246,16 @@ describe('numbers past 2^53-1 outside a seed: exact, or refused with a 400 namin
   });
 
   it('keeps them exact in extra_data and in float form in the prompt: created, and answered as sent', async () => {
-    const body = `{"prompt":${tiny().replace('"seed":1,', '"seed":1e16,')},"extra_data":{"big":12345678901234567890,"f":1e300}}`;
+    // 1e-200: DynamoDB's underflow; a valid denoise for ComfyUI, so the prompt stays in S3 too.
+    const body = `{"prompt":${tiny().replace('"seed":1,', '"seed":1e16,').replace('"denoise":1', '"denoise":1e-200')},"extra_data":{"big":12345678901234567890,"f":1e300,"tiny":1e-200}}`;
     const created = await callApi({ method: 'POST', path: '/executes', rawBody: body });
     expect(created.status).toBe(201);
     const got = await callApi({ method: 'GET', path: `/executes/${created.body.data.prompt_id}` });
     expect(got.status).toBe(200);
     expect(got.text).toContain('"big":12345678901234567890');
     expect(got.text).toContain('"seed":10000000000000000');
+    expect(got.text).toContain('"denoise":1e-200');
+    expect(got.text).toContain('"tiny":1e-200');
     // ComfyUI's own view of it (the queue's tuple holds the prompt and extra_data) agrees.
     const queue = await callApi({ method: 'GET', path: '/comfyui/queue' });
     expect(queue.status).toBe(200);

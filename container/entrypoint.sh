@@ -54,8 +54,10 @@ run_as() {
 # adapter can remove the files in them too. ComfyUI's stdout and stderr reach the log group with
 # every line prefixed "[comfyui] ": a prompt can make ComfyUI print anything (a node id, a file
 # name), and no such line may pass for one of the adapter's JSON lines, which GetExecuteLogs
-# selects by their prompt_id field.
-(umask 0002 && exec > >(exec sed -u 's/^/[comfyui] /') 2>&1 && run_as "$COMFYUI_USER" "$COMFYUI_PYTHON" "$COMFYUI_DIR/main.py" --listen 127.0.0.1 --port "${COMFYUI_PORT:-8188}" --disable-auto-launch ${COMFYUI_ARGS:-}) &
+# selects by their prompt_id field. Lines are cut every 3,000 characters (at most 12 KB), each
+# piece prefixed: a log pipeline that splits long lines (Docker's at 16 KB) then never makes an
+# unprefixed piece.
+(umask 0002 && exec > >(exec sed -u -e 's/.\{3000\}/&\n[comfyui] /g' -e 's/^/[comfyui] /') 2>&1 && run_as "$COMFYUI_USER" "$COMFYUI_PYTHON" "$COMFYUI_DIR/main.py" --listen 127.0.0.1 --port "${COMFYUI_PORT:-8188}" --disable-auto-launch ${COMFYUI_ARGS:-}) &
 comfyui=$!
 (run_as "$ADAPTER_USER" $ADAPTER_COMMAND) &
 adapter=$!

@@ -153,7 +153,7 @@ describe('the endpoint image runs ComfyUI and the adapter as two unprivileged us
       writeFileSync(
         join(dir, 'main.py'),
         // A line a prompt could make ComfyUI print, shaped as the adapter's own JSON lines.
-        `echo "comfyui: $(id -un) umask $(umask)"\necho '{"level":"ERROR","prompt_id":"p1"}' >&2\ntouch ${dir}/started\nexec sleep 10\n`,
+        `echo "comfyui: $(id -un) umask $(umask)"\necho '{"level":"ERROR","prompt_id":"p1"}' >&2\nprintf 'x%.0s' $(seq 7000); echo '{"prompt_id":"p1"}'\ntouch ${dir}/started\nexec sleep 10\n`,
       );
       writeFileSync(
         join(dir, 'adapter.sh'),
@@ -207,6 +207,11 @@ describe('the endpoint image runs ComfyUI and the adapter as two unprivileged us
     // ComfyUI's every line, stderr too, is prefixed: none can pass for the adapter's JSON lines.
     expect(output).toContain('[comfyui] {"level":"ERROR","prompt_id":"p1"}');
     expect(output.split('\n').filter((line) => line.startsWith('{'))).toEqual([]);
+    // A long line comes in prefixed pieces of at most 3,000 characters: a pipeline splitting
+    // long lines cannot make a piece that begins with the line's JSON tail.
+    const pieces = output.split('\n').filter((line) => line.includes('xxx'));
+    expect(pieces.map((line) => line.length)).toEqual([3010, 3010, 10 + 1000 + 18]);
+    expect(pieces.every((line) => line.startsWith('[comfyui] '))).toBe(true);
     expect(output).toMatch(
       root ? /COMFYUI_USER is empty: ComfyUI runs as root/ : /not root \(uid \d+\): .* no user switch/,
     );

@@ -88,17 +88,16 @@ async function run(
   const comfyLines = comfyLogForwarder(promptId, (line, level) =>
     deps.log[level](line, { source: 'comfyui' }),
   );
-  // Subscribed while the socket opens: ComfyUI drops a subscription whose socket is gone only
-  // when it next writes, and the socket is open before the prompt is submitted.
-  const [socket] = await Promise.all([
-    deps.comfy.openEvents(clientId, (event) => {
-      comfyLines.onEvent(event);
-      if (event.type === 'executed' && event.data?.prompt_id === promptId) note(event.data.output);
-      if (listeners.length === 0) early.push(event);
-      for (const listener of listeners) listener(event);
-    }),
-    deps.comfy.subscribeLogs(clientId),
-  ]);
+  // Asked for before the socket opens and awaited only after the submit (it never throws): the
+  // subscription is in ComfyUI long before the prompt's first node writes anything, at no cost to
+  // the hand-off (ComfyUI keeps a subscription whose socket is not open yet until it next writes).
+  const subscribed = deps.comfy.subscribeLogs(clientId);
+  const socket = await deps.comfy.openEvents(clientId, (event) => {
+    comfyLines.onEvent(event);
+    if (event.type === 'executed' && event.data?.prompt_id === promptId) note(event.data.output);
+    if (listeners.length === 0) early.push(event);
+    for (const listener of listeners) listener(event);
+  });
   // Every progress write returns the record, cancel_requested included: while progress flows,
   // the cancel check reads that instead of spending a GetItem per poll.
   let seen: { at: number; cancelRequested: boolean } | undefined;
@@ -144,6 +143,7 @@ async function run(
       const summary = `ComfyUI refused the prompt: ${error?.message ?? `HTTP ${submitted.status}`}${error?.details ? ` (${String(error.details).split('\n')[0]})` : ''}`;
       return failed(promptId, 400, summary, { type: 'comfyui_validation', error, node_errors });
     }
+    await subscribed;
     const skipped = { ...request.skipped_node_errors, ...submitted.body?.node_errors };
     const warnings = Object.keys(skipped).length > 0 ? { node_errors: skipped } : undefined;
     // Not ComfyUI's queue number: it counts every key's prompts, and GetExecuteLogs shows this line to its owner.

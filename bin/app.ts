@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { addComfyExecStacks } from '../lib/app-stages';
+import { loadEnvironments } from '../lib/config/environments';
 import { ContextError } from '../lib/config/stage-config';
 import { acknowledgeNagFindings } from '../lib/nag-acknowledgements';
 
@@ -8,6 +10,8 @@ import { acknowledgeNagFindings } from '../lib/nag-acknowledgements';
 const app = new App();
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: false }));
 try {
+  // Environments as code (issue 28): checked here, so a bad file stops the synth naming it.
+  loadEnvironments(join(import.meta.dirname, '../environments'));
   const stacks = addComfyExecStacks(app, {
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });

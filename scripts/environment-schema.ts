@@ -1,7 +1,7 @@
 /**
  * `npm run environment-schema`: writes environments/environment.schema.json, the JSON Schema
  * editors use for `environments/{name}.json` (`"$schema": "./environment.schema.json"`), from the
- * zod schema `cdk synth` checks them with (lib/config/environment-file.ts).
+ * zod schema `cdk synth` checks them with (client/src/environment-file.ts).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

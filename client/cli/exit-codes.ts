@@ -8,6 +8,7 @@ import {
   PromptSourceError,
   PromptValidationError,
 } from '../src/index';
+import { InstallError } from './env/install-error';
 import { fixHints } from './fix-hints';
 
 /** The command line's exit codes. */
@@ -19,6 +20,8 @@ export const EXIT = {
   usage: 2,
   /** The API answered an error, or could not be reached. */
   api: 3,
+  /** `env install` could not make the environment (a pack, pip, or ComfyUI's import check failed). */
+  installFailed: 4,
   /** Stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it). */
   interrupted: 130,
 } as const;
@@ -62,6 +65,8 @@ export function describeFailure(error: unknown): { lines: string[]; code: number
       lines: [error.message, ...formatNodeErrors(error.nodeErrors), ...fixHints(error.nodeErrors)],
       code: EXIT.usage,
     };
+  if (error instanceof InstallError)
+    return { lines: [error.message, ...error.details.map((line) => `  ${line}`)], code: EXIT.installFailed };
   if (error instanceof UsageError || error instanceof PromptSourceError || error instanceof PromptEditError)
     return { lines: [error.message], code: EXIT.usage };
   if (error instanceof ApiError) {

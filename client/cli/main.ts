@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { registerDoctor } from './commands/doctor';
+import { registerEnv } from './commands/env';
 import { registerExecutes } from './commands/executes';
 import { registerMisc } from './commands/misc';
 import { registerModels } from './commands/models';
@@ -37,6 +38,7 @@ registerExecutes(program, context);
 registerMisc(program, context);
 registerModels(program, context);
 registerDoctor(program, context);
+registerEnv(program, context);
 for (const command of program.commands) command.exitOverride();
 
 try {

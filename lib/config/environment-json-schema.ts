@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { EnvironmentFileSchema } from './environment-file';
+import { EnvironmentFileSchema } from '../../client/src/environment-file';
 
 /** The environment file's JSON Schema, as editors read it: what may be written (defaults optional). */
 export function environmentJsonSchema(): Record<string, unknown> {

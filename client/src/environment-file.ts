@@ -87,3 +87,68 @@ export const EnvironmentFileSchema = z.strictObject({
 });
 
 export type EnvironmentFile = z.infer<typeof EnvironmentFileSchema>;
+export type GitPackEntry = z.infer<typeof GitPack>;
+export type RegistryPackEntry = z.infer<typeof RegistryPack>;
+
+/** A problem in an environment file: one line, `{where}: {field}: {problem}`. */
+export class EnvironmentFileError extends Error {
+  override name = 'EnvironmentFileError';
+}
+
+/** The name an environment file gives its environment: the file's name without `.json`. */
+export function environmentNameProblem(name: string): string | undefined {
+  if (ENVIRONMENT_NAME.test(name) && name.length <= MAX_ENVIRONMENT_NAME_LENGTH) return undefined;
+  return `the name '${name}' must start with a letter, hold only letters and digits, and be at most ${MAX_ENVIRONMENT_NAME_LENGTH} characters (its endpoint is comfy-async-{name})`;
+}
+
+/**
+ * An environment file's text, checked as both `cdk synth` and `comfy-exec env install` read it:
+ * the first problem throws one line naming `where` (the file) and the field.
+ */
+export function parseEnvironmentFile(text: string, where: string): EnvironmentFile {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new EnvironmentFileError(`${where}: not JSON: ${(error as Error).message}`);
+  }
+  const parsed = z.safeParse(EnvironmentFileSchema, json);
+  if (!parsed.success)
+    throw new EnvironmentFileError(`${where}: ${problemOf(parsed.error.issues[0]!, json)}`);
+  const { min_instances: min, max_instances: max } = parsed.data.endpoint;
+  if (min !== undefined && max !== undefined && min > max)
+    throw new EnvironmentFileError(
+      `${where}: endpoint.min_instances (${min}) is more than endpoint.max_instances (${max})`,
+    );
+  return parsed.data;
+}
+
+type Issue = z.core.$ZodIssue;
+
+/** `field: problem`; a custom node entry's own problem rather than the union's "Invalid input". */
+function problemOf(issue: Issue, json: unknown): string {
+  const path = issue.path.map(String);
+  if (issue.code === 'invalid_union' && path[0] === 'custom_nodes' && path.length === 2) {
+    const entry = (json as { custom_nodes: unknown[] }).custom_nodes[Number(path[1])];
+    const kind =
+      entry && typeof entry === 'object'
+        ? 'registry' in entry
+          ? RegistryPack
+          : 'git' in entry
+            ? GitPack
+            : undefined
+        : undefined;
+    if (!kind)
+      return `${path.join('.')}: must be {"git": URL, "commit": 40-hex} or {"registry": id, "version": x.y.z}`;
+    const inner = z.safeParse(kind, entry);
+    if (!inner.success) {
+      const first = inner.error.issues[0]!;
+      const unpinned =
+        first.path.length === 1 &&
+        (first.path[0] === 'commit' || first.path[0] === 'version') &&
+        first.code === 'invalid_type';
+      return `${[...path, ...first.path.map(String)].join('.')}: ${unpinned ? 'missing: every pack is pinned (an environment builds the same image every time)' : first.message}`;
+    }
+  }
+  return `${path.length > 0 ? path.join('.') : '(the file)'}: ${issue.message}`;
+}

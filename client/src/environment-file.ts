@@ -22,7 +22,10 @@ export const GitPack = z.strictObject({
   commit: COMMIT,
 });
 export const RegistryPack = z.strictObject({
-  registry: z.string().check(z.regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, 'must be a Comfy registry node id')),
+  // Registry ids keep the case their publisher gave them (`ComfyUI-segment-anything-2`).
+  registry: z
+    .string()
+    .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'must be a Comfy registry node id')),
   version: z.string().check(z.regex(SEMVER, 'must be an exact version (x.y.z), not a range')),
 });
 

@@ -1,8 +1,16 @@
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { exactJsonText } from '../../src/index';
 import type { Context } from '../context';
+import { environmentFromWorkflow, NotAUiWorkflowError } from '../env/from-workflow';
 import { installEnvironment } from '../env/install';
-import { COMFY_REGISTRY_URL } from '../env/registry-pack';
+import { COMFY_REGISTRY_URL, registryRepository } from '../env/registry-pack';
+import { UsageError } from '../exit-codes';
+
+interface FromWorkflowFlags {
+  registry: string;
+  offline?: boolean;
+}
 
 interface InstallFlags {
   comfyui: string;
@@ -54,5 +62,60 @@ export function registerEnv(program: Command, context: Context) {
           `${pack.name} (${pack.source}): ${pack.nodes.length} node classes: ${pack.nodes.join(', ')}`,
         );
       if (outcome.packs.length === 0) context.out('no custom node packs in this environment');
+    });
+  env
+    .command('from-workflow')
+    .description(
+      'write the environment a UI workflow needs (its nodes’ cnr_id/aux_id and ver, its models) as JSON on stdout; say what could not be placed',
+    )
+    .argument('<workflow>', 'a workflow saved or exported from ComfyUI (UI format)')
+    .option(
+      '--registry <url>',
+      'the Comfy registry’s API, asked for the repository of a pack saved at a git commit (default: COMFY_REGISTRY_URL or https://api.comfy.org)',
+      process.env.COMFY_REGISTRY_URL ?? COMFY_REGISTRY_URL,
+    )
+    .option('--offline', 'ask the registry nothing (packs saved at a git commit are then left unplaced)')
+    .action(async (path: string, flags: FromWorkflowFlags) => {
+      const text = await readFile(path, 'utf8').catch(() => {
+        throw new UsageError(`cannot read ${path}`);
+      });
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch (error) {
+        throw new UsageError(`${path}: not JSON: ${(error as Error).message}`);
+      }
+      const lookup = flags.offline
+        ? async () => undefined
+        : (id: string) => registryRepository(flags.registry, id);
+      const found = await environmentFromWorkflow(json, lookup).catch((error) => {
+        throw error instanceof NotAUiWorkflowError ? new UsageError(`${path}: ${error.message}`) : error;
+      });
+      context.out(exactJsonText(found.environment, undefined, 2));
+      for (const pack of found.packs) {
+        const pin =
+          'git' in pack.entry
+            ? `${pack.entry.git}@${pack.entry.commit}`
+            : `registry ${pack.entry.registry}@${pack.entry.version}`;
+        context.info(`${pin}: ${pack.types.join(', ')}`);
+        if (pack.otherPins.length > 0)
+          context.info(
+            `  its nodes were also saved with ${pack.otherPins.join(', ')}; pinned to what most of them had (between equals, the first in the file)`,
+          );
+      }
+      if (found.comfyuiVersions.length > 0)
+        context.info(
+          `saved with ComfyUI ${found.comfyuiVersions.join(', ')} (comfy-core); set "comfyui" to pin one, or keep the project's`,
+        );
+      if (found.environment.models.length > 0)
+        context.info(
+          `models: ${found.environment.models.length} listed without sha256 (a workflow does not record it): add each file's sha256 before deploying (cdk synth refuses them without)`,
+        );
+      if (found.notRun > 0)
+        context.info(`${found.notRun} muted or bypassed nodes left out (they do not run as saved)`);
+      if (found.unplaced.length > 0) {
+        context.err(`could not place ${found.unplaced.length} node types:`);
+        for (const { type, reason } of found.unplaced) context.err(`  ${type}: ${reason}`);
+      }
     });
 }

@@ -106,3 +106,19 @@ async function unpack(bytes: Uint8Array, place: PackPlace) {
     await writeFile(target, content);
   }
 }
+
+const NodeAnswer = z.object({ repository: z.optional(z.string()) });
+
+/** A registry pack's repository URL (`GET /nodes/{id}`), or undefined when the registry cannot say. */
+export async function registryRepository(registryUrl: string, id: string): Promise<string | undefined> {
+  const url = `${registryUrl.replace(/\/+$/, '')}/nodes/${encodeURIComponent(id)}`;
+  try {
+    const answer = await fetch(url);
+    if (!answer.ok) return undefined;
+    const parsed = z.safeParse(NodeAnswer, await answer.json());
+    const repository = parsed.success ? parsed.data.repository : undefined;
+    return repository && /^https:\/\/\S+$/.test(repository) ? repository : undefined;
+  } catch {
+    return undefined;
+  }
+}

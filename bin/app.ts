@@ -10,11 +10,14 @@ import { acknowledgeNagFindings } from '../lib/nag-acknowledgements';
 const app = new App();
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: false }));
 try {
-  // Environments as code (issue 28): checked here, so a bad file stops the synth naming it.
-  loadEnvironments(join(import.meta.dirname, '../environments'));
-  const stacks = addComfyExecStacks(app, {
-    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-  });
+  // Environments as code (issue 28): checked here, so a bad file stops the synth naming it;
+  // each becomes an endpoint of its own.
+  const environments = loadEnvironments(join(import.meta.dirname, '../environments'));
+  const stacks = addComfyExecStacks(
+    app,
+    { env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION } },
+    environments,
+  );
   acknowledgeNagFindings(stacks);
   app.synth();
 } catch (error) {

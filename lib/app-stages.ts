@@ -1,5 +1,7 @@
 import { type App, Aws, RemovalPolicy, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { environmentEndpoints } from './config/environment-endpoints';
+import type { Environment } from './config/environments';
 import { payloadBucketName, readStageConfig } from './config/stage-config';
 import { ControlPlaneStack } from './stacks/control-plane-stack';
 import { DataStack } from './stacks/data-stack';
@@ -13,8 +15,11 @@ function retention(days: number): RetentionDays {
   return (offered.find((d) => d >= days) ?? RetentionDays.TEN_YEARS) as RetentionDays;
 }
 
-/** The three stacks of one deployment, configured from CDK context. */
-export function addComfyExecStacks(app: App, props: StackProps = {}) {
+/**
+ * The three stacks of one deployment, configured from CDK context and `environments/` (one
+ * endpoint per environment; none: the single endpoint).
+ */
+export function addComfyExecStacks(app: App, props: StackProps = {}, environments: Environment[] = []) {
   const config = readStageConfig((key) => app.node.tryGetContext(key), Object.keys(app.node.getAllContext()));
   const removalPolicy = config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
   const bucketName = payloadBucketName(config, Aws.ACCOUNT_ID, Aws.REGION);
@@ -29,6 +34,7 @@ export function addComfyExecStacks(app: App, props: StackProps = {}) {
     config,
     table: data.executeTable.table,
     bucketName,
+    environmentEndpoints: environmentEndpoints(environments, config),
   });
   // The other stacks name the bucket by its known name (plain strings in IAM statements): order them explicitly.
   inference.addStackDependency(data);

@@ -69,6 +69,8 @@ const Endpoint = z.strictObject({
 
 export const EnvironmentFileSchema = z.strictObject({
   $schema: z.optional(z.string()),
+  /** The deployment's default endpoint (requests that name none): at most one file says so; else the first by name. */
+  default: z.optional(z.boolean()),
   comfyui: z.optional(
     z
       .string()
@@ -123,6 +125,11 @@ export function parseEnvironmentFile(text: string, where: string): EnvironmentFi
     throw new EnvironmentFileError(
       `${where}: endpoint.min_instances (${min}) is more than endpoint.max_instances (${max})`,
     );
+  for (const [index, schedule] of (parsed.data.endpoint.schedules ?? []).entries())
+    if (schedule.min_instances === undefined && schedule.max_instances === undefined)
+      throw new EnvironmentFileError(
+        `${where}: endpoint.schedules.${index}: sets neither min_instances nor max_instances`,
+      );
   return parsed.data;
 }
 

@@ -1,5 +1,10 @@
-import { Aws, Duration, Fn, Stack } from 'aws-cdk-lib';
-import { AdjustmentType, ScalableTarget, ServiceNamespace } from 'aws-cdk-lib/aws-applicationautoscaling';
+import { Aws, Duration, Fn, Stack, TimeZone } from 'aws-cdk-lib';
+import {
+  AdjustmentType,
+  ScalableTarget,
+  Schedule,
+  ServiceNamespace,
+} from 'aws-cdk-lib/aws-applicationautoscaling';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IRepository } from 'aws-cdk-lib/aws-ecr';
@@ -35,6 +40,20 @@ export interface AsyncEndpointProps {
   readonly inputBuckets?: readonly string[];
   /** Disk the container may fill with library models before evicting. @default 100 GiB */
   readonly modelCacheBytes?: number;
+  /**
+   * Scheduled minimum/maximum instances (Application Auto Scaling scheduled actions): e.g. one
+   * instance kept warm in working hours, zero at night. @default none
+   */
+  readonly schedules?: readonly EndpointSchedule[];
+}
+
+export interface EndpointSchedule {
+  /** `cron(minutes hours day-of-month month day-of-week year)`. */
+  readonly cron: string;
+  /** IANA time zone. @default UTC */
+  readonly timezone?: string;
+  readonly minInstances?: number;
+  readonly maxInstances?: number;
 }
 
 /** `account.dkr.ecr.region.amazonaws.com/repo:tag` → the repository ARN, for pull permissions. */
@@ -152,6 +171,13 @@ export class AsyncEndpoint extends Construct {
       scaleInCooldown: Duration.minutes(5),
       scaleOutCooldown: Duration.minutes(1),
     });
+    for (const [index, schedule] of (props.schedules ?? []).entries())
+      target.scaleOnSchedule(`Schedule${index}`, {
+        schedule: Schedule.expression(schedule.cron),
+        ...(schedule.timezone ? { timeZone: TimeZone.of(schedule.timezone) } : {}),
+        ...(schedule.minInstances !== undefined ? { minCapacity: schedule.minInstances } : {}),
+        ...(schedule.maxInstances !== undefined ? { maxCapacity: schedule.maxInstances } : {}),
+      });
     // Target tracking does not wake an endpoint at zero instances: this step policy does.
     target.scaleOnMetric('WakeFromZero', {
       metric: metric('HasBacklogWithoutCapacity'),

@@ -10,9 +10,10 @@ export interface ControlPlaneResources {
   bucketArn: string;
   /** Buckets executes may read inputs from besides the payload bucket's inputs prefix. */
   inputBuckets: readonly string[];
-  endpointArn: string;
-  endpointConfigArn: string;
-  endpointName: string;
+  /** Every endpoint the deployment may invoke (one per environment), the default first. */
+  endpointArns: string[];
+  endpointConfigArns: string[];
+  endpointNames: string[];
   /** The webhook deliveries' FIFO queue and its dead-letter queue. */
   webhookQueueArn: string;
   webhookDeadLettersArn: string;
@@ -104,7 +105,7 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
         ...inputBuckets,
         // The endpoint's node catalog, published by its container.
         objects(['GetObject'], PAYLOAD_PREFIXES.endpoints),
-        new PolicyStatement({ actions: ['sagemaker:InvokeEndpointAsync'], resources: [r.endpointArn] }),
+        new PolicyStatement({ actions: ['sagemaker:InvokeEndpointAsync'], resources: r.endpointArns }),
       ];
     // ComfyUI's routes: create as CreateExecute does, read and list as Get/ListExecutes, cancel.
     case 'comfyui-api':
@@ -120,7 +121,7 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
         objects(['PutObject'], inputs),
         listing(inputs),
         ...inputBuckets,
-        new PolicyStatement({ actions: ['sagemaker:InvokeEndpointAsync'], resources: [r.endpointArn] }),
+        new PolicyStatement({ actions: ['sagemaker:InvokeEndpointAsync'], resources: r.endpointArns }),
         // GET /comfyui/token: the key it seals tokens with, created by the first token.
         tokenKey('GetSecretValue', 'CreateSecret'),
       ];
@@ -184,19 +185,20 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
         table('GetItem'),
         new PolicyStatement({
           actions: ['logs:StartQuery'],
-          resources: [
-            `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:/aws/sagemaker/Endpoints/${r.endpointName}:*`,
-          ],
+          resources: r.endpointNames.map(
+            (name) =>
+              `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:/aws/sagemaker/Endpoints/${name}:*`,
+          ),
         }),
         // Logs Insights query results have no resource-level permissions.
         new PolicyStatement({ actions: ['logs:GetQueryResults', 'logs:StopQuery'], resources: ['*'] }),
       ];
     case 'list-endpoints':
       return [
-        new PolicyStatement({ actions: ['sagemaker:DescribeEndpoint'], resources: [r.endpointArn] }),
+        new PolicyStatement({ actions: ['sagemaker:DescribeEndpoint'], resources: r.endpointArns }),
         new PolicyStatement({
           actions: ['sagemaker:DescribeEndpointConfig'],
-          resources: [r.endpointConfigArn],
+          resources: r.endpointConfigArns,
         }),
       ];
     // Both read result objects that may not exist: SageMaker writes no failure object for a

@@ -20,7 +20,8 @@ import { deadLetterAlarm } from './stream-reading';
 
 export interface ObservabilityProps {
   readonly api: RestApi;
-  readonly endpointName: string;
+  /** Every SageMaker endpoint of the deployment (one per environment): a backlog line each. */
+  readonly endpointNames: readonly string[];
   readonly deadLetterQueue: Queue;
   readonly createLogs: ILogGroup;
   readonly onAsyncResultLogs: ILogGroup;
@@ -73,13 +74,17 @@ export class Observability extends Construct {
       '$.timed_out_count',
     );
     const sageMaker = (metricName: string, statistic = 'Maximum') =>
-      new Metric({
-        namespace: 'AWS/SageMaker',
-        metricName,
-        dimensionsMap: { EndpointName: props.endpointName },
-        statistic,
-        period: Duration.minutes(1),
-      });
+      props.endpointNames.map(
+        (endpointName) =>
+          new Metric({
+            namespace: 'AWS/SageMaker',
+            metricName,
+            dimensionsMap: { EndpointName: endpointName },
+            statistic,
+            period: Duration.minutes(1),
+            ...(props.endpointNames.length > 1 ? { label: `${metricName} ${endpointName}` } : {}),
+          }),
+      );
     const dlqDepth = props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
       period: Duration.minutes(1),
       statistic: 'Maximum',
@@ -104,8 +109,8 @@ export class Observability extends Construct {
           new GraphWidget({ title: 'Executes', left: [created, succeeded, failed, timedOut] }),
           new GraphWidget({
             title: 'Endpoint backlog',
-            left: [sageMaker('ApproximateBacklogSize')],
-            right: [sageMaker('ApproximateAgeOfOldestRequest')],
+            left: sageMaker('ApproximateBacklogSize'),
+            right: sageMaker('ApproximateAgeOfOldestRequest'),
           }),
           new GraphWidget({ title: 'Completion dead-letter queue', left: [dlqDepth] }),
         ],

@@ -13,7 +13,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { HANDLERS, type HttpHandlerName } from '../../lambda/http/route-table';
 import type { FunctionEnvInput, FunctionName } from '../../lambda/platform/env';
-import { routedEndpointName, type StageConfig } from '../config/stage-config';
+import type { StageConfig } from '../config/stage-config';
 import { ComfyExecFunction } from '../constructs/comfy-exec-function';
 import { ComfyUiSocketApi } from '../constructs/comfyui-socket-api';
 import { ExecutesApi } from '../constructs/executes-api';
@@ -42,9 +42,11 @@ export class ControlPlaneStack extends Stack {
     });
     const { config, inference } = props;
     const data = { TABLE_NAME: props.table.tableName, BUCKET_NAME: bucket.bucketName };
-    // The configured name, a plain string (the endpoint is ordered before this stack).
-    const endpointName = routedEndpointName(config);
-    const endpoints = { ENDPOINT_NAMES: endpointName };
+    // The configured names, plain strings (the endpoints are ordered before this stack); the
+    // first is the default.
+    const endpointNames = inference.endpoints.map((endpoint) => endpoint.name);
+    const endpointName = endpointNames[0]!;
+    const endpoints = { ENDPOINT_NAMES: endpointNames.join(',') };
     const writers = config.modelWriters.join(',');
     // What creating an execute reads: CreateExecute's, and POST /comfyui/prompt's.
     const creating = {
@@ -138,9 +140,9 @@ export class ControlPlaneStack extends Stack {
     const resources = {
       tableArn: props.table.tableArn,
       bucketArn: bucket.bucketArn,
-      endpointArn: inference.endpointArn,
-      endpointConfigArn: inference.endpointConfigArn,
-      endpointName,
+      endpointArns: inference.endpoints.map((endpoint) => endpoint.arn),
+      endpointConfigArns: inference.endpoints.map((endpoint) => endpoint.configArn),
+      endpointNames,
       inputBuckets: config.inputBuckets,
       connectionsTableArn: socketApi.connections.tableArn,
       webhookQueueArn: webhooks.queue.queueArn,
@@ -224,7 +226,7 @@ export class ControlPlaneStack extends Stack {
     });
     const observability = new Observability(this, 'Observability', {
       api: api.api,
-      endpointName,
+      endpointNames,
       deadLetterQueue: deadLetters,
       createLogs: http['create-execute'].function.logGroup,
       onAsyncResultLogs: onAsyncResult.function.logGroup,

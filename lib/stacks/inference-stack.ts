@@ -4,6 +4,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import type { EnvironmentEndpoint } from '../config/environment-endpoints';
 import { routedEndpointName, type StageConfig } from '../config/stage-config';
 import { AsyncEndpoint } from '../constructs/async-endpoint';
 import { CompletionTopics } from '../constructs/completion-topics';
@@ -13,6 +14,16 @@ export interface InferenceStackProps extends StackProps {
   readonly table: ITable;
   /** The payload bucket, by its known physical name. */
   readonly bucketName: string;
+  /** One endpoint per environment (issue 28), the default first; none: the single endpoint. */
+  readonly environmentEndpoints?: readonly EnvironmentEndpoint[];
+}
+
+/** An endpoint the control plane routes to. */
+export interface RoutedEndpoint {
+  readonly name: string;
+  readonly arn: string;
+  /** ARN (pattern) of its config, for DescribeEndpointConfig. */
+  readonly configArn: string;
 }
 
 /**
@@ -21,10 +32,8 @@ export interface InferenceStackProps extends StackProps {
  */
 export class InferenceStack extends Stack {
   readonly topics: CompletionTopics;
-  readonly endpointName: string;
-  readonly endpointArn: string;
-  /** ARN (pattern) of the endpoint's config, for DescribeEndpointConfig. */
-  readonly endpointConfigArn: string;
+  /** Every endpoint requests may be routed to; the first is the default. */
+  readonly endpoints: RoutedEndpoint[];
 
   constructor(scope: Construct, id: string, props: InferenceStackProps) {
     super(scope, id, props);
@@ -35,14 +44,62 @@ export class InferenceStack extends Stack {
     this.topics = new CompletionTopics(this, 'Completion');
     const { config } = props;
     if (config.existingEndpointName) {
-      this.endpointName = config.existingEndpointName;
-      this.endpointArn = this.formatArn({
-        service: 'sagemaker',
-        resource: 'endpoint',
-        resourceName: config.existingEndpointName.toLowerCase(),
+      this.endpoints = [
+        {
+          name: config.existingEndpointName,
+          arn: this.formatArn({
+            service: 'sagemaker',
+            resource: 'endpoint',
+            resourceName: config.existingEndpointName.toLowerCase(),
+          }),
+          // The existing endpoint's config name is not known here.
+          configArn: `arn:${Aws.PARTITION}:sagemaker:${Aws.REGION}:${Aws.ACCOUNT_ID}:endpoint-config/*`,
+        },
+      ];
+      return;
+    }
+    const shared = {
+      table: props.table,
+      bucket,
+      successTopic: this.topics.success,
+      errorTopic: this.topics.error,
+      topicKey: this.topics.key,
+      modelDataUrl: config.modelDataUrl,
+      inputBuckets: config.inputBuckets,
+      modelCacheBytes: config.modelCacheBytes,
+    };
+    // The configured name, a plain string: the control plane's IAM statements and settings name it.
+    const routed = (name: string, endpoint: AsyncEndpoint): RoutedEndpoint => ({
+      name,
+      arn: endpoint.endpointArn,
+      configArn: endpoint.endpointConfigArn,
+    });
+    if (props.environmentEndpoints && props.environmentEndpoints.length > 0) {
+      // One image and one endpoint per environment: the image installs the environment's packs.
+      this.endpoints = props.environmentEndpoints.map((planned) => {
+        const id = planned.environment.charAt(0).toUpperCase() + planned.environment.slice(1);
+        const image = new DockerImageAsset(this, `EnvironmentImage${id}`, {
+          directory: join(import.meta.dirname, '../..'),
+          file: 'container/Dockerfile',
+          ignoreMode: IgnoreMode.DOCKER,
+          platform: Platform.LINUX_AMD64,
+          buildArgs: planned.buildArgs,
+        });
+        return routed(
+          planned.endpointName,
+          new AsyncEndpoint(this, `EnvironmentEndpoint${id}`, {
+            ...shared,
+            endpointName: planned.endpointName,
+            imageUri: image.imageUri,
+            imageRepository: image.repository,
+            instanceType: planned.instanceType,
+            minInstances: planned.minInstances,
+            maxInstances: planned.maxInstances,
+            maxConcurrentInvocationsPerInstance: planned.maxConcurrentInvocationsPerInstance,
+            schedules: planned.schedules,
+          }),
+        );
       });
-      // The existing endpoint's config name is not known here.
-      this.endpointConfigArn = `arn:${Aws.PARTITION}:sagemaker:${Aws.REGION}:${Aws.ACCOUNT_ID}:endpoint-config/*`;
       return;
     }
     // Without an image of the operator's own, `cdk deploy` builds and publishes container/Dockerfile
@@ -56,6 +113,7 @@ export class InferenceStack extends Stack {
           platform: Platform.LINUX_AMD64,
         });
     const endpoint = new AsyncEndpoint(this, 'Endpoint', {
+      ...shared,
       endpointName: routedEndpointName(config),
       imageUri: config.imageUri ?? asset!.imageUri,
       imageRepository: asset?.repository,
@@ -63,17 +121,7 @@ export class InferenceStack extends Stack {
       minInstances: config.minInstances,
       maxInstances: config.maxInstances,
       maxConcurrentInvocationsPerInstance: config.maxConcurrentInvocationsPerInstance,
-      table: props.table,
-      bucket,
-      successTopic: this.topics.success,
-      errorTopic: this.topics.error,
-      topicKey: this.topics.key,
-      modelDataUrl: config.modelDataUrl,
-      inputBuckets: config.inputBuckets,
-      modelCacheBytes: config.modelCacheBytes,
     });
-    this.endpointName = endpoint.endpointName;
-    this.endpointArn = endpoint.endpointArn;
-    this.endpointConfigArn = endpoint.endpointConfigArn;
+    this.endpoints = [routed(routedEndpointName(config), endpoint)];
   }
 }

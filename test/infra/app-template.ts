@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { App, type Environment } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { addComfyExecStacks } from '../../lib/app-stages';
+import type { Environment as ComfyEnvironment } from '../../lib/config/environments';
 
 export const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/comfy-exec-endpoint:v1';
 export const ROOT = join(import.meta.dirname, '../..');
@@ -30,10 +31,12 @@ export function cliContext(): Record<string, unknown> {
 export function synthFast(
   context: Record<string, unknown> = { 'comfy-exec:imageUri': IMAGE },
   env: Environment = DEPLOYED,
+  environments: ComfyEnvironment[] = [],
 ) {
   const app = new App({ context: { ...cliContext(), 'aws:cdk:bundling-stacks': [], ...context } });
-  const stacks = addComfyExecStacks(app, { env });
+  const stacks = addComfyExecStacks(app, { env }, environments);
   return {
+    app,
     stacks,
     data: Template.fromStack(stacks.data),
     inference: Template.fromStack(stacks.inference),

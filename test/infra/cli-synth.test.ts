@@ -74,16 +74,22 @@ describe('`npx cdk synth` as a child process (the lint gate)', () => {
       '.dockerignore',
       'client',
       'container',
+      'environments',
       'lambda',
       'package-lock.json',
       'package.json',
       'tsconfig.json',
     ]);
-    // Of the client, only the JSON codec the adapter shares (64-bit seeds kept exact).
-    expect(readdirSync(join(outdir, image!, 'client'), { recursive: true }).sort()).toEqual([
-      'src',
-      'src/exact-json.ts',
-    ]);
+    // Of the client: its package.json (npm ci installs the command line's dependencies), the
+    // library (the adapter shares its JSON codec) and the command line (`env install`), but not
+    // its build output, dependencies or tests.
+    const client = readdirSync(join(outdir, image!, 'client'), { recursive: true }).map(String);
+    expect(readdirSync(join(outdir, image!, 'client')).sort()).toEqual(['cli', 'package.json', 'src']);
+    expect(client).toEqual(
+      expect.arrayContaining(['src/exact-json.ts', 'cli/main.ts', 'cli/env/install.ts']),
+    );
+    expect(client.filter((file) => /node_modules|dist\/|\.test\.ts$/.test(file))).toEqual([]);
+    expect(readdirSync(join(outdir, image!, 'environments'))).toEqual(['environment.schema.json']);
     for (const bundle of bundles) {
       expect(existsSync(join(outdir, bundle, 'index.mjs.map')), bundle).toBe(true);
       // As Lambda loads it: plain Node, nothing of the project around it, lazy chunks beside it.

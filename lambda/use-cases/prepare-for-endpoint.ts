@@ -55,6 +55,7 @@ export async function prepareForEndpoint(
       models: await models.available(graph, catalog),
     }),
     allowedNodesOf(endpointName, deps.config),
+    deps.config.endpointNames,
   );
   return { files, models, prepared };
 }

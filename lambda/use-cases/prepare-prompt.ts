@@ -1,4 +1,4 @@
-import type { ComfyNodeErrors } from '../domain/comfy-errors';
+import type { ComfyNodeErrors, ComfyValidationFailure } from '../domain/comfy-errors';
 import { PromptValidationError, RequestValidationError } from '../domain/errors';
 import type { NodeCatalogSource } from '../domain/ports';
 import {
@@ -8,8 +8,8 @@ import {
   type PromptGraph,
 } from '../domain/prompt-graph';
 import { convertWorkflowWithWarnings } from '../domain/workflow/convert-workflow';
-import { missingNodeType } from '../domain/workflow/missing-node-type';
-import type { NodeCatalog } from '../domain/workflow/node-catalog';
+import { missingHereFoundElsewhere, missingNodeType } from '../domain/workflow/missing-node-type';
+import { type NodeCatalog, nodeSpec } from '../domain/workflow/node-catalog';
 import { runnablePrompt } from '../domain/workflow/runnable-prompt';
 import { isUiWorkflow } from '../domain/workflow/ui-workflow';
 import { validateAgainstCatalog } from '../domain/workflow/validate-prompt';
@@ -40,6 +40,30 @@ function skippedOutputs(nodeErrors: ComfyNodeErrors): string[] {
       ];
 }
 
+/** The other endpoints whose catalogs have the missing class; one not published yet is passed over. */
+async function namedWhereItIs(
+  failure: ComfyValidationFailure,
+  endpointName: string,
+  otherEndpoints: readonly string[],
+  catalogs: NodeCatalogSource,
+): Promise<ComfyValidationFailure> {
+  const classType = failure.error.extra_info.class_type;
+  if (typeof classType !== 'string') return failure;
+  const providers = await Promise.all(
+    otherEndpoints
+      .filter((name) => name !== endpointName)
+      .map(async (name) => {
+        const catalog = await catalogs.forEndpoint(name).catch(() => undefined);
+        return catalog && nodeSpec(catalog, classType) ? name : undefined;
+      }),
+  );
+  return missingHereFoundElsewhere(
+    failure,
+    endpointName,
+    providers.filter((name): name is string => name !== undefined),
+  );
+}
+
 /**
  * Everything that happens to a prompt before any GPU time is spent: a UI workflow is converted
  * to the API format with the endpoint's node catalog, the graph's structure is checked, then
@@ -58,6 +82,8 @@ export async function preparePrompt(
   bring: (prompt: PromptGraph, catalog: NodeCatalog) => Promise<Brought> = async () => ({}),
   /** Node classes the operator lets read or write server paths on this endpoint. */
   allowedNodes: readonly string[] = [],
+  /** The deployment's other endpoints (one per environment): a class only they have is named there. */
+  otherEndpoints: readonly string[] = [],
 ): Promise<PreparedPrompt> {
   const workflow = isUiWorkflow(raw) ? raw : undefined;
   const nodeCount = workflow
@@ -73,7 +99,10 @@ export async function preparePrompt(
   const converted = workflow ? convertWorkflowWithWarnings(workflow, catalog, maxNodes) : undefined;
   const prompt = converted ? converted.prompt : raw;
   // ComfyUI's order: a class the endpoint lacks is reported before any broken link or input.
-  const structural = missingNodeType(prompt, catalog) ?? checkPromptStructure(prompt);
+  const missing = missingNodeType(prompt, catalog);
+  const structural = missing
+    ? await namedWhereItIs(missing, endpointName, otherEndpoints, catalogs)
+    : checkPromptStructure(prompt);
   const shown = isPlainObject(prompt) ? (prompt as PromptGraph) : undefined;
   if (structural) throw new PromptValidationError(describeFailure(structural), structural, shown);
   const graph = prompt as PromptGraph;

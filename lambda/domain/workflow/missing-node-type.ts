@@ -42,3 +42,36 @@ export function missingNodeType(prompt: unknown, catalog: NodeCatalog): ComfyVal
   }
   return undefined;
 }
+
+/** The environment an endpoint serves (`comfy-async-{name}`, ESD's naming), for `workflow_name`. */
+function environmentOf(endpointName: string): string | undefined {
+  const match = /^comfy-async-([A-Za-z][A-Za-z0-9]*)$/.exec(endpointName);
+  return match?.[1];
+}
+
+/**
+ * A class this endpoint lacks that other endpoints of the deployment have (one environment
+ * each): the refusal says where to send the prompt instead, and lists those endpoints in
+ * `extra_info.available_on`.
+ */
+export function missingHereFoundElsewhere(
+  failure: ComfyValidationFailure,
+  endpointName: string,
+  providers: readonly string[],
+): ComfyValidationFailure {
+  if (providers.length === 0) return failure;
+  const [first] = providers;
+  const environment = environmentOf(first!);
+  const how = environment
+    ? `"workflow_name": "${environment}" or "endpoint_name": "${first}"`
+    : `"endpoint_name": "${first}"`;
+  const message = `${failure.error.message.replace(/\. The custom node may not be installed\.$/, '')} on endpoint ${endpointName}; ${providers.length === 1 ? 'endpoint' : 'endpoints'} ${providers.join(', ')} ${providers.length === 1 ? 'has' : 'have'} it: send the prompt there (${how}).`;
+  return {
+    ...failure,
+    error: {
+      ...failure.error,
+      message,
+      extra_info: { ...failure.error.extra_info, available_on: [...providers] },
+    },
+  };
+}

@@ -58,3 +58,72 @@ describe("preparePrompt: a class the endpoint lacks comes first, as in ComfyUI's
     expect(Object.keys(error.data).sort()).toEqual(['error', 'node_errors']);
   });
 });
+
+describe('preparePrompt: a class another environment has is named there (one endpoint per environment)', () => {
+  /** The custom node an environment installed, as its endpoint publishes it in /object_info. */
+  const withPack = () => ({
+    ...corpusCatalog(),
+    FancyUpscalerPro: {
+      input: { required: { image: ['IMAGE'], scale: ['INT', { default: 2, min: 1, max: 8 }] } },
+      output: ['IMAGE'],
+      output_is_list: [false],
+      output_name: ['IMAGE'],
+      name: 'FancyUpscalerPro',
+      display_name: 'Fancy Upscaler Pro',
+      category: 'image/upscaling',
+      output_node: false,
+      python_module: 'custom_nodes.ComfyUI-Fancy',
+    },
+  });
+  const perEndpoint = {
+    forEndpoint: async (name: string) => {
+      if (name === 'comfy-async-video') return withPack();
+      if (name === 'comfy-async-unpublished') throw new Error('no catalog published yet');
+      return corpusCatalog();
+    },
+  };
+  const prompt = () => {
+    const graph = txt2imgPrompt() as Record<string, any>;
+    graph['99'] = { class_type: 'FancyUpscalerPro', inputs: { image: ['8', 0], scale: 2 } };
+    return graph;
+  };
+  const refusal = (endpoint: string, others: string[]) =>
+    preparePrompt(prompt(), endpoint, perEndpoint, undefined, undefined, [], others).then(
+      () => undefined,
+      (e: unknown) => e as PromptValidationError,
+    );
+
+  it('says which endpoint has it and how to send the prompt there', async () => {
+    const error = await refusal('comfy-async-basic', [
+      'comfy-async-basic',
+      'comfy-async-unpublished',
+      'comfy-async-video',
+    ]);
+    expect(error).toBeInstanceOf(PromptValidationError);
+    expect(error!.data.error).toEqual({
+      type: 'missing_node_type',
+      message:
+        'Node \'FancyUpscalerPro\' not found on endpoint comfy-async-basic; endpoint comfy-async-video has it: send the prompt there ("workflow_name": "video" or "endpoint_name": "comfy-async-video").',
+      details: "Node ID '#99'",
+      extra_info: {
+        node_id: '99',
+        class_type: 'FancyUpscalerPro',
+        node_title: 'FancyUpscalerPro',
+        available_on: ['comfy-async-video'],
+      },
+    });
+  });
+
+  it("keeps ComfyUI's own message when no endpoint has it, and runs where it is", async () => {
+    const nowhere = await refusal('comfy-async-basic', ['comfy-async-basic', 'comfy-async-unpublished']);
+    expect(nowhere!.data.error.message).toBe(
+      "Node 'FancyUpscalerPro' not found. The custom node may not be installed.",
+    );
+    expect(nowhere!.data.error.extra_info).not.toHaveProperty('available_on');
+    // Sent where it is, the class check passes: what is left is that catalog's own checks
+    // (this corpus catalog lists no checkpoint; the operator has not allowed the custom node).
+    const there = await refusal('comfy-async-video', ['comfy-async-basic', 'comfy-async-video']);
+    expect(there!.data.error.type).toBe('prompt_outputs_failed_validation');
+    expect(JSON.stringify(there!.data.node_errors)).not.toContain('missing_node_type');
+  });
+});

@@ -62,6 +62,13 @@ export interface LocalStackOptions {
   maxConnectionsPerKey?: number;
   /** object_info file for the simulator and the node catalog. */
   objectInfo?: string;
+  /**
+   * Several environments, as `cdk deploy` makes them from environments/: one endpoint each,
+   * `comfy-async-{name}` (the first is the default), each on a ComfyUI of its own: the simulator
+   * (with `objectInfo`'s nodes if given) or the ComfyUI at `comfyuiUrl`. @default none: one
+   * endpoint, comfy-async-local, on the stack's own ComfyUI options
+   */
+  environments?: LocalEnvironment[];
   simStepMs?: number;
   /** Persist DynamoDB and S3 (and the simulator's files) here; default: in memory. */
   dataDir?: string;
@@ -102,4 +109,11 @@ export interface LocalStack {
   s3Endpoint: string;
   bucket: string;
   stop(): Promise<void>;
+}
+
+/** One environment of the local stack (ENVIRONMENTS=name[=URL or object_info file],…). */
+export interface LocalEnvironment {
+  name: string;
+  comfyuiUrl?: string;
+  objectInfo?: string;
 }

@@ -1,31 +1,25 @@
 import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CALLER_TOKEN_HEADER } from '../container/src/caller-token';
 import { underApiPrefix } from '../lambda/http/comfyui-route-table';
 import { ApiGatewayEmulator } from './api-gateway';
 import { snsLambdaEvent } from './aws-emulator/notifications';
 import { AwsEmulator } from './aws-emulator/server';
-import { comfyUiTarget } from './comfyui-target';
 import { prepareDataDir } from './data-dir';
 import { startDynamoDbLocal } from './dynamodb-local';
-import { startEndpointContainer } from './endpoint-container-process';
-import { freePort } from './free-port';
 import type { Denial } from './iam-emulation/access-denied';
-import { parseDenialLine } from './iam-emulation/denial-lines';
 import { enforceFunctionPolicies } from './iam-emulation/policy-enforcement';
 import { invokeLocally, LOCAL_REGION, startInvokeStore } from './lambda-context';
-import { newPartToken, TEST_CREDENTIALS } from './local-credentials';
+import { TEST_CREDENTIALS } from './local-credentials';
+import { planLocalEndpoints, startLocalEndpoint } from './local-endpoint';
 import { deliverNotification, loadHandlers } from './local-handlers';
 import type { LocalStack, LocalStackOptions } from './local-stack-options';
 import { BUCKET_NAME, CONNECTIONS_TABLE_NAME, ensureTablesAndBucket, TABLE_NAME } from './local-storage';
-import { forgetPublishedCatalog, waitForPublishedCatalog } from './published-catalog';
 import { startS3Local } from './s3-local';
 import { startLocalWebhooks, startWebSocketEvents } from './stream-consumers';
 import { WebSocketGatewayEmulator } from './websocket-gateway';
 
-export const LOCAL_ENDPOINT_NAME = 'comfy-async-local';
+export { LOCAL_ENDPOINT_NAME } from './local-endpoint';
 /** Where ComfyUI's websocket is served in the stage (the REST routes live under /comfyui/ too). */
 export const COMFYUI_SOCKET_PATH = '/comfyui/ws';
 export type { LocalStack, LocalStackOptions } from './local-stack-options';
@@ -78,16 +72,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     const s3 = await ensureTablesAndBucket(dynamo.endpoint, s3Server.endpoint, credentials);
 
-    const comfyui = await comfyUiTarget(options, dataPath('comfyui'), log);
-    if (comfyui.stop) stops.push(comfyui.stop);
-    const {
-      url: comfyuiUrl,
-      inputDir: comfyuiInputDir,
-      outputDir: comfyuiOutputDir,
-      tempDir: comfyuiTempDir,
-      modelCacheDir,
-    } = comfyui;
-
     const invocationTimeout = options.invocationTimeoutSeconds ?? 3600;
     const sharedEnv = {
       AWS_REGION: REGION,
@@ -104,26 +88,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       CONNECTIONS_TABLE_NAME,
     };
 
-    const containerPort = await freePort();
-    // Only the SageMaker emulator may call the container (container/src/caller-token.ts).
-    const callerHeaders = { [CALLER_TOKEN_HEADER]: newPartToken() };
+    // One endpoint (comfy-async-local), or one per environment (comfy-async-{name}), as deployed.
+    const endpointPlans = await planLocalEndpoints(options);
+    const endpointNames = endpointPlans.map((plan) => plan.name);
     const handlers = await loadHandlers();
     const aws = new AwsEmulator({
       s3,
       region: REGION,
       credentials: [credentials],
-      endpoints: [
-        {
-          name: LOCAL_ENDPOINT_NAME,
-          containerUrl: `http://127.0.0.1:${containerPort}`,
-          containerHeaders: callerHeaders,
-          instanceType: 'ml.g5.xlarge',
-          instanceCount: 1,
-          maxConcurrentInvocationsPerInstance: 1,
-          s3OutputPath: `s3://${BUCKET_NAME}/async-inference/outputs`,
-          s3FailurePath: `s3://${BUCKET_NAME}/async-inference/failures`,
-        },
-      ],
+      endpoints: endpointPlans.map((plan) => ({
+        name: plan.name,
+        containerUrl: `http://127.0.0.1:${plan.port}`,
+        containerHeaders: plan.headers,
+        instanceType: 'ml.g5.xlarge',
+        instanceCount: 1,
+        maxConcurrentInvocationsPerInstance: 1,
+        s3OutputPath: `s3://${BUCKET_NAME}/async-inference/outputs`,
+        s3FailurePath: `s3://${BUCKET_NAME}/async-inference/failures`,
+      })),
       notify: (kind, message) =>
         deliverNotification(
           handlers.onAsyncResult,
@@ -135,14 +117,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
 
     Object.assign(process.env, sharedEnv, {
-      ENDPOINT_NAMES: LOCAL_ENDPOINT_NAME,
+      ENDPOINT_NAMES: endpointNames.join(','),
       // Nothing of this run is in an AWS account: the debug links point at its own log.
       DEBUG_LOG_URL: options.logFile ? pathToFileURL(options.logFile).href : 'local:output',
       // Input URLs may point at test servers on this machine only when asked (never on AWS).
       ALLOW_LOOPBACK_INPUT_URLS: String(options.loopbackInputUrls === true),
       MODEL_WRITERS: (options.modelWriters ?? options.apiKeys.slice(0, 1)).map(apiKeyId).join(','),
       MODEL_PART_BYTES: String(options.modelPartBytes ?? 64 * 1024 ** 2),
-      ALLOW_NODES: JSON.stringify({ [LOCAL_ENDPOINT_NAME]: options.allowNodes ?? [] }),
+      ALLOW_NODES: JSON.stringify(
+        Object.fromEntries(endpointNames.map((name) => [name, options.allowNodes ?? []])),
+      ),
       MAX_UNFINISHED_PER_KEY: String(options.maxUnfinishedPerKey ?? 100),
       MAX_WAITING_PER_KEY: String(options.maxWaitingPerKey ?? 10),
       MAX_CONNECTIONS_PER_KEY: String(options.maxConnectionsPerKey ?? 20),
@@ -165,53 +149,29 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       BROWSER_TOKEN_KEY_SECRET: 'comfy-exec-local/browser-token-key',
     });
     handlers.resetEnvironment();
-    log('sagemaker', `async endpoint ${LOCAL_ENDPOINT_NAME} (and Logs Insights) at ${awsUrl}`);
+    log('sagemaker', `async endpoint ${endpointNames.join(', ')} (and Logs Insights) at ${awsUrl}`);
 
-    await forgetPublishedCatalog(s3, BUCKET_NAME, LOCAL_ENDPOINT_NAME);
     // The container is its own process, one invocation at a time: not a Lambda environment.
     const { AWS_LAMBDA_MAX_CONCURRENCY: _lambdaOnly, ...processEnv } = process.env;
-    const container = await startEndpointContainer({
-      port: containerPort,
-      headers: callerHeaders,
-      env: {
-        ...processEnv,
-        ...sharedEnv,
-        LISTEN_HOST: '127.0.0.1',
-        LOCAL_CALLER_TOKEN: callerHeaders[CALLER_TOKEN_HEADER],
-        COMFYUI_CALLER_TOKEN: comfyui.callerToken ?? '',
-        COMFYUI_URL: comfyuiUrl,
-        COMFYUI_INPUT_DIR: comfyuiInputDir ?? join(dataPath('comfyui') ?? tmpdir(), 'unreachable-input'),
-        // '' tells the container it cannot see that folder: nothing is removed from it.
-        COMFYUI_OUTPUT_DIR: comfyuiOutputDir ?? '',
-        COMFYUI_TEMP_DIR: comfyuiTempDir ?? '',
-        ALLOW_LOOPBACK_INPUT_URLS: String(options.loopbackInputUrls === true),
-        MODEL_CACHE_DIR: modelCacheDir ?? join(dataPath('comfyui') ?? tmpdir(), 'model-cache'),
-        MODEL_CACHE_BYTES: String(options.modelCacheBytes ?? 100 * 1024 ** 3),
-        ENDPOINT_NAME: LOCAL_ENDPOINT_NAME,
-        COMFYUI_TIMEOUT_SECONDS: String(Math.max(1, Math.min(3540, invocationTimeout - 2))),
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-        // One JSON object per line: GetExecuteLogs searches lines.
-        POWERTOOLS_DEV: '',
-      },
-      onLine: (line) => {
-        // The endpoint role's denials (local/iam-emulation/endpoint-role-preload.ts).
-        const denial = parseDenialLine(line);
-        if (denial) return reportDenial(denial);
-        log('container', line);
-        aws.logs.add({
-          logGroup: `/aws/sagemaker/Endpoints/${LOCAL_ENDPOINT_NAME}`,
-          logStream: 'AllTraffic/local-instance/data-log',
-          time: Date.now(),
-          message: line,
-        });
-      },
-    });
-    stops.push(container.stop);
-    // Stopping: the emulator lets go of its invocations before the container goes away.
+    // Stopping: the emulator lets go of its invocations before the containers go away.
+    const started = [];
+    for (const plan of endpointPlans) {
+      const endpoint = await startLocalEndpoint(plan, {
+        options,
+        aws,
+        s3,
+        env: { ...processEnv, ...sharedEnv },
+        dataPath,
+        invocationTimeout,
+        reportDenial,
+        log,
+      });
+      stops.push(...endpoint.stops);
+      started.push(endpoint);
+    }
     stops.push(async () => aws.stopEndpoints());
-    log('container', `endpoint container at ${container.url}`);
-    await waitForPublishedCatalog(s3, BUCKET_NAME, LOCAL_ENDPOINT_NAME);
-    log('container', "ComfyUI's /object_info published: CreateExecute validates against it");
+    // Tests look in the default endpoint's folders.
+    const { comfyuiInputDir, modelCacheDir } = started[0]!;
     await aws.resumeQueues();
 
     const keys = new Map(options.apiKeys.map((key) => [key, apiKeyId(key)]));

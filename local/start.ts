@@ -9,7 +9,8 @@
  * THROTTLE_BURST_LIMIT (the usage plan's throttle per key, as deployed; default none),
  * ALLOW_NODES (node classes the local endpoint lets read or write server paths, comma-separated:
  * the stack context allowNodes' list for it), MAX_UNFINISHED_PER_KEY, MAX_WAITING_PER_KEY and
- * MAX_CONNECTIONS_PER_KEY (the context keys maxUnfinishedPerKey, maxWaitingPerKey, maxConnectionsPerKey).
+ * MAX_CONNECTIONS_PER_KEY (the context keys maxUnfinishedPerKey, maxWaitingPerKey, maxConnectionsPerKey),
+ * ENVIRONMENTS (name[=ComfyUI URL or object_info file],…: one endpoint per environment, as deployed).
  */
 import { randomInt } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -22,8 +23,10 @@ import {
   removeLocalStackFile,
   writeLocalStackFile,
 } from '../client/src/node/local-stack-file';
+import { parseEnvironmentsOption } from './environments-option';
 import { listenOnLoopback } from './listen-on-loopback';
 import { newLocalCredentials } from './local-credentials';
+import type { LocalEnvironment } from './local-stack-options';
 import { openStackLogFile, type StackLogFile } from './stack-log-file';
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -50,6 +53,7 @@ const StartEnvSchema = z.object({
   MAX_WAITING_PER_KEY: z.coerce.number().int().min(0).optional(),
   MAX_CONNECTIONS_PER_KEY: z.coerce.number().int().min(1).optional(),
   ALLOW_LOOPBACK_INPUT_URLS: z.enum(['true', 'false']).default('false'),
+  ENVIRONMENTS: z.string().optional(),
 });
 
 // Every part's log line carries its name; nothing is shown before "Ready." so the banner stays on top.
@@ -130,6 +134,17 @@ const { startLocalStack } = await import('./local-stack');
 const { LOCAL_REGION } = await import('./lambda-context');
 const { curlExample } = await import('./curl-example');
 
+let environments: LocalEnvironment[] = [];
+try {
+  environments = parseEnvironmentsOption(env.ENVIRONMENTS ?? '');
+  if (environments.length > 0 && env.COMFYUI_URL)
+    throw new Error(
+      'ENVIRONMENTS gives each environment its own ComfyUI (name=URL); COMFYUI_URL is for the single endpoint: use one or the other',
+    );
+} catch (error) {
+  fail((error as Error).message);
+}
+
 let stack: Awaited<ReturnType<typeof startLocalStack>>;
 try {
   stack = await startLocalStack({
@@ -154,6 +169,7 @@ try {
     maxWaitingPerKey: env.MAX_WAITING_PER_KEY,
     maxConnectionsPerKey: env.MAX_CONNECTIONS_PER_KEY,
     objectInfo: env.OBJECT_INFO,
+    ...(environments.length > 0 ? { environments } : {}),
     simStepMs: env.SIM_STEP_MS,
     dataDir: env.DATA_DIR,
     ...(env.THROTTLE_RATE_LIMIT !== undefined || env.THROTTLE_BURST_LIMIT !== undefined
@@ -198,6 +214,10 @@ try {
 rawWrite(`API URL: ${stack.apiUrl}\n`);
 rawWrite(`API key: ${apiKeys[0]}\n`);
 rawWrite(`${curlExample(stack.apiUrl, apiKeys[0]!)}\n`);
+if (environments.length > 0)
+  rawWrite(
+    `Endpoints: ${environments.map(({ name }, index) => `comfy-async-${name}${index === 0 ? ' (default)' : ''}`).join(', ')} (workflow_name routes by environment name)\n`,
+  );
 rawWrite(
   `ComfyUI clients: ${stack.apiUrl}comfyui/ (websocket ${stack.webSocketUrl}), with the x-api-key header\n`,
 );

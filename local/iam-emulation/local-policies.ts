@@ -12,7 +12,8 @@ export interface LocalResourceNames {
   tableName?: string;
   bucketName?: string;
   connectionsTableName?: string;
-  endpointName?: string;
+  /** Every endpoint (ENDPOINT_NAMES), as the deployed policies name each one. */
+  endpointNames?: string[];
   webhookQueueUrl?: string;
   webhookDeadLetterUrl?: string;
   webhookSecretPrefix?: string;
@@ -35,7 +36,7 @@ export function localResourceNames(
     tableName: env.TABLE_NAME,
     bucketName: env.BUCKET_NAME,
     connectionsTableName: env.CONNECTIONS_TABLE_NAME,
-    endpointName: csv(env.ENDPOINT_NAMES)[0],
+    endpointNames: csv(env.ENDPOINT_NAMES),
     webhookQueueUrl: env.WEBHOOK_QUEUE_URL,
     webhookDeadLetterUrl: env.WEBHOOK_DEAD_LETTER_URL,
     webhookSecretPrefix: env.WEBHOOK_SECRET_PREFIX,
@@ -55,14 +56,15 @@ export function localResources(names: LocalResourceNames, scope: ArnScope): Cont
   const queueArn = (url?: string) =>
     arn('sqs', url ? (new URL(url).pathname.split('/').pop() ?? UNSET) : UNSET);
   // SageMaker lower-cases names in ARNs; the emulator names an endpoint's config `{name}-config`.
-  const endpoint = (names.endpointName ?? UNSET).toLowerCase();
+  const endpointNames = names.endpointNames?.length ? names.endpointNames : [UNSET];
+  const lower = endpointNames.map((name) => name.toLowerCase());
   return {
     tableArn: arn('dynamodb', `table/${names.tableName ?? UNSET}`),
     bucketArn: `arn:aws:s3:::${names.bucketName ?? UNSET}`,
     inputBuckets: names.inputBuckets,
-    endpointArns: [arn('sagemaker', `endpoint/${endpoint}`)],
-    endpointConfigArns: [arn('sagemaker', `endpoint-config/${endpoint}-config`)],
-    endpointNames: [names.endpointName ?? UNSET],
+    endpointArns: lower.map((endpoint) => arn('sagemaker', `endpoint/${endpoint}`)),
+    endpointConfigArns: lower.map((endpoint) => arn('sagemaker', `endpoint-config/${endpoint}-config`)),
+    endpointNames,
     webhookQueueArn: queueArn(names.webhookQueueUrl),
     webhookDeadLettersArn: queueArn(names.webhookDeadLetterUrl),
     webhookSecretsArn: arn('secretsmanager', `secret:${names.webhookSecretPrefix ?? UNSET}*`),

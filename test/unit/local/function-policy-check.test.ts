@@ -20,7 +20,7 @@ const NAMES: LocalResourceNames = {
   tableName: 'executes',
   bucketName: 'payloads',
   connectionsTableName: 'connections',
-  endpointName: 'comfy-async-local',
+  endpointNames: ['comfy-async-local'],
   inputBuckets: [],
   socketStage: 'prod',
 };

@@ -19,6 +19,7 @@ import { handler as listModels } from '../lambda/handlers/list-models';
 import { handler as prepareEndpoint } from '../lambda/handlers/prepare-endpoint';
 import { handler as startModelUpload } from '../lambda/handlers/start-model-upload';
 import { handler as webhookSecret } from '../lambda/handlers/webhook-secret';
+import { handler as workflows } from '../lambda/handlers/workflows';
 import type { HttpHandlerName } from '../lambda/http/route-table';
 
 /** Every HTTP handler by its route-table name: what the CDK app deploys, one function each. */
@@ -38,6 +39,7 @@ export const HTTP_HANDLERS = {
   'get-prepare': getPrepare,
   health,
   'list-endpoints': listEndpoints,
+  workflows,
   'list-executes': listExecutes,
   'list-inputs': listInputs,
   'list-models': listModels,

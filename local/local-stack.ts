@@ -118,6 +118,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     Object.assign(process.env, sharedEnv, {
       ENDPOINT_NAMES: endpointNames.join(','),
+      // GET /workflows: the environments (no files here: ENVIRONMENTS names ComfyUIs, not files).
+      WORKFLOWS: JSON.stringify(
+        (options.environments ?? []).map(({ name }) => ({
+          name,
+          endpoint_name: `comfy-async-${name}`,
+          image_uri: '',
+          payload_json: '',
+        })),
+      ),
       // Nothing of this run is in an AWS account: the debug links point at its own log.
       DEBUG_LOG_URL: options.logFile ? pathToFileURL(options.logFile).href : 'local:output',
       // Input URLs may point at test servers on this machine only when asked (never on AWS).

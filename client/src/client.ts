@@ -131,6 +131,15 @@ export class ComfyExecClient {
     return (await call(this.options, 'ListEndpoints', { signal })).data.endpoints;
   }
 
+  /** The deployed environments (ESD's workflows), each on its endpoint `comfy-async-{name}`. */
+  async workflows(signal?: AbortSignal): Promise<OperationTypes['GetWorkflow']['data'][]> {
+    return (await call(this.options, 'ListWorkflows', { signal })).data.workflows;
+  }
+
+  async workflow(name: string, signal?: AbortSignal): Promise<OperationTypes['GetWorkflow']['data']> {
+    return (await call(this.options, 'GetWorkflow', { path: { name }, signal })).data;
+  }
+
   /**
    * Uploads a file to the caller's inputs (CreateInput, then a PUT to its pre-signed URL);
    * prompts name it by the answer's `name`.

@@ -75,3 +75,9 @@ export class ModelNotFoundError extends DomainError {}
 
 /** A model of that folder and name is already in the library. */
 export class ModelExistsError extends DomainError {}
+
+/** No deployed environment (ESD "workflow") of that name. */
+export class WorkflowNotFoundError extends DomainError {}
+
+/** The operation is a deploy here (an environment is a file in the repository), not an API call. */
+export class DeployOnlyError extends DomainError {}

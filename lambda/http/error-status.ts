@@ -1,4 +1,5 @@
 import {
+  DeployOnlyError,
   DomainError,
   EndpointNotFoundError,
   ExecuteNotFoundError,
@@ -13,6 +14,7 @@ import {
   PromptValidationError,
   RequestValidationError,
   TooManyRequestsError,
+  WorkflowNotFoundError,
 } from '../domain/errors';
 import { WorkflowConversionError } from '../domain/workflow/convert-workflow';
 import { type EnvelopeContent, reasonPhrase } from './envelope';
@@ -28,6 +30,8 @@ const STATUS_BY_ERROR: [new (...args: never[]) => DomainError, number][] = [
   [ExecuteNotFoundError, 404],
   [ModelNotFoundError, 404],
   [InputNotFoundError, 404],
+  [WorkflowNotFoundError, 404],
+  [DeployOnlyError, 405],
   [InputTooLargeError, 413],
   [IdempotencyConflictError, 409],
   [ModelExistsError, 409],

@@ -22,6 +22,7 @@ export const HANDLERS = [
   'prepare-endpoint',
   'get-prepare',
   'list-endpoints',
+  'workflows',
   'health',
   'api-doc',
   'comfyui-api',
@@ -169,6 +170,35 @@ export const ROUTES: readonly Route[] = [
     handler: 'list-endpoints',
     operationId: 'ListEndpoints',
     summary: 'The inference endpoints this deployment routes to',
+  },
+  {
+    method: 'GET',
+    path: '/workflows',
+    handler: 'workflows',
+    operationId: 'ListWorkflows',
+    summary:
+      "ESD's workflows: the deployed environments (environments/{name}.json), each on endpoint comfy-async-{name}",
+  },
+  {
+    method: 'GET',
+    path: '/workflows/{name}',
+    handler: 'workflows',
+    operationId: 'GetWorkflow',
+    summary: 'One deployed environment: its endpoint status, image and environment file',
+  },
+  {
+    method: 'POST',
+    path: '/workflows',
+    handler: 'workflows',
+    operationId: 'CreateWorkflow',
+    summary: 'Refused: an environment is added by adding its file and running cdk deploy',
+  },
+  {
+    method: 'DELETE',
+    path: '/workflows',
+    handler: 'workflows',
+    operationId: 'DeleteWorkflows',
+    summary: 'Refused: an environment is removed by removing its file and running cdk deploy',
   },
   {
     method: 'GET',

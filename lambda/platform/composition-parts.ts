@@ -21,6 +21,7 @@ export type DataFunction = Exclude<
   | 'comfyui-socket-authorizer'
   | 'comfyui-events'
   | 'webhook-secret'
+  | 'workflows'
   | 'dispatch-webhooks'
   | 'deliver-webhooks'
 >;

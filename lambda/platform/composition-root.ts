@@ -21,6 +21,7 @@ import type { GetExecuteDeps } from '../use-cases/get-execute';
 import type { GetExecuteLogsDeps } from '../use-cases/get-execute-logs';
 import type { ListEndpointsDeps } from '../use-cases/list-endpoints';
 import type { ListExecutesDeps } from '../use-cases/list-executes';
+import type { ListWorkflowsDeps } from '../use-cases/list-workflows';
 import type { ModelLibraryDeps } from '../use-cases/model-writers';
 import type { PrepareDeps } from '../use-cases/prepare-endpoint';
 import type { RecordAsyncResultDeps } from '../use-cases/record-async-result';
@@ -44,6 +45,7 @@ import {
   type ModelFunction,
   sha256,
 } from './composition-parts';
+import { parseEndpointScaling, parseWorkflows } from './deployed-environments';
 import { functionEnv } from './env';
 
 /**
@@ -269,8 +271,17 @@ export function listEndpointsDeps(): ListEndpointsDeps {
       endpointNames: env.ENDPOINT_NAMES,
       minInstances: env.MIN_INSTANCES,
       maxInstances: env.MAX_INSTANCES,
+      scaling: parseEndpointScaling(env.ENDPOINT_SCALING),
     },
     idFor: endpointJobId,
+  };
+}
+
+export function workflowsDeps(): ListWorkflowsDeps {
+  const env = functionEnv('workflows');
+  return {
+    directory: new SageMakerEndpointDirectory(sageMakerClient({ region: env.AWS_REGION })),
+    workflows: parseWorkflows(env.WORKFLOWS),
   };
 }
 

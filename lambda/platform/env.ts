@@ -165,6 +165,16 @@ export const FUNCTION_ENV = {
     ...EndpointsEnv,
     MIN_INSTANCES: int(0, 100, 0),
     MAX_INSTANCES: int(0, 100, 1),
+    /** JSON `{"<endpoint>": [min, max]}`: each environment's own scaling (environments/{name}.json). */
+    ENDPOINT_SCALING: z._default(z.string(), '{}'),
+  }),
+  /**
+   * ESD's /workflows: the deployment's environments, JSON `[{name, endpoint_name, image_uri,
+   * payload_json}]` (environments/{name}.json, as deployed).
+   */
+  workflows: z.extend(BaseEnv, {
+    ...EndpointsEnv,
+    WORKFLOWS: z._default(z.string(), '[]'),
   }),
   /** GET /, /ping, and GET /about, which tells clients what the stack outputs would (the API URL is all they need). */
   health: z.extend(BaseEnv, {

@@ -6,6 +6,8 @@ export interface ListEndpointsDeps {
     endpointNames: readonly string[];
     minInstances: number;
     maxInstances: number;
+    /** An environment endpoint's own `[min, max]` (environments/{name}.json); others use the two above. */
+    scaling?: Readonly<Record<string, readonly [number, number]>>;
   };
   /** Stable UUID-shaped id for a name (ESD rows carry an EndpointDeploymentJobId). */
   idFor: (endpointName: string) => string;
@@ -37,17 +39,22 @@ export async function listEndpoints(
   const endpoints = await Promise.all(
     deps.config.endpointNames.map(async (name): Promise<EndpointRow> => {
       const described = await deps.directory.describe(name);
+      const own =
+        deps.config.scaling && Object.hasOwn(deps.config.scaling, name)
+          ? deps.config.scaling[name]
+          : undefined;
+      const [minInstances, maxInstances] = own ?? [deps.config.minInstances, deps.config.maxInstances];
       return {
         EndpointDeploymentJobId: deps.idFor(name),
         endpoint_name: name,
         startTime: described.creationTime?.toISOString() ?? null,
         endTime: described.lastModifiedTime?.toISOString() ?? null,
         endpoint_status: described.status,
-        autoscaling: deps.config.maxInstances > deps.config.minInstances,
+        autoscaling: maxInstances > minInstances,
         owner_group_or_role: [],
         current_instance_count: String(described.currentInstanceCount),
-        min_instance_number: String(deps.config.minInstances),
-        max_instance_number: String(deps.config.maxInstances),
+        min_instance_number: String(minInstances),
+        max_instance_number: String(maxInstances),
         instance_type: described.instanceType,
         endpoint_type: 'Async',
         custom_extensions: '',

@@ -14,6 +14,8 @@ export interface EnvironmentEndpoint {
   schedules: EndpointSchedule[];
   /** The image build's arguments: the environment to install, and its ComfyUI when it pins one. */
   buildArgs: Record<string, string>;
+  /** The file as read (defaults filled), minified: GET /workflows answers it as payload_json. */
+  fileJson: string;
 }
 
 /**
@@ -62,6 +64,7 @@ export function environmentEndpoints(
         ...(schedule.min_instances !== undefined ? { minInstances: schedule.min_instances } : {}),
         ...(schedule.max_instances !== undefined ? { maxInstances: schedule.max_instances } : {}),
       })),
+      fileJson: JSON.stringify((({ name: _name, ...file }) => file)(environment)),
       buildArgs: {
         ENVIRONMENT: environment.name,
         ...(environment.comfyui ? { COMFYUI_VERSION: environment.comfyui } : {}),

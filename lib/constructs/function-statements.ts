@@ -193,6 +193,8 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
         // Logs Insights query results have no resource-level permissions.
         new PolicyStatement({ actions: ['logs:GetQueryResults', 'logs:StopQuery'], resources: ['*'] }),
       ];
+    // Both describe each endpoint and its config (its instance type).
+    case 'workflows':
     case 'list-endpoints':
       return [
         new PolicyStatement({ actions: ['sagemaker:DescribeEndpoint'], resources: r.endpointArns }),

@@ -13,6 +13,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { HANDLERS, type HttpHandlerName } from '../../lambda/http/route-table';
 import type { FunctionEnvInput, FunctionName } from '../../lambda/platform/env';
+import { deployedWorkflows, endpointScaling } from '../config/deployed-workflows';
 import type { StageConfig } from '../config/stage-config';
 import { ComfyExecFunction } from '../constructs/comfy-exec-function';
 import { ComfyUiSocketApi } from '../constructs/comfyui-socket-api';
@@ -113,7 +114,9 @@ export class ControlPlaneStack extends Stack {
         ...endpoints,
         MIN_INSTANCES: config.minInstances,
         MAX_INSTANCES: config.maxInstances,
+        ENDPOINT_SCALING: endpointScaling(inference.endpoints),
       },
+      workflows: { ...endpoints, WORKFLOWS: deployedWorkflows(inference.endpoints) },
       // GET /about: the URLs clients would otherwise take from the stack outputs.
       health: {
         ...endpoints,

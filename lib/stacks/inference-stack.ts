@@ -24,6 +24,15 @@ export interface RoutedEndpoint {
   readonly arn: string;
   /** ARN (pattern) of its config, for DescribeEndpointConfig. */
   readonly configArn: string;
+  /** The environment it serves (environments/{name}.json), when it is one. */
+  readonly environment?: {
+    readonly name: string;
+    readonly imageUri: string;
+    /** The environment file as deployed, minified (ESD's workflow payload_json). */
+    readonly fileJson: string;
+    readonly minInstances: number;
+    readonly maxInstances: number;
+  };
 }
 
 /**
@@ -69,10 +78,15 @@ export class InferenceStack extends Stack {
       modelCacheBytes: config.modelCacheBytes,
     };
     // The configured name, a plain string: the control plane's IAM statements and settings name it.
-    const routed = (name: string, endpoint: AsyncEndpoint): RoutedEndpoint => ({
+    const routed = (
+      name: string,
+      endpoint: AsyncEndpoint,
+      environment?: RoutedEndpoint['environment'],
+    ): RoutedEndpoint => ({
       name,
       arn: endpoint.endpointArn,
       configArn: endpoint.endpointConfigArn,
+      ...(environment ? { environment } : {}),
     });
     if (props.environmentEndpoints && props.environmentEndpoints.length > 0) {
       // One image and one endpoint per environment: the image installs the environment's packs.
@@ -85,6 +99,13 @@ export class InferenceStack extends Stack {
           platform: Platform.LINUX_AMD64,
           buildArgs: planned.buildArgs,
         });
+        const environment = {
+          name: planned.environment,
+          imageUri: image.imageUri,
+          fileJson: planned.fileJson,
+          minInstances: planned.minInstances,
+          maxInstances: planned.maxInstances,
+        };
         return routed(
           planned.endpointName,
           new AsyncEndpoint(this, `EnvironmentEndpoint${id}`, {
@@ -98,6 +119,7 @@ export class InferenceStack extends Stack {
             maxConcurrentInvocationsPerInstance: planned.maxConcurrentInvocationsPerInstance,
             schedules: planned.schedules,
           }),
+          environment,
         );
       });
       return;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { deployedWorkflows, WORKFLOW_FILES_BUDGET } from '../../lib/config/deployed-workflows';
 import { loadEnvironments } from '../../lib/config/environments';
 import { IMAGE, synthFast } from './app-template';
 
@@ -104,6 +105,19 @@ describe('one endpoint per environment (environments/{name}.json), as cdk deploy
         'arn:aws:sagemaker:us-east-1:123456789012:endpoint/comfy-async-basic',
         'arn:aws:sagemaker:us-east-1:123456789012:endpoint/comfy-async-video',
       ]);
+    // GET /workflows answers each environment with its file and image; ListEndpoints with its own scaling.
+    const variablesWith = (name: string) =>
+      Object.values(controlPlane.findResources('AWS::Lambda::Function'))
+        .map((fn) => fn.Properties.Environment?.Variables ?? {})
+        .find((variables) => name in variables);
+    const workflows = JSON.stringify(variablesWith('WORKFLOWS')!.WORKFLOWS);
+    expect(workflows).toContain('\\"name\\":\\"video\\",\\"endpoint_name\\":\\"comfy-async-video\\"');
+    expect(workflows).toContain('cdk-hnb659fds-container-assets');
+    expect(workflows).toContain(`${KJ_COMMIT}`);
+    expect(JSON.parse(variablesWith('ENDPOINT_SCALING')!.ENDPOINT_SCALING)).toEqual({
+      'comfy-async-video': [0, 3],
+      'comfy-async-basic': [0, 1],
+    });
     // A backlog line per endpoint on the dashboard.
     const dashboard = JSON.stringify(controlPlane.findResources('AWS::CloudWatch::Dashboard'));
     expect(dashboard).toContain('comfy-async-video');
@@ -123,5 +137,29 @@ describe('one endpoint per environment (environments/{name}.json), as cdk deploy
     expect(() => synthFast({}, undefined, [video!, { ...basic!, default: true }])).toThrow(
       'environments/basic.json: default: environments/video.json is the default already',
     );
+  });
+});
+
+describe('GET /workflows carries the environment files while they fit a function environment', () => {
+  const endpoint = (name: string, fileJson: string) => ({
+    name: `comfy-async-${name}`,
+    arn: 'arn',
+    configArn: 'arn',
+    environment: { name, imageUri: `image-${name}`, fileJson, minInstances: 0, maxInstances: 1 },
+  });
+  it('writes each environment, and leaves payload_json empty past the budget (Lambda allows 4 KB of environment)', () => {
+    expect(
+      JSON.parse(
+        deployedWorkflows([endpoint('a', '{"pip":[]}'), { name: 'x', arn: 'arn', configArn: 'arn' }]),
+      ),
+    ).toEqual([
+      { name: 'a', endpoint_name: 'comfy-async-a', image_uri: 'image-a', payload_json: '{"pip":[]}' },
+    ]);
+    const large = `{"pip":["${'x'.repeat(WORKFLOW_FILES_BUDGET)}"]}`;
+    expect(
+      JSON.parse(deployedWorkflows([endpoint('a', '{}'), endpoint('b', large)])).map(
+        (row: { payload_json: string }) => row.payload_json,
+      ),
+    ).toEqual(['', '']);
   });
 });

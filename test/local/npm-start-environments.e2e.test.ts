@@ -76,6 +76,55 @@ describe('npm start with several environments: one endpoint each, as cdk deploy 
   });
 });
 
+describe("ESD's /workflows: the deployed environments", () => {
+  it('lists them with their endpoint and status, answers one by name, 404 for none', async () => {
+    const list = await api('GET', 'workflows');
+    expect(list.status).toBe(200);
+    expect(list.body.data.last_evaluated_key).toBeNull();
+    expect(
+      list.body.data.workflows
+        .map((row: Record<string, unknown>) => [row.name, row.endpoint_name, row.status])
+        .sort(),
+    ).toEqual([
+      ['basic', 'comfy-async-basic', 'Enabled'],
+      ['packs', 'comfy-async-packs', 'Enabled'],
+    ]);
+    const one = await api('GET', 'workflows/packs');
+    expect(one.status).toBe(200);
+    expect(one.body.data).toMatchObject({
+      name: 'packs',
+      endpoint_name: 'comfy-async-packs',
+      endpoint_status: 'InService',
+      status: 'Enabled',
+      s3_location: '',
+      size: '',
+    });
+    expect(Date.parse(one.body.data.create_time)).not.toBeNaN();
+    const none = await api('GET', 'workflows/video');
+    expect(none.status).toBe(404);
+    expect(none.body.message).toBe('workflow with name video not found');
+  });
+
+  it('answers 405 to creating or deleting one: that is a deploy', async () => {
+    const create = await api('POST', 'workflows', {
+      name: 'video',
+      image_uri: 'x',
+      payload_json: '{}',
+      size: '1',
+    });
+    expect(create.status).toBe(405);
+    expect(create.body.message).toContain(
+      'creating a workflow is a deploy here: add environments/{name}.json',
+    );
+    const remove = await api('DELETE', 'workflows', { workflow_name_list: ['packs'] });
+    expect(remove.status).toBe(405);
+    expect(remove.body.message).toContain(
+      'deleting a workflow is a deploy here: remove environments/{name}.json',
+    );
+    expect((await api('GET', 'workflows/packs')).status).toBe(200);
+  });
+});
+
 describe('npm start refuses environments it cannot make, in one line', () => {
   const runs: NpmStartProcess[] = [];
   const folders: string[] = [];

@@ -931,6 +931,94 @@ export interface ListEndpointsData {
   last_evaluated_key: null;
 }
 
+export interface ListWorkflowsData {
+  workflows: {
+    /**
+     * the environment: environments/{name}.json
+     */
+    name: string;
+    /**
+     * '' (ESD kept a workflow's files in S3; here the image holds them)
+     */
+    s3_location: string;
+    /**
+     * the endpoint image built for this environment
+     */
+    image_uri: string;
+    /**
+     * ESD's 'Enabled' when the endpoint is InService; otherwise SageMaker's status (Creating, Failed, …)
+     */
+    status: string;
+    /**
+     * the environment file as deployed, as JSON text ('' when the files were too large to carry)
+     */
+    payload_json: string;
+    /**
+     * '' (the image's size is not known to the deployment)
+     */
+    size: string;
+    /**
+     * the endpoint's creation time
+     */
+    create_time: string | null;
+    /**
+     * comfy-async-{name}: workflow_name routes there
+     */
+    endpoint_name: string;
+    /**
+     * SageMaker's EndpointStatus
+     */
+    endpoint_status: string;
+  }[];
+  last_evaluated_key: null;
+}
+
+export interface GetWorkflowPath {
+  /**
+   * an input name from CreateInput or ListInputs
+   */
+  name: string;
+}
+
+export interface GetWorkflowData {
+  /**
+   * the environment: environments/{name}.json
+   */
+  name: string;
+  /**
+   * '' (ESD kept a workflow's files in S3; here the image holds them)
+   */
+  s3_location: string;
+  /**
+   * the endpoint image built for this environment
+   */
+  image_uri: string;
+  /**
+   * ESD's 'Enabled' when the endpoint is InService; otherwise SageMaker's status (Creating, Failed, …)
+   */
+  status: string;
+  /**
+   * the environment file as deployed, as JSON text ('' when the files were too large to carry)
+   */
+  payload_json: string;
+  /**
+   * '' (the image's size is not known to the deployment)
+   */
+  size: string;
+  /**
+   * the endpoint's creation time
+   */
+  create_time: string | null;
+  /**
+   * comfy-async-{name}: workflow_name routes there
+   */
+  endpoint_name: string;
+  /**
+   * SageMaker's EndpointStatus
+   */
+  endpoint_status: string;
+}
+
 export interface GetWebhookSecretData {
   /**
    * Standard Webhooks' whsec_… secret: verify each delivery's webhook-signature with it
@@ -1185,6 +1273,10 @@ export const OPERATIONS = {
   PrepareEndpoint: { method: 'POST', path: '/prepare' },
   GetPrepare: { method: 'GET', path: '/prepare/{endpoint_name}' },
   ListEndpoints: { method: 'GET', path: '/endpoints' },
+  ListWorkflows: { method: 'GET', path: '/workflows' },
+  CreateWorkflow: { method: 'POST', path: '/workflows' },
+  DeleteWorkflows: { method: 'DELETE', path: '/workflows' },
+  GetWorkflow: { method: 'GET', path: '/workflows/{name}' },
   GetWebhookSecret: { method: 'GET', path: '/webhooks/secret' },
   RotateWebhookSecret: { method: 'POST', path: '/webhooks/secret/rotate' },
   ComfyPostPrompt: { method: 'POST', path: '/comfyui/prompt' },
@@ -1234,6 +1326,10 @@ export interface OperationTypes {
   PrepareEndpoint: { body: PrepareEndpointBody; data: PrepareEndpointData };
   GetPrepare: { path: GetPreparePath; data: GetPrepareData };
   ListEndpoints: { data: ListEndpointsData };
+  ListWorkflows: { data: ListWorkflowsData };
+  CreateWorkflow: { data: undefined };
+  DeleteWorkflows: { data: undefined };
+  GetWorkflow: { path: GetWorkflowPath; data: GetWorkflowData };
   GetWebhookSecret: { data: GetWebhookSecretData };
   RotateWebhookSecret: { data: RotateWebhookSecretData };
   ComfyPostPrompt: { body: ComfyPostPromptBody; data: ComfyPostPromptData };

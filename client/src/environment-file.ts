@@ -34,14 +34,13 @@ const Model = z.strictObject({
     .string()
     .check(z.regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, "must be one of ComfyUI's model folder names")),
   name: z.string().check(z.minLength(1), z.maxLength(200)),
-  source: z
-    .string()
-    .check(
-      z.regex(
-        /^(https:\/\/\S+|s3:\/\/[a-z0-9.-]+\/\S+|library:\S+)$/,
-        'must be an https:// or s3:// URL, or library:FOLDER/NAME',
-      ),
+  source: z.string().check(
+    z.regex(
+      // http:// only on this machine, for a local stack's own file server (a deployed instance refuses it).
+      /^(https:\/\/\S+|http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/\S*|s3:\/\/[a-z0-9.-]+\/\S+|library:\S+)$/,
+      'must be an https:// or s3:// URL, or library:FOLDER/NAME',
     ),
+  ),
   sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/, 'must be the file’s sha256, 64 hex digits')),
 });
 

@@ -55,6 +55,14 @@ export const ContainerEnvSchema = z.object({
    * no folder both this container and ComfyUI see: executes that need a library model fail, saying so.
    */
   MODEL_CACHE_DIR: z.string().default('/opt/ml/model-cache'),
+  /**
+   * The environment the image was built for (Dockerfile `--build-arg ENVIRONMENT`): its file's
+   * `models` are made present before /ping passes. '' : none.
+   */
+  COMFY_EXEC_ENVIRONMENT: z.string().default(''),
+  ENVIRONMENTS_DIR: z.string().default('/opt/comfy-exec/environments'),
+  /** The first wait before trying the environment's models again (then three times as long). */
+  MODEL_PRELOAD_RETRY_MS: int(1, 600_000, 10_000),
   /** Most bytes of library models kept on disk; least recently used go first. */
   MODEL_CACHE_BYTES: int(1, 100 * 1024 ** 4, 100 * 1024 ** 3),
   /** Where the server listens: every interface, as SageMaker calls it; the local stack says 127.0.0.1. */

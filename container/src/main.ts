@@ -12,6 +12,7 @@ import { ComfyUiClient } from './comfy-client';
 import { sweepOldFiles } from './comfy-output-files';
 import { containerConfig } from './config';
 import { ModelCache } from './model-cache';
+import { environmentModels, preloadModels } from './model-preload';
 import { publishObjectInfo } from './publish-object-info';
 import { parseStagedRequest, runInvocation } from './run-invocation';
 import { cachedHealth, createContainerServer, gracefulStop, listen } from './server';
@@ -52,10 +53,16 @@ export async function startContainer(env: Record<string, string | undefined> = p
   // InService before CreateExecute can read the nodes it runs would refuse valid prompts, and an
   // instance that cannot write to the bucket cannot store outputs either (SageMaker replaces it).
   let catalogPublished = !config.ENDPOINT_NAME;
+  // ...and until the environment's models are on disk: a prompt must not find them missing.
+  let modelsPresent = false;
+  const modelsReady = preloadEnvironment(config, models, s3, logger).then((outcome) => {
+    modelsPresent = outcome.present;
+    return outcome;
+  });
   const comfyHealthy = cachedHealth((timeoutMs) => comfy.isUp(timeoutMs));
   const server = createContainerServer(
     {
-      healthy: async () => catalogPublished && (await comfyHealthy()),
+      healthy: async () => catalogPublished && modelsPresent && (await comfyHealthy()),
       invoke: async (body) => {
         const request = parseStagedRequest(body);
         // Every line of a run carries its prompt_id (the request's own, parsed): GetExecuteLogs
@@ -95,6 +102,8 @@ export async function startContainer(env: Record<string, string | undefined> = p
   }
   return {
     port,
+    /** Settles once the environment's models are present, or given up on (with the last problem). */
+    modelsReady,
     /** `graceMs`: how long running requests may take to answer (none by default, as tests stop it in process). */
     stop: async (graceMs = 0) => {
       publishing.abort();
@@ -102,6 +111,47 @@ export async function startContainer(env: Record<string, string | undefined> = p
       await stopServer(graceMs);
     },
   };
+}
+
+/** Tries three times (transient S3 or network faults), then leaves the instance unhealthy, saying why. */
+async function preloadEnvironment(
+  config: ReturnType<typeof containerConfig>,
+  models: ModelCache | undefined,
+  s3: S3Client,
+  logger: Logger,
+): Promise<{ present: boolean; problem?: string }> {
+  let problem = '';
+  const waits = [0, config.MODEL_PRELOAD_RETRY_MS, 3 * config.MODEL_PRELOAD_RETRY_MS];
+  for (const [attempt, wait] of waits.entries()) {
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    try {
+      const wanted = await environmentModels(config.ENVIRONMENTS_DIR, config.COMFY_EXEC_ENVIRONMENT);
+      if (wanted.length === 0) return { present: true };
+      if (!models) throw new Error('MODEL_CACHE_DIR is empty: there is no folder to put them in');
+      await preloadModels(wanted, {
+        cache: models,
+        s3,
+        bucket: config.BUCKET_NAME,
+        allowLoopbackHttp: config.ALLOW_LOOPBACK_INPUT_URLS,
+        log: (message, fields) => logger.info(message, fields ?? {}),
+      });
+      logger.info('environment models present', {
+        environment: config.COMFY_EXEC_ENVIRONMENT,
+        models: wanted.length,
+      });
+      return { present: true };
+    } catch (error) {
+      problem = (error as Error).message;
+      const last = attempt === waits.length - 1;
+      logger.error(
+        last
+          ? "environment models could not be made present: this instance stays unhealthy (SageMaker's startup health check fails it)"
+          : 'environment models could not be made present yet; trying again',
+        { environment: config.COMFY_EXEC_ENVIRONMENT, error: (error as Error).message, attempt: attempt + 1 },
+      );
+    }
+  }
+  return { present: false, problem };
 }
 
 /**

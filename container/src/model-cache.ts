@@ -1,7 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { StagedModelFile } from '../../lambda/use-cases/execute-models';
 import { PrefixHasher } from './prefix-hasher';
@@ -113,6 +115,68 @@ export class ModelCache {
       throw error;
     }
     return { downloadMs: downloaded.length > 0 ? Date.now() - started : 0, downloaded, release };
+  }
+
+  /**
+   * Makes a model from an https URL present (an environment's `models`), verified against its
+   * SHA-256, and holds it for good: the environment's models are never evicted.
+   */
+  async ensureUrl(folder: string, name: string, url: string, sha256: string): Promise<boolean> {
+    const key = `${folder}/${name}`;
+    this.holds.set(key, (this.holds.get(key) ?? 0) + 1);
+    const entry = this.entries.get(key);
+    const sidecar = `${this.pathOf(key)}${SIDECAR}`;
+    if (entry && existsSync(sidecar) && readFileSync(sidecar, 'utf8') === sha256) return false;
+    let download = this.downloads.get(key);
+    if (!download) {
+      download = this.downloadUrl(key, url, sha256).finally(() => this.downloads.delete(key));
+      this.downloads.set(key, download);
+    }
+    await download;
+    return true;
+  }
+
+  private async downloadUrl(key: string, url: string, sha256: string) {
+    const response = await fetch(url, { redirect: 'follow' }).catch((error: Error) => {
+      throw new ModelUnavailableError(`model ${key}: cannot reach ${url}: ${error.cause ?? error.message}`);
+    });
+    if (!response.ok || !response.body)
+      throw new ModelUnavailableError(`model ${key}: ${url} answered ${response.status}`);
+    const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+    if (Number.isFinite(declared)) await this.makeRoom(key, declared);
+    const path = this.pathOf(key);
+    const partial = `${path}${PARTIAL}${randomBytes(4).toString('hex')}`;
+    await mkdir(dirname(path), { recursive: true });
+    const hash = createHash('sha256');
+    let size = 0;
+    try {
+      await pipeline(
+        Readable.fromWeb(response.body as import('node:stream/web').ReadableStream),
+        new Transform({
+          transform(chunk: Buffer, _encoding, done) {
+            hash.update(chunk);
+            size += chunk.length;
+            done(null, chunk);
+          },
+        }),
+        createWriteStream(partial),
+      );
+      const actual = hash.digest('hex');
+      if (actual !== sha256)
+        throw new ModelUnavailableError(
+          `model ${key}: the SHA-256 of ${url} is ${actual}, the environment says ${sha256} (not used)`,
+        );
+      if (!Number.isFinite(declared)) await this.makeRoom(key, size);
+      await writeFile(`${path}${SIDECAR}`, sha256);
+      await rename(partial, path);
+      this.entries.set(key, { size, lastUsed: Date.now() });
+    } catch (error) {
+      await rm(partial, { force: true });
+      if (error instanceof ModelUnavailableError) throw error;
+      throw new ModelUnavailableError(
+        `model ${key}: ${url} could not be downloaded: ${(error as Error).message}`,
+      );
+    }
   }
 
   /** Present with the library's size (and SHA-256, when it has one). */

@@ -16,6 +16,8 @@ export interface EnvironmentEndpoint {
   buildArgs: Record<string, string>;
   /** The file as read (defaults filled), minified: GET /workflows answers it as payload_json. */
   fileJson: string;
+  /** Its models' s3:// sources outside the library (the role reads them); undefined: no models. */
+  modelSources?: string[];
 }
 
 /**
@@ -64,6 +66,13 @@ export function environmentEndpoints(
         ...(schedule.min_instances !== undefined ? { minInstances: schedule.min_instances } : {}),
         ...(schedule.max_instances !== undefined ? { maxInstances: schedule.max_instances } : {}),
       })),
+      ...(environment.models.length > 0
+        ? {
+            modelSources: environment.models
+              .map((model) => model.source)
+              .filter((source) => source.startsWith('s3://')),
+          }
+        : {}),
       fileJson: JSON.stringify((({ name: _name, ...file }) => file)(environment)),
       buildArgs: {
         ENVIRONMENT: environment.name,

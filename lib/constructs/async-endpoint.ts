@@ -45,6 +45,12 @@ export interface AsyncEndpointProps {
    * instance kept warm in working hours, zero at night. @default none
    */
   readonly schedules?: readonly EndpointSchedule[];
+  /**
+   * The environment's models are fetched at start-up (the instance is healthy only then): the
+   * s3:// ones outside the library, which the role may read. Set (even empty) when the
+   * environment has models. @default none
+   */
+  readonly environmentModelSources?: readonly string[];
 }
 
 export interface EndpointSchedule {
@@ -92,6 +98,9 @@ export class AsyncEndpoint extends Construct {
       ...(props.inputBuckets ? { inputBuckets: props.inputBuckets } : {}),
       ...(repositoryArn ? { repositoryArn } : {}),
       ...(props.modelDataUrl ? { modelDataUrl: props.modelDataUrl } : {}),
+      ...(props.environmentModelSources?.length
+        ? { environmentModelSources: props.environmentModelSources }
+        : {}),
     });
     for (const statement of statements) this.role.addToPolicy(statement);
 
@@ -118,7 +127,9 @@ export class AsyncEndpoint extends Construct {
           instanceType: props.instanceType,
           initialInstanceCount: Math.max(1, props.minInstances),
           initialVariantWeight: 1,
-          containerStartupHealthCheckTimeoutInSeconds: 900,
+          // SageMaker's most (an hour) when the instance first fetches its environment's models.
+          containerStartupHealthCheckTimeoutInSeconds:
+            props.environmentModelSources !== undefined ? 3600 : 900,
         },
       ],
       asyncInferenceConfig: {

@@ -19,6 +19,8 @@ export interface EndpointRoleResources {
   readonly repositoryArn?: string;
   /** s3:// URL of the model artifact. @default none */
   readonly modelDataUrl?: string;
+  /** s3:// objects of the environment's `models` outside the library, read at start-up. @default none */
+  readonly environmentModelSources?: readonly string[];
 }
 
 /**
@@ -51,6 +53,16 @@ export function endpointRoleStatements(r: EndpointRoleResources): PolicyStatemen
         objects(`${PAYLOAD_PREFIXES.endpoints}${r.endpointName}/`),
       ],
     }),
+    ...(r.environmentModelSources?.length
+      ? [
+          new PolicyStatement({
+            actions: ['s3:GetObject'],
+            resources: r.environmentModelSources.map(
+              (uri) => `arn:${Aws.PARTITION}:s3:::${uri.slice('s3://'.length)}`,
+            ),
+          }),
+        ]
+      : []),
     ...(r.inputBuckets?.length
       ? [
           new PolicyStatement({

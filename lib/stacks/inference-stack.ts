@@ -118,6 +118,7 @@ export class InferenceStack extends Stack {
             maxInstances: planned.maxInstances,
             maxConcurrentInvocationsPerInstance: planned.maxConcurrentInvocationsPerInstance,
             schedules: planned.schedules,
+            ...(planned.modelSources ? { environmentModelSources: planned.modelSources } : {}),
           }),
           environment,
         );

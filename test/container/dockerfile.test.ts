@@ -148,6 +148,10 @@ describe('the endpoint image agrees with the adapter', () => {
         'node /opt/comfy-exec/comfy-exec.mjs env install "/opt/comfy-exec/environments/${ENVIRONMENT}.json" --comfyui /opt/ComfyUI --python python;',
       );
       expect(dockerfile).toMatch(/^ARG ENVIRONMENT=$/m);
+      // The container reads the same file to fetch its models before it reports healthy.
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the Dockerfile's own expansion
+      expect(dockerfile).toContain('COMFY_EXEC_ENVIRONMENT=${ENVIRONMENT}');
+      expect(defaults.ENVIRONMENTS_DIR).toBe('/opt/comfy-exec/environments');
       expect(dockerfile).toContain('COPY environments /opt/comfy-exec/environments');
       expect(readFileSync(join(ROOT, '.dockerignore'), 'utf8')).toMatch(/^!environments\/$/m);
     } finally {

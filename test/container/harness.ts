@@ -115,6 +115,8 @@ export async function startContainerHarness(
     bucketName,
     simulator,
     url,
+    /** Settles once the environment's models are present, or given up on (with the last problem). */
+    modelsReady: container.modelsReady,
     store,
     create,
     invoke,

@@ -19,6 +19,20 @@ function twoEnvironments() {
       default: true,
       comfyui: 'v0.3.64',
       custom_nodes: [{ git: 'https://github.com/kijai/ComfyUI-KJNodes', commit: KJ_COMMIT }],
+      models: [
+        {
+          folder: 'loras',
+          name: 'style.safetensors',
+          source: 's3://team-models/loras/style.safetensors',
+          sha256: 'a'.repeat(64),
+        },
+        {
+          folder: 'checkpoints',
+          name: 'base.safetensors',
+          source: 'library:checkpoints/base.safetensors',
+          sha256: 'b'.repeat(64),
+        },
+      ],
       endpoint: {
         instance_type: 'ml.g6e.xlarge',
         max_instances: 3,
@@ -51,8 +65,25 @@ describe('one endpoint per environment (environments/{name}.json), as cdk deploy
       }),
     });
     inference.hasResourceProperties('AWS::SageMaker::EndpointConfig', {
-      ProductionVariants: [Match.objectLike({ InstanceType: 'ml.g5.xlarge' })],
+      ProductionVariants: [
+        Match.objectLike({ InstanceType: 'ml.g5.xlarge', ContainerStartupHealthCheckTimeoutInSeconds: 900 }),
+      ],
     });
+    // Models fetched at start-up: SageMaker's longest start-up health check, and the role reads
+    // the one S3 object outside the library (the library is the payload bucket's models/).
+    inference.hasResourceProperties('AWS::SageMaker::EndpointConfig', {
+      ProductionVariants: [
+        Match.objectLike({
+          InstanceType: 'ml.g6e.xlarge',
+          ContainerStartupHealthCheckTimeoutInSeconds: 3600,
+        }),
+      ],
+    });
+    const videoRole = JSON.stringify(
+      Object.entries(inference.findResources('AWS::IAM::Policy')).filter(([id]) => id.includes('Video')),
+    );
+    expect(videoRole).toContain('":s3:::team-models/loras/style.safetensors"');
+    expect(JSON.stringify(inference.findResources('AWS::IAM::Policy')).match(/team-models/g)).toHaveLength(1);
     // Scaling from zero for each, and the video environment's working-hours schedule.
     inference.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 2);
     inference.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {

@@ -1,0 +1,76 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { type EnvironmentFile, parseEnvironmentFile } from '../../client/src/environment-file';
+import type { ModelCache } from './model-cache';
+
+type EnvironmentModel = EnvironmentFile['models'][number];
+
+export interface PreloadDeps {
+  cache: ModelCache;
+  s3: S3Client;
+  /** The payload bucket: `library:FOLDER/NAME` is its `models/FOLDER/NAME`. */
+  bucket: string;
+  /** Local stack only: http:// model URLs on this machine (a test server). */
+  allowLoopbackHttp: boolean;
+  log(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** The environment the image was built for (`--build-arg ENVIRONMENT`), read from the file baked into it. */
+export async function environmentModels(dir: string, name: string): Promise<EnvironmentModel[]> {
+  if (!name) return [];
+  const file = join(dir, `${name}.json`);
+  return parseEnvironmentFile(await readFile(file, 'utf8'), file).models;
+}
+
+function s3Location(uri: string): { bucket: string; key: string } {
+  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
+  if (!match) throw new Error(`${uri} is not an s3:// URI`);
+  return { bucket: match[1]!, key: match[2]! };
+}
+
+/**
+ * Makes each of the environment's models present in the model cache, verified against its
+ * SHA-256 and never evicted: the instance reports healthy only after this (SageMaker's startup
+ * health check waits for it). Sources: the model library (`library:FOLDER/NAME`), any S3 object
+ * the endpoint role may read, or an https URL.
+ */
+export async function preloadModels(models: readonly EnvironmentModel[], deps: PreloadDeps): Promise<void> {
+  for (const model of models) {
+    const started = Date.now();
+    const source = model.source.startsWith('library:')
+      ? `s3://${deps.bucket}/models/${model.source.slice('library:'.length)}`
+      : model.source;
+    if (source.startsWith('s3://')) {
+      const { bucket, key } = s3Location(source);
+      const head = await deps.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      const { downloaded } = await deps.cache.ensure([
+        {
+          folder: model.folder,
+          name: model.name,
+          source,
+          size: head.ContentLength ?? 0,
+          sha256: model.sha256,
+        },
+      ]);
+      deps.log('environment model present', {
+        model: `${model.folder}/${model.name}`,
+        source,
+        downloaded: downloaded.length > 0,
+        ms: Date.now() - started,
+      });
+      continue;
+    }
+    const url = new URL(source);
+    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+    if (url.protocol !== 'https:' && !(deps.allowLoopbackHttp && url.protocol === 'http:' && loopback))
+      throw new Error(`model ${model.folder}/${model.name}: ${source} is not an https URL`);
+    const downloaded = await deps.cache.ensureUrl(model.folder, model.name, source, model.sha256);
+    deps.log('environment model present', {
+      model: `${model.folder}/${model.name}`,
+      source,
+      downloaded,
+      ms: Date.now() - started,
+    });
+  }
+}

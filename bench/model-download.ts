@@ -6,12 +6,16 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { ReadableStream } from 'node:stream/web';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ModelCache } from '../container/src/model-cache';
+import { preloadModels } from '../container/src/model-preload';
 import { startS3Local } from '../local/s3-local';
 import { EMULATOR_CREDENTIALS } from './local-bench';
 import { quantile } from './stats';
@@ -24,6 +28,13 @@ export interface ModelDownloadResult {
   ratio: number;
   floorMBps: number;
   cacheMBps: number;
+  /** An environment's model preloaded at start-up from the library (HeadObject, then the cache). */
+  preloadMs: number;
+  preloadRatio: number;
+  /** The same from an http URL (streamed, SHA-256 on the way), against one fetch streamed to a file. */
+  urlFloorMs: number;
+  urlPreloadMs: number;
+  urlRatio: number;
 }
 
 export async function benchModelDownload(bytes: number, rounds: number): Promise<ModelDownloadResult> {
@@ -58,10 +69,49 @@ export async function benchModelDownload(bytes: number, rounds: number): Promise
         ContentLength: bytes,
       }),
     );
-    rmSync(source);
+    // The same bytes from a URL (the file server an environment's https model stands for).
+    const server = createServer((_request, response) => {
+      response.setHeader('content-length', String(bytes));
+      void pipeline(createReadStream(source), response).catch(() => undefined);
+    });
+    const url = await new Promise<string>((resolve) =>
+      server.listen(0, '127.0.0.1', () =>
+        resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/bench.safetensors`),
+      ),
+    );
 
     const floorMs: number[] = [];
     const cacheMs: number[] = [];
+    const preloadMs: number[] = [];
+    const urlFloorMs: number[] = [];
+    const urlPreloadMs: number[] = [];
+    const model = { folder: 'checkpoints', name: 'bench.safetensors', sha256 };
+    const preloaded = async (source: string, into: number[]) => {
+      const dir = join(work, 'preload');
+      rmSync(dir, { recursive: true, force: true });
+      const cache = new ModelCache({ dir, budgetBytes: bytes * 2, s3 });
+      const started = performance.now();
+      await preloadModels([{ ...model, source }], {
+        cache,
+        s3,
+        bucket: 'bench-models',
+        allowLoopbackHttp: true,
+        log: () => {},
+      });
+      into.push(performance.now() - started);
+      if (statSync(join(dir, 'checkpoints', 'bench.safetensors')).size !== bytes)
+        throw new Error('short preload');
+    };
+    const urlFloor = async () => {
+      const started = performance.now();
+      const response = await fetch(url);
+      await pipeline(
+        Readable.fromWeb(response.body as ReadableStream),
+        createWriteStream(join(work, 'url.bin')),
+      );
+      urlFloorMs.push(performance.now() - started);
+      rmSync(join(work, 'url.bin'));
+    };
     const floor = async () => {
       const started = performance.now();
       const object = await s3.send(
@@ -90,15 +140,19 @@ export async function benchModelDownload(bytes: number, rounds: number): Promise
       if (statSync(join(dir, 'checkpoints', 'bench.safetensors')).size !== bytes)
         throw new Error('short download');
     };
+    const steps = [
+      floor,
+      cached,
+      () => preloaded('library:checkpoints/bench.safetensors', preloadMs),
+      urlFloor,
+      () => preloaded(url, urlPreloadMs),
+    ];
     for (let round = 0; round < rounds; round++) {
-      if (round % 2 === 0) {
-        await floor();
-        await cached();
-      } else {
-        await cached();
-        await floor();
-      }
+      // Each round starts one step later, so no way of fetching always runs first.
+      for (let step = 0; step < steps.length; step++) await steps[(round + step) % steps.length]!();
     }
+    server.close();
+    rmSync(source);
     const floorMedian = quantile(floorMs, 0.5);
     const cacheMedian = quantile(cacheMs, 0.5);
     const mbps = (ms: number) => Number((bytes / 1024 ** 2 / (ms / 1000)).toFixed(1));
@@ -110,6 +164,11 @@ export async function benchModelDownload(bytes: number, rounds: number): Promise
       ratio: Number((cacheMedian / floorMedian).toFixed(2)),
       floorMBps: mbps(floorMedian),
       cacheMBps: mbps(cacheMedian),
+      preloadMs: Number(quantile(preloadMs, 0.5).toFixed(1)),
+      preloadRatio: Number((quantile(preloadMs, 0.5) / floorMedian).toFixed(2)),
+      urlFloorMs: Number(quantile(urlFloorMs, 0.5).toFixed(1)),
+      urlPreloadMs: Number(quantile(urlPreloadMs, 0.5).toFixed(1)),
+      urlRatio: Number((quantile(urlPreloadMs, 0.5) / quantile(urlFloorMs, 0.5)).toFixed(2)),
     };
   } finally {
     await s3Local.stop();

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { benchBundles } from './bundles';
 import { benchClient } from './client';
 import { benchConversion } from './conversion';
+import { benchEnvInstall } from './env-install';
 import { benchLifecycle } from './lifecycle';
 import { benchModelDownload } from './model-download';
 import { benchOverhead } from './overhead';
@@ -27,6 +28,7 @@ const overhead = await benchOverhead(quick ? 20 : 100);
 // Eight images an execute: the output upload with files to upload side by side.
 const overheadEightImages = await benchOverhead(quick ? 10 : 40, 8);
 const client = benchClient(quick ? 5 : 20);
+const envInstall = await benchEnvInstall(quick ? 3 : 10);
 const webSocket = await benchWebSocket(quick ? 20 : 100);
 const webhooks = await benchWebhooks(quick ? 20 : 100);
 
@@ -108,6 +110,9 @@ console.log(
   `  model cache (ranged parallel GetObjects, SHA-256, rename): ${modelDownload.cacheMs} ms (${modelDownload.cacheMBps} MiB/s); floor, one GetObject streamed to a file: ${modelDownload.floorMs} ms (${modelDownload.floorMBps} MiB/s); ratio ${modelDownload.ratio}`,
 );
 console.log(
+  `  an environment's model preloaded at start-up: from the library ${modelDownload.preloadMs} ms (ratio ${modelDownload.preloadRatio} to one GetObject); from a URL ${modelDownload.urlPreloadMs} ms against one fetch streamed to a file ${modelDownload.urlFloorMs} ms (ratio ${modelDownload.urlRatio})`,
+);
+console.log(
   `\nExecute overhead (CreateExecute answered → record success, minus ComfyUI's own ${overhead.comfyuiMs.p50} ms), ${overhead.executes} executes, simulator at 0 ms/step: p50 ${overhead.overheadMs.p50}, p99 ${overhead.overheadMs.p99} ms`,
 );
 for (const s of overhead.stages)
@@ -130,6 +135,9 @@ console.log('\nClient library and command line');
 console.log(
   `  in a browser (minified): ${client.browserCoreKB} KB loaded (${client.browserCoreGzipKB} KB gzipped), ${client.browserAllKB} KB with the chunks it loads on need; comfy-exec --help: ${client.cliStartMs} ms (node alone ${client.nodeFloorMs} ms, +${client.cliOverFloorMs} ms)`,
 );
+console.log(
+  `\ncomfy-exec env install, one git pack whose requirement is met (no pip, no network; median of ${envInstall.rounds}): fresh ${envInstall.freshMs} ms, again with the pack kept ${envInstall.keptMs} ms; starting python3 once: ${envInstall.pythonStartMs} ms`,
+);
 const results = {
   measuredAt: started,
   node: process.version,
@@ -143,6 +151,7 @@ const results = {
   overhead,
   overheadEightImages,
   client,
+  envInstall,
   webSocket,
   webhooks,
 };

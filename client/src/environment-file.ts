@@ -15,10 +15,16 @@ const COMMIT = z.string().check(z.regex(/^[0-9a-f]{40}$/, 'must be a 40-hex comm
 const SEMVER =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;
 
+/** `scheme://user:secret@host`: a secret in a file that is committed, and that GET /workflows shows every key. */
+const CREDENTIALS_IN_URL = /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*:[^/@\s]*@/i;
+const NO_CREDENTIALS =
+  'must not carry a password or token (the file is committed, and GET /workflows shows it to every API key): use a git credential helper or an SSH key for private repositories';
+
 export const GitPack = z.strictObject({
-  git: z
-    .string()
-    .check(z.regex(/^(https:\/\/|ssh:\/\/|git@|file:\/\/)\S+$/, 'must be an https, ssh or file:// git URL')),
+  git: z.string().check(
+    z.regex(/^(https:\/\/|ssh:\/\/|git@|file:\/\/)\S+$/, 'must be an https, ssh or file:// git URL'),
+    z.refine((url) => !CREDENTIALS_IN_URL.test(url), NO_CREDENTIALS),
+  ),
   commit: COMMIT,
 });
 export const RegistryPack = z.strictObject({
@@ -40,6 +46,7 @@ const Model = z.strictObject({
       /^(https:\/\/\S+|http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/\S*|s3:\/\/[a-z0-9.-]+\/\S+|library:\S+)$/,
       'must be an https:// or s3:// URL, or library:FOLDER/NAME',
     ),
+    z.refine((url) => !CREDENTIALS_IN_URL.test(url), NO_CREDENTIALS),
   ),
   sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/, 'must be the file’s sha256, 64 hex digits')),
 });

@@ -84,6 +84,28 @@ describe('environments/{name}.json, as cdk synth reads them', () => {
         },
       }),
     ).toBe('environments/kj.json: models.0.source: must be an https:// or s3:// URL, or library:FOLDER/NAME');
+    // A token in a committed file that every key can read back (GET /workflows) is refused.
+    expect(
+      problem({
+        'kj.json': { custom_nodes: [{ ...git, git: 'https://x-access-token:ghp_abc@github.com/o/r' }] },
+      }),
+    ).toBe(
+      'environments/kj.json: custom_nodes.0.git: must not carry a password or token (the file is committed, and GET /workflows shows it to every API key): use a git credential helper or an SSH key for private repositories',
+    );
+    expect(
+      problem({
+        'kj.json': {
+          models: [
+            {
+              folder: 'loras',
+              name: 'a',
+              source: 'https://u:hf_secret@huggingface.co/a',
+              sha256: 'a'.repeat(64),
+            },
+          ],
+        },
+      }),
+    ).toMatch(/^environments\/kj\.json: models\.0\.source: must not carry a password or token/);
     expect(problem({ 'kj.json': '{"pip": [' })).toMatch(/^environments\/kj\.json: not JSON: /);
     expect(problem({ 'kj-video.json': {} })).toMatch(
       /^environments\/kj-video\.json: the name 'kj-video' must start with a letter/,

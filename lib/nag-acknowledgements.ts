@@ -19,7 +19,8 @@ const iam5 = (resource: string) => `AwsSolutions::AwsSolutions-IAM5[Resource::${
 export function acknowledgeNagFindings(stacks: Stacks): void {
   const { config } = stacks;
   const bucketArn = `arn:<AWS::Partition>:s3:::${config.name}-payloads-<AWS::AccountId>-<AWS::Region>`;
-  const endpointName = config.existingEndpointName ?? config.endpointName;
+  // Every endpoint the deployment routes to: one per environment, or the single one.
+  const endpointNames = stacks.inference.endpoints.map((endpoint) => endpoint.name);
   const objectKeys = Object.values(PAYLOAD_PREFIXES).map((prefix): [string, string] => [
     iam5(`${bucketArn}/${prefix}*`),
     `Object keys under ${prefix} are per execute (executes/{prompt_id}/...) or per SageMaker result: the prefix is the narrowest resource.`,
@@ -28,12 +29,12 @@ export function acknowledgeNagFindings(stacks: Stacks): void {
     iam5(`${bucketArn}/${PAYLOAD_PREFIXES.executes}*/${area}/*`),
     `The endpoint writes each execute's ${area} files under executes/{prompt_id}/${area}/, and nothing else there (not the staged requests): prompt ids are known only at run time.`,
   ]);
-  const endpointLogs: [string, string] = [
+  const endpointLogs = endpointNames.map((endpointName): [string, string] => [
     iam5(
       `arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/Endpoints/${endpointName}:*`,
     ),
     "The endpoint's one log group; its streams (one per instance) are created at run time.",
-  ];
+  ]);
   const forcedStar: [string, string] = [
     iam5('*'),
     'Only actions without resource-level permissions use "*": X-Ray PutTraceSegments/PutTelemetryRecords (active tracing), Logs Insights GetQueryResults/StopQuery, CloudWatch PutMetricData and ECR GetAuthorizationToken.',
@@ -102,23 +103,21 @@ export function acknowledgeNagFindings(stacks: Stacks): void {
   ]);
   const ownCatalog: [string, string][] = config.existingEndpointName
     ? []
-    : [
-        [
-          iam5(`${bucketArn}/${PAYLOAD_PREFIXES.endpoints}${config.endpointName}/*`),
-          "The endpoint's own catalog objects (object_info.json, system_stats.json), written by its container: the narrowest resource.",
-        ],
-      ];
+    : endpointNames.map((endpointName) => [
+        iam5(`${bucketArn}/${PAYLOAD_PREFIXES.endpoints}${endpointName}/*`),
+        "The endpoint's own catalog objects (object_info.json, system_stats.json), written by its container: the narrowest resource.",
+      ]);
   acknowledge(stacks.inference, [
     ...objectKeys,
     ...executeOutputs,
     ...ownCatalog,
-    endpointLogs,
+    ...endpointLogs,
     forcedStar,
     ...existingConfig,
   ]);
   acknowledge(stacks.controlPlane, [
     ...objectKeys,
-    endpointLogs,
+    ...endpointLogs,
     forcedStar,
     ...existingConfig,
     ...socketConnections,

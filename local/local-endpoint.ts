@@ -73,7 +73,7 @@ export async function startLocalEndpoint(
     log(part: string, line: string): void;
   },
 ): Promise<StartedLocalEndpoint> {
-  const { options, aws, log, dataPath } = context;
+  const { log, dataPath } = context;
   const stops: (() => Promise<void>)[] = [];
   const folder = plan.name === LOCAL_ENDPOINT_NAME ? 'comfyui' : join('comfyui', plan.name);
   const comfyui = await comfyUiTarget(plan.comfyui, dataPath(folder), (part, line) =>
@@ -81,6 +81,23 @@ export async function startLocalEndpoint(
   );
   if (comfyui.stop) stops.push(comfyui.stop);
   await forgetPublishedCatalog(context.s3, BUCKET_NAME, plan.name);
+  try {
+    return await startContainerFor(plan, comfyui, context, folder, stops);
+  } catch (error) {
+    // With several environments, say which endpoint did not start, and on what.
+    const where = plan.comfyui.comfyuiUrl ? ` (its ComfyUI: ${plan.comfyui.comfyuiUrl}; is it running?)` : '';
+    throw new Error(`endpoint ${plan.name}${where}: ${(error as Error).message}`);
+  }
+}
+
+async function startContainerFor(
+  plan: LocalEndpointPlan,
+  comfyui: Awaited<ReturnType<typeof comfyUiTarget>>,
+  context: Parameters<typeof startLocalEndpoint>[1],
+  folder: string,
+  stops: (() => Promise<void>)[],
+): Promise<StartedLocalEndpoint> {
+  const { options, aws, log, dataPath } = context;
   const container = await startEndpointContainer({
     port: plan.port,
     headers: plan.headers,

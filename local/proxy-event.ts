@@ -39,7 +39,8 @@ export function proxyEvent(request: ProxyRequest): APIGatewayProxyEvent {
   const multiQuery: Record<string, string[]> = {};
   for (const [name, value] of request.query) {
     query[name] = value;
-    multiQuery[name] = [...(multiQuery[name] ?? []), value];
+    // Own properties only: `?constructor=` must not find Object.prototype's.
+    multiQuery[name] = [...(Object.hasOwn(multiQuery, name) ? multiQuery[name]! : []), value];
   }
   const hasQuery = request.query.size > 0;
   return {

@@ -15,10 +15,16 @@ const COMMIT = z.string().check(z.regex(/^[0-9a-f]{40}$/, 'must be a 40-hex comm
 const SEMVER =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;
 
-/** `scheme://user:secret@host`: a secret in a file that is committed, and that GET /workflows shows every key. */
-const CREDENTIALS_IN_URL = /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*:[^/@\s]*@/i;
+/**
+ * A secret in a URL of a file that is committed, and that GET /workflows shows every key: a
+ * password, or a token as the user name (`https://ghp_…@github.com`, `__token__:…@`), or a
+ * credential query parameter (Civitai's `?token=`, a presigned URL's `X-Amz-*`). `ssh://git@` and
+ * `git@host:` name a user, not a secret.
+ */
+const CREDENTIALS_IN_URL =
+  /(^|\s|\+)(https?|ftp):\/\/[^/@\s]+@|:\/\/[^/@\s]*:[^/@\s]*@|[?&#](token|access_token|api[_-]?key|apikey|key|auth|password|secret|sig|signature|x-amz-[a-z-]+)=/i;
 const NO_CREDENTIALS =
-  'must not carry a password or token (the file is committed, and GET /workflows shows it to every API key): use a git credential helper or an SSH key for private repositories';
+  'must not carry a password or token (the file is committed, and GET /workflows shows it to every API key): use a git credential helper or an SSH key for private repositories, pip.conf for a private index, and the model library (comfy-exec models add) for gated models';
 
 export const GitPack = z.strictObject({
   git: z.string().check(
@@ -87,9 +93,12 @@ export const EnvironmentFileSchema = z.strictObject({
   custom_nodes: z._default(z.array(z.union([GitPack, RegistryPack])), []),
   pip: z._default(
     z.array(
-      z
-        .string()
-        .check(z.minLength(1), z.maxLength(500), z.regex(/^[^\n\r]+$/, 'must be one requirement line')),
+      z.string().check(
+        z.minLength(1),
+        z.maxLength(500),
+        z.regex(/^[^\n\r]+$/, 'must be one requirement line'),
+        z.refine((line) => !CREDENTIALS_IN_URL.test(line), NO_CREDENTIALS),
+      ),
     ),
     [],
   ),

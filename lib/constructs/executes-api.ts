@@ -114,13 +114,13 @@ export class ExecutesApi extends Construct {
           (parent, part) => parent.getResource(part) ?? parent.addResource(part),
           this.api.root,
         );
-      // ComfyUI's routes (twice: bare and under /api) share one function and one permission to
-      // invoke it from this API, instead of two per method (which would near a stack's 500 resources).
+      // Each function is invoked under one permission for this API (`{api}/*/*/*`), not one per
+      // method: ComfyUI's routes alone are dozens (bare and under /api), and per-method permissions
+      // took the control plane to 450 of CloudFormation's 500 resources a stack. The API invokes a
+      // function only for the methods integrated with it, and nothing else may use the permission.
       const integration =
         integrations.get(route.handler) ??
-        new LambdaIntegration(props.handlers[route.handler], {
-          scopePermissionToMethod: route.handler !== 'comfyui-api',
-        });
+        new LambdaIntegration(props.handlers[route.handler], { scopePermissionToMethod: false });
       integrations.set(route.handler, integration);
       const pathParameters = [...route.path.matchAll(/\{(\w+)\}/g)].map(
         ([, name]) => [`method.request.path.${name}`, true] as const,

@@ -63,7 +63,9 @@ describe('comfy-exec env from-workflow, on workflows people share', () => {
     expect(run.stderr).toContain(
       'its nodes were also saved with 49fe507eca8246cc9d08a8093892f40c1180e88f, 8e5ec6b7f3acf88255c5d93d062079f18b43aa2b; pinned to what most of them had',
     );
-    expect(run.stderr).toContain('saved with ComfyUI 0.3.29, 0.3.28 (comfy-core)');
+    expect(run.stderr).toContain(
+      'saved with ComfyUI 0.3.29, 0.3.28 (comfy-core): set "comfyui": "v0.3.29" to pin it',
+    );
     // DownloadAndLoadFramePackModel is bypassed in this file: it does not run, so it asks for nothing.
     expect(run.stderr).toContain('1 muted or bypassed nodes left out');
     expect(run.stderr).not.toContain('could not place');
@@ -105,7 +107,7 @@ describe('comfy-exec env from-workflow, on workflows people share', () => {
     });
     expect(run.stderr).toContain('models: 6 listed without sha256');
     expect(run.stderr).toContain(
-      '  Sam2Segmentation: registry pack ComfyUI-segment-anything-2 at git commit c59676b008a7: its repository could not be looked up in the registry',
+      '  Sam2Segmentation: registry pack ComfyUI-segment-anything-2 at git commit c59676b008a7: the registry names no repository for it',
     );
     expect(environment.custom_nodes).toEqual([
       { git: 'https://github.com/kijai/ComfyUI-KJNodes', commit: '623b5913dc7f240fd8b26422e99f8849a21c5473' },
@@ -124,7 +126,7 @@ describe('comfy-exec env from-workflow, on workflows people share', () => {
     const offline = await fromWorkflow('framepack_hv_example.json', '--offline');
     expect(asked).toEqual([]);
     expect(offline.stderr).toContain(
-      'GetImageSizeAndCount: registry pack comfyui-kjnodes at git commit 8ecf5cd05e0a: its repository could not be looked up',
+      'GetImageSizeAndCount: registry pack comfyui-kjnodes at git commit 8ecf5cd05e0a: the registry was not asked (--offline) or could not be reached',
     );
     const older = await fromWorkflow('default.json');
     expect(JSON.parse(older.stdout)).toEqual({

@@ -118,7 +118,7 @@ describe('comfy-exec env install, against a ComfyUI folder', () => {
     expect(run.stderr).toContain(`ComfyUI-Tiny: installed ${pack.url}@${pack.commits[0]}`);
     expect(run.stderr).toContain('requirements: 1 already satisfied');
     expect(run.stderr).toContain('pip not run');
-    expect(run.stdout).toBe(`ComfyUI-Tiny (${pack.url}@${pack.commits[0]}): 1 node classes: TinyInvert\n`);
+    expect(run.stdout).toBe(`ComfyUI-Tiny (${pack.url}@${pack.commits[0]}): 1 node class: TinyInvert\n`);
     expect(run.code).toBe(0);
     expect(git(join(comfyui, 'custom_nodes/ComfyUI-Tiny'), 'rev-parse', 'HEAD')).toBe(pack.commits[0]);
     expect(python.log()).not.toContain('-m pip');
@@ -312,7 +312,7 @@ describe('comfy-exec env install, from the Comfy registry (a local fake of its i
     const run = await cli(['env', 'install', file, '--comfyui', comfyui, '--registry', registry], env());
     expect(run.stderr).toContain('tiny-registry-pack: installed registry tiny-registry-pack@1.0.2');
     expect(run.stdout).toBe(
-      'tiny-registry-pack (registry tiny-registry-pack@1.0.2): 1 node classes: RegistryInvert\n',
+      'tiny-registry-pack (registry tiny-registry-pack@1.0.2): 1 node class: RegistryInvert\n',
     );
     expect(run.code).toBe(0);
     const again = await cli(['env', 'install', file, '--comfyui', comfyui, '--registry', registry], env());

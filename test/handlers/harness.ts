@@ -51,6 +51,15 @@ export async function startHandlerHarness(options: { extraEndpoints?: string[] }
       'comfy-async-gone',
       ...(options.extraEndpoints ?? []),
     ].join(','),
+    // One environment on the default endpoint, as the CDK app writes it for GET /workflows.
+    WORKFLOWS: JSON.stringify([
+      {
+        name: 'default',
+        endpoint_name: 'comfy-async-default',
+        image_uri: 'image',
+        payload_json: '{"pip":[]}',
+      },
+    ]),
     LOG_QUERY_MAX_WAIT_MS: '2000',
     MODEL_WRITERS: 'key-id-a',
     MAX_INSTANCES: '2',

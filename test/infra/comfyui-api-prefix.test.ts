@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COMFYUI_FACADE_ROUTES } from '../../lambda/http/comfyui-route-table';
+import { HANDLERS } from '../../lambda/http/route-table';
 import { synthFast } from './app-template';
 
 process.env.CDK_VALIDATION = 'false';
@@ -42,7 +43,12 @@ describe("ComfyUI's /api prefix on the REST API", () => {
     // 37 API Gateway resources before the /api aliases, 55 with them, 62 with /comfyui/token and
     // the browser-token views (/comfyui/t/{token}/view and /api/view).
     expect(Object.keys(resources).length).toBeLessThanOrEqual(65);
-    // The ComfyUI function is invoked under one API-wide permission, not two per method.
+    // Every REST function, the ComfyUI one among them, is invoked under one API-wide permission,
+    // not one per method (the websocket API's three routes have their own).
+    const perFunction = Object.values(template.findResources('AWS::Lambda::Permission')).filter((p: any) =>
+      JSON.stringify(p.Properties.SourceArn ?? '').includes('/*/*/*'),
+    );
+    expect(perFunction).toHaveLength(HANDLERS.length);
     const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).filter((p: any) =>
       JSON.stringify(p.Properties.FunctionName).includes('ComfyuiApi'),
     );

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, type Environment, Validations } from 'aws-cdk-lib';
@@ -7,6 +7,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { RUNNING_RECORD_ATTRIBUTES } from '../../lambda/adapters/dynamodb-running-record-store';
 import { addComfyExecStacks } from '../../lib/app-stages';
+import { loadEnvironments } from '../../lib/config/environments';
 import { CONTEXT_PREFIX, readStageConfig } from '../../lib/config/stage-config';
 import { acknowledgeNagFindings } from '../../lib/nag-acknowledgements';
 import { cliContext, ROOT } from './app-template';
@@ -55,6 +56,8 @@ const prefixed = (settings: Record<string, unknown>) =>
 
 interface Shape {
   label: string;
+  /** environments/{name}.json files, as an operator commits them. @default none */
+  environments?: Record<string, unknown>;
   env: Environment;
   settings: Record<string, unknown>;
 }
@@ -78,7 +81,50 @@ const SHAPES: Shape[] = [
     env: { account: '345678901234', region: 'ap-southeast-2' },
     settings: EXISTING_ENDPOINT,
   },
+  {
+    label: 'cdk deploy to us-west-2, two environments (one endpoint each, models from S3 and the library)',
+    env: { account: '456789012345', region: 'us-west-2' },
+    settings: {},
+    environments: {
+      'basic.json': {},
+      'video.json': {
+        default: true,
+        custom_nodes: [
+          {
+            git: 'https://github.com/kijai/ComfyUI-KJNodes',
+            commit: 'a5bd3c86c8ed6b83c55c2d0e7a59515b15a0137f',
+          },
+        ],
+        models: [
+          {
+            folder: 'loras',
+            name: 'style.safetensors',
+            source: 's3://team-models/loras/style.safetensors',
+            sha256: 'a'.repeat(64),
+          },
+          {
+            folder: 'checkpoints',
+            name: 'base.safetensors',
+            source: 'library:checkpoints/base.safetensors',
+            sha256: 'b'.repeat(64),
+          },
+        ],
+        endpoint: {
+          schedules: [{ cron: 'cron(0 8 ? * MON-FRI *)', timezone: 'Europe/Paris', min_instances: 1 }],
+        },
+      },
+    },
+  },
 ];
+
+/** The shape's environment files, read as bin/app.ts reads environments/. */
+function environmentsOf(shape: Shape) {
+  if (!shape.environments) return [];
+  const dir = mkdtempSync(join(tmpdir(), 'environments-'));
+  for (const [file, body] of Object.entries(shape.environments))
+    writeFileSync(join(dir, file), JSON.stringify(body));
+  return loadEnvironments(dir);
+}
 
 /** bin/app.ts in full but for bundling: cdk.json's context, cdk-nag, CloudFormation's own rules. */
 function synthWithChecks(shape: Shape) {
@@ -89,7 +135,7 @@ function synthWithChecks(shape: Shape) {
       context: { ...cliContext(), 'aws:cdk:bundling-stacks': [], ...prefixed(shape.settings) },
     });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: false }));
-    const stacks = addComfyExecStacks(app, { env: shape.env });
+    const stacks = addComfyExecStacks(app, { env: shape.env }, environmentsOf(shape));
     acknowledgeNagFindings(stacks);
     let failure: unknown;
     try {

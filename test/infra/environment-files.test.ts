@@ -90,7 +90,7 @@ describe('environments/{name}.json, as cdk synth reads them', () => {
         'kj.json': { custom_nodes: [{ ...git, git: 'https://x-access-token:ghp_abc@github.com/o/r' }] },
       }),
     ).toBe(
-      'environments/kj.json: custom_nodes.0.git: must not carry a password or token (the file is committed, and GET /workflows shows it to every API key): use a git credential helper or an SSH key for private repositories',
+      'environments/kj.json: custom_nodes.0.git: must not carry a password or token (the file is committed, and GET /workflows shows it to every API key): use a git credential helper or an SSH key for private repositories, pip.conf for a private index, and the model library (comfy-exec models add) for gated models',
     );
     expect(
       problem({
@@ -106,6 +106,21 @@ describe('environments/{name}.json, as cdk synth reads them', () => {
         },
       }),
     ).toMatch(/^environments\/kj\.json: models\.0\.source: must not carry a password or token/);
+    for (const leak of [
+      { custom_nodes: [{ ...git, git: 'https://ghp_token@github.com/o/r' }] },
+      { pip: ['--extra-index-url https://__token__:pypi-secret@pypi.example/simple'] },
+      {
+        models: [
+          {
+            folder: 'loras',
+            name: 'a',
+            source: 'https://civitai.com/api/download/models/1?token=x',
+            sha256: 'a'.repeat(64),
+          },
+        ],
+      },
+    ])
+      expect(problem({ 'kj.json': leak })).toContain('must not carry a password or token');
     expect(problem({ 'kj.json': '{"pip": [' })).toMatch(/^environments\/kj\.json: not JSON: /);
     expect(problem({ 'kj-video.json': {} })).toMatch(
       /^environments\/kj-video\.json: the name 'kj-video' must start with a letter/,

@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { exactJsonText } from '../../src/index';
 import type { Context } from '../context';
 import { environmentFromWorkflow, NotAUiWorkflowError } from '../env/from-workflow';
@@ -21,6 +23,8 @@ interface InstallFlags {
 
 /** `comfy-exec env …`: environments as code (custom node packs, their packages), before any deploy. */
 export function registerEnv(program: Command, context: Context) {
+  // zod/mini ships without messages ("Invalid input"): the file's problems read as cdk synth's do.
+  z.config(en());
   const env = program
     .command('env')
     .description('environments: environments/{name}.json, its custom nodes and Python packages');
@@ -34,7 +38,7 @@ export function registerEnv(program: Command, context: Context) {
     .option('--python <command>', 'the Python ComfyUI runs with (pip and the import check use it)', 'python3')
     .option(
       '--registry <url>',
-      'the Comfy registry’s API (default: COMFY_REGISTRY_URL or https://api.comfy.org)',
+      'the Comfy registry’s API (COMFY_REGISTRY_URL if set)',
       process.env.COMFY_REGISTRY_URL ?? COMFY_REGISTRY_URL,
     )
     .option('--json', 'print each pack and its node classes as JSON')
@@ -59,7 +63,7 @@ export function registerEnv(program: Command, context: Context) {
       }
       for (const pack of outcome.packs)
         context.out(
-          `${pack.name} (${pack.source}): ${pack.nodes.length} node classes: ${pack.nodes.join(', ')}`,
+          `${pack.name} (${pack.source}): ${pack.nodes.length} node class${pack.nodes.length === 1 ? '' : 'es'}: ${pack.nodes.join(', ')}`,
         );
       if (outcome.packs.length === 0) context.out('no custom node packs in this environment');
     });
@@ -71,7 +75,7 @@ export function registerEnv(program: Command, context: Context) {
     .argument('<workflow>', 'a workflow saved or exported from ComfyUI (UI format)')
     .option(
       '--registry <url>',
-      'the Comfy registry’s API, asked for the repository of a pack saved at a git commit (default: COMFY_REGISTRY_URL or https://api.comfy.org)',
+      'the Comfy registry’s API, asked for the repository of a pack saved at a git commit (COMFY_REGISTRY_URL if set)',
       process.env.COMFY_REGISTRY_URL ?? COMFY_REGISTRY_URL,
     )
     .option('--offline', 'ask the registry nothing (packs saved at a git commit are then left unplaced)')
@@ -86,7 +90,7 @@ export function registerEnv(program: Command, context: Context) {
         throw new UsageError(`${path}: not JSON: ${(error as Error).message}`);
       }
       const lookup = flags.offline
-        ? async () => undefined
+        ? async () => null
         : (id: string) => registryRepository(flags.registry, id);
       const found = await environmentFromWorkflow(json, lookup).catch((error) => {
         throw error instanceof NotAUiWorkflowError ? new UsageError(`${path}: ${error.message}`) : error;
@@ -105,7 +109,7 @@ export function registerEnv(program: Command, context: Context) {
       }
       if (found.comfyuiVersions.length > 0)
         context.info(
-          `saved with ComfyUI ${found.comfyuiVersions.join(', ')} (comfy-core); set "comfyui" to pin one, or keep the project's`,
+          `saved with ComfyUI ${found.comfyuiVersions.join(', ')} (comfy-core): set "comfyui": "v${found.comfyuiVersions[0]}" to pin it, or leave it out for the project's pin (container/Dockerfile's COMFYUI_VERSION)`,
         );
       if (found.environment.models.length > 0)
         context.info(

@@ -15,6 +15,7 @@ const NOT_RUN = new Set([2, 4]);
 const COMMIT = /^[0-9a-f]{40}$/;
 const SEMVER = /^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/;
 const GITHUB_REPO = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+const SUBGRAPH_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface UiNode {
   type?: unknown;
@@ -50,8 +51,11 @@ export interface WorkflowEnvironment {
   notRun: number;
 }
 
-/** Looks up a registry pack's repository (for a nightly `ver`); undefined when it cannot. */
-export type RepositoryLookup = (registryId: string) => Promise<string | undefined>;
+/**
+ * Looks up a registry pack's repository (for a nightly `ver`): undefined when the registry does
+ * not know it, null when the registry was not asked or could not be reached.
+ */
+export type RepositoryLookup = (registryId: string) => Promise<string | undefined | null>;
 
 /** Thrown for a file that is not a UI workflow: an API prompt carries no node properties. */
 export class NotAUiWorkflowError extends Error {
@@ -114,6 +118,8 @@ export async function environmentFromWorkflow(
         models.set(`${directory}/${name}`, { folder: directory, name, source: url });
     }
     if (FRONTEND_ONLY.has(type) && !properties.cnr_id && !properties.aux_id) continue;
+    // A subgraph's instance (its type is the subgraph's id): its own nodes are read above.
+    if (SUBGRAPH_ID.test(type)) continue;
     if (NOT_RUN.has(node.mode as number)) {
       notRun += 1;
       continue;
@@ -152,10 +158,14 @@ export async function environmentFromWorkflow(
     }
     const repository = await lookupRepository(id);
     if (!repository) {
+      const why =
+        repository === null
+          ? 'the registry was not asked (--offline) or could not be reached, so its repository is unknown'
+          : 'the registry names no repository for it';
       for (const type of types)
         unplaced.set(type, {
           type,
-          reason: `registry pack ${id} at git commit ${[...pins.keys()][0]!.slice(0, 12)}: its repository could not be looked up in the registry`,
+          reason: `registry pack ${id} at git commit ${[...pins.keys()][0]!.slice(0, 12)}: ${why}`,
         });
       continue;
     }

@@ -109,16 +109,23 @@ async function unpack(bytes: Uint8Array, place: PackPlace) {
 
 const NodeAnswer = z.object({ repository: z.optional(z.string()) });
 
-/** A registry pack's repository URL (`GET /nodes/{id}`), or undefined when the registry cannot say. */
-export async function registryRepository(registryUrl: string, id: string): Promise<string | undefined> {
+/**
+ * A registry pack's repository URL (`GET /nodes/{id}`); undefined when the registry does not know
+ * it (or names none), null when the registry could not be reached at all.
+ */
+export async function registryRepository(
+  registryUrl: string,
+  id: string,
+): Promise<string | undefined | null> {
   const url = `${registryUrl.replace(/\/+$/, '')}/nodes/${encodeURIComponent(id)}`;
+  let answer: Response;
   try {
-    const answer = await fetch(url);
-    if (!answer.ok) return undefined;
-    const parsed = z.safeParse(NodeAnswer, await answer.json());
-    const repository = parsed.success ? parsed.data.repository : undefined;
-    return repository && /^https:\/\/\S+$/.test(repository) ? repository : undefined;
+    answer = await fetch(url);
   } catch {
-    return undefined;
+    return null;
   }
+  if (!answer.ok) return undefined;
+  const parsed = z.safeParse(NodeAnswer, await answer.json().catch(() => undefined));
+  const repository = parsed.success ? parsed.data.repository : undefined;
+  return repository && /^https:\/\/\S+$/.test(repository) ? repository : undefined;
 }

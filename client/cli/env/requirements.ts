@@ -52,7 +52,7 @@ export async function installRequirements(
   });
   if (refused.length > 0)
     throw new InstallError(
-      'the environment asks for packages the image must not change (torch, torchvision and torchaudio are the base image’s):',
+      'the environment asks for packages the image must not change (torch, torchvision and torchaudio are the base image’s): drop the line from pip, or pin a commit of the pack that does not ask for it:',
       refused,
     );
   const missing = requirements.filter((_, index) =>

@@ -135,9 +135,21 @@ export function isCustomNode(spec: NodeSpec): boolean {
 
 /**
  * The inputs through which a core node class reads or writes paths the service cannot confine
- * (none: an empty list), from the table. Custom nodes are refused whole (isCustomNode).
+ * (none: an empty list), from the table. Custom nodes are refused whole (isCustomNode). An input
+ * that looks like a path but is not in the table comes from a ComfyUI this table was not read
+ * against (the catalog test keeps the bundled one's complete; an environment may pin another):
+ * deny by default, as a renamed dataset loader would otherwise read folders every key shares.
  */
 export function serverPathInputs(classType: string, spec: NodeSpec): string[] {
   const declared = { ...spec.input?.required, ...spec.input?.optional };
-  return Object.keys(declared).filter((input) => CORE_PATH_INPUTS[`${classType}.${input}`] === 'server-path');
+  return Object.entries(declared)
+    .filter(([input, inputSpec]) => {
+      const decision = CORE_PATH_INPUTS[`${classType}.${input}`];
+      return (
+        decision === 'server-path' || (decision === undefined && looksLikePath(input, inputSpec, NO_TYPES))
+      );
+    })
+    .map(([input]) => input);
 }
+
+const NO_TYPES: ReadonlySet<string> = new Set();

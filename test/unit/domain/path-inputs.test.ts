@@ -105,6 +105,27 @@ describe('the classification of path-like inputs (lambda/domain/inputs/path-inpu
     ]);
   });
 
+  it('refuses path-like inputs of ComfyUI versions the table was not read against (deny by default)', () => {
+    // An older ComfyUI (an environment may pin one) named the dataset loaders and the LoRA saver
+    // otherwise: the same code, under names the table does not hold.
+    const older = JSON.parse(
+      readFileSync(join(CORPUS_OBJECT_INFO, 'MeshAiProtocol__Redlip-app__object_info.json'), 'utf8'),
+    ) as NodeCatalog;
+    const refused = Object.entries(older)
+      .filter(([, spec]) => !isCustomNode(spec))
+      .flatMap(([classType, spec]) =>
+        json[classType] ? [] : serverPathInputs(classType, spec).map((input) => `${classType}.${input}`),
+      )
+      .sort();
+    expect(refused).toEqual([
+      'Load3DAnimation.model_file',
+      'LoadImageSetFromFolderNode.folder',
+      'LoadImageTextSetFromFolderNode.folder',
+      'Preview3DAnimation.model_file',
+      'SaveLoRANode.prefix',
+    ]);
+  });
+
   it("tells ComfyUI's own nodes from custom nodes by python_module, in every catalog", () => {
     for (const spec of Object.values(coreCatalog())) expect(isCustomNode(spec)).toBe(false);
     const modules = new Map<string, boolean>();

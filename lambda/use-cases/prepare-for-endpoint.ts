@@ -5,6 +5,16 @@ import { ExecuteModels } from './execute-models';
 import { preparePrompt } from './prepare-prompt';
 
 export function resolveEndpoint(input: CreateExecuteInput, config: CreateExecuteConfig): string {
+  // Both given and naming different endpoints: which one the caller meant is not ours to guess
+  // (the record would say one workflow and have run on another endpoint).
+  if (
+    input.endpoint_name &&
+    input.workflow_name &&
+    input.endpoint_name !== `comfy-async-${input.workflow_name}`
+  )
+    throw new EndpointNotFoundError(
+      `endpoint_name '${input.endpoint_name}' and workflow_name '${input.workflow_name}' (endpoint comfy-async-${input.workflow_name}) name different endpoints: send one of them`,
+    );
   // ESD's convention: workflow_name X runs on endpoint comfy-async-X; we also store the name (ESD left it '').
   const name =
     input.endpoint_name ||

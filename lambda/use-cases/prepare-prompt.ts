@@ -7,6 +7,7 @@ import {
   isPlainObject,
   type PromptGraph,
 } from '../domain/prompt-graph';
+import { WorkflowConversionError } from '../domain/workflow/conversion-error';
 import { convertWorkflowWithWarnings } from '../domain/workflow/convert-workflow';
 import { missingHereFoundElsewhere, missingNodeType } from '../domain/workflow/missing-node-type';
 import { type NodeCatalog, nodeSpec } from '../domain/workflow/node-catalog';
@@ -38,6 +39,12 @@ function skippedOutputs(nodeErrors: ComfyNodeErrors): string[] {
     : [
         `output node${outputs.length === 1 ? '' : 's'} ${outputs.join(', ')} and the nodes only ${outputs.length === 1 ? 'it needs' : 'they need'} will not be sent to the endpoint: ${describeFailure({ error: { type: '', message: 'their inputs failed validation', details: '', extra_info: {} }, node_errors: nodeErrors })}`,
       ];
+}
+
+function uiNodeOf(workflow: unknown, nodeId: string | undefined): { id: unknown; type: string } | undefined {
+  if (nodeId === undefined || !isUiWorkflow(workflow)) return undefined;
+  const node = workflow.nodes.find((candidate) => String(candidate.id) === nodeId);
+  return node && typeof node.type === 'string' ? { id: node.id, type: node.type } : undefined;
 }
 
 /** The other endpoints whose catalogs have the missing class; one not published yet is passed over. */
@@ -96,7 +103,18 @@ export async function preparePrompt(
       `the prompt has ${nodeCount} nodes; this deployment accepts at most ${maxNodes}`,
     );
   const catalog = await catalogs.forEndpoint(endpointName);
-  const converted = workflow ? convertWorkflowWithWarnings(workflow, catalog, maxNodes) : undefined;
+  let converted: ReturnType<typeof convertWorkflowWithWarnings> | undefined;
+  try {
+    converted = workflow ? convertWorkflowWithWarnings(workflow, catalog, maxNodes) : undefined;
+  } catch (error) {
+    // A node this endpoint lacks stops the conversion itself: named where it is, as for a prompt.
+    const node = error instanceof WorkflowConversionError ? uiNodeOf(workflow, error.nodeId) : undefined;
+    if (!node || nodeSpec(catalog, node.type)) throw error;
+    const missing = missingNodeType({ [String(node.id)]: { class_type: node.type, inputs: {} } }, catalog)!;
+    const named = await namedWhereItIs(missing, endpointName, otherEndpoints, catalogs);
+    if (named === missing) throw error;
+    throw new PromptValidationError(describeFailure(named), named);
+  }
   const prompt = converted ? converted.prompt : raw;
   // ComfyUI's order: a class the endpoint lacks is reported before any broken link or input.
   const missing = missingNodeType(prompt, catalog);

@@ -60,6 +60,27 @@ describe('createExecute', () => {
     expect(invoker.calls[0]!.endpointName).toBe('comfy-async-sdxl');
   });
 
+  it('refuses endpoint_name and workflow_name that name different endpoints, writing nothing', async () => {
+    const { deps, store, payloads, invoker } = fakeCreateDeps();
+    await expect(
+      createExecute(
+        createInput({ endpoint_name: 'comfy-async-default', workflow_name: 'sdxl' }),
+        'key-a',
+        deps,
+      ),
+    ).rejects.toThrow(
+      "endpoint_name 'comfy-async-default' and workflow_name 'sdxl' (endpoint comfy-async-sdxl) name different endpoints: send one of them",
+    );
+    expect(store.records.size + payloads.objects.size + invoker.calls.length).toBe(0);
+    // Both naming the same endpoint is fine.
+    const { record } = await createExecute(
+      createInput({ endpoint_name: 'comfy-async-sdxl', workflow_name: 'sdxl' }),
+      'key-a',
+      deps,
+    );
+    expect(record.endpoint_name).toBe('comfy-async-sdxl');
+  });
+
   it('refuses an endpoint the deployment does not serve, writing nothing', async () => {
     const { deps, store, payloads, invoker } = fakeCreateDeps();
     await expect(

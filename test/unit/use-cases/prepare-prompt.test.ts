@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PromptValidationError } from '../../../lambda/domain/errors';
 import { preparePrompt } from '../../../lambda/use-cases/prepare-prompt';
 import { corpusCatalog } from '../../fixtures/corpus-pairs';
-import { txt2imgPrompt } from '../../fixtures/prompts';
+import { CORPUS_DIR, txt2imgPrompt } from '../../fixtures/prompts';
 
 const catalogs = { forEndpoint: async () => corpusCatalog() };
 
@@ -112,6 +114,50 @@ describe('preparePrompt: a class another environment has is named there (one end
         available_on: ['comfy-async-video'],
       },
     });
+  });
+
+  it('names it for a UI workflow too, whose conversion stops at the node this endpoint lacks', async () => {
+    // A real export (ComfyUI's SD1.5 graph from comfyui-deploy), one node a pack's instead.
+    const workflow = JSON.parse(
+      readFileSync(join(CORPUS_DIR, 'ui/BennyKok__comfyui-deploy__stable-diffusion-v15.json'), 'utf8'),
+    ) as { nodes: { id: number; type: string; widgets_values?: unknown }[] };
+    const sampler = workflow.nodes.find((node) => node.type === 'KSampler')!;
+    sampler.type = 'FancyUpscalerPro';
+    const refused = await preparePrompt(
+      workflow,
+      'comfy-async-basic',
+      perEndpoint,
+      undefined,
+      undefined,
+      [],
+      ['comfy-async-basic', 'comfy-async-video'],
+    ).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(PromptValidationError);
+    expect((refused as PromptValidationError).data.error).toMatchObject({
+      type: 'missing_node_type',
+      extra_info: {
+        node_id: String(sampler.id),
+        class_type: 'FancyUpscalerPro',
+        available_on: ['comfy-async-video'],
+      },
+    });
+    // No other endpoint has it: the conversion's own error, as before.
+    const alone = await preparePrompt(
+      workflow,
+      'comfy-async-basic',
+      perEndpoint,
+      undefined,
+      undefined,
+      [],
+      ['comfy-async-basic'],
+    ).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(alone?.message).toContain("is not in the endpoint's node catalog");
   });
 
   it("keeps ComfyUI's own message when no endpoint has it, and runs where it is", async () => {

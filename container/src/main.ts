@@ -86,19 +86,25 @@ export async function startContainer(env: Record<string, string | undefined> = p
   const sweeper = startSweeper(config, logger);
   const publishing = new AbortController();
   if (config.ENDPOINT_NAME) {
-    void publishObjectInfo(
-      comfy,
-      s3,
-      { bucket: config.BUCKET_NAME, endpointName: config.ENDPOINT_NAME },
-      {
-        signal: publishing.signal,
-        log: (message) => logger.warn(message),
-      },
-    ).then((uri) => {
-      if (!uri) return;
-      catalogPublished = true;
-      logger.info('object_info published', { uri });
-    });
+    // After the environment's models: ComfyUI lists a loader's files when asked, so a catalog
+    // published before them would make CreateExecute refuse the very models the environment names.
+    void modelsReady
+      .then(() =>
+        publishObjectInfo(
+          comfy,
+          s3,
+          { bucket: config.BUCKET_NAME, endpointName: config.ENDPOINT_NAME },
+          {
+            signal: publishing.signal,
+            log: (message) => logger.warn(message),
+          },
+        ),
+      )
+      .then((uri) => {
+        if (!uri) return;
+        catalogPublished = true;
+        logger.info('object_info published', { uri });
+      });
   }
   return {
     port,

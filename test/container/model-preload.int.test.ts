@@ -1,11 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { objectInfoKey } from '../../container/src/publish-object-info';
 import { localClients } from '../support/local-aws';
 import { startContainerHarness } from './harness';
 
@@ -87,8 +88,18 @@ describe("endpoint container: the environment's models are present before /ping 
     });
     // The URL has not answered yet: the instance is not healthy, whatever else is ready.
     expect((await fetch(`${harness.url}/ping`)).status).toBe(503);
+    // ComfyUI's catalog is published only after the models: it must list them (S3 keeps seconds).
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     release();
     expect(await harness.modelsReady).toEqual({ present: true });
+    let published: Date | undefined;
+    while (!published)
+      published = await s3
+        .send(new HeadObjectCommand({ Bucket: bucket, Key: objectInfoKey('comfy-async-test') }))
+        .then((head) => head.LastModified)
+        .catch(() => undefined);
+    const written = statSync(join(cache, 'vae/vae.safetensors')).mtimeMs;
+    expect(published.getTime()).toBeGreaterThanOrEqual(Math.floor(written / 1000) * 1000);
     expect(readFileSync(join(cache, 'checkpoints/tiny.safetensors')).equals(library)).toBe(true);
     expect(readFileSync(join(cache, 'loras/style.safetensors')).equals(elsewhere)).toBe(true);
     expect(readFileSync(join(cache, 'vae/vae.safetensors')).equals(fromUrl)).toBe(true);

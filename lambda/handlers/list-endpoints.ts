@@ -1,4 +1,4 @@
-import { listEndpointsDeps } from '../platform/composition-root';
+import { listEndpointsDeps } from '../platform/deployed-environments';
 import { httpHandler } from '../platform/http-handler';
 import { listEndpoints } from '../use-cases/list-endpoints';
 

@@ -1,4 +1,4 @@
-import { workflowsDeps } from '../platform/composition-root';
+import { workflowsDeps } from '../platform/deployed-environments';
 import { httpHandler } from '../platform/http-handler';
 import { getWorkflow, listWorkflows, refuseWorkflowChange } from '../use-cases/list-workflows';
 

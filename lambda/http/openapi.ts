@@ -33,7 +33,7 @@ import {
   WebhookSecretSchema,
 } from './response-schemas';
 import { ROUTES, type Route } from './route-table';
-import { WorkflowListDataSchema, WorkflowSchema } from './workflow-schemas';
+import { WORKFLOW_OPERATIONS } from './workflow-schemas';
 
 /** Any zod schema, classic (responses) or mini (requests, so their handlers carry no zod classic). */
 export type Schema = z.core.$ZodType;
@@ -178,25 +178,6 @@ const OPERATIONS: Record<string, Operation> = {
     },
   },
   ListEndpoints: { responses: { 200: ['Endpoints', envelopeSchema(200, EndpointListDataSchema)] } },
-  ListWorkflows: {
-    responses: {
-      200: ['The deployed environments, newest first', envelopeSchema(200, WorkflowListDataSchema)],
-    },
-  },
-  GetWorkflow: {
-    responses: {
-      200: ['The environment', envelopeSchema(200, WorkflowSchema)],
-      404: ['No deployed environment of that name', envelopeSchema(404)],
-    },
-  },
-  CreateWorkflow: {
-    responses: {
-      405: ['Creating one is a deploy: add environments/{name}.json and run cdk deploy', envelopeSchema(405)],
-    },
-  },
-  DeleteWorkflows: {
-    responses: { 405: ['Deleting one is a deploy: remove its file and run cdk deploy', envelopeSchema(405)] },
-  },
   GetWebhookSecret: { responses: { 200: ['The signing secret', envelopeSchema(200, WebhookSecretSchema)] } },
   RotateWebhookSecret: {
     responses: {
@@ -207,6 +188,7 @@ const OPERATIONS: Record<string, Operation> = {
   Ping: { responses: { 200: ['pong', envelopeSchema(200)] } },
   GetAbout: { responses: { 200: ['This deployment', envelopeSchema(200, AboutSchema)] } },
   GetApiOAS: { responses: { 200: ['OpenAPI 3.1 document', z.record(z.string(), z.unknown())] } },
+  ...WORKFLOW_OPERATIONS,
   ...COMFYUI_OPERATIONS,
 };
 

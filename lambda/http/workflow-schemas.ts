@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { Operation } from './openapi';
+import { envelopeSchema } from './response-schemas';
 
 /** ESD's `Workflow` row (middleware_api/libs/data_types.py), with the endpoint it runs on. */
 export const WorkflowSchema = z.object({
@@ -23,3 +25,26 @@ export const WorkflowListDataSchema = z.object({
   workflows: z.array(WorkflowSchema),
   last_evaluated_key: z.null(),
 });
+
+/** ESD's /workflows operations, for the OpenAPI document (lambda/http/openapi.ts). */
+export const WORKFLOW_OPERATIONS: Record<string, Operation> = {
+  ListWorkflows: {
+    responses: {
+      200: ['The deployed environments, newest first', envelopeSchema(200, WorkflowListDataSchema)],
+    },
+  },
+  GetWorkflow: {
+    responses: {
+      200: ['The environment', envelopeSchema(200, WorkflowSchema)],
+      404: ['No deployed environment of that name', envelopeSchema(404)],
+    },
+  },
+  CreateWorkflow: {
+    responses: {
+      405: ['Creating one is a deploy: add environments/{name}.json and run cdk deploy', envelopeSchema(405)],
+    },
+  },
+  DeleteWorkflows: {
+    responses: { 405: ['Deleting one is a deploy: remove its file and run cdk deploy', envelopeSchema(405)] },
+  },
+};

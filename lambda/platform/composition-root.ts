@@ -8,7 +8,6 @@ import { S3ModelLibrary } from '../adapters/s3-model-library';
 import { S3NodeCatalogSource } from '../adapters/s3-node-catalog';
 import { S3PayloadStore } from '../adapters/s3-payload-store';
 import { SageMakerAsyncInvoker } from '../adapters/sagemaker-async-invoker';
-import { SageMakerEndpointDirectory } from '../adapters/sagemaker-endpoint-directory';
 import type { InputStore } from '../domain/ports';
 import type { WaitSlots } from '../domain/wait-slots';
 import type { WebhookSpec } from '../domain/webhooks/webhook-spec';
@@ -19,22 +18,13 @@ import type { CreateInputDeps } from '../use-cases/create-input';
 import type { DeleteExecutesDeps } from '../use-cases/delete-executes';
 import type { GetExecuteDeps } from '../use-cases/get-execute';
 import type { GetExecuteLogsDeps } from '../use-cases/get-execute-logs';
-import type { ListEndpointsDeps } from '../use-cases/list-endpoints';
 import type { ListExecutesDeps } from '../use-cases/list-executes';
-import type { ListWorkflowsDeps } from '../use-cases/list-workflows';
 import type { ModelLibraryDeps } from '../use-cases/model-writers';
 import type { PrepareDeps } from '../use-cases/prepare-endpoint';
 import type { RecordAsyncResultDeps } from '../use-cases/record-async-result';
 import type { SweepDeps } from '../use-cases/sweep-executes';
 import { tokenKey } from './browser-token-composition';
-import {
-  documentClient,
-  logsClient,
-  s3Client,
-  s3UploadClient,
-  sageMakerClient,
-  sageMakerRuntimeClient,
-} from './clients';
+import { documentClient, logsClient, s3Client, s3UploadClient, sageMakerRuntimeClient } from './clients';
 import {
   clientSettings,
   clock,
@@ -45,7 +35,6 @@ import {
   type ModelFunction,
   sha256,
 } from './composition-parts';
-import { parseEndpointScaling, parseWorkflows } from './deployed-environments';
 import { functionEnv } from './env';
 
 /**
@@ -254,34 +243,6 @@ export function getExecuteLogsDeps(): GetExecuteLogsDeps {
       maxWaitMs: env.LOG_QUERY_MAX_WAIT_MS,
       pollIntervalMs: 500,
     }),
-  };
-}
-
-/** A stable UUID-shaped id per endpoint name, for ESD's EndpointDeploymentJobId column. */
-function endpointJobId(name: string): string {
-  const hex = sha256(`endpoint:${name}`);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-}
-
-export function listEndpointsDeps(): ListEndpointsDeps {
-  const env = functionEnv('list-endpoints');
-  return {
-    directory: new SageMakerEndpointDirectory(sageMakerClient({ region: env.AWS_REGION })),
-    config: {
-      endpointNames: env.ENDPOINT_NAMES,
-      minInstances: env.MIN_INSTANCES,
-      maxInstances: env.MAX_INSTANCES,
-      scaling: parseEndpointScaling(env.ENDPOINT_SCALING),
-    },
-    idFor: endpointJobId,
-  };
-}
-
-export function workflowsDeps(): ListWorkflowsDeps {
-  const env = functionEnv('workflows');
-  return {
-    directory: new SageMakerEndpointDirectory(sageMakerClient({ region: env.AWS_REGION })),
-    workflows: parseWorkflows(env.WORKFLOWS),
   };
 }
 

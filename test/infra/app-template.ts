@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, type Environment } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -42,4 +43,12 @@ export function synthFast(
     inference: Template.fromStack(stacks.inference),
     controlPlane: Template.fromStack(stacks.controlPlane),
   };
+}
+
+/** A folder of environment files, as `environments/` in the repository (a string body is written as is). */
+export function environmentsFolder(files: Record<string, unknown>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'environments-'));
+  for (const [name, body] of Object.entries(files))
+    writeFileSync(join(dir, name), typeof body === 'string' ? body : JSON.stringify(body));
+  return dir;
 }

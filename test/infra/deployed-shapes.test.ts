@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, type Environment, Validations } from 'aws-cdk-lib';
@@ -10,7 +10,7 @@ import { addComfyExecStacks } from '../../lib/app-stages';
 import { loadEnvironments } from '../../lib/config/environments';
 import { CONTEXT_PREFIX, readStageConfig } from '../../lib/config/stage-config';
 import { acknowledgeNagFindings } from '../../lib/nag-acknowledgements';
-import { cliContext, ROOT } from './app-template';
+import { cliContext, environmentsFolder, ROOT } from './app-template';
 
 /** Every documented setting away from its default (an endpoint of the stack's own). */
 const EVERY_SETTING = {
@@ -119,11 +119,7 @@ const SHAPES: Shape[] = [
 
 /** The shape's environment files, read as bin/app.ts reads environments/. */
 function environmentsOf(shape: Shape) {
-  if (!shape.environments) return [];
-  const dir = mkdtempSync(join(tmpdir(), 'environments-'));
-  for (const [file, body] of Object.entries(shape.environments))
-    writeFileSync(join(dir, file), JSON.stringify(body));
-  return loadEnvironments(dir);
+  return shape.environments ? loadEnvironments(environmentsFolder(shape.environments)) : [];
 }
 
 /** bin/app.ts in full but for bundling: cdk.json's context, cdk-nag, CloudFormation's own rules. */

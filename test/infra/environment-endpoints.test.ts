@@ -1,50 +1,48 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { deployedWorkflows, WORKFLOW_FILES_BUDGET } from '../../lib/config/deployed-workflows';
 import { loadEnvironments } from '../../lib/config/environments';
-import { IMAGE, synthFast } from './app-template';
+import { environmentsFolder, IMAGE, synthFast } from './app-template';
 
 const KJ_COMMIT = 'a5bd3c86c8ed6b83c55c2d0e7a59515b15a0137f';
 
 /** Two environment files as an operator writes them; the second by name is the default. */
 function twoEnvironments() {
-  const dir = mkdtempSync(join(tmpdir(), 'environments-'));
-  writeFileSync(join(dir, 'basic.json'), JSON.stringify({ $schema: './environment.schema.json' }));
-  writeFileSync(
-    join(dir, 'video.json'),
-    JSON.stringify({
-      default: true,
-      comfyui: 'v0.3.64',
-      custom_nodes: [{ git: 'https://github.com/kijai/ComfyUI-KJNodes', commit: KJ_COMMIT }],
-      models: [
-        {
-          folder: 'loras',
-          name: 'style.safetensors',
-          source: 's3://team-models/loras/style.safetensors',
-          sha256: 'a'.repeat(64),
-        },
-        {
-          folder: 'checkpoints',
-          name: 'base.safetensors',
-          source: 'library:checkpoints/base.safetensors',
-          sha256: 'b'.repeat(64),
-        },
-      ],
-      endpoint: {
-        instance_type: 'ml.g6e.xlarge',
-        max_instances: 3,
-        concurrency: 2,
-        schedules: [
-          { cron: 'cron(0 8 ? * MON-FRI *)', timezone: 'Europe/Paris', min_instances: 1 },
-          { cron: 'cron(0 20 ? * MON-FRI *)', timezone: 'Europe/Paris', min_instances: 0 },
+  return loadEnvironments(
+    environmentsFolder({
+      'basic.json': { $schema: './environment.schema.json' },
+      'video.json': {
+        default: true,
+        comfyui: 'v0.3.64',
+        custom_nodes: [{ git: 'https://github.com/kijai/ComfyUI-KJNodes', commit: KJ_COMMIT }],
+        models: [
+          {
+            folder: 'loras',
+            name: 'style.safetensors',
+            source: 's3://team-models/loras/style.safetensors',
+            sha256: 'a'.repeat(64),
+          },
+          {
+            folder: 'checkpoints',
+            name: 'base.safetensors',
+            source: 'library:checkpoints/base.safetensors',
+            sha256: 'b'.repeat(64),
+          },
         ],
+        endpoint: {
+          instance_type: 'ml.g6e.xlarge',
+          max_instances: 3,
+          concurrency: 2,
+          schedules: [
+            { cron: 'cron(0 8 ? * MON-FRI *)', timezone: 'Europe/Paris', min_instances: 1 },
+            { cron: 'cron(0 20 ? * MON-FRI *)', timezone: 'Europe/Paris', min_instances: 0 },
+          ],
+        },
       },
     }),
   );
-  return loadEnvironments(dir);
 }
 
 describe('one endpoint per environment (environments/{name}.json), as cdk deploy synthesizes it', () => {

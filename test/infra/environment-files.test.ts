@@ -1,19 +1,14 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { environmentJsonSchema } from '../../lib/config/environment-json-schema';
 import { ENVIRONMENT_SCHEMA_FILE, loadEnvironments } from '../../lib/config/environments';
+import { environmentsFolder } from './app-template';
 
 const KJ_COMMIT = 'a5bd3c86c8ed6b83c55c2d0e7a59515b15a0137f';
 
-/** A folder of environment files, as `environments/` in the repository. */
-function folder(files: Record<string, unknown>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'environments-'));
-  for (const [name, body] of Object.entries(files))
-    writeFileSync(join(dir, name), typeof body === 'string' ? body : JSON.stringify(body));
-  return dir;
-}
+const folder = environmentsFolder;
 
 const problem = (files: Record<string, unknown>) => {
   try {

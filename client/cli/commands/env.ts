@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import { exactJsonText } from '../../src/index';
@@ -21,6 +21,12 @@ interface InstallFlags {
   json?: boolean;
 }
 
+/** `--registry`, for both commands: COMFY_REGISTRY_URL, else the Comfy registry. */
+const registryOption = (what: string) =>
+  new Option('--registry <url>', `${what} (COMFY_REGISTRY_URL if set)`).default(
+    process.env.COMFY_REGISTRY_URL ?? COMFY_REGISTRY_URL,
+  );
+
 /** `comfy-exec env …`: environments as code (custom node packs, their packages), before any deploy. */
 export function registerEnv(program: Command, context: Context) {
   // zod/mini ships without messages ("Invalid input"): the file's problems read as cdk synth's do.
@@ -36,11 +42,7 @@ export function registerEnv(program: Command, context: Context) {
     .argument('<file>', 'the environment file, e.g. environments/video.json')
     .requiredOption('--comfyui <dir>', 'the ComfyUI folder (main.py, custom_nodes/)')
     .option('--python <command>', 'the Python ComfyUI runs with (pip and the import check use it)', 'python3')
-    .option(
-      '--registry <url>',
-      'the Comfy registry’s API (COMFY_REGISTRY_URL if set)',
-      process.env.COMFY_REGISTRY_URL ?? COMFY_REGISTRY_URL,
-    )
+    .addOption(registryOption('the Comfy registry’s API'))
     .option('--json', 'print each pack and its node classes as JSON')
     .action(async (file: string, flags: InstallFlags) => {
       const outcome = await installEnvironment({
@@ -73,10 +75,8 @@ export function registerEnv(program: Command, context: Context) {
       'write the environment a UI workflow needs (its nodes’ cnr_id/aux_id and ver, its models) as JSON on stdout; say what could not be placed',
     )
     .argument('<workflow>', 'a workflow saved or exported from ComfyUI (UI format)')
-    .option(
-      '--registry <url>',
-      'the Comfy registry’s API, asked for the repository of a pack saved at a git commit (COMFY_REGISTRY_URL if set)',
-      process.env.COMFY_REGISTRY_URL ?? COMFY_REGISTRY_URL,
+    .addOption(
+      registryOption('the Comfy registry’s API, asked for the repository of a pack saved at a git commit'),
     )
     .option('--offline', 'ask the registry nothing (packs saved at a git commit are then left unplaced)')
     .action(async (path: string, flags: FromWorkflowFlags) => {

@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { type EnvironmentFile, parseEnvironmentFile } from '../../client/src/environment-file';
+import { MODELS_PREFIX } from '../../lambda/adapters/s3-model-library';
+import { literalKey, parseS3Uri, s3Uri } from '../../lambda/adapters/s3-uri';
 import type { ModelCache } from './model-cache';
 
 type EnvironmentModel = EnvironmentFile['models'][number];
@@ -23,12 +25,6 @@ export async function environmentModels(dir: string, name: string): Promise<Envi
   return parseEnvironmentFile(await readFile(file, 'utf8'), file).models;
 }
 
-function s3Location(uri: string): { bucket: string; key: string } {
-  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
-  if (!match) throw new Error(`${uri} is not an s3:// URI`);
-  return { bucket: match[1]!, key: match[2]! };
-}
-
 /**
  * Makes each of the environment's models present in the model cache, verified against its
  * SHA-256 and never evicted: the instance reports healthy only after this (SageMaker's startup
@@ -38,13 +34,15 @@ function s3Location(uri: string): { bucket: string; key: string } {
 export async function preloadModels(models: readonly EnvironmentModel[], deps: PreloadDeps): Promise<void> {
   for (const model of models) {
     const started = Date.now();
+    // The library's own key (MODELS_PREFIX), checked as every key the service sends is.
     const source = model.source.startsWith('library:')
-      ? `s3://${deps.bucket}/models/${model.source.slice('library:'.length)}`
+      ? s3Uri(deps.bucket, literalKey(`${MODELS_PREFIX}${model.source.slice('library:'.length)}`))
       : model.source;
+    let downloaded: boolean;
     if (source.startsWith('s3://')) {
-      const { bucket, key } = s3Location(source);
+      const { bucket, key } = parseS3Uri(source);
       const head = await deps.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-      const { downloaded } = await deps.cache.ensure([
+      const ensured = await deps.cache.ensure([
         {
           folder: model.folder,
           name: model.name,
@@ -53,19 +51,14 @@ export async function preloadModels(models: readonly EnvironmentModel[], deps: P
           sha256: model.sha256,
         },
       ]);
-      deps.log('environment model present', {
-        model: `${model.folder}/${model.name}`,
-        source,
-        downloaded: downloaded.length > 0,
-        ms: Date.now() - started,
-      });
-      continue;
+      downloaded = ensured.downloaded.length > 0;
+    } else {
+      const url = new URL(source);
+      const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+      if (url.protocol !== 'https:' && !(deps.allowLoopbackHttp && url.protocol === 'http:' && loopback))
+        throw new Error(`model ${model.folder}/${model.name}: ${source} is not an https URL`);
+      downloaded = await deps.cache.ensureUrl(model.folder, model.name, source, model.sha256);
     }
-    const url = new URL(source);
-    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-    if (url.protocol !== 'https:' && !(deps.allowLoopbackHttp && url.protocol === 'http:' && loopback))
-      throw new Error(`model ${model.folder}/${model.name}: ${source} is not an https URL`);
-    const downloaded = await deps.cache.ensureUrl(model.folder, model.name, source, model.sha256);
     deps.log('environment model present', {
       model: `${model.folder}/${model.name}`,
       source,

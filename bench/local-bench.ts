@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type LocalStackOptions, startLocalStack } from '../local/local-stack';
 import { tinyTxt2imgPrompt } from '../test/fixtures/prompts';
@@ -9,6 +10,17 @@ const FINAL = new Set(['success', 'failed', 'cancelled']);
 
 /** Plain SDK credentials the emulators accept: clients that are not the handlers' own. */
 export const EMULATOR_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+/** An S3 client for the local S3 (path-style, the emulator's pair, checksums only where S3 needs them). */
+export const localS3Client = (endpoint: string) =>
+  new S3Client({
+    region: 'us-east-1',
+    endpoint,
+    forcePathStyle: true,
+    credentials: EMULATOR_CREDENTIALS,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
 
 /**
  * The local stack as the benchmarks use it: simulator at its fastest, no Sweeper, one API key,

@@ -13,11 +13,11 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream } from 'node:stream/web';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ModelCache } from '../container/src/model-cache';
 import { preloadModels } from '../container/src/model-preload';
 import { startS3Local } from '../local/s3-local';
-import { EMULATOR_CREDENTIALS } from './local-bench';
+import { localS3Client } from './local-bench';
 import { quantile } from './stats';
 
 export interface ModelDownloadResult {
@@ -40,14 +40,7 @@ export interface ModelDownloadResult {
 export async function benchModelDownload(bytes: number, rounds: number): Promise<ModelDownloadResult> {
   const work = mkdtempSync(join(tmpdir(), 'bench-model-'));
   const s3Local = await startS3Local();
-  const s3 = new S3Client({
-    region: 'us-east-1',
-    endpoint: s3Local.endpoint,
-    forcePathStyle: true,
-    credentials: EMULATOR_CREDENTIALS,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const s3 = localS3Client(s3Local.endpoint);
   try {
     await s3.send(new CreateBucketCommand({ Bucket: 'bench-models' }));
     // A file of `bytes` pseudo-random bytes (not compressible, not all zero), uploaded once.

@@ -10,6 +10,7 @@ import { benchConversion } from './conversion';
 import { benchEnvInstall } from './env-install';
 import { benchLifecycle } from './lifecycle';
 import { benchModelDownload } from './model-download';
+import { benchModelImport } from './model-import';
 import { benchOverhead } from './overhead';
 import { benchRefusals } from './refusals';
 import { benchUseCases } from './use-cases';
@@ -24,6 +25,7 @@ const useCases = await benchUseCases(quick ? 300 : 2000);
 const bundles = benchBundles(quick ? 5 : 20);
 const lifecycle = await benchLifecycle(quick ? 30 : 200);
 const modelDownload = await benchModelDownload((quick ? 256 : 1024) * 1024 ** 2, quick ? 1 : 3);
+const modelImport = await benchModelImport((quick ? 256 : 512) * 1024 ** 2, quick ? 1 : 3);
 const overhead = await benchOverhead(quick ? 20 : 100);
 // Eight images an execute: the output upload with files to upload side by side.
 const overheadEightImages = await benchOverhead(quick ? 10 : 40, 8);
@@ -113,6 +115,9 @@ console.log(
   `  an environment's model preloaded at start-up: from the library ${modelDownload.preloadMs} ms (ratio ${modelDownload.preloadRatio} to one GetObject); from a URL ${modelDownload.urlPreloadMs} ms against one fetch streamed to a file ${modelDownload.urlFloorMs} ms (ratio ${modelDownload.urlRatio})`,
 );
 console.log(
+  `  imported from a URL into the library (POST /models with source; ${modelImport.parts} parts, four at a time, SHA-256, copy into models/): ${modelImport.importMs} ms against downloading it and putting it by hand ${modelImport.floorMs} ms (ratio ${modelImport.ratio}; ${modelImport.bytes / 1024 ** 2} MiB)`,
+);
+console.log(
   `\nExecute overhead (CreateExecute answered → record success, minus ComfyUI's own ${overhead.comfyuiMs.p50} ms), ${overhead.executes} executes, simulator at 0 ms/step: p50 ${overhead.overheadMs.p50}, p99 ${overhead.overheadMs.p99} ms`,
 );
 for (const s of overhead.stages)
@@ -148,6 +153,7 @@ const results = {
   bundles,
   lifecycle,
   modelDownload,
+  modelImport,
   overhead,
   overheadEightImages,
   client,

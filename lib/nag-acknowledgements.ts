@@ -129,6 +129,12 @@ export function acknowledgeNagFindings(stacks: Stacks): void {
     ],
     [
       iam5(
+        `arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:comfy-exec/${config.name}/model-sources/*`,
+      ),
+      "One optional token per gated model host (huggingface.co, civitai.com), added by the operator under the deployment's prefix without a redeploy; Secrets Manager appends a random suffix to each name. Read only (GetSecretValue).",
+    ],
+    [
+      iam5(
         `arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:comfy-exec/${config.name}/browser-token-key-*`,
       ),
       "One secret, the browser tokens' key, created by the first GET /comfyui/token; the wildcard is only the random suffix Secrets Manager appends to its name.",

@@ -25,7 +25,7 @@ export async function deliverNotification(
 
 /** The deployed handler functions, imported after the environment they read is in place. */
 export async function loadHandlers() {
-  const [routes, onAsync, sweeper, socket, authorizer, events, dispatch, deliver, env, clients] =
+  const [routes, onAsync, sweeper, socket, authorizer, events, dispatch, deliver, importModel, env, clients] =
     await Promise.all([
       import('./handler-table'),
       import('../lambda/handlers/on-async-result'),
@@ -35,6 +35,7 @@ export async function loadHandlers() {
       import('../lambda/handlers/comfyui-events'),
       import('../lambda/handlers/dispatch-webhooks'),
       import('../lambda/handlers/deliver-webhooks'),
+      import('../lambda/handlers/import-model'),
       import('../lambda/platform/env'),
       import('../lambda/platform/clients'),
     ]);
@@ -47,6 +48,7 @@ export async function loadHandlers() {
     comfyuiEvents: events.handler,
     dispatchWebhooks: dispatch.handler,
     deliverWebhooks: deliver.handler,
+    importModel: importModel.handler,
     resetEnvironment: () => {
       env.resetParsedEnv();
       clients.resetClients();

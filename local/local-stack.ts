@@ -15,6 +15,7 @@ import { planLocalEndpoints, startLocalEndpoint } from './local-endpoint';
 import { deliverNotification, loadHandlers } from './local-handlers';
 import type { LocalStack, LocalStackOptions } from './local-stack-options';
 import { BUCKET_NAME, CONNECTIONS_TABLE_NAME, ensureTablesAndBucket, TABLE_NAME } from './local-storage';
+import { startLocalModelImports } from './model-imports-consumer';
 import { startS3Local } from './s3-local';
 import { startLocalWebhooks, startWebSocketEvents } from './stream-consumers';
 import { WebSocketGatewayEmulator } from './websocket-gateway';
@@ -224,6 +225,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         log,
       }),
     );
+    stops.push(startLocalModelImports({ aws, credentials, run: handlers.importModel, log }));
     handlers.resetEnvironment();
     log('api', `ComfyUI's websocket at ${webSocketUrl} (DynamoDB Local's streams feed it)`);
 

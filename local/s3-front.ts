@@ -205,6 +205,21 @@ export async function startS3Front(
         const refusal = ledger.completionProblem(uploadId, body!.toString('utf8'));
         if (refusal) return s3Error(res, refusal.status, refusal.code, refusal.message);
       }
+      // ListParts and AbortMultipartUpload, which s3rver lacks, from the ledger.
+      if (req.method === 'GET' && uploadId) {
+        const listed = ledger.listParts(uploadId, Number(query.get('part-number-marker') ?? 0));
+        if ('code' in listed) return s3Error(res, listed.status, listed.code, listed.message);
+        res.writeHead(200, { 'content-type': 'application/xml' });
+        return res.end(listed.xml);
+      }
+      if (req.method === 'DELETE' && uploadId) {
+        req.resume();
+        if (!ledger.knows(uploadId))
+          return s3Error(res, 404, 'NoSuchUpload', 'The specified upload does not exist.');
+        ledger.closed(uploadId);
+        res.writeHead(204);
+        return res.end();
+      }
       if (req.method === 'PUT' && uploadId && !ledger.knows(uploadId)) {
         req.resume();
         return s3Error(res, 404, 'NoSuchUpload', 'The specified upload does not exist.');

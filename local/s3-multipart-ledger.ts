@@ -39,6 +39,32 @@ export class MultipartLedger {
     this.uploads.delete(uploadId);
   }
 
+  /**
+   * S3's ListParts answer (one page of up to 1,000 parts after `marker`), which s3rver lacks, or
+   * NoSuchUpload.
+   */
+  listParts(uploadId: string, marker: number): { status: number; xml: string } | S3Refusal {
+    const upload = this.uploads.get(uploadId);
+    if (!upload)
+      return { status: 404, code: 'NoSuchUpload', message: 'The specified upload does not exist.' };
+    const numbers = [...upload.parts.keys()].filter((n) => n > marker).sort((a, b) => a - b);
+    const page = numbers.slice(0, 1000);
+    const xmlText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+    const parts = page
+      .map((n) => {
+        const part = upload.parts.get(n)!;
+        return `<Part><PartNumber>${n}</PartNumber><ETag>&quot;${part.etag}&quot;</ETag><Size>${part.size}</Size></Part>`;
+      })
+      .join('');
+    const truncated = numbers.length > page.length;
+    const xml =
+      '<?xml version="1.0" encoding="UTF-8"?><ListPartsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
+      `<Bucket>${xmlText(upload.bucket)}</Bucket><Key>${xmlText(upload.key)}</Key><UploadId>${xmlText(uploadId)}</UploadId>` +
+      `<PartNumberMarker>${marker}</PartNumberMarker><NextPartNumberMarker>${page.at(-1) ?? marker}</NextPartNumberMarker>` +
+      `<MaxParts>1000</MaxParts><IsTruncated>${truncated}</IsTruncated>${parts}</ListPartsResult>`;
+    return { status: 200, xml };
+  }
+
   /** Why S3 would refuse to complete the upload with this CompleteMultipartUpload body, or undefined. */
   completionProblem(uploadId: string, body: string): S3Refusal | undefined {
     const upload = this.uploads.get(uploadId);

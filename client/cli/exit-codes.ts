@@ -2,6 +2,7 @@ import { isLocalRefusal } from '../src/http';
 import {
   ApiError,
   ExecuteFailedError,
+  ModelImportFailedError,
   NetworkError,
   type NodeErrors,
   PromptEditError,
@@ -14,7 +15,7 @@ import { fixHints } from './fix-hints';
 /** The command line's exit codes. */
 export const EXIT = {
   success: 0,
-  /** The execute ended failed or cancelled. */
+  /** The execute ended failed or cancelled (or a model import failed). */
   executeFailed: 1,
   /** Bad arguments, an unreadable workflow, or a prompt the API refused as invalid. */
   usage: 2,
@@ -47,6 +48,13 @@ export function formatNodeErrors(nodeErrors: NodeErrors): string[] {
 
 /** What to print and which code to exit with, for anything a command threw. */
 export function describeFailure(error: unknown): { lines: string[]; code: number } {
+  if (error instanceof ModelImportFailedError)
+    return {
+      lines: [
+        /nothing was added/.test(error.message) ? error.message : `${error.message}: nothing was added`,
+      ],
+      code: EXIT.executeFailed,
+    };
   if (error instanceof ExecuteFailedError) {
     const { execute } = error;
     return {

@@ -1,6 +1,7 @@
 import { type FollowOptions, followExecute } from './follow';
 import type { OperationTypes } from './generated/api-types';
-import { call, type DebugLinks, type TransportOptions } from './http';
+import { call, type DebugLinks, type TransportOptions, transferOptions } from './http';
+import * as modelImports from './model-import';
 import {
   type ModelTarget,
   type ModelUploadOptions,
@@ -165,7 +166,7 @@ export class ComfyExecClient {
       `upload of ${filename}`,
       data.upload.url,
       { method: 'PUT', headers: data.upload.headers as Record<string, string>, body: bytes },
-      { ...this.transfer(), ...(options.signal ? { signal: options.signal } : {}) },
+      transferOptions(this.options, options.signal),
     );
     return data;
   }
@@ -210,6 +211,16 @@ export class ComfyExecClient {
     options: Omit<ModelUploadOptions, 'signal'> = {},
   ): Promise<StoredModelUpload> {
     return uploadModelInParts(this.options, file, target, { ...options, ...(signal ? { signal } : {}) });
+  }
+
+  /** GET /models/{folder}/{name}: the model (null until imported) and its import from a URL, if any. */
+  getModel(folder: string, name: string, signal?: AbortSignal): Promise<modelImports.ModelDetails> {
+    return modelImports.getModel(this.options, folder, name, signal);
+  }
+
+  /** Imports a model from an https URL into the library (model writers only), followed to its end. */
+  importModel(request: modelImports.ModelImportRequest, options: modelImports.ModelImportOptions = {}) {
+    return modelImports.importModel(this.options, request, options);
   }
 
   async deleteModel(folder: string, name: string, signal?: AbortSignal): Promise<void> {
@@ -279,18 +290,8 @@ export class ComfyExecClient {
       'download',
       url,
       { method: 'GET' },
-      {
-        ...this.transfer(),
-        ...(signal ? { signal } : {}),
-      },
+      transferOptions(this.options, signal),
     );
     return new Uint8Array(await response.arrayBuffer());
-  }
-
-  private transfer() {
-    return {
-      ...(this.options.retry ? { retry: this.options.retry } : {}),
-      ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
-    };
   }
 }

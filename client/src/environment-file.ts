@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { CREDENTIALS_IN_URL } from './url-credentials';
 
 /**
  * One environment as code (issue 28): `environments/{name}.json`, a ComfyUI with pinned custom
@@ -15,14 +16,6 @@ const COMMIT = z.string().check(z.regex(/^[0-9a-f]{40}$/, 'must be a 40-hex comm
 const SEMVER =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;
 
-/**
- * A secret in a URL of a file that is committed, and that GET /workflows shows every key: a
- * password, or a token as the user name (`https://ghp_…@github.com`, `__token__:…@`), or a
- * credential query parameter (Civitai's `?token=`, a presigned URL's `X-Amz-*`). `ssh://git@` and
- * `git@host:` name a user, not a secret.
- */
-const CREDENTIALS_IN_URL =
-  /(^|\s|\+)(https?|ftp):\/\/[^/@\s]+@|:\/\/[^/@\s]*:[^/@\s]*@|[?&#](token|access_token|api[_-]?key|apikey|key|auth|password|secret|sig|signature|x-amz-[a-z-]+)=/i;
 const NO_CREDENTIALS =
   'must not carry a password or token (the file is committed, and GET /workflows shows it to every API key): use a git credential helper or an SSH key for private repositories, pip.conf for a private index, and the model library (comfy-exec models add) for gated models';
 

@@ -276,3 +276,10 @@ export async function call<Op extends OperationId>(
     ...(isEnvelope && envelope.debug ? { debug: envelope.debug } : {}),
   };
 }
+
+/** What a pre-signed request takes of the client's transport: its retries and fetch, and a signal. */
+export const transferOptions = (transport: TransportOptions, signal?: AbortSignal) => ({
+  ...(transport.retry ? { retry: transport.retry } : {}),
+  ...(transport.fetch ? { fetch: transport.fetch } : {}),
+  ...(signal ? { signal } : {}),
+});

@@ -28,6 +28,12 @@ export type { FollowOptions } from './follow';
 export { OPERATIONS, type OperationId, type OperationTypes } from './generated/api-types';
 export type { DebugLinks, RetryOptions } from './http';
 export { formatLogLine, type LogLine } from './log-lines';
+export {
+  type ModelDetails,
+  ModelImportFailedError,
+  type ModelImportOptions,
+  type ModelImportRequest,
+} from './model-import';
 export { type OutputFile, type OutputText, outputFiles, outputTexts } from './outputs';
 export { findNode, type NodeInfo, PromptEditError, parseSetValue, setInput } from './prompt-edits';
 export {

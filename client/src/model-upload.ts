@@ -1,9 +1,10 @@
 import { ApiError } from './errors';
 import type { OperationTypes } from './generated/api-types';
-import { call, type TransportOptions } from './http';
+import { call, type TransportOptions, transferOptions } from './http';
 import { presignedRequest } from './transfers';
 
-type Started = OperationTypes['StartModelUpload']['data'];
+/** StartModelUpload's answer to `size` (an upload; `source`, an import, answers otherwise). */
+type Started = Extract<OperationTypes['StartModelUpload']['data'], { upload_id: string }>;
 export type StoredModelUpload = OperationTypes['CompleteModelUpload']['data'];
 
 export interface ModelTarget {
@@ -60,11 +61,7 @@ async function attempt(
   options: ModelUploadOptions,
 ): Promise<StoredModelUpload> {
   const { started } = state;
-  const transfer = {
-    ...(transport.retry ? { retry: transport.retry } : {}),
-    ...(transport.fetch ? { fetch: transport.fetch } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-  };
+  const transfer = transferOptions(transport, options.signal);
   let offset = 0;
   for (const part of started.parts) {
     const body = file.slice(offset, offset + part.size);
@@ -108,6 +105,7 @@ export async function uploadModelInParts(
       body: { ...target, size: file.size },
       signal: options.signal,
     });
+    if (!('upload_id' in data)) throw new Error('StartModelUpload answered an import, not an upload');
     const state = { started: data, done: [] };
     options.onState?.(state, 0);
     return state;

@@ -26,10 +26,25 @@ export async function environmentModels(dir: string, name: string): Promise<Envi
 }
 
 /**
+ * An https model already imported into the library (POST /models with `source`, or comfy-exec
+ * models add --url) with the same SHA-256: read from there, in the region, instead of from the
+ * internet by every instance. Anything else (absent, another digest, unreadable): undefined.
+ */
+async function importedCopy(model: EnvironmentModel, deps: PreloadDeps) {
+  const key = literalKey(`${MODELS_PREFIX}${model.folder}/${model.name}`);
+  try {
+    const head = await deps.s3.send(new HeadObjectCommand({ Bucket: deps.bucket, Key: key }));
+    return head.Metadata?.sha256 === model.sha256 ? s3Uri(deps.bucket, key) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Makes each of the environment's models present in the model cache, verified against its
  * SHA-256 and never evicted: the instance reports healthy only after this (SageMaker's startup
  * health check waits for it). Sources: the model library (`library:FOLDER/NAME`), any S3 object
- * the endpoint role may read, or an https URL.
+ * the endpoint role may read, or an https URL (from the library when it was imported there).
  */
 export async function preloadModels(models: readonly EnvironmentModel[], deps: PreloadDeps): Promise<void> {
   for (const model of models) {
@@ -37,7 +52,9 @@ export async function preloadModels(models: readonly EnvironmentModel[], deps: P
     // The library's own key (MODELS_PREFIX), checked as every key the service sends is.
     const source = model.source.startsWith('library:')
       ? s3Uri(deps.bucket, literalKey(`${MODELS_PREFIX}${model.source.slice('library:'.length)}`))
-      : model.source;
+      : model.source.startsWith('s3://')
+        ? model.source
+        : ((await importedCopy(model, deps)) ?? model.source);
     let downloaded: boolean;
     if (source.startsWith('s3://')) {
       const { bucket, key } = parseS3Uri(source);
@@ -62,6 +79,7 @@ export async function preloadModels(models: readonly EnvironmentModel[], deps: P
     deps.log('environment model present', {
       model: `${model.folder}/${model.name}`,
       source,
+      ...(source !== model.source ? { imported_from: model.source } : {}),
       downloaded,
       ms: Date.now() - started,
     });

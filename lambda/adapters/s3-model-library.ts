@@ -19,6 +19,7 @@ function storedModel(folder: string, name: string, info: ObjectInfo): StoredMode
     name,
     size: info.size,
     sha256: info.metadata.sha256 ?? null,
+    source: info.metadata.source ?? null,
     last_modified: (info.lastModified ?? new Date(0)).toISOString(),
   };
 }

@@ -30,7 +30,7 @@ export const copySource = (from: S3Object) =>
  * objects CopyObject refuses. Like CopyObject it keeps the source's content type and metadata
  * (a model's SHA-256 rides there), and every part is read from the one version it started with
  * (CopySourceIfMatch), so a source replaced meanwhile fails the copy instead of mixing two. A
- * failed copy aborts its upload, so no parts are left to bill.
+ * failed copy aborts its upload, so no parts are left to bill. `metadata` replaces the source's.
  */
 export async function multipartCopy(
   s3: S3Client,
@@ -38,6 +38,7 @@ export async function multipartCopy(
   to: S3Object,
   size: number,
   partBytes = COPY_PART_BYTES,
+  metadata?: Record<string, string>,
 ): Promise<void> {
   const source = await s3.send(new HeadObjectCommand({ Bucket: from.bucket, Key: from.key }));
   const { UploadId } = await s3.send(
@@ -45,7 +46,7 @@ export async function multipartCopy(
       Bucket: to.bucket,
       Key: to.key,
       ...(source.ContentType ? { ContentType: source.ContentType } : {}),
-      ...(source.Metadata ? { Metadata: source.Metadata } : {}),
+      ...(metadata || source.Metadata ? { Metadata: metadata ?? source.Metadata } : {}),
     }),
   );
   if (!UploadId) throw new Error(`S3 gave no upload id for ${to.bucket}/${to.key}`);

@@ -81,3 +81,6 @@ export class WorkflowNotFoundError extends DomainError {}
 
 /** The operation is a deploy here (an environment is a file in the repository), not an API call. */
 export class DeployOnlyError extends DomainError {}
+
+/** A server the deployment fetches from on the caller's behalf (a model's source URL) failed. */
+export class SourceUnavailableError extends DomainError {}

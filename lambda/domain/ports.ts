@@ -247,6 +247,8 @@ export interface StoredModel {
   size: number;
   /** Hex SHA-256 when the uploader gave one (the endpoint verifies downloads against it). */
   sha256: string | null;
+  /** The URL an import fetched it from; null for an upload or a copy. */
+  source: string | null;
   last_modified: string;
 }
 

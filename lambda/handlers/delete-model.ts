@@ -1,13 +1,14 @@
 import { deleteModelDeps } from '../platform/composition-root';
 import { httpHandler } from '../platform/http-handler';
+import { importsOf } from '../platform/model-imports-store';
 import { logger } from '../platform/powertools';
 import { deleteModel } from '../use-cases/delete-model';
 
-/** DELETE /models/{folder}/{name} — DeleteModel: 204, 404 when the library has no such model. */
+/** DELETE /models/{folder}/{name} — DeleteModel: 204 (an import in progress stopped), 404 when there is no such model. */
 export const handler = httpHandler(async ({ owner, pathParameter }) => {
   const folder = pathParameter('folder');
   const name = pathParameter('name');
-  await deleteModel(folder, name, owner, deleteModelDeps());
+  await deleteModel(folder, name, owner, { ...deleteModelDeps(), imports: importsOf('delete-model') });
   logger.info('model deleted', { folder, name });
   return { statusCode: 204, message: 'model deleted' };
 });

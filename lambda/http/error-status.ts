@@ -13,6 +13,7 @@ import {
   ModelNotFoundError,
   PromptValidationError,
   RequestValidationError,
+  SourceUnavailableError,
   TooManyRequestsError,
   WorkflowNotFoundError,
 } from '../domain/errors';
@@ -36,6 +37,7 @@ const STATUS_BY_ERROR: [new (...args: never[]) => DomainError, number][] = [
   [IdempotencyConflictError, 409],
   [ModelExistsError, 409],
   [TooManyRequestsError, 429],
+  [SourceUnavailableError, 502],
   [InvocationUnavailableError, 503],
 ];
 

@@ -1,17 +1,15 @@
 import { z } from 'zod';
+import { MODEL_OPERATIONS } from './model-schemas';
 import { COMFYUI_OPERATIONS } from './openapi-comfyui';
 import {
-  CompleteModelUploadBodySchema,
   CreateExecuteBodySchema,
   CreateInputBodySchema,
   DeleteExecutesBodySchema,
   GetExecuteQuerySchema,
   ListExecutesQuerySchema,
   ListInputsQuerySchema,
-  ListModelsQuerySchema,
   PrepareBodySchema,
   PromptIdSchema,
-  StartModelUploadBodySchema,
 } from './request-schemas';
 import {
   AboutSchema,
@@ -24,11 +22,8 @@ import {
   envelopeSchema,
   GatewayErrorSchema,
   InputListDataSchema,
-  ModelListDataSchema,
-  ModelUploadSchema,
   PrepareDataSchema,
   PrepareStatusSchema,
-  StoredModelSchema,
   ValidationFailureSchema,
   WebhookSecretSchema,
 } from './response-schemas';
@@ -130,39 +125,6 @@ const OPERATIONS: Record<string, Operation> = {
       404: ['The caller has no input of that name', envelopeSchema(404)],
     },
   },
-  StartModelUpload: {
-    body: StartModelUploadBodySchema,
-    responses: {
-      201: ['Started: PUT each part to its url', envelopeSchema(201, ModelUploadSchema)],
-      400: ['Bad folder, name, size or sha256', badRequest],
-      403: ['This API key is not a model writer', envelopeSchema(403)],
-      409: ['The model exists (send overwrite: true)', envelopeSchema(409)],
-      413: ['Declared size over the deployment limit', envelopeSchema(413)],
-    },
-  },
-  CompleteModelUpload: {
-    body: CompleteModelUploadBodySchema,
-    responses: {
-      200: ['The model, assembled', envelopeSchema(200, StoredModelSchema)],
-      400: ['S3 refused the parts (unknown upload, wrong or missing parts, short total)', badRequest],
-      403: ['This API key is not a model writer', envelopeSchema(403)],
-    },
-  },
-  ListModels: {
-    query: ListModelsQuerySchema,
-    responses: {
-      200: ['A page of the library', envelopeSchema(200, ModelListDataSchema)],
-      400: ['Bad query or folder', badRequest],
-    },
-  },
-  DeleteModel: {
-    responses: {
-      204: ['Deleted', envelopeSchema(204)],
-      400: ['Bad folder or name', badRequest],
-      403: ['This API key is not a model writer', envelopeSchema(403)],
-      404: ['No such model', envelopeSchema(404)],
-    },
-  },
   PrepareEndpoint: {
     body: PrepareBodySchema,
     responses: {
@@ -188,6 +150,7 @@ const OPERATIONS: Record<string, Operation> = {
   Ping: { responses: { 200: ['pong', envelopeSchema(200)] } },
   GetAbout: { responses: { 200: ['This deployment', envelopeSchema(200, AboutSchema)] } },
   GetApiOAS: { responses: { 200: ['OpenAPI 3.1 document', z.record(z.string(), z.unknown())] } },
+  ...MODEL_OPERATIONS,
   ...WORKFLOW_OPERATIONS,
   ...COMFYUI_OPERATIONS,
 };

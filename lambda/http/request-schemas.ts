@@ -188,6 +188,24 @@ export const StartModelUploadBodySchema = z.strictObject({
   overwrite: described(z.optional(z.boolean()), 'replace a model of the same folder and name'),
 });
 
+/** POST /models with `source`: the library fetches the file itself (StartModelImport). */
+export const StartModelImportBodySchema = z.strictObject({
+  folder: described(z.string(), "one of ComfyUI's model folders: checkpoints, loras, vae, controlnet, ..."),
+  name: described(z.string(), 'the path under the folder, subfolders kept: sdxl/detail.safetensors'),
+  source: described(
+    z.string().check(z.maxLength(2048, 'must be at most 2048 characters')),
+    'an https URL the file is fetched from (Hugging Face, Civitai, ...), in parallel ranged parts; a gated host takes its token from Secrets Manager, never from the URL',
+  ),
+  sha256: described(
+    z.optional(z.string()),
+    'hex SHA-256 of the file: the import fails, adding nothing, when the file differs (computed and recorded when left out)',
+  ),
+  overwrite: described(z.optional(z.boolean()), 'replace a model of the same folder and name'),
+});
+
+/** POST /models takes either body: `size` (an upload) or `source` (an import). */
+export const ModelsPostBodySchema = z.union([StartModelUploadBodySchema, StartModelImportBodySchema]);
+
 export const CompleteModelUploadBodySchema = z.strictObject({
   folder: z.string(),
   name: z.string(),

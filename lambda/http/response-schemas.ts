@@ -209,7 +209,11 @@ export const StoredModelSchema = z.object({
   folder: z.string(),
   name: z.string().describe('what a loader names: the path under the folder'),
   size: z.number().int(),
-  sha256: z.string().nullable().describe('hex SHA-256, when the uploader gave one'),
+  sha256: z
+    .string()
+    .nullable()
+    .describe('hex SHA-256, when the uploader gave one (an import always has one)'),
+  source: z.string().nullable().describe('the URL the model was imported from; null for an upload'),
   last_modified: z.string().describe('UTC ISO-8601'),
 });
 

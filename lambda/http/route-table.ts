@@ -40,6 +40,7 @@ export const EVENT_HANDLERS = [
   'comfyui-events',
   'dispatch-webhooks',
   'deliver-webhooks',
+  'import-model',
 ] as const;
 
 export interface Route {
@@ -127,7 +128,8 @@ export const ROUTES: readonly Route[] = [
     path: '/models',
     handler: 'start-model-upload',
     operationId: 'StartModelUpload',
-    summary: 'Start a multipart upload of a model file to the library (model writers only)',
+    summary:
+      'Add a model to the library (model writers only): a multipart upload (size), or an import from a URL (source)',
   },
   {
     method: 'POST',
@@ -142,6 +144,13 @@ export const ROUTES: readonly Route[] = [
     handler: 'list-models',
     operationId: 'ListModels',
     summary: 'The model library, by folder and name',
+  },
+  {
+    method: 'GET',
+    path: '/models/{folder}/{name}',
+    handler: 'list-models',
+    operationId: 'GetModel',
+    summary: 'One model of the library, and its import from a URL (progress, or why it failed)',
   },
   {
     method: 'DELETE',

@@ -24,6 +24,7 @@ export type DataFunction = Exclude<
   | 'workflows'
   | 'dispatch-webhooks'
   | 'deliver-webhooks'
+  | 'import-model'
 >;
 export type InputFunction =
   | 'create-execute'

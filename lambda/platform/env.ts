@@ -56,6 +56,12 @@ const optionalCsv = z.pipe(
 /** The API key ids that may change the model library (none by default). */
 const ModelWritersEnv = { MODEL_WRITERS: optionalCsv };
 
+/** Model sources: a gated host's token is the secret `{prefix}{host}`; loopback http is the local stack's. */
+const ModelSourceEnv = {
+  MODEL_SOURCE_TOKEN_PREFIX: z._default(z.string(), 'comfy-exec/model-sources/'),
+  ALLOW_LOCAL_MODEL_SOURCES: boolish,
+};
+
 /** Uploaded inputs live as long as the bucket's lifecycle keeps objects. */
 const InputsEnv = { RETENTION_DAYS: int(1, 3650, 30) };
 
@@ -142,8 +148,22 @@ export const FUNCTION_ENV = {
     MODEL_UPLOAD_URL_TTL_SECONDS: int(300, 604_800, 21_600),
     /** Preferred part size; S3 takes 5 MiB to 5 GiB. */
     MODEL_PART_BYTES: int(5 * 1024 ** 2, 5 * 1024 ** 3, 64 * 1024 ** 2),
+    ...ModelSourceEnv,
+    /** Where an import's part jobs wait (POST /models with `source`); unset, imports are refused. */
+    MODEL_IMPORT_QUEUE_URL: z.optional(z.url()),
+    /** The probe of a source URL, inside API Gateway's 29 s. */
+    MODEL_PROBE_TIMEOUT_MS: int(1000, 25_000, 10_000),
   }),
   'complete-model-upload': z.extend(BucketEnv, ModelWritersEnv),
+  /** The model imports' queue: one part fetched and uploaded, or the import finished, per message. */
+  'import-model': z.extend(BucketEnv, {
+    ...ModelSourceEnv,
+    MODEL_IMPORT_QUEUE_URL: z.url(),
+    /** One part's download (64 MiB by default) from the first byte to the last. */
+    MODEL_PART_TIMEOUT_MS: int(10_000, 840_000, 600_000),
+    /** Receives of one job before its import is failed with the last error. */
+    MODEL_IMPORT_ATTEMPTS: int(1, 100, 5),
+  }),
   'list-models': BucketEnv,
   'prepare-endpoint': z.extend(BucketEnv, {
     ...EndpointsEnv,
@@ -221,7 +241,8 @@ type SocketFunction =
   | 'comfyui-socket-authorizer'
   | 'comfyui-events'
   | 'dispatch-webhooks'
-  | 'deliver-webhooks';
+  | 'deliver-webhooks'
+  | 'import-model';
 
 export type FunctionName = keyof typeof FUNCTION_ENV;
 export type FunctionEnv<N extends FunctionName> = z.infer<(typeof FUNCTION_ENV)[N]>;

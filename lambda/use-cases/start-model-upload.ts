@@ -1,6 +1,6 @@
-import { InputTooLargeError, ModelExistsError, RequestValidationError } from '../domain/errors';
+import { InputTooLargeError } from '../domain/errors';
 import { planParts } from '../domain/models/multipart-plan';
-import { checkName, type ModelLibraryDeps, requireWriter } from './model-writers';
+import { checkNewModel, type ModelLibraryDeps, refuseExisting } from './model-writers';
 
 export interface StartModelUploadRequest {
   folder: string;
@@ -20,18 +20,12 @@ export async function startModelUpload(
   owner: string,
   deps: ModelLibraryDeps,
 ) {
-  requireWriter(owner, deps.config.writers);
-  checkName(request.folder, request.name);
+  checkNewModel(request, owner, deps.config.writers);
   if (request.size > deps.config.maxModelBytes)
     throw new InputTooLargeError(
       `size ${request.size} bytes is over this deployment's limit of ${deps.config.maxModelBytes} bytes per model`,
     );
-  if (request.sha256 !== undefined && !/^[0-9a-f]{64}$/.test(request.sha256))
-    throw new RequestValidationError('sha256 must be 64 lowercase hex digits');
-  if (!request.overwrite && (await deps.models.find(request.folder, request.name)))
-    throw new ModelExistsError(
-      `${request.folder}/${request.name} is already in the library; send overwrite: true to replace it`,
-    );
+  await refuseExisting(request, deps.models);
   const uploadId = await deps.models.startUpload(request);
   const plan = planParts(request.size, deps.config.partBytes);
   const ttl = deps.config.uploadUrlTtlSeconds;

@@ -3,6 +3,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { CONNECTION_TABLE } from '../../lambda/adapters/connection-table';
 import { EXECUTE_TABLE } from '../../lambda/adapters/execute-table';
 import type { FunctionName } from '../../lambda/platform/env';
+import { modelLibraryStatements } from './model-statements';
 import { PAYLOAD_PREFIXES } from './payload-bucket';
 
 export interface ControlPlaneResources {
@@ -19,6 +20,10 @@ export interface ControlPlaneResources {
   webhookDeadLettersArn: string;
   /** Every owner's signing secret: `secret:{prefix}*` (Secrets Manager adds a suffix to each name). */
   webhookSecretsArn: string;
+  /** The model imports' FIFO queue. */
+  modelImportQueueArn: string;
+  /** `secret:{model source prefix}*`: a gated host's token. */
+  modelSourceTokensArn: string;
   /** The browser tokens' key: `secret:{name}-*` (Secrets Manager adds a suffix to the name). */
   browserTokenKeyArn: string;
   /** The websocket's connections table. */
@@ -156,15 +161,12 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
     // Presigned uploads are signed with the function's own credentials: it needs PutObject itself.
     case 'create-input':
       return [objects(['PutObject'], inputs)];
-    // Multipart uploads (create, parts, complete) are all s3:PutObject; HeadObject is s3:GetObject.
     case 'start-model-upload':
-      return [objects(['PutObject', 'GetObject'], models)];
     case 'complete-model-upload':
-      return [objects(['PutObject', 'GetObject', 'DeleteObject'], models)];
     case 'list-models':
-      return [listing(models), objects(['GetObject'], models)];
     case 'delete-model':
-      return [objects(['GetObject', 'DeleteObject'], models)];
+    case 'import-model':
+      return modelLibraryStatements(name, r, { objects, listing });
     // Copies from the caller's inputs prefix or an operator-listed bucket into the library or inputs.
     // A copy over 5 GiB goes multipart, and a failed one aborts its upload (no parts left to bill).
     case 'prepare-endpoint':

@@ -26,6 +26,8 @@ export const PAYLOAD_PREFIXES = {
   inputs: 'inputs/',
   /** The model library, `models/{folder}/{name}`: kept until a model writer deletes it. */
   models: 'models/',
+  /** Imports from a URL: `{folder}/{name}.json` (state) and `.data` (the staged file), kept as long as records. */
+  modelImports: 'model-imports/',
 } as const;
 
 /**
@@ -71,6 +73,7 @@ export class PayloadBucket extends Construct {
         { prefix: PAYLOAD_PREFIXES.executes, expiration: Duration.days(props.retentionDays) },
         { prefix: PAYLOAD_PREFIXES.asyncInference, expiration: Duration.days(props.retentionDays) },
         { prefix: PAYLOAD_PREFIXES.inputs, expiration: Duration.days(props.retentionDays) },
+        { prefix: PAYLOAD_PREFIXES.modelImports, expiration: Duration.days(props.retentionDays) },
         { abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
     });

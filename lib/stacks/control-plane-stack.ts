@@ -19,6 +19,7 @@ import { ComfyExecFunction } from '../constructs/comfy-exec-function';
 import { ComfyUiSocketApi } from '../constructs/comfyui-socket-api';
 import { ExecutesApi } from '../constructs/executes-api';
 import { functionStatements } from '../constructs/function-statements';
+import { IMPORT_FUNCTION_TIMEOUT, ModelImports } from '../constructs/model-imports';
 import { Observability } from '../constructs/observability';
 import { WebConsole } from '../constructs/web-console';
 import { WebhookDelivery } from '../constructs/webhook-delivery';
@@ -68,6 +69,8 @@ export class ControlPlaneStack extends Stack {
       logRetention: props.logRetention,
     });
     const webhooks = new WebhookDelivery(this, 'Webhooks');
+    const modelImports = new ModelImports(this, 'ModelImports', { stage: config.name });
+    const importing = modelImports.environment;
     const webhookSecretPrefix = `comfy-exec/${config.name}/webhooks/`;
     const browserTokenKeySecret = `comfy-exec/${config.name}/browser-token-key`;
     const tokenKey = { BROWSER_TOKEN_KEY_SECRET: browserTokenKeySecret };
@@ -93,7 +96,8 @@ export class ControlPlaneStack extends Stack {
       'create-input': { BUCKET_NAME: bucket.bucketName, RETENTION_DAYS: config.retentionDays },
       'list-inputs': { BUCKET_NAME: bucket.bucketName, RETENTION_DAYS: config.retentionDays },
       'delete-input': { BUCKET_NAME: bucket.bucketName, RETENTION_DAYS: config.retentionDays },
-      'start-model-upload': { BUCKET_NAME: bucket.bucketName, MODEL_WRITERS: writers },
+      'start-model-upload': { BUCKET_NAME: bucket.bucketName, MODEL_WRITERS: writers, ...importing },
+      'import-model': { BUCKET_NAME: bucket.bucketName, ...importing },
       'complete-model-upload': { BUCKET_NAME: bucket.bucketName, MODEL_WRITERS: writers },
       'list-models': { BUCKET_NAME: bucket.bucketName },
       'prepare-endpoint': {
@@ -150,6 +154,8 @@ export class ControlPlaneStack extends Stack {
       connectionsTableArn: socketApi.connections.tableArn,
       webhookQueueArn: webhooks.queue.queueArn,
       webhookDeadLettersArn: webhooks.deadLetters.queueArn,
+      modelImportQueueArn: modelImports.queue.queueArn,
+      modelSourceTokensArn: modelImports.sourceTokensArn,
       webhookSecretsArn: `arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:${webhookSecretPrefix}*`,
       browserTokenKeyArn: `arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:${browserTokenKeySecret}-*`,
       socketConnectionsArn: `arn:${Aws.PARTITION}:execute-api:${Aws.REGION}:${Aws.ACCOUNT_ID}:${socketApi.api.apiId}/${socketApi.stage.stageName}/POST/@connections/*`,
@@ -159,7 +165,8 @@ export class ControlPlaneStack extends Stack {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    const make = <N extends FunctionName>(name: N, extra: { timeout?: Duration; async?: boolean } = {}) =>
+    type Extra = { timeout?: Duration; async?: boolean; memorySize?: number };
+    const make = <N extends FunctionName>(name: N, { async, ...sizing }: Extra = {}) =>
       new ComfyExecFunction(
         this,
         name.replace(/(^|-)(\w)/g, (_, _dash, c: string) => c.toUpperCase()),
@@ -168,8 +175,8 @@ export class ControlPlaneStack extends Stack {
           environment: environments[name],
           statements: functionStatements(name, resources),
           logRetention: props.logRetention,
-          ...(extra.timeout ? { timeout: extra.timeout } : {}),
-          ...(extra.async ? { onFailure: new SqsDestination(deadLetters) } : {}),
+          ...sizing,
+          ...(async ? { onFailure: new SqsDestination(deadLetters) } : {}),
         },
       );
 
@@ -223,6 +230,11 @@ export class ControlPlaneStack extends Stack {
       deliver: make('deliver-webhooks', { timeout: Duration.seconds(60) }).function,
     });
 
+    // A part (64 MiB) is held between its GET and its UploadPart; Lambda's network grows with memory.
+    modelImports.connect(
+      make('import-model', { timeout: IMPORT_FUNCTION_TIMEOUT, memorySize: 1024 }).function,
+    );
+
     const alarmKey = new Key(this, 'AlarmKey', {
       enableKeyRotation: true,
       description: 'comfy-exec: alarm topic',
@@ -238,7 +250,8 @@ export class ControlPlaneStack extends Stack {
       alarmKey,
       alarmEmail: config.alarmEmail,
     });
-    for (const alarm of webhooks.alarms) alarm.addAlarmAction(new SnsAction(observability.alarmTopic));
+    for (const alarm of [...webhooks.alarms, modelImports.alarm])
+      alarm.addAlarmAction(new SnsAction(observability.alarmTopic));
     // CloudWatch alarms publish to the encrypted alarm topic.
     alarmKey.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
 

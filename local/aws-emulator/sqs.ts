@@ -27,7 +27,7 @@ const DEDUP_WINDOW_MS = 5 * 60_000;
 
 /**
  * SQS's JSON protocol for the queues the local stack makes (the real SQSClient, which checks
- * the MD5 of each body): SendMessage, ReceiveMessage, DeleteMessage, ChangeMessageVisibility,
+ * the MD5 of each body): SendMessage, SendMessageBatch, ReceiveMessage, DeleteMessage, ChangeMessageVisibility,
  * GetQueueUrl. FIFO queues keep each message group in order: a group with a message in flight
  * (or waiting out a retry's visibility) gives nothing until that one is deleted.
  */
@@ -73,6 +73,8 @@ export class SqsEmulator {
     switch (action) {
       case 'SendMessage':
         return this.send(queue, input, now);
+      case 'SendMessageBatch':
+        return this.sendBatch(queue, input, now);
       case 'ReceiveMessage':
         return this.receive(queue, Number(input.MaxNumberOfMessages ?? 1), input.VisibilityTimeout, now);
       case 'DeleteMessage': {
@@ -122,6 +124,40 @@ export class SqsEmulator {
     queue.messages.push(message);
     if (dedup) queue.seen.set(dedup, { at: now, messageId: message.id });
     return answer(message.id);
+  }
+
+  /** Each entry as SendMessage would take it; SQS answers the successes and failures by entry id. */
+  private sendBatch(queue: Queue, input: Record<string, unknown>, now: number): Answer {
+    const entries = (input.Entries ?? []) as Record<string, unknown>[];
+    if (entries.length === 0 || entries.length > 10)
+      return error(
+        400,
+        entries.length === 0
+          ? 'com.amazonaws.sqs#EmptyBatchRequest'
+          : 'com.amazonaws.sqs#TooManyEntriesInBatchRequest',
+        `A batch holds 1 to 10 entries, not ${entries.length}.`,
+      );
+    const Successful: unknown[] = [];
+    const Failed: unknown[] = [];
+    for (const entry of entries) {
+      const sent = this.send(queue, entry, now);
+      const body = sent.body as {
+        MessageId?: string;
+        MD5OfMessageBody?: string;
+        __type?: string;
+        message?: string;
+      };
+      if (sent.status === 200)
+        Successful.push({ Id: entry.Id, MessageId: body.MessageId, MD5OfMessageBody: body.MD5OfMessageBody });
+      else
+        Failed.push({
+          Id: entry.Id,
+          SenderFault: true,
+          Code: body.__type?.split('#')[1],
+          Message: body.message,
+        });
+    }
+    return { status: 200, body: { Successful, Failed } };
   }
 
   private receive(queue: Queue, max: number, visibility: unknown, now: number): Answer {

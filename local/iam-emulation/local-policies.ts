@@ -17,6 +17,8 @@ export interface LocalResourceNames {
   webhookQueueUrl?: string;
   webhookDeadLetterUrl?: string;
   webhookSecretPrefix?: string;
+  modelImportQueueUrl?: string;
+  modelSourceTokenPrefix?: string;
   browserTokenKeySecret?: string;
   inputBuckets: string[];
   /** The stage the websocket's management API is called on (the path's first segment). */
@@ -40,6 +42,8 @@ export function localResourceNames(
     webhookQueueUrl: env.WEBHOOK_QUEUE_URL,
     webhookDeadLetterUrl: env.WEBHOOK_DEAD_LETTER_URL,
     webhookSecretPrefix: env.WEBHOOK_SECRET_PREFIX,
+    modelImportQueueUrl: env.MODEL_IMPORT_QUEUE_URL,
+    modelSourceTokenPrefix: env.MODEL_SOURCE_TOKEN_PREFIX,
     browserTokenKeySecret: env.BROWSER_TOKEN_KEY_SECRET,
     inputBuckets: csv(env.INPUT_BUCKETS),
     socketStage: callback?.pathname.split('/').filter(Boolean)[0],
@@ -68,6 +72,8 @@ export function localResources(names: LocalResourceNames, scope: ArnScope): Cont
     webhookQueueArn: queueArn(names.webhookQueueUrl),
     webhookDeadLettersArn: queueArn(names.webhookDeadLetterUrl),
     webhookSecretsArn: arn('secretsmanager', `secret:${names.webhookSecretPrefix ?? UNSET}*`),
+    modelImportQueueArn: queueArn(names.modelImportQueueUrl),
+    modelSourceTokensArn: arn('secretsmanager', `secret:${names.modelSourceTokenPrefix ?? UNSET}*`),
     browserTokenKeyArn: arn('secretsmanager', `secret:${names.browserTokenKeySecret ?? UNSET}-*`),
     connectionsTableArn: arn('dynamodb', `table/${names.connectionsTableName ?? UNSET}`),
     socketConnectionsArn: arn(

@@ -31,6 +31,7 @@ const METHOD_OF: Record<
   DeleteInput: 'deleteInput',
   StartModelUpload: 'uploadModel',
   ListModels: 'listModels',
+  GetModel: 'getModel',
   CompleteModelUpload: 'uploadModel',
   DeleteModel: 'deleteModel',
   PrepareEndpoint: 'prepare',

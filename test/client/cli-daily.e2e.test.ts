@@ -7,6 +7,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadStateStore } from '../../client/cli/model-upload-state';
 import { ComfyExecClient } from '../../client/src/index';
+import { ModelSourceServer } from '../e2e/model-source-server';
 import { halvesPng } from '../fixtures/media';
 import { tinyTxt2imgPrompt } from '../fixtures/prompts';
 import { cli, cliEnv, type NpmStart, startNpmStart } from './cli-harness';
@@ -42,6 +43,8 @@ describe('comfy-exec as a daily tool, against npm start', () => {
       ['inputs', 'delete'],
       ['models', 'list'],
       ['models', 'upload'],
+      ['models', 'add'],
+      ['models', 'show'],
       ['models', 'delete'],
     ]) {
       const help = await cli([...command, '--help'], env);
@@ -282,5 +285,72 @@ describe('comfy-exec as a daily tool, against npm start', () => {
       stdout: 'no models in loras\n',
     });
     expect((await cli(['models', 'delete', 'checkpoints'], env)).code).toBe(2);
+  }, 120_000);
+
+  it('imports models from a URL (models add --url, env import-models), shows them, and fails a wrong digest with exit 1', async () => {
+    const source = new ModelSourceServer();
+    const base = await source.start('127.0.0.1');
+    const bytes = Buffer.alloc(3 * 1024 ** 2 + 11, 5);
+    const digest = createHash('sha256').update(bytes).digest('hex');
+    source.serve('files/ink-lora.safetensors', { bytes });
+    try {
+      const url = `${base}/files/ink-lora.safetensors`;
+      const added = await cli(['models', 'add', 'loras', '--url', url], env);
+      expect(added.code, added.stderr).toBe(0);
+      expect(added.stdout).toBe(`loras/ink-lora.safetensors  ${bytes.length} bytes  sha256 ${digest}\n`);
+      expect(added.stderr).toContain(`loras/ink-lora.safetensors: 3.0 of 3.0 MiB`);
+      const shown = await cli(['models', 'show', 'loras/ink-lora.safetensors'], env);
+      expect(shown.stdout).toContain(
+        `import: imported, 1/1 parts, ${bytes.length}/${bytes.length} bytes, from ${url}`,
+      );
+
+      const wrong = await cli(
+        ['models', 'add', 'loras/other.safetensors', '--url', url, '--sha256', '0'.repeat(64)],
+        env,
+      );
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toContain(`the file's SHA-256 is ${digest}, not the ${'0'.repeat(64)} declared`);
+      const refused = await cli(['models', 'add', 'loras/x.safetensors', '--url', `${base}/missing`], env);
+      expect([refused.code, refused.stderr]).toEqual([2, expect.stringContaining('answered HTTP 404')]);
+
+      // An environment's models: imported once, left alone when present, never imported over.
+      const vae = Buffer.alloc(2 * 1024 ** 2, 9);
+      const vaeDigest = createHash('sha256').update(vae).digest('hex');
+      source.serve('files/env-vae.safetensors', { bytes: vae });
+      const model = (folder: string, name: string, from: string, sha256: string) => ({
+        folder,
+        name,
+        source: from,
+        sha256,
+      });
+      writeFileSync(
+        join(stack.dir, 'studio.json'),
+        JSON.stringify({
+          models: [
+            model('vae', 'env-vae.safetensors', `${base}/files/env-vae.safetensors`, vaeDigest),
+            model('loras', 'ink-lora.safetensors', url, digest),
+            model('loras', 'ink-lora.safetensors', url, '1'.repeat(64)),
+            model('upscale_models', 'gone.pth', `${base}/missing`, '2'.repeat(64)),
+            model('checkpoints', 'mine.safetensors', 'library:checkpoints/mine.safetensors', '3'.repeat(64)),
+          ],
+        }),
+      );
+      const imported = await cli(['env', 'import-models', join(stack.dir, 'studio.json')], env);
+      expect(imported.code, imported.stderr).toBe(1);
+      const lines = imported.stdout.trim().split('\n');
+      expect(lines).toEqual([
+        'vae/env-vae.safetensors  imported',
+        'loras/ink-lora.safetensors  present',
+        `loras/ink-lora.safetensors  conflict: the library's loras/ink-lora.safetensors has SHA-256 ${digest}, not ${'1'.repeat(64)}: left as it is (rename the model in the file, or delete the library's)`,
+        expect.stringMatching(/^upscale_models\/gone\.pth {2}failed: .*answered HTTP 404/),
+      ]);
+      const again = await cli(['env', 'import-models', join(stack.dir, 'studio.json'), '--json'], env);
+      expect(JSON.parse(again.stdout.split('\n')[0]!)).toMatchObject({
+        model: 'vae/env-vae.safetensors',
+        outcome: 'present',
+      });
+    } finally {
+      await source.stop();
+    }
   }, 120_000);
 });

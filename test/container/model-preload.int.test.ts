@@ -20,7 +20,10 @@ let release: () => void = () => {};
 const released = new Promise<void>((resolve) => {
   release = resolve;
 });
+/** Requests the URL has had. */
+let urlRequests = 0;
 const server: Server = createServer(async (request, response) => {
+  urlRequests++;
   await released;
   if (request.url === '/vae.safetensors') response.end(fromUrl);
   else {
@@ -160,6 +163,50 @@ describe("endpoint container: the environment's models are present before /ping 
       present: false,
       problem: `model vae/vae.safetensors: ${await serverUrl}/vae.safetensors is not an https URL`,
     });
+  });
+
+  it('takes an https model from the library when it was imported there with the same SHA-256', async () => {
+    release();
+    const bucket = `comfy-exec-preload-${randomBytes(4).toString('hex')}`;
+    const s3 = localClients().s3;
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    // As an import (POST /models with source) leaves it: its digest and source as metadata.
+    const importedLora = randomBytes(70_000);
+    const stale = randomBytes(60_000);
+    const source = `${await serverUrl}/vae.safetensors`;
+    const put = (key: string, body: Buffer, digest: string) =>
+      s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, Metadata: { sha256: digest, source } }),
+      );
+    await put('models/loras/imported.safetensors', importedLora, sha256(importedLora));
+    // A library file of that name with another digest is not the environment's model.
+    await put('models/vae/vae.safetensors', stale, sha256(stale));
+    const cache = mkdtempSync(join(tmpdir(), 'model-cache-'));
+    const dir = environments('imported', [
+      {
+        folder: 'loras',
+        name: 'imported.safetensors',
+        source: `https://huggingface.co/o/r/resolve/main/imported.safetensors`,
+        sha256: sha256(importedLora),
+      },
+      { folder: 'vae', name: 'vae.safetensors', source, sha256: sha256(fromUrl) },
+    ]);
+    const before = urlRequests;
+    harness = await startContainerHarness({
+      env: {
+        BUCKET_NAME: bucket,
+        COMFY_EXEC_ENVIRONMENT: 'imported',
+        ENVIRONMENTS_DIR: dir,
+        MODEL_CACHE_DIR: cache,
+        ALLOW_LOOPBACK_INPUT_URLS: 'true',
+      },
+    });
+    expect(await harness.modelsReady).toEqual({ present: true });
+    // The huggingface.co URL was never fetched (this machine has no network): the library's copy was used.
+    expect(readFileSync(join(cache, 'loras/imported.safetensors')).equals(importedLora)).toBe(true);
+    // The other came from its URL, once.
+    expect(readFileSync(join(cache, 'vae/vae.safetensors')).equals(fromUrl)).toBe(true);
+    expect(urlRequests - before).toBe(1);
   });
 
   it('is healthy with no environment, or one without models, as before', async () => {

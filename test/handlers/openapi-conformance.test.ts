@@ -72,6 +72,12 @@ describe('real handler responses conform to the OpenAPI document', () => {
       { method: 'GET', path: '/models', query: { folder: 'loras' } },
       { method: 'GET', path: '/models', query: { folder: 'nope' } },
       { method: 'DELETE', path: '/models/loras/nothing.safetensors' },
+      { method: 'GET', path: '/models/loras/nothing.safetensors' },
+      {
+        method: 'POST',
+        path: '/models',
+        body: { folder: 'loras', name: 'x.safetensors', source: 'ftp://x/y' },
+      },
       {
         method: 'POST',
         path: '/prepare',

@@ -315,7 +315,7 @@ describe('control plane stack', () => {
   it('runs one nodejs22.x arm64 function per handler, X-Ray active, environment from the env schemas', () => {
     const functions = Object.values(t.controlPlane.findResources('AWS::Lambda::Function')) as any[];
     const ours = functions.filter((f) => f.Properties.Runtime === 'nodejs22.x');
-    expect(ours).toHaveLength(29);
+    expect(ours).toHaveLength(30);
     for (const fn of ours) {
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
@@ -401,13 +401,36 @@ describe('control plane stack', () => {
       expect.objectContaining({ resource: expect.stringContaining('/inputs/*') }),
       expect.objectContaining({ resource: expect.stringContaining('/models/*') }),
     ]);
-    // The model library's routes touch nothing but models/.
-    for (const role of ['StartModelUpload', 'CompleteModelUpload', 'ListModels', 'DeleteModel']) {
+    // The model library's routes touch nothing but models/ and the imports beside it.
+    for (const role of [
+      'StartModelUpload',
+      'CompleteModelUpload',
+      'ListModels',
+      'DeleteModel',
+      'ImportModel',
+    ]) {
       const resources = scoped(`${role}RoleDefaultPolicy`).map((s) => s.resource);
       expect(
-        resources.every((r) => r.includes('/models/*') || !r.includes('/')),
+        resources.every((r) => /\/(models|model-imports)\/\*/.test(r) || !r.includes('/')),
         role,
       ).toBe(true);
+    }
+    // Imports read only the gated hosts' tokens (under the deployment's prefix), and use only the imports' queue.
+    for (const role of ['StartModelUploadRoleDefaultPolicy', 'ImportModelRoleDefaultPolicy']) {
+      const others = statementsOf(t.controlPlane, role).filter((s) =>
+        [s.Action].flat().every((a) => !a.startsWith('s3:')),
+      );
+      const secrets = others.filter((s) => [s.Action].flat().some((a) => a.startsWith('secretsmanager:')));
+      expect(
+        secrets.map((s) => [s.Action].flat()),
+        role,
+      ).toEqual([['secretsmanager:GetSecretValue']]);
+      expect(JSON.stringify(secrets[0]!.Resource)).toContain(':secret:comfy-exec/comfy-exec/model-sources/*');
+      const queues = others.filter((s) => [s.Action].flat().some((a) => a.startsWith('sqs:')));
+      expect(
+        queues.map((s) => JSON.stringify(s.Resource)),
+        role,
+      ).toEqual([expect.stringContaining('ModelImportsJobs')]);
     }
     // Ours: every role but the one of CDK's own BucketDeployment function (the console's files).
     const policies = Object.entries(t.controlPlane.findResources('AWS::IAM::Policy'))
@@ -436,7 +459,25 @@ describe('control plane stack', () => {
     });
     t.controlPlane.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
     t.controlPlane.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
-    t.controlPlane.resourceCountIs('AWS::CloudWatch::Alarm', 7);
+    // Seven, and the model imports' dead-letter alarm.
+    t.controlPlane.resourceCountIs('AWS::CloudWatch::Alarm', 8);
+    // Model imports: a FIFO queue held in flight past the function's 15 minutes, read ten at a time at most.
+    t.controlPlane.hasResourceProperties('AWS::SQS::Queue', {
+      FifoQueue: true,
+      VisibilityTimeout: 960,
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: 10 }),
+    });
+    t.controlPlane.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 10 },
+    });
+    t.controlPlane.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.handler',
+      Timeout: 900,
+      MemorySize: 1024,
+      Environment: { Variables: Match.objectLike({ MODEL_IMPORT_QUEUE_URL: Match.anyValue() }) },
+    });
     for (const output of ['ApiUrl', 'ApiKeyId', 'BucketName', 'TableName', 'EndpointName', 'DashboardUrl'])
       t.controlPlane.hasOutput(output, Match.anyValue());
   });

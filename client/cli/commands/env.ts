@@ -5,9 +5,10 @@ import en from 'zod/v4/locales/en.js';
 import { exactJsonText } from '../../src/index';
 import type { Context } from '../context';
 import { environmentFromWorkflow, NotAUiWorkflowError } from '../env/from-workflow';
+import { importEnvironmentModels } from '../env/import-models';
 import { installEnvironment } from '../env/install';
 import { COMFY_REGISTRY_URL, registryRepository } from '../env/registry-pack';
-import { UsageError } from '../exit-codes';
+import { EXIT, UsageError } from '../exit-codes';
 
 interface FromWorkflowFlags {
   registry: string;
@@ -68,6 +69,32 @@ export function registerEnv(program: Command, context: Context) {
           `${pack.name} (${pack.source}): ${pack.nodes.length} node class${pack.nodes.length === 1 ? '' : 'es'}: ${pack.nodes.join(', ')}`,
         );
       if (outcome.packs.length === 0) context.out('no custom node packs in this environment');
+    });
+  env
+    .command('import-models')
+    .description(
+      "import an environment file's https models into the deployment's model library (model writers only), so its instances read them from there; run it before deploying the environment",
+    )
+    .argument('<file>', 'the environment file, e.g. environments/video.json')
+    .option('--no-wait', 'start the imports and return (follow them with comfy-exec models show)')
+    .option('--json', 'print each model and what became of it as JSON lines')
+    .action(async (file: string, flags: { wait: boolean; json?: boolean }) => {
+      const outcomes = await importEnvironmentModels(file, context.client(), {
+        wait: flags.wait,
+        onProgress: (model, details) =>
+          details.import &&
+          context.info(
+            `${model}: ${details.import.status}, ${details.import.bytes_done}/${details.import.size} bytes`,
+          ),
+      });
+      for (const result of outcomes)
+        context.out(
+          flags.json
+            ? JSON.stringify(result)
+            : `${result.model}  ${result.outcome}${result.reason ? `: ${result.reason}` : ''}`,
+        );
+      if (outcomes.length === 0) context.out('no https models in this environment');
+      if (outcomes.some((result) => result.outcome === 'failed')) context.exit(EXIT.executeFailed);
     });
   env
     .command('from-workflow')

@@ -6,6 +6,7 @@ import type { Context } from '../context';
 import { UsageError } from '../exit-codes';
 import { uploadStateStore } from '../model-upload-state';
 import { transferView } from '../progress-view';
+import { registerModelImports } from './models-import';
 
 /** `loras/sdxl/detail.safetensors` → folder `loras`, name `sdxl/detail.safetensors` (ComfyUI's names keep subfolders). */
 function splitModelPath(path: string, what: string): { folder: string; name: string } {
@@ -18,7 +19,7 @@ function splitModelPath(path: string, what: string): { folder: string; name: str
 const row = (path: string, size: string, modified: string, sha256: string) =>
   `${path.padEnd(48)}  ${size.padStart(12)}  ${modified.padEnd(24)}  ${sha256}`;
 
-/** models list, upload, delete: the model library endpoints load models from. */
+/** models list, upload, add, show, delete: the model library endpoints load models from. */
 export function registerModels(program: Command, context: Context) {
   const models = program
     .command('models')
@@ -112,6 +113,8 @@ export function registerModels(program: Command, context: Context) {
         throw error;
       }
     });
+
+  registerModelImports(models, context);
 
   models
     .command('delete')

@@ -741,55 +741,107 @@ export interface DeleteInputPath {
   name: string;
 }
 
-export interface StartModelUploadBody {
-  /**
-   * one of ComfyUI's model folders: checkpoints, loras, vae, controlnet, ...
-   */
-  folder: string;
-  /**
-   * the path under the folder, subfolders kept: sdxl/detail.safetensors
-   */
-  name: string;
-  /**
-   * the exact size in bytes: the part URLs accept exactly this much in all
-   */
-  size: number;
-  /**
-   * hex SHA-256 of the file: endpoints verify their downloads against it
-   */
-  sha256?: string;
-  /**
-   * replace a model of the same folder and name
-   */
-  overwrite?: boolean;
-}
+export type StartModelUploadBody =
+  | {
+      /**
+       * one of ComfyUI's model folders: checkpoints, loras, vae, controlnet, ...
+       */
+      folder: string;
+      /**
+       * the path under the folder, subfolders kept: sdxl/detail.safetensors
+       */
+      name: string;
+      /**
+       * the exact size in bytes: the part URLs accept exactly this much in all
+       */
+      size: number;
+      /**
+       * hex SHA-256 of the file: endpoints verify their downloads against it
+       */
+      sha256?: string;
+      /**
+       * replace a model of the same folder and name
+       */
+      overwrite?: boolean;
+    }
+  | {
+      /**
+       * one of ComfyUI's model folders: checkpoints, loras, vae, controlnet, ...
+       */
+      folder: string;
+      /**
+       * the path under the folder, subfolders kept: sdxl/detail.safetensors
+       */
+      name: string;
+      /**
+       * an https URL the file is fetched from (Hugging Face, Civitai, ...), in parallel ranged parts; a gated host takes its token from Secrets Manager, never from the URL
+       */
+      source: string;
+      /**
+       * hex SHA-256 of the file: the import fails, adding nothing, when the file differs (computed and recorded when left out)
+       */
+      sha256?: string;
+      /**
+       * replace a model of the same folder and name
+       */
+      overwrite?: boolean;
+    };
 
-export interface StartModelUploadData {
-  folder: string;
-  name: string;
-  size: number;
-  sha256: string | null;
-  /**
-   * pass back to POST /models/complete
-   */
-  upload_id: string;
-  part_size: number;
-  parts: {
-    part_number: number;
-    /**
-     * this part accepts exactly this many bytes
-     */
-    size: number;
-    /**
-     * presigned PUT; its answer carries the ETag to complete with
-     */
-    url: string;
-  }[];
-  /**
-   * when the part URLs stop working (UTC ISO-8601)
-   */
-  expires_at: string;
-}
+export type StartModelUploadData =
+  | {
+      folder: string;
+      name: string;
+      size: number;
+      sha256: string | null;
+      /**
+       * pass back to POST /models/complete
+       */
+      upload_id: string;
+      part_size: number;
+      parts: {
+        part_number: number;
+        /**
+         * this part accepts exactly this many bytes
+         */
+        size: number;
+        /**
+         * presigned PUT; its answer carries the ETag to complete with
+         */
+        url: string;
+      }[];
+      /**
+       * when the part URLs stop working (UTC ISO-8601)
+       */
+      expires_at: string;
+    }
+  | {
+      folder: string;
+      name: string;
+      import: {
+        /**
+         * verifying: every part is in, the whole file is being checked; imported and failed are final
+         */
+        status: 'importing' | 'verifying' | 'imported' | 'failed';
+        source: string;
+        /**
+         * bytes, as the source announced them
+         */
+        size: number;
+        /**
+         * the declared SHA-256, or the one computed once imported
+         */
+        sha256: string | null;
+        parts_total: number;
+        parts_done: number;
+        bytes_done: number;
+        /**
+         * why it failed: nothing was added to the library
+         */
+        error: string | null;
+        started_at: string;
+        finished_at: string | null;
+      };
+    };
 
 export interface ListModelsQuery {
   limit?: number;
@@ -806,9 +858,13 @@ export interface ListModelsData {
     name: string;
     size: number;
     /**
-     * hex SHA-256, when the uploader gave one
+     * hex SHA-256, when the uploader gave one (an import always has one)
      */
     sha256: string | null;
+    /**
+     * the URL the model was imported from; null for an upload
+     */
+    source: string | null;
     /**
      * UTC ISO-8601
      */
@@ -848,13 +904,83 @@ export interface CompleteModelUploadData {
   name: string;
   size: number;
   /**
-   * hex SHA-256, when the uploader gave one
+   * hex SHA-256, when the uploader gave one (an import always has one)
    */
   sha256: string | null;
+  /**
+   * the URL the model was imported from; null for an upload
+   */
+  source: string | null;
   /**
    * UTC ISO-8601
    */
   last_modified: string;
+}
+
+export interface GetModelPath {
+  /**
+   * one of ComfyUI's model folders
+   */
+  folder: string;
+  /**
+   * the model path under the folder, URL-encoded (sdxl%2Fdetail.safetensors)
+   */
+  name: string;
+}
+
+export interface GetModelData {
+  folder: string;
+  name: string;
+  /**
+   * null until an import has finished
+   */
+  model: {
+    folder: string;
+    /**
+     * what a loader names: the path under the folder
+     */
+    name: string;
+    size: number;
+    /**
+     * hex SHA-256, when the uploader gave one (an import always has one)
+     */
+    sha256: string | null;
+    /**
+     * the URL the model was imported from; null for an upload
+     */
+    source: string | null;
+    /**
+     * UTC ISO-8601
+     */
+    last_modified: string;
+  } | null;
+  /**
+   * null for a model that was uploaded
+   */
+  import: {
+    /**
+     * verifying: every part is in, the whole file is being checked; imported and failed are final
+     */
+    status: 'importing' | 'verifying' | 'imported' | 'failed';
+    source: string;
+    /**
+     * bytes, as the source announced them
+     */
+    size: number;
+    /**
+     * the declared SHA-256, or the one computed once imported
+     */
+    sha256: string | null;
+    parts_total: number;
+    parts_done: number;
+    bytes_done: number;
+    /**
+     * why it failed: nothing was added to the library
+     */
+    error: string | null;
+    started_at: string;
+    finished_at: string | null;
+  } | null;
 }
 
 export interface DeleteModelPath {
@@ -1269,6 +1395,7 @@ export const OPERATIONS = {
   StartModelUpload: { method: 'POST', path: '/models' },
   ListModels: { method: 'GET', path: '/models' },
   CompleteModelUpload: { method: 'POST', path: '/models/complete' },
+  GetModel: { method: 'GET', path: '/models/{folder}/{name}' },
   DeleteModel: { method: 'DELETE', path: '/models/{folder}/{name}' },
   PrepareEndpoint: { method: 'POST', path: '/prepare' },
   GetPrepare: { method: 'GET', path: '/prepare/{endpoint_name}' },
@@ -1322,6 +1449,7 @@ export interface OperationTypes {
   StartModelUpload: { body: StartModelUploadBody; data: StartModelUploadData };
   ListModels: { query: ListModelsQuery; data: ListModelsData };
   CompleteModelUpload: { body: CompleteModelUploadBody; data: CompleteModelUploadData };
+  GetModel: { path: GetModelPath; data: GetModelData };
   DeleteModel: { path: DeleteModelPath; data: undefined };
   PrepareEndpoint: { body: PrepareEndpointBody; data: PrepareEndpointData };
   GetPrepare: { path: GetPreparePath; data: GetPrepareData };

@@ -10,6 +10,7 @@ const model = (folder: string, name: string, sha256: string | null = null): Stor
   folder,
   name,
   size: 1234,
+  source: null,
   sha256,
   last_modified: '2026-12-01T00:00:00.000Z',
 });

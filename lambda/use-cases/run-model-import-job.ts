@@ -1,0 +1,134 @@
+import {
+  type ModelImportJob,
+  type ModelImportQueue,
+  type ModelImportState,
+  type ModelImportStore,
+  type ModelSource,
+  partRange,
+} from '../domain/models/model-import';
+import type { Clock } from '../domain/ports';
+import { UrlFetchError } from '../domain/url-fetch-error';
+
+export interface ModelImportJobDeps {
+  imports: ModelImportStore;
+  source: ModelSource;
+  queue: ModelImportQueue;
+  clock: Clock;
+}
+
+/** A failure no retry can mend (the source refuses, changed, or the checksum is wrong). */
+export class ImportRefusedError extends Error {}
+
+/** The import this job belongs to, still running; undefined for a job of an earlier or ended one. */
+async function current(
+  job: ModelImportJob,
+  deps: ModelImportJobDeps,
+  statuses: ModelImportState['status'][],
+) {
+  const state = await deps.imports.read(job.folder, job.name);
+  return state && state.upload_id === job.upload_id && statuses.includes(state.status) ? state : undefined;
+}
+
+/** Ends an import as failed with its reason: the upload aborted and the staged file removed (nothing billed or half-kept). */
+export async function failModelImport(job: ModelImportJob, reason: string, deps: ModelImportJobDeps) {
+  const state = await current(job, deps, ['importing', 'verifying']);
+  if (!state) return;
+  // The record first: a reader never sees a running import without its upload (shown abandoned).
+  await deps.imports.write({
+    ...state,
+    status: 'failed',
+    error: reason,
+    finished_at: deps.clock.now().toISOString(),
+  });
+  await deps.imports.abort(state);
+  await deps.imports.removeStaged(state);
+}
+
+/**
+ * One part: its byte range fetched from the source and written with UploadPart. The part that
+ * makes the set whole queues the finishing step (a duplicate is dropped by the FIFO queue, and
+ * finishing twice is harmless).
+ */
+async function importPart(job: Extract<ModelImportJob, { kind: 'part' }>, deps: ModelImportJobDeps) {
+  const state = await current(job, deps, ['importing']);
+  if (!state) return 'skipped';
+  const { first, last } = partRange(state, job.part_number);
+  let body: Uint8Array;
+  try {
+    body = await deps.source.readRange(state.source, first, last, state);
+  } catch (error) {
+    if (error instanceof UrlFetchError && error.kind === 'refused')
+      throw new ImportRefusedError(`part ${job.part_number}: ${error.message}`);
+    throw error;
+  }
+  if ((await deps.imports.uploadPart(state, job.part_number, body)) === 'gone') return 'skipped';
+  const parts = await deps.imports.listParts(state);
+  if (parts !== 'gone' && parts.length === state.parts)
+    await deps.queue.send([
+      { kind: 'finish', folder: state.folder, name: state.name, upload_id: state.upload_id },
+    ]);
+  return 'done';
+}
+
+/**
+ * The parts assembled, the whole file hashed once (SHA-256 cannot be combined from parts), checked
+ * against the declared digest, and only then copied into the library.
+ */
+async function finishImport(job: Extract<ModelImportJob, { kind: 'finish' }>, deps: ModelImportJobDeps) {
+  let state = await current(job, deps, ['importing', 'verifying']);
+  if (!state) return 'skipped';
+  const parts = await deps.imports.listParts(state);
+  if (parts !== 'gone') {
+    if (parts.length !== state.parts)
+      throw new Error(`only ${parts.length} of ${state.parts} parts are uploaded`);
+    if (state.status === 'importing') {
+      state = { ...state, status: 'verifying' };
+      await deps.imports.write(state);
+    }
+    await deps.imports.complete(state, parts);
+  } else if (state.status === 'importing') return 'skipped'; // aborted meanwhile
+  const hashed = await deps.imports.hashStaged(state);
+  if (!hashed) throw new Error('the assembled file is missing');
+  if (hashed.size !== state.size)
+    throw new ImportRefusedError(
+      `the assembled file is ${hashed.size} bytes, not the ${state.size} the source announced`,
+    );
+  if (state.sha256 !== null && hashed.sha256 !== state.sha256)
+    throw new ImportRefusedError(
+      `the file's SHA-256 is ${hashed.sha256}, not the ${state.sha256} declared: nothing was added to the library`,
+    );
+  await deps.imports.publish(state, hashed.sha256);
+  await deps.imports.removeStaged(state);
+  await deps.imports.write({
+    ...state,
+    sha256: hashed.sha256,
+    status: 'imported',
+    finished_at: deps.clock.now().toISOString(),
+  });
+  return 'done';
+}
+
+/** One queued job; ImportRefusedError ends the import at once, anything else is retried by the queue. */
+export function runModelImportJob(job: ModelImportJob, deps: ModelImportJobDeps) {
+  return job.kind === 'part' ? importPart(job, deps) : finishImport(job, deps);
+}
+
+/**
+ * What becomes of a job that failed on its `attempt`-th receive: a refusal, or the last attempt,
+ * ends the import with the reason (an import never stays `importing` with nothing left to move
+ * it); otherwise it is tried again after a backoff (15 s, 30 s, 60 s…, at most 15 minutes: the
+ * source may be rate-limiting).
+ */
+export async function settleFailedJob(
+  job: ModelImportJob,
+  error: unknown,
+  attempt: number,
+  deps: ModelImportJobDeps & { attempts: number },
+): Promise<{ failed: string } | { retryInSeconds: number }> {
+  const reason = (error as Error).message;
+  if (error instanceof ImportRefusedError || attempt >= deps.attempts) {
+    await failModelImport(job, reason, deps);
+    return { failed: reason };
+  }
+  return { retryInSeconds: Math.min(900, 15 * 2 ** (attempt - 1)) };
+}

@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import type {
+  ImportedPart,
+  ModelImportJob,
+  ModelImportQueue,
+  ModelImportState,
+  ModelImportStore,
+} from '../../lambda/domain/models/model-import';
+
+/** The imports' S3 objects in memory: states, open uploads with their parts, staged and published files. */
+export class InMemoryModelImports implements ModelImportStore {
+  readonly states = new Map<string, ModelImportState>();
+  readonly uploads = new Map<string, Map<number, Uint8Array>>();
+  readonly staged = new Map<string, Uint8Array>();
+  readonly published = new Map<string, { bytes: Uint8Array; sha256: string }>();
+  readonly aborted: string[] = [];
+  private uploadCount = 0;
+  private readonly key = (folder: string, name: string) => `${folder}/${name}`;
+
+  async read(folder: string, name: string) {
+    const state = this.states.get(this.key(folder, name));
+    return state && { ...state };
+  }
+  async write(state: ModelImportState) {
+    this.states.set(this.key(state.folder, state.name), { ...state });
+  }
+  async remove(folder: string, name: string) {
+    this.states.delete(this.key(folder, name));
+  }
+  async startUpload() {
+    const id = `upload-${++this.uploadCount}`;
+    this.uploads.set(id, new Map());
+    return id;
+  }
+  async uploadPart(state: ModelImportState, partNumber: number, body: Uint8Array) {
+    const upload = this.uploads.get(state.upload_id);
+    if (!upload) return 'gone' as const;
+    upload.set(partNumber, body);
+    return `"etag-${partNumber}"`;
+  }
+  async listParts(state: ModelImportState): Promise<ImportedPart[] | 'gone'> {
+    const upload = this.uploads.get(state.upload_id);
+    if (!upload) return 'gone';
+    return [...upload.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([n, body]) => ({ part_number: n, etag: `"etag-${n}"`, size: body.length }));
+  }
+  async complete(state: ModelImportState) {
+    const upload = this.uploads.get(state.upload_id);
+    if (!upload) return 'gone' as const;
+    this.uploads.delete(state.upload_id);
+    this.staged.set(
+      this.key(state.folder, state.name),
+      Buffer.concat([...upload.entries()].sort(([a], [b]) => a - b).map(([, b]) => b)),
+    );
+    return 'done' as const;
+  }
+  async abort(state: ModelImportState) {
+    if (this.uploads.delete(state.upload_id)) this.aborted.push(state.upload_id);
+  }
+  async hashStaged(state: ModelImportState) {
+    const bytes = this.staged.get(this.key(state.folder, state.name));
+    return bytes && { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
+  }
+  async publish(state: ModelImportState, sha256: string) {
+    this.published.set(this.key(state.folder, state.name), {
+      bytes: this.staged.get(this.key(state.folder, state.name))!,
+      sha256,
+    });
+  }
+  async removeStaged(state: ModelImportState) {
+    this.staged.delete(this.key(state.folder, state.name));
+  }
+}
+
+/** The queue: jobs kept in order; `failNext` makes the next send throw (SQS unreachable). */
+export class RecordingImportQueue implements ModelImportQueue {
+  readonly jobs: ModelImportJob[] = [];
+  failNext = false;
+  async send(jobs: ModelImportJob[]) {
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('SQS is unreachable');
+    }
+    this.jobs.push(...jobs);
+  }
+}

@@ -60,7 +60,7 @@ export async function benchModelImport(bytes: number, rounds: number): Promise<M
     await s3.send(new CreateBucketCommand({ Bucket: 'bench-imports' }));
     const imports = new S3ModelImports(s3, 'bench-imports');
     const source = new HttpModelSource(
-      { tokenFor: async () => undefined },
+      { tokenFor: async () => undefined, secretName: (host: string) => `tokens/${host}` },
       { timeoutMs: 600_000, allowLoopback: true },
     );
     const jobs: ModelImportJob[] = [];

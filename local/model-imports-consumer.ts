@@ -5,6 +5,7 @@ import type { LocalCredentials } from './local-credentials';
 import { SqsPoller } from './sqs-poller';
 
 const QUEUE = 'comfy-exec-local-model-imports.fifo';
+const CONCURRENCY = 4;
 /** The local secrets a gated host's token is read from: `{prefix}{host}`. */
 export const LOCAL_SOURCE_TOKEN_PREFIX = 'comfy-exec-local/model-sources/';
 
@@ -31,19 +32,27 @@ export function startLocalModelImports(options: {
     MODEL_SOURCE_TOKEN_PREFIX: LOCAL_SOURCE_TOKEN_PREFIX,
     ALLOW_LOCAL_MODEL_SOURCES: 'true',
   });
-  const poller = new SqsPoller({
-    endpoint: options.aws.url,
-    region: REGION,
-    credentials: options.credentials,
-    queueUrl,
-    queueArn: `arn:aws:sqs:${REGION}:123456789012:${QUEUE}`,
-    invoke: (event) => invokeLocally('import-model', REGION, options.run, event),
-    log: (line) => options.log('models', line),
-  });
-  poller.start();
+  // Four at a time, as Lambda runs several invocations of the event source at once (ten deployed):
+  // a slow part does not hold up another import's.
+  const pollers = Array.from(
+    { length: CONCURRENCY },
+    () =>
+      new SqsPoller({
+        endpoint: options.aws.url,
+        region: REGION,
+        credentials: options.credentials,
+        queueUrl,
+        queueArn: `arn:aws:sqs:${REGION}:123456789012:${QUEUE}`,
+        invoke: (event) => invokeLocally('import-model', REGION, options.run, event),
+        log: (line) => options.log('models', line),
+      }),
+  );
+  for (const poller of pollers) poller.start();
   options.log(
     'models',
     `model import queue ${QUEUE}; gated hosts' tokens: secrets ${LOCAL_SOURCE_TOKEN_PREFIX}{host}`,
   );
-  return () => poller.stop();
+  return async () => {
+    await Promise.all(pollers.map((poller) => poller.stop()));
+  };
 }

@@ -1,5 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { listenOnLoopback } from './listen-on-loopback';
+import { ConditionalWrites } from './s3-conditional-writes';
 import { MultipartLedger } from './s3-multipart-ledger';
 import { signedRequestProblem } from './s3-presign-check';
 import { uploadPartCopy } from './s3-upload-part-copy';
@@ -107,7 +108,8 @@ function keysNamed(req: IncomingMessage, path: string, query: URLSearchParams, b
  * (s3rver resolves them, or stores them as file names; S3 never does); multipart uploads are
  * completed only with parts that were uploaded, in order, of S3's minimum size (s3rver takes any
  * ETag); UploadPartCopy, which s3rver lacks, is done here (local/s3-upload-part-copy.ts).
- * CORS is answered as the bucket's rule says (PUT from any origin) and not otherwise.
+ * Conditional writes (If-None-Match, If-Match), which s3rver ignores, are checked here too
+ * (local/s3-conditional-writes.ts). CORS is answered as the bucket's rule says (PUT from any origin) and not otherwise.
  * `options.region`: the region signatures must be scoped to (default: the stack's, LOCAL_REGION).
  */
 export async function startS3Front(
@@ -119,6 +121,7 @@ export async function startS3Front(
   const upstream = new URL(target);
   const scope = { ...LOCAL_S3_SCOPE, region: options.region ?? LOCAL_S3_SCOPE.region };
   const ledger = new MultipartLedger();
+  const conditions = new ConditionalWrites(upstream);
 
   /** Sends the request on to s3rver; `body` when it was read here, else streamed. */
   const forward = (req: IncomingMessage, body: Buffer | undefined) =>
@@ -235,6 +238,19 @@ export async function startS3Front(
           );
         res.writeHead(copied.status, copied.headers);
         return res.end(copied.body);
+      }
+      if (ConditionalWrites.applies(req.method, req.headers, uploadId)) {
+        // The check and the write as one step: the next conditional write of this key waits for both.
+        return conditions.serialised(path, async () => {
+          const refusal = await conditions.problem(path, req.headers);
+          if (refusal) {
+            req.resume();
+            return s3Error(res, refusal.status, refusal.code, refusal.message);
+          }
+          const written = await forward(req, undefined);
+          res.writeHead(written.status, written.headers);
+          await new Promise<void>((resolve) => written.answer.pipe(res).on('finish', resolve));
+        });
       }
       const initiating = req.method === 'POST' && query.has('uploads');
       const { status, headers, answer, requestBytes } = await forward(req, body);

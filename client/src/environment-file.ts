@@ -17,7 +17,7 @@ const SEMVER =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;
 
 const NO_CREDENTIALS =
-  'must not carry a password or token (the file is committed, and GET /workflows shows it to every API key): use a git credential helper or an SSH key for private repositories, pip.conf for a private index, and the model library (comfy-exec models add) for gated models';
+  'must not carry a password or token (the file is committed, and GET /workflows shows it to every API key): use a git credential helper or an SSH key for private repositories, pip.conf for a private index, and for a gated model its plain URL here, the host\'s token in Secrets Manager, and comfy-exec env import-models (README, "Models from a URL")';
 
 export const GitPack = z.strictObject({
   git: z.string().check(

@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { checkedGet, UrlFetchError } from '../../lambda/adapters/checked-get';
+import { checkedGet, UrlFetchError, withoutQuery } from '../../lambda/adapters/checked-get';
 
 /** Why a URL input could not be fetched: `refused` is the client's doing, `unavailable` the server's. */
 export { UrlFetchError as InputFetchError };
@@ -43,7 +43,7 @@ export async function fetchInputUrl(
   if (status < 200 || status >= 300) {
     response.resume();
     throw new UrlFetchError(
-      `${url.toString()} answered HTTP ${status}`,
+      `${withoutQuery(url)} answered HTTP ${status}`,
       status >= 500 ? 'unavailable' : 'refused',
     );
   }
@@ -51,11 +51,11 @@ export async function fetchInputUrl(
   if (Number.isFinite(announced) && announced > options.maxBytes) {
     response.destroy();
     throw new UrlFetchError(
-      `${url.toString()} is ${announced} bytes, over the limit of ${options.maxBytes}`,
+      `${withoutQuery(url)} is ${announced} bytes, over the limit of ${options.maxBytes}`,
       'refused',
     );
   }
-  const limit = sizeLimit(options.maxBytes, url.toString());
+  const limit = sizeLimit(options.maxBytes, withoutQuery(url));
   try {
     await pipeline(response, limit.stream, createWriteStream(destination));
   } catch (error) {

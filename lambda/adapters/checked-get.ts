@@ -7,6 +7,12 @@ import { pinnedLookup } from './pinned-lookup';
 
 export { UrlFetchError };
 
+/**
+ * A URL for a message: origin and path, never the query (a CDN's signed redirect carries its
+ * signature there, and messages reach logs and other readers).
+ */
+export const withoutQuery = (url: URL) => `${url.origin}${url.pathname}${url.search ? '?…' : ''}`;
+
 export interface CheckedGetOptions {
   signal: AbortSignal;
   /** The signal's time limit, for the message when it runs out. */
@@ -66,7 +72,7 @@ export async function checkedGet(
   let url = new URL(source);
   for (let hop = 0; ; hop++) {
     if (url.protocol !== 'https:' && !(options.allowLoopback && url.protocol === 'http:'))
-      throw new UrlFetchError(`only https:// URLs are fetched (${url.toString()})`, 'refused');
+      throw new UrlFetchError(`only https:// URLs are fetched (${withoutQuery(url)})`, 'refused');
     const address = await checkedAddress(url, options);
     let response: http.IncomingMessage;
     try {

@@ -1,10 +1,11 @@
 import type http from 'node:http';
 import type { ModelSource, SourceProbe } from '../domain/models/model-import';
-import { checkedGet, UrlFetchError } from './checked-get';
+import { checkedGet, UrlFetchError, withoutQuery } from './checked-get';
 
-/** A host's token for gated models (Hugging Face, Civitai), or undefined. */
+/** A host's token for gated models (Hugging Face, Civitai), or undefined; `secretName` says where it goes. */
 export interface SourceTokens {
   tokenFor(host: string): Promise<string | undefined>;
+  secretName(host: string): string;
 }
 
 export interface HttpModelSourceOptions {
@@ -16,14 +17,22 @@ export interface HttpModelSourceOptions {
 }
 
 const CONTENT_RANGE = /^bytes (\d+)-(\d+)\/(\d+)$/;
+/** A DNS name a secret can be named after (an IP literal or anything odder gets no token). */
+const TOKEN_HOST = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
 
-function refusedStatus(url: URL, status: number, host: string): UrlFetchError {
-  const gated =
-    status === 401 || status === 403
-      ? `; a gated model needs a token: store it in Secrets Manager as the deployment's model-source secret for ${host}`
-      : '';
+/**
+ * A refusal, naming the host that answered (never a signed URL's query: the answer is shown to
+ * every key) and, for a 401 or 403, where that host's token goes, or that a redirect took the
+ * request to a host the token is not sent to.
+ */
+function refusedStatus(url: URL, status: number, source: URL, tokens: SourceTokens): UrlFetchError {
+  let gated = '';
+  if ((status === 401 || status === 403) && url.origin === source.origin)
+    gated = `; a gated model needs a token: store it in Secrets Manager as ${tokens.secretName(source.hostname)}`;
+  else if (status === 401 || status === 403)
+    gated = `, after a redirect from ${source.host}: a token is only ever sent to ${source.origin}`;
   return new UrlFetchError(
-    `${url.toString()} answered HTTP ${status}${gated}`,
+    `${withoutQuery(url)} answered HTTP ${status}${gated}`,
     status >= 500 || status === 429 ? 'unavailable' : 'refused',
   );
 }
@@ -47,8 +56,8 @@ async function readExactly(response: http.IncomingMessage, expected: number, wha
 
 /**
  * A model's source URL over HTTPS, as URL inputs are fetched (checkedGet: every hop's address
- * public, pinned, re-checked on redirects). A host's token goes only to that host: Hugging Face
- * and Civitai redirect to a CDN with a signed URL, which must never see it.
+ * public, pinned, re-checked on redirects). A host's token goes only to that origin (scheme, host
+ * and port): Hugging Face and Civitai redirect to a CDN with a signed URL, which must never see it.
  */
 export class HttpModelSource implements ModelSource {
   constructor(
@@ -56,26 +65,26 @@ export class HttpModelSource implements ModelSource {
     private readonly options: HttpModelSourceOptions,
   ) {}
 
-  private async get(source: string, range: string) {
-    const host = new URL(source).hostname.toLowerCase();
-    const token = await this.tokens.tokenFor(host);
+  private async get(source: URL, range: string) {
+    const token = TOKEN_HOST.test(source.hostname) ? await this.tokens.tokenFor(source.hostname) : undefined;
     const signal = AbortSignal.timeout(this.options.timeoutMs);
     try {
-      return await checkedGet(source, {
+      return await checkedGet(source.href, {
         ...this.options,
         signal,
         headersFor: (url) => ({
           range,
-          ...(token && url.hostname.toLowerCase() === host ? { authorization: `Bearer ${token}` } : {}),
+          ...(token && url.origin === source.origin ? { authorization: `Bearer ${token}` } : {}),
         }),
       });
     } catch (error) {
       if (error instanceof UrlFetchError) throw error;
-      throw new UrlFetchError(`${source}: ${(error as Error).message}`, 'unavailable');
+      throw new UrlFetchError(`${withoutQuery(source)}: ${(error as Error).message}`, 'unavailable');
     }
   }
 
-  async probe(source: string): Promise<SourceProbe> {
+  async probe(text: string): Promise<SourceProbe> {
+    const source = new URL(text);
     const { response, url } = await this.get(source, 'bytes=0-0');
     response.resume();
     const status = response.statusCode ?? 0;
@@ -83,38 +92,35 @@ export class HttpModelSource implements ModelSource {
     if (status === 206) {
       const total = CONTENT_RANGE.exec(String(response.headers['content-range'] ?? ''))?.[3];
       if (total === undefined)
-        throw new UrlFetchError(`${url.toString()} answered a range without its total size`, 'refused');
+        throw new UrlFetchError(`${withoutQuery(url)} answered a range without its total size`, 'refused');
       return { size: Number(total), etag, ranges: true };
     }
     if (status === 200) {
       const length = Number(response.headers['content-length']);
       if (!Number.isSafeInteger(length))
-        throw new UrlFetchError(`${url.toString()} does not say how large the file is`, 'refused');
+        throw new UrlFetchError(`${withoutQuery(url)} does not say how large the file is`, 'refused');
       return { size: length, etag, ranges: false };
     }
-    if (status === 416) throw new UrlFetchError(`${url.toString()} is an empty file`, 'refused');
-    throw refusedStatus(url, status, new URL(source).hostname);
+    if (status === 416) throw new UrlFetchError(`${withoutQuery(url)} is an empty file`, 'refused');
+    throw refusedStatus(url, status, source, this.tokens);
   }
 
-  async readRange(
-    source: string,
-    first: number,
-    last: number,
-    expect: { size: number; etag: string | null },
-  ) {
+  async readRange(text: string, first: number, last: number, expect: { size: number; etag: string | null }) {
+    const source = new URL(text);
     const { response, url } = await this.get(source, `bytes=${first}-${last}`);
     const status = response.statusCode ?? 0;
     const whole = status === 200 && first === 0 && last === expect.size - 1;
     if (status !== 206 && !whole) {
       response.resume();
       if (status === 200)
-        throw new UrlFetchError(`${url.toString()} stopped answering byte ranges`, 'refused');
-      throw refusedStatus(url, status, new URL(source).hostname);
+        throw new UrlFetchError(`${withoutQuery(url)} stopped answering byte ranges`, 'refused');
+      throw refusedStatus(url, status, source, this.tokens);
     }
     const etag = typeof response.headers.etag === 'string' ? response.headers.etag : null;
     const range = CONTENT_RANGE.exec(String(response.headers['content-range'] ?? ''));
+    // The probe's ETag must come back on every part (a part without one cannot prove it is the same file).
     const changed =
-      (expect.etag !== null && etag !== null && etag !== expect.etag) ||
+      (expect.etag !== null && etag !== expect.etag) ||
       (status === 206 &&
         (!range ||
           Number(range[3]) !== expect.size ||
@@ -123,7 +129,7 @@ export class HttpModelSource implements ModelSource {
     if (changed) {
       response.destroy();
       throw new UrlFetchError(
-        `${source} changed during the import (its size or ETag is not what it was when the import started)`,
+        `${withoutQuery(source)} changed during the import (its size or ETag is not what it was when the import started)`,
         'refused',
       );
     }

@@ -12,7 +12,12 @@ import {
   type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import type { ImportedPart, ModelImportState, ModelImportStore } from '../domain/models/model-import';
+import type {
+  ImportedPart,
+  ModelImportState,
+  ModelImportStore,
+  WriteCondition,
+} from '../domain/models/model-import';
 import { MODELS_PREFIX } from './s3-model-library';
 import { copySource, multipartCopy, SINGLE_COPY_LIMIT_BYTES } from './s3-multipart-copy';
 import { literalKey } from './s3-uri';
@@ -43,11 +48,16 @@ export class S3ModelImports implements ModelImportStore {
   }
 
   async read(folder: string, name: string): Promise<ModelImportState | undefined> {
+    return (await this.readVersioned(folder, name))?.state;
+  }
+
+  async readVersioned(folder: string, name: string) {
     try {
       const answer = await this.s3.send(
         new GetObjectCommand({ Bucket: this.bucket, Key: this.key(folder, name, '.json') }),
       );
-      return JSON.parse(await answer.Body!.transformToString('utf8')) as ModelImportState;
+      const state = JSON.parse(await answer.Body!.transformToString('utf8')) as ModelImportState;
+      return { state, version: answer.ETag ?? '' };
     } catch (error) {
       // Without s3:ListBucket, S3 answers a missing key with 403: the grant on this prefix is GetObject.
       if (named(error, 'NoSuchKey', 'NotFound', 'AccessDenied')) return undefined;
@@ -55,15 +65,25 @@ export class S3ModelImports implements ModelImportStore {
     }
   }
 
-  async write(state: ModelImportState): Promise<void> {
-    await this.s3.send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: this.key(state.folder, state.name, '.json'),
-        Body: JSON.stringify(state),
-        ContentType: 'application/json',
-      }),
-    );
+  async write(state: ModelImportState, condition?: WriteCondition): Promise<boolean> {
+    try {
+      await this.s3.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: this.key(state.folder, state.name, '.json'),
+          Body: JSON.stringify(state),
+          ContentType: 'application/json',
+          ...(condition && 'version' in condition ? { IfMatch: condition.version } : {}),
+          ...(condition && 'absent' in condition ? { IfNoneMatch: '*' } : {}),
+        }),
+      );
+      return true;
+    } catch (error) {
+      // 412: the condition failed; 409: a write of the same key raced this one; 404: If-Match, no key.
+      if (condition && named(error, 'PreconditionFailed', 'ConditionalRequestConflict', 'NoSuchKey'))
+        return false;
+      throw error;
+    }
   }
 
   async remove(folder: string, name: string): Promise<void> {
@@ -195,6 +215,15 @@ export class S3ModelImports implements ModelImportStore {
       state.size,
       undefined,
       metadata,
+    );
+  }
+
+  async unpublish(state: ModelImportState): Promise<void> {
+    await this.s3.send(
+      new DeleteObjectCommand({
+        Bucket: this.bucket,
+        Key: literalKey(`${MODELS_PREFIX}${state.folder}/${state.name}`),
+      }),
     );
   }
 

@@ -16,13 +16,17 @@ export class SecretsManagerSourceTokens implements SourceTokens {
     private readonly cacheMs = 300_000,
   ) {}
 
+  secretName(host: string): string {
+    return `${this.prefix}${host}`;
+  }
+
   async tokenFor(host: string): Promise<string | undefined> {
     const cached = this.cache.get(host);
     if (cached && cached.until > Date.now()) return cached.token;
     let token: string | undefined;
     try {
       const { SecretString } = await this.client.send(
-        new GetSecretValueCommand({ SecretId: `${this.prefix}${host}` }),
+        new GetSecretValueCommand({ SecretId: this.secretName(host) }),
       );
       token = SecretString?.trim() || undefined;
     } catch (error) {

@@ -4,11 +4,17 @@ import { importsOf } from '../platform/model-imports-store';
 import { logger } from '../platform/powertools';
 import { deleteModel } from '../use-cases/delete-model';
 
-/** DELETE /models/{folder}/{name} — DeleteModel: 204 (an import in progress stopped), 404 when there is no such model. */
+/**
+ * DELETE /models/{folder}/{name} — DeleteModel: 204; an import in progress is stopped and the
+ * library's model (if any) kept; 404 when there is neither.
+ */
 export const handler = httpHandler(async ({ owner, pathParameter }) => {
   const folder = pathParameter('folder');
   const name = pathParameter('name');
-  await deleteModel(folder, name, owner, { ...deleteModelDeps(), imports: importsOf('delete-model') });
-  logger.info('model deleted', { folder, name });
-  return { statusCode: 204, message: 'model deleted' };
+  const done = await deleteModel(folder, name, owner, {
+    ...deleteModelDeps(),
+    imports: importsOf('delete-model'),
+  });
+  logger.info(done, { folder, name });
+  return { statusCode: 204, message: done };
 });

@@ -3,6 +3,7 @@ import { StartModelImportBodySchema, StartModelUploadBodySchema } from '../http/
 import { startModelUploadDeps } from '../platform/composition-root';
 import { httpHandler } from '../platform/http-handler';
 import { startModelImportDeps } from '../platform/model-import-composition';
+import { importsOf } from '../platform/model-imports-store';
 import { logger } from '../platform/powertools';
 import { startModelImport } from '../use-cases/start-model-import';
 import { startModelUpload } from '../use-cases/start-model-upload';
@@ -30,7 +31,8 @@ export const handler = httpHandler(async ({ event, owner }) => {
     };
   }
   const request = parseWith(StartModelUploadBodySchema, body, 'body');
-  const data = await startModelUpload(request, owner, startModelUploadDeps());
+  const deps = { ...startModelUploadDeps(), imports: importsOf('start-model-upload') };
+  const data = await startModelUpload(request, owner, deps);
   const { folder, name, size } = data;
   logger.info('model upload started', { folder, name, size, parts: data.parts.length });
   return {

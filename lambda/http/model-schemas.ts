@@ -27,6 +27,12 @@ export const ModelImportSchema = z.object({
   parts_done: z.number().int(),
   bytes_done: z.number().int(),
   error: z.string().nullable().describe('why it failed: nothing was added to the library'),
+  last_retry: z
+    .string()
+    .nullable()
+    .describe(
+      'while importing: the last failure being retried (the import goes on; the last attempt fails it)',
+    ),
   started_at: z.string(),
   finished_at: z.string().nullable(),
 });

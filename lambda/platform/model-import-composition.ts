@@ -9,7 +9,7 @@ import { secretsClient, sqsClient } from './clients';
 import { clock } from './composition-parts';
 import { startModelUploadDeps } from './composition-root';
 import { functionEnv } from './env';
-import { importsOf } from './model-imports-store';
+import { importedModels, importsOf } from './model-imports-store';
 
 /** One container's tokens (five minutes each): parts of one import ask Secrets Manager once. */
 let tokens: SecretsManagerSourceTokens | undefined;
@@ -53,6 +53,7 @@ export function modelImportJobDeps(): ModelImportJobDeps & { attempts: number; q
     source: sourceFor('import-model', env.MODEL_PART_TIMEOUT_MS),
     queue: new SqsModelImportQueue(sqsClient({ region: env.AWS_REGION }), env.MODEL_IMPORT_QUEUE_URL),
     clock,
+    models: importedModels(),
     attempts: env.MODEL_IMPORT_ATTEMPTS,
   };
 }

@@ -1,4 +1,5 @@
 import { S3ModelImports } from '../adapters/s3-model-imports';
+import { S3ModelLibrary } from '../adapters/s3-model-library';
 import { s3Client } from './clients';
 import { functionEnv } from './env';
 
@@ -13,4 +14,11 @@ export const importsOf = (name: 'start-model-upload' | 'import-model' | 'list-mo
     s3Client({ region: env.AWS_REGION, s3ForcePathStyle: env.S3_FORCE_PATH_STYLE }),
     env.BUCKET_NAME,
   );
+};
+
+/** The library as the import function sees it: whether a model of a name is there (HeadObject). */
+export const importedModels = () => {
+  const env = functionEnv('import-model');
+  const s3 = s3Client({ region: env.AWS_REGION, s3ForcePathStyle: env.S3_FORCE_PATH_STYLE });
+  return new S3ModelLibrary(s3, s3, env.BUCKET_NAME);
 };

@@ -10,9 +10,10 @@ import {
   type ModelImportState,
   type ModelImportStore,
   type ModelSource,
+  stillRunning,
 } from '../domain/models/model-import';
+import { sourceProblem } from '../domain/models/model-source-url';
 import { planParts } from '../domain/models/multipart-plan';
-import { CREDENTIALS_IN_URL } from '../domain/url-credentials';
 import { UrlFetchError } from '../domain/url-fetch-error';
 import { checkNewModel, type ModelLibraryDeps, refuseExisting } from './model-writers';
 
@@ -32,21 +33,6 @@ export interface ModelImportDeps extends ModelLibraryDeps {
   allowLoopback: boolean;
 }
 
-/** Why a source URL cannot be imported (before anything is fetched), or undefined. */
-function sourceProblem(source: string, allowLoopback: boolean): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(source);
-  } catch {
-    return `source '${source.slice(0, 200)}' is not a URL`;
-  }
-  if (url.protocol !== 'https:' && !(allowLoopback && url.protocol === 'http:'))
-    return `source must be an https:// URL (${url.protocol} given)`;
-  if (CREDENTIALS_IN_URL.test(source))
-    return 'source must not carry a password or token (every API key can read a model\'s source): store a gated host\'s token in Secrets Manager instead (see the README, "Models from a URL")';
-  return undefined;
-}
-
 /**
  * StartModelImport (POST /models with `source`): the source is probed here (a bad URL, a refusal,
  * a file too large are 4xx now, before anything is written), then one multipart upload is started
@@ -60,13 +46,10 @@ export async function startModelImport(
   checkNewModel(request, owner, deps.config.writers);
   const problem = sourceProblem(request.source, deps.allowLoopback);
   if (problem) throw new RequestValidationError(problem);
-  const earlier = await deps.imports.read(request.folder, request.name);
-  const running =
-    earlier?.status === 'verifying' ||
-    (earlier?.status === 'importing' && (await deps.imports.listParts(earlier)) !== 'gone');
-  if (earlier && running)
+  const earlier = await deps.imports.readVersioned(request.folder, request.name);
+  if (earlier && (await stillRunning(earlier.state, deps.imports)))
     throw new ModelExistsError(
-      `${request.folder}/${request.name} is being imported already (from ${earlier.source}); follow it with GET /models/${request.folder}/${request.name}`,
+      `${request.folder}/${request.name} is being imported already (from ${earlier.state.source}); follow it with GET /models/${request.folder}/${request.name}`,
     );
   await refuseExisting(request, deps.models);
   const probe = await deps.source.probe(request.source).catch((error: unknown) => {
@@ -74,6 +57,7 @@ export async function startModelImport(
     if (error.kind === 'refused') throw new RequestValidationError(`source: ${error.message}`);
     throw new SourceUnavailableError(`source: ${error.message}`);
   });
+  if (probe.size === 0) throw new RequestValidationError('source: the file is empty');
   if (probe.size > deps.config.maxModelBytes)
     throw new InputTooLargeError(
       `source is ${probe.size} bytes, over this deployment's limit of ${deps.config.maxModelBytes} bytes per model`,
@@ -93,12 +77,20 @@ export async function startModelImport(
     upload_id: await deps.imports.startUpload(request.folder, request.name),
     etag: probe.etag,
     sha256: request.sha256 ?? null,
+    overwrite: request.overwrite === true,
     status: 'importing',
     error: null,
+    last_retry: null,
     started_at: deps.clock.now().toISOString(),
     finished_at: null,
   };
-  await deps.imports.write(state);
+  // One import of a name at a time, also when two POSTs cross: the second finds the record changed.
+  if (!(await deps.imports.write(state, earlier ? { version: earlier.version } : { absent: true }))) {
+    await deps.imports.abort(state);
+    throw new ModelExistsError(
+      `another import of ${state.folder}/${state.name} started at the same moment; follow it with GET /models/${state.folder}/${state.name}`,
+    );
+  }
   const jobs = plan.parts.map((_, index) => ({
     kind: 'part' as const,
     folder: state.folder,

@@ -1,4 +1,5 @@
-import { InputTooLargeError } from '../domain/errors';
+import { InputTooLargeError, ModelExistsError } from '../domain/errors';
+import { type ModelImportStore, stillRunning } from '../domain/models/model-import';
 import { planParts } from '../domain/models/multipart-plan';
 import { checkNewModel, type ModelLibraryDeps, refuseExisting } from './model-writers';
 
@@ -18,9 +19,15 @@ export interface StartModelUploadRequest {
 export async function startModelUpload(
   request: StartModelUploadRequest,
   owner: string,
-  deps: ModelLibraryDeps,
+  deps: ModelLibraryDeps & { imports?: ModelImportStore },
 ) {
   checkNewModel(request, owner, deps.config.writers);
+  // An import of the name that has not ended would publish over this upload (or fail on it).
+  const importing = await deps.imports?.read(request.folder, request.name);
+  if (importing && deps.imports && (await stillRunning(importing, deps.imports)))
+    throw new ModelExistsError(
+      `${request.folder}/${request.name} is being imported (from ${importing.source}); wait for it to end, or DELETE /models/${request.folder}/${request.name} to stop it`,
+    );
   if (request.size > deps.config.maxModelBytes)
     throw new InputTooLargeError(
       `size ${request.size} bytes is over this deployment's limit of ${deps.config.maxModelBytes} bytes per model`,

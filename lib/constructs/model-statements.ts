@@ -48,7 +48,9 @@ export function modelLibraryStatements(
           ['GetObject', 'PutObject', 'DeleteObject', 'AbortMultipartUpload', 'ListMultipartUploadParts'],
           modelImports,
         ),
-        objects(['PutObject', 'AbortMultipartUpload'], models),
+        // GetObject: is a model of that name there (never replaced unasked); DeleteObject: a
+        // DELETE that raced the copy into the library wins.
+        objects(['GetObject', 'PutObject', 'DeleteObject', 'AbortMultipartUpload'], models),
         sourceTokens,
         queue('SendMessage', 'ChangeMessageVisibility'),
       ];
@@ -61,11 +63,14 @@ export function modelLibraryStatements(
         objects(['GetObject'], models),
         objects(['GetObject', 'ListMultipartUploadParts'], modelImports),
       ];
-    // Deleting a model ends its import too (the staged upload aborted).
+    // DELETE stops an import still running (its parts listed to tell; its upload aborted).
     case 'delete-model':
       return [
         objects(['GetObject', 'DeleteObject'], models),
-        objects(['GetObject', 'DeleteObject', 'AbortMultipartUpload'], modelImports),
+        objects(
+          ['GetObject', 'DeleteObject', 'AbortMultipartUpload', 'ListMultipartUploadParts'],
+          modelImports,
+        ),
       ];
   }
 }

@@ -304,12 +304,24 @@ describe('comfy-exec as a daily tool, against npm start', () => {
         `import: imported, 1/1 parts, ${bytes.length}/${bytes.length} bytes, from ${url}`,
       );
 
+      // Upper-case hex (as Windows' Get-FileHash prints it) is taken.
       const wrong = await cli(
-        ['models', 'add', 'loras/other.safetensors', '--url', url, '--sha256', '0'.repeat(64)],
+        ['models', 'add', 'loras/other.safetensors', '--url', url, '--sha256', 'A'.repeat(64)],
         env,
       );
       expect(wrong.code).toBe(1);
-      expect(wrong.stderr).toContain(`the file's SHA-256 is ${digest}, not the ${'0'.repeat(64)} declared`);
+      expect(wrong.stderr).toContain(`the file's SHA-256 is ${digest}, not the ${'a'.repeat(64)} declared`);
+      // A URL that names no file (Civitai's /api/download/models/ID) wants FOLDER/NAME.
+      const unnamed = await cli(
+        ['models', 'add', 'loras', '--url', `${base}/api/download/models/12345`],
+        env,
+      );
+      expect([unnamed.code, unnamed.stderr]).toEqual([
+        2,
+        expect.stringContaining(
+          "the URL's last segment '12345' is not a file name: give the destination as FOLDER/NAME, e.g. loras/12345.safetensors",
+        ),
+      ]);
       const refused = await cli(['models', 'add', 'loras/x.safetensors', '--url', `${base}/missing`], env);
       expect([refused.code, refused.stderr]).toEqual([2, expect.stringContaining('answered HTTP 404')]);
 
@@ -343,6 +355,7 @@ describe('comfy-exec as a daily tool, against npm start', () => {
         'loras/ink-lora.safetensors  present',
         `loras/ink-lora.safetensors  conflict: the library's loras/ink-lora.safetensors has SHA-256 ${digest}, not ${'1'.repeat(64)}: left as it is (rename the model in the file, or delete the library's)`,
         expect.stringMatching(/^upscale_models\/gone\.pth {2}failed: .*answered HTTP 404/),
+        'checkpoints/mine.safetensors  skipped: not a URL: read from where it is',
       ]);
       const again = await cli(['env', 'import-models', join(stack.dir, 'studio.json'), '--json'], env);
       expect(JSON.parse(again.stdout.split('\n')[0]!)).toMatchObject({

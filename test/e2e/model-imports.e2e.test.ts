@@ -12,6 +12,8 @@ const MIB = 1024 ** 2;
 let stack: LocalStack;
 const origin = new ModelSourceServer();
 const cdn = new ModelSourceServer();
+/** The origin's host on another port: another origin, which the origin's token must not reach. */
+const otherPort = new ModelSourceServer();
 
 /** A file of `size` bytes whose content depends on `seed` (every byte, so a misplaced range shows). */
 function modelBytes(size: number, seed: number): Buffer {
@@ -26,9 +28,10 @@ beforeAll(async () => {
   stack = await startLocalStack({ port: 0, apiKeys: [KEY_A, KEY_B], simStepMs: 1, modelPartBytes: 5 * MIB });
   await origin.start('127.0.0.1');
   origin.redirectBase = await cdn.start('127.0.0.2');
+  await otherPort.start('127.0.0.1');
 }, 120_000);
 afterAll(async () => {
-  await Promise.all([origin.stop(), cdn.stop()]);
+  await Promise.all([origin.stop(), cdn.stop(), otherPort.stop()]);
   await stack?.stop();
 });
 
@@ -214,7 +217,7 @@ describe('end to end through HTTP: models from a URL', () => {
       [{ source: `${origin.base}/nothing-here` }, KEY_A, 400, 'answered HTTP 404'],
       [{ source: `${origin.base}/x?token=hf_secret` }, KEY_A, 400, 'must not carry a password or token'],
       [{ source: 'https://user:pw@example.com/x' }, KEY_A, 400, 'must not carry a password or token'],
-      [{ source: 'ftp://example.com/x' }, KEY_A, 400, 'source must be an https:// URL'],
+      [{ source: 'ftp://example.com/x' }, KEY_A, 400, 'source must be an http:// or https:// URL'],
       [{ source: 'not a url' }, KEY_A, 400, "source 'not a url' is not a URL"],
       [{ source: `${origin.base}/big.bin` }, KEY_A, 400, 'does not answer byte ranges'],
       [
@@ -272,5 +275,85 @@ describe('end to end through HTTP: models from a URL', () => {
     // The part in flight then finds its upload gone, and nothing comes back.
     release();
     expect((await api(stack, 'GET', 'models/loras/held.safetensors')).status).toBe(404);
+  });
+
+  it('sends a token to its origin only, and never shows a signed redirect in an error', async () => {
+    const bytes = modelBytes(1 * MIB, 6);
+    // The token for 127.0.0.1 exists (the first test made it): a redirect to another port of the
+    // same host is another origin, and gets none.
+    otherPort.serve('ported.safetensors', { bytes });
+    origin.redirectBase = otherPort.base;
+    const started = await api(stack, 'POST', 'models', {
+      body: {
+        folder: 'loras',
+        name: 'ported.safetensors',
+        source: `${origin.base}/redirect/ported.safetensors`,
+      },
+    });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    expect((await untilImportEnds('loras/ported.safetensors')).body.data.import.status).toBe('imported');
+    expect(otherPort.seen.map((seen) => seen.authorization)).toEqual([undefined, undefined]);
+
+    // A CDN refusing its signed URL: the answer names the host and path, not the signature.
+    cdn.serve('refused.safetensors', { bytes, status: 403 });
+    origin.redirectBase = cdn.base;
+    const refused = await api(stack, 'POST', 'models', {
+      body: {
+        folder: 'loras',
+        name: 'refused.safetensors',
+        source: `${origin.base}/redirect/refused.safetensors`,
+      },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toBe(
+      `source: ${cdn.base}/refused.safetensors?… answered HTTP 403, after a redirect from ${new URL(origin.base).host}: a token is only ever sent to ${origin.base}`,
+    );
+    expect(refused.body.message).not.toContain('X-Sig');
+  });
+
+  it('fails an import whose parts come back without the ETag the probe had', async () => {
+    origin.serve('untagged.safetensors', { bytes: modelBytes(6 * MIB, 8), noEtagOnParts: true });
+    const started = await api(stack, 'POST', 'models', {
+      body: { folder: 'loras', name: 'untagged.safetensors', source: `${origin.base}/untagged.safetensors` },
+    });
+    expect(started.status).toBe(202);
+    const ended = await untilImportEnds('loras/untagged.safetensors');
+    expect(ended.body.data.import).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('changed during the import'),
+    });
+  });
+
+  it('keeps an upload and an import of one name apart, and a DELETE stops an import without losing the model', async () => {
+    let release!: () => void;
+    const until = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const bytes = modelBytes(6 * MIB, 10);
+    origin.serve('kept.safetensors', { bytes, holdRangeFrom: { at: 5 * MIB, until } });
+    // plain.pt is in the library (an earlier test): importing over it, asked, then stopped.
+    const before = (await api(stack, 'GET', 'models/upscale_models/plain.pt')).body.data.model;
+    const started = await api(stack, 'POST', 'models', {
+      body: {
+        folder: 'upscale_models',
+        name: 'plain.pt',
+        source: `${origin.base}/kept.safetensors`,
+        overwrite: true,
+      },
+    });
+    expect(started.status).toBe(202);
+    // An upload of the name while the import runs is refused, naming the import.
+    const upload = await api(stack, 'POST', 'models', {
+      body: { folder: 'upscale_models', name: 'plain.pt', size: 10, overwrite: true },
+    });
+    expect([upload.status, upload.body.message]).toEqual([409, expect.stringContaining('is being imported')]);
+    const stopped = await api(stack, 'DELETE', 'models/upscale_models/plain.pt');
+    expect(stopped.status).toBe(204);
+    release();
+    // The model it would have replaced is still there, unchanged; a second DELETE removes it.
+    const after = await api(stack, 'GET', 'models/upscale_models/plain.pt');
+    expect(after.body.data).toMatchObject({ model: before, import: null });
+    expect((await api(stack, 'DELETE', 'models/upscale_models/plain.pt')).status).toBe(204);
+    expect((await api(stack, 'GET', 'models/upscale_models/plain.pt')).status).toBe(404);
   });
 });

@@ -16,6 +16,10 @@ export interface ServedFile {
   token?: string;
   /** The ETag answered; a function may change it between requests (a file replaced meanwhile). */
   etag?: string | (() => string);
+  /** Answer every request with this status (a CDN refusing a signed URL, say). */
+  status?: number;
+  /** Leave the ETag out of ranged answers (a server that gave one to the probe only). */
+  noEtagOnParts?: boolean;
   /** Held until the promise settles: a request whose range starts at `at`. */
   holdRangeFrom?: { at: number; until: Promise<void> };
 }
@@ -69,6 +73,10 @@ export class ModelSourceServer {
       res.writeHead(404);
       return res.end('not found');
     }
+    if (file.status) {
+      res.writeHead(file.status);
+      return res.end('refused');
+    }
     if (file.token && req.headers.authorization !== `Bearer ${file.token}`) {
       res.writeHead(401);
       return res.end('a token is needed');
@@ -85,7 +93,7 @@ export class ModelSourceServer {
     res.writeHead(206, {
       'content-length': last - first + 1,
       'content-range': `bytes ${first}-${last}/${file.bytes.length}`,
-      etag,
+      ...(file.noEtagOnParts && first > 0 ? {} : { etag }),
     });
     res.end(file.bytes.subarray(first, last + 1));
   }

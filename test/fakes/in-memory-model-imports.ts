@@ -5,6 +5,7 @@ import type {
   ModelImportQueue,
   ModelImportState,
   ModelImportStore,
+  WriteCondition,
 } from '../../lambda/domain/models/model-import';
 
 /** The imports' S3 objects in memory: states, open uploads with their parts, staged and published files. */
@@ -17,15 +18,34 @@ export class InMemoryModelImports implements ModelImportStore {
   private uploadCount = 0;
   private readonly key = (folder: string, name: string) => `${folder}/${name}`;
 
+  /** Each record's version, as S3's ETag: it changes with every write. */
+  private readonly versions = new Map<string, string>();
+  private writes = 0;
+  /** Called before each write lands (a test's hook for a race). */
+  beforeWrite?: (state: ModelImportState) => Promise<void> | void;
+
   async read(folder: string, name: string) {
-    const state = this.states.get(this.key(folder, name));
-    return state && { ...state };
+    return (await this.readVersioned(folder, name))?.state;
   }
-  async write(state: ModelImportState) {
-    this.states.set(this.key(state.folder, state.name), { ...state });
+  async readVersioned(folder: string, name: string) {
+    const state = this.states.get(this.key(folder, name));
+    return state && { state: { ...state }, version: this.versions.get(this.key(folder, name))! };
+  }
+  async write(state: ModelImportState, condition?: WriteCondition) {
+    await this.beforeWrite?.(state);
+    const key = this.key(state.folder, state.name);
+    if (condition && 'absent' in condition && this.states.has(key)) return false;
+    if (condition && 'version' in condition && this.versions.get(key) !== condition.version) return false;
+    this.states.set(key, { ...state });
+    this.versions.set(key, `v${++this.writes}`);
+    return true;
+  }
+  async unpublish(state: ModelImportState) {
+    this.published.delete(this.key(state.folder, state.name));
   }
   async remove(folder: string, name: string) {
     this.states.delete(this.key(folder, name));
+    this.versions.delete(this.key(folder, name));
   }
   async startUpload() {
     const id = `upload-${++this.uploadCount}`;

@@ -85,7 +85,7 @@ describe('environments/{name}.json, as cdk synth reads them', () => {
         'kj.json': { custom_nodes: [{ ...git, git: 'https://x-access-token:ghp_abc@github.com/o/r' }] },
       }),
     ).toBe(
-      'environments/kj.json: custom_nodes.0.git: must not carry a password or token (the file is committed, and GET /workflows shows it to every API key): use a git credential helper or an SSH key for private repositories, pip.conf for a private index, and the model library (comfy-exec models add) for gated models',
+      'environments/kj.json: custom_nodes.0.git: must not carry a password or token (the file is committed, and GET /workflows shows it to every API key): use a git credential helper or an SSH key for private repositories, pip.conf for a private index, and for a gated model its plain URL here, the host\'s token in Secrets Manager, and comfy-exec env import-models (README, "Models from a URL")',
     );
     expect(
       problem({

@@ -93,7 +93,7 @@ export function registerEnv(program: Command, context: Context) {
             ? JSON.stringify(result)
             : `${result.model}  ${result.outcome}${result.reason ? `: ${result.reason}` : ''}`,
         );
-      if (outcomes.length === 0) context.out('no https models in this environment');
+      if (outcomes.length === 0) context.out('no models in this environment');
       if (outcomes.some((result) => result.outcome === 'failed')) context.exit(EXIT.executeFailed);
     });
   env

@@ -17,6 +17,11 @@ function destinationOf(destination: string, url: string): { folder: string; name
   }
   if (!fileName || at === 0)
     throw new UsageError(`destination ${destination}: expected FOLDER/NAME, e.g. loras/detail.safetensors`);
+  // Civitai's /api/download/models/12345 names no file: the library needs one.
+  if (!/\.[A-Za-z0-9]+$/.test(fileName))
+    throw new UsageError(
+      `the URL's last segment '${fileName}' is not a file name: give the destination as FOLDER/NAME, e.g. ${destination.replace(/\/$/, '')}/${fileName}.safetensors`,
+    );
   return { folder: destination.replace(/\/$/, ''), name: fileName };
 }
 
@@ -27,11 +32,12 @@ const describe = (details: ModelDetails) => {
     model
       ? `  ${model.size} bytes, sha256 ${model.sha256 ?? '-'}, modified ${model.last_modified}`
       : '  not in the library',
-    ...(model?.source ? [`  from ${model.source}`] : []),
+    ...(model?.source && !imported ? [`  from ${model.source}`] : []),
     ...(imported
       ? [
           `  import: ${imported.status}, ${imported.parts_done}/${imported.parts_total} parts, ${imported.bytes_done}/${imported.size} bytes, from ${imported.source}`,
           ...(imported.error ? [`  why: ${imported.error}`] : []),
+          ...(imported.last_retry ? [`  retrying: ${imported.last_retry}`] : []),
         ]
       : []),
   ];
@@ -69,7 +75,8 @@ export function registerModelImports(models: Command, context: Context) {
             {
               ...target,
               source: flags.url,
-              ...(flags.sha256 ? { sha256: flags.sha256 } : {}),
+              // Windows' Get-FileHash prints upper case; the API takes lower.
+              ...(flags.sha256 ? { sha256: flags.sha256.toLowerCase() } : {}),
               ...(flags.overwrite ? { overwrite: true } : {}),
             },
             {

@@ -87,7 +87,7 @@ export function registerModels(program: Command, context: Context) {
           file,
           {
             ...target,
-            ...(flags.sha256 ? { sha256: flags.sha256 } : {}),
+            ...(flags.sha256 ? { sha256: flags.sha256.toLowerCase() } : {}),
             ...(flags.overwrite ? { overwrite: true } : {}),
           },
           undefined,

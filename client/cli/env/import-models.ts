@@ -6,8 +6,11 @@ import { UsageError } from '../exit-codes';
 export interface ModelImportOutcome {
   model: string;
   source: string;
-  /** present: the library had it with this SHA-256; conflict: with another (never replaced). */
-  outcome: 'present' | 'imported' | 'importing' | 'failed' | 'conflict';
+  /**
+   * present: the library had it with this SHA-256; conflict: with another (never replaced);
+   * skipped: not an https model (a `library:` or `s3://` source is read from there as it is).
+   */
+  outcome: 'present' | 'imported' | 'importing' | 'failed' | 'conflict' | 'skipped';
   reason?: string;
 }
 
@@ -42,8 +45,12 @@ export async function importEnvironmentModels(
     throw error instanceof EnvironmentFileError ? new UsageError(error.message) : error;
   }
   const outcomes: ModelImportOutcome[] = [];
-  for (const { folder, name, source, sha256 } of models.filter((m) => /^https?:\/\//.test(m.source))) {
+  for (const { folder, name, source, sha256 } of models) {
     const model = `${folder}/${name}`;
+    if (!/^https?:\/\//.test(source)) {
+      outcomes.push({ model, source, outcome: 'skipped', reason: 'not a URL: read from where it is' });
+      continue;
+    }
     const found = await libraryEntry(client, folder, name);
     if (found?.model?.sha256 === sha256) {
       outcomes.push({ model, source, outcome: 'present' });

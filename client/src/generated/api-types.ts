@@ -838,6 +838,10 @@ export type StartModelUploadData =
          * why it failed: nothing was added to the library
          */
         error: string | null;
+        /**
+         * while importing: the last failure being retried (the import goes on; the last attempt fails it)
+         */
+        last_retry: string | null;
         started_at: string;
         finished_at: string | null;
       };
@@ -978,6 +982,10 @@ export interface GetModelData {
      * why it failed: nothing was added to the library
      */
     error: string | null;
+    /**
+     * while importing: the last failure being retried (the import goes on; the last attempt fails it)
+     */
+    last_retry: string | null;
     started_at: string;
     finished_at: string | null;
   } | null;

@@ -19,8 +19,13 @@ export interface ModelImportState {
   etag: string | null;
   /** The SHA-256 the writer declared (checked), or the one computed once imported. */
   sha256: string | null;
+  /** Whether the writer asked to replace a model of that name (else one added meanwhile fails the import). */
+  overwrite: boolean;
   status: ModelImportStatus;
+  /** Why it failed (final). */
   error: string | null;
+  /** The last failure being retried, while it goes on ("attempt 2 of 5: part 3: … answered HTTP 503"). */
+  last_retry: string | null;
   started_at: string;
   finished_at: string | null;
 }
@@ -51,10 +56,22 @@ export interface ImportedPart {
   size: number;
 }
 
+/**
+ * Only when the record is as it was read (`version`), or when there is none (`absent`): false
+ * when it changed meanwhile (S3's conditional writes).
+ */
+export type WriteCondition = { version: string } | { absent: true };
+
 /** The imports' state objects and the staged multipart upload each one fills. */
 export interface ModelImportStore {
   read(folder: string, name: string): Promise<ModelImportState | undefined>;
-  write(state: ModelImportState): Promise<void>;
+  /** The record and its version (for a conditional write). */
+  readVersioned(
+    folder: string,
+    name: string,
+  ): Promise<{ state: ModelImportState; version: string } | undefined>;
+  /** True when written; false when `condition` no longer held. */
+  write(state: ModelImportState, condition?: WriteCondition): Promise<boolean>;
   remove(folder: string, name: string): Promise<void>;
   startUpload(folder: string, name: string): Promise<string>;
   /** The part's ETag, or 'gone' when the upload was aborted or completed meanwhile. */
@@ -68,6 +85,8 @@ export interface ModelImportStore {
   hashStaged(state: ModelImportState): Promise<{ sha256: string; size: number } | undefined>;
   /** Copies the staged file to `models/{folder}/{name}` with its SHA-256 and source as metadata. */
   publish(state: ModelImportState, sha256: string): Promise<void>;
+  /** Takes back what `publish` put in the library (a DELETE that raced it wins). */
+  unpublish(state: ModelImportState): Promise<void>;
   removeStaged(state: ModelImportState): Promise<void>;
 }
 
@@ -100,7 +119,8 @@ export function importView(state: ModelImportState, parts: ImportedPart[] | 'gon
   if (state.status === 'importing' && parts === 'gone')
     return importView({ ...state, status: 'failed', error: ABANDONED }, undefined);
   if (parts === 'gone') parts = undefined;
-  const done = state.status === 'imported';
+  // Verifying: every part is in (the upload is completed, so S3 lists none any more).
+  const done = state.status === 'imported' || state.status === 'verifying';
   return {
     status: state.status,
     source: state.source,
@@ -110,6 +130,7 @@ export function importView(state: ModelImportState, parts: ImportedPart[] | 'gon
     parts_done: done ? state.parts : (parts?.length ?? 0),
     bytes_done: done ? state.size : (parts ?? []).reduce((sum, part) => sum + part.size, 0),
     error: state.error,
+    last_retry: state.status === 'importing' ? (state.last_retry ?? null) : null,
     started_at: state.started_at,
     finished_at: state.finished_at,
   };
@@ -127,4 +148,12 @@ export function parseImportJob(body: string): ModelImportJob | undefined {
   if (named && job.kind === 'finish') return job as ModelImportJob;
   if (named && job.kind === 'part' && Number.isInteger(job.part_number)) return job as ModelImportJob;
   return undefined;
+}
+
+/** An import that has not ended: verifying, or importing with its upload still open (else abandoned). */
+export async function stillRunning(state: ModelImportState, imports: ModelImportStore) {
+  return (
+    state.status === 'verifying' ||
+    (state.status === 'importing' && (await imports.listParts(state)) !== 'gone')
+  );
 }

@@ -74,7 +74,7 @@ describe('model imports from a URL', () => {
       'both.example.com': ['93.184.216.34', '169.254.169.254'],
     };
     const source = new HttpModelSource(
-      { tokenFor: async () => undefined },
+      { tokenFor: async () => undefined, secretName: (host: string) => `tokens/${host}` },
       {
         timeoutMs: 1000,
         resolve: async (host) => resolving[host] ?? [],
@@ -148,11 +148,16 @@ describe('model imports from a URL', () => {
     const error = await runModelImportJob(second!, d).catch((e: unknown) => e);
     expect(await settleFailedJob(second!, error, 1, d)).toEqual({ retryInSeconds: 15 });
     expect(await settleFailedJob(second!, error, 2, d)).toEqual({ retryInSeconds: 30 });
-    expect(d.imports.states.get('loras/detail.safetensors')?.status).toBe('importing');
-    expect(await settleFailedJob(second!, error, 3, d)).toEqual({ failed: 'socket hang up' });
+    // While it retries, the import says so (and is still running).
+    expect((await getModel('loras', 'detail.safetensors', d)).import).toMatchObject({
+      status: 'importing',
+      error: null,
+      last_retry: 'attempt 2 of 3 failed, trying again: part 2: socket hang up',
+    });
+    expect(await settleFailedJob(second!, error, 3, d)).toEqual({ failed: 'part 2: socket hang up' });
     expect(d.imports.states.get('loras/detail.safetensors')).toMatchObject({
       status: 'failed',
-      error: 'socket hang up',
+      error: 'part 2: socket hang up',
     });
     expect(d.imports.aborted).toHaveLength(1);
   });
@@ -185,5 +190,101 @@ describe('model imports from a URL', () => {
     await expect(startModelImport(request, WRITER, d)).resolves.toMatchObject({
       import: { status: 'importing' },
     });
+  });
+
+  it('lets one of two imports of a name started at the same moment through, aborting the other', async () => {
+    const d = deps(bytesSource(Buffer.alloc(6 * MIB)));
+    let second: Promise<unknown> | undefined;
+    // The second POST reads the name while the first has not written its record yet.
+    d.imports.beforeWrite = () => {
+      d.imports.beforeWrite = undefined;
+      second = startModelImport(
+        { ...request, source: 'https://models.example.com/other.safetensors' },
+        WRITER,
+        d,
+      ).catch((error: unknown) => error);
+      return new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    const first = await startModelImport(request, WRITER, d).catch((error: unknown) => error);
+    const outcomes = [first, await second];
+    const refused = outcomes.filter((outcome) => outcome instanceof ModelExistsError);
+    expect(refused).toHaveLength(1);
+    expect((refused[0] as Error).message).toContain('started at the same moment');
+    // The loser's upload is aborted: one open upload, the winner's, whose record is the one kept.
+    expect(d.imports.uploads.size).toBe(1);
+    expect(d.imports.aborted).toHaveLength(1);
+    expect(d.imports.uploads.has(d.imports.states.get('loras/detail.safetensors')!.upload_id)).toBe(true);
+  });
+
+  it('never replaces a model uploaded while the import ran, unless asked', async () => {
+    const d = deps(bytesSource(Buffer.alloc(6 * MIB, 3)));
+    const library = new Map<string, StoredModel>();
+    d.models = { find: async (folder: string, name: string) => library.get(`${folder}/${name}`) } as never;
+    await startModelImport(request, WRITER, d);
+    const model = {
+      folder: 'loras',
+      name: 'detail.safetensors',
+      size: 10,
+      sha256: null,
+      source: null,
+      last_modified: '',
+    };
+    library.set('loras/detail.safetensors', model);
+    const jobs = d.queue.jobs.splice(0);
+    for (const job of jobs) await runModelImportJob(job, d);
+    const finish = d.queue.jobs.shift()!;
+    const error = await runModelImportJob(finish, d).catch((e: unknown) => e);
+    expect(await settleFailedJob(finish, error, 1, d)).toEqual({
+      failed:
+        'a model of that name was added to the library while this import ran; it was not replaced (send the import again with overwrite: true to replace it)',
+    });
+    expect(d.imports.published.size).toBe(0);
+    expect(d.imports.staged.size).toBe(0);
+  });
+
+  it('shows a verifying import with all its parts in, and lets a DELETE that races the copy win', async () => {
+    const d = deps(bytesSource(Buffer.alloc(6 * MIB, 5)));
+    await startModelImport(request, WRITER, d);
+    for (const job of d.queue.jobs.splice(0)) await runModelImportJob(job, d);
+    // The copy into the library is held while the import is verifying; a DELETE comes meanwhile.
+    const publish = d.imports.publish.bind(d.imports);
+    d.imports.publish = async (state, sha256) => {
+      expect((await getModel('loras', 'detail.safetensors', d)).import).toMatchObject({
+        status: 'verifying',
+        parts_done: 2,
+        bytes_done: 6 * MIB,
+      });
+      await d.imports.remove('loras', 'detail.safetensors');
+      await publish(state, sha256);
+    };
+    expect(await runModelImportJob(d.queue.jobs.shift()!, d)).toBe('skipped');
+    expect(d.imports.published.size).toBe(0);
+    expect(d.imports.states.size).toBe(0);
+    expect(d.imports.staged.size).toBe(0);
+  });
+
+  it('refuses an empty file, and a source whose secret hides behind normalisation', async () => {
+    const empty = deps({
+      ...bytesSource(Buffer.alloc(0)),
+      probe: async () => ({ size: 0, etag: null, ranges: true }),
+    });
+    await expect(startModelImport(request, WRITER, empty)).rejects.toThrow('source: the file is empty');
+    const d = deps(bytesSource(Buffer.alloc(1)));
+    for (const source of [
+      'https://\tuser:pw@models.example.com/x.safetensors',
+      'https:\\\\user:pw@models.example.com/x.safetensors',
+      'https:user:pw@models.example.com/x.safetensors',
+      'https://models.example.com/x.safetensors?to\nken=secret',
+      'https://models.example.com/x.safetensors?%74oken=secret',
+      'https://storage.example.com/x.safetensors?X-Goog-Signature=abc',
+    ]) {
+      const error = await startModelImport({ ...request, source }, WRITER, d).catch((e: unknown) => e);
+      expect((error as Error).message, source).toContain('source must not carry a password or token');
+    }
+    const long = `https://models.example.com/${'é'.repeat(400)}.safetensors`;
+    await expect(startModelImport({ ...request, source: long }, WRITER, d)).rejects.toThrow(
+      'characters once normalised (non-ASCII percent-encoded); at most 1800',
+    );
+    expect(d.imports.states.size).toBe(0);
   });
 });

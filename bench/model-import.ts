@@ -71,7 +71,11 @@ export async function benchModelImport(bytes: number, rounds: number): Promise<M
       clock,
       queue: { send: async (sent: ModelImportJob[]) => void jobs.push(...sent) },
       allowLoopback: true,
-      models: { find: async () => undefined } as never,
+      models: {
+        find: async () => undefined,
+        openUploads: async () => [],
+        abortUploads: async () => {},
+      } as never,
       config: { writers: new Set(['bench']), maxModelBytes: bytes * 2, uploadUrlTtlSeconds: 0 },
     };
     let parts = 0;

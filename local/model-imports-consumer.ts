@@ -31,6 +31,8 @@ export function startLocalModelImports(options: {
     MODEL_IMPORT_QUEUE_URL: queueUrl,
     MODEL_SOURCE_TOKEN_PREFIX: LOCAL_SOURCE_TOKEN_PREFIX,
     ALLOW_LOCAL_MODEL_SOURCES: 'true',
+    // Retries after 1 s, 2 s, 4 s… rather than the deployed 15 s, 30 s…: failures are tried here.
+    MODEL_IMPORT_RETRY_SECONDS: '1',
   });
   // Four at a time, as Lambda runs several invocations of the event source at once (ten deployed):
   // a slow part does not hold up another import's.

@@ -6,29 +6,15 @@ const unquote = (etag: string) => etag.replace(/"/g, '');
 /**
  * S3's conditional writes, which s3rver lacks: a PutObject with `If-None-Match: *` is refused
  * with 412 when the key exists, one with `If-Match: <etag>` when the object's ETag differs (404
- * when there is none). Writes to one key with a condition are taken one at a time, so the check
+ * when there is none). The front checks it holding the key's write turn (KeyLocks), so the check
  * and the write are one step, as on S3.
  */
 export class ConditionalWrites {
-  private readonly queues = new Map<string, Promise<unknown>>();
-
   constructor(private readonly upstream: URL) {}
 
   /** Whether this request carries a condition the front must check. */
   static applies(method: string | undefined, headers: IncomingHttpHeaders, uploadId: string | null) {
     return method === 'PUT' && !uploadId && ('if-none-match' in headers || 'if-match' in headers);
-  }
-
-  /** Runs `write` after every earlier conditional write to `path` has finished. */
-  serialised<T>(path: string, write: () => Promise<T>): Promise<T> {
-    const earlier = this.queues.get(path) ?? Promise.resolve();
-    const next = earlier.then(write, write);
-    const settled = next.catch(() => undefined);
-    this.queues.set(path, settled);
-    void settled.then(() => {
-      if (this.queues.get(path) === settled) this.queues.delete(path);
-    });
-    return next;
   }
 
   /** Why S3 would refuse this conditional PutObject of `path`, or undefined. */

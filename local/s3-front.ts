@@ -1,6 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { listenOnLoopback } from './listen-on-loopback';
 import { ConditionalWrites } from './s3-conditional-writes';
+import { KeyLocks } from './s3-key-locks';
 import { MultipartLedger } from './s3-multipart-ledger';
 import { signedRequestProblem } from './s3-presign-check';
 import { uploadPartCopy } from './s3-upload-part-copy';
@@ -122,6 +123,7 @@ export async function startS3Front(
   const scope = { ...LOCAL_S3_SCOPE, region: options.region ?? LOCAL_S3_SCOPE.region };
   const ledger = new MultipartLedger();
   const conditions = new ConditionalWrites(upstream);
+  const locks = new KeyLocks();
 
   /** Sends the request on to s3rver; `body` when it was read here, else streamed. */
   const forward = (req: IncomingMessage, body: Buffer | undefined) =>
@@ -208,7 +210,11 @@ export async function startS3Front(
         const refusal = ledger.completionProblem(uploadId, body!.toString('utf8'));
         if (refusal) return s3Error(res, refusal.status, refusal.code, refusal.message);
       }
-      // ListParts and AbortMultipartUpload, which s3rver lacks, from the ledger.
+      // ListMultipartUploads, ListParts and AbortMultipartUpload, which s3rver lacks, from the ledger.
+      if (req.method === 'GET' && query.has('uploads') && keyParts.join('') === '') {
+        res.writeHead(200, { 'content-type': 'application/xml' });
+        return res.end(ledger.listUploads(bucket, query.get('prefix') ?? ''));
+      }
       if (req.method === 'GET' && uploadId) {
         const listed = ledger.listParts(uploadId, Number(query.get('part-number-marker') ?? 0));
         if ('code' in listed) return s3Error(res, listed.status, listed.code, listed.message);
@@ -239,18 +245,27 @@ export async function startS3Front(
         res.writeHead(copied.status, copied.headers);
         return res.end(copied.body);
       }
+      // An object read waits for a write of its key, and a write for reads and writes (KeyLocks).
+      const onObject = keyParts.join('') !== '';
+      const reading = (req.method === 'GET' || req.method === 'HEAD') && !uploadId;
+      const writing = (req.method === 'PUT' || req.method === 'DELETE') && !uploadId;
+      if (onObject && (reading || writing || (req.method === 'POST' && uploadId))) {
+        const release = await locks.acquire(path, !reading);
+        res.on('close', release);
+      }
       if (ConditionalWrites.applies(req.method, req.headers, uploadId)) {
-        // The check and the write as one step: the next conditional write of this key waits for both.
-        return conditions.serialised(path, async () => {
-          const refusal = await conditions.problem(path, req.headers);
-          if (refusal) {
-            req.resume();
-            return s3Error(res, refusal.status, refusal.code, refusal.message);
-          }
-          const written = await forward(req, undefined);
-          res.writeHead(written.status, written.headers);
-          await new Promise<void>((resolve) => written.answer.pipe(res).on('finish', resolve));
-        });
+        // The body is read whole first: a client that goes away mid-body writes nothing (as on S3).
+        const whole = await readAll(req).catch(() => undefined);
+        if (!whole || whole.length !== Number(req.headers['content-length'] ?? whole.length))
+          return s3Error(
+            res,
+            400,
+            'IncompleteBody',
+            'You did not provide the number of bytes specified by the Content-Length HTTP header.',
+          );
+        const refusal = await conditions.problem(path, req.headers);
+        if (refusal) return s3Error(res, refusal.status, refusal.code, refusal.message);
+        body = whole;
       }
       const initiating = req.method === 'POST' && query.has('uploads');
       const { status, headers, answer, requestBytes } = await forward(req, body);

@@ -39,6 +39,23 @@ export class MultipartLedger {
     this.uploads.delete(uploadId);
   }
 
+  /** S3's ListMultipartUploads answer for a bucket and key prefix (s3rver has none): one page. */
+  listUploads(bucket: string, prefix: string): string {
+    const xmlText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+    const uploads = [...this.uploads.entries()]
+      .filter(([, upload]) => upload.bucket === bucket && upload.key.startsWith(prefix))
+      .sort(([, a], [, b]) => a.key.localeCompare(b.key))
+      .map(
+        ([id, upload]) =>
+          `<Upload><Key>${xmlText(upload.key)}</Key><UploadId>${xmlText(id)}</UploadId></Upload>`,
+      )
+      .join('');
+    return (
+      '<?xml version="1.0" encoding="UTF-8"?><ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
+      `<Bucket>${xmlText(bucket)}</Bucket><Prefix>${xmlText(prefix)}</Prefix><MaxUploads>1000</MaxUploads><IsTruncated>false</IsTruncated>${uploads}</ListMultipartUploadsResult>`
+    );
+  }
+
   /**
    * S3's ListParts answer (one page of up to 1,000 parts after `marker`), which s3rver lacks, or
    * NoSuchUpload.

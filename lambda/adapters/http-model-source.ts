@@ -21,21 +21,36 @@ const CONTENT_RANGE = /^bytes (\d+)-(\d+)\/(\d+)$/;
 const TOKEN_HOST = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
 
 /**
+ * What a source's token is filed under: its host, and its port when the URL names one
+ * (`127.0.0.1_8765`): a writer cannot send huggingface.co's token to another service of that host
+ * by naming a port.
+ */
+const tokenName = (source: URL) => (source.port ? `${source.hostname}_${source.port}` : source.hostname);
+
+/**
  * A refusal, naming the host that answered (never a signed URL's query: the answer is shown to
  * every key) and, for a 401 or 403, where that host's token goes, or that a redirect took the
  * request to a host the token is not sent to.
  */
 function refusedStatus(url: URL, status: number, source: URL, tokens: SourceTokens): UrlFetchError {
   let gated = '';
+  const where = shown(url, source);
   if ((status === 401 || status === 403) && url.origin === source.origin)
-    gated = `; a gated model needs a token: store it in Secrets Manager as ${tokens.secretName(source.hostname)}`;
+    gated = `; a gated model needs a token: store it in Secrets Manager as ${tokens.secretName(tokenName(source))}`;
   else if (status === 401 || status === 403)
     gated = `, after a redirect from ${source.host}: a token is only ever sent to ${source.origin}`;
   return new UrlFetchError(
-    `${withoutQuery(url)} answered HTTP ${status}${gated}`,
+    `${where} answered HTTP ${status}${gated}`,
     status >= 500 || status === 429 ? 'unavailable' : 'refused',
   );
 }
+
+/**
+ * A hop for a message: the source's own origin with its path (the writer's own URL), another origin
+ * (a redirect's target) by its origin alone: a CDN may sign the path too.
+ */
+const shown = (url: URL, source: URL) =>
+  url.origin === source.origin ? withoutQuery(url) : `${url.origin}/…`;
 
 /** Reads exactly `expected` bytes of a body (more, or fewer, is a failure). */
 async function readExactly(response: http.IncomingMessage, expected: number, what: string) {
@@ -66,7 +81,9 @@ export class HttpModelSource implements ModelSource {
   ) {}
 
   private async get(source: URL, range: string) {
-    const token = TOKEN_HOST.test(source.hostname) ? await this.tokens.tokenFor(source.hostname) : undefined;
+    const token = TOKEN_HOST.test(source.hostname)
+      ? await this.tokens.tokenFor(tokenName(source))
+      : undefined;
     const signal = AbortSignal.timeout(this.options.timeoutMs);
     try {
       return await checkedGet(source.href, {
@@ -92,16 +109,16 @@ export class HttpModelSource implements ModelSource {
     if (status === 206) {
       const total = CONTENT_RANGE.exec(String(response.headers['content-range'] ?? ''))?.[3];
       if (total === undefined)
-        throw new UrlFetchError(`${withoutQuery(url)} answered a range without its total size`, 'refused');
+        throw new UrlFetchError(`${shown(url, source)} answered a range without its total size`, 'refused');
       return { size: Number(total), etag, ranges: true };
     }
     if (status === 200) {
       const length = Number(response.headers['content-length']);
       if (!Number.isSafeInteger(length))
-        throw new UrlFetchError(`${withoutQuery(url)} does not say how large the file is`, 'refused');
+        throw new UrlFetchError(`${shown(url, source)} does not say how large the file is`, 'refused');
       return { size: length, etag, ranges: false };
     }
-    if (status === 416) throw new UrlFetchError(`${withoutQuery(url)} is an empty file`, 'refused');
+    if (status === 416) throw new UrlFetchError(`${shown(url, source)} is an empty file`, 'refused');
     throw refusedStatus(url, status, source, this.tokens);
   }
 

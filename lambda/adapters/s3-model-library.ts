@@ -1,7 +1,9 @@
 import {
+  AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
   type S3Client,
   UploadPartCommand,
@@ -114,6 +116,24 @@ export class S3ModelLibrary implements ModelLibrary {
       model: storedModel(folder, name, info),
       ...(Number.isFinite(declared) ? { declaredSize: declared } : {}),
     };
+  }
+
+  async openUploads(folder: string, name: string): Promise<string[]> {
+    const key = this.key(folder, name);
+    const page = await this.s3.send(new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: key }));
+    return (page.Uploads ?? []).flatMap((upload) =>
+      upload.Key === key && upload.UploadId ? [upload.UploadId] : [],
+    );
+  }
+
+  async abortUploads(folder: string, name: string): Promise<void> {
+    const key = this.key(folder, name);
+    for (const uploadId of await this.openUploads(folder, name))
+      await this.s3
+        .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }))
+        .catch((error: Error) => {
+          if (error.name !== 'NoSuchUpload') throw error;
+        });
   }
 
   async find(folder: string, name: string): Promise<StoredModel | undefined> {

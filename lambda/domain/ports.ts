@@ -288,6 +288,10 @@ export interface ModelLibrary {
     parts: UploadedPart[],
   ): Promise<{ model: StoredModel; declaredSize?: number } | { refused: string }>;
   find(folder: string, name: string): Promise<StoredModel | undefined>;
+  /** Multipart uploads of this model started and not yet completed or aborted (their ids). */
+  openUploads(folder: string, name: string): Promise<string[]>;
+  /** Ends them: an import that publishes is not replaced by an upload completed afterwards. */
+  abortUploads(folder: string, name: string): Promise<void>;
   /** Sorted by folder, then name. */
   list(query: {
     folder?: string;

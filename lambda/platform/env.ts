@@ -163,6 +163,8 @@ export const FUNCTION_ENV = {
     MODEL_PART_TIMEOUT_MS: int(10_000, 840_000, 600_000),
     /** Receives of one job before its import is failed with the last error. */
     MODEL_IMPORT_ATTEMPTS: int(1, 100, 5),
+    /** The first retry's wait, doubled each time (the local stack's is shorter, for trying failures). */
+    MODEL_IMPORT_RETRY_SECONDS: int(0, 900, 15),
   }),
   'list-models': BucketEnv,
   'prepare-endpoint': z.extend(BucketEnv, {

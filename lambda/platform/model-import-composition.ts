@@ -46,7 +46,11 @@ export function startModelImportDeps(): ModelImportDeps {
   };
 }
 
-export function modelImportJobDeps(): ModelImportJobDeps & { attempts: number; queue: SqsModelImportQueue } {
+export function modelImportJobDeps(): ModelImportJobDeps & {
+  attempts: number;
+  retryBaseSeconds: number;
+  queue: SqsModelImportQueue;
+} {
   const env = functionEnv('import-model');
   return {
     imports: importsOf('import-model'),
@@ -55,5 +59,6 @@ export function modelImportJobDeps(): ModelImportJobDeps & { attempts: number; q
     clock,
     models: importedModels(),
     attempts: env.MODEL_IMPORT_ATTEMPTS,
+    retryBaseSeconds: env.MODEL_IMPORT_RETRY_SECONDS,
   };
 }

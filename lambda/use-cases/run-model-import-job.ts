@@ -15,7 +15,7 @@ export interface ModelImportJobDeps {
   queue: ModelImportQueue;
   clock: Clock;
   /** Whether a model of that name arrived meanwhile (an upload is never replaced unasked). */
-  models: Pick<ModelLibrary, 'find'>;
+  models: Pick<ModelLibrary, 'find' | 'abortUploads'>;
 }
 
 /** A failure no retry can mend (the source refuses, changed, or the checksum is wrong). */
@@ -119,6 +119,9 @@ async function finishImport(job: Extract<ModelImportJob, { kind: 'finish' }>, de
     throw new ImportRefusedError(
       `a model of that name was added to the library while this import ran; it was not replaced (send the import again with overwrite: true to replace it)`,
     );
+  // An upload of the name still open (one the import was asked to overwrite) ends here: completed
+  // afterwards, it would replace the import unasked.
+  await deps.models.abortUploads(state.folder, state.name);
   await deps.imports.publish(state, hashed.sha256);
   const imported = {
     ...state,
@@ -151,7 +154,7 @@ export async function settleFailedJob(
   job: ModelImportJob,
   error: unknown,
   attempt: number,
-  deps: ModelImportJobDeps & { attempts: number },
+  deps: ModelImportJobDeps & { attempts: number; retryBaseSeconds?: number },
 ): Promise<{ failed: string } | { retryInSeconds: number }> {
   const reason = (error as Error).message;
   if (error instanceof ImportRefusedError || attempt >= deps.attempts) {
@@ -163,5 +166,5 @@ export async function settleFailedJob(
     const last_retry = `attempt ${attempt} of ${deps.attempts} failed, trying again: ${reason}`;
     await deps.imports.write({ ...found.state, last_retry }, { version: found.version });
   }
-  return { retryInSeconds: Math.min(900, 15 * 2 ** (attempt - 1)) };
+  return { retryInSeconds: Math.min(900, (deps.retryBaseSeconds ?? 15) * 2 ** (attempt - 1)) };
 }

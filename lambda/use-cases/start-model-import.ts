@@ -52,6 +52,10 @@ export async function startModelImport(
       `${request.folder}/${request.name} is being imported already (from ${earlier.state.source}); follow it with GET /models/${request.folder}/${request.name}`,
     );
   await refuseExisting(request, deps.models);
+  if (!request.overwrite && (await deps.models.openUploads(request.folder, request.name)).length > 0)
+    throw new ModelExistsError(
+      `an upload of ${request.folder}/${request.name} is in progress (POST /models with size): complete it first, or send overwrite: true to have this import replace it (the upload is then ended)`,
+    );
   const probe = await deps.source.probe(request.source).catch((error: unknown) => {
     if (!(error instanceof UrlFetchError)) throw error;
     if (error.kind === 'refused') throw new RequestValidationError(`source: ${error.message}`);

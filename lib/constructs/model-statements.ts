@@ -29,6 +29,11 @@ export function modelLibraryStatements(
     actions: ['secretsmanager:GetSecretValue'],
     resources: [r.modelSourceTokensArn],
   });
+  /** Which uploads of a model are open (S3's ListMultipartUploads is a bucket action). */
+  const openUploads = new PolicyStatement({
+    actions: ['s3:ListBucketMultipartUploads'],
+    resources: [r.bucketArn],
+  });
   const queue = (...actions: string[]) =>
     new PolicyStatement({ actions: actions.map((a) => `sqs:${a}`), resources: [r.modelImportQueueArn] });
   switch (name) {
@@ -38,6 +43,7 @@ export function modelLibraryStatements(
       return [
         objects(['PutObject', 'GetObject'], models),
         objects(['PutObject', 'GetObject', 'AbortMultipartUpload', 'ListMultipartUploadParts'], modelImports),
+        openUploads,
         sourceTokens,
         queue('SendMessage'),
       ];
@@ -51,6 +57,7 @@ export function modelLibraryStatements(
         // GetObject: is a model of that name there (never replaced unasked); DeleteObject: a
         // DELETE that raced the copy into the library wins.
         objects(['GetObject', 'PutObject', 'DeleteObject', 'AbortMultipartUpload'], models),
+        openUploads,
         sourceTokens,
         queue('SendMessage', 'ChangeMessageVisibility'),
       ];

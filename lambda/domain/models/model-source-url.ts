@@ -3,9 +3,13 @@ import { CREDENTIALS_IN_URL } from '../url-credentials';
 /** S3 keeps 2 KB of user metadata per object; the library's copy records its source there. */
 export const MAX_SOURCE_LENGTH = 1800;
 
-/** A query parameter whose name says it carries a credential (also when percent-encoded). */
-const CREDENTIAL_PARAMETER =
-  /^(token|access_token|api[_-]?key|apikey|key|auth|password|secret|sig|signature|x-amz-[a-z-]+|x-goog-[a-z-]+)$/i;
+/**
+ * A query parameter whose name, lowercased and reduced to letters and digits, says it may carry a
+ * credential (`hf_token`, `private_token`, `api.key`, `X-Goog-Signature`, `client_secret`, …). A
+ * deny-list of exact names misses spellings; this refuses a few harmless names too, and a model's
+ * URL needs none of them.
+ */
+const CREDENTIAL_WORD = /token|key|secret|sig|auth|pass|jwt|session|credential|goog|amz/;
 
 const NO_CREDENTIALS =
   'source must not carry a password or token (every API key can read a model\'s source): store a gated host\'s token in Secrets Manager instead (see the README, "Models from a URL")';
@@ -24,13 +28,24 @@ export function sourceProblem(source: string, allowLoopback: boolean): string | 
   }
   if (url.protocol !== 'https:' && !(allowLoopback && url.protocol === 'http:'))
     return `source must be an ${allowLoopback ? 'http:// or https://' : 'https://'} URL (${url.protocol} given)`;
-  const parameters = [...url.searchParams.keys()];
+  // `;` separates parameters for some servers too.
+  const parameters = url.search
+    .slice(1)
+    .split(/[&;]/)
+    .map((pair) => {
+      const name = pair.split('=')[0] ?? '';
+      try {
+        return decodeURIComponent(name.replace(/\+/g, ' '));
+      } catch {
+        return name;
+      }
+    });
   if (
     url.username ||
     url.password ||
     CREDENTIALS_IN_URL.test(source) ||
     CREDENTIALS_IN_URL.test(url.href) ||
-    parameters.some((name) => CREDENTIAL_PARAMETER.test(name.trim()))
+    parameters.some((name) => CREDENTIAL_WORD.test(name.toLowerCase().replace(/[^a-z0-9]/g, '')))
   )
     return NO_CREDENTIALS;
   if (url.href.length > MAX_SOURCE_LENGTH)

@@ -46,7 +46,11 @@ function deps(source: ModelSource, options: { maxModelBytes?: number } = {}) {
     clock: new ManualClock(),
     allowLoopback: false,
     attempts: 3,
-    models: { find: async (folder: string, name: string) => library.get(`${folder}/${name}`) } as never,
+    models: {
+      find: async (folder: string, name: string) => library.get(`${folder}/${name}`),
+      openUploads: async () => [],
+      abortUploads: async () => {},
+    } as never,
     config: {
       writers: new Set([WRITER]),
       maxModelBytes: options.maxModelBytes ?? 10 * MIB,
@@ -219,7 +223,11 @@ describe('model imports from a URL', () => {
   it('never replaces a model uploaded while the import ran, unless asked', async () => {
     const d = deps(bytesSource(Buffer.alloc(6 * MIB, 3)));
     const library = new Map<string, StoredModel>();
-    d.models = { find: async (folder: string, name: string) => library.get(`${folder}/${name}`) } as never;
+    d.models = {
+      find: async (folder: string, name: string) => library.get(`${folder}/${name}`),
+      openUploads: async () => [],
+      abortUploads: async () => {},
+    } as never;
     await startModelImport(request, WRITER, d);
     const model = {
       folder: 'loras',
@@ -277,6 +285,13 @@ describe('model imports from a URL', () => {
       'https://models.example.com/x.safetensors?to\nken=secret',
       'https://models.example.com/x.safetensors?%74oken=secret',
       'https://storage.example.com/x.safetensors?X-Goog-Signature=abc',
+      'https://models.example.com/x.safetensors?auth_token=s',
+      'https://models.example.com/x.safetensors?hf_token=s',
+      'https://gitlab.example.com/x.safetensors?private_token=s',
+      'https://models.example.com/x.safetensors?api.key=s',
+      'https://models.example.com/x.safetensors?client_secret=s',
+      'https://models.example.com/x.safetensors?a=1;token=s',
+      'https://models.example.com/x.safetensors?token[]=s',
     ]) {
       const error = await startModelImport({ ...request, source }, WRITER, d).catch((e: unknown) => e);
       expect((error as Error).message, source).toContain('source must not carry a password or token');

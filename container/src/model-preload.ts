@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { type EnvironmentFile, parseEnvironmentFile } from '../../client/src/environment-file';
-import { MODELS_PREFIX } from '../../lambda/adapters/s3-model-library';
+import { libraryKey, MODELS_PREFIX } from '../../lambda/adapters/s3-model-library';
 import { literalKey, parseS3Uri, s3Uri } from '../../lambda/adapters/s3-uri';
 import type { ModelCache } from './model-cache';
 
@@ -31,7 +31,7 @@ export async function environmentModels(dir: string, name: string): Promise<Envi
  * internet by every instance. Anything else (absent, another digest, unreadable): undefined.
  */
 async function importedCopy(model: EnvironmentModel, deps: PreloadDeps) {
-  const key = literalKey(`${MODELS_PREFIX}${model.folder}/${model.name}`);
+  const key = libraryKey(model.folder, model.name);
   try {
     const head = await deps.s3.send(new HeadObjectCommand({ Bucket: deps.bucket, Key: key }));
     return head.Metadata?.sha256 === model.sha256 ? s3Uri(deps.bucket, key) : undefined;

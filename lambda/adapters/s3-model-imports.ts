@@ -3,7 +3,6 @@ import type { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
-  CopyObjectCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
@@ -18,8 +17,8 @@ import type {
   ModelImportStore,
   WriteCondition,
 } from '../domain/models/model-import';
-import { MODELS_PREFIX } from './s3-model-library';
-import { copySource, multipartCopy, SINGLE_COPY_LIMIT_BYTES } from './s3-multipart-copy';
+import { libraryKey } from './s3-model-library';
+import { copyObject } from './s3-multipart-copy';
 import { literalKey } from './s3-uri';
 
 /** Imports in progress and their outcomes, beside (never inside) the library's `models/`. */
@@ -192,39 +191,10 @@ export class S3ModelImports implements ModelImportStore {
   }
 
   async publish(state: ModelImportState, sha256: string): Promise<void> {
-    const target = { bucket: this.bucket, key: literalKey(`${MODELS_PREFIX}${state.folder}/${state.name}`) };
+    const staged = { bucket: this.bucket, key: this.staged(state).Key };
+    const target = { bucket: this.bucket, key: libraryKey(state.folder, state.name) };
     // The library's model records its checksum and where it came from (what ListModels shows).
-    const metadata = { sha256, source: state.source };
-    if (state.size <= SINGLE_COPY_LIMIT_BYTES) {
-      await this.s3.send(
-        new CopyObjectCommand({
-          Bucket: target.bucket,
-          Key: target.key,
-          CopySource: copySource({ bucket: this.bucket, key: this.staged(state).Key }),
-          MetadataDirective: 'REPLACE',
-          Metadata: metadata,
-          ContentType: 'application/octet-stream',
-        }),
-      );
-      return;
-    }
-    await multipartCopy(
-      this.s3,
-      { bucket: this.bucket, key: this.staged(state).Key },
-      target,
-      state.size,
-      undefined,
-      metadata,
-    );
-  }
-
-  async unpublish(state: ModelImportState): Promise<void> {
-    await this.s3.send(
-      new DeleteObjectCommand({
-        Bucket: this.bucket,
-        Key: literalKey(`${MODELS_PREFIX}${state.folder}/${state.name}`),
-      }),
-    );
+    await copyObject(this.s3, staged, target, state.size, { metadata: { sha256, source: state.source } });
   }
 
   async removeStaged(state: ModelImportState): Promise<void> {

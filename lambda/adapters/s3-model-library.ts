@@ -15,6 +15,9 @@ import { literalKey } from './s3-uri';
 
 export const MODELS_PREFIX = 'models/';
 
+/** A library model's key, `models/{folder}/{name}`, checked by the backstop (literalKey). */
+export const libraryKey = (folder: string, name: string) => literalKey(`${MODELS_PREFIX}${folder}/${name}`);
+
 function storedModel(folder: string, name: string, info: ObjectInfo): StoredModel {
   return {
     folder,
@@ -49,7 +52,7 @@ export class S3ModelLibrary implements ModelLibrary {
 
   /** The backstop (literalKey): a folder or name with dot segments is never sent to S3. */
   private key(folder: string, name: string) {
-    return literalKey(`${MODELS_PREFIX}${folder}/${name}`);
+    return libraryKey(folder, name);
   }
 
   async startUpload(model: ModelUploadStart): Promise<string> {

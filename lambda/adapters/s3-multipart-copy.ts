@@ -1,6 +1,7 @@
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateMultipartUploadCommand,
   HeadObjectCommand,
   type S3Client,
@@ -83,4 +84,27 @@ export async function multipartCopy(
       .catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * A server-side copy of any size: CopyObject up to `singleCopyBytes` (S3's 5 GiB), a multipart
+ * copy past it. `metadata` replaces the source's (a copy otherwise keeps it).
+ */
+export async function copyObject(
+  s3: S3Client,
+  from: S3Object,
+  to: S3Object,
+  size: number | undefined,
+  options: { singleCopyBytes?: number; partBytes?: number; metadata?: Record<string, string> } = {},
+): Promise<void> {
+  if (size !== undefined && size > (options.singleCopyBytes ?? SINGLE_COPY_LIMIT_BYTES))
+    return multipartCopy(s3, from, to, size, options.partBytes, options.metadata);
+  await s3.send(
+    new CopyObjectCommand({
+      Bucket: to.bucket,
+      Key: to.key,
+      CopySource: copySource(from),
+      ...(options.metadata ? { MetadataDirective: 'REPLACE', Metadata: options.metadata } : {}),
+    }),
+  );
 }

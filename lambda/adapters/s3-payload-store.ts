@@ -1,5 +1,4 @@
 import {
-  CopyObjectCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
@@ -9,7 +8,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { ListedObject, ObjectInfo, PayloadStore } from '../domain/ports';
-import { copySource, multipartCopy, SINGLE_COPY_LIMIT_BYTES } from './s3-multipart-copy';
+import { copyObject, SINGLE_COPY_LIMIT_BYTES } from './s3-multipart-copy';
 import { executePrefix, literalKey, parseS3Uri, s3Uri } from './s3-uri';
 import { urlSignerFor } from './s3-url-signer';
 
@@ -153,11 +152,7 @@ export class S3PayloadStore implements PayloadStore {
   async copyObject(fromUri: string, toUri: string, size?: number): Promise<void> {
     const from = objectOf(fromUri);
     const to = objectOf(toUri);
-    if (size !== undefined && size > this.copyLimits.singleCopyBytes)
-      return multipartCopy(this.s3, from, to, size, this.copyLimits.partBytes);
-    await this.s3.send(
-      new CopyObjectCommand({ Bucket: to.bucket, Key: to.key, CopySource: copySource(from) }),
-    );
+    await copyObject(this.s3, from, to, size, this.copyLimits);
   }
 
   async headObject(uri: string): Promise<ObjectInfo | undefined> {

@@ -5,7 +5,8 @@ import type { SourceTokens } from './http-model-source';
  * Tokens for gated model hosts, one Secrets Manager secret per host: `{prefix}{host}` holds the
  * token (`comfy-exec/{stage}/model-sources/huggingface.co`). An operator adds one with the AWS
  * CLI, no redeploy. A host without a secret gets no token. A token found is kept for `cacheMs`;
- * "no secret" is not kept, so a token added after a 401 is used by the very next try.
+ * "no secret" for `cacheAbsentMs`: 0 where a writer retries after adding one (the probe, so the very
+ * next POST uses it), longer where every part of one import would otherwise ask again.
  */
 export class SecretsManagerSourceTokens implements SourceTokens {
   private readonly cache = new Map<string, { token: string | undefined; until: number }>();
@@ -13,7 +14,10 @@ export class SecretsManagerSourceTokens implements SourceTokens {
   constructor(
     private readonly client: SecretsManagerClient,
     private readonly prefix: string,
-    private readonly cacheMs = 300_000,
+    private readonly keep: { cacheMs: number; cacheAbsentMs: number } = {
+      cacheMs: 300_000,
+      cacheAbsentMs: 0,
+    },
   ) {}
 
   secretName(host: string): string {
@@ -32,7 +36,8 @@ export class SecretsManagerSourceTokens implements SourceTokens {
     } catch (error) {
       if ((error as Error).name !== 'ResourceNotFoundException') throw error;
     }
-    if (token) this.cache.set(host, { token, until: Date.now() + this.cacheMs });
+    const keep = token ? this.keep.cacheMs : this.keep.cacheAbsentMs;
+    if (keep > 0) this.cache.set(host, { token, until: Date.now() + keep });
     return token;
   }
 }

@@ -11,15 +11,25 @@ import { startModelUploadDeps } from './composition-root';
 import { functionEnv } from './env';
 import { importedModels, importsOf } from './model-imports-store';
 
-/** One container's tokens (five minutes each): parts of one import ask Secrets Manager once. */
-let tokens: SecretsManagerSourceTokens | undefined;
+/**
+ * Each function's tokens, kept by its container (five minutes): the parts of an import ask
+ * Secrets Manager once per host, also when the host has no secret. The probe never keeps "no
+ * secret", so a POST sent again after adding one uses it at once.
+ */
+const tokensOf = new Map<string, SecretsManagerSourceTokens>();
 
 function sourceFor(name: 'start-model-upload' | 'import-model', timeoutMs: number) {
   const env = functionEnv(name);
-  tokens ??= new SecretsManagerSourceTokens(
-    secretsClient({ region: env.AWS_REGION }),
-    env.MODEL_SOURCE_TOKEN_PREFIX,
-  );
+  let tokens = tokensOf.get(name);
+  if (!tokens) {
+    const keep = { cacheMs: 300_000, cacheAbsentMs: name === 'import-model' ? 300_000 : 0 };
+    tokens = new SecretsManagerSourceTokens(
+      secretsClient({ region: env.AWS_REGION }),
+      env.MODEL_SOURCE_TOKEN_PREFIX,
+      keep,
+    );
+    tokensOf.set(name, tokens);
+  }
   return new HttpModelSource(tokens, {
     timeoutMs,
     allowLoopback: env.ALLOW_LOCAL_MODEL_SOURCES,

@@ -14,8 +14,11 @@ export interface ModelImportJobDeps {
   source: ModelSource;
   queue: ModelImportQueue;
   clock: Clock;
-  /** Whether a model of that name arrived meanwhile (an upload is never replaced unasked). */
-  models: Pick<ModelLibrary, 'find' | 'abortUploads'>;
+  /**
+   * Whether a model of that name arrived meanwhile (an upload is never replaced unasked), the
+   * uploads of it still open, and taking back a copy a DELETE raced.
+   */
+  models: Pick<ModelLibrary, 'find' | 'abortUploads' | 'delete'>;
 }
 
 /** A failure no retry can mend (the source refuses, changed, or the checksum is wrong). */
@@ -131,7 +134,7 @@ async function finishImport(job: Extract<ModelImportJob, { kind: 'finish' }>, de
   };
   if (!(await deps.imports.write(imported, { version: now.version }))) {
     // A DELETE raced the copy: it wins (a replaced model is not restored; nothing else is kept).
-    if (!state.overwrite) await deps.imports.unpublish(state);
+    if (!state.overwrite) await deps.models.delete(state.folder, state.name);
     await deps.imports.removeStaged(state);
     return 'skipped';
   }

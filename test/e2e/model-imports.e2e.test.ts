@@ -21,6 +21,15 @@ function modelBytes(size: number, seed: number): Buffer {
   for (let i = 0; i < size; i++) bytes[i] = (i * 31 + seed) % 251;
   return bytes;
 }
+/** A promise a source server holds a range on, and what lets it go. */
+function heldBack() {
+  let release!: () => void;
+  const until = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return { until, release };
+}
+
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 beforeAll(async () => {
@@ -71,10 +80,7 @@ async function stored(key: string) {
 describe('end to end through HTTP: models from a URL', () => {
   it('imports a gated model through a CDN redirect in ranged parts, the token sent only to its host', async () => {
     const bytes = modelBytes(11 * MIB + 7, 3);
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const { until: held, release } = heldBack();
     // The origin wants the token; its redirect goes to the CDN (as Hugging Face's resolve/ URLs do).
     origin.serve('gated.safetensors', { bytes, token: 'hf_local_token' });
     cdn.serve('gated.safetensors', { bytes, holdRangeFrom: { at: 10 * MIB, until: held } });
@@ -215,10 +221,7 @@ describe('end to end through HTTP: models from a URL', () => {
 
   it('answers every bad request with a 4xx naming what is wrong, writing nothing', async () => {
     origin.serve('big.bin', { bytes: modelBytes(11 * MIB, 2), noRanges: true });
-    let release!: () => void;
-    const until = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const { until, release } = heldBack();
     origin.serve('held.safetensors', {
       bytes: modelBytes(6 * MIB, 4),
       holdRangeFrom: { at: 5 * MIB, until },
@@ -335,10 +338,7 @@ describe('end to end through HTTP: models from a URL', () => {
   });
 
   it('keeps an upload and an import of one name apart, and a DELETE stops an import without losing the model', async () => {
-    let release!: () => void;
-    const until = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const { until, release } = heldBack();
     const bytes = modelBytes(6 * MIB, 10);
     origin.serve('kept.safetensors', { bytes, holdRangeFrom: { at: 5 * MIB, until } });
     // plain.pt is in the library (an earlier test): importing over it, asked, then stopped.

@@ -40,9 +40,7 @@ export class InMemoryModelImports implements ModelImportStore {
     this.versions.set(key, `v${++this.writes}`);
     return true;
   }
-  async unpublish(state: ModelImportState) {
-    this.published.delete(this.key(state.folder, state.name));
-  }
+
   async remove(folder: string, name: string) {
     this.states.delete(this.key(folder, name));
     this.versions.delete(this.key(folder, name));

@@ -46,6 +46,22 @@ export function synthFast(
 }
 
 /** A folder of environment files, as `environments/` in the repository (a string body is written as is). */
+/** An environment's models from S3 and from the library, as the infra tests' environment files list them. */
+export const S3_AND_LIBRARY_MODELS = [
+  {
+    folder: 'loras',
+    name: 'style.safetensors',
+    source: 's3://team-models/loras/style.safetensors',
+    sha256: 'a'.repeat(64),
+  },
+  {
+    folder: 'checkpoints',
+    name: 'base.safetensors',
+    source: 'library:checkpoints/base.safetensors',
+    sha256: 'b'.repeat(64),
+  },
+];
+
 export function environmentsFolder(files: Record<string, unknown>): string {
   const dir = mkdtempSync(join(tmpdir(), 'environments-'));
   for (const [name, body] of Object.entries(files))

@@ -10,7 +10,7 @@ import { addComfyExecStacks } from '../../lib/app-stages';
 import { loadEnvironments } from '../../lib/config/environments';
 import { CONTEXT_PREFIX, readStageConfig } from '../../lib/config/stage-config';
 import { acknowledgeNagFindings } from '../../lib/nag-acknowledgements';
-import { cliContext, environmentsFolder, ROOT } from './app-template';
+import { cliContext, environmentsFolder, ROOT, S3_AND_LIBRARY_MODELS } from './app-template';
 
 /** Every documented setting away from its default (an endpoint of the stack's own). */
 const EVERY_SETTING = {
@@ -95,20 +95,7 @@ const SHAPES: Shape[] = [
             commit: 'a5bd3c86c8ed6b83c55c2d0e7a59515b15a0137f',
           },
         ],
-        models: [
-          {
-            folder: 'loras',
-            name: 'style.safetensors',
-            source: 's3://team-models/loras/style.safetensors',
-            sha256: 'a'.repeat(64),
-          },
-          {
-            folder: 'checkpoints',
-            name: 'base.safetensors',
-            source: 'library:checkpoints/base.safetensors',
-            sha256: 'b'.repeat(64),
-          },
-        ],
+        models: S3_AND_LIBRARY_MODELS,
         endpoint: {
           schedules: [{ cron: 'cron(0 8 ? * MON-FRI *)', timezone: 'Europe/Paris', min_instances: 1 }],
         },

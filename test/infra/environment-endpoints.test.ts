@@ -4,7 +4,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { deployedWorkflows, WORKFLOW_FILES_BUDGET } from '../../lib/config/deployed-workflows';
 import { loadEnvironments } from '../../lib/config/environments';
-import { environmentsFolder, IMAGE, synthFast } from './app-template';
+import { environmentsFolder, IMAGE, S3_AND_LIBRARY_MODELS, synthFast } from './app-template';
 
 const KJ_COMMIT = 'a5bd3c86c8ed6b83c55c2d0e7a59515b15a0137f';
 
@@ -17,20 +17,7 @@ function twoEnvironments() {
         default: true,
         comfyui: 'v0.3.64',
         custom_nodes: [{ git: 'https://github.com/kijai/ComfyUI-KJNodes', commit: KJ_COMMIT }],
-        models: [
-          {
-            folder: 'loras',
-            name: 'style.safetensors',
-            source: 's3://team-models/loras/style.safetensors',
-            sha256: 'a'.repeat(64),
-          },
-          {
-            folder: 'checkpoints',
-            name: 'base.safetensors',
-            source: 'library:checkpoints/base.safetensors',
-            sha256: 'b'.repeat(64),
-          },
-        ],
+        models: S3_AND_LIBRARY_MODELS,
         endpoint: {
           instance_type: 'ml.g6e.xlarge',
           max_instances: 3,

@@ -85,8 +85,6 @@ export interface ModelImportStore {
   hashStaged(state: ModelImportState): Promise<{ sha256: string; size: number } | undefined>;
   /** Copies the staged file to `models/{folder}/{name}` with its SHA-256 and source as metadata. */
   publish(state: ModelImportState, sha256: string): Promise<void>;
-  /** Takes back what `publish` put in the library (a DELETE that raced it wins). */
-  unpublish(state: ModelImportState): Promise<void>;
   removeStaged(state: ModelImportState): Promise<void>;
 }
 

@@ -39,8 +39,9 @@ function bytesSource(
 
 function deps(source: ModelSource, options: { maxModelBytes?: number } = {}) {
   const library = new Map<string, StoredModel>();
+  const imports = new InMemoryModelImports();
   return {
-    imports: new InMemoryModelImports(),
+    imports,
     queue: new RecordingImportQueue(),
     source,
     clock: new ManualClock(),
@@ -50,6 +51,8 @@ function deps(source: ModelSource, options: { maxModelBytes?: number } = {}) {
       find: async (folder: string, name: string) => library.get(`${folder}/${name}`),
       openUploads: async () => [],
       abortUploads: async () => {},
+      // The library the fake imports publish into.
+      delete: async (folder: string, name: string) => imports.published.delete(`${folder}/${name}`),
     } as never,
     config: {
       writers: new Set([WRITER]),

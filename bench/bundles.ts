@@ -91,6 +91,7 @@ const FUNCTION_CLIENTS: Record<string, ClientName[]> = {
   'import-model': ['s3', 'sqs', 'secrets'],
   'complete-model-upload': ['s3'],
   'list-models': ['s3'],
+  templates: ['s3'],
   'delete-model': ['s3'],
   'prepare-endpoint': ['s3'],
   'comfyui-socket': ['dynamodb', 'apigateway-management'],

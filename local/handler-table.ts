@@ -18,6 +18,7 @@ import { handler as listInputs } from '../lambda/handlers/list-inputs';
 import { handler as listModels } from '../lambda/handlers/list-models';
 import { handler as prepareEndpoint } from '../lambda/handlers/prepare-endpoint';
 import { handler as startModelUpload } from '../lambda/handlers/start-model-upload';
+import { handler as templates } from '../lambda/handlers/templates';
 import { handler as webhookSecret } from '../lambda/handlers/webhook-secret';
 import { handler as workflows } from '../lambda/handlers/workflows';
 import type { HttpHandlerName } from '../lambda/http/route-table';
@@ -40,6 +41,7 @@ export const HTTP_HANDLERS = {
   health,
   'list-endpoints': listEndpoints,
   workflows,
+  templates,
   'list-executes': listExecutes,
   'list-inputs': listInputs,
   'list-models': listModels,

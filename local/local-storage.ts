@@ -19,13 +19,28 @@ export const BUCKET_NAME = 'comfy-exec-local';
 /** The test suite's fixed pair (scripts that start DynamoDB Local and S3 without credentials sign with it). */
 export const CREDENTIALS = TEST_CREDENTIALS;
 
-/** Creates a table, or (kept in a data folder from before streams) turns its stream on. */
+/**
+ * Creates a table, or (kept in a data folder from an older version) turns its stream on and adds
+ * the indexes it lacks, as a deploy does to the deployed table.
+ */
 async function ensureTable(dynamo: DynamoDBClient, input: CreateTableCommandInput) {
   try {
     await dynamo.send(new CreateTableCommand(input));
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
     const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: input.TableName }));
+    const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+    for (const index of input.GlobalSecondaryIndexes ?? []) {
+      if (present.has(index.IndexName)) continue;
+      const keys = new Set(index.KeySchema?.map((key) => key.AttributeName));
+      await dynamo.send(
+        new UpdateTableCommand({
+          TableName: input.TableName,
+          AttributeDefinitions: input.AttributeDefinitions?.filter((a) => keys.has(a.AttributeName)),
+          GlobalSecondaryIndexUpdates: [{ Create: index }],
+        }),
+      );
+    }
     if (!Table?.StreamSpecification?.StreamEnabled)
       await dynamo.send(
         new UpdateTableCommand({

@@ -9,6 +9,7 @@ import {
   uploadModelInParts,
 } from './model-upload';
 import { type RunOptions, runExecute } from './run';
+import { Templates } from './templates';
 import { bytesOf, contentTypeOf, type FileData, fileNameOf, presignedRequest } from './transfers';
 import type {
   About,
@@ -37,8 +38,10 @@ export interface PageOptions {
   signal?: AbortSignal;
 }
 
-/** A method per API route, and `run` to create an execute and follow it to its end. */
+/** A method per API route (ESD's /schemas as `templates`), and `run` to follow an execute to its end. */
 export class ComfyExecClient {
+  readonly templates = new Templates(this);
+
   constructor(readonly options: ClientOptions) {
     if (!/^https?:\/\//.test(options.apiUrl))
       throw new TypeError(`apiUrl must be an http(s) URL: ${options.apiUrl}`);

@@ -45,5 +45,20 @@ export {
 } from './prompt-source';
 export type { PreparedRun, RunOptions } from './run';
 export { applySets, prepareRun } from './run';
+export {
+  type InputSchema,
+  type ParameterSchema,
+  parameterProblem,
+  templateInputProblems,
+} from './template-inputs';
+export {
+  type Template,
+  type TemplateChange,
+  TemplateInputError,
+  type TemplateRow,
+  type TemplateRunOptions,
+  type TemplateSaveRequest,
+  Templates,
+} from './templates';
 export type { FileData } from './transfers';
 export * from './types';

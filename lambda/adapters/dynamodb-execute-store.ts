@@ -18,7 +18,7 @@ import type {
   RecordChange,
   RecordKey,
 } from '../domain/ports';
-import { EXECUTE_TABLE, ownerStatusKey, PENDING } from './execute-table';
+import { EXECUTE_TABLE, ownerStatusKey, ownerTemplateKey, PENDING } from './execute-table';
 import { decodeCursor, encodeCursor } from './list-cursor';
 import { isConditionFailure, recordUpdate } from './record-update';
 import { failedConditions, releaseOne, reserveOne } from './unfinished-counter';
@@ -28,7 +28,11 @@ const UNFINISHED = ['created', 'running'] as const;
 const isUnfinished = (status: string) => (UNFINISHED as readonly string[]).includes(status);
 
 /** Attributes that exist only for the indexes. */
-const INDEX_ONLY = ['owner_status', EXECUTE_TABLE.pending.partitionKey] as const;
+const INDEX_ONLY = [
+  'owner_status',
+  EXECUTE_TABLE.byOwnerTemplate.partitionKey,
+  EXECUTE_TABLE.pending.partitionKey,
+] as const;
 
 function withoutIndexKeys<T>(item: Record<string, unknown>): T {
   const copy = { ...item };
@@ -56,6 +60,14 @@ export class DynamoDbExecuteStore implements ExecuteStore {
       Item: {
         ...record,
         owner_status: ownerStatusKey(record.owner, record.status),
+        ...(record.template
+          ? {
+              [EXECUTE_TABLE.byOwnerTemplate.partitionKey]: ownerTemplateKey(
+                record.owner,
+                record.template.name,
+              ),
+            }
+          : {}),
         ...(isTerminal(record.status) ? {} : { [EXECUTE_TABLE.pending.partitionKey]: PENDING }),
       },
       ConditionExpression: 'attribute_not_exists(prompt_id)',
@@ -108,19 +120,37 @@ export class DynamoDbExecuteStore implements ExecuteStore {
   }
 
   async listByOwner(query: ListQuery): Promise<ListPage> {
-    const index = query.status ? EXECUTE_TABLE.byOwnerStatus : EXECUTE_TABLE.byOwner;
+    // A template's executes come from its own index; a status with it is a filter on that index.
+    const index = query.template
+      ? EXECUTE_TABLE.byOwnerTemplate
+      : query.status
+        ? EXECUTE_TABLE.byOwnerStatus
+        : EXECUTE_TABLE.byOwner;
     const partition = {
       name: index.partitionKey,
-      value: query.status ? ownerStatusKey(query.owner, query.status) : query.owner,
+      value: query.template
+        ? ownerTemplateKey(query.owner, query.template)
+        : query.status
+          ? ownerStatusKey(query.owner, query.status)
+          : query.owner,
     };
+    const statusFilter =
+      query.template && query.status
+        ? {
+            FilterExpression: '#status = :status',
+            status: { '#status': 'status' },
+            value: { ':status': query.status },
+          }
+        : undefined;
     const keyNames = [EXECUTE_TABLE.partitionKey, index.partitionKey, index.sortKey];
     const { Items, LastEvaluatedKey } = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
         IndexName: index.indexName,
         KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': partition.name },
-        ExpressionAttributeValues: { ':pk': partition.value },
+        ExpressionAttributeNames: { '#pk': partition.name, ...statusFilter?.status },
+        ExpressionAttributeValues: { ':pk': partition.value, ...statusFilter?.value },
+        ...(statusFilter ? { FilterExpression: statusFilter.FilterExpression } : {}),
         ScanIndexForward: false,
         Limit: query.limit,
         ExclusiveStartKey: query.cursor ? decodeCursor(query.cursor, keyNames, partition) : undefined,

@@ -21,7 +21,12 @@ export const RUNNING_RECORD_ATTRIBUTES: readonly string[] = [
     EXECUTE_TABLE.partitionKey,
     ...RUNNING_RECORD_WRITES,
     'cancel_requested',
-    ...[EXECUTE_TABLE.byOwner, EXECUTE_TABLE.byOwnerStatus, EXECUTE_TABLE.pending].flatMap((index) => [
+    ...[
+      EXECUTE_TABLE.byOwner,
+      EXECUTE_TABLE.byOwnerStatus,
+      EXECUTE_TABLE.byOwnerTemplate,
+      EXECUTE_TABLE.pending,
+    ].flatMap((index) => [
       index.partitionKey,
       index.sortKey,
     ]),

@@ -16,6 +16,12 @@ export const EXECUTE_TABLE = {
     partitionKey: 'owner_status',
     sortKey: 'create_time',
   },
+  /** Sparse: a run by name's executes, newest first, by `owner_template` = `${owner}#${template}`. */
+  byOwnerTemplate: {
+    indexName: 'owner_template-create_time-index',
+    partitionKey: 'owner_template',
+    sortKey: 'create_time',
+  },
   /**
    * Sparse: only executes not yet final carry `pending`, so the Sweeper reads just those,
    * the nearest deadline first.
@@ -30,6 +36,10 @@ export const PENDING = 'pending';
 
 export function ownerStatusKey(owner: string, status: string): string {
   return `${owner}#${status}`;
+}
+
+export function ownerTemplateKey(owner: string, template: string): string {
+  return `${owner}#${template}`;
 }
 
 /** CreateTable input for DynamoDB Local; the CDK construct maps the same definition. */
@@ -52,6 +62,7 @@ export function createExecuteTableInput(tableName: string): CreateTableCommandIn
       { AttributeName: EXECUTE_TABLE.partitionKey, AttributeType: 'S' },
       { AttributeName: EXECUTE_TABLE.byOwner.partitionKey, AttributeType: 'S' },
       { AttributeName: EXECUTE_TABLE.byOwnerStatus.partitionKey, AttributeType: 'S' },
+      { AttributeName: EXECUTE_TABLE.byOwnerTemplate.partitionKey, AttributeType: 'S' },
       { AttributeName: EXECUTE_TABLE.byOwner.sortKey, AttributeType: 'S' },
       { AttributeName: EXECUTE_TABLE.pending.partitionKey, AttributeType: 'S' },
       { AttributeName: EXECUTE_TABLE.pending.sortKey, AttributeType: 'N' },
@@ -60,6 +71,7 @@ export function createExecuteTableInput(tableName: string): CreateTableCommandIn
     GlobalSecondaryIndexes: [
       index(EXECUTE_TABLE.byOwner),
       index(EXECUTE_TABLE.byOwnerStatus),
+      index(EXECUTE_TABLE.byOwnerTemplate),
       {
         IndexName: EXECUTE_TABLE.pending.indexName,
         KeySchema: [

@@ -84,3 +84,9 @@ export class DeployOnlyError extends DomainError {}
 
 /** A server the deployment fetches from on the caller's behalf (a model's source URL) failed. */
 export class SourceUnavailableError extends DomainError {}
+
+/** No template of that name among the caller's (another key's templates are never seen). */
+export class TemplateNotFoundError extends DomainError {}
+
+/** CreateSchema of a name the caller already has (ESD's text: "{name} already exists"). */
+export class TemplateExistsError extends DomainError {}

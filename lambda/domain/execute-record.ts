@@ -95,6 +95,8 @@ export interface ExecuteRecord {
   outputs: ExecuteOutputs | null;
   /** The webhook told of this execute's events, and how its last delivery went; absent without one. */
   webhook?: ExecuteWebhook | null;
+  /** The template it was run from by name, and its caller's values; absent for a prompt sent whole. */
+  template?: ExecuteTemplate;
   /** Where the run's time went, as the container measured it (ms): `model_download_ms`, `comfyui_ms`, `total_ms`. */
   timings?: Record<string, number> | null;
 
@@ -144,6 +146,7 @@ const PUBLIC_KEY_ORDER: readonly (keyof PublicExecute)[] = [
   'multi_async',
   'workflow',
   'workflow_name',
+  'template',
   'need_prepare',
   'prepare_props',
 ];
@@ -174,6 +177,14 @@ export interface ExecuteRequest {
   multi_async: boolean;
   /** Checked by CreateExecute; the record keeps it with its delivery state. */
   webhook?: WebhookSpec;
+  /** A run by name: the template and the caller's values (POST /schemas/{name}/executes). */
+  template?: ExecuteTemplate;
+}
+
+/** Which template an execute ran, with the values its caller gave (files by the name they got). */
+export interface ExecuteTemplate {
+  name: string;
+  inputs: Record<string, unknown>;
 }
 
 export interface NewRecordContext {
@@ -270,6 +281,7 @@ export function newExecuteRecord(request: ExecuteRequest, context: NewRecordCont
     outputs: null,
     request_hash: context.requestHash,
     prompt_location: context.promptLocation,
+    ...(request.template ? { template: request.template } : {}),
     ...(request.webhook
       ? {
           webhook: {

@@ -39,6 +39,8 @@ export interface RecordChange {
 export interface ListQuery {
   owner: string;
   status?: ExecuteStatus;
+  /** Only executes run from this template (by name). */
+  template?: string;
   limit: number;
   /** Opaque cursor from a previous page. */
   cursor?: string;

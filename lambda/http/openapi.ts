@@ -28,6 +28,7 @@ import {
   WebhookSecretSchema,
 } from './response-schemas';
 import { ROUTES, type Route } from './route-table';
+import { TEMPLATE_OPERATIONS } from './template-schemas';
 import { WORKFLOW_OPERATIONS } from './workflow-schemas';
 
 /** Any zod schema, classic (responses) or mini (requests, so their handlers carry no zod classic). */
@@ -152,6 +153,7 @@ const OPERATIONS: Record<string, Operation> = {
   GetApiOAS: { responses: { 200: ['OpenAPI 3.1 document', z.record(z.string(), z.unknown())] } },
   ...MODEL_OPERATIONS,
   ...WORKFLOW_OPERATIONS,
+  ...TEMPLATE_OPERATIONS,
   ...COMFYUI_OPERATIONS,
 };
 
@@ -167,11 +169,21 @@ function jsonSchema(schema: Schema, io: 'input' | 'output') {
 
 const PATH_PARAMETERS: Record<string, string> = {
   name: 'an input name from CreateInput or ListInputs',
+  'schema name': "a template's name (ListSchemas)",
+  'workflow name': 'a deployed environment (ListWorkflows)',
   'model folder': "one of ComfyUI's model folders",
   'model name': 'the model path under the folder, URL-encoded (sdxl%2Fdetail.safetensors)',
   endpoint_name: 'a SageMaker endpoint this deployment serves',
   token: 'a browser token from GET /comfyui/token',
 };
+
+/** Which description a path parameter takes: `name` means a different thing under each collection. */
+function pathParameterKey(path: string, name: string): string {
+  if (path.startsWith('/models')) return `model ${name}`;
+  if (path.startsWith('/schemas')) return `schema ${name}`;
+  if (path.startsWith('/workflows')) return `workflow ${name}`;
+  return name;
+}
 
 function operationObject({ operationId, summary, path, aliasOf, auth }: Route) {
   // An alias (ComfyUI's /api prefix) is described as the operation it is another path of.
@@ -186,7 +198,7 @@ function operationObject({ operationId, summary, path, aliasOf, auth }: Route) {
         ? jsonSchema(PromptIdSchema, 'input')
         : {
             type: 'string',
-            description: PATH_PARAMETERS[path.startsWith('/models') ? `model ${name}` : String(name)],
+            description: PATH_PARAMETERS[pathParameterKey(path, String(name))],
           },
   }));
   for (const [name, schema] of Object.entries(operation.query?.shape ?? {})) {

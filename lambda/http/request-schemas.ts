@@ -4,6 +4,7 @@ import { exactJsonText } from '../domain/exact-json';
 import { EXECUTE_STATUSES } from '../domain/execute-status';
 import { PROMPT_ID_PATTERN } from '../domain/prompt-id';
 import { holdsNumberRecordsCannotKeep, SMALLEST_RECORD_NUMBER } from '../domain/prompt-storage';
+import { TEMPLATE_NAME_PATTERN } from '../domain/templates/template';
 import { MAX_WAIT_SECONDS } from '../use-cases/wait-for-execute';
 
 export const PromptIdSchema = z
@@ -144,7 +145,7 @@ export const DeleteExecutesBodySchema = z.strictObject({
 const LIMIT_MESSAGE = 'must be an integer from 1 to 100';
 
 /** The paging every list route takes: `limit` 1–100 (default 10) and the previous page's key. */
-const PAGE_QUERY = {
+export const PAGE_QUERY = {
   limit: z._default(
     z.coerce
       .number({ error: LIMIT_MESSAGE })
@@ -157,6 +158,10 @@ const PAGE_QUERY = {
 export const ListExecutesQuerySchema = z.strictObject({
   ...PAGE_QUERY,
   status: z.optional(z.enum(EXECUTE_STATUSES)),
+  template: described(
+    z.optional(z.string().check(z.regex(TEMPLATE_NAME_PATTERN, 'is not a template name'))),
+    'only the executes run from this template (POST /schemas/{name}/executes)',
+  ),
 });
 
 export const CreateInputBodySchema = z.strictObject({

@@ -97,6 +97,10 @@ export const ExecuteSchema = z.object({
   multi_async: z.boolean(),
   workflow: z.string().nullable(),
   workflow_name: z.string().nullable(),
+  template: z
+    .object({ name: z.string(), inputs: JsonObject })
+    .optional()
+    .describe('a run by name (POST /schemas/{name}/executes): the template and the values the caller gave'),
   need_prepare: z.boolean(),
   prepare_props: JsonObject.nullable(),
   cancel_requested: z.boolean(),

@@ -1,4 +1,5 @@
 import { COMFYUI_API_ALIASES, COMFYUI_FACADE_ROUTES, COMFYUI_TOKEN_ROUTES } from './comfyui-route-table';
+import { TEMPLATE_ROUTES } from './template-routes';
 
 /**
  * Every HTTP route, once: the CDK API and the local gateway both build their routes from this
@@ -23,6 +24,7 @@ export const HANDLERS = [
   'get-prepare',
   'list-endpoints',
   'workflows',
+  'templates',
   'health',
   'api-doc',
   'comfyui-api',
@@ -44,7 +46,7 @@ export const EVENT_HANDLERS = [
 ] as const;
 
 export interface Route {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** API Gateway resource path, `{name}` for path parameters. */
   path: string;
   handler: HttpHandlerName;
@@ -209,6 +211,7 @@ export const ROUTES: readonly Route[] = [
     operationId: 'DeleteWorkflows',
     summary: 'Refused: an environment is removed by removing its file and running cdk deploy',
   },
+  ...TEMPLATE_ROUTES,
   {
     method: 'GET',
     path: '/webhooks/secret',

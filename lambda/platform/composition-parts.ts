@@ -38,7 +38,9 @@ export type ModelFunction = 'start-model-upload' | 'complete-model-upload' | 'li
 /** Functions that use the execute table (the input and model functions use only the bucket). */
 export type TableFunction = Exclude<
   DataFunction,
-  Exclude<InputFunction, 'create-execute' | 'comfyui-api' | 'comfyui-token-view'> | ModelFunction
+  | Exclude<InputFunction, 'create-execute' | 'comfyui-api' | 'comfyui-token-view'>
+  | ModelFunction
+  | 'templates'
 >;
 
 export function clientSettings(name: DataFunction) {

@@ -7,6 +7,7 @@ import { DynamoDbWaitSlots } from '../adapters/dynamodb-wait-slots';
 import { S3ModelLibrary } from '../adapters/s3-model-library';
 import { S3NodeCatalogSource } from '../adapters/s3-node-catalog';
 import { S3PayloadStore } from '../adapters/s3-payload-store';
+import { S3TemplateStore } from '../adapters/s3-template-store';
 import { SageMakerAsyncInvoker } from '../adapters/sagemaker-async-invoker';
 import type { InputStore } from '../domain/ports';
 import type { WaitSlots } from '../domain/wait-slots';
@@ -23,6 +24,7 @@ import type { ModelLibraryDeps } from '../use-cases/model-writers';
 import type { PrepareDeps } from '../use-cases/prepare-endpoint';
 import type { RecordAsyncResultDeps } from '../use-cases/record-async-result';
 import type { SweepDeps } from '../use-cases/sweep-executes';
+import type { TemplatesDeps } from '../use-cases/templates';
 import { tokenKey } from './browser-token-composition';
 import { documentClient, logsClient, s3Client, s3UploadClient, sageMakerRuntimeClient } from './clients';
 import {
@@ -118,7 +120,30 @@ function createDeps(name: 'create-execute' | 'comfyui-api'): CreateExecuteDeps {
   };
 }
 
-export const createExecuteDeps = () => createDeps('create-execute');
+/** CreateExecute's ports, and the caller's templates for a run by name. */
+export const createExecuteDeps = () => ({
+  ...createDeps('create-execute'),
+  templates: templateStore('create-execute'),
+});
+
+function templateStore(name: 'create-execute' | 'templates') {
+  return new S3TemplateStore(s3Client(clientSettings(name)), functionEnv(name).BUCKET_NAME);
+}
+
+/** ESD's /schemas: the caller's templates, typed by the catalog of the endpoint each runs on. */
+export function templatesDeps(): TemplatesDeps {
+  const env = functionEnv('templates');
+  return {
+    templates: templateStore('templates'),
+    catalogs: nodeCatalogs(clientSettings('templates'), env.BUCKET_NAME),
+    clock,
+    config: {
+      defaultEndpointName: env.DEFAULT_ENDPOINT_NAME ?? env.ENDPOINT_NAMES[0]!,
+      endpointNames: env.ENDPOINT_NAMES,
+      maxPromptNodes: env.MAX_PROMPT_NODES,
+    },
+  };
+}
 
 /**
  * What a create that waits needs besides CreateExecute's ports: a timer, how to show the finished

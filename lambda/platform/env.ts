@@ -167,6 +167,8 @@ export const FUNCTION_ENV = {
     MODEL_IMPORT_RETRY_SECONDS: int(0, 900, 15),
   }),
   'list-models': BucketEnv,
+  /** ESD's /schemas: templates on the payload bucket, typed by each endpoint's node catalog. */
+  templates: z.extend(BucketEnv, { ...EndpointsEnv, MAX_PROMPT_NODES: int(1, 100_000, 5000) }),
   'prepare-endpoint': z.extend(BucketEnv, {
     ...EndpointsEnv,
     ...ModelWritersEnv,

@@ -55,10 +55,7 @@ export interface CreateExecuteConfig {
   /** Largest graph accepted (nodes of the prompt or UI workflow). @default unlimited */
   maxPromptNodes?: number;
   inputs: ExecuteInputsConfig;
-  /**
-   * `allowLocal`: the local stack's receivers (http, loopback); `defaults`: by owner, the webhook of
-   * executes created without one (an explicit `webhook: null` opts out). @default none
-   */
+  /** `allowLocal`: the local stack's (http, loopback); `defaults`: by owner, for creates without one (null opts out). */
   webhooks?: { allowLocal: boolean; defaults?: Readonly<Record<string, WebhookSpec>> };
   /** `s3://bucket/` holding the model library. */
   libraryBucketUri: string;
@@ -131,19 +128,19 @@ function existingOutcome(existing: ExecuteRecord, owner: string, requestHash: st
   );
 }
 
-function failureReason(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+const failureReason = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * CreateExecute: validate, stage the request in S3, write the record conditionally, queue the
  * invocation. A failed invocation turns the record `failed` with the reason before the error
- * reaches the client, so no record is ever left `created` without a queued invocation.
+ * reaches the client, so no record is ever left `created` without a queued invocation. A run by
+ * name (`checks`) refuses errors at its parameters' places that would only skip an output.
  */
 export async function createExecute(
   input: CreateExecuteInput,
   owner: string,
   deps: CreateExecuteDeps,
+  checks: { checkNodeErrors?: (nodeErrors: ComfyNodeErrors) => void } = {},
 ): Promise<CreateExecuteOutcome> {
   const { dry_run: _dryRun, inputs: _inputs, webhook: rawWebhook, ...rest } = input;
   const webhook = await checkedWebhook(
@@ -176,6 +173,7 @@ export async function createExecute(
     endpointName,
     deps,
   );
+  checks.checkNodeErrors?.(prepared.node_errors);
 
   const request: ExecuteRequest = {
     ...fields,

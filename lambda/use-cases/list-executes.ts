@@ -7,6 +7,7 @@ export interface ListExecutesInput {
   limit: number;
   cursor?: string;
   status?: ExecuteStatus;
+  template?: string;
 }
 
 export interface ListExecutesDeps {

@@ -4,7 +4,10 @@ import { ExecuteInputs } from './execute-inputs';
 import { ExecuteModels } from './execute-models';
 import { preparePrompt } from './prepare-prompt';
 
-export function resolveEndpoint(input: CreateExecuteInput, config: CreateExecuteConfig): string {
+export function resolveEndpoint(
+  input: Pick<CreateExecuteInput, 'endpoint_name' | 'workflow_name'>,
+  config: Pick<CreateExecuteConfig, 'defaultEndpointName' | 'endpointNames'>,
+): string {
   // Both given and naming different endpoints: which one the caller meant is not ours to guess
   // (the record would say one workflow and have run on another endpoint).
   if (

@@ -38,7 +38,8 @@ export class ExecuteTable extends Construct {
       // Every change, old and new image: ComfyUI's websocket is told of claims, progress and ends.
       stream: StreamViewType.NEW_AND_OLD_IMAGES,
     });
-    for (const index of [EXECUTE_TABLE.byOwner, EXECUTE_TABLE.byOwnerStatus]) {
+    // byOwnerTemplate came later: added to a deployed table as a new index (CloudFormation adds one per update).
+    for (const index of [EXECUTE_TABLE.byOwner, EXECUTE_TABLE.byOwnerStatus, EXECUTE_TABLE.byOwnerTemplate]) {
       this.table.addGlobalSecondaryIndex({
         indexName: index.indexName,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },

@@ -108,9 +108,16 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
         objects(['GetObject'], inputs, models),
         listing(inputs),
         ...inputBuckets,
-        // The endpoint's node catalog, published by its container.
-        objects(['GetObject'], PAYLOAD_PREFIXES.endpoints),
+        // The endpoint's node catalog, published by its container; a run by name reads its template.
+        objects(['GetObject'], PAYLOAD_PREFIXES.endpoints, PAYLOAD_PREFIXES.templates),
         new PolicyStatement({ actions: ['sagemaker:InvokeEndpointAsync'], resources: r.endpointArns }),
+      ];
+    // ESD's /schemas: the caller's templates (listed by its own prefix), typed by the endpoint's catalog.
+    case 'templates':
+      return [
+        objects(['GetObject', 'PutObject', 'DeleteObject'], PAYLOAD_PREFIXES.templates),
+        listing(PAYLOAD_PREFIXES.templates),
+        objects(['GetObject'], PAYLOAD_PREFIXES.endpoints),
       ];
     // ComfyUI's routes: create as CreateExecute does, read and list as Get/ListExecutes, cancel.
     case 'comfyui-api':
@@ -146,6 +153,7 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
       return [
         index(EXECUTE_TABLE.byOwner.indexName),
         index(EXECUTE_TABLE.byOwnerStatus.indexName),
+        index(EXECUTE_TABLE.byOwnerTemplate.indexName),
         objects(['GetObject'], executes),
         resultObjects,
       ];

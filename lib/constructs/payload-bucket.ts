@@ -28,6 +28,8 @@ export const PAYLOAD_PREFIXES = {
   models: 'models/',
   /** Imports from a URL: `{folder}/{name}.json` (state) and `.data` (the staged file), kept as long as records. */
   modelImports: 'model-imports/',
+  /** Templates, `templates/{owner digest}/{name}.json`: kept until their owner deletes them. */
+  templates: 'templates/',
 } as const;
 
 /**

@@ -121,6 +121,7 @@ export class ControlPlaneStack extends Stack {
         ENDPOINT_SCALING: endpointScaling(inference.endpoints),
       },
       workflows: { ...endpoints, WORKFLOWS: deployedWorkflows(inference.endpoints) },
+      templates: { ...endpoints, BUCKET_NAME: bucket.bucketName },
       // GET /about: the URLs clients would otherwise take from the stack outputs.
       health: {
         ...endpoints,

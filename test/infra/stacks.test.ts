@@ -315,7 +315,7 @@ describe('control plane stack', () => {
   it('runs one nodejs22.x arm64 function per handler, X-Ray active, environment from the env schemas', () => {
     const functions = Object.values(t.controlPlane.findResources('AWS::Lambda::Function')) as any[];
     const ours = functions.filter((f) => f.Properties.Runtime === 'nodejs22.x');
-    expect(ours).toHaveLength(30);
+    expect(ours).toHaveLength(31);
     for (const fn of ours) {
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });

@@ -4,7 +4,7 @@ import { matchRoute } from '../../lambda/http/route-table';
 import { proxyEvent } from '../../local/proxy-event';
 
 export interface ApiCall {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Concrete path under the stage, e.g. `/executes/abc`. */
   path: string;
   body?: unknown;

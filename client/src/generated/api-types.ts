@@ -175,6 +175,15 @@ export type CreateExecuteData =
           multi_async: boolean;
           workflow: string | null;
           workflow_name: string | null;
+          /**
+           * a run by name (POST /schemas/{name}/executes): the template and the values the caller gave
+           */
+          template?: {
+            name: string;
+            inputs: {
+              [k: string]: unknown | undefined;
+            };
+          };
           need_prepare: boolean;
           prepare_props: {
             [k: string]: unknown | undefined;
@@ -301,6 +310,15 @@ export type CreateExecuteData =
       multi_async: boolean;
       workflow: string | null;
       workflow_name: string | null;
+      /**
+       * a run by name (POST /schemas/{name}/executes): the template and the values the caller gave
+       */
+      template?: {
+        name: string;
+        inputs: {
+          [k: string]: unknown | undefined;
+        };
+      };
       need_prepare: boolean;
       prepare_props: {
         [k: string]: unknown | undefined;
@@ -319,6 +337,10 @@ export interface ListExecutesQuery {
   limit?: number;
   exclusive_start_key?: string;
   status?: 'created' | 'running' | 'success' | 'failed' | 'cancelled';
+  /**
+   * only the executes run from this template (POST /schemas/{name}/executes)
+   */
+  template?: string;
 }
 
 export interface ListExecutesData {
@@ -493,6 +515,15 @@ export interface GetExecuteData {
   multi_async: boolean;
   workflow: string | null;
   workflow_name: string | null;
+  /**
+   * a run by name (POST /schemas/{name}/executes): the template and the values the caller gave
+   */
+  template?: {
+    name: string;
+    inputs: {
+      [k: string]: unknown | undefined;
+    };
+  };
   need_prepare: boolean;
   prepare_props: {
     [k: string]: unknown | undefined;
@@ -611,6 +642,15 @@ export interface CancelExecuteData {
   multi_async: boolean;
   workflow: string | null;
   workflow_name: string | null;
+  /**
+   * a run by name (POST /schemas/{name}/executes): the template and the values the caller gave
+   */
+  template?: {
+    name: string;
+    inputs: {
+      [k: string]: unknown | undefined;
+    };
+  };
   need_prepare: boolean;
   prepare_props: {
     [k: string]: unknown | undefined;
@@ -1109,7 +1149,7 @@ export interface ListWorkflowsData {
 
 export interface GetWorkflowPath {
   /**
-   * an input name from CreateInput or ListInputs
+   * a deployed environment (ListWorkflows)
    */
   name: string;
 }
@@ -1152,6 +1192,616 @@ export interface GetWorkflowData {
    */
   endpoint_status: string;
 }
+
+export interface CreateSchemaBody {
+  /**
+   * the template's name, unique per API key
+   */
+  name: string;
+  /**
+   * the API prompt or UI workflow: JSON text as ESD stores it (an object is accepted and stored as text)
+   */
+  payload:
+    | string
+    | {
+        [k: string]: unknown | undefined;
+      };
+  /**
+   * the environment it runs on (endpoint comfy-async-{workflow}); '' for the deployment's default
+   */
+  workflow?: string;
+  inputs?: {
+    [k: string]:
+      | {
+          /**
+           * `node_id.input` places of the API prompt (a UI workflow as converted), for example "6.text"
+           *
+           * @minItems 1
+           * @maxItems 16
+           */
+          places:
+            | [string]
+            | [string, string]
+            | [string, string, string]
+            | [string, string, string, string]
+            | [string, string, string, string, string]
+            | [string, string, string, string, string, string]
+            | [string, string, string, string, string, string, string]
+            | [string, string, string, string, string, string, string, string]
+            | [string, string, string, string, string, string, string, string, string]
+            | [string, string, string, string, string, string, string, string, string, string]
+            | [string, string, string, string, string, string, string, string, string, string, string]
+            | [string, string, string, string, string, string, string, string, string, string, string, string]
+            | [
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+              ]
+            | [
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+              ]
+            | [
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+              ]
+            | [
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+              ];
+          description?: string;
+          default?: unknown;
+        }
+      | undefined;
+  } | null;
+}
+
+export interface CreateSchemaData {
+  name: string;
+  /**
+   * the API prompt or UI workflow as JSON text, as ESD stores it
+   */
+  payload: string;
+  /**
+   * the environment it runs on; '' for the deployment's default endpoint
+   */
+  workflow: string;
+  create_time: string;
+  update_time: string;
+  /**
+   * the endpoint it runs on ('' when its workflow is no longer deployed)
+   */
+  endpoint_name: string;
+  /**
+   * the parameters as saved; null: derived from the prompt
+   */
+  declared_inputs: {
+    [k: string]:
+      | {
+          places: string[];
+          description?: string;
+          default?: unknown;
+        }
+      | undefined;
+  } | null;
+  /**
+   * the parameters in effect (declared, or derived), by name
+   */
+  inputs: {
+    [k: string]:
+      | {
+          places: string[];
+          description?: string;
+          default?: unknown;
+        }
+      | undefined;
+  };
+  /**
+   * the parameters as a JSON Schema (2020-12) object: types, ranges, choices and defaults from the endpoint's node catalog; x-places says where each goes. null when the template no longer fits the endpoint (see problem)
+   */
+  input_schema: {
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * why the template no longer types on its endpoint's catalog
+   */
+  problem?: string;
+}
+
+export interface ListSchemasQuery {
+  limit?: number;
+  /**
+   * the template's name, unique per API key
+   */
+  exclusive_start_key?: string;
+}
+
+export interface ListSchemasData {
+  schemas: {
+    name: string;
+    /**
+     * the API prompt or UI workflow as JSON text, as ESD stores it
+     */
+    payload: string;
+    /**
+     * the environment it runs on; '' for the deployment's default endpoint
+     */
+    workflow: string;
+    create_time: string;
+    update_time: string;
+    /**
+     * the endpoint it runs on ('' when its workflow is no longer deployed)
+     */
+    endpoint_name: string;
+    /**
+     * the parameters as saved; null: derived from the prompt
+     */
+    declared_inputs: {
+      [k: string]:
+        | {
+            places: string[];
+            description?: string;
+            default?: unknown;
+          }
+        | undefined;
+    } | null;
+  }[];
+  /**
+   * pass as exclusive_start_key for the next page
+   */
+  last_evaluated_key: string | null;
+}
+
+export interface DeleteSchemasBody {
+  /**
+   * @minItems 1
+   * @maxItems 10
+   *
+   * Items: the template's name, unique per API key
+   */
+  schema_name_list:
+    | [string]
+    | [string, string]
+    | [string, string, string]
+    | [string, string, string, string]
+    | [string, string, string, string, string]
+    | [string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string];
+}
+
+export interface GetSchemaPath {
+  /**
+   * a template's name (ListSchemas)
+   */
+  name: string;
+}
+
+export interface GetSchemaData {
+  name: string;
+  /**
+   * the API prompt or UI workflow as JSON text, as ESD stores it
+   */
+  payload: string;
+  /**
+   * the environment it runs on; '' for the deployment's default endpoint
+   */
+  workflow: string;
+  create_time: string;
+  update_time: string;
+  /**
+   * the endpoint it runs on ('' when its workflow is no longer deployed)
+   */
+  endpoint_name: string;
+  /**
+   * the parameters as saved; null: derived from the prompt
+   */
+  declared_inputs: {
+    [k: string]:
+      | {
+          places: string[];
+          description?: string;
+          default?: unknown;
+        }
+      | undefined;
+  } | null;
+  /**
+   * the parameters in effect (declared, or derived), by name
+   */
+  inputs: {
+    [k: string]:
+      | {
+          places: string[];
+          description?: string;
+          default?: unknown;
+        }
+      | undefined;
+  };
+  /**
+   * the parameters as a JSON Schema (2020-12) object: types, ranges, choices and defaults from the endpoint's node catalog; x-places says where each goes. null when the template no longer fits the endpoint (see problem)
+   */
+  input_schema: {
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * why the template no longer types on its endpoint's catalog
+   */
+  problem?: string;
+}
+
+export interface UpdateSchemaPath {
+  /**
+   * a template's name (ListSchemas)
+   */
+  name: string;
+}
+
+export interface UpdateSchemaBody {
+  /**
+   * the API prompt or UI workflow: JSON text as ESD stores it (an object is accepted and stored as text)
+   */
+  payload?:
+    | string
+    | {
+        [k: string]: unknown | undefined;
+      };
+  /**
+   * the environment it runs on (endpoint comfy-async-{workflow}); '' for the deployment's default
+   */
+  workflow?: string;
+  inputs?: {
+    [k: string]:
+      | {
+          /**
+           * `node_id.input` places of the API prompt (a UI workflow as converted), for example "6.text"
+           *
+           * @minItems 1
+           * @maxItems 16
+           */
+          places:
+            | [string]
+            | [string, string]
+            | [string, string, string]
+            | [string, string, string, string]
+            | [string, string, string, string, string]
+            | [string, string, string, string, string, string]
+            | [string, string, string, string, string, string, string]
+            | [string, string, string, string, string, string, string, string]
+            | [string, string, string, string, string, string, string, string, string]
+            | [string, string, string, string, string, string, string, string, string, string]
+            | [string, string, string, string, string, string, string, string, string, string, string]
+            | [string, string, string, string, string, string, string, string, string, string, string, string]
+            | [
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+              ]
+            | [
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+              ]
+            | [
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+              ]
+            | [
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+                string,
+              ];
+          description?: string;
+          default?: unknown;
+        }
+      | undefined;
+  } | null;
+}
+
+export interface UpdateSchemaData {
+  name: string;
+  /**
+   * the API prompt or UI workflow as JSON text, as ESD stores it
+   */
+  payload: string;
+  /**
+   * the environment it runs on; '' for the deployment's default endpoint
+   */
+  workflow: string;
+  create_time: string;
+  update_time: string;
+  /**
+   * the endpoint it runs on ('' when its workflow is no longer deployed)
+   */
+  endpoint_name: string;
+  /**
+   * the parameters as saved; null: derived from the prompt
+   */
+  declared_inputs: {
+    [k: string]:
+      | {
+          places: string[];
+          description?: string;
+          default?: unknown;
+        }
+      | undefined;
+  } | null;
+  /**
+   * the parameters in effect (declared, or derived), by name
+   */
+  inputs: {
+    [k: string]:
+      | {
+          places: string[];
+          description?: string;
+          default?: unknown;
+        }
+      | undefined;
+  };
+  /**
+   * the parameters as a JSON Schema (2020-12) object: types, ranges, choices and defaults from the endpoint's node catalog; x-places says where each goes. null when the template no longer fits the endpoint (see problem)
+   */
+  input_schema: {
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * why the template no longer types on its endpoint's catalog
+   */
+  problem?: string;
+}
+
+export interface RunSchemaPath {
+  /**
+   * a template's name (ListSchemas)
+   */
+  name: string;
+}
+
+export interface RunSchemaBody {
+  /**
+   * the parameters' values, by name; a parameter left out takes its default
+   */
+  inputs?: {
+    [k: string]: unknown | undefined;
+  };
+  prompt_id?: string | null;
+  endpoint_name?: (string | '') | null;
+  /**
+   * POST the execute to this URL (https) on its events (running, success, failed, cancelled; default the last three), signed as Standard Webhooks
+   */
+  webhook?: {
+    url: string;
+    /**
+     * @maxItems 4
+     */
+    events?: [] | [string] | [string, string] | [string, string, string] | [string, string, string, string];
+  } | null;
+  /**
+   * seconds to hold the answer for the execute's end (at most 29, API Gateway's limit): 201 with the finished execute (files signed, as GetExecute shows it) when it ends in time, else 202 with the execute as it is and a Location header to poll; not part of the request's identity (a retry may wait differently)
+   */
+  wait?: number | null;
+  /**
+   * with `wait`: a finished execute's output files up to 256 KB each (1 MB in all) also carried as base64 `data` with their `content_type`, beside their signed `url`
+   */
+  inline?: boolean | null;
+}
+
+export type RunSchemaData = {
+  prompt_id: string;
+  need_sync: boolean;
+  sagemaker_raw: {
+    [k: string]: unknown | undefined;
+  };
+  prompt_path: string;
+  endpoint_name: string;
+  status: 'created' | 'running' | 'success' | 'failed' | 'cancelled';
+  /**
+   * UTC ISO-8601
+   */
+  create_time: string;
+  inference_type: 'Async';
+  /**
+   * "" until the run starts
+   */
+  start_time: string;
+  prompt_params: {
+    prompt?: {
+      [k: string]: unknown | undefined;
+    };
+    number?: string | number | null;
+    front?: boolean | null;
+    extra_data?: {
+      [k: string]: unknown | undefined;
+    } | null;
+    client_id?: string | null;
+  };
+  output_path: string;
+  complete_time: string | null;
+  /**
+   * pre-signed GET URLs
+   */
+  output_files: string[];
+  temp_path: string;
+  /**
+   * pre-signed GET URLs
+   */
+  temp_files: string[];
+  /**
+   * ComfyUI's per-node outputs as /history reports them (null until the run answers); every file item carries its S3 `key` and a pre-signed GET `url`, and text, numbers and lists are as ComfyUI reported them. Asked inline (GetExecute `?inline=1`, CreateExecute `inline` with `wait`), a file item up to 256 KB (1 MB in all, in order) also carries `data` (base64) and `content_type`; one without `data` is downloaded from its `url`
+   */
+  outputs: {
+    [k: string]:
+      | {
+          [k: string]: unknown | undefined;
+        }
+      | undefined;
+  } | null;
+  message: string;
+  /**
+   * where the run went (ms), as the endpoint measured it: model_download_ms, comfyui_ms, total_ms
+   */
+  timings?: {
+    [k: string]: number | undefined;
+  } | null;
+  /**
+   * the webhook given at create time and its last delivery's state
+   */
+  webhook?: {
+    url: string;
+    events: ('running' | 'success' | 'failed' | 'cancelled')[];
+    status: 'pending' | 'delivered' | 'retrying' | 'failed';
+    event: ('running' | 'success' | 'failed' | 'cancelled') | null;
+    attempts: number;
+    last_error: string | null;
+    delivered_at: string | null;
+  } | null;
+  progress: {
+    value: number;
+    max: number;
+    node: string | null;
+    percent: number;
+    /**
+     * before ComfyUI runs: e.g. "downloading loras/x.safetensors", value and max in bytes
+     */
+    stage?: string;
+  } | null;
+  /**
+   * The node ComfyUI runs now (while running)
+   */
+  current_node?: string | null;
+  /**
+   * Every node ComfyUI has started on this prompt, in order
+   */
+  started_nodes?: string[];
+  owner: string;
+  inference_id: string | null;
+  expires_at: number;
+  /**
+   * epoch seconds by which SageMaker must have answered
+   */
+  deadline_at: number;
+  multi_async: boolean;
+  workflow: string | null;
+  workflow_name: string | null;
+  /**
+   * a run by name (POST /schemas/{name}/executes): the template and the values the caller gave
+   */
+  template?: {
+    name: string;
+    inputs: {
+      [k: string]: unknown | undefined;
+    };
+  };
+  need_prepare: boolean;
+  prepare_props: {
+    [k: string]: unknown | undefined;
+  } | null;
+  cancel_requested: boolean;
+  error: {
+    [k: string]: unknown | undefined;
+  } | null;
+  /**
+   * the UI workflow the prompt was converted from
+   */
+  workflow_path: string | null;
+};
 
 export interface GetWebhookSecretData {
   /**
@@ -1412,6 +2062,12 @@ export const OPERATIONS = {
   CreateWorkflow: { method: 'POST', path: '/workflows' },
   DeleteWorkflows: { method: 'DELETE', path: '/workflows' },
   GetWorkflow: { method: 'GET', path: '/workflows/{name}' },
+  CreateSchema: { method: 'POST', path: '/schemas' },
+  ListSchemas: { method: 'GET', path: '/schemas' },
+  DeleteSchemas: { method: 'DELETE', path: '/schemas' },
+  GetSchema: { method: 'GET', path: '/schemas/{name}' },
+  UpdateSchema: { method: 'PUT', path: '/schemas/{name}' },
+  RunSchema: { method: 'POST', path: '/schemas/{name}/executes' },
   GetWebhookSecret: { method: 'GET', path: '/webhooks/secret' },
   RotateWebhookSecret: { method: 'POST', path: '/webhooks/secret/rotate' },
   ComfyPostPrompt: { method: 'POST', path: '/comfyui/prompt' },
@@ -1466,6 +2122,12 @@ export interface OperationTypes {
   CreateWorkflow: { data: undefined };
   DeleteWorkflows: { data: undefined };
   GetWorkflow: { path: GetWorkflowPath; data: GetWorkflowData };
+  CreateSchema: { body: CreateSchemaBody; data: CreateSchemaData };
+  ListSchemas: { query: ListSchemasQuery; data: ListSchemasData };
+  DeleteSchemas: { body: DeleteSchemasBody; data: undefined };
+  GetSchema: { path: GetSchemaPath; data: GetSchemaData };
+  UpdateSchema: { path: UpdateSchemaPath; body: UpdateSchemaBody; data: UpdateSchemaData };
+  RunSchema: { path: RunSchemaPath; body: RunSchemaBody; data: RunSchemaData };
   GetWebhookSecret: { data: GetWebhookSecretData };
   RotateWebhookSecret: { data: RotateWebhookSecretData };
   ComfyPostPrompt: { body: ComfyPostPromptBody; data: ComfyPostPromptData };

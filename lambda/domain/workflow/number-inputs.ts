@@ -66,7 +66,7 @@ const PYTHON_BOUNDS = new Map<number, bigint>([
   [-(2 ** 63), -(2n ** 63n - 1n)],
 ]);
 
-function exactBound(bound: unknown): bigint | undefined {
+export function exactBound(bound: unknown): bigint | undefined {
   if (typeof bound === 'bigint') return bound;
   if (typeof bound !== 'number' || !Number.isInteger(bound)) return undefined;
   return PYTHON_BOUNDS.get(bound) ?? BigInt(bound);

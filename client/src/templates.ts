@@ -1,0 +1,116 @@
+import { ComfyExecError } from './errors';
+import type { OperationTypes } from './generated/api-types';
+import { call, type TransportOptions } from './http';
+import { type InputSchema, templateInputProblems } from './template-inputs';
+import type { FileData } from './transfers';
+import type { Execute } from './types';
+
+/** GET /schemas/{name}: the template, its parameters and their JSON Schema. */
+export type Template = OperationTypes['GetSchema']['data'];
+/** A row of GET /schemas. */
+export type TemplateRow = OperationTypes['ListSchemas']['data']['schemas'][number];
+export type TemplateSaveRequest = OperationTypes['CreateSchema']['body'];
+export type TemplateChange = OperationTypes['UpdateSchema']['body'];
+
+export interface TemplateRunOptions {
+  prompt_id?: string;
+  endpoint_name?: string;
+  webhook?: OperationTypes['RunSchema']['body']['webhook'];
+  /** Seconds to hold the answer for the execute's end (as CreateExecute's `wait`). */
+  wait?: number;
+  inline?: boolean;
+  signal?: AbortSignal;
+}
+
+/** A run's values did not fit the template's JSON Schema: nothing was sent. */
+export class TemplateInputError extends ComfyExecError {
+  override name = 'TemplateInputError';
+  constructor(readonly problems: string[]) {
+    super(problems.join('; '));
+  }
+}
+
+const isFileData = (value: unknown): value is FileData =>
+  value instanceof Uint8Array ||
+  value instanceof ArrayBuffer ||
+  (typeof Blob !== 'undefined' && value instanceof Blob);
+
+/** What `client.templates` needs of the client: its transport and its uploads. */
+export interface TemplateClient {
+  readonly options: TransportOptions;
+  uploadInput(file: FileData, options?: { signal?: AbortSignal }): Promise<{ name: string }>;
+}
+
+/** ESD's /schemas: saved templates, and runs by name with a few values. */
+export class Templates {
+  constructor(private readonly client: TemplateClient) {}
+
+  /** CreateSchema: `payload` an API prompt or UI workflow (object or JSON text); `inputs` the parameters, else derived. */
+  async save(request: TemplateSaveRequest, signal?: AbortSignal): Promise<Template> {
+    return (await call(this.client.options, 'CreateSchema', { body: request, signal })).data;
+  }
+
+  /** UpdateSchema: the fields given replace the saved ones (`inputs: null` derives them again). */
+  async update(name: string, change: TemplateChange, signal?: AbortSignal): Promise<Template> {
+    return (await call(this.client.options, 'UpdateSchema', { path: { name }, body: change, signal })).data;
+  }
+
+  async get(name: string, signal?: AbortSignal): Promise<Template> {
+    return (await call(this.client.options, 'GetSchema', { path: { name }, signal })).data;
+  }
+
+  async list(options: { limit?: number; startKey?: string; signal?: AbortSignal } = {}) {
+    const { data } = await call(this.client.options, 'ListSchemas', {
+      query: { limit: options.limit, exclusive_start_key: options.startKey },
+      signal: options.signal,
+    });
+    return { items: data.schemas, nextKey: data.last_evaluated_key };
+  }
+
+  async delete(names: string[], signal?: AbortSignal): Promise<void> {
+    await call(this.client.options, 'DeleteSchemas', {
+      body: { schema_name_list: names as [string] },
+      signal,
+    });
+  }
+
+  /**
+   * Runs a template by name: the values are checked against its JSON Schema first (a
+   * TemplateInputError lists every problem, nothing sent), a file given as bytes or a Blob is
+   * uploaded to your inputs and named, then the execute is created as CreateExecute would.
+   */
+  async run(
+    name: string,
+    inputs: Record<string, unknown>,
+    options: TemplateRunOptions = {},
+  ): Promise<Execute> {
+    const template = await this.get(name, options.signal);
+    const schema = template.input_schema as unknown as InputSchema | null;
+    const values: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(inputs)) {
+      const isFile = Boolean(schema?.properties[key]?.['x-file']);
+      values[key] =
+        isFile && isFileData(value)
+          ? (await this.client.uploadInput(value, { signal: options.signal })).name
+          : value;
+    }
+    const problems = schema ? templateInputProblems(schema, values) : [];
+    if (problems.length > 0) throw new TemplateInputError(problems);
+    const { signal, wait, inline, ...rest } = options;
+    const transport =
+      wait && wait > 0
+        ? {
+            ...this.client.options,
+            timeoutMs: Math.max(this.client.options.timeoutMs ?? 30_000, (wait + 5) * 1000),
+          }
+        : this.client.options;
+    const body = {
+      ...rest,
+      // A run that waits gets its id here, so a retry after a timeout cannot run it twice.
+      ...(wait && wait > 0 ? { wait, prompt_id: rest.prompt_id ?? globalThis.crypto.randomUUID() } : {}),
+      ...(inline ? { inline } : {}),
+      inputs: values,
+    };
+    return (await call(transport, 'RunSchema', { path: { name }, body, signal })).data as Execute;
+  }
+}

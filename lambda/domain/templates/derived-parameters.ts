@@ -1,0 +1,93 @@
+import { uploadKind } from '../inputs/file-inputs';
+import type { PromptGraph } from '../prompt-graph';
+import { inputSpecOf, type NodeCatalog } from '../workflow/node-catalog';
+import { MAX_PARAMETERS, type ParameterDeclarations } from './template';
+
+/**
+ * The inputs people change between runs, as the console's Run page offers them: seeds, sizes,
+ * steps, cfg, denoise, the text prompts and the files a loader opens. Everything else stays as
+ * the workflow's author left it.
+ */
+const NUMBERS: Record<string, string> = {
+  seed: 'seed',
+  noise_seed: 'seed',
+  steps: 'steps',
+  cfg: 'cfg',
+  denoise: 'denoise',
+  width: 'width',
+  height: 'height',
+  batch_size: 'batch_size',
+  length: 'length',
+};
+const TEXTS = new Set(['text', 'prompt', 'positive', 'negative']);
+
+/** What a text encoder's output conditions: `prompt` for a sampler's positive, `negative_prompt` for its negative. */
+function textRole(graph: PromptGraph, nodeId: string, input: string): string {
+  if (input === 'positive') return 'prompt';
+  if (input === 'negative') return 'negative_prompt';
+  for (const node of Object.values(graph))
+    for (const [name, value] of Object.entries(node.inputs)) {
+      if (!Array.isArray(value) || String(value[0]) !== nodeId) continue;
+      if (name === 'positive') return 'prompt';
+      if (name === 'negative') return 'negative_prompt';
+    }
+  return 'prompt';
+}
+
+interface Candidate {
+  name: string;
+  place: string;
+  description: string;
+  /** Texts first, then files, then numbers: a form's order, stable within each. */
+  rank: number;
+}
+
+function candidateOf(graph: PromptGraph, catalog: NodeCatalog, nodeId: string, input: string) {
+  const node = graph[nodeId]!;
+  const value = node.inputs[input];
+  if (Array.isArray(value) || value === undefined) return undefined;
+  const spec = inputSpecOf(catalog, node.class_type, input);
+  if (!Array.isArray(spec)) return undefined;
+  const kind = uploadKind(spec);
+  const type = spec[0];
+  const name = kind
+    ? kind
+    : Object.hasOwn(NUMBERS, input) && (type === 'INT' || type === 'FLOAT')
+      ? NUMBERS[input]
+      : TEXTS.has(input) && type === 'STRING'
+        ? textRole(graph, nodeId, input)
+        : undefined;
+  if (!name) return undefined;
+  const title = node._meta?.title ?? node.class_type;
+  const rank = kind ? 1 : type === 'STRING' ? 0 : 2;
+  return { name, place: `${nodeId}.${input}`, description: `${title} (node ${nodeId}): ${input}`, rank };
+}
+
+/**
+ * The parameters of a template that declares none. A name found once is the parameter's name
+ * (`seed`, `prompt`, `image`); one found at several nodes becomes one parameter per node,
+ * `steps_4` and `steps_12`, so two samplers are never silently tied together.
+ */
+export function derivedParameters(graph: PromptGraph, catalog: NodeCatalog): ParameterDeclarations {
+  const candidates: Candidate[] = [];
+  for (const nodeId of Object.keys(graph))
+    for (const input of Object.keys(graph[nodeId]!.inputs)) {
+      const found = candidateOf(graph, catalog, nodeId, input);
+      if (found) candidates.push(found);
+    }
+  candidates.sort((a, b) => a.rank - b.rank);
+  const count = new Map<string, number>();
+  for (const { name } of candidates) count.set(name, (count.get(name) ?? 0) + 1);
+  const declarations: ParameterDeclarations = {};
+  for (const candidate of candidates) {
+    const node = candidate.place.slice(0, candidate.place.indexOf('.'));
+    const name =
+      count.get(candidate.name) === 1
+        ? candidate.name
+        : `${candidate.name}_${node.replace(/[^A-Za-z0-9_]/g, '_')}`;
+    if (Object.hasOwn(declarations, name)) continue;
+    if (Object.keys(declarations).length === MAX_PARAMETERS) break;
+    declarations[name] = { places: [candidate.place], description: candidate.description };
+  }
+  return declarations;
+}

@@ -1,0 +1,46 @@
+import { type CreateExecuteDeps, type CreateExecuteInput, createExecute } from '../use-cases/create-execute';
+import { type RunTemplateDeps, refuseForParameters, templateRun } from '../use-cases/run-template';
+import { parseCreateExecuteBody, parseWith } from './parse-request';
+import { RunTemplateBodySchema, TemplateNameSchema } from './template-requests';
+
+type ParameterChecks = ReturnType<typeof refuseForParameters>;
+
+/**
+ * CreateExecute's input from POST /executes (the body), or from POST /schemas/{name}/executes:
+ * the run's body checked, the template read and its parameters set. Its `checks` make the create
+ * refuse, and name by parameter, what the run's values broke.
+ */
+export async function executeRequestOf(
+  templateName: string | undefined,
+  body: unknown,
+  owner: string,
+  deps: RunTemplateDeps,
+): Promise<{ input: CreateExecuteInput; checks?: ParameterChecks }> {
+  if (templateName === undefined) return { input: parseCreateExecuteBody(body) };
+  const name = parseWith(TemplateNameSchema, templateName, 'name');
+  const run = parseWith(RunTemplateBodySchema, body, 'body');
+  const { input, parameters } = await templateRun(
+    name,
+    {
+      ...(run.inputs ? { inputs: run.inputs } : {}),
+      ...(run.prompt_id ? { prompt_id: run.prompt_id } : {}),
+      ...(run.endpoint_name ? { endpoint_name: run.endpoint_name } : {}),
+      ...(run.webhook !== undefined ? { webhook: run.webhook } : {}),
+    },
+    owner,
+    deps,
+  );
+  return { input, checks: refuseForParameters(parameters) };
+}
+
+/** CreateExecute, with a run's parameter checks: its 400s name the parameter, not the node. */
+export function createRequested(
+  input: CreateExecuteInput,
+  owner: string,
+  deps: CreateExecuteDeps,
+  checks: ParameterChecks | undefined,
+) {
+  return createExecute(input, owner, deps, checks).catch((error: unknown) => {
+    throw checks ? checks.rename(error) : error;
+  });
+}

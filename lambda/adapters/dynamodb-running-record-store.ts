@@ -26,10 +26,7 @@ export const RUNNING_RECORD_ATTRIBUTES: readonly string[] = [
       EXECUTE_TABLE.byOwnerStatus,
       EXECUTE_TABLE.byOwnerTemplate,
       EXECUTE_TABLE.pending,
-    ].flatMap((index) => [
-      index.partitionKey,
-      index.sortKey,
-    ]),
+    ].flatMap((index) => [index.partitionKey, index.sortKey]),
   ]),
 ];
 

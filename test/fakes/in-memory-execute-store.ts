@@ -54,6 +54,7 @@ export class InMemoryExecuteStore implements ExecuteStore {
   async listByOwner(query: ListQuery): Promise<ListPage> {
     const all = [...this.records.values()]
       .filter((r) => r.owner === query.owner && (!query.status || r.status === query.status))
+      .filter((r) => !query.template || r.template?.name === query.template)
       .sort((a, b) => (a.create_time < b.create_time ? 1 : a.create_time > b.create_time ? -1 : 0));
     const start = query.cursor ? Number(query.cursor) : 0;
     const page = all.slice(start, start + query.limit);

@@ -101,8 +101,16 @@ describe('real handler responses conform to the OpenAPI document', () => {
         body: { name: 'x', image_uri: 'i', payload_json: '{}', size: '1' },
       },
       { method: 'DELETE', path: '/workflows', body: { workflow_name_list: ['default'] } },
-      { method: 'POST', path: '/schemas', body: { name: 'txt2img', payload: JSON.stringify(txt2imgPrompt()) } },
-      { method: 'POST', path: '/schemas', body: { name: 'txt2img', payload: JSON.stringify(txt2imgPrompt()) } },
+      {
+        method: 'POST',
+        path: '/schemas',
+        body: { name: 'txt2img', payload: JSON.stringify(txt2imgPrompt()) },
+      },
+      {
+        method: 'POST',
+        path: '/schemas',
+        body: { name: 'txt2img', payload: JSON.stringify(txt2imgPrompt()) },
+      },
       { method: 'POST', path: '/schemas', body: { name: '1bad', payload: '{}' } },
       { method: 'GET', path: '/schemas', query: { limit: '5' } },
       { method: 'GET', path: '/schemas', query: { limit: '0' } },

@@ -1,7 +1,7 @@
 import { uploadKind } from '../inputs/file-inputs';
 import type { PromptGraph } from '../prompt-graph';
 import { inputSpecOf, type NodeCatalog } from '../workflow/node-catalog';
-import { MAX_PARAMETERS, type ParameterDeclarations } from './template';
+import { MAX_PARAMETERS, MAX_PLACES_PER_PARAMETER, type ParameterDeclarations } from './template';
 
 /**
  * The inputs people change between runs, as the console's Run page offers them: seeds, sizes,
@@ -36,8 +36,10 @@ function textRole(graph: PromptGraph, nodeId: string, input: string): string {
 
 interface Candidate {
   name: string;
-  place: string;
+  places: string[];
   description: string;
+  /** The text saved at a text place: the same prompt at two encoders (base and refiner) is one parameter. */
+  text?: string;
   /** Texts first, then files, then numbers: a form's order, stable within each. */
   rank: number;
 }
@@ -60,34 +62,57 @@ function candidateOf(graph: PromptGraph, catalog: NodeCatalog, nodeId: string, i
   if (!name) return undefined;
   const title = node._meta?.title ?? node.class_type;
   const rank = kind ? 1 : type === 'STRING' ? 0 : 2;
-  return { name, place: `${nodeId}.${input}`, description: `${title} (node ${nodeId}): ${input}`, rank };
+  return {
+    name,
+    places: [`${nodeId}.${input}`],
+    description: `${title} (node ${nodeId}): ${input}`,
+    rank,
+    ...(rank === 0 && typeof value === 'string' ? { text: value } : {}),
+  };
+}
+
+/** Text candidates of one role saved with the same text join: one prompt for an SDXL base and refiner. */
+function joinedTexts(candidates: Candidate[]): Candidate[] {
+  const joined: Candidate[] = [];
+  for (const candidate of candidates) {
+    const same =
+      candidate.text !== undefined &&
+      joined.find((earlier) => earlier.name === candidate.name && earlier.text === candidate.text);
+    if (same) same.places.push(...candidate.places);
+    else joined.push({ ...candidate, places: [...candidate.places] });
+  }
+  return joined;
 }
 
 /**
  * The parameters of a template that declares none. A name found once is the parameter's name
  * (`seed`, `prompt`, `image`); one found at several nodes becomes one parameter per node,
- * `steps_4` and `steps_12`, so two samplers are never silently tied together.
+ * `steps_4` and `steps_12`, so two samplers are never silently tied together. Only a text
+ * saved identically at several encoders of one role is one parameter with several places.
  */
 export function derivedParameters(graph: PromptGraph, catalog: NodeCatalog): ParameterDeclarations {
-  const candidates: Candidate[] = [];
+  const found: Candidate[] = [];
   for (const nodeId of Object.keys(graph))
     for (const input of Object.keys(graph[nodeId]!.inputs)) {
-      const found = candidateOf(graph, catalog, nodeId, input);
-      if (found) candidates.push(found);
+      const candidate = candidateOf(graph, catalog, nodeId, input);
+      if (candidate) found.push(candidate);
     }
-  candidates.sort((a, b) => a.rank - b.rank);
+  const candidates = joinedTexts(found.sort((a, b) => a.rank - b.rank));
   const count = new Map<string, number>();
   for (const { name } of candidates) count.set(name, (count.get(name) ?? 0) + 1);
   const declarations: ParameterDeclarations = {};
   for (const candidate of candidates) {
-    const node = candidate.place.slice(0, candidate.place.indexOf('.'));
+    const node = candidate.places[0]!.slice(0, candidate.places[0]!.indexOf('.'));
     const name =
       count.get(candidate.name) === 1
         ? candidate.name
         : `${candidate.name}_${node.replace(/[^A-Za-z0-9_]/g, '_')}`;
     if (Object.hasOwn(declarations, name)) continue;
     if (Object.keys(declarations).length === MAX_PARAMETERS) break;
-    declarations[name] = { places: [candidate.place], description: candidate.description };
+    declarations[name] = {
+      places: candidate.places.slice(0, MAX_PLACES_PER_PARAMETER),
+      description: candidate.description,
+    };
   }
   return declarations;
 }

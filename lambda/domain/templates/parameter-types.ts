@@ -99,5 +99,16 @@ export function commonType(a: ParameterType, b: ParameterType): ParameterType | 
   return undefined;
 }
 
+const ARTICLE: Record<ParameterType['type'], string> = {
+  integer: 'an integer',
+  number: 'a number',
+  string: 'a string',
+  boolean: 'a boolean',
+  choice: 'a choice',
+  file: 'a file',
+};
+
 export const describeType = (type: ParameterType) =>
-  type.type === 'file' ? `a ${type.kind} file` : type.type === 'choice' ? 'a choice' : `a ${type.type}`;
+  type.type === 'file'
+    ? `${type.kind === 'image' || type.kind === 'audio' ? 'an' : 'a'} ${type.kind} file`
+    : ARTICLE[type.type];

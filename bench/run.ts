@@ -13,6 +13,7 @@ import { benchModelDownload } from './model-download';
 import { benchModelImport } from './model-import';
 import { benchOverhead } from './overhead';
 import { benchRefusals } from './refusals';
+import { benchTemplateRun } from './template-run';
 import { benchUseCases } from './use-cases';
 import { benchWebhooks } from './webhooks';
 import { benchWebSocket } from './websocket';
@@ -24,6 +25,7 @@ const refusals = await benchRefusals(quick ? 50 : 200);
 const useCases = await benchUseCases(quick ? 300 : 2000);
 const bundles = benchBundles(quick ? 5 : 20);
 const lifecycle = await benchLifecycle(quick ? 30 : 200);
+const templateRun = await benchTemplateRun(quick ? 20 : 100);
 const modelDownload = await benchModelDownload((quick ? 256 : 1024) * 1024 ** 2, quick ? 1 : 3);
 const modelImport = await benchModelImport((quick ? 256 : 512) * 1024 ** 2, quick ? 1 : 3);
 const overhead = await benchOverhead(quick ? 20 : 100);
@@ -160,7 +162,18 @@ const results = {
   envInstall,
   webSocket,
   webhooks,
+  templateRun,
 };
+console.log('\nA run by name (POST /schemas/{name}/executes) against CreateExecute of the same prompt');
+console.log(
+  `  AWS calls: CreateExecute ${JSON.stringify(templateRun.createExecuteCalls)}; run by name ${JSON.stringify(templateRun.runByNameCalls)}`,
+);
+console.log(
+  `  extra: ${templateRun.extraTotal} (${JSON.stringify(templateRun.extraCalls)}; target at most one read: ${templateRun.extraTotal <= 1 ? 'met' : 'MISSED'})`,
+);
+console.log(
+  `  latency p50/p99: CreateExecute ${templateRun.createMs.p50}/${templateRun.createMs.p99} ms, run by name ${templateRun.runByNameMs.p50}/${templateRun.runByNameMs.p99} ms`,
+);
 writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 console.log('\nwritten to bench/results.json');
 process.exit(0);

@@ -34,8 +34,14 @@ export interface CreateTemplateInput {
 
 export type UpdateTemplateInput = Partial<Omit<CreateTemplateInput, 'name'>>;
 
-/** A saved payload is at most this much JSON text: a workflow, never a file. */
-export const MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
+/**
+ * A saved payload is at most this much JSON text: a workflow, never a file. GetSchema answers it
+ * as a JSON string (its quotes escaped) beside its JSON Schema, within a Lambda answer's 6 MB.
+ */
+export const MAX_PAYLOAD_BYTES = 2 * 1024 * 1024;
+
+/** A ListSchemas page ends early past this much payload text: ESD's rows carry their payloads. */
+export const MAX_LISTED_PAYLOAD_BYTES = 2 * 1024 * 1024;
 
 function payloadText(payload: PayloadInput): string {
   const text = typeof payload === 'string' ? payload : exactJsonText(payload);
@@ -115,6 +121,13 @@ export async function listTemplates(
   deps: TemplatesDeps,
 ): Promise<{ schemas: TemplateRow[]; last_evaluated_key: string | null }> {
   const listed = await deps.templates.list(owner, page);
+  // Whole templates until the page's payloads pass the budget (at least one): the next page starts there.
+  let bytes = 0;
+  const shown = listed.templates.filter((template, index) => {
+    bytes += template.payload.length;
+    return index === 0 || bytes <= MAX_LISTED_PAYLOAD_BYTES;
+  });
+  const cut = shown.length < listed.templates.length;
   const endpointOf = (workflow: string) => {
     try {
       return endpointOfTemplate(workflow, deps);
@@ -123,8 +136,8 @@ export async function listTemplates(
     }
   };
   return {
-    schemas: listed.templates.map((template) => templateRow(template, endpointOf(template.workflow))),
-    last_evaluated_key: listed.cursor,
+    schemas: shown.map((template) => templateRow(template, endpointOf(template.workflow))),
+    last_evaluated_key: cut ? shown.at(-1)!.name : listed.cursor,
   };
 }
 

@@ -224,3 +224,28 @@ describe('a run by name', () => {
     );
   });
 });
+
+describe('ListSchemas within a Lambda answer', () => {
+  it('ends a page early when the payloads pass 2 MB, and the next page goes on from there', async () => {
+    const { templates, templatesDeps } = setup();
+    const big = JSON.stringify({
+      ...txt2imgPrompt(),
+      pad: { class_type: 'Note', inputs: { text: 'x'.repeat(900_000) } },
+    });
+    for (const name of ['a', 'b', 'c', 'd'])
+      templates.put(OWNER, {
+        name,
+        payload: big,
+        workflow: '',
+        inputs: null,
+        create_time: '',
+        update_time: '',
+      });
+    const first = await listTemplates({ limit: 10 }, OWNER, templatesDeps);
+    expect(first.schemas.map((row) => row.name)).toEqual(['a', 'b']);
+    expect(first.last_evaluated_key).toBe('b');
+    const second = await listTemplates({ limit: 10, after: 'b' }, OWNER, templatesDeps);
+    expect(second.schemas.map((row) => row.name)).toEqual(['c', 'd']);
+    expect(second.last_evaluated_key).toBeNull();
+  });
+});

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,8 +36,16 @@ const IMG2IMG_INPUTS = {
 let stack: LocalStack;
 let catalog: Record<string, any>;
 let uploaded: string;
+/** Serves one PNG, as an image host would: a file parameter may name it by URL. */
+let imageHost: Server;
+let imageUrl: string;
 beforeAll(async () => {
-  stack = await startE2eStack();
+  imageHost = createServer((_req, res) =>
+    res.writeHead(200, { 'content-type': 'image/png' }).end(halvesPng(32, 32)),
+  );
+  await new Promise<void>((resolve) => imageHost.listen(0, '127.0.0.1', resolve));
+  imageUrl = `http://127.0.0.1:${(imageHost.address() as AddressInfo).port}/photos/fox.png`;
+  stack = await startE2eStack({ loopbackInputUrls: true });
   catalog = (await api(stack, 'GET', 'comfyui/object_info')).body;
   const bytes = halvesPng(64, 64);
   const created = await api(stack, 'POST', 'inputs', {
@@ -49,7 +59,10 @@ beforeAll(async () => {
   });
   expect(saved.status, JSON.stringify(saved.body)).toBe(200);
 }, 120_000);
-afterAll(() => stack?.stop());
+afterAll(async () => {
+  await stack?.stop();
+  imageHost?.close();
+});
 
 const spec = (classType: string, input: string) => catalog[classType].input.required[input];
 
@@ -139,6 +152,21 @@ describe('a template saved, typed by the endpoint, and run by name through npm s
     expect(other.body.data.executes.map((e: { prompt_id: string }) => e.prompt_id)).not.toContain(
       record.prompt_id,
     );
+  });
+
+  it('takes a file as inline data or a URL as Files in does, named after the parameter', async () => {
+    const inline = `data:image/png;base64,${halvesPng(24, 24).toString('base64')}`;
+    for (const [image, name] of [
+      [inline, 'image.png'],
+      [imageUrl, 'image.png'],
+    ] as const) {
+      const run = await api(stack, 'POST', 'schemas/img2img/executes', { body: { inputs: { image } } });
+      expect(run.status, JSON.stringify(run.body)).toBe(201);
+      const { record } = await pollUntilFinal(stack, run.body.data.prompt_id);
+      expect(record.status, record.message).toBe('success');
+      expect(record.prompt_params.prompt['10'].inputs.image).toBe(name);
+      expect(record.template.inputs).toEqual({ image: name });
+    }
   });
 
   it('answers every bad value 400 naming the parameter, and creates nothing', async () => {

@@ -1,5 +1,6 @@
-import type { Execute } from '../src/index';
+import { type Execute, exactJsonText } from '../src/index';
 import { outputFiles, outputTexts } from '../src/outputs';
+import { shellWord } from './template-params';
 
 /** A text output as a line (continuation lines indented, so a multi-line text stays one block). */
 export function textLines(execute: Pick<Execute, 'outputs'>): string[] {
@@ -9,6 +10,14 @@ export function textLines(execute: Pick<Execute, 'outputs'>): string[] {
 }
 
 const seconds = (from: string, to: string) => `${((Date.parse(to) - Date.parse(from)) / 1000).toFixed(1)}s`;
+
+/** `template: portrait  prompt='a red fox' seed=7`: which template ran, with the values given. */
+function templateLine(template: NonNullable<Execute['template']>): string {
+  const values = Object.entries(template.inputs).map(
+    ([name, value]) => `${name}=${shellWord(typeof value === 'string' ? value : exactJsonText(value))}`,
+  );
+  return `template: ${template.name}${values.length > 0 ? `  ${values.join(' ')}` : ''}`;
+}
 
 /** `created …, started … (queued 1.2s), completed … (ran 3.4s)`. */
 function timesLine(execute: Execute): string {
@@ -40,6 +49,7 @@ export function executeDetails(execute: Execute): string[] {
     lines.push(
       `cancel requested, but the execute had already ${execute.status === 'success' ? 'succeeded' : 'failed'}`,
     );
+  if (execute.template) lines.push(templateLine(execute.template));
   lines.push(timesLine(execute));
   const timings = execute.timings && timingsLine(execute.timings);
   if (timings) lines.push(timings);

@@ -18,14 +18,17 @@ function choiceList(choices: unknown[]): string {
   return `the endpoint has: ${shown}${choices.length > SHOWN_CHOICES ? `, … (${choices.length} in all)` : ''}`;
 }
 
-/**
- * How to fix each input the validation named with `--set NODE.INPUT=VALUE`: a value the endpoint
- * lacks (most often a model a shared workflow names) gets the values it has; a missing input gets
- * its name; a file the endpoint lacks (the example image a workflow names), `--input`. Node ids
- * are the workflow's own (a UI workflow keeps them through conversion).
- */
-export function fixHints(nodeErrors: NodeErrors): string[] {
-  const hints: string[] = [];
+interface Fix {
+  /** `NODE.INPUT` the validation named. */
+  target: string;
+  /** A value to set (with the endpoint's choices when it has a list), or a file to give. */
+  kind: 'value' | 'file';
+  choices?: unknown[];
+}
+
+/** What each input the validation named needs: a value the endpoint takes, or a file of the caller's. */
+function fixesOf(nodeErrors: NodeErrors): Fix[] {
+  const fixes: Fix[] = [];
   for (const [node, { errors }] of Object.entries(nodeErrors)) {
     for (const error of errors) {
       const info = (error.extra_info ?? {}) as { input_name?: unknown; input_config?: unknown };
@@ -33,16 +36,67 @@ export function fixHints(nodeErrors: NodeErrors): string[] {
       const target = `${node}.${info.input_name}`;
       if (error.type === 'value_not_in_list') {
         const choices = choicesOf(info.input_config);
-        hints.push(`  --set ${target}=VALUE${choices ? `  (${choiceList(choices)})` : ''}`);
+        fixes.push({ target, kind: 'value', ...(choices ? { choices } : {}) });
       } else if (error.type === 'required_input_missing' || error.type.startsWith('value_')) {
-        hints.push(`  --set ${target}=VALUE`);
+        fixes.push({ target, kind: 'value' });
       } else if (
         error.type === 'custom_validation_failed' &&
         FILE_REFUSED.test(`${error.message} ${error.details}`)
       ) {
-        hints.push(`  --input ${target}=FILE  (a file of yours, uploaded and named there)`);
+        fixes.push({ target, kind: 'file' });
       }
     }
   }
+  return fixes;
+}
+
+const FILE_NOTE = '(a file of yours, uploaded and named there)';
+const choicesNote = (fix: Fix) => (fix.choices ? `  (${choiceList(fix.choices)})` : '');
+
+/**
+ * How to fix each input the validation named with `--set NODE.INPUT=VALUE`: a value the endpoint
+ * lacks (most often a model a shared workflow names) gets the values it has; a missing input gets
+ * its name; a file the endpoint lacks (the example image a workflow names), `--input`. Node ids
+ * are the workflow's own (a UI workflow keeps them through conversion).
+ */
+export function fixHints(nodeErrors: NodeErrors): string[] {
+  const hints = fixesOf(nodeErrors).map((fix) =>
+    fix.kind === 'file'
+      ? `  --input ${fix.target}=FILE  ${FILE_NOTE}`
+      : `  --set ${fix.target}=VALUE${choicesNote(fix)}`,
+  );
   return hints.length > 0 ? ['to fix it, validate or run it again with:', ...hints] : [];
+}
+
+/**
+ * The same for a run of a template, whose values are its parameters: an input a parameter puts
+ * its value in is fixed with `--param`; any other is the saved workflow's, changed by saving it
+ * again (with a parameter there).
+ */
+export function templateFixHints(
+  nodeErrors: NodeErrors,
+  template: string,
+  placesByParameter: Record<string, readonly string[]>,
+): string[] {
+  const parameterAt = (target: string) =>
+    Object.keys(placesByParameter).find((name) => placesByParameter[name]!.includes(target));
+  const fixes = fixesOf(nodeErrors);
+  const hints = fixes.flatMap((fix) => {
+    const parameter = parameterAt(fix.target);
+    if (!parameter) return [];
+    return [
+      fix.kind === 'file'
+        ? `  --param ${parameter}=FILE  ${FILE_NOTE}`
+        : `  --param ${parameter}=VALUE${choicesNote(fix)}`,
+    ];
+  });
+  const fixed = fixes.filter((fix) => !parameterAt(fix.target)).map((fix) => fix.target);
+  return [
+    ...(hints.length > 0 ? ['to fix it, run it again with:', ...hints] : []),
+    ...(fixed.length > 0
+      ? [
+          `no parameter of ${template} reaches ${[...new Set(fixed)].join(', ')}: save the workflow again with one there (comfy-exec templates save ${template} FILE --update --inputs PARAMETERS.json)`,
+        ]
+      : []),
+  ];
 }

@@ -6,6 +6,7 @@ import { registerExecutes } from './commands/executes';
 import { registerMisc } from './commands/misc';
 import { registerModels } from './commands/models';
 import { registerRun } from './commands/run';
+import { registerTemplates } from './commands/templates';
 import { createContext, type GlobalFlags } from './context';
 import { describeFailure, EXIT } from './exit-codes';
 
@@ -34,6 +35,7 @@ const context = createContext(
   },
 );
 registerRun(program, context);
+registerTemplates(program, context);
 registerExecutes(program, context);
 registerMisc(program, context);
 registerModels(program, context);

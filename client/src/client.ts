@@ -38,6 +38,8 @@ export interface PageOptions {
   signal?: AbortSignal;
 }
 
+type ListOptions = PageOptions & { status?: ExecuteStatus; template?: string };
+
 /** A method per API route (ESD's /schemas as `templates`), and `run` to follow an execute to its end. */
 export class ComfyExecClient {
   readonly templates = new Templates(this);
@@ -98,17 +100,18 @@ export class ComfyExecClient {
     return { execute: answer.data, ...(answer.debug ? { debug: answer.debug } : {}) };
   }
 
-  /** One page of the caller's executes, newest first. */
-  async list(options: PageOptions & { status?: ExecuteStatus } = {}): Promise<Page<ExecuteSummary>> {
+  /** One page of the caller's executes (of a status, or a template's runs), newest first. */
+  async list(options: ListOptions = {}): Promise<Page<ExecuteSummary>> {
+    const { limit, startKey, status, template } = options;
     const { data } = await call(this.options, 'ListExecutes', {
-      query: { limit: options.limit, exclusive_start_key: options.startKey, status: options.status },
+      query: { limit, exclusive_start_key: startKey, status, template },
       signal: options.signal,
     });
     return { items: data.executes, nextKey: data.last_evaluated_key };
   }
 
-  /** Every execute (of a status), page after page, newest first. */
-  async *listAll(options: Omit<PageOptions, 'startKey'> & { status?: ExecuteStatus } = {}) {
+  /** Every execute (of a status, of a template), page after page, newest first. */
+  async *listAll(options: Omit<ListOptions, 'startKey'> = {}) {
     let startKey: string | undefined;
     do {
       const page = await this.list({ ...options, ...(startKey ? { startKey } : {}) });
@@ -144,10 +147,7 @@ export class ComfyExecClient {
     return (await call(this.options, 'GetWorkflow', { path: { name }, signal })).data;
   }
 
-  /**
-   * Uploads a file to the caller's inputs (CreateInput, then a PUT to its pre-signed URL);
-   * prompts name it by the answer's `name`.
-   */
+  /** Uploads a file to the caller's inputs (CreateInput, then a PUT to its pre-signed URL): prompts use `name`. */
   async uploadInput(
     file: FileData,
     /** `sha256`: the bytes' hex SHA-256, recorded with the input (GET /inputs lists it). */

@@ -2,7 +2,7 @@ import { ComfyExecError } from './errors';
 import type { OperationTypes } from './generated/api-types';
 import { call, type TransportOptions } from './http';
 import { type InputSchema, templateInputProblems } from './template-inputs';
-import type { FileData } from './transfers';
+import { bytesOf, type FileData } from './transfers';
 import type { Execute } from './types';
 
 /** GET /schemas/{name}: the template, its parameters and their JSON Schema. */
@@ -20,6 +20,8 @@ export interface TemplateRunOptions {
   wait?: number;
   inline?: boolean;
   signal?: AbortSignal;
+  /** The template's `input_schema` when the caller already has it: no GET before the run. */
+  schema?: InputSchema | null;
 }
 
 /** A run's values did not fit the template's JSON Schema: nothing was sent. */
@@ -30,6 +32,31 @@ export class TemplateInputError extends ComfyExecError {
   }
 }
 
+/**
+ * A file parameter's bytes uploaded to the caller's inputs: a File keeps its name; bare bytes are
+ * named after the parameter, with the extension of what they are (ComfyUI's loaders go by it).
+ */
+async function uploadParameterFile(
+  client: TemplateClient,
+  parameter: string,
+  file: FileData,
+  signal?: AbortSignal,
+) {
+  const name = (file as { name?: unknown }).name;
+  if (typeof name === 'string' && name !== '')
+    return client.uploadInput(file, { ...(signal ? { signal } : {}) });
+  const bytes = await bytesOf(file);
+  const sniffed = await (await import('file-type')).fileTypeFromBuffer(bytes);
+  if (!sniffed)
+    throw new ComfyExecError(
+      `parameter '${parameter}': cannot tell what kind of file the bytes are; pass a File`,
+    );
+  return client.uploadInput(bytes, {
+    filename: `${parameter}.${sniffed.ext}`,
+    ...(signal ? { signal } : {}),
+  });
+}
+
 const isFileData = (value: unknown): value is FileData =>
   value instanceof Uint8Array ||
   value instanceof ArrayBuffer ||
@@ -38,7 +65,10 @@ const isFileData = (value: unknown): value is FileData =>
 /** What `client.templates` needs of the client: its transport and its uploads. */
 export interface TemplateClient {
   readonly options: TransportOptions;
-  uploadInput(file: FileData, options?: { signal?: AbortSignal }): Promise<{ name: string }>;
+  uploadInput(
+    file: FileData,
+    options?: { filename?: string; signal?: AbortSignal },
+  ): Promise<{ name: string }>;
 }
 
 /** ESD's /schemas: saved templates, and runs by name with a few values. */
@@ -84,19 +114,21 @@ export class Templates {
     inputs: Record<string, unknown>,
     options: TemplateRunOptions = {},
   ): Promise<Execute> {
-    const template = await this.get(name, options.signal);
-    const schema = template.input_schema as unknown as InputSchema | null;
+    const schema =
+      options.schema !== undefined
+        ? options.schema
+        : ((await this.get(name, options.signal)).input_schema as unknown as InputSchema | null);
     const values: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(inputs)) {
       const isFile = Boolean(schema?.properties[key]?.['x-file']);
       values[key] =
         isFile && isFileData(value)
-          ? (await this.client.uploadInput(value, { signal: options.signal })).name
+          ? (await uploadParameterFile(this.client, key, value, options.signal)).name
           : value;
     }
     const problems = schema ? templateInputProblems(schema, values) : [];
     if (problems.length > 0) throw new TemplateInputError(problems);
-    const { signal, wait, inline, ...rest } = options;
+    const { signal, wait, inline, schema: _schema, ...rest } = options;
     const transport =
       wait && wait > 0
         ? {

@@ -17,10 +17,9 @@ import { fileFromPath } from '../../src/node/index';
 import type { Context } from '../context';
 import { textLines } from '../execute-details';
 import { describeFailure, EXIT, UsageError } from '../exit-codes';
-import { onInterrupt } from '../interrupt';
-import { type ProgressView, progressView } from '../progress-view';
-import { saveOutputs } from '../save-outputs';
+import { followRun } from '../follow-run';
 import { parseSeed, type SeedChoice, seedTargets, seedValues } from '../seeds';
+import { runTemplate } from './run-template';
 
 const REMOTE_SOURCE = /^(https:\/\/|http:\/\/|s3:\/\/|data:)/;
 /** More executes than this from one command is more likely a typo than a plan. */
@@ -71,63 +70,25 @@ export async function apiPromptOf(
   return converted.prompt as ApiPrompt;
 }
 
-/** One execute: create, follow (unless --no-wait), download. Answers it as it ended. */
-async function runOnce(
+/** One execute of a workflow file: created by run() with its inputs and values, then followed. */
+const runOnce = (
   context: Context,
   source: PromptSource,
   options: RunFlags,
   settings: { inputs: Record<string, File | string>; set: Record<string, unknown>; label: string },
   interrupted: { value: boolean },
-): Promise<{ execute: Execute; paths: string[] }> {
-  const client = context.client();
-  const following = new AbortController();
-  let created: Execute | undefined;
-  let view: ProgressView = { update() {}, stop() {} };
-  const stopInterrupts = onInterrupt(
-    context,
-    () => view.stop(),
-    () => created,
-    () => following.abort(new UsageError('interrupted')),
-    () => {
-      interrupted.value = true;
-    },
+) =>
+  followRun(context, options, settings.label, interrupted, (hooks) =>
+    context.client().run(source, {
+      inputs: settings.inputs,
+      set: settings.set,
+      ...(options.endpoint ? { endpointName: options.endpoint } : {}),
+      ...(options.promptId ? { promptId: options.promptId } : {}),
+      ...(options.webhook ? { request: { webhook: { url: options.webhook } } } : {}),
+      ...uploadNotices(context),
+      ...hooks,
+    }),
   );
-  try {
-    const finished = await client
-      .run(source, {
-        inputs: settings.inputs,
-        set: settings.set,
-        ...(options.endpoint ? { endpointName: options.endpoint } : {}),
-        ...(options.webhook ? { request: { webhook: { url: options.webhook } } } : {}),
-        signal: following.signal,
-        ...uploadNotices(context),
-        onCreated: (execute) => {
-          created = execute;
-          context.info(`${settings.label}execute ${execute.prompt_id} created on ${execute.endpoint_name}`);
-          if (options.wait)
-            view = progressView(process.stderr, execute.prompt_params.prompt as ApiPrompt | undefined);
-          else following.abort(new NoWait(execute));
-        },
-        onProgress: ({ execute, progress }) => view.update(execute, progress),
-      })
-      .catch((error: unknown) => {
-        if (error instanceof NoWait) return error.execute;
-        throw error;
-      });
-    view.stop();
-    if (!options.wait) return { execute: finished, paths: [] };
-    const paths = await saveOutputs(client, finished, options.out);
-    context.info(
-      `${settings.label}success in ${finished.timings?.total_ms ?? '?'} ms on the endpoint; ${paths.length} file(s) in ${options.out}`,
-    );
-    return { execute: finished, paths };
-  } catch (error) {
-    view.stop();
-    throw error;
-  } finally {
-    stopInterrupts();
-  }
-}
 
 /** `--input NAME=FILE|URL` flags as run() takes them: local files read, URLs passed on. */
 export async function inputsOf(flags: string[]): Promise<Record<string, File | string>> {
@@ -148,9 +109,20 @@ export const uploadNotices = (context: Context) => ({
     context.info(`reusing ${input.name}: the same ${input.filename} is uploaded`),
 });
 
-async function run(context: Context, workflowPath: string, options: RunFlags) {
+async function run(context: Context, workflowPath: string | undefined, options: RunFlags) {
+  if (options.template !== undefined) {
+    if (workflowPath !== undefined)
+      throw new UsageError(`give a workflow file or --template ${options.template}, not both`);
+    refuseWithTemplate(options);
+    return runTemplate(context, options.template, options);
+  }
+  if (workflowPath === undefined) throw new UsageError('missing the workflow file (or --template NAME)');
+  if (options.param.length > 0)
+    throw new UsageError('--param goes with --template; change a workflow file with --set NODE.INPUT=VALUE');
   const client = context.client();
   const repeat = repeatOf(options.repeat);
+  if (repeat > 1 && options.promptId)
+    throw new UsageError(`--repeat makes ${repeat} executes: each needs its own id, leave out --prompt-id`);
   const seed: SeedChoice | undefined = options.seed
     ? parseSeed(options.seed)
     : repeat > 1
@@ -214,14 +186,7 @@ async function run(context: Context, workflowPath: string, options: RunFlags) {
   return interrupted.value && code === EXIT.success ? EXIT.executeFailed : code;
 }
 
-/** Stops `run` after the create, for --no-wait. */
-class NoWait extends Error {
-  constructor(readonly execute: Execute) {
-    super('not waiting');
-  }
-}
-
-interface RunFlags {
+export interface RunFlags {
   input: string[];
   set: string[];
   endpoint?: string;
@@ -231,6 +196,21 @@ interface RunFlags {
   webhook?: string;
   seed?: string;
   repeat: string;
+  promptId?: string;
+  template?: string;
+  param: string[];
+}
+
+/** A template's values are its parameters: the flags that edit a workflow file have nothing to act on. */
+function refuseWithTemplate(options: RunFlags) {
+  const refused = [
+    [options.input.length > 0, '--input', 'give a file parameter its file: --param image=cat.png'],
+    [options.set.length > 0, '--set', 'set its parameters: --param NAME=VALUE'],
+    [options.seed !== undefined, '--seed', 'set its seed parameter: --param seed=N'],
+    [options.repeat !== '1', '--repeat', 'run the command again'],
+  ] as const;
+  for (const [given, flag, instead] of refused)
+    if (given) throw new UsageError(`${flag} does not go with --template: ${instead}`);
 }
 
 export const collect = (value: string, previous: string[]) => [...previous, value];
@@ -239,9 +219,16 @@ export function registerRun(program: Command, context: Context) {
   program
     .command('run')
     .description(
-      'run a workflow (API prompt, UI workflow, or a PNG/WEBP/MP4 ComfyUI saved) and download its outputs',
+      'run a workflow (API prompt, UI workflow, or a PNG/WEBP/MP4 ComfyUI saved), or a saved template, and download its outputs',
     )
-    .argument('<workflow>', 'the workflow file')
+    .argument('[workflow]', 'the workflow file (leave it out with --template)')
+    .option('-t, --template <name>', 'run a saved template instead (comfy-exec templates show NAME)')
+    .option(
+      '--param <name=value>',
+      "a template parameter's value, e.g. prompt='a red fox', seed=7, image=cat.png (repeatable)",
+      collect,
+      [],
+    )
     .option(
       '-i, --input <name=file>',
       'an input file: by the file name the prompt uses, NODE.INPUT, or an input name (repeatable)',
@@ -265,8 +252,11 @@ export function registerRun(program: Command, context: Context) {
       'where to download the outputs (an existing file is never replaced)',
       './outputs',
     )
+    .option('--prompt-id <uuid>', "the execute's id (default: a new UUID)")
     .option('--webhook <url>', 'POST the execute to this URL when it ends (signed; see the README)')
     .option('--no-wait', 'print the prompt id once created, do not follow (then: comfy-exec download ID)')
     .option('--json', 'print the execute record as JSON instead of the file paths (an array with --repeat)')
-    .action(async (workflow: string, flags: RunFlags) => context.exit(await run(context, workflow, flags)));
+    .action(async (workflow: string | undefined, flags: RunFlags) =>
+      context.exit(await run(context, workflow, flags)),
+    );
 }

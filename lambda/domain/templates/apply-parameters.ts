@@ -73,7 +73,7 @@ export function applyParameters(
     if (!given && !parameter.declaredDefault) {
       if (parameter.default === undefined)
         throw new RequestValidationError(
-          `parameter '${parameter.name}' is required: the template saves no value for it`,
+          `parameter '${parameter.name}' is required: the template has no default for it that this endpoint can use`,
           {
             parameter: parameter.name,
           },

@@ -13,7 +13,8 @@ export type ParameterType =
   | { type: 'boolean' }
   /** `modelFolder`: a loader's model, which the model library may also hold (not only the list). */
   | { type: 'choice'; choices: unknown[]; modelFolder?: string }
-  | { type: 'file'; kind: MediaKind };
+  /** `listed`: the files the endpoint's input folder holds (a saved name elsewhere is no default). */
+  | { type: 'file'; kind: MediaKind; listed?: unknown[] };
 
 const finite = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
 const bound = (value: unknown) => (typeof value === 'bigint' ? value : finite(value));
@@ -32,8 +33,8 @@ export function typeOfPlace(graph: PromptGraph, catalog: NodeCatalog, place: Pla
   if (Array.isArray(value))
     return `${where}: the input is linked to node ${String(value[0])}'s output; bind an input that holds a value`;
   const kind = uploadKind(spec);
-  if (kind) return { type: 'file', kind };
   const choices = comboOptions(spec);
+  if (kind) return { type: 'file', kind, ...(choices ? { listed: choices } : {}) };
   const modelFolder = modelFolderOf(node.class_type, place.input);
   if (choices) return { type: 'choice', choices, ...(modelFolder ? { modelFolder } : {}) };
   const options = optionsOf(spec);
@@ -90,7 +91,10 @@ export function commonType(a: ParameterType, b: ParameterType): ParameterType | 
   if (a.type === 'string' && b.type === 'string')
     return { type: 'string', multiline: a.multiline || b.multiline };
   if (a.type === 'boolean' && b.type === 'boolean') return a;
-  if (a.type === 'file' && b.type === 'file') return a.kind === b.kind ? a : undefined;
+  if (a.type === 'file' && b.type === 'file')
+    return a.kind === b.kind
+      ? { ...a, listed: a.listed?.filter((name) => b.listed?.includes(name)) }
+      : undefined;
   if (a.type === 'choice' && b.type === 'choice') {
     if (a.modelFolder !== b.modelFolder) return undefined;
     const choices = a.choices.filter((choice) => b.choices.includes(choice));

@@ -84,7 +84,10 @@ export function typedParameters(
       const problem = valueProblem(type!, declaration.default);
       if (problem) refuse(`parameter '${name}': default ${problem}`);
     }
-    const fallback = savedValue(graph, catalog, places[0]!);
+    // A saved file the endpoint does not have (the example image of whoever exported the
+    // workflow) is no default: a run that leaves it out would only fail at validation.
+    const saved = savedValue(graph, catalog, places[0]!);
+    const fallback = type!.type === 'file' && !type!.listed?.includes(saved) ? undefined : saved;
     const value = declaredDefault ? declaration.default : fallback;
     return {
       name,

@@ -90,7 +90,10 @@ describe('typed parameters', () => {
     expect(byName.sampler!.type.type).toBe('choice');
     expect((byName.sampler!.type as { choices: unknown[] }).choices).toContain('dpmpp_2m');
     expect(byName.checkpoint!.type).toMatchObject({ type: 'choice', modelFolder: 'checkpoints' });
-    expect(byName.image!.type).toEqual({ type: 'file', kind: 'image' });
+    expect(byName.image!.type).toMatchObject({ type: 'file', kind: 'image' });
+    // The export's example.png is a default only where the endpoint's input folder lists it.
+    const listed = (byName.image!.type as { listed?: unknown[] }).listed ?? [];
+    expect(byName.image!.default).toBe(listed.includes('example.png') ? 'example.png' : undefined);
     expect(byName.prompt!.default).toBe(
       'photograph of victorian woman with wings, sky clouds, meadow grass\n',
     );
@@ -162,6 +165,22 @@ describe("a run's values put in place", () => {
     expect(applied.files).toEqual({ 'image.jpg': 'data:image/jpeg;base64,/9j/4AAQ' });
     // DynamoDB would round the seed: the record keeps its digits.
     expect(applied.inputs).toEqual({ prompt: 'a red fox', seed: '18446744073709551615', image: 'image.jpg' });
+  });
+
+  it('requires a file whose saved name the endpoint does not have, saying why', () => {
+    const unlisted = { ...catalog, LoadImage: structuredClone(catalog.LoadImage!) };
+    (unlisted.LoadImage!.input!.required!.image as unknown[])[0] = ['other.png'];
+    const typed = templateParameters({ image: { places: ['10.image'] } }, img2img(), unlisted);
+    expect(typed[0]!.default).toBeUndefined();
+    expect(inputJsonSchema(typed).required).toEqual(['image']);
+    expect(() => applyParameters(img2img(), typed, {})).toThrow(
+      "parameter 'image' is required: the template has no default for it that this endpoint can use",
+    );
+    const listed = { ...catalog, LoadImage: structuredClone(catalog.LoadImage!) };
+    (listed.LoadImage!.input!.required!.image as unknown[])[0] = ['example.png'];
+    expect(templateParameters({ image: { places: ['10.image'] } }, img2img(), listed)[0]!.default).toBe(
+      'example.png',
+    );
   });
 
   it('names a URL input by its path and an uploaded name as it is', () => {

@@ -145,6 +145,9 @@ describe('comfy-exec templates, against npm start', () => {
     expect(details).toMatch(/^template: unclip {2}/m);
     expect(details).toMatch(/^template: .* prompt='a red fox, in the snow'( |$)/m);
     expect(details).toMatch(/^template: .* seed=18446744073709551615( |$)/m);
+    const runs = await cli(['list', '--template', 'unclip'], env);
+    expect(runs.stdout).toContain(id);
+    expect((await cli(['list', '--template', 'sdxl'], env)).stdout).toBe('no executes of template sdxl\n');
 
     // A data: URL is the API's to decode; --no-wait prints the id asked for.
     const promptId = crypto.randomUUID();

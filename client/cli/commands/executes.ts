@@ -125,9 +125,10 @@ export function registerExecutes(program: Command, context: Context) {
     .command('list')
     .description('your executes, newest first')
     .option('--status <status>', `only those in this status (${STATUSES.join(', ')})`)
+    .option('--template <name>', 'only the runs of this template (run --template)')
     .option('--limit <n>', 'at most this many', '20')
     .option('--json', 'print them as JSON lines')
-    .action(async (flags: { status?: string; limit: string; json?: boolean }) => {
+    .action(async (flags: { status?: string; template?: string; limit: string; json?: boolean }) => {
       if (flags.status && !STATUSES.includes(flags.status as ExecuteStatus))
         throw new UsageError(`--status ${flags.status}: expected one of ${STATUSES.join(', ')}`);
       const limit = limitOf(flags.limit);
@@ -135,6 +136,7 @@ export function registerExecutes(program: Command, context: Context) {
       for await (const execute of context.client().listAll({
         limit: Math.min(limit, 100),
         ...(flags.status ? { status: flags.status as ExecuteStatus } : {}),
+        ...(flags.template ? { template: flags.template } : {}),
       })) {
         if (shown === 0 && !flags.json) context.out(row('PROMPT ID', 'STATUS', 'CREATED', 'ENDPOINT'));
         context.out(
@@ -144,6 +146,9 @@ export function registerExecutes(program: Command, context: Context) {
         );
         if (++shown >= limit) break;
       }
-      if (shown === 0 && !flags.json) context.out(`no ${flags.status ? `${flags.status} ` : ''}executes`);
+      if (shown === 0 && !flags.json)
+        context.out(
+          `no ${flags.status ? `${flags.status} ` : ''}executes${flags.template ? ` of template ${flags.template}` : ''}`,
+        );
     });
 }

@@ -2,11 +2,12 @@
  * `npx tsx scripts/console-screenshots.ts`: the console's pages in Debian's Chromium against a
  * fresh local stack, saved as docs/console/*.png (phone-width ones too) for the README.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startLocalStack } from '../local/local-stack';
+import { halvesPng } from '../test/fixtures/media';
 import { CORPUS_DIR, tinyTxt2imgPrompt } from '../test/fixtures/prompts';
 import { CHROMIUM } from '../test/support/chromium';
 
@@ -28,6 +29,31 @@ try {
     prompt: tinyTxt2imgPrompt(4),
     extra_data: { simulate: { fail_node: '3' } },
   });
+  // A template with declared parameters (a real API export), and one run of it for its page.
+  const img2img = readFileSync(
+    join(CORPUS_DIR, 'api/SaladTechnologies__comfyui-api__sd1.5-img2img.json'),
+    'utf8',
+  );
+  await api('schemas', {
+    name: 'portrait-img2img',
+    payload: img2img,
+    inputs: {
+      image: { places: ['10.image'], description: 'the photo to start from' },
+      prompt: { places: ['6.text'], description: 'what to make of it' },
+      sampler: { places: ['3.sampler_name'] },
+      model: { places: ['14.ckpt_name'], default: 'v1-5-pruned-emaonly.safetensors' },
+      seed: { places: ['3.seed'] },
+      steps: { places: ['3.steps'], default: 4 },
+      denoise: { places: ['3.denoise'], description: 'how far from the photo: 0 keeps it, 1 ignores it' },
+    },
+  });
+  const templateRun = await api('schemas/portrait-img2img/executes', {
+    inputs: {
+      prompt: 'a watercolour portrait, soft light',
+      image: `data:image/png;base64,${halvesPng(64, 64).toString('base64')}`,
+    },
+  });
+  if (!templateRun.data?.prompt_id) throw new Error(`the template's run: ${JSON.stringify(templateRun)}`);
   await new Promise((resolve) => setTimeout(resolve, 4000));
   for (const [width, suffix] of [
     [1280, ''],
@@ -76,6 +102,14 @@ try {
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await page.locator('.fixes select').first().waitFor();
     await page.screenshot({ path: join(OUT, `run-fix${suffix}.png`), fullPage: true });
+    // A template's form, built from its JSON Schema, with a value out of range said beside it.
+    await page.goto(`${consoleUrl}#/templates/portrait-img2img`);
+    const steps = page.getByLabel('steps', { exact: true });
+    await steps.fill('0');
+    await steps.press('Tab');
+    await page.getByText('0 is below the minimum 1').waitFor();
+    await page.locator('.card img').first().waitFor();
+    await page.screenshot({ path: join(OUT, `template${suffix}.png`), fullPage: true });
     await page.close();
   }
   console.log(`screenshots in ${OUT}`);

@@ -7,8 +7,10 @@ import { KeyScreen } from './key-screen';
 import { useRoute } from './route';
 import { RunPage } from './run-page';
 import { clientFor, forgetKey, isKeyRefused, loadApiUrl, storedKey, storeKey } from './session';
+import { TemplatePage } from './template-page';
+import { TemplatesPage } from './templates-page';
 
-/** The console: a key first, then the gallery, an execute's page, Run, and Endpoints. */
+/** The console: a key first, then the gallery, an execute's page, Run, Templates, and Endpoints. */
 export function App() {
   const route = useRoute();
   const [apiUrl, setApiUrl] = useState<string>();
@@ -48,6 +50,7 @@ export function App() {
         <nav aria-label="pages">
           <a href="#/">Executes</a>
           <a href="#/run">Run</a>
+          <a href="#/templates">Templates</a>
           <a href="#/endpoints">Endpoints</a>
           <button
             type="button"
@@ -72,6 +75,8 @@ export function App() {
       {route.page === 'gallery' && <Gallery client={client} onError={onError} />}
       {route.page === 'execute' && <ExecutePage client={client} id={route.id} onError={onError} />}
       {route.page === 'run' && <RunPage client={client} onError={onError} />}
+      {route.page === 'templates' && <TemplatesPage client={client} onError={onError} />}
+      {route.page === 'template' && <TemplatePage client={client} name={route.name} onError={onError} />}
       {route.page === 'endpoints' && <EndpointsPage client={client} onError={onError} />}
     </>
   );

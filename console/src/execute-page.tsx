@@ -70,6 +70,11 @@ export function ExecutePage(props: { client: ComfyExecClient; id: string; onErro
         </p>
       )}
       <ExecuteFacts execute={execute} />
+      {execute.template && (
+        <p data-testid="from-template">
+          Run from template <a href={`#/templates/${execute.template.name}`}>{execute.template.name}</a>
+        </p>
+      )}
       <nav class="actions" aria-label="actions">
         {!FINAL.has(execute.status) && (
           <button type="button" onClick={act(() => client.cancel(id))}>

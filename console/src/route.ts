@@ -1,10 +1,15 @@
 import { useEffect, useState } from 'preact/hooks';
 
-/** The console's pages, by hash: `#/`, `#/executes/{id}`, `#/run`, `#/endpoints`. */
+/**
+ * The console's pages, by hash: `#/`, `#/executes/{id}`, `#/run`, `#/templates`,
+ * `#/templates/{name}`, `#/endpoints`.
+ */
 export type Route =
   | { page: 'gallery' }
   | { page: 'execute'; id: string }
   | { page: 'run' }
+  | { page: 'templates' }
+  | { page: 'template'; name: string }
   | { page: 'endpoints' };
 
 export function parseRoute(hash: string): Route {
@@ -12,6 +17,10 @@ export function parseRoute(hash: string): Route {
   const execute = /^\/executes\/([0-9a-f-]{36})$/.exec(path);
   if (execute) return { page: 'execute', id: execute[1]! };
   if (path === '/run') return { page: 'run' };
+  if (path === '/templates') return { page: 'templates' };
+  // The API's template names (a letter, then letters, digits, _ or -) need no escaping in a URL.
+  const template = /^\/templates\/([A-Za-z][A-Za-z0-9_-]{0,63})$/.exec(path);
+  if (template) return { page: 'template', name: template[1]! };
   if (path === '/endpoints') return { page: 'endpoints' };
   return { page: 'gallery' };
 }

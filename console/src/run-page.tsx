@@ -9,6 +9,7 @@ import { ChoiceInputs } from './choice-field';
 import { NodeErrorFixes } from './node-error-fixes';
 import { PromptInputs } from './prompt-inputs';
 import { go } from './route';
+import { SaveAsTemplate } from './save-template';
 import { useCatalog } from './use-catalog';
 import { readWorkflowFile, type Source, WorkflowDrop } from './workflow-file';
 
@@ -23,7 +24,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 /**
  * Run: drop (or pick) a workflow JSON, an API prompt, or a PNG/WEBP/MP4 ComfyUI saved; pick the
  * endpoint; check it (a dry run) with what the endpoint refuses shown on its nodes, choices from
- * the endpoint's catalog to fix it; run it, and land on the new execute.
+ * the endpoint's catalog to fix it; run it, and land on the new execute; or save it as a template.
  */
 export function RunPage(props: { client: ComfyExecClient; onError(error: unknown): void }) {
   const { client, onError } = props;
@@ -163,6 +164,8 @@ export function RunPage(props: { client: ComfyExecClient; onError(error: unknown
           </>
         ))}
       {source?.kind === 'ui' && <p class="hint">Validate to convert the workflow and edit its inputs.</p>}
+      {/* Last: what is saved is the workflow as edited above. */}
+      {source && <SaveAsTemplate client={client} source={source} endpoint={endpoint} onError={onError} />}
     </main>
   );
 }

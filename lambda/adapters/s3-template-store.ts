@@ -89,23 +89,26 @@ export class S3TemplateStore implements TemplateStore {
 
   async list(owner: string, page: { limit: number; after?: string }): Promise<TemplatePage> {
     const prefix = this.prefix(owner);
+    // One listing of up to 1,000 keys, cut to the page here: s3rver fails on a truncated MaxKeys
+    // listing (its DES continuation tokens), and S3 answers the same either way.
     const listed = await this.s3.send(
       new ListObjectsV2Command({
         Bucket: this.bucket,
         Prefix: prefix,
-        MaxKeys: page.limit,
         ...(page.after ? { StartAfter: this.key(owner, page.after) } : {}),
       }),
     );
-    const names = (listed.Contents ?? [])
+    const all = (listed.Contents ?? [])
       .map((object) => object.Key?.slice(prefix.length).replace(/\.json$/, '') ?? '')
       .filter((name) => TEMPLATE_NAME_PATTERN.test(name));
+    const names = all.slice(0, page.limit);
+    const more = all.length > page.limit || listed.IsTruncated === true;
     // A page is at most 100 names: read at once (the SDK's socket pool queues what it must).
     const read = await Promise.all(names.map((name) => this.get(owner, name)));
     const templates = read
       .filter((found): found is TemplateVersion => found !== undefined)
       .map((found) => found.template);
-    return { templates, cursor: listed.IsTruncated && names.length > 0 ? names[names.length - 1]! : null };
+    return { templates, cursor: more && names.length > 0 ? names[names.length - 1]! : null };
   }
 
   async remove(owner: string, name: string): Promise<void> {

@@ -28,6 +28,7 @@ import {
   WebhookSecretSchema,
 } from './response-schemas';
 import { ROUTES, type Route } from './route-table';
+import { TemplateNameSchema } from './template-requests';
 import { TEMPLATE_OPERATIONS } from './template-schemas';
 import { WORKFLOW_OPERATIONS } from './workflow-schemas';
 
@@ -65,6 +66,10 @@ const OPERATIONS: Record<string, Operation> = {
         badRequest,
       ],
       409: ['prompt_id already used by a different request', envelopeSchema(409)],
+      429: [
+        "The key's unfinished executes are at its cap (maxUnfinishedPerKey): let some end",
+        envelopeSchema(429),
+      ],
       503: [
         'Endpoint throttled or unavailable; the execute is recorded as failed (data names it)',
         envelopeSchema(503, z.object({ prompt_id: z.string(), status: z.literal('failed') })),
@@ -196,10 +201,12 @@ function operationObject({ operationId, summary, path, aliasOf, auth }: Route) {
     schema:
       name === 'prompt_id'
         ? jsonSchema(PromptIdSchema, 'input')
-        : {
-            type: 'string',
-            description: PATH_PARAMETERS[pathParameterKey(path, String(name))],
-          },
+        : pathParameterKey(path, String(name)) === 'schema name'
+          ? jsonSchema(TemplateNameSchema, 'input')
+          : {
+              type: 'string',
+              description: PATH_PARAMETERS[pathParameterKey(path, String(name))],
+            },
   }));
   for (const [name, schema] of Object.entries(operation.query?.shape ?? {})) {
     parameters.push({ name, in: 'query', required: false, schema: jsonSchema(schema, 'input') });

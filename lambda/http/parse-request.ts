@@ -55,26 +55,35 @@ export function parseJsonBody(body: string | null | undefined, isBase64Encoded =
       throw new RequestValidationError('request body is not valid UTF-8');
     }
   }
+  return parseJsonText(text, 'request body');
+}
+
+/**
+ * JSON text a client sent, parsed with the body's checks: no NUL in a string, at most
+ * MAX_JSON_DEPTH levels, no lone surrogate; 64-bit integers exact. `what` names it in a refusal
+ * (a template's payload arrives as JSON text inside the body, and gets the same checks).
+ */
+export function parseJsonText(text: string, what: string): unknown {
   const scan = scanJson(text);
   if (scan.hasNul)
     throw new RequestValidationError(
-      'request body holds a NUL character (\\u0000) in a string, which no field accepts',
+      `${what} holds a NUL character (\\u0000) in a string, which no field accepts`,
     );
   if (scan.maxDepth > MAX_JSON_DEPTH)
     throw new RequestValidationError(
-      `request body is nested ${scan.maxDepth} levels deep; the limit is ${MAX_JSON_DEPTH}`,
+      `${what} is nested ${scan.maxDepth} levels deep; the limit is ${MAX_JSON_DEPTH}`,
     );
   let parsed: unknown;
   try {
     // Integers past 2^53-1 (ComfyUI's seeds go to 2^64-1) come back as BigInt, kept exact.
     parsed = parseExactJson(text);
   } catch (error) {
-    throw new RequestValidationError(`request body is not valid JSON: ${(error as Error).message}`);
+    throw new RequestValidationError(`${what} is not valid JSON: ${(error as Error).message}`);
   }
   const illFormed = illFormedTextAt(parsed, []);
   if (illFormed)
     throw new RequestValidationError(
-      `${illFormed.length > 0 ? illFormed.join('.') : 'body'} holds a lone UTF-16 surrogate (an escape like \\ud800 without its pair): it is not text any file name, key or value can hold`,
+      `${illFormed.length > 0 ? illFormed.join('.') : what} holds a lone UTF-16 surrogate (an escape like \\ud800 without its pair): it is not text any file name, key or value can hold`,
     );
   return parsed;
 }
@@ -110,6 +119,9 @@ export function parseWith<S extends z.core.$ZodType>(schema: S, value: unknown, 
       `${what}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}${within}`,
     );
   }
+  // A value parsed alone (a path's name) is named by `what`, not as a field of a body.
+  if (issue.path.length === 0 && what !== 'body')
+    throw new RequestValidationError(`${what} ${issue.message}`);
   throw new RequestValidationError(`${what}: ${describeIssue(issue)}`);
 }
 

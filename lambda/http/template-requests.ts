@@ -6,7 +6,7 @@ import {
   PARAMETER_NAME_PATTERN,
   TEMPLATE_NAME_PATTERN,
 } from '../domain/templates/template';
-import { parseJsonBody, parseWith } from './parse-request';
+import { parseJsonBody, parseJsonText, parseWith } from './parse-request';
 import { CreateExecuteBodySchema, PAGE_QUERY } from './request-schemas';
 
 const NAME_MESSAGE = 'must start with a letter, then letters, digits, _ or -, at most 64 characters';
@@ -108,10 +108,17 @@ export const RunTemplateBodySchema = z.strictObject({
   inline: create.inline,
 });
 
-/** A request's JSON body parsed with one of these schemas: a 400 naming the field otherwise. */
+/**
+ * A request's JSON body parsed with one of these schemas: a 400 naming the field otherwise. A
+ * payload sent as JSON text gets the body's own checks (NUL, depth, lone surrogates) too: it
+ * becomes prompts, and would otherwise carry what no body may.
+ */
 export function parseTemplateBody<S extends z.core.$ZodType>(
   schema: S,
   event: { body: string | null; isBase64Encoded: boolean },
 ): z.output<S> {
-  return parseWith(schema, parseJsonBody(event.body, event.isBase64Encoded), 'body');
+  const parsed = parseWith(schema, parseJsonBody(event.body, event.isBase64Encoded), 'body');
+  const payload = (parsed as { payload?: unknown }).payload;
+  if (typeof payload === 'string') parseJsonText(payload, 'payload');
+  return parsed;
 }

@@ -1,3 +1,4 @@
+import { RequestValidationError } from '../domain/errors';
 import { type CreateExecuteDeps, type CreateExecuteInput, createExecute } from '../use-cases/create-execute';
 import { type RunTemplateDeps, refuseForParameters, templateRun } from '../use-cases/run-template';
 import { parseCreateExecuteBody, parseWith } from './parse-request';
@@ -19,7 +20,15 @@ export async function executeRequestOf(
   if (templateName === undefined) return { input: parseCreateExecuteBody(body) };
   const name = parseWith(TemplateNameSchema, templateName, 'name');
   const run = parseWith(RunTemplateBodySchema, body, 'body');
-  const { input, parameters } = await templateRun(
+  // A key parsing could not keep (`__proto__`) is still a name the template does not take.
+  const sent = (body as { inputs?: unknown }).inputs;
+  const lost =
+    sent && typeof sent === 'object'
+      ? Object.keys(sent).find((key) => !Object.hasOwn(run.inputs ?? {}, key))
+      : undefined;
+  if (lost !== undefined)
+    throw new RequestValidationError(`unknown parameter '${lost}'`, { parameter: lost });
+  const { input, parameters, files } = await templateRun(
     name,
     {
       ...(run.inputs ? { inputs: run.inputs } : {}),
@@ -30,7 +39,7 @@ export async function executeRequestOf(
     owner,
     deps,
   );
-  return { input, checks: refuseForParameters(parameters) };
+  return { input, checks: refuseForParameters(parameters, files) };
 }
 
 /** CreateExecute, with a run's parameter checks: its 400s name the parameter, not the node. */

@@ -82,6 +82,7 @@ export const TEMPLATE_OPERATIONS: Record<string, Operation> = {
   GetSchema: {
     responses: {
       200: ['The template, its parameters and their JSON Schema', envelopeSchema(200, TemplateSchema)],
+      400: ['Not a template name', badRequest],
       404: ['The caller has no template of that name', envelopeSchema(404)],
     },
   },
@@ -112,6 +113,10 @@ export const TEMPLATE_OPERATIONS: Record<string, Operation> = {
       ],
       404: ['The caller has no template of that name', envelopeSchema(404)],
       409: ['prompt_id already used by a different request', envelopeSchema(409)],
+      429: [
+        "The key's unfinished executes are at its cap (maxUnfinishedPerKey): let some end",
+        envelopeSchema(429),
+      ],
       503: ['Endpoint throttled or unavailable; the execute is recorded as failed', envelopeSchema(503)],
     },
   },

@@ -39,7 +39,9 @@ export function documentClient(
 ): DynamoDBDocumentClient {
   return once(purpose === 'executes' ? 'dynamodb' : `dynamodb ${purpose}`, () =>
     DynamoDBDocumentClient.from(new DynamoDBClient({ region: settings.region }), {
-      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+      // A prompt's own `constructor` key (a node id or input a client named so) makes a plain object
+      // look like a class instance to the marshaller, which then refused the whole record (a 500).
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
     }),
   );
 }

@@ -1,5 +1,5 @@
 import type { ComfyNodeErrors } from '../domain/comfy-errors';
-import { PromptValidationError, TemplateNotFoundError } from '../domain/errors';
+import { PromptValidationError, RequestValidationError, TemplateNotFoundError } from '../domain/errors';
 import type { NodeCatalogSource } from '../domain/ports';
 import { applyParameters } from '../domain/templates/apply-parameters';
 import type { TemplateStore } from '../domain/templates/template';
@@ -26,6 +26,8 @@ export interface RunTemplateDeps {
 export interface TemplateRun {
   input: CreateExecuteInput;
   parameters: TypedParameter[];
+  /** The name each file parameter's data or URL was given → the parameter. */
+  files: Record<string, string>;
 }
 
 /**
@@ -57,6 +59,9 @@ export async function templateRun(
   const applied = applyParameters(graph, parameters, run.inputs ?? {});
   return {
     parameters,
+    files: Object.fromEntries(
+      Object.keys(applied.files).map((file) => [file, file.slice(0, file.lastIndexOf('.'))]),
+    ),
     input: {
       prompt: applied.prompt,
       ...(run.prompt_id ? { prompt_id: run.prompt_id } : {}),
@@ -86,11 +91,16 @@ function parameterAt(parameters: readonly TypedParameter[], node: string, input:
 }
 
 /**
- * The create's own checks (a file that is not there, a model neither listed nor in the library)
- * told in the words of the run: the first error at a parameter's place names the parameter. An
- * output that would be skipped for it is refused too: a run by name runs all of its template.
+ * The create's own checks (a file that is not there, a model neither listed nor in the library,
+ * a file's URL that does not resolve) told in the words of the run: the first error at a
+ * parameter's place names the parameter, with `parameter` in `data`. An output that would be
+ * skipped for it is refused too: a run by name runs all of its template. `files`: the name each
+ * file parameter's data was given → the parameter.
  */
-export function refuseForParameters(parameters: readonly TypedParameter[]) {
+export function refuseForParameters(
+  parameters: readonly TypedParameter[],
+  files: Readonly<Record<string, string>> = {},
+) {
   const named = (nodeErrors: ComfyNodeErrors) => {
     for (const [node, entry] of Object.entries(nodeErrors))
       for (const error of entry.errors) {
@@ -103,21 +113,35 @@ export function refuseForParameters(parameters: readonly TypedParameter[]) {
       }
     return undefined;
   };
+  const failure = (nodeErrors: ComfyNodeErrors, parameter: string) => ({
+    error: {
+      type: 'prompt_outputs_failed_validation',
+      message: 'Prompt outputs failed validation',
+      details: '',
+      extra_info: { parameter },
+    },
+    node_errors: nodeErrors,
+    parameter,
+  });
   return {
     checkNodeErrors(nodeErrors: ComfyNodeErrors) {
       const found = named(nodeErrors);
       if (found)
-        throw new PromptValidationError(`parameter '${found.parameter}': ${found.text}`, {
-          error: {
-            type: 'prompt_outputs_failed_validation',
-            message: 'Prompt outputs failed validation',
-            details: '',
-            extra_info: { parameter: found.parameter },
-          },
-          node_errors: nodeErrors,
-        });
+        throw new PromptValidationError(
+          `parameter '${found.parameter}': ${found.text}`,
+          failure(nodeErrors, found.parameter),
+        );
     },
     rename(error: unknown): unknown {
+      if (error instanceof RequestValidationError) {
+        const file = Object.keys(files).find((name) => error.message.startsWith(`inputs['${name}']: `));
+        if (!file) return error;
+        const parameter = files[file]!;
+        return new RequestValidationError(
+          `parameter '${parameter}': ${error.message.slice(`inputs['${file}']: `.length)}`,
+          { parameter },
+        );
+      }
       if (!(error instanceof PromptValidationError)) return error;
       const found = named(error.data.node_errors ?? {});
       if (!found) return error;
@@ -129,7 +153,8 @@ export function refuseForParameters(parameters: readonly TypedParameter[]) {
             ...error.data.error,
             extra_info: { ...error.data.error.extra_info, parameter: found.parameter },
           },
-        },
+          parameter: found.parameter,
+        } as PromptValidationError['data'],
         error.graph,
       );
     },

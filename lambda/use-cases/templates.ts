@@ -35,20 +35,37 @@ export interface CreateTemplateInput {
 export type UpdateTemplateInput = Partial<Omit<CreateTemplateInput, 'name'>>;
 
 /**
- * A saved payload is at most this much JSON text: a workflow, never a file. GetSchema answers it
- * as a JSON string (its quotes escaped) beside its JSON Schema, within a Lambda answer's 6 MB.
+ * A saved payload is at most this much JSON text, counted as it travels inside an answer (its
+ * quotes and backslashes escaped): GetSchema answers it, the saved values as defaults, and the
+ * declarations, and a Lambda answer (escaped once more) is at most 6 MB.
  */
-export const MAX_PAYLOAD_BYTES = 2 * 1024 * 1024;
+export const MAX_PAYLOAD_BYTES = 1024 * 1024;
 
-/** A ListSchemas page ends early past this much payload text: ESD's rows carry their payloads. */
-export const MAX_LISTED_PAYLOAD_BYTES = 2 * 1024 * 1024;
+/** Declared parameters (descriptions, defaults) are a form, not data: at most this much JSON. */
+export const MAX_DECLARATIONS_BYTES = 64 * 1024;
+
+/** A ListSchemas page ends early past this much JSON of rows: ESD's rows carry their payloads. */
+export const MAX_LISTED_BYTES = 2 * 1024 * 1024;
+
+/** Bytes of a text as a JSON string in an answer. */
+const answerBytes = (text: string) => new TextEncoder().encode(JSON.stringify(text)).length;
 
 function payloadText(payload: PayloadInput): string {
   const text = typeof payload === 'string' ? payload : exactJsonText(payload);
-  const bytes = new TextEncoder().encode(text).length;
+  const bytes = answerBytes(text);
   if (bytes > MAX_PAYLOAD_BYTES)
-    throw new RequestValidationError(`payload: ${bytes} bytes of JSON; at most ${MAX_PAYLOAD_BYTES}`);
+    throw new RequestValidationError(
+      `payload: ${bytes} bytes as a JSON string (quotes and backslashes escaped); at most ${MAX_PAYLOAD_BYTES}`,
+    );
   return text;
+}
+
+function declarations(inputs: ParameterDeclarations | null | undefined): ParameterDeclarations | null {
+  if (!inputs) return null;
+  const bytes = answerBytes(exactJsonText(inputs));
+  if (bytes > MAX_DECLARATIONS_BYTES)
+    throw new RequestValidationError(`inputs: ${bytes} bytes of JSON; at most ${MAX_DECLARATIONS_BYTES}`);
+  return inputs;
 }
 
 const notFound = (name: string) => new TemplateNotFoundError(`schema with name ${name} not found`);
@@ -67,7 +84,7 @@ export async function createTemplate(
     name: input.name,
     payload: payloadText(input.payload),
     workflow: input.workflow ?? '',
-    inputs: input.inputs ?? null,
+    inputs: declarations(input.inputs),
     create_time: now,
     update_time: now,
   };
@@ -97,7 +114,7 @@ export async function updateTemplate(
       ...current.template,
       ...(input.payload !== undefined ? { payload: payloadText(input.payload) } : {}),
       ...(input.workflow !== undefined ? { workflow: input.workflow } : {}),
-      ...(input.inputs !== undefined ? { inputs: input.inputs } : {}),
+      ...(input.inputs !== undefined ? { inputs: declarations(input.inputs) } : {}),
       update_time: deps.clock.now().toISOString(),
     };
     const view = await checkedTemplateView(next, deps);
@@ -121,13 +138,6 @@ export async function listTemplates(
   deps: TemplatesDeps,
 ): Promise<{ schemas: TemplateRow[]; last_evaluated_key: string | null }> {
   const listed = await deps.templates.list(owner, page);
-  // Whole templates until the page's payloads pass the budget (at least one): the next page starts there.
-  let bytes = 0;
-  const shown = listed.templates.filter((template, index) => {
-    bytes += template.payload.length;
-    return index === 0 || bytes <= MAX_LISTED_PAYLOAD_BYTES;
-  });
-  const cut = shown.length < listed.templates.length;
   const endpointOf = (workflow: string) => {
     try {
       return endpointOfTemplate(workflow, deps);
@@ -135,9 +145,19 @@ export async function listTemplates(
       return '';
     }
   };
+  // Whole rows until the page passes the budget (at least one): the next page starts there.
+  let bytes = 0;
+  const rows: TemplateRow[] = [];
+  for (const template of listed.templates) {
+    const row = templateRow(template, endpointOf(template.workflow));
+    bytes += answerBytes(exactJsonText(row));
+    if (rows.length > 0 && bytes > MAX_LISTED_BYTES) break;
+    rows.push(row);
+  }
+  const cut = rows.length < listed.templates.length;
   return {
-    schemas: shown.map((template) => templateRow(template, endpointOf(template.workflow))),
-    last_evaluated_key: cut ? shown.at(-1)!.name : listed.cursor,
+    schemas: rows,
+    last_evaluated_key: cut ? rows.at(-1)!.name : listed.cursor,
   };
 }
 

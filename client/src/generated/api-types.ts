@@ -1423,7 +1423,7 @@ export interface DeleteSchemasBody {
 
 export interface GetSchemaPath {
   /**
-   * a template's name (ListSchemas)
+   * the template's name, unique per API key
    */
   name: string;
 }
@@ -1482,7 +1482,7 @@ export interface GetSchemaData {
 
 export interface UpdateSchemaPath {
   /**
-   * a template's name (ListSchemas)
+   * the template's name, unique per API key
    */
   name: string;
 }
@@ -1649,7 +1649,7 @@ export interface UpdateSchemaData {
 
 export interface RunSchemaPath {
   /**
-   * a template's name (ListSchemas)
+   * the template's name, unique per API key
    */
   name: string;
 }

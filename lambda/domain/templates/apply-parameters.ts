@@ -1,6 +1,7 @@
 import { RequestValidationError } from '../errors';
 import type { MediaKind } from '../inputs/media-kinds';
 import type { PromptGraph } from '../prompt-graph';
+import { withNumbersRecordsKeep } from '../prompt-storage';
 import { valueProblem } from './parameter-values';
 import type { TypedParameter } from './typed-parameters';
 
@@ -32,8 +33,8 @@ function extensionOf(source: string, kind: MediaKind): string {
 const RECORDED_STRING_CHARS = 1024;
 
 function recorded(value: unknown): unknown {
-  // DynamoDB would round a 64-bit seed: its digits are kept as text.
-  if (typeof value === 'bigint') return value.toString();
+  // DynamoDB would round a 64-bit seed and refuse 1e-200 or 1e200: such numbers are kept as text.
+  if (typeof value === 'bigint' || typeof value === 'number') return withNumbersRecordsKeep(value);
   if (typeof value === 'string' && value.length > RECORDED_STRING_CHARS)
     return `${value.slice(0, RECORDED_STRING_CHARS)}… (${value.length} characters; the stored prompt has them all)`;
   return value;

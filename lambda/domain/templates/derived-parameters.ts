@@ -36,6 +36,7 @@ function textRole(graph: PromptGraph, nodeId: string, input: string): string {
 
 interface Candidate {
   name: string;
+  node: string;
   places: string[];
   description: string;
   /** The text saved at a text place: the same prompt at two encoders (base and refiner) is one parameter. */
@@ -64,6 +65,7 @@ function candidateOf(graph: PromptGraph, catalog: NodeCatalog, nodeId: string, i
   const rank = kind ? 1 : type === 'STRING' ? 0 : 2;
   return {
     name,
+    node: nodeId,
     places: [`${nodeId}.${input}`],
     description: `${title} (node ${nodeId}): ${input}`,
     rank,
@@ -102,7 +104,7 @@ export function derivedParameters(graph: PromptGraph, catalog: NodeCatalog): Par
   for (const { name } of candidates) count.set(name, (count.get(name) ?? 0) + 1);
   const declarations: ParameterDeclarations = {};
   for (const candidate of candidates) {
-    const node = candidate.places[0]!.slice(0, candidate.places[0]!.indexOf('.'));
+    const { node } = candidate;
     const name =
       count.get(candidate.name) === 1
         ? candidate.name

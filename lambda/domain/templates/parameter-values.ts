@@ -10,6 +10,15 @@ function choicesText(choices: readonly unknown[]): string {
   return `${named.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
 }
 
+/** A model name outside the list must at least be a path within a model folder (the library's check follows). */
+function modelPathProblem(name: string): string | undefined {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  const unsafe = name.startsWith('/') || name.includes('\\') || /[\u0000-\u001f\u007f]/.test(name);
+  if (unsafe || name.split('/').some((segment) => segment === '' || segment === '.' || segment === '..'))
+    return `${exactJsonText(name)} is not a model name: a path within the model folder, without '..', '.' or empty segments`;
+  return undefined;
+}
+
 /** What a caller's value is, in words, for "must be an integer, not a string". */
 function kindOf(value: unknown): string {
   if (value === null) return 'null';
@@ -41,6 +50,7 @@ export function valueProblem(type: ParameterType, value: unknown): string | unde
     case 'number':
       if (typeof value !== 'number' && typeof value !== 'bigint')
         return `must be a number, not ${kindOf(value)}`;
+      if (!Number.isFinite(Number(value))) return `must be a finite number, not ${String(value)}`;
       return rangeProblem(Number(value), 'FLOAT', type.minimum, type.maximum);
     case 'string':
       return typeof value === 'string' ? undefined : `must be a string, not ${kindOf(value)}`;
@@ -50,7 +60,7 @@ export function valueProblem(type: ParameterType, value: unknown): string | unde
       if (type.choices.includes(value)) return undefined;
       // A model the library holds is valid though the endpoint does not list it: the create's
       // own model check decides, and its error is told as this parameter's.
-      if (type.modelFolder && typeof value === 'string' && value !== '') return undefined;
+      if (type.modelFolder && typeof value === 'string' && value !== '') return modelPathProblem(value);
       return `${value === undefined ? 'undefined' : exactJsonText(value)} is not one of the choices: ${choicesText(type.choices)}`;
     case 'file':
       return typeof value === 'string' && value.trim() !== ''

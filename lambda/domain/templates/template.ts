@@ -27,8 +27,11 @@ export interface Template {
 /** ESD's names (`^[A-Za-z][A-Za-z0-9_]*$`, 20 characters), widened to hyphens and 64 characters. */
 export const TEMPLATE_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 
-/** Parameter names are identifiers, so a typed client can make them fields or arguments. */
-export const PARAMETER_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+/**
+ * Parameter names are identifiers, so a typed client can make them fields or arguments; never a
+ * name every JavaScript object already answers to (`__proto__` was silently dropped by parsing).
+ */
+export const PARAMETER_NAME_PATTERN = /^(?!(?:__proto__|constructor|prototype)$)[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 /** At most this many parameters and places per template: a form, not a second graph. */
 export const MAX_PARAMETERS = 64;
@@ -39,14 +42,12 @@ export interface Place {
   input: string;
 }
 
-/**
- * `"6.text"` → node 6, input text. Node ids never hold a dot (ComfyUI's are numbers, or
- * `outer:inner` for a subgraph's nodes); input names may (`loras.0.strength`), so the first dot splits.
- */
-export function parsePlace(text: string): Place | undefined {
-  const dot = text.indexOf('.');
-  if (dot <= 0 || dot === text.length - 1) return undefined;
-  return { node: text.slice(0, dot), input: text.slice(dot + 1) };
+/** Every way to split a place at a dot: an API prompt may name a node `6.1`, which one matches is the prompt's to say. */
+export function placeSplits(text: string): Place[] {
+  const splits: Place[] = [];
+  for (let dot = text.indexOf('.'); dot > 0 && dot < text.length - 1; dot = text.indexOf('.', dot + 1))
+    splits.push({ node: text.slice(0, dot), input: text.slice(dot + 1) });
+  return splits;
 }
 
 export const placeText = (place: Place) => `${place.node}.${place.input}`;

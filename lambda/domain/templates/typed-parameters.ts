@@ -9,7 +9,7 @@ import {
   PARAMETER_NAME_PATTERN,
   type ParameterDeclarations,
   type Place,
-  parsePlace,
+  placeSplits,
 } from './template';
 
 /** A parameter with its places resolved and its type, range and choices from the catalog. */
@@ -28,13 +28,24 @@ const refuse = (message: string): never => {
   throw new RequestValidationError(message);
 };
 
-function placesOf(name: string, texts: readonly string[]): Place[] {
+/** A place as the prompt has it: the split whose node holds that input, else whose node exists, else the first. */
+function placeIn(graph: PromptGraph, catalog: NodeCatalog, text: string): Place | undefined {
+  const splits = placeSplits(text);
+  const exists = (place: Place) => Object.hasOwn(graph, place.node);
+  const holds = (place: Place) =>
+    exists(place) &&
+    (Object.hasOwn(graph[place.node]!.inputs, place.input) ||
+      inputSpecOf(catalog, graph[place.node]!.class_type, place.input) !== undefined);
+  return splits.find(holds) ?? splits.find(exists) ?? splits[0];
+}
+
+function placesOf(name: string, texts: readonly string[], graph: PromptGraph, catalog: NodeCatalog): Place[] {
   if (texts.length === 0) refuse(`parameter '${name}': places must name at least one node_id.input`);
   if (texts.length > MAX_PLACES_PER_PARAMETER)
     refuse(`parameter '${name}': at most ${MAX_PLACES_PER_PARAMETER} places`);
   return texts.map(
     (text) =>
-      parsePlace(text) ??
+      placeIn(graph, catalog, text) ??
       refuse(`parameter '${name}': place '${text}' is not node_id.input (for example "6.text")`),
   );
 }
@@ -63,7 +74,7 @@ export function typedParameters(
     if (!PARAMETER_NAME_PATTERN.test(name))
       refuse(`parameter '${name}': names are letters, digits and _ (not first a digit), at most 64`);
     const declaration = declarations[name]!;
-    const places = placesOf(name, declaration.places);
+    const places = placesOf(name, declaration.places, graph, catalog);
     let type: ParameterType | undefined;
     for (const place of places) {
       const key = `${place.node}.${place.input}`;
@@ -84,10 +95,11 @@ export function typedParameters(
       const problem = valueProblem(type!, declaration.default);
       if (problem) refuse(`parameter '${name}': default ${problem}`);
     }
-    // A saved file the endpoint does not have (the example image of whoever exported the
-    // workflow) is no default: a run that leaves it out would only fail at validation.
+    // A saved value the run would refuse is no default (the example image of whoever exported
+    // the workflow, a number saved as text): the parameter is required instead.
     const saved = savedValue(graph, catalog, places[0]!);
-    const fallback = type!.type === 'file' && !type!.listed?.includes(saved) ? undefined : saved;
+    const listed = type!.type !== 'file' || (type!.listed?.includes(saved) ?? false);
+    const fallback = listed && valueProblem(type!, saved) === undefined ? saved : undefined;
     const value = declaredDefault ? declaration.default : fallback;
     return {
       name,

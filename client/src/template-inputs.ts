@@ -31,6 +31,7 @@ const isInteger = (value: unknown) =>
 
 function kind(value: unknown): string {
   if (value === null) return 'null';
+  if (typeof value === 'number') return String(value);
   if (Array.isArray(value)) return 'a list';
   return typeof value === 'bigint' ? 'an integer' : `a ${typeof value}`;
 }

@@ -1,6 +1,8 @@
+import type { ComfyExecClient } from './client';
 import { ComfyExecError } from './errors';
 import type { OperationTypes } from './generated/api-types';
-import { call, type TransportOptions } from './http';
+import { call } from './http';
+import { uploadOnce } from './input-uploads';
 import { type InputSchema, templateInputProblems } from './template-inputs';
 import { bytesOf, type FileData } from './transfers';
 import type { Execute } from './types';
@@ -33,28 +35,28 @@ export class TemplateInputError extends ComfyExecError {
 }
 
 /**
- * A file parameter's bytes uploaded to the caller's inputs: a File keeps its name; bare bytes are
- * named after the parameter, with the extension of what they are (ComfyUI's loaders go by it).
+ * A file parameter's bytes as one of the caller's inputs: an earlier upload of the same file when
+ * there is one (a run sent again uploads nothing twice), else a new one. A File keeps its name;
+ * bare bytes are named after the parameter, with the extension of what they are.
  */
 async function uploadParameterFile(
-  client: TemplateClient,
+  client: ComfyExecClient,
   parameter: string,
   file: FileData,
   signal?: AbortSignal,
 ) {
   const name = (file as { name?: unknown }).name;
-  if (typeof name === 'string' && name !== '')
-    return client.uploadInput(file, { ...(signal ? { signal } : {}) });
-  const bytes = await bytesOf(file);
-  const sniffed = await (await import('file-type')).fileTypeFromBuffer(bytes);
-  if (!sniffed)
-    throw new ComfyExecError(
-      `parameter '${parameter}': cannot tell what kind of file the bytes are; pass a File`,
-    );
-  return client.uploadInput(bytes, {
-    filename: `${parameter}.${sniffed.ext}`,
-    ...(signal ? { signal } : {}),
-  });
+  let filename = typeof name === 'string' && name !== '' ? name : undefined;
+  if (!filename) {
+    const sniffed = await (await import('file-type')).fileTypeFromBuffer(await bytesOf(file));
+    if (!sniffed)
+      throw new ComfyExecError(
+        `parameter '${parameter}': cannot tell what kind of file the bytes are; pass a File`,
+      );
+    filename = `${parameter}.${sniffed.ext}`;
+  }
+  const upload = await uploadOnce(client, file, { filename, ...(signal ? { signal } : {}) });
+  return 'reused' in upload ? upload.reused : upload.uploaded;
 }
 
 const isFileData = (value: unknown): value is FileData =>
@@ -62,18 +64,9 @@ const isFileData = (value: unknown): value is FileData =>
   value instanceof ArrayBuffer ||
   (typeof Blob !== 'undefined' && value instanceof Blob);
 
-/** What `client.templates` needs of the client: its transport and its uploads. */
-export interface TemplateClient {
-  readonly options: TransportOptions;
-  uploadInput(
-    file: FileData,
-    options?: { filename?: string; signal?: AbortSignal },
-  ): Promise<{ name: string }>;
-}
-
 /** ESD's /schemas: saved templates, and runs by name with a few values. */
 export class Templates {
-  constructor(private readonly client: TemplateClient) {}
+  constructor(private readonly client: ComfyExecClient) {}
 
   /** CreateSchema: `payload` an API prompt or UI workflow (object or JSON text); `inputs` the parameters, else derived. */
   async save(request: TemplateSaveRequest, signal?: AbortSignal): Promise<Template> {

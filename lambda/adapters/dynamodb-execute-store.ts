@@ -18,6 +18,7 @@ import type {
   RecordChange,
   RecordKey,
 } from '../domain/ports';
+import { templateGeneration } from '../domain/templates/template';
 import { EXECUTE_TABLE, ownerStatusKey, ownerTemplateKey, PENDING } from './execute-table';
 import { decodeCursor, encodeCursor } from './list-cursor';
 import { isConditionFailure, recordUpdate } from './record-update';
@@ -64,7 +65,7 @@ export class DynamoDbExecuteStore implements ExecuteStore {
           ? {
               [EXECUTE_TABLE.byOwnerTemplate.partitionKey]: ownerTemplateKey(
                 record.owner,
-                record.template.name,
+                templateGeneration(record.template.name, record.template.create_time),
               ),
             }
           : {}),

@@ -184,6 +184,8 @@ export interface ExecuteRequest {
 /** Which template an execute ran, with the values its caller gave (files by the name they got). */
 export interface ExecuteTemplate {
   name: string;
+  /** The template's create_time: which saving of the name it ran from. */
+  create_time: string;
   inputs: Record<string, unknown>;
 }
 

@@ -39,7 +39,7 @@ export interface RecordChange {
 export interface ListQuery {
   owner: string;
   status?: ExecuteStatus;
-  /** Only executes run from this template (by name). */
+  /** Only executes run from this saving of a template (templateGeneration: name and create_time). */
   template?: string;
   limit: number;
   /** Opaque cursor from a previous page. */

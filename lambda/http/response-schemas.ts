@@ -98,7 +98,7 @@ export const ExecuteSchema = z.object({
   workflow: z.string().nullable(),
   workflow_name: z.string().nullable(),
   template: z
-    .object({ name: z.string(), inputs: JsonObject })
+    .object({ name: z.string(), create_time: z.string(), inputs: JsonObject })
     .optional()
     .describe('a run by name (POST /schemas/{name}/executes): the template and the values the caller gave'),
   need_prepare: z.boolean(),

@@ -126,7 +126,7 @@ export const createExecuteDeps = () => ({
   templates: templateStore('create-execute'),
 });
 
-function templateStore(name: 'create-execute' | 'templates') {
+function templateStore(name: 'create-execute' | 'templates' | 'list-executes') {
   return new S3TemplateStore(s3Client(clientSettings(name)), functionEnv(name).BUCKET_NAME);
 }
 
@@ -247,6 +247,7 @@ export function getExecuteDeps(): GetExecuteDeps {
 export function listExecutesDeps(): ListExecutesDeps {
   return {
     ...dataAdapters('list-executes'),
+    templates: templateStore('list-executes'),
     config: { presignTtlSeconds: functionEnv('list-executes').PRESIGN_TTL_SECONDS },
   };
 }

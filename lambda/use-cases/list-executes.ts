@@ -1,6 +1,7 @@
 import type { ExecuteOutputs } from '../domain/execute-outputs';
 import type { ExecuteStatus } from '../domain/execute-status';
 import type { ExecuteStore, PayloadStore } from '../domain/ports';
+import { type TemplateStore, templateGeneration } from '../domain/templates/template';
 import { signedFileLists, signedOutputs } from './execute-view';
 
 export interface ListExecutesInput {
@@ -12,6 +13,8 @@ export interface ListExecutesInput {
 
 export interface ListExecutesDeps {
   store: ExecuteStore;
+  /** The caller's templates: `template` lists the runs of the one saved under that name now. */
+  templates: Pick<TemplateStore, 'get'>;
   payloads: PayloadStore;
   config: { presignTtlSeconds: number };
 }
@@ -40,7 +43,15 @@ export async function listExecutes(
   owner: string,
   deps: ListExecutesDeps,
 ): Promise<{ executes: ExecuteListItem[]; last_evaluated_key: string | null }> {
-  const page = await deps.store.listByOwner({ owner, ...input });
+  const { template, ...query } = input;
+  const saved = template === undefined ? undefined : await deps.templates.get(owner, template);
+  // No template of that name (never saved, or deleted): it has no runs to list.
+  if (template !== undefined && !saved) return { executes: [], last_evaluated_key: null };
+  const page = await deps.store.listByOwner({
+    owner,
+    ...query,
+    ...(saved ? { template: templateGeneration(saved.template.name, saved.template.create_time) } : {}),
+  });
   const executes = await Promise.all(
     page.records.map(async (record) => ({
       prompt_id: record.prompt_id,

@@ -78,7 +78,7 @@ export async function templateRun(
       multi_async: false,
       ...(Object.keys(applied.files).length > 0 ? { inputs: applied.files } : {}),
       ...(run.webhook !== undefined ? { webhook: run.webhook } : {}),
-      template: { name, inputs: applied.inputs },
+      template: { name, create_time: template.create_time, inputs: applied.inputs },
     },
   };
 }

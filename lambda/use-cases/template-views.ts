@@ -1,4 +1,4 @@
-import { DomainError } from '../domain/errors';
+import { DomainError, EndpointNotFoundError } from '../domain/errors';
 import type { NodeCatalogSource } from '../domain/ports';
 import { inputJsonSchema, type JsonSchema } from '../domain/templates/input-schema';
 import type { ParameterDeclarations, Template } from '../domain/templates/template';
@@ -32,8 +32,20 @@ export interface TemplateView extends TemplateRow {
   problem?: string;
 }
 
-export const endpointOfTemplate = (workflow: string, deps: TemplateViewDeps) =>
-  resolveEndpoint({ workflow_name: workflow || null }, deps.config);
+/** The endpoint a template's workflow runs on; one the deployment lacks is named as an environment. */
+export function endpointOfTemplate(workflow: string, deps: TemplateViewDeps): string {
+  try {
+    return resolveEndpoint({ workflow_name: workflow || null }, deps.config);
+  } catch (error) {
+    if (!(error instanceof EndpointNotFoundError)) throw error;
+    const environments = deps.config.endpointNames
+      .filter((name) => name.startsWith('comfy-async-'))
+      .map((name) => `'${name.slice('comfy-async-'.length)}'`);
+    throw new EndpointNotFoundError(
+      `workflow '${workflow}' is not a deployed environment (its endpoint would be comfy-async-${workflow}); environments: ${environments.join(', ') || 'none'} ('' for the default endpoint)`,
+    );
+  }
+}
 
 export function templateRow(template: Template, endpointName: string): TemplateRow {
   return {

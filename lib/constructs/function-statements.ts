@@ -154,7 +154,8 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
         index(EXECUTE_TABLE.byOwner.indexName),
         index(EXECUTE_TABLE.byOwnerStatus.indexName),
         index(EXECUTE_TABLE.byOwnerTemplate.indexName),
-        objects(['GetObject'], executes),
+        // `?template=` reads the caller's template: its runs are those of the one saved now.
+        objects(['GetObject'], executes, PAYLOAD_PREFIXES.templates),
         resultObjects,
       ];
     case 'delete-executes':

@@ -52,7 +52,7 @@ describe("the console's template form fields", () => {
     expect(typedNumber('', true)).toBe('');
     expect(
       fieldProblem({ name: 'steps', kind: 'integer', required: false, schema: { type: 'integer' } }, 7.5),
-    ).toBe('must be an integer, not a number');
+    ).toBe('must be an integer, not 7.5');
     expect(
       fieldProblem(
         { name: 'steps', kind: 'integer', required: false, schema: { type: 'integer', minimum: 1 } },

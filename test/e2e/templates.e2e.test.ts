@@ -76,15 +76,22 @@ describe('a template saved, typed by the endpoint, and run by name through npm s
     const { data } = (await api(stack, 'GET', 'schemas/inpaint')).body;
     expect(data.declared_inputs).toBeNull();
     const properties = data.input_schema.properties;
+    // Its checkpoint and VAE are not on this endpoint: offered, so a run can name ones it has.
     expect(Object.keys(properties)).toEqual([
       'prompt',
       'negative_prompt',
       'image',
+      'ckpt_name',
+      'vae_name',
       'seed',
       'steps',
       'cfg',
       'denoise',
     ]);
+    expect(properties.ckpt_name).toMatchObject({
+      default: 'Anything-V3.0.ckpt',
+      'x-model-folder': 'checkpoints',
+    });
     const [, steps] = spec('KSampler', 'steps');
     expect(properties.steps).toMatchObject({
       type: 'integer',
@@ -138,8 +145,10 @@ describe('a template saved, typed by the endpoint, and run by name through npm s
     });
     expect(prompt['10'].inputs).toEqual({ image: uploaded, upload: 'image' });
     expect(prompt['14'].inputs.ckpt_name).toBe('v1-5-pruned-emaonly.safetensors');
+    const saved = (await api(stack, 'GET', 'schemas/img2img')).body.data;
     expect(record.template).toEqual({
       name: 'img2img',
+      create_time: saved.create_time,
       inputs: { prompt: 'a red fox', seed: 7, image: uploaded, sampler: 'euler' },
     });
     expect(record.output_files.length).toBeGreaterThan(0);
@@ -235,6 +244,58 @@ describe('a template saved, typed by the endpoint, and run by name through npm s
     const { record } = await pollUntilFinal(stack, promptId);
     expect(record.prompt_params.prompt['3'].inputs.steps).toBe(2);
     expect(record.prompt_params.prompt['6'].inputs.text).toBe('first');
+  });
+
+  it("lists a template's runs apart from those of a deleted template of the same name", async () => {
+    await api(stack, 'POST', 'schemas', {
+      body: { name: 'again', payload: img2imgExport, inputs: IMG2IMG_INPUTS },
+    });
+    const first = await api(stack, 'POST', 'schemas/again/executes', {
+      body: { inputs: { image: uploaded } },
+    });
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    const listed = async () =>
+      (await api(stack, 'GET', 'executes?template=again&limit=100')).body.data.executes.map(
+        (e: { prompt_id: string }) => e.prompt_id,
+      );
+    expect(await listed()).toEqual([first.body.data.prompt_id]);
+    expect((await api(stack, 'DELETE', 'schemas', { body: { schema_name_list: ['again'] } })).status).toBe(
+      204,
+    );
+    expect(await listed()).toEqual([]);
+    await api(stack, 'POST', 'schemas', {
+      body: { name: 'again', payload: img2imgExport, inputs: IMG2IMG_INPUTS },
+    });
+    expect(await listed()).toEqual([]);
+    // The execute itself still says what it ran.
+    const { record } = await pollUntilFinal(stack, first.body.data.prompt_id);
+    expect(record.template).toMatchObject({ name: 'again', inputs: { image: uploaded } });
+  });
+
+  it('pages ListSchemas by name past one page, and refuses a payload a request body could not carry', async () => {
+    const names: string[] = [];
+    for (let page = await api(stack, 'GET', 'schemas?limit=1'); ; ) {
+      expect(page.status, JSON.stringify(page.body)).toBe(200);
+      names.push(...page.body.data.schemas.map((row: { name: string }) => row.name));
+      const next = page.body.data.last_evaluated_key;
+      if (next === null) break;
+      page = await api(stack, 'GET', `schemas?limit=1&exclusive_start_key=${next}`);
+    }
+    expect(names.length).toBeGreaterThan(3);
+    expect(names).toEqual([...names].sort());
+    const withNul = JSON.stringify({
+      '1': { class_type: 'SaveImage', inputs: { filename_prefix: 'a\u0000b' } },
+    });
+    const refused = await api(stack, 'POST', 'schemas', { body: { name: 'nul', payload: withNul } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toContain('payload holds a NUL character');
+    expect((await api(stack, 'GET', 'schemas/nul')).status).toBe(404);
+    const http = await api(stack, 'POST', 'schemas/img2img/executes', {
+      body: { inputs: { image: 'http://example.com/a.png' } },
+    });
+    expect(http.status).toBe(400);
+    expect(http.body.message).toMatch(/^parameter 'image': /);
+    expect(http.body.data).toEqual({ parameter: 'image' });
   });
 
   it('lets one of two crossing creates of a name win; the other is a 409 and overwrites nothing', async () => {

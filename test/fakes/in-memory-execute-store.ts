@@ -9,6 +9,7 @@ import type {
   RecordKey,
 } from '../../lambda/domain/ports';
 import { SUMMARY_KEYS } from '../../lambda/domain/ports';
+import { templateGeneration } from '../../lambda/domain/templates/template';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -54,7 +55,12 @@ export class InMemoryExecuteStore implements ExecuteStore {
   async listByOwner(query: ListQuery): Promise<ListPage> {
     const all = [...this.records.values()]
       .filter((r) => r.owner === query.owner && (!query.status || r.status === query.status))
-      .filter((r) => !query.template || r.template?.name === query.template)
+      .filter(
+        (r) =>
+          !query.template ||
+          (r.template !== undefined &&
+            templateGeneration(r.template.name, r.template.create_time) === query.template),
+      )
       .sort((a, b) => (a.create_time < b.create_time ? 1 : a.create_time > b.create_time ? -1 : 0));
     const start = query.cursor ? Number(query.cursor) : 0;
     const page = all.slice(start, start + query.limit);

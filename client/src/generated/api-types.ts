@@ -180,6 +180,7 @@ export type CreateExecuteData =
            */
           template?: {
             name: string;
+            create_time: string;
             inputs: {
               [k: string]: unknown | undefined;
             };
@@ -315,6 +316,7 @@ export type CreateExecuteData =
        */
       template?: {
         name: string;
+        create_time: string;
         inputs: {
           [k: string]: unknown | undefined;
         };
@@ -520,6 +522,7 @@ export interface GetExecuteData {
    */
   template?: {
     name: string;
+    create_time: string;
     inputs: {
       [k: string]: unknown | undefined;
     };
@@ -647,6 +650,7 @@ export interface CancelExecuteData {
    */
   template?: {
     name: string;
+    create_time: string;
     inputs: {
       [k: string]: unknown | undefined;
     };
@@ -1785,6 +1789,7 @@ export type RunSchemaData = {
    */
   template?: {
     name: string;
+    create_time: string;
     inputs: {
       [k: string]: unknown | undefined;
     };

@@ -1,12 +1,13 @@
 import { uploadKind } from '../inputs/file-inputs';
+import { modelFolderOf } from '../models/model-inputs';
 import type { PromptGraph } from '../prompt-graph';
-import { inputSpecOf, type NodeCatalog } from '../workflow/node-catalog';
+import { comboOptions, inputSpecOf, type NodeCatalog } from '../workflow/node-catalog';
 import { MAX_PARAMETERS, MAX_PLACES_PER_PARAMETER, type ParameterDeclarations } from './template';
 
 /**
  * The inputs people change between runs, as the console's Run page offers them: seeds, sizes,
- * steps, cfg, denoise, the text prompts and the files a loader opens. Everything else stays as
- * the workflow's author left it.
+ * steps, cfg, denoise, the text prompts and the files a loader opens; and a loader's model the
+ * endpoint does not list. Everything else stays as the workflow's author left it.
  */
 const NUMBERS: Record<string, string> = {
   seed: 'seed',
@@ -53,16 +54,21 @@ function candidateOf(graph: PromptGraph, catalog: NodeCatalog, nodeId: string, i
   if (!Array.isArray(spec)) return undefined;
   const kind = uploadKind(spec);
   const type = spec[0];
+  // A model the endpoint does not list (the exporter's checkpoint): offered, so a run can name one it has.
+  const missingModel =
+    !kind && modelFolderOf(node.class_type, input) !== undefined && !comboOptions(spec)?.includes(value);
   const name = kind
     ? kind
-    : Object.hasOwn(NUMBERS, input) && (type === 'INT' || type === 'FLOAT')
-      ? NUMBERS[input]
-      : TEXTS.has(input) && type === 'STRING'
-        ? textRole(graph, nodeId, input)
-        : undefined;
+    : missingModel
+      ? input
+      : Object.hasOwn(NUMBERS, input) && (type === 'INT' || type === 'FLOAT')
+        ? NUMBERS[input]
+        : TEXTS.has(input) && type === 'STRING'
+          ? textRole(graph, nodeId, input)
+          : undefined;
   if (!name) return undefined;
   const title = node._meta?.title ?? node.class_type;
-  const rank = kind ? 1 : type === 'STRING' ? 0 : 2;
+  const rank = kind || missingModel ? 1 : type === 'STRING' ? 0 : 2;
   return {
     name,
     node: nodeId,

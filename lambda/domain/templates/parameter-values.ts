@@ -19,9 +19,10 @@ function modelPathProblem(name: string): string | undefined {
   return undefined;
 }
 
-/** What a caller's value is, in words, for "must be an integer, not a string". */
+/** What a caller's value is, in words, for "must be an integer, not a string" (a number as itself). */
 function kindOf(value: unknown): string {
   if (value === null) return 'null';
+  if (typeof value === 'number') return String(value);
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'bigint') return 'an integer';
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
@@ -63,7 +64,9 @@ export function valueProblem(type: ParameterType, value: unknown): string | unde
       if (type.modelFolder && typeof value === 'string' && value !== '') return modelPathProblem(value);
       return `${value === undefined ? 'undefined' : exactJsonText(value)} is not one of the choices: ${choicesText(type.choices)}`;
     case 'file':
-      return typeof value === 'string' && value.trim() !== ''
+      if (typeof value === 'string' && value.trim() === '')
+        return "must name a file: an uploaded input's name, a data: URL or an https:// URL, not an empty string";
+      return typeof value === 'string'
         ? undefined
         : `must be a file: an uploaded input's name, a data: URL or an https:// URL, not ${kindOf(value)}`;
   }

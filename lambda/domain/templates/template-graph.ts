@@ -18,7 +18,9 @@ export function parsePayload(text: string): Record<string, unknown> {
     throw new RequestValidationError('payload: not JSON text (an API prompt or a UI workflow, as a string)');
   }
   if (!isPlainObject(value) || Object.keys(value).length === 0)
-    throw new RequestValidationError('payload: must be a JSON object: an API prompt or a UI workflow');
+    throw new RequestValidationError(
+      'payload: must be a JSON object with nodes: an API prompt or a UI workflow',
+    );
   return value;
 }
 

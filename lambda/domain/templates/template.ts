@@ -50,6 +50,12 @@ export function placeSplits(text: string): Place[] {
   return splits;
 }
 
+/**
+ * Which saving of a name an execute ran from: a template deleted and saved again under its name
+ * is another template, and its runs are listed apart (`owner_template` holds this).
+ */
+export const templateGeneration = (name: string, createTime: string) => `${name}#${createTime}`;
+
 export const placeText = (place: Place) => `${place.node}.${place.input}`;
 
 export interface TemplateVersion {

@@ -5,6 +5,9 @@ import { listExecutes } from '../../../lambda/use-cases/list-executes';
 import { recordAsyncResult } from '../../../lambda/use-cases/record-async-result';
 import { fakesWithExecutes } from '../../fakes/seeded-records';
 
+/** ListExecutes' template lookup: these tests list no template's runs. */
+const NO_TEMPLATES = { get: async () => undefined };
+
 const OUT = 's3://bucket/async-out/x.out';
 const config = { presignTtlSeconds: 60 };
 
@@ -78,7 +81,7 @@ describe('execute outputs', () => {
 
   it('ListExecutes rows carry the same outputs', async () => {
     const { id, store, payloads } = await finishedWith(comfyOutputs);
-    const page = await listExecutes({ limit: 10 }, 'a', { store, payloads, config });
+    const page = await listExecutes({ limit: 10 }, 'a', { store, payloads, config, templates: NO_TEMPLATES });
     const row = page.executes.find((e) => e.prompt_id === id)!;
     expect(row.outputs?.['11']).toEqual(comfyOutputs['11']);
     const images = row.outputs!['9']!.images as { url: string }[];

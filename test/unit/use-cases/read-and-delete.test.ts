@@ -11,6 +11,9 @@ import { fakesWithExecutes } from '../../fakes/seeded-records';
 import { fakeCreateDeps } from '../../fakes/use-case-deps';
 import { createInput, txt2imgPrompt } from '../../fixtures/prompts';
 
+/** ListExecutes' template lookup: these tests list no template's runs. */
+const NO_TEMPLATES = { get: async () => undefined };
+
 const config = { presignTtlSeconds: 3600 };
 
 describe('getExecute', () => {
@@ -60,16 +63,22 @@ describe('listExecutes', () => {
       { owner: 'a', status: 'success' },
       { owner: 'a' },
     ]);
-    const first = await listExecutes({ limit: 2 }, 'a', { store, payloads, config });
+    const first = await listExecutes({ limit: 2 }, 'a', { store, payloads, config, templates: NO_TEMPLATES });
     expect(first.executes.map((e) => e.prompt_id)).toEqual([records[3]!.prompt_id, records[2]!.prompt_id]);
     const second = await listExecutes({ limit: 2, cursor: first.last_evaluated_key! }, 'a', {
       store,
       payloads,
       config,
+      templates: NO_TEMPLATES,
     });
     expect(second.executes.map((e) => e.prompt_id)).toEqual([records[0]!.prompt_id]);
     expect(second.last_evaluated_key).toBeNull();
-    const done = await listExecutes({ limit: 10, status: 'success' }, 'a', { store, payloads, config });
+    const done = await listExecutes({ limit: 10, status: 'success' }, 'a', {
+      store,
+      payloads,
+      config,
+      templates: NO_TEMPLATES,
+    });
     expect(done.executes.map((e) => e.prompt_id)).toEqual([records[2]!.prompt_id]);
     expect(Object.keys(first.executes[0]!).sort()).toEqual([
       'complete_time',

@@ -55,6 +55,7 @@ describe('CreateSchema', () => {
       'prompt',
       'negative_prompt',
       'image',
+      'ckpt_name',
       'seed',
       'steps',
       'cfg',
@@ -73,7 +74,11 @@ describe('CreateSchema', () => {
     [{ payload: '{"3": ' }, RequestValidationError, 'payload: not JSON text'],
     [{ payload: '[]' }, RequestValidationError, 'payload: must be a JSON object'],
     [{ payload: { '1': { class_type: 'NoSuchNode', inputs: {} } } }, PromptValidationError, 'NoSuchNode'],
-    [{ workflow: 'nope' }, EndpointNotFoundError, "Endpoint 'comfy-async-nope' is not served"],
+    [
+      { workflow: 'nope' },
+      EndpointNotFoundError,
+      "workflow 'nope' is not a deployed environment (its endpoint would be comfy-async-nope); environments: 'default', 'sdxl'",
+    ],
     [{ inputs: { p: { places: ['99.text'] } } }, RequestValidationError, "parameter 'p': place '99.text'"],
   ])('refuses %o, writing nothing', async (fields, type, message) => {
     const { templates, templatesDeps } = setup();
@@ -183,7 +188,11 @@ describe('a run by name', () => {
     const run = await templateRun('fox', { inputs: { prompt: 'a red fox' } }, OWNER, runDeps);
     expect(run.input).toMatchObject({ endpoint_name: 'comfy-async-sdxl', workflow_name: 'sdxl' });
     const { record } = await createExecute(run.input, OWNER, deps, refuseForParameters(run.parameters));
-    expect(record.template).toEqual({ name: 'fox', inputs: { prompt: 'a red fox' } });
+    expect(record.template).toEqual({
+      name: 'fox',
+      create_time: '2026-11-22T10:00:00.000Z',
+      inputs: { prompt: 'a red fox' },
+    });
     expect(record.prompt_params.prompt!['6']!.inputs.text).toBe('a red fox');
     expect(record.prompt_params.prompt!['14']!.inputs.ckpt_name).toBe('v1-5-pruned-emaonly.safetensors');
     expect(invoker.calls).toHaveLength(1);

@@ -33,6 +33,9 @@ describe('derived parameters (a template that declares none)', () => {
       'prompt',
       'negative_prompt',
       'image',
+      'control_net_name',
+      'vae_name',
+      'ckpt_name',
       'seed',
       'steps',
       'cfg',
@@ -64,6 +67,7 @@ describe('derived parameters (a template that declares none)', () => {
       'prompt',
       'negative_prompt',
       'image',
+      'ckpt_name',
       'seed',
       'steps',
       'cfg',
@@ -196,7 +200,7 @@ describe("a run's values put in place", () => {
   it.each([
     [{ nope: 1 }, "unknown parameter 'nope'; this template takes 'prompt', 'seed', 'steps'"],
     [{ seed: '7' }, "parameter 'seed': must be an integer, not a string"],
-    [{ seed: 1.5 }, "parameter 'seed': must be an integer, not a number"],
+    [{ seed: 1.5 }, "parameter 'seed': must be an integer, not 1.5"],
     [
       { seed: 18446744073709551616n },
       "parameter 'seed': 18446744073709551616 is above the maximum 18446744073709551615",
@@ -204,8 +208,11 @@ describe("a run's values put in place", () => {
     [{ steps: 0 }, "parameter 'steps': 0 is below the minimum 1"],
     [{ denoise: 1.5 }, "parameter 'denoise': 1.5 is above the maximum 1"],
     [{ sampler: 'fastest' }, `parameter 'sampler': "fastest" is not one of the choices: "euler"`],
-    [{ prompt: 3 }, "parameter 'prompt': must be a string, not a number"],
-    [{ image: '' }, "parameter 'image': must be a file"],
+    [{ prompt: 3 }, "parameter 'prompt': must be a string, not 3"],
+    [
+      { image: '' },
+      "parameter 'image': must name a file: an uploaded input's name, a data: URL or an https:// URL, not an empty string",
+    ],
     [{ image: null }, "parameter 'image': must be a file"],
   ])('refuses %o naming the parameter', (values, message) => {
     expect(() => applyParameters(img2img(), parameters(), values as never)).toThrow(message);

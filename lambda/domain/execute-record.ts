@@ -3,6 +3,7 @@ import type { ExecuteOutputs } from './execute-outputs';
 import type { ExecuteStatus } from './execute-status';
 import type { PromptGraph } from './prompt-graph';
 import { holdsNumberRecordsCannotKeep } from './prompt-storage';
+import type { ExecuteTemplate } from './templates/template';
 import type { WebhookEvent, WebhookSpec } from './webhooks/webhook-spec';
 
 /** ComfyUI's queue parameters, kept beside the prompt as ESD does. */
@@ -181,14 +182,6 @@ export interface ExecuteRequest {
   template?: ExecuteTemplate;
 }
 
-/** Which template an execute ran, with the values its caller gave (files by the name they got). */
-export interface ExecuteTemplate {
-  name: string;
-  /** The template's create_time: which saving of the name it ran from. */
-  create_time: string;
-  inputs: Record<string, unknown>;
-}
-
 export interface NewRecordContext {
   owner: string;
   now: Date;
@@ -297,16 +290,4 @@ export function newExecuteRecord(request: ExecuteRequest, context: NewRecordCont
         }
       : {}),
   };
-}
-
-/**
- * JSON with object keys sorted at every depth: equal requests give equal text whatever the
- * client's key order, so the text's digest identifies a request for idempotent retries.
- */
-export function canonicalJson(value: unknown): string {
-  // A 64-bit seed (a BigInt) is written as its digits, as the client sent it.
-  return exactJsonText(value, (_key, inner: unknown) => {
-    if (inner === null || typeof inner !== 'object' || Array.isArray(inner)) return inner;
-    return Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  });
 }

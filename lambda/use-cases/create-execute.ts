@@ -1,12 +1,8 @@
+import { canonicalJson } from '../domain/canonical-json';
 import type { ComfyNodeErrors } from '../domain/comfy-errors';
 import { DomainError, IdempotencyConflictError, PromptValidationError } from '../domain/errors';
 import { exactJsonText } from '../domain/exact-json';
-import {
-  canonicalJson,
-  type ExecuteRecord,
-  type ExecuteRequest,
-  newExecuteRecord,
-} from '../domain/execute-record';
+import { type ExecuteRecord, type ExecuteRequest, newExecuteRecord } from '../domain/execute-record';
 import type {
   AsyncInvoker,
   Clock,

@@ -12,6 +12,14 @@ export interface ParameterDeclaration {
 
 export type ParameterDeclarations = Record<string, ParameterDeclaration>;
 
+/** Which template an execute ran, with the values its caller gave (files by the name they got). */
+export interface ExecuteTemplate {
+  name: string;
+  /** The template's create_time: which saving of the name it ran from. */
+  create_time: string;
+  inputs: Record<string, unknown>;
+}
+
 export interface Template {
   name: string;
   /** The API prompt or UI workflow, as JSON text (ESD's shape). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../../lambda/domain/execute-record';
+import { canonicalJson } from '../../../lambda/domain/canonical-json';
 import { parseContainerResult } from '../../../lambda/domain/execute-result';
 import { fitsInline } from '../../../lambda/domain/prompt-storage';
 

@@ -80,12 +80,28 @@ export function parseJsonText(text: string, what: string): unknown {
   } catch (error) {
     throw new RequestValidationError(`${what} is not valid JSON: ${(error as Error).message}`);
   }
+  const prototypeKey = prototypeKeyAt(parsed, []);
+  if (prototypeKey)
+    throw new RequestValidationError(
+      `${[...prototypeKey, '__proto__'].join('.')}: '__proto__' is not a key any field accepts (parsing would turn it into the object's prototype, not a key)`,
+    );
   const illFormed = illFormedTextAt(parsed, []);
   if (illFormed)
     throw new RequestValidationError(
       `${illFormed.length > 0 ? illFormed.join('.') : what} holds a lone UTF-16 surrogate (an escape like \\ud800 without its pair): it is not text any file name, key or value can hold`,
     );
   return parsed;
+}
+
+/** Where the parsed body holds an own `__proto__` key (JSON.parse keeps it; every copy loses it), else undefined. */
+function prototypeKeyAt(value: unknown, path: string[]): string[] | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (!Array.isArray(value) && Object.hasOwn(value, '__proto__')) return path;
+  for (const [key, item] of Object.entries(value)) {
+    const found = prototypeKeyAt(item, [...path, key]);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /**

@@ -134,13 +134,14 @@ export function refuseForParameters(
     },
     rename(error: unknown): unknown {
       if (error instanceof RequestValidationError) {
-        const file = Object.keys(files).find((name) => error.message.startsWith(`inputs['${name}']: `));
+        // Any refusal of a file this run named after a parameter (its source, its content).
+        const file = Object.keys(files).find((name) => error.message.includes(`'${name}'`));
         if (!file) return error;
         const parameter = files[file]!;
-        return new RequestValidationError(
-          `parameter '${parameter}': ${error.message.slice(`inputs['${file}']: `.length)}`,
-          { parameter },
-        );
+        const reason = error.message.startsWith(`inputs['${file}']: `)
+          ? error.message.slice(`inputs['${file}']: `.length)
+          : error.message;
+        return new RequestValidationError(`parameter '${parameter}': ${reason}`, { parameter });
       }
       if (!(error instanceof PromptValidationError)) return error;
       const found = named(error.data.node_errors ?? {});

@@ -88,10 +88,9 @@ describe('a template saved, typed by the endpoint, and run by name through npm s
       'cfg',
       'denoise',
     ]);
-    expect(properties.ckpt_name).toMatchObject({
-      default: 'Anything-V3.0.ckpt',
-      'x-model-folder': 'checkpoints',
-    });
+    // The models it names are not ones a run would find: no default, a run names one the endpoint has.
+    expect(properties.ckpt_name).toMatchObject({ 'x-model-folder': 'checkpoints' });
+    expect(properties.ckpt_name).not.toHaveProperty('default');
     const [, steps] = spec('KSampler', 'steps');
     expect(properties.steps).toMatchObject({
       type: 'integer',
@@ -110,7 +109,7 @@ describe('a template saved, typed by the endpoint, and run by name through npm s
     // The example image the workflow was saved with is not on this endpoint: no default, required.
     expect(properties.image).toMatchObject({ type: 'string', 'x-file': 'image' });
     expect(properties.image).not.toHaveProperty('default');
-    expect(data.input_schema.required).toEqual(['image']);
+    expect(data.input_schema.required).toEqual(['image', 'ckpt_name', 'vae_name']);
     expect(properties.prompt.default).toContain('yosemite national park');
   });
 
@@ -283,6 +282,14 @@ describe('a template saved, typed by the endpoint, and run by name through npm s
     }
     expect(names.length).toBeGreaterThan(3);
     expect(names).toEqual([...names].sort());
+    // '__proto__' as a key would become the object's prototype: refused wherever it is.
+    const proto = await api(stack, 'POST', 'schemas', {
+      body: JSON.parse(
+        `{"name":"proto","payload":${JSON.stringify(img2imgExport)},"inputs":{"__proto__":{"places":["6.text"]}}}`,
+      ),
+    });
+    expect(proto.status).toBe(400);
+    expect(proto.body.message).toContain("inputs.__proto__: '__proto__' is not a key any field accepts");
     const withNul = JSON.stringify({
       '1': { class_type: 'SaveImage', inputs: { filename_prefix: 'a\u0000b' } },
     });

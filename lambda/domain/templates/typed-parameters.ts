@@ -98,7 +98,11 @@ export function typedParameters(
     // A saved value the run would refuse is no default (the example image of whoever exported
     // the workflow, a number saved as text): the parameter is required instead.
     const saved = savedValue(graph, catalog, places[0]!);
-    const listed = type!.type !== 'file' || (type!.listed?.includes(saved) ?? false);
+    // A loader's model is a default only when the endpoint lists it (the library is the run's to check).
+    const listed =
+      type!.type === 'file'
+        ? (type!.listed?.includes(saved) ?? false)
+        : type!.type !== 'choice' || type!.choices.includes(saved);
     const fallback = listed && valueProblem(type!, saved) === undefined ? saved : undefined;
     const value = declaredDefault ? declaration.default : fallback;
     return {

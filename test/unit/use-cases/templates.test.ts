@@ -234,6 +234,25 @@ describe('a run by name', () => {
   });
 });
 
+describe("a run's file refusals", () => {
+  it('name the parameter whatever part of the create refused the file', () => {
+    const checks = refuseForParameters([], { 'image.wav': 'image' });
+    const renamed = checks.rename(
+      new RequestValidationError(
+        "LoadImage (node 10) input 'image' reads image files, but 'image.wav' is audio/wav",
+      ),
+    ) as RequestValidationError;
+    expect(renamed.message).toBe(
+      "parameter 'image': LoadImage (node 10) input 'image' reads image files, but 'image.wav' is audio/wav",
+    );
+    expect(renamed.data).toEqual({ parameter: 'image' });
+    const source = checks.rename(
+      new RequestValidationError("inputs['image.wav']: only https:// URLs are fetched"),
+    ) as RequestValidationError;
+    expect(source.message).toBe("parameter 'image': only https:// URLs are fetched");
+  });
+});
+
 describe('ListSchemas within a Lambda answer', () => {
   it('ends a page early when the payloads pass 2 MB, and the next page goes on from there', async () => {
     const { templates, templatesDeps } = setup();

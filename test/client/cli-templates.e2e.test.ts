@@ -126,6 +126,7 @@ describe('comfy-exec templates, against npm start', () => {
     const record = parseExactJson((await cli(['get', id, '--json'], env)).stdout) as Execute;
     expect(record.template).toEqual({
       name: 'unclip',
+      create_time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       inputs: {
         prompt: 'a red fox, in the snow',
         seed: '18446744073709551615',

@@ -11,6 +11,8 @@ import { templatesDeps } from '../platform/composition-root';
 import { httpHandler } from '../platform/http-handler';
 import * as templates from '../use-cases/templates';
 
+const warned = (warnings?: string[]) => (warnings ? `; ${warnings.join('; ')}` : '');
+
 /**
  * ESD's /schemas: CreateSchema (POST), ListSchemas (GET), DeleteSchemas (DELETE), and on
  * /schemas/{name} GetSchema (GET) and UpdateSchema (PUT). Each key sees only its own templates.
@@ -21,7 +23,7 @@ export const handler = httpHandler(async ({ event, owner, query }) => {
     if (event.httpMethod === 'POST') {
       const input = parseTemplateBody(CreateTemplateBodySchema, event);
       const data = await templates.createTemplate(input, owner, deps);
-      return { statusCode: 200, data, message: `${data.name} created` };
+      return { statusCode: 200, data, message: `${data.name} created${warned(data.warnings)}` };
     }
     if (event.httpMethod === 'DELETE') {
       const { schema_name_list } = parseTemplateBody(DeleteTemplatesBodySchema, event);
@@ -35,7 +37,7 @@ export const handler = httpHandler(async ({ event, owner, query }) => {
   if (event.httpMethod === 'PUT') {
     const input = parseTemplateBody(UpdateTemplateBodySchema, event);
     const data = await templates.updateTemplate(name, input, owner, deps);
-    return { statusCode: 200, data, message: `${name} updated` };
+    return { statusCode: 200, data, message: `${name} updated${warned(data.warnings)}` };
   }
   return { statusCode: 200, data: await templates.getTemplate(name, owner, deps) };
 });

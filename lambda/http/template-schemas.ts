@@ -42,6 +42,12 @@ export const TemplateSchema = TemplateRowSchema.extend({
       "the parameters as a JSON Schema (2020-12) object: types, ranges, choices and defaults from the endpoint's node catalog; x-places says where each goes. null when the template no longer fits the endpoint (see problem)",
     ),
   problem: z.string().optional().describe("why the template no longer types on its endpoint's catalog"),
+  warnings: z
+    .array(z.string())
+    .optional()
+    .describe(
+      'what a run will be refused for at places no parameter sets: a model or file the endpoint lacks',
+    ),
 });
 
 export const TemplateListDataSchema = z.object({

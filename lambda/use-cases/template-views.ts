@@ -4,6 +4,7 @@ import { inputJsonSchema, type JsonSchema } from '../domain/templates/input-sche
 import type { ParameterDeclarations, Template } from '../domain/templates/template';
 import { placeText } from '../domain/templates/template';
 import { parsePayload, templateGraph, templateParameters } from '../domain/templates/template-graph';
+import { uncoveredPlaceWarnings } from '../domain/templates/uncovered-places';
 import type { CreateExecuteConfig } from './create-execute';
 import { resolveEndpoint } from './prepare-for-endpoint';
 
@@ -30,6 +31,8 @@ export interface TemplateView extends TemplateRow {
   input_schema: JsonSchema | null;
   /** Why the parameters cannot be typed against the endpoint's catalog now (it changed since the save). */
   problem?: string;
+  /** What a run will be refused for at places no parameter sets (a model or file the endpoint lacks). */
+  warnings?: string[];
 }
 
 /** The endpoint a template's workflow runs on; one the deployment lacks is named as an environment. */
@@ -76,7 +79,13 @@ export async function checkedTemplateView(template: Template, deps: TemplateView
       ...(parameter.description !== undefined ? { description: parameter.description } : {}),
       ...(parameter.declaredDefault ? { default: parameter.default } : {}),
     };
-  return { ...templateRow(template, endpointName), inputs, input_schema: inputJsonSchema(parameters) };
+  const warnings = uncoveredPlaceWarnings(graph, catalog, parameters);
+  return {
+    ...templateRow(template, endpointName),
+    inputs,
+    input_schema: inputJsonSchema(parameters),
+    ...(warnings.length > 0 ? { warnings } : {}),
+  };
 }
 
 /**

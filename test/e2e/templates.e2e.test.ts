@@ -113,6 +113,19 @@ describe('a template saved, typed by the endpoint, and run by name through npm s
     expect(properties.prompt.default).toContain('yosemite national park');
   });
 
+  it('says at save time what a run will be refused for at places no parameter sets', async () => {
+    const saved = await api(stack, 'POST', 'schemas', {
+      body: { name: 'prompt_only', payload: img2imgExport, inputs: { prompt: { places: ['6.text'] } } },
+    });
+    expect(saved.status).toBe(200);
+    const warning =
+      "node 14 (CheckpointLoaderSimple) ckpt_name 'dreamshaper_8.safetensors' is not on the endpoint, and no parameter sets it: runs need it in the model library";
+    expect(saved.body.data.warnings).toEqual([warning]);
+    expect(saved.body.message).toBe(`prompt_only created; ${warning}`);
+    // Declared where the model goes, or derived (which offers it): nothing to say.
+    expect((await api(stack, 'GET', 'schemas/img2img')).body.data).not.toHaveProperty('warnings');
+  });
+
   it('answers declared parameters of an API export with their choices and the model library beside them', async () => {
     const { data } = (await api(stack, 'GET', 'schemas/img2img')).body;
     const properties = data.input_schema.properties;

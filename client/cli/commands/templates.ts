@@ -94,6 +94,7 @@ async function save(context: Context, name: string, path: string, flags: SaveFla
   );
   if (schema) for (const line of placesTable(schema)) context.out(line);
   if (schema && count > 0) context.info(`run it: ${exampleCommand(name, schema)}`);
+  for (const warning of saved.warnings ?? []) context.info(`warning: ${warning}`);
 }
 
 async function allTemplates(context: Context): Promise<TemplateRow[]> {

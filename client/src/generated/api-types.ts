@@ -1359,6 +1359,10 @@ export interface CreateSchemaData {
    * why the template no longer types on its endpoint's catalog
    */
   problem?: string;
+  /**
+   * what a run will be refused for at places no parameter sets: a model or file the endpoint lacks
+   */
+  warnings?: string[];
 }
 
 export interface ListSchemasQuery {
@@ -1482,6 +1486,10 @@ export interface GetSchemaData {
    * why the template no longer types on its endpoint's catalog
    */
   problem?: string;
+  /**
+   * what a run will be refused for at places no parameter sets: a model or file the endpoint lacks
+   */
+  warnings?: string[];
 }
 
 export interface UpdateSchemaPath {
@@ -1649,6 +1657,10 @@ export interface UpdateSchemaData {
    * why the template no longer types on its endpoint's catalog
    */
   problem?: string;
+  /**
+   * what a run will be refused for at places no parameter sets: a model or file the endpoint lacks
+   */
+  warnings?: string[];
 }
 
 export interface RunSchemaPath {

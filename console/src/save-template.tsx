@@ -15,7 +15,7 @@ export function SaveAsTemplate(props: {
   onError(error: unknown): void;
 }) {
   const [name, setName] = useState('');
-  const [saved, setSaved] = useState<{ name: string; parameters: number; warnings: string[] }>();
+  const [saved, setSaved] = useState<{ name: string; parameters: number }>();
   const [problem, setProblem] = useState<string>();
   const [busy, setBusy] = useState(false);
   const save = async () => {
@@ -34,11 +34,7 @@ export function SaveAsTemplate(props: {
         payload: props.source.prompt,
         workflow: environmentOf(props.endpoint),
       });
-      setSaved({
-        name: template.name,
-        parameters: Object.keys(template.inputs).length,
-        warnings: template.warnings ?? [],
-      });
+      setSaved({ name: template.name, parameters: Object.keys(template.inputs).length });
     } catch (error) {
       // The API's own words for what it refused: a name in use (409), a workflow it cannot type (400).
       if (error instanceof ApiError && error.status >= 400 && error.status < 500)
@@ -78,11 +74,6 @@ export function SaveAsTemplate(props: {
           <a href={`#/templates/${saved.name}`}>open template {saved.name}</a>
         </p>
       )}
-      {saved?.warnings.map((warning) => (
-        <p key={warning} class="hint">
-          Warning: {warning}
-        </p>
-      ))}
       {problem && (
         <p role="alert" class="error">
           {problem}

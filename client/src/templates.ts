@@ -47,15 +47,18 @@ async function uploadParameterFile(
 ) {
   const name = (file as { name?: unknown }).name;
   let filename = typeof name === 'string' && name !== '' ? name : undefined;
+  let data = file;
   if (!filename) {
-    const sniffed = await (await import('file-type')).fileTypeFromBuffer(await bytesOf(file));
+    // Read once: the bytes sniffed are the bytes uploaded.
+    data = await bytesOf(file);
+    const sniffed = await (await import('file-type')).fileTypeFromBuffer(data);
     if (!sniffed)
       throw new ComfyExecError(
         `parameter '${parameter}': cannot tell what kind of file the bytes are; pass a File`,
       );
     filename = `${parameter}.${sniffed.ext}`;
   }
-  const upload = await uploadOnce(client, file, { filename, ...(signal ? { signal } : {}) });
+  const upload = await uploadOnce(client, data, { filename, ...(signal ? { signal } : {}) });
   return 'reused' in upload ? upload.reused : upload.uploaded;
 }
 

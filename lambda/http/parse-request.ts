@@ -80,40 +80,38 @@ export function parseJsonText(text: string, what: string): unknown {
   } catch (error) {
     throw new RequestValidationError(`${what} is not valid JSON: ${(error as Error).message}`);
   }
-  const prototypeKey = prototypeKeyAt(parsed, []);
-  if (prototypeKey)
+  // One walk of what was parsed for both: a body may be a 10 MB prompt.
+  const found = keyOrTextProblemAt(parsed, []);
+  if (found?.problem === 'prototype')
     throw new RequestValidationError(
-      `${[...prototypeKey, '__proto__'].join('.')}: '__proto__' is not a key any field accepts (parsing would turn it into the object's prototype, not a key)`,
+      `${[...found.path, '__proto__'].join('.')}: '__proto__' is not a key any field accepts (parsing would turn it into the object's prototype, not a key)`,
     );
-  const illFormed = illFormedTextAt(parsed, []);
-  if (illFormed)
+  if (found)
     throw new RequestValidationError(
-      `${illFormed.length > 0 ? illFormed.join('.') : what} holds a lone UTF-16 surrogate (an escape like \\ud800 without its pair): it is not text any file name, key or value can hold`,
+      `${found.path.length > 0 ? found.path.join('.') : what} holds a lone UTF-16 surrogate (an escape like \\ud800 without its pair): it is not text any file name, key or value can hold`,
     );
   return parsed;
 }
 
-/** Where the parsed body holds an own `__proto__` key (JSON.parse keeps it; every copy loses it), else undefined. */
-function prototypeKeyAt(value: unknown, path: string[]): string[] | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  if (!Array.isArray(value) && Object.hasOwn(value, '__proto__')) return path;
-  for (const [key, item] of Object.entries(value)) {
-    const found = prototypeKeyAt(item, [...path, key]);
-    if (found) return found;
-  }
-  return undefined;
-}
-
 /**
- * Where the parsed body holds a string (or key) with a lone surrogate, else undefined. Such text
- * cannot become UTF-8: the AWS SDK threw URIError building an S3 key from it (a 500).
+ * The first place the parsed body holds what no field may, else undefined:
+ * - an own `__proto__` key (JSON.parse keeps it; every copy turns it into the prototype, and
+ *   DynamoDB was sent an empty attribute for it);
+ * - a string or key with a lone surrogate, which cannot become UTF-8 (the AWS SDK threw URIError
+ *   building an S3 key from it: a 500).
  */
-function illFormedTextAt(value: unknown, path: string[]): string[] | undefined {
-  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? path : undefined;
+function keyOrTextProblemAt(
+  value: unknown,
+  path: string[],
+): { path: string[]; problem: 'prototype' | 'surrogate' } | undefined {
+  if (typeof value === 'string')
+    return LONE_SURROGATE.test(value) ? { path, problem: 'surrogate' } : undefined;
   if (typeof value !== 'object' || value === null) return undefined;
+  if (!Array.isArray(value) && Object.hasOwn(value, '__proto__')) return { path, problem: 'prototype' };
   for (const [key, item] of Object.entries(value)) {
-    if (LONE_SURROGATE.test(key)) return [...path, key.replace(LONE_SURROGATE, '\uFFFD')];
-    const found = illFormedTextAt(item, [...path, key]);
+    if (LONE_SURROGATE.test(key))
+      return { path: [...path, key.replace(LONE_SURROGATE, '\uFFFD')], problem: 'surrogate' };
+    const found = keyOrTextProblemAt(item, [...path, key]);
     if (found) return found;
   }
   return undefined;

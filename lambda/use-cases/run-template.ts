@@ -59,9 +59,7 @@ export async function templateRun(
   const applied = applyParameters(graph, parameters, run.inputs ?? {});
   return {
     parameters,
-    files: Object.fromEntries(
-      Object.keys(applied.files).map((file) => [file, file.slice(0, file.lastIndexOf('.'))]),
-    ),
+    files: applied.fileParameters,
     input: {
       prompt: applied.prompt,
       ...(run.prompt_id ? { prompt_id: run.prompt_id } : {}),

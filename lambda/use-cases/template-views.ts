@@ -50,6 +50,15 @@ export function endpointOfTemplate(workflow: string, deps: TemplateViewDeps): st
   }
 }
 
+/** The endpoint a row shows: '' when the template's workflow is no longer deployed (it is still listed). */
+export function endpointShown(workflow: string, deps: TemplateViewDeps): string {
+  try {
+    return endpointOfTemplate(workflow, deps);
+  } catch {
+    return '';
+  }
+}
+
 export function templateRow(template: Template, endpointName: string): TemplateRow {
   return {
     name: template.name,
@@ -97,15 +106,8 @@ export async function templateView(template: Template, deps: TemplateViewDeps): 
     return await checkedTemplateView(template, deps);
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
-    const endpointName = (() => {
-      try {
-        return endpointOfTemplate(template.workflow, deps);
-      } catch {
-        return '';
-      }
-    })();
     return {
-      ...templateRow(template, endpointName),
+      ...templateRow(template, endpointShown(template.workflow, deps)),
       inputs: template.inputs ?? {},
       input_schema: null,
       problem: error.message,

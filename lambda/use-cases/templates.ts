@@ -9,7 +9,7 @@ import type { Clock } from '../domain/ports';
 import type { ParameterDeclarations, Template, TemplateStore } from '../domain/templates/template';
 import {
   checkedTemplateView,
-  endpointOfTemplate,
+  endpointShown,
   type TemplateRow,
   type TemplateView,
   type TemplateViewDeps,
@@ -138,18 +138,11 @@ export async function listTemplates(
   deps: TemplatesDeps,
 ): Promise<{ schemas: TemplateRow[]; last_evaluated_key: string | null }> {
   const listed = await deps.templates.list(owner, page);
-  const endpointOf = (workflow: string) => {
-    try {
-      return endpointOfTemplate(workflow, deps);
-    } catch {
-      return '';
-    }
-  };
   // Whole rows until the page passes the budget (at least one): the next page starts there.
   let bytes = 0;
   const rows: TemplateRow[] = [];
   for (const template of listed.templates) {
-    const row = templateRow(template, endpointOf(template.workflow));
+    const row = templateRow(template, endpointShown(template.workflow, deps));
     bytes += answerBytes(exactJsonText(row));
     if (rows.length > 0 && bytes > MAX_LISTED_BYTES) break;
     rows.push(row);

@@ -45,6 +45,8 @@ export interface AppliedParameters {
   prompt: PromptGraph;
   /** Files for this execute only (CreateExecute's `inputs`): the name given → the caller's data or URL. */
   files: Record<string, string>;
+  /** The name each of those files was given → its parameter (a refusal of the file names the parameter). */
+  fileParameters: Record<string, string>;
   /** The caller's values as the record keeps them (files by the name they were given). */
   inputs: Record<string, unknown>;
 }
@@ -68,6 +70,7 @@ export function applyParameters(
       );
   const prompt = structuredClone(graph);
   const files: Record<string, string> = {};
+  const fileParameters: Record<string, string> = {};
   const inputs: Record<string, unknown> = {};
   for (const parameter of parameters) {
     const given = Object.hasOwn(values, parameter.name) && values[parameter.name] !== undefined;
@@ -90,11 +93,12 @@ export function applyParameters(
     if (parameter.type.type === 'file' && typeof value === 'string' && FILE_SOURCE.test(value)) {
       const name = `${parameter.name}.${extensionOf(value, parameter.type.kind)}`;
       files[name] = value;
+      fileParameters[name] = parameter.name;
       value = name;
     }
     if (parameter.type.type === 'number' && typeof value === 'bigint') value = Number(value);
     for (const place of parameter.places) prompt[place.node]!.inputs[place.input] = value;
     if (given) inputs[parameter.name] = recorded(value);
   }
-  return { prompt, files, inputs };
+  return { prompt, files, fileParameters, inputs };
 }

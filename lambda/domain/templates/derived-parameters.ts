@@ -22,17 +22,26 @@ const NUMBERS: Record<string, string> = {
 };
 const TEXTS = new Set(['text', 'prompt', 'positive', 'negative']);
 
-/** What a text encoder's output conditions: `prompt` for a sampler's positive, `negative_prompt` for its negative. */
-function textRole(graph: PromptGraph, nodeId: string, input: string): string {
-  if (input === 'positive') return 'prompt';
-  if (input === 'negative') return 'negative_prompt';
+/**
+ * What each node's output conditions, read once for the whole graph (a text per encoder would
+ * otherwise scan every node): `prompt` for a sampler's positive, `negative_prompt` for its negative.
+ */
+function conditioningRoles(graph: PromptGraph): Map<string, string> {
+  const roles = new Map<string, string>();
   for (const node of Object.values(graph))
     for (const [name, value] of Object.entries(node.inputs)) {
-      if (!Array.isArray(value) || String(value[0]) !== nodeId) continue;
-      if (name === 'positive') return 'prompt';
-      if (name === 'negative') return 'negative_prompt';
+      if (!Array.isArray(value) || (name !== 'positive' && name !== 'negative')) continue;
+      const source = String(value[0]);
+      if (!roles.has(source)) roles.set(source, name === 'positive' ? 'prompt' : 'negative_prompt');
     }
-  return 'prompt';
+  return roles;
+}
+
+/** A text input's parameter name: by its own name, else by what its node's output conditions. */
+function textRole(roles: ReadonlyMap<string, string>, nodeId: string, input: string): string {
+  if (input === 'positive') return 'prompt';
+  if (input === 'negative') return 'negative_prompt';
+  return roles.get(nodeId) ?? 'prompt';
 }
 
 interface Candidate {
@@ -46,7 +55,13 @@ interface Candidate {
   rank: number;
 }
 
-function candidateOf(graph: PromptGraph, catalog: NodeCatalog, nodeId: string, input: string) {
+function candidateOf(
+  graph: PromptGraph,
+  catalog: NodeCatalog,
+  roles: ReadonlyMap<string, string>,
+  nodeId: string,
+  input: string,
+) {
   const node = graph[nodeId]!;
   const value = node.inputs[input];
   if (Array.isArray(value) || value === undefined) return undefined;
@@ -64,7 +79,7 @@ function candidateOf(graph: PromptGraph, catalog: NodeCatalog, nodeId: string, i
       : Object.hasOwn(NUMBERS, input) && (type === 'INT' || type === 'FLOAT')
         ? NUMBERS[input]
         : TEXTS.has(input) && type === 'STRING'
-          ? textRole(graph, nodeId, input)
+          ? textRole(roles, nodeId, input)
           : undefined;
   if (!name) return undefined;
   const title = node._meta?.title ?? node.class_type;
@@ -100,9 +115,10 @@ function joinedTexts(candidates: Candidate[]): Candidate[] {
  */
 export function derivedParameters(graph: PromptGraph, catalog: NodeCatalog): ParameterDeclarations {
   const found: Candidate[] = [];
+  const roles = conditioningRoles(graph);
   for (const nodeId of Object.keys(graph))
     for (const input of Object.keys(graph[nodeId]!.inputs)) {
-      const candidate = candidateOf(graph, catalog, nodeId, input);
+      const candidate = candidateOf(graph, catalog, roles, nodeId, input);
       if (candidate) found.push(candidate);
     }
   const candidates = joinedTexts(found.sort((a, b) => a.rank - b.rank));

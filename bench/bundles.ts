@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Metafile } from 'esbuild';
 import { EVENT_HANDLERS, HANDLERS } from '../lambda/http/route-table';
 import { bundleLambda, coldStartBytes, packageBytes } from '../lib/bundling/lambda-bundle';
 import { quantile } from './stats';
@@ -75,7 +76,9 @@ type ClientName =
 /** The AWS clients each function builds (lambda/platform/composition-root.ts). */
 const FUNCTION_CLIENTS: Record<string, ClientName[]> = {
   'create-execute': ['dynamodb', 's3', 'sagemaker-runtime'],
-  'comfyui-api': ['dynamodb', 's3', 'sagemaker-runtime'],
+  // The browser-token key (GET /comfyui/token) is read from Secrets Manager.
+  'comfyui-api': ['dynamodb', 's3', 'sagemaker-runtime', 'secrets'],
+  'comfyui-token-view': ['dynamodb', 's3', 'secrets'],
   'get-execute': ['dynamodb', 's3'],
   'list-executes': ['dynamodb', 's3'],
   'delete-executes': ['dynamodb', 's3'],
@@ -84,6 +87,7 @@ const FUNCTION_CLIENTS: Record<string, ClientName[]> = {
   'cancel-execute': ['dynamodb'],
   'get-execute-logs': ['dynamodb', 'logs'],
   'list-endpoints': ['sagemaker'],
+  workflows: ['sagemaker'],
   'create-input': ['s3'],
   'list-inputs': ['s3'],
   'delete-input': ['s3'],
@@ -95,11 +99,35 @@ const FUNCTION_CLIENTS: Record<string, ClientName[]> = {
   'delete-model': ['s3'],
   'prepare-endpoint': ['s3'],
   'comfyui-socket': ['dynamodb', 'apigateway-management'],
-  'comfyui-events': ['dynamodb', 'apigateway-management'],
+  // S3: outputs too large for the record are read back, and their files signed, for `executed`.
+  'comfyui-events': ['dynamodb', 's3', 'apigateway-management'],
+  'comfyui-socket-authorizer': ['secrets'],
   'webhook-secret': ['secrets'],
   'dispatch-webhooks': ['sqs'],
   'deliver-webhooks': ['dynamodb', 's3', 'secrets', 'sqs'],
 };
+
+/** The client packages whose code a bundle loads: FUNCTION_CLIENTS must name the same (checked). */
+const CLIENT_PACKAGES: Record<string, ClientName> = {
+  'client-dynamodb': 'dynamodb',
+  'client-s3': 's3',
+  'client-sagemaker-runtime': 'sagemaker-runtime',
+  'client-sagemaker': 'sagemaker',
+  'client-cloudwatch-logs': 'logs',
+  'client-apigatewaymanagementapi': 'apigateway-management',
+  'client-sqs': 'sqs',
+  'client-secrets-manager': 'secrets',
+};
+
+function clientsIn(metafile: Metafile): ClientName[] {
+  const found = new Set<ClientName>();
+  for (const output of Object.values(metafile.outputs))
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const client = CLIENT_PACKAGES[input.match(/node_modules\/@aws-sdk\/(client-[a-z0-9-]+)\//)?.[1] ?? ''];
+      if (client && bytesInOutput > 0) found.add(client);
+    }
+  return [...found].sort();
+}
 
 /** One call through each client, so the bundle keeps what that call needs and nothing else. */
 const CLIENT_CODE: Record<ClientName, { imports: string; call: string }> = {
@@ -206,6 +234,15 @@ export function benchBundles(runs = 20) {
       const outdir = join(out, slug(name));
       return { outdir, metafile: bundleLambda(entry, outdir, { sourcemap: false }) };
     });
+    // A function measured against the wrong reference would report the SDK's cost as its own.
+    for (const [i, { group, name }] of entries.entries()) {
+      const declared = [...(FUNCTION_CLIENTS[name] ?? [])].sort();
+      const found = clientsIn(built[i]!.metafile);
+      if (group === 'handler' && found.join() !== declared.join())
+        throw new Error(
+          `${name} loads the clients ${found.join(', ') || 'none'}; FUNCTION_CLIENTS says ${declared.join(', ') || 'none'}`,
+        );
+    }
     const times = coldImportMs(
       built.map((b) => join(b.outdir, 'index.mjs')),
       runs,

@@ -76,12 +76,25 @@ function formatUrl(request: {
  */
 export class GetObjectUrlSigner {
   private readonly templates = new Map<string, Promise<UrlTemplate | undefined>>();
+  /** The templates learnt, so that signing with one waits on nothing before the signature. */
+  private readonly learnt = new Map<string, UrlTemplate | undefined>();
   private readonly presigners = new Map<string, S3RequestPresigner>();
 
   constructor(private readonly s3: S3Client) {}
 
-  async sign(bucket: string, key: string, expiresIn: number, signingDate?: Date): Promise<string> {
-    const template = await this.templateFor(bucket);
+  sign(bucket: string, key: string, expiresIn: number, signingDate?: Date): Promise<string> {
+    if (!this.learnt.has(bucket))
+      return this.templateFor(bucket).then(() => this.sign(bucket, key, expiresIn, signingDate));
+    return this.signWith(this.learnt.get(bucket), bucket, key, expiresIn, signingDate);
+  }
+
+  private async signWith(
+    template: UrlTemplate | undefined,
+    bucket: string,
+    key: string,
+    expiresIn: number,
+    signingDate?: Date,
+  ): Promise<string> {
     if (!template) return this.signInFull(bucket, key, expiresIn, signingDate);
     const presigned = await this.presignerFor(template).presign(
       {
@@ -113,7 +126,11 @@ export class GetObjectUrlSigner {
   private templateFor(bucket: string): Promise<UrlTemplate | undefined> {
     let template = this.templates.get(bucket);
     if (!template) {
-      template = this.signInFull(bucket, TEMPLATE_KEY, 60).then(parseUrlTemplate);
+      template = this.signInFull(bucket, TEMPLATE_KEY, 60).then((url) => {
+        const learnt = parseUrlTemplate(url);
+        this.learnt.set(bucket, learnt);
+        return learnt;
+      });
       // A failure (credentials not there yet) is not remembered: the next URL asks again.
       template.catch(() => this.templates.delete(bucket));
       this.templates.set(bucket, template);

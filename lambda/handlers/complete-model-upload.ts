@@ -8,7 +8,7 @@ import { completeModelUpload } from '../use-cases/complete-model-upload';
 /** POST /models/complete — CompleteModelUpload: the model, once S3 has assembled its parts. */
 export const handler = httpHandler(async ({ event, owner }) => {
   const body = parseWith(
-    CompleteModelUploadBodySchema,
+    CompleteModelUploadBodySchema(),
     parseJsonBody(event.body, event.isBase64Encoded),
     'body',
   );

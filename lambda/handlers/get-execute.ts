@@ -8,7 +8,8 @@ import { inlineOutputs } from '../use-cases/inline-outputs';
 
 /** GET /executes/{prompt_id} — GetExecute; `?inline=1` carries small output files in the answer. */
 export const handler = httpHandler(async ({ owner, pathParameter, query }) => {
-  const { inline } = parseWith(GetExecuteQuerySchema, query, 'query');
+  // Other parameters are ignored (as ESD ignores them): without `inline` there is nothing to parse.
+  const { inline } = query.inline === undefined ? {} : parseWith(GetExecuteQuerySchema(), query, 'query');
   const deps = getExecuteDeps();
   const data = await getExecute(pathParameter('prompt_id'), owner, deps);
   annotate({ endpoint_name: data.endpoint_name, status: data.status });

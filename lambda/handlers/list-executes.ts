@@ -6,7 +6,11 @@ import { listExecutes } from '../use-cases/list-executes';
 
 /** GET /executes — ListExecutes. */
 export const handler = httpHandler(async ({ owner, query }) => {
-  const { limit, exclusive_start_key, status, template } = parseWith(ListExecutesQuerySchema, query, 'query');
+  const { limit, exclusive_start_key, status, template } = parseWith(
+    ListExecutesQuerySchema(),
+    query,
+    'query',
+  );
   const data = await listExecutes(
     { limit, cursor: exclusive_start_key, status, template },
     owner,

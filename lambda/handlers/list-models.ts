@@ -15,7 +15,7 @@ export const handler = httpHandler(async ({ event, query, pathParameter }) => {
     const deps = { ...listModelsDeps(), imports: importsOf('list-models') };
     return { statusCode: 200, data: await getModel(pathParameter('folder'), pathParameter('name'), deps) };
   }
-  const { limit, exclusive_start_key, folder } = parseWith(ListModelsQuerySchema, query, 'query');
+  const { limit, exclusive_start_key, folder } = parseWith(ListModelsQuerySchema(), query, 'query');
   const data = await listModels({ limit, cursor: exclusive_start_key, folder }, listModelsDeps());
   return { statusCode: 200, data };
 });

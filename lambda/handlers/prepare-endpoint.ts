@@ -7,7 +7,7 @@ import { prepareEndpoint } from '../use-cases/prepare-endpoint';
 
 /** POST /prepare — ESD's prepare, as copies into the model library or the caller's inputs. */
 export const handler = httpHandler(async ({ event, owner }) => {
-  const body = parseWith(PrepareBodySchema, parseJsonBody(event.body, event.isBase64Encoded), 'body');
+  const body = parseWith(PrepareBodySchema(), parseJsonBody(event.body, event.isBase64Encoded), 'body');
   const data = await prepareEndpoint(body, owner, prepareEndpointDeps());
   logger.info('prepared', {
     endpoint: data.endpoint_name,

@@ -15,7 +15,7 @@ import { startModelUpload } from '../use-cases/start-model-upload';
 export const handler = httpHandler(async ({ event, owner }) => {
   const body = parseJsonBody(event.body, event.isBase64Encoded);
   if (typeof body === 'object' && body !== null && 'source' in body) {
-    const request = parseWith(StartModelImportBodySchema, body, 'body');
+    const request = parseWith(StartModelImportBodySchema(), body, 'body');
     const data = await startModelImport(request, owner, startModelImportDeps());
     logger.info('model import started', {
       folder: data.folder,
@@ -30,7 +30,7 @@ export const handler = httpHandler(async ({ event, owner }) => {
       message: `importing: follow it with GET /models/${data.folder}/${encodeURIComponent(data.name)}`,
     };
   }
-  const request = parseWith(StartModelUploadBodySchema, body, 'body');
+  const request = parseWith(StartModelUploadBodySchema(), body, 'body');
   const deps = { ...startModelUploadDeps(), imports: importsOf('start-model-upload') };
   const data = await startModelUpload(request, owner, deps);
   const { folder, name, size } = data;

@@ -53,7 +53,7 @@ export const ModelDataSchema = z.object({
 /** The model library's operations, for the OpenAPI document (lambda/http/openapi.ts). */
 export const MODEL_OPERATIONS: Record<string, Operation> = {
   StartModelUpload: {
-    body: ModelsPostBodySchema,
+    body: ModelsPostBodySchema(),
     responses: {
       201: ['Upload started (size): PUT each part to its url', envelopeSchema(201, ModelUploadSchema)],
       202: [
@@ -71,7 +71,7 @@ export const MODEL_OPERATIONS: Record<string, Operation> = {
     },
   },
   CompleteModelUpload: {
-    body: CompleteModelUploadBodySchema,
+    body: CompleteModelUploadBodySchema(),
     responses: {
       200: ['The model, assembled', envelopeSchema(200, StoredModelSchema)],
       400: ['S3 refused the parts (unknown upload, wrong or missing parts, short total)', badRequest],
@@ -79,7 +79,7 @@ export const MODEL_OPERATIONS: Record<string, Operation> = {
     },
   },
   ListModels: {
-    query: ListModelsQuerySchema,
+    query: ListModelsQuerySchema(),
     responses: {
       200: ['A page of the library', envelopeSchema(200, ModelListDataSchema)],
       400: ['Bad query or folder', badRequest],

@@ -47,7 +47,7 @@ const badRequest = envelopeSchema(400, z.union([ValidationFailureSchema, z.unkno
 /** Request and response schemas of each operation: the same zod schemas the handlers use. */
 const OPERATIONS: Record<string, Operation> = {
   CreateExecute: {
-    body: CreateExecuteBodySchema,
+    body: CreateExecuteBodySchema(),
     responses: {
       201: [
         'Created and queued; with `wait`, created and finished within it (files signed, as GetExecute shows it)',
@@ -77,21 +77,21 @@ const OPERATIONS: Record<string, Operation> = {
     },
   },
   ListExecutes: {
-    query: ListExecutesQuerySchema,
+    query: ListExecutesQuerySchema(),
     responses: {
       200: ['A page of executes', envelopeSchema(200, ExecuteListDataSchema)],
       400: ['Bad query', badRequest],
     },
   },
   DeleteExecutes: {
-    body: DeleteExecutesBodySchema,
+    body: DeleteExecutesBodySchema(),
     responses: {
       204: ['Deleted (ids not owned are left alone)', envelopeSchema(204)],
       400: ['Bad body', badRequest],
     },
   },
   GetExecute: {
-    query: GetExecuteQuerySchema,
+    query: GetExecuteQuerySchema(),
     responses: {
       200: ['The execute', envelopeSchema(200, ExecuteSchema)],
       400: ['Bad query (inline)', badRequest],
@@ -111,7 +111,7 @@ const OPERATIONS: Record<string, Operation> = {
     },
   },
   CreateInput: {
-    body: CreateInputBodySchema,
+    body: CreateInputBodySchema(),
     responses: {
       201: ['Named; upload the file with data.upload', envelopeSchema(201, CreatedInputSchema)],
       400: ['Bad file name, content type or size', badRequest],
@@ -119,7 +119,7 @@ const OPERATIONS: Record<string, Operation> = {
     },
   },
   ListInputs: {
-    query: ListInputsQuerySchema,
+    query: ListInputsQuerySchema(),
     responses: {
       200: ['A page of uploaded inputs, newest first', envelopeSchema(200, InputListDataSchema)],
       400: ['Bad query', badRequest],
@@ -132,7 +132,7 @@ const OPERATIONS: Record<string, Operation> = {
     },
   },
   PrepareEndpoint: {
-    body: PrepareBodySchema,
+    body: PrepareBodySchema(),
     responses: {
       200: ['Copied: every later execute finds them', envelopeSchema(200, PrepareDataSchema)],
       400: ['Unknown endpoint, a prepare_type that would run code, an unreadable or bad source', badRequest],
@@ -200,9 +200,9 @@ function operationObject({ operationId, summary, path, aliasOf, auth }: Route) {
     required: true,
     schema:
       name === 'prompt_id'
-        ? jsonSchema(PromptIdSchema, 'input')
+        ? jsonSchema(PromptIdSchema(), 'input')
         : pathParameterKey(path, String(name)) === 'schema name'
-          ? jsonSchema(TemplateNameSchema, 'input')
+          ? jsonSchema(TemplateNameSchema(), 'input')
           : {
               type: 'string',
               description: PATH_PARAMETERS[pathParameterKey(path, String(name))],

@@ -149,14 +149,14 @@ export function parseCreateExecuteBody(body: unknown): CreateExecuteInput {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new RequestValidationError('request body must be a JSON object (ESD ExecuteEvent)');
   }
-  const unknownKey = Object.keys(body).find((key) => !(key in CreateExecuteBodySchema.shape));
+  const unknownKey = Object.keys(body).find((key) => !(key in CreateExecuteBodySchema().shape));
   if (unknownKey !== undefined) throw new RequestValidationError(ESD_MESSAGES.unknownKey(unknownKey));
   if (!('prompt' in body) || (body as { prompt: unknown }).prompt === undefined) {
     throw new RequestValidationError(ESD_MESSAGES.missingPrompt);
   }
   if (isEmptyPrompt((body as { prompt: unknown }).prompt))
     throw new RequestValidationError(ESD_MESSAGES.emptyPrompt);
-  const parsed = parseWith(CreateExecuteBodySchema, body, 'ExecuteEvent');
+  const parsed = parseWith(CreateExecuteBodySchema(), body, 'ExecuteEvent');
   return {
     prompt: parsed.prompt,
     ...(parsed.prompt_id ? { prompt_id: parsed.prompt_id } : {}),

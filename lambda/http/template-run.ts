@@ -1,6 +1,6 @@
 import { RequestValidationError } from '../domain/errors';
 import { type CreateExecuteDeps, type CreateExecuteInput, createExecute } from '../use-cases/create-execute';
-import { type RunTemplateDeps, refuseForParameters, templateRun } from '../use-cases/run-template';
+import type { RunTemplateDeps, refuseForParameters } from '../use-cases/run-template';
 import { parseCreateExecuteBody, parseWith } from './parse-request';
 import { RunTemplateBodySchema, TemplateNameSchema } from './template-requests';
 
@@ -18,8 +18,10 @@ export async function executeRequestOf(
   deps: RunTemplateDeps,
 ): Promise<{ input: CreateExecuteInput; checks?: ParameterChecks }> {
   if (templateName === undefined) return { input: parseCreateExecuteBody(body) };
-  const name = parseWith(TemplateNameSchema, templateName, 'name');
-  const run = parseWith(RunTemplateBodySchema, body, 'body');
+  const name = parseWith(TemplateNameSchema(), templateName, 'name');
+  const run = parseWith(RunTemplateBodySchema(), body, 'body');
+  // Imported for a run by name only: a plain create's cold start does not load the template code.
+  const { templateRun, refuseForParameters } = await import('../use-cases/run-template');
   // A key parsing could not keep (`__proto__`) is still a name the template does not take.
   const sent = (body as { inputs?: unknown }).inputs;
   const lost =

@@ -58,7 +58,7 @@ export const TemplateListDataSchema = z.object({
 /** ESD's /schemas operations, and the run by name, for the OpenAPI document (lambda/http/openapi.ts). */
 export const TEMPLATE_OPERATIONS: Record<string, Operation> = {
   CreateSchema: {
-    body: CreateTemplateBodySchema,
+    body: CreateTemplateBodySchema(),
     responses: {
       200: ['Saved (ESD answers 200 "{name} created")', envelopeSchema(200, TemplateSchema)],
       400: [
@@ -72,14 +72,14 @@ export const TEMPLATE_OPERATIONS: Record<string, Operation> = {
     },
   },
   ListSchemas: {
-    query: ListTemplatesQuerySchema,
+    query: ListTemplatesQuerySchema(),
     responses: {
       200: ["A page of the caller's templates, by name", envelopeSchema(200, TemplateListDataSchema)],
       400: ['Bad query', badRequest],
     },
   },
   DeleteSchemas: {
-    body: DeleteTemplatesBodySchema,
+    body: DeleteTemplatesBodySchema(),
     responses: {
       204: ['Deleted (names the caller does not have are left alone)', envelopeSchema(204)],
       400: ['Bad body', badRequest],
@@ -93,7 +93,7 @@ export const TEMPLATE_OPERATIONS: Record<string, Operation> = {
     },
   },
   UpdateSchema: {
-    body: UpdateTemplateBodySchema,
+    body: UpdateTemplateBodySchema(),
     responses: {
       200: ['Changed: the template as it is now', envelopeSchema(200, TemplateSchema)],
       400: ['Bad body, or a change that does not convert, validate or fit its parameters', badRequest],
@@ -102,7 +102,7 @@ export const TEMPLATE_OPERATIONS: Record<string, Operation> = {
     },
   },
   RunSchema: {
-    body: RunTemplateBodySchema,
+    body: RunTemplateBodySchema(),
     responses: {
       201: ['Created and queued (with `wait`, finished within it)', envelopeSchema(201, ExecuteSchema)],
       200: [

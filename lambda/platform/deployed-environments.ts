@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import { SageMakerEndpointDirectory } from '../adapters/sagemaker-endpoint-directory';
+import { lazySchema } from '../http/lazy-schema';
 import type { ListEndpointsDeps } from '../use-cases/list-endpoints';
 import type { DeployedWorkflow, ListWorkflowsDeps } from '../use-cases/list-workflows';
 import { sageMakerClient } from './clients';
@@ -11,19 +12,27 @@ import { functionEnv } from './env';
  * (the CDK app writes ENDPOINT_NAMES, ENDPOINT_SCALING and WORKFLOWS).
  */
 
-const Workflows = z.array(
-  z.object({ name: z.string(), endpoint_name: z.string(), image_uri: z.string(), payload_json: z.string() }),
+// Built on first parse, not while the function loads (lambda/http/lazy-schema.ts).
+const Workflows = lazySchema(() =>
+  z.array(
+    z.object({
+      name: z.string(),
+      endpoint_name: z.string(),
+      image_uri: z.string(),
+      payload_json: z.string(),
+    }),
+  ),
 );
-const Scaling = z.record(z.string(), z.tuple([z.number(), z.number()]));
+const Scaling = lazySchema(() => z.record(z.string(), z.tuple([z.number(), z.number()])));
 
 /** WORKFLOWS: the deployment's environments, as the CDK app (or npm start) wrote them. */
 function parseWorkflows(text: string): DeployedWorkflow[] {
-  return z.parse(Workflows, JSON.parse(text));
+  return z.parse(Workflows(), JSON.parse(text));
 }
 
 /** ENDPOINT_SCALING: each environment endpoint's own `[min, max]` instances. */
 function parseEndpointScaling(text: string): Record<string, [number, number]> {
-  return z.parse(Scaling, JSON.parse(text));
+  return z.parse(Scaling(), JSON.parse(text));
 }
 
 /** A stable UUID-shaped id per endpoint name, for ESD's EndpointDeploymentJobId column. */

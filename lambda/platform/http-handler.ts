@@ -1,11 +1,10 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { exactJsonText } from '../domain/exact-json';
 import { buildDebugUrls } from '../http/debug-urls';
-import { commonHeaders, envelope } from '../http/envelope';
+import { answerText, commonHeaders, envelope } from '../http/envelope';
 import { errorResponse } from '../http/error-status';
 import { lambdaRuntimeInfo } from './lambda-runtime';
 import { logger } from './powertools';
-import { annotate, inSubsegment, ownerDigest } from './tracing';
+import { annotate, inSubsegment, isTracing, ownerDigest } from './tracing';
 
 export interface HttpRequest {
   event: APIGatewayProxyEvent;
@@ -59,11 +58,12 @@ export function httpHandler(
       const route = `${event.httpMethod} ${event.resource}`;
       // Lambda's own segment takes no annotations: they go on the handler's subsegment.
       const result = await inSubsegment(`## ${route}`, () => {
-        annotate({
-          route,
-          owner: owner ? ownerDigest(owner) : undefined,
-          prompt_id: event.pathParameters?.prompt_id,
-        });
+        if (isTracing())
+          annotate({
+            route,
+            owner: owner ? ownerDigest(owner) : undefined,
+            prompt_id: event.pathParameters?.prompt_id,
+          });
         return inSubsegment('### use case', () =>
           work({
             event,
@@ -79,7 +79,7 @@ export function httpHandler(
         return {
           statusCode: result.statusCode,
           headers: { ...headers, ...result.headers },
-          body: result.raw === undefined ? '' : exactJsonText(result.raw),
+          body: result.raw === undefined ? '' : answerText(result.raw),
           isBase64Encoded: false,
         };
       }

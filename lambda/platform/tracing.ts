@@ -30,10 +30,28 @@ export function traceHandler<E, C, R>(name: string, handler: (event: E, context?
   return (event: E, context?: C): Promise<R> => inSubsegment(`## ${name}`, () => handler(event, context));
 }
 
+/** Whether traces are being made (in Lambda, with active tracing): annotations worth computing. */
+export const isTracing = (): boolean => tracer.isTracingEnabled();
+
 /** Runs `work` as a subsegment of the invocation (the use case, apart from the handler around it). */
-export async function inSubsegment<T>(name: string, work: () => Promise<T>): Promise<T> {
+export function inSubsegment<T>(name: string, work: () => Promise<T>): Promise<T> {
   const parent = tracer.isTracingEnabled() ? tracer.getSegment() : undefined;
-  if (!parent) return work();
+  if (!parent) {
+    // Not async here: under the X-Ray SDK's async hook every promise has a price, per request.
+    try {
+      return work();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+  return inNewSubsegment(parent, name, work);
+}
+
+async function inNewSubsegment<T>(
+  parent: NonNullable<ReturnType<typeof tracer.getSegment>>,
+  name: string,
+  work: () => Promise<T>,
+): Promise<T> {
   const subsegment = parent.addNewSubsegment(name);
   tracer.setSegment(subsegment);
   try {

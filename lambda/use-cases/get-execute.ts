@@ -9,7 +9,7 @@ import {
 } from '../domain/execute-record';
 import type { ExecuteStore, PayloadStore } from '../domain/ports';
 import { isPromptId } from '../domain/prompt-id';
-import { signedFileLists, signedOutputs } from './execute-view';
+import { signedFileLists, signedOutputs, signingEachOnce } from './execute-view';
 
 export interface GetExecuteDeps {
   store: ExecuteStore;
@@ -35,6 +35,10 @@ async function stagedRequest(record: ExecuteRecord, payloads: PayloadStore) {
   if (text === undefined) throw new Error(`staged request ${record.prompt_path} is missing`);
   return parseExactJson(text) as Pick<ExecuteRecord['prompt_params'], 'prompt' | 'extra_data'>;
 }
+
+/** Whether the record's prompt or extra_data is only in its staged request. */
+const hasStagedParams = (record: ExecuteRecord) =>
+  record.prompt_location === 's3' || extraDataIsStaged(record);
 
 /** The prompt and extra_data as sent, read back from the staged request where the record could not hold them. */
 export async function promptParamsOf(record: ExecuteRecord, payloads: PayloadStore) {
@@ -62,10 +66,14 @@ export async function executeView(
   record: ExecuteRecord,
   deps: Pick<GetExecuteDeps, 'payloads' | 'config'>,
 ): Promise<PublicExecute> {
+  const ttl = deps.config.presignTtlSeconds;
+  const { payloads } = deps;
+  const signer = { ...signingEachOnce(payloads), getText: (uri: string) => payloads.getText(uri) };
   const [promptParams, files, outputs] = await Promise.all([
-    promptParamsOf(record, deps.payloads),
-    signedFileLists(record, deps.payloads, deps.config.presignTtlSeconds),
-    signedOutputs(record, deps.payloads, deps.config.presignTtlSeconds),
+    // As the record has them, most of the time: no read to start.
+    hasStagedParams(record) ? promptParamsOf(record, payloads) : record.prompt_params,
+    signedFileLists(record, signer, ttl),
+    signedOutputs(record, signer, ttl),
   ]);
   return { ...toPublicExecute(record), prompt_params: promptParams, ...files, outputs };
 }

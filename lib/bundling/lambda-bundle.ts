@@ -16,6 +16,8 @@ export const LAMBDA_HANDLER = 'index.handler';
 /** semver's stand-in (see the file), and the only module allowed to import it. */
 const SEMVER_STAND_IN = join(import.meta.dirname, 'semver-for-xray.cjs');
 const SEMVER_IMPORTER = /node_modules\/aws-xray-sdk-core\/dist\/lib\/patchers\/aws_p\.js$/;
+/** lib-dynamodb without its paginators, whose module-level calls kept DynamoDB in every bundle (see the file). */
+export const LIB_DYNAMODB_STAND_IN = join(import.meta.dirname, 'lib-dynamodb-without-paginators.mjs');
 
 const OPTIONS: BuildOptions = {
   bundle: true,
@@ -34,7 +36,7 @@ const OPTIONS: BuildOptions = {
   banner: {
     js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
   },
-  alias: { semver: SEMVER_STAND_IN },
+  alias: { semver: SEMVER_STAND_IN, '@aws-sdk/lib-dynamodb': LIB_DYNAMODB_STAND_IN },
   logLevel: 'error',
 };
 

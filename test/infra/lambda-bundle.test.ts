@@ -2,8 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildSync } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bundleLambda, coldStartBytes, packageBytes } from '../../lib/bundling/lambda-bundle';
+import {
+  bundleLambda,
+  coldStartBytes,
+  LIB_DYNAMODB_STAND_IN,
+  packageBytes,
+} from '../../lib/bundling/lambda-bundle';
 
 const dir = mkdtempSync(join(tmpdir(), 'lambda-bundle-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -69,5 +75,44 @@ export const handler = async () => semver.gte('1.0.0', '0.1.0');
     expect(() => bundleLambda(join(dir, 'semver-user.ts'), join(dir, 'semver-out'))).toThrow(
       /semver-user\.ts imports semver/,
     );
+  });
+
+  it('stands in for lib-dynamodb with all of its exports but the paginators', () => {
+    const exportsOf = (entry: string) => {
+      const { metafile } = buildSync({
+        entryPoints: [entry],
+        bundle: true,
+        format: 'esm',
+        platform: 'node',
+        write: false,
+        metafile: true,
+        outdir: join(dir, 'exports'),
+        logLevel: 'error',
+      });
+      return Object.values(metafile.outputs)[0]!.exports.sort();
+    };
+    const real = exportsOf(
+      join(import.meta.dirname, '../../node_modules/@aws-sdk/lib-dynamodb/dist-es/index.js'),
+    );
+    const paginators = real.filter((name) => name.startsWith('paginate'));
+
+    expect(paginators.length).toBeGreaterThan(0);
+    expect(exportsOf(LIB_DYNAMODB_STAND_IN)).toEqual(real.filter((name) => !paginators.includes(name)));
+  });
+
+  it('leaves the DynamoDB client out of a function that builds none', () => {
+    const metafile = bundleLambda(
+      join(import.meta.dirname, '../../lambda/handlers/workflows.ts'),
+      join(dir, 'wf'),
+      {
+        sourcemap: false,
+      },
+    );
+    const dynamodbBytes = Object.values(metafile.outputs)
+      .flatMap((output) => Object.entries(output.inputs))
+      .filter(([input]) => /@aws-sdk\/(client-dynamodb|lib-dynamodb|util-dynamodb)\//.test(input))
+      .reduce((sum, [, { bytesInOutput }]) => sum + bytesInOutput, 0);
+
+    expect(dynamodbBytes).toBeLessThan(500);
   });
 });

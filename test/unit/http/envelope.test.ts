@@ -7,8 +7,9 @@ import {
   PromptValidationError,
   RequestValidationError,
 } from '../../../lambda/domain/errors';
+import { exactJsonText } from '../../../lambda/domain/exact-json';
 import { buildDebugUrls, traceIdOf } from '../../../lambda/http/debug-urls';
-import { apiVersionHeader, envelope, isTruthy } from '../../../lambda/http/envelope';
+import { answerText, apiVersionHeader, envelope, isTruthy } from '../../../lambda/http/envelope';
 import { errorResponse } from '../../../lambda/http/error-status';
 import { seedJsonExample } from '../../fixtures/prompts';
 
@@ -82,6 +83,14 @@ describe('envelope', () => {
       n: 0,
       x: 1.5,
     });
+  });
+
+  it('writes the same text as exactJsonText, 64-bit integers exact', () => {
+    const plain = { a: [1, 'two', null, { b: true }], c: new Date(0), d: undefined };
+    const seeded = { prompt: { 3: { inputs: { seed: 18446744073709551615n } } }, n: 1 };
+    expect(answerText(plain)).toBe(exactJsonText(plain));
+    expect(answerText(seeded)).toBe(exactJsonText(seeded));
+    expect(answerText(seeded)).toContain('"seed":18446744073709551615');
   });
 
   it('derives x-api-version like ESD', () => {

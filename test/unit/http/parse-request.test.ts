@@ -85,17 +85,17 @@ describe('CreateExecute body', () => {
 
 describe('ListExecutes query', () => {
   it('defaults limit to 10 and bounds it to 1..100', () => {
-    expect(parseWith(ListExecutesQuerySchema, {}, 'query').limit).toBe(10);
-    expect(parseWith(ListExecutesQuerySchema, { limit: '100' }, 'query').limit).toBe(100);
+    expect(parseWith(ListExecutesQuerySchema(), {}, 'query').limit).toBe(10);
+    expect(parseWith(ListExecutesQuerySchema(), { limit: '100' }, 'query').limit).toBe(100);
     for (const limit of ['0', '101', 'ten', '2.5']) {
-      expect(message(() => parseWith(ListExecutesQuerySchema, { limit }, 'query'))).toBe(
+      expect(message(() => parseWith(ListExecutesQuerySchema(), { limit }, 'query'))).toBe(
         'query: limit must be an integer from 1 to 100',
       );
     }
-    expect(message(() => parseWith(ListExecutesQuerySchema, { status: 'done' }, 'query'))).toMatch(
+    expect(message(() => parseWith(ListExecutesQuerySchema(), { status: 'done' }, 'query'))).toMatch(
       /^query: status /,
     );
-    expect(message(() => parseWith(ListExecutesQuerySchema, { sort: 'x' }, 'query'))).toBe(
+    expect(message(() => parseWith(ListExecutesQuerySchema(), { sort: 'x' }, 'query'))).toBe(
       'query: unknown key sort',
     );
   });

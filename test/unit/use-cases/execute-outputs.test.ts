@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MAX_RECORDED_OUTPUTS_BYTES } from '../../../lambda/domain/execute-outputs';
 import { getExecute } from '../../../lambda/use-cases/get-execute';
 import { listExecutes } from '../../../lambda/use-cases/list-executes';
@@ -77,6 +77,17 @@ describe('execute outputs', () => {
     expect(view.output_files).toEqual([
       `https://signed.example/bucket/executes/${id}/outputs/9/ComfyUI_00001_.png?expires=60`,
     ]);
+  });
+
+  it('GetExecute signs each file once, though output_files and outputs both name it', async () => {
+    const { id, store, payloads } = await finishedWith(comfyOutputs);
+    const presignGet = vi.spyOn(payloads, 'presignGet');
+    const view = await getExecute(id, 'a', { store, payloads, config });
+    expect(presignGet.mock.calls.map(([uri]) => uri).sort()).toEqual([
+      `s3://bucket/executes/${id}/outputs/9/ComfyUI_00001_.png`,
+      `s3://bucket/executes/${id}/temp/10/ComfyUI_temp_abcde_00001_.png`,
+    ]);
+    expect(view.temp_files).toEqual([(view.outputs!['10']!.images as { url: string }[])[0]!.url]);
   });
 
   it('ListExecutes rows carry the same outputs', async () => {

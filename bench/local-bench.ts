@@ -28,13 +28,17 @@ export const localS3Client = (endpoint: string) =>
  * floor's calls, so both sides pay for the same kind of hop), and a plain DynamoDB client for
  * the floor's reads and for waiting without touching the handlers' clients.
  */
-export async function startBenchStack(log?: LocalStackOptions['log']) {
+export async function startBenchStack(
+  log?: LocalStackOptions['log'],
+  options: Partial<LocalStackOptions> = {},
+) {
   const stack = await startLocalStack({
     port: 0,
     apiKeys: [BENCH_KEY],
     simStepMs: 0,
     sweepIntervalMs: 3_600_000, // the Sweeper would add calls no execute caused
     log: log ?? (() => {}),
+    ...options,
   });
   const api = new ApiClient(stack.apiUrl, BENCH_KEY);
   const region = process.env.AWS_REGION!;

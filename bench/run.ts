@@ -29,7 +29,8 @@ const templateRun = await benchTemplateRun(quick ? 20 : 100);
 const modelDownload = await benchModelDownload((quick ? 256 : 1024) * 1024 ** 2, quick ? 1 : 3);
 const modelImport = await benchModelImport((quick ? 256 : 512) * 1024 ** 2, quick ? 1 : 3);
 const overhead = await benchOverhead(quick ? 20 : 100);
-// Eight images an execute: the output upload with files to upload side by side.
+// Four images an execute (issue 30's second row), and eight: uploads side by side.
+const overheadFourImages = await benchOverhead(quick ? 10 : 40, 4);
 const overheadEightImages = await benchOverhead(quick ? 10 : 40, 8);
 const client = benchClient(quick ? 5 : 20);
 const envInstall = await benchEnvInstall(quick ? 3 : 10);
@@ -119,16 +120,23 @@ console.log(
 console.log(
   `  imported from a URL into the library (POST /models with source; ${modelImport.parts} parts, four at a time, SHA-256, copy into models/): ${modelImport.importMs} ms against downloading it and putting it by hand ${modelImport.floorMs} ms (ratio ${modelImport.ratio}; ${modelImport.bytes / 1024 ** 2} MiB)`,
 );
-console.log(
-  `\nExecute overhead (CreateExecute answered → record success, minus ComfyUI's own ${overhead.comfyuiMs.p50} ms), ${overhead.executes} executes, simulator at 0 ms/step: p50 ${overhead.overheadMs.p50}, p99 ${overhead.overheadMs.p99} ms`,
-);
-for (const s of overhead.stages)
-  console.log(`  ${s.stage.padEnd(55)} p50 ${String(s.p50).padStart(7)}  p99 ${s.p99}`);
-console.log(`  largest: ${overhead.largest}`);
-const eightUpload = overheadEightImages.stages.find((s) => s.stage === 'output upload')!;
-console.log(
-  `  with ${overheadEightImages.images} images an execute (${overheadEightImages.executes} executes): output upload p50 ${eightUpload.p50}, p99 ${eightUpload.p99} ms; whole overhead p50 ${overheadEightImages.overheadMs.p50}, p99 ${overheadEightImages.overheadMs.p99} ms`,
-);
+const p = (figure: { p50: number; p99: number }) => `p50 ${figure.p50}, p99 ${figure.p99} ms`;
+for (const run of [overhead, overheadFourImages, overheadEightImages]) {
+  console.log(
+    `\nExecute overhead, ${run.images} image(s), ${run.executes} executes, simulator at 0 ms/step (ComfyUI's own run ${run.comfyuiMs.p50} ms excluded)`,
+  );
+  console.log(`  client: create sent → GetExecute (every 20 ms) shows success: ${p(run.clientOverheadMs)}`);
+  console.log(`  create answered → record success (read every ms): ${p(run.overheadMs)}`);
+  console.log(
+    `  CreateExecute round trip: ${p(run.createMs)}; create answered → container invoked: ${p(run.queueHandoffMs)}`,
+  );
+  console.log(
+    `  container's own share (total_ms − ComfyUI): ${p(run.containerShareMs)}; unaccounted: ${p(run.unaccountedMs)}`,
+  );
+  for (const s of run.containerStages)
+    console.log(`    ${s.stage.padEnd(10)} p50 ${String(s.p50).padStart(6)}  p99 ${s.p99}`);
+  console.log(`  container answered → record final: ${p(run.answerToVisibleMs)}`);
+}
 console.log(
   `\nComfyUI's websocket on the local stack (${webSocket.prompts} prompts): record written → message received, claim p50 ${webSocket.claimToMessageMs.p50} / p99 ${webSocket.claimToMessageMs.p99} ms, completion p50 ${webSocket.completionToMessageMs.p50} / p99 ${webSocket.completionToMessageMs.p99} ms`,
 );
@@ -157,6 +165,7 @@ const results = {
   modelDownload,
   modelImport,
   overhead,
+  overheadFourImages,
   overheadEightImages,
   client,
   envInstall,

@@ -1,6 +1,8 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { CompletionWriteFaults } from './aws-emulator/completion-write-faults';
 import { jsonSignatureRefusal } from './aws-json-signature';
 import { BodyTooLargeError, closeIfBodyUnread, readBoundedBody } from './bounded-body';
+import type { DynamoDbWriteSignal } from './dynamodb-write-signal';
 import { listenOnLoopback } from './listen-on-loopback';
 import type { SecretLookup } from './local-credentials';
 
@@ -48,6 +50,10 @@ export async function startDynamoDbFront(options: {
   token: string;
   port?: number;
   secretFor: SecretLookup;
+  /** The container's completion write, held or refused where a fault switch says (local stack). */
+  faults?: CompletionWriteFaults;
+  /** Told after each write DynamoDB Local answered 200 (the stream pollers read at once). */
+  writes?: DynamoDbWriteSignal;
 }): Promise<{ endpoint: string; stop(): Promise<void> }> {
   const agent = new http.Agent({ keepAlive: true });
   const server = http.createServer((req, res) => {
@@ -56,6 +62,8 @@ export async function startDynamoDbFront(options: {
       if (!body) return;
       const refusal = await jsonSignatureRefusal(req, body, options.secretFor);
       if (refusal) return refuse(res, 400, refusal.type, refusal.message);
+      if ((await options.faults?.before(req.headers, body)) === 'refuse')
+        return refuse(res, 500, 'InternalServerError', 'Internal server error (extra_data.simulate.fault)');
       const outgoing = http.request(
         {
           host: '127.0.0.1',
@@ -68,6 +76,8 @@ export async function startDynamoDbFront(options: {
         (answer) => {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(res);
+          if (answer.statusCode === 200)
+            answer.once('end', () => options.writes?.written(req.headers['x-amz-target'] as string));
         },
       );
       outgoing.on('error', (error) => {

@@ -2,8 +2,10 @@ import { spawn } from 'node:child_process';
 import { resolve as absolute, delimiter } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import type { CompletionWriteFaults } from './aws-emulator/completion-write-faults';
 import { startDynamoDbFront } from './dynamodb-front';
 import { compiledLauncher, dynamoDbLocalJar, JAVA_HINT, LAUNCHER_CLASS } from './dynamodb-local-launcher';
+import type { DynamoDbWriteSignal } from './dynamodb-write-signal';
 import { stopChild } from './endpoint-container-process';
 import {
   type LocalCredentials,
@@ -31,7 +33,13 @@ const READY_LINE = /^comfy-exec: DynamoDB Local listening on 127\.0\.0\.1:(\d+)$
  * Resolves once the front answers ListTables.
  */
 export async function startDynamoDbLocal(
-  options: { port?: number; dbPath?: string; credentials?: readonly LocalCredentials[] } = {},
+  options: {
+    port?: number;
+    dbPath?: string;
+    credentials?: readonly LocalCredentials[];
+    faults?: CompletionWriteFaults;
+    writes?: DynamoDbWriteSignal;
+  } = {},
 ): Promise<RunningDynamoDb> {
   const accepted = options.credentials ?? TEST_ACCEPTED_CREDENTIALS;
   if (accepted.length === 0) throw new Error('DynamoDB Local needs at least one accepted key pair');
@@ -84,6 +92,8 @@ export async function startDynamoDbLocal(
     token,
     port: options.port,
     secretFor: secretLookup(accepted),
+    faults: options.faults,
+    writes: options.writes,
   }).catch(async (error: Error) => {
     await stopChild(child);
     throw error;

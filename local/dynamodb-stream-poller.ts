@@ -7,6 +7,7 @@ import {
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDbWriteSignal } from './dynamodb-write-signal';
 
 export interface StreamPollerOptions {
   endpoint: string;
@@ -19,6 +20,8 @@ export interface StreamPollerOptions {
   retryAttempts?: number;
   batchSize?: number;
   pollMs?: number;
+  /** Reads at once after each write through the local front, besides every `pollMs`. */
+  wakeOn?: DynamoDbWriteSignal;
   log(line: string): void;
 }
 
@@ -93,6 +96,7 @@ export class DynamoDbStreamPoller {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = false;
+  private unsubscribe?: () => void;
 
   constructor(private readonly options: StreamPollerOptions) {
     const client = { endpoint: options.endpoint, region: options.region, credentials: options.credentials };
@@ -102,19 +106,35 @@ export class DynamoDbStreamPoller {
 
   async start(): Promise<void> {
     await this.discoverShards(true);
+    let polling = false;
+    let again = false;
     const loop = async () => {
       if (this.stopped) return;
-      this.running = this.pollOnce().catch((error: Error) =>
-        this.options.log(`stream poll failed: ${error.message}`),
-      );
-      await this.running;
+      polling = true;
+      do {
+        again = false;
+        this.running = this.pollOnce().catch((error: Error) =>
+          this.options.log(`stream poll failed: ${error.message}`),
+        );
+        await this.running;
+      } while (again && !this.stopped);
+      polling = false;
       if (!this.stopped) this.timer = setTimeout(loop, this.options.pollMs ?? 50);
     };
+    this.unsubscribe = this.options.wakeOn?.subscribe(() => {
+      // A write landed: read now, or once more right after the read under way.
+      if (polling) again = true;
+      else if (!this.stopped) {
+        clearTimeout(this.timer);
+        this.timer = setTimeout(loop, 0);
+      }
+    });
     this.timer = setTimeout(loop, 0);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unsubscribe?.();
     if (this.timer) clearTimeout(this.timer);
     await this.running;
     this.dynamo.destroy();

@@ -3,10 +3,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { underApiPrefix } from '../lambda/http/comfyui-route-table';
 import { ApiGatewayEmulator } from './api-gateway';
+import { CompletionWriteFaults } from './aws-emulator/completion-write-faults';
 import { snsLambdaEvent } from './aws-emulator/notifications';
 import { AwsEmulator } from './aws-emulator/server';
 import { prepareDataDir } from './data-dir';
 import { startDynamoDbLocal } from './dynamodb-local';
+import { DynamoDbWriteSignal } from './dynamodb-write-signal';
 import type { Denial } from './iam-emulation/access-denied';
 import { enforceFunctionPolicies } from './iam-emulation/policy-enforcement';
 import { invokeLocally, LOCAL_REGION, startInvokeStore } from './lambda-context';
@@ -59,7 +61,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const dataPath = (part: string) => (options.dataDir ? join(options.dataDir, part) : undefined);
     if (options.dataDir) prepareDataDir(options.dataDir);
     const credentials = options.credentials ?? TEST_CREDENTIALS;
-    const dynamo = await startDynamoDbLocal({ dbPath: dataPath('dynamodb'), credentials: [credentials] });
+    // The container's completion write, held or refused where an execute's fault switch says.
+    const completionWriteFaults = new CompletionWriteFaults();
+    // Each write wakes the stream pollers (the websocket's messages, the webhooks).
+    const dynamoWrites = new DynamoDbWriteSignal();
+    const dynamo = await startDynamoDbLocal({
+      dbPath: dataPath('dynamodb'),
+      credentials: [credentials],
+      faults: completionWriteFaults,
+      writes: dynamoWrites,
+    });
     stops.push(dynamo.stop);
     log(
       'dynamodb',
@@ -114,6 +125,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           log,
         ),
       log: (line) => log('sagemaker', line),
+      completionWriteFaults,
       queueDirectory: dataPath('sagemaker'),
     });
 
@@ -213,7 +225,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     process.env.COMFYUI_WEBSOCKET_URL = webSocketUrl;
     process.env.CONSOLE_URL = new URL('/console/', apiUrl).toString(); // served beside the stage
     handlers.resetEnvironment();
-    stops.push(await startWebSocketEvents(dynamo.endpoint, credentials, handlers.comfyuiEvents, log));
+    stops.push(
+      await startWebSocketEvents(dynamo.endpoint, credentials, handlers.comfyuiEvents, log, dynamoWrites),
+    );
     stops.push(
       await startLocalWebhooks({
         aws,
@@ -221,6 +235,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         credentials,
         dispatch: handlers.dispatchWebhooks,
         deliver: handlers.deliverWebhooks,
+        wakeOn: dynamoWrites,
         ...(options.webhookRetry ? { retry: options.webhookRetry } : {}),
         log,
       }),

@@ -1,6 +1,7 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { AwsEmulator } from './aws-emulator/server';
 import { DynamoDbStreamPoller } from './dynamodb-stream-poller';
+import type { DynamoDbWriteSignal } from './dynamodb-write-signal';
 import { invokeLocally, LOCAL_REGION as REGION } from './lambda-context';
 import type { LocalCredentials } from './local-credentials';
 import { CONNECTIONS_TABLE_NAME, TABLE_NAME } from './local-storage';
@@ -25,6 +26,8 @@ export interface LocalWebhooksOptions {
   deliver(event: SQSEvent): Promise<SQSBatchResponse>;
   /** Shorter than the deployed day, for trying failures locally. */
   retry?: WebhookRetrySettings;
+  /** Each write through the DynamoDB front: the stream is read at once. */
+  wakeOn?: DynamoDbWriteSignal;
   log(part: string, line: string): void;
 }
 
@@ -69,6 +72,7 @@ export async function startLocalWebhooks(options: LocalWebhooksOptions): Promise
     credentials: options.credentials,
     tables: [TABLE_NAME],
     invoke: (event) => invokeLocally('dispatch-webhooks', REGION, options.dispatch, event),
+    wakeOn: options.wakeOn,
     log: (line) => options.log('streams', line),
   });
   await stream.start();
@@ -102,6 +106,7 @@ export async function startWebSocketEvents(
   credentials: LocalCredentials,
   handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>,
   log: (part: string, line: string) => void,
+  wakeOn?: DynamoDbWriteSignal,
 ): Promise<() => Promise<void>> {
   const mappings = [TABLE_NAME, CONNECTIONS_TABLE_NAME].map(
     (table) =>
@@ -111,6 +116,7 @@ export async function startWebSocketEvents(
         credentials,
         tables: [table],
         invoke: (event) => invokeLocally('comfyui-events', REGION, handler, event),
+        wakeOn,
         log: (line) => log('streams', line),
       }),
   );

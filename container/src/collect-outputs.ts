@@ -3,6 +3,8 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { runBounded } from '../../lambda/platform/run-bounded';
 import type { ComfyUiClient, FileRef } from './comfy-client';
+import type { ComfyFolders } from './comfy-output-files';
+import { outputFileOnDisk } from './output-file-on-disk';
 import { relativeOutputKey, uniqueKey } from './output-keys';
 
 export interface CollectedOutputs {
@@ -25,11 +27,26 @@ export interface CollectDeps {
   fileTimeoutMs: number;
   /** Called once a file is safely in S3 (its copy in ComfyUI's folder may then go). */
   onStored?(file: FileRef): void;
+  /** ComfyUI's output and temp folders when this container sees them: images are read there. */
+  folders?: ComfyFolders;
   /** Whether a reported file is the run's own (default: all are); others stay values, unfetched. */
   isRunFile?(file: FileRef): boolean;
 }
 
 async function upload(deps: CollectDeps, file: FileRef, key: string): Promise<void> {
+  const onDisk = deps.folders && (await outputFileOnDisk(deps.folders, file));
+  if (onDisk) {
+    await deps.s3.send(
+      new PutObjectCommand({
+        Bucket: deps.bucket,
+        Key: key,
+        Body: onDisk.body,
+        ContentLength: onDisk.length,
+        ContentType: onDisk.contentType,
+      }),
+    );
+    return;
+  }
   const response = await deps.comfy.view(file, deps.fileTimeoutMs);
   if (!response.ok || !response.body) {
     throw new Error(

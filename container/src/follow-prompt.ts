@@ -23,7 +23,6 @@ export interface FollowOutcome {
 }
 
 const TERMINAL = new Set(['execution_success', 'execution_error', 'execution_interrupted']);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Reacts to one websocket event of our prompt; returns true when the prompt is over. */
 export function handleEvent(
@@ -53,10 +52,33 @@ export function handleEvent(
   return done;
 }
 
+/** Resolves after `ms`, or as soon as `wake` is called, whichever comes first. */
+class Waker {
+  private resolve?: () => void;
+
+  wait(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.resolve = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  wake(): void {
+    this.resolve?.();
+  }
+}
+
+/** How long ComfyUI may take to write the history of a prompt it reported finished. */
+const HISTORY_GRACE_MS = 5_000;
+
 /**
  * Waits for a submitted prompt to finish: websocket events first, /history polling as a
  * fallback, the record polled for cancel_requested (then ComfyUI is interrupted), and a
- * deadline after which the prompt is interrupted and reported as timed out.
+ * deadline after which the prompt is interrupted and reported as timed out. The last event
+ * wakes it at once: no poll interval stands between ComfyUI's end and the history read.
  */
 export async function followPrompt(
   comfy: ComfyUiClient,
@@ -64,21 +86,24 @@ export async function followPrompt(
   subscribe: (onEvent: (event: ComfyEvent) => void) => void,
 ): Promise<FollowOutcome> {
   const times: FollowOutcome['events'] = {};
+  const waker = new Waker();
   let over = false;
   subscribe((event) => {
     if (handleEvent(event, options, times)) over = true;
+    // Also ComfyUI's `executing` null, sent once the history is written (main.py's prompt_worker).
+    waker.wake();
   });
   const deadline = Date.now() + options.timeoutMs;
   let cancelled = false;
   let lastHistory = Date.now();
   let lastCancelCheck = Date.now();
   while (!over) {
-    await sleep(25);
+    await waker.wait(25);
     if (!over && Date.now() - lastHistory >= options.historyPollMs) {
       lastHistory = Date.now();
       if (await comfy.history(options.promptId)) over = true;
     }
-    if (!cancelled && Date.now() - lastCancelCheck >= options.cancelPollMs) {
+    if (!over && !cancelled && Date.now() - lastCancelCheck >= options.cancelPollMs) {
       lastCancelCheck = Date.now();
       if (await options.cancelRequested()) {
         cancelled = true;
@@ -90,11 +115,14 @@ export async function followPrompt(
       return { cancelled, timedOut: true, events: times };
     }
   }
-  // History is written as the prompt ends; give it a moment to appear after the last event.
-  for (let attempt = 0; attempt < 50; attempt++) {
+  // ComfyUI sends execution_success before it writes the history (task_done), then `executing`
+  // null: ask at once, then again on each event or after a short, growing wait.
+  const graceEnds = Date.now() + HISTORY_GRACE_MS;
+  for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
     const entry = await comfy.history(options.promptId);
     if (entry) return { entry, cancelled, timedOut: false, events: times };
-    await sleep(100);
+    if (Date.now() > graceEnds) break;
+    await waker.wait(wait);
   }
   throw new Error(`ComfyUI reported prompt ${options.promptId} finished but /history has no entry for it`);
 }

@@ -17,6 +17,8 @@ export interface InvocationResult extends Partial<CollectedOutputs> {
 export interface InvocationAnswer {
   httpStatus: number;
   result: InvocationResult;
+  /** Work that goes on once the answer is sent (the record's completion); a stop waits for it. */
+  afterAnswer?: Promise<void>;
 }
 
 const TRACEBACK_TAIL_LINES = 12;

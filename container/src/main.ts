@@ -16,6 +16,7 @@ import { environmentModels, preloadModels } from './model-preload';
 import { publishObjectInfo } from './publish-object-info';
 import { parseStagedRequest, runInvocation } from './run-invocation';
 import { cachedHealth, createContainerServer, gracefulStop, listen } from './server';
+import { CONTAINER_USER_AGENT } from './user-agent';
 
 // SageMaker sends SIGKILL 30 s after SIGTERM: a running invocation gets most of that to answer.
 const STOP_GRACE_MS = 25_000;
@@ -34,7 +35,11 @@ export async function startContainer(env: Record<string, string | undefined> = p
     calls.attach(new S3Client({ region: config.AWS_REGION, forcePathStyle: config.S3_FORCE_PATH_STYLE })),
   );
   const documents = DynamoDBDocumentClient.from(
-    announceClient(calls.attach(new DynamoDBClient({ region: config.AWS_REGION }))),
+    // Named in its user agent (CloudTrail's userAgent; the local stack's fault switches): the
+    // records' writes that are the container's, not OnAsyncResult's.
+    announceClient(
+      calls.attach(new DynamoDBClient({ region: config.AWS_REGION, customUserAgent: CONTAINER_USER_AGENT })),
+    ),
     {
       marshallOptions: { removeUndefinedValues: true },
     },

@@ -6,12 +6,16 @@ import { cancelledAnswer, claim } from './claim-record';
 import { collectOutputs } from './collect-outputs';
 import { type ComfyEvent, ComfyUnreachableError, type FileRef } from './comfy-client';
 import { comfyLogForwarder, countInvocation } from './comfy-log-forwarding';
-import { fileKey, filesOf, literalFileKeys, removeFiles, withFreshOutputNodes } from './comfy-output-files';
+import { fileKey, filesOf, literalFileKeys, withFreshOutputNodes } from './comfy-output-files';
+import { completeRecord } from './complete-record';
 import { followPrompt } from './follow-prompt';
 import { classifyHistory } from './history-outcome';
 import type { InvocationDeps, StagedRequest } from './invocation-deps';
 import { failed, type InvocationAnswer, type InvocationResult } from './invocation-result';
 import { ProgressWriter } from './progress-writer';
+import { removeOutputs } from './remove-run-outputs';
+import { RunEvents } from './run-events';
+import { StageClock } from './stage-clock';
 
 /**
  * The staged request as CreateExecute wrote it, or undefined. Its prompt_id is read from the
@@ -32,19 +36,25 @@ export function parseStagedRequest(body: string): StagedRequest | undefined {
   }
 }
 
+/** The client ComfyUI tells of the run: the request's own (ComfyUI's protocol), or one per execute. */
+const clientIdOf = (request: StagedRequest) => request.client_id || `comfy-exec-${request.prompt_id}`;
+
 /** Steps 3–5: bring the models and inputs, submit, follow, collect outputs, answer. */
 async function execute(
   request: StagedRequest,
   record: RunningRecordView,
   deps: InvocationDeps,
+  clock: StageClock,
+  events: RunEvents,
 ): Promise<InvocationAnswer> {
   const models = await bringModels(request, record, deps);
   if ('httpStatus' in models) return models;
   try {
     const inputs = await bringInputs(request, deps);
+    clock.end('inputs');
     if ('httpStatus' in inputs) return inputs;
     try {
-      const answer = await run({ ...request, prompt: inputs.prompt }, record, deps);
+      const answer = await run({ ...request, prompt: inputs.prompt }, record, deps, clock, events);
       if (models.downloadMs > 0)
         answer.result.timings = { ...answer.result.timings, model_download_ms: models.downloadMs };
       return answer;
@@ -65,10 +75,10 @@ async function run(
   request: StagedRequest,
   record: RunningRecordView,
   deps: InvocationDeps,
+  clock: StageClock,
+  events: RunEvents,
 ): Promise<InvocationAnswer> {
   const promptId = request.prompt_id;
-  const runStarted = Date.now();
-  const clientId = request.client_id || `comfy-exec-${promptId}`;
   const listeners: ((event: ComfyEvent) => void)[] = [];
   // Every file this run wrote to ComfyUI's output/ and temp/, as its `executed` messages and its
   // history name them: all of them go when the run is over, except those not safely in S3.
@@ -88,11 +98,7 @@ async function run(
   const comfyLines = comfyLogForwarder(promptId, (line, level) =>
     deps.log[level](line, { source: 'comfyui' }),
   );
-  // Asked for before the socket opens and awaited only after the submit (it never throws): the
-  // subscription is in ComfyUI long before the prompt's first node writes anything, at no cost to
-  // the hand-off (ComfyUI keeps a subscription whose socket is not open yet until it next writes).
-  const subscribed = deps.comfy.subscribeLogs(clientId);
-  const socket = await deps.comfy.openEvents(clientId, (event) => {
+  await events.listen((event) => {
     comfyLines.onEvent(event);
     if (event.type === 'executed' && event.data?.prompt_id === promptId) note(event.data.output);
     if (listeners.length === 0) early.push(event);
@@ -133,7 +139,7 @@ async function run(
     const submitted = await deps.comfy.submit({
       prompt: withFreshOutputNodes(request.prompt, promptId),
       prompt_id: promptId,
-      client_id: clientId,
+      client_id: clientIdOf(request),
       extra_data: request.extra_data ?? {},
       ...(request.number != null ? { number: request.number } : {}),
       ...(request.front != null ? { front: request.front } : {}),
@@ -143,13 +149,12 @@ async function run(
       const summary = `ComfyUI refused the prompt: ${error?.message ?? `HTTP ${submitted.status}`}${error?.details ? ` (${String(error.details).split('\n')[0]})` : ''}`;
       return failed(promptId, 400, summary, { type: 'comfyui_validation', error, node_errors });
     }
-    await subscribed;
+    await events.subscribed;
     const skipped = { ...request.skipped_node_errors, ...submitted.body?.node_errors };
     const warnings = Object.keys(skipped).length > 0 ? { node_errors: skipped } : undefined;
     // Not ComfyUI's queue number: it counts every key's prompts, and GetExecuteLogs shows this line to its owner.
     deps.log.info('prompt queued in ComfyUI');
-    // Where the run's time goes besides ComfyUI's own work: npm run bench splits it by stage.
-    const handoffMs = Date.now() - runStarted;
+    clock.end('handoff');
     const outcome = await followPrompt(
       deps.comfy,
       {
@@ -169,7 +174,12 @@ async function run(
         for (const event of early.splice(0)) listener(event);
       },
     );
-    await progress.stop();
+    // ComfyUI's queue until its execution_start, its run until the end, then reading its history.
+    if (outcome.events.started) clock.end('queue', outcome.events.started);
+    if (outcome.events.finished) clock.end('comfyui', outcome.events.finished);
+    clock.end('history');
+    // The last progress write goes out beside the outputs' upload: nothing waits on it but the answer.
+    const progressWritten = progress.stop();
     for (const ui of Object.values(outcome.entry?.outputs ?? {})) note(ui);
     if (outcome.timedOut) {
       return failed(
@@ -186,7 +196,6 @@ async function run(
       );
     const unsuccessful = classifyHistory(promptId, outcome.entry, outcome.cancelled);
     if (unsuccessful) return unsuccessful;
-    const uploadStarted = Date.now();
     let collected: Awaited<ReturnType<typeof collectOutputs>>;
     try {
       collected = await collectOutputs(promptId, outcome.entry?.outputs ?? {}, {
@@ -194,6 +203,7 @@ async function run(
         s3: deps.s3,
         bucket: deps.config.BUCKET_NAME,
         fileTimeoutMs: Math.max(deps.config.COMFYUI_REQUEST_TIMEOUT_MS, 300_000),
+        folders: { output: deps.config.COMFYUI_OUTPUT_DIR, temp: deps.config.COMFYUI_TEMP_DIR },
         onStored: (file) => stored.add(fileKey(file)),
         isRunFile,
       });
@@ -212,38 +222,13 @@ async function run(
       ...collected,
       ...(warnings ? { warnings } : {}),
     };
-    result.timings = { handoff_ms: handoffMs, upload_ms: Date.now() - uploadStarted };
-    if (outcome.events.started && outcome.events.finished)
-      result.timings.comfyui_ms = outcome.events.finished - outcome.events.started;
+    await progressWritten;
+    clock.end('upload');
     return { httpStatus: 200, result };
   } finally {
     await progress.stop();
     comfyLines.finish();
-    socket.close();
     await removeOutputs(deps, produced, keepUnstored ? stored : undefined);
-  }
-}
-
-/** Removes the run's files from ComfyUI's folders; with `onlyThese`, only those (the ones in S3). */
-async function removeOutputs(
-  deps: InvocationDeps,
-  produced: Map<string, FileRef>,
-  onlyThese: Set<string> | undefined,
-): Promise<void> {
-  if (produced.size === 0) return;
-  const folders = { output: deps.config.COMFYUI_OUTPUT_DIR, temp: deps.config.COMFYUI_TEMP_DIR };
-  const going = [...produced].filter(([key]) => !onlyThese || onlyThese.has(key));
-  const kept = [...produced.keys()].filter((key) => onlyThese && !onlyThese.has(key));
-  if (kept.length > 0) deps.log.warn("outputs not in S3 kept in ComfyUI's folders", { files: kept });
-  if (!folders.output && !folders.temp) return;
-  try {
-    const removed = await removeFiles(
-      folders,
-      going.map(([, file]) => file),
-    );
-    deps.log.info("outputs removed from ComfyUI's folders", { files: removed });
-  } catch (error) {
-    deps.log.warn("outputs not removed from ComfyUI's folders", { error: (error as Error).message });
   }
 }
 
@@ -259,15 +244,17 @@ export async function runInvocation(
       'the invocation body is not a comfy-exec request (prompt_id and prompt required)',
       { type: 'invalid_request' },
     );
-  const started = Date.now();
+  const clock = new StageClock();
   const countedOut = countInvocation();
-  let claimMs: number | undefined;
-  const startTime = new Date(started).toISOString();
+  const startTime = new Date(clock.started).toISOString();
   let answer: InvocationAnswer;
+  let claimedKey: { prompt_id: string; owner: string } | undefined;
+  const events = new RunEvents(deps.comfy, clientIdOf(request));
   try {
     const claimed = await claim(request, deps);
-    claimMs = Date.now() - started;
-    answer = 'httpStatus' in claimed ? claimed : await execute(request, claimed, deps);
+    clock.end('claim');
+    if (!('httpStatus' in claimed)) claimedKey = { prompt_id: claimed.prompt_id, owner: claimed.owner };
+    answer = 'httpStatus' in claimed ? claimed : await execute(request, claimed, deps, clock, events);
   } catch (error) {
     if (error instanceof ComfyUnreachableError) {
       answer = failed(request.prompt_id, error.timedOut ? 504 : 502, error.message, {
@@ -281,20 +268,21 @@ export async function runInvocation(
     }
   } finally {
     countedOut();
+    await events.close();
   }
+  // Files removed from ComfyUI's folders, the inputs' folder, the socket closed.
+  clock.end('cleanup');
   // Echoed so OnAsyncResult can complete the record without reading it first.
   if (typeof request.owner === 'string') answer.result.owner = request.owner;
   answer.result.start_time ??= startTime;
   answer.result.complete_time = new Date().toISOString();
-  answer.result.timings = {
-    ...answer.result.timings,
-    ...(claimMs !== undefined ? { claim_ms: claimMs } : {}),
-    total_ms: Date.now() - started,
-  };
+  answer.result.timings = { ...answer.result.timings, ...clock.stages, total_ms: clock.totalMs() };
   deps.log.info('invocation answered', {
     http_status: answer.httpStatus,
     status: answer.result.status,
     ...(deps.awsCalls ? { aws_calls: deps.awsCalls() } : {}),
   });
+  // Not awaited: the answer goes to SageMaker while the record is written (complete-record.ts).
+  if (claimedKey) answer.afterAnswer = completeRecord(claimedKey, answer, deps);
   return answer;
 }

@@ -38,7 +38,8 @@ export function createContainerServer(
   handlers: ContainerHandlers,
   settings: ContainerServerSettings = {},
 ): Server {
-  return createServer(async (req, res) => {
+  const afterAnswers = new PendingWork();
+  const server = createServer(async (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     try {
       if (settings.callerToken !== undefined && !carriesCallerToken(req, settings.callerToken)) {
@@ -49,6 +50,7 @@ export function createContainerServer(
         return send(res, (await handlers.healthy()) ? 200 : 503, {});
       if (req.method === 'POST' && path === '/invocations') {
         const answer = await handlers.invoke(await readBody(req));
+        if (answer.afterAnswer) afterAnswers.track(answer.afterAnswer);
         return send(res, answer.httpStatus, answer.result);
       }
       send(res, 404, { message: `no route ${req.method} ${path}` });
@@ -60,7 +62,25 @@ export function createContainerServer(
       });
     }
   });
+  pendingWork.set(server, afterAnswers);
+  return server;
 }
+
+/** Promises still running after their answer was sent: a stop waits for them. */
+class PendingWork {
+  private readonly running = new Set<Promise<void>>();
+
+  track(work: Promise<void>): void {
+    this.running.add(work);
+    void work.finally(() => this.running.delete(work));
+  }
+
+  settled(): Promise<unknown> {
+    return Promise.allSettled([...this.running]);
+  }
+}
+
+const pendingWork = new WeakMap<Server, PendingWork>();
 
 /**
  * Stops `server` as a stopped container should: new connections are refused at once (so /ping
@@ -81,6 +101,8 @@ export function gracefulStop(server: Server): (graceMs: number) => Promise<void>
     const deadline = Date.now() + graceMs;
     while (running.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     server.closeAllConnections();
+    // An answered run's record write (milliseconds; never more than the SDK's own timeouts).
+    await pendingWork.get(server)?.settled();
     await closed;
   };
   return (graceMs) => {

@@ -1,8 +1,9 @@
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ExecuteRecord } from '../domain/execute-record';
 import { isTerminal } from '../domain/execute-status';
 import type { RecordChange, RecordKey } from '../domain/ports';
 import {
+  COMPLETION_WRITES,
   RUNNING_RECORD_WRITES,
   type RunningRecordStore,
   type RunningRecordView,
@@ -10,16 +11,20 @@ import {
 import { DynamoDbExecuteStore } from './dynamodb-execute-store';
 import { EXECUTE_TABLE } from './execute-table';
 import { isConditionFailure, recordUpdate } from './record-update';
+import { failedConditions, releaseOne, UNFINISHED_COUNT } from './unfinished-counter';
 
 /**
- * Every attribute a container's UpdateItem names: the key, its writes, `owner_status` and
- * `cancel_requested` (returned with each write), the condition's `owner` and `status`, and, as
- * IAM requires of a `dynamodb:Attributes` list, every index key. The endpoint role allows no other.
+ * Every attribute a container's UpdateItem names: the key, its writes (progress and completion),
+ * `owner_status` and `cancel_requested` (returned with each write), the condition's `owner` and
+ * `status`, the owner's unfinished count (freed by the completion), and, as IAM requires of a
+ * `dynamodb:Attributes` list, every index key. The endpoint role allows no other.
  */
 export const RUNNING_RECORD_ATTRIBUTES: readonly string[] = [
   ...new Set([
     EXECUTE_TABLE.partitionKey,
     ...RUNNING_RECORD_WRITES,
+    ...COMPLETION_WRITES,
+    UNFINISHED_COUNT,
     'cancel_requested',
     ...[
       EXECUTE_TABLE.byOwner,
@@ -43,6 +48,17 @@ function refusedWrites(change: RecordChange): string[] {
   );
   if (change.mergeSagemakerRaw) refused.push('sagemaker_raw');
   if (change.set.status && isTerminal(change.set.status)) refused.push(`status ${change.set.status}`);
+  return refused;
+}
+
+/** What a completion sets beyond COMPLETION_WRITES, or from other than `running`. */
+function refusedCompletion(change: RecordChange): string[] {
+  const refused = Object.keys(change.set).filter(
+    (attribute) => !(COMPLETION_WRITES as readonly string[]).includes(attribute),
+  );
+  if (change.mergeSagemakerRaw) refused.push('sagemaker_raw');
+  if (!change.set.status || !isTerminal(change.set.status)) refused.push(`status ${change.set.status}`);
+  if (change.from?.length !== 1 || change.from[0] !== 'running') refused.push('from other than running');
   return refused;
 }
 
@@ -83,6 +99,24 @@ export class DynamoDbRunningRecordStore implements RunningRecordStore {
       };
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async complete(key: RecordKey, change: RecordChange): Promise<boolean> {
+    const refused = refusedCompletion(change);
+    if (refused.length > 0)
+      throw new Error(`an endpoint container completes only a running execute, not ${refused.join(', ')}`);
+    const command = recordUpdate(this.tableName, key, change)!;
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [{ Update: command }, releaseOne(this.tableName, key.owner)],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error) || failedConditions(error)?.[0]) return false;
       throw error;
     }
   }

@@ -60,20 +60,28 @@ export class S3PayloadStore implements PayloadStore {
    * different bodies stage different objects, so the loser can never overwrite what the
    * winner's record points at (the loser deletes its own object).
    */
+  requestUri(promptId: string, digest: string): string {
+    return s3Uri(this.bucket, literalKey(`${executePrefix(promptId)}request-${digest.slice(0, 16)}.json`));
+  }
+
+  workflowUri(promptId: string, digest: string): string {
+    return s3Uri(this.bucket, literalKey(`${executePrefix(promptId)}workflow-${digest.slice(0, 16)}.json`));
+  }
+
   async putRequest(promptId: string, digest: string, body: string): Promise<string> {
-    const key = literalKey(`${executePrefix(promptId)}request-${digest.slice(0, 16)}.json`);
-    await this.s3.send(
-      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: 'application/json' }),
-    );
-    return s3Uri(this.bucket, key);
+    return this.putJson(this.requestUri(promptId, digest), body);
   }
 
   async putWorkflow(promptId: string, digest: string, body: string): Promise<string> {
-    const key = literalKey(`${executePrefix(promptId)}workflow-${digest.slice(0, 16)}.json`);
+    return this.putJson(this.workflowUri(promptId, digest), body);
+  }
+
+  private async putJson(uri: string, body: string): Promise<string> {
+    const { bucket, key } = parseS3Uri(uri);
     await this.s3.send(
-      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: 'application/json' }),
+      new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }),
     );
-    return s3Uri(this.bucket, key);
+    return uri;
   }
 
   async getText(uri: string): Promise<string | undefined> {

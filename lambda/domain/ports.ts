@@ -78,6 +78,9 @@ export interface ListPage {
 export interface PayloadStore {
   /** Stages the request body; returns its `s3://` URI. Same key for the same digest. */
   putRequest(promptId: string, digest: string, body: string): Promise<string>;
+  /** The URIs putRequest and putWorkflow write to, known before they are written. */
+  requestUri(promptId: string, digest: string): string;
+  workflowUri(promptId: string, digest: string): string;
   /** Keeps the UI workflow a prompt was converted from, beside the request; returns its URI. */
   putWorkflow(promptId: string, digest: string, body: string): Promise<string>;
   getText(uri: string): Promise<string | undefined>;

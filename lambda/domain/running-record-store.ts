@@ -11,15 +11,35 @@ export interface RunningRecordStore {
   get(promptId: string): Promise<ExecuteRecord | undefined>;
   /** As ExecuteStore.update; undefined when the record is missing or the condition did not hold. */
   update(key: RecordKey, change: RecordChange): Promise<RunningRecordView | undefined>;
+  /**
+   * The run's end, written by the container as it answers: running → final (its place under the
+   * owner's cap freed in the same write). False when refused: no longer running, so settled by
+   * someone else (the notification, the Sweeper, a delete), whose write stands.
+   */
+  complete(key: RecordKey, change: RecordChange): Promise<boolean>;
 }
 
 export type RunningRecordView = RecordKey & Pick<ExecuteRecord, 'cancel_requested'>;
 
-/** The attributes a container's change may set (`owner_status` follows `status`). */
+/** The attributes a container's progress change may set (`owner_status` follows `status`). */
 export const RUNNING_RECORD_WRITES = [
   'status',
   'start_time',
   'progress',
   'current_node',
   'started_nodes',
+] as const;
+
+/** What the container's completion sets besides `status` (execute-completion.ts builds it). */
+export const COMPLETION_WRITES = [
+  'status',
+  'complete_time',
+  'message',
+  'error',
+  'outputs',
+  'output_path',
+  'output_files',
+  'temp_path',
+  'temp_files',
+  'timings',
 ] as const;

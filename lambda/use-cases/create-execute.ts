@@ -157,18 +157,18 @@ export async function createExecute(
       owner,
     }),
   );
-  if (fields.prompt_id) {
-    const earlier = await deps.store.get(promptId);
-    if (earlier) return existingOutcome(earlier, owner, requestHash);
-  }
-
-  const { files, models, prepared } = await prepareForEndpoint(
-    input,
-    fields.prompt,
-    owner,
-    endpointName,
-    deps,
-  );
+  // A named prompt_id may be taken already: read side by side with the preparation (reads only).
+  // A retry is answered with its execute even if the prompt would no longer prepare.
+  const [earlier, preparing] = await Promise.all([
+    fields.prompt_id ? deps.store.get(promptId) : undefined,
+    prepareForEndpoint(input, fields.prompt, owner, endpointName, deps).then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    ),
+  ]);
+  if (earlier) return existingOutcome(earlier, owner, requestHash);
+  if ('error' in preparing) throw preparing.error;
+  const { files, models, prepared } = preparing.value;
   checks.checkNodeErrors?.(prepared.node_errors);
 
   const request: ExecuteRequest = {
@@ -177,43 +177,9 @@ export async function createExecute(
     prompt_id: promptId,
     endpoint_name: endpointName,
   };
-  // Written before the record; removed again if the record is not created (nothing half-written).
-  const written: string[] = [];
-  const removeWritten = () =>
-    Promise.all(written.map((uri) => deps.payloads.deleteObject(uri).catch(() => undefined)));
-  let promptPath: string;
-  let workflowPath: string | null;
-  try {
-    const staged = files.empty ? undefined : await files.stage(promptId, requestHash);
-    written.push(...(staged?.written ?? []));
-    // The owner travels with the request: the container's claim and OnAsyncResult need no read.
-    promptPath = await deps.payloads.putRequest(
-      promptId,
-      requestHash,
-      canonicalJson({
-        ...request,
-        // Only in what the container sends ComfyUI: the record keeps the client's extra_data.
-        ...(prepared.workflow === undefined
-          ? {}
-          : { extra_data: withWorkflowPngInfo(request.extra_data, prepared.workflow) }),
-        ...staged?.staged,
-        ...(models.staged.length > 0 ? { model_files: models.staged } : {}),
-        ...(Object.keys(prepared.node_errors).length > 0
-          ? { skipped_node_errors: prepared.node_errors }
-          : {}),
-        owner,
-      }),
-    );
-    written.push(promptPath);
-    workflowPath =
-      prepared.workflow === undefined
-        ? null
-        : await deps.payloads.putWorkflow(promptId, requestHash, exactJsonText(prepared.workflow));
-    if (workflowPath) written.push(workflowPath);
-  } catch (error) {
-    await removeWritten();
-    throw error;
-  }
+  const promptPath = deps.payloads.requestUri(promptId, requestHash);
+  const workflowPath =
+    prepared.workflow === undefined ? null : deps.payloads.workflowUri(promptId, requestHash);
   const inline = fitsInline(request.prompt, deps.config.maxInlinePromptBytes);
   const record = newExecuteRecord(request, {
     owner,
@@ -225,14 +191,47 @@ export async function createExecute(
     promptLocation: inline ? 'inline' : 's3',
     workflowPath,
   });
-
-  const created = await deps.store
-    .createIfAbsent(record, deps.config.maxUnfinishedPerKey)
-    .catch(async (error: unknown) => {
-      await removeWritten();
-      throw error;
+  // Written before the invocation, and removed again if the record is not created (nothing half-written).
+  const written: string[] = [];
+  const removeWritten = () =>
+    Promise.all(written.map((uri) => deps.payloads.deleteObject(uri).catch(() => undefined)));
+  const stageRequest = async () => {
+    const staged = files.empty ? undefined : await files.stage(promptId, requestHash);
+    written.push(...(staged?.written ?? []));
+    // The owner travels with the request: the container's claim and OnAsyncResult need no read.
+    const text = canonicalJson({
+      ...request,
+      // Only in what the container sends ComfyUI: the record keeps the client's extra_data.
+      ...(prepared.workflow === undefined
+        ? {}
+        : { extra_data: withWorkflowPngInfo(request.extra_data, prepared.workflow) }),
+      ...staged?.staged,
+      ...(models.staged.length > 0 ? { model_files: models.staged } : {}),
+      ...(Object.keys(prepared.node_errors).length > 0 ? { skipped_node_errors: prepared.node_errors } : {}),
+      owner,
     });
-  if (!created) {
+    const puts = await Promise.allSettled([
+      deps.payloads.putRequest(promptId, requestHash, text),
+      workflowPath && deps.payloads.putWorkflow(promptId, requestHash, exactJsonText(prepared.workflow)),
+    ]);
+    for (const put of puts) if (put.status === 'fulfilled' && put.value) written.push(put.value);
+    const refused = puts.find((put) => put.status === 'rejected');
+    if (refused) throw refused.reason;
+  };
+  // The staged request and the record need nothing of each other, only to exist before the
+  // invocation (SageMaker reads the one, the container claims the other): written side by side.
+  const [staging, creating] = await Promise.allSettled([
+    stageRequest(),
+    deps.store.createIfAbsent(record, deps.config.maxUnfinishedPerKey),
+  ]);
+  if (staging.status === 'rejected' || creating.status === 'rejected') {
+    await removeWritten();
+    // A record created for a request that could not be staged goes too (its place under the cap with it).
+    if (creating.status === 'fulfilled' && creating.value)
+      await deps.store.deleteOwned(record.prompt_id, owner).catch(() => undefined);
+    throw staging.status === 'rejected' ? staging.reason : (creating as PromiseRejectedResult).reason;
+  }
+  if (!creating.value) {
     // A concurrent request with this prompt_id won the conditional put.
     const winner = await deps.store.get(request.prompt_id);
     if (winner && winner.request_hash !== requestHash) await removeWritten();

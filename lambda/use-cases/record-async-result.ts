@@ -1,9 +1,9 @@
-import { MAX_RECORDED_OUTPUTS_BYTES } from '../domain/execute-outputs';
+import { type Completion, errorMessage, fileFields, fromCompleted } from '../domain/execute-completion';
 import type { ExecuteRecord } from '../domain/execute-record';
 import { type ContainerResult, parseContainerResult } from '../domain/execute-result';
 import { type ExecuteStatus, isTerminal, statusesThatMayBecome } from '../domain/execute-status';
 import type { Clock, ExecuteStore, PayloadStore, RecordChange } from '../domain/ports';
-import { holdsNumberRecordsCannotKeep, withNumbersRecordsKeep } from '../domain/prompt-storage';
+import { withNumbersRecordsKeep } from '../domain/prompt-storage';
 
 /** SageMaker's InferenceResult notification, reduced to what completion needs. */
 export interface AsyncInvocationOutcome {
@@ -28,88 +28,6 @@ export type RecordAsyncResultOutcome =
   | { kind: 'parked' }
   | { kind: 'already-final'; status: ExecuteStatus }
   | { kind: 'recorded'; status: ExecuteStatus };
-
-interface Completion {
-  status: ExecuteStatus;
-  set: RecordChange['set'];
-}
-
-/** What the run produced; outputs too large for the item are left in the result object and pointed to. */
-function fileFields(result: ContainerResult, resultLocation: string | undefined): RecordChange['set'] {
-  const outputs = result.outputs ?? null;
-  const tooLarge =
-    outputs !== null &&
-    resultLocation !== undefined &&
-    // Numbers a record cannot keep (a node may report any) stay in the result object too.
-    (Buffer.byteLength(JSON.stringify(outputs)) > MAX_RECORDED_OUTPUTS_BYTES ||
-      holdsNumberRecordsCannotKeep(outputs));
-  return {
-    output_path: result.output_path,
-    output_files: result.output_files,
-    temp_path: result.temp_path,
-    temp_files: result.temp_files,
-    timings: result.timings ?? null,
-    ...(tooLarge ? { outputs: null, outputs_location: resultLocation } : { outputs }),
-  };
-}
-
-function errorMessage(result: ContainerResult | undefined): string | undefined {
-  const message = result?.error?.message;
-  return result?.message || (typeof message === 'string' ? message : undefined);
-}
-
-/**
- * ComfyUI runs the output nodes that validate and skips the others, answering 200 with their
- * node_errors; the container passes them on as `warnings`. A success must say so.
- */
-function skippedOutputsMessage(result: ContainerResult): string {
-  const nodeErrors = (
-    result.warnings as
-      | {
-          node_errors?: Record<
-            string,
-            {
-              class_type?: string;
-              errors?: { message?: string; details?: string }[];
-              dependent_outputs?: string[];
-            }
-          >;
-        }
-      | undefined
-  )?.node_errors;
-  if (!nodeErrors || Object.keys(nodeErrors).length === 0) return '';
-  const skipped = [...new Set(Object.values(nodeErrors).flatMap((entry) => entry.dependent_outputs ?? []))];
-  const causes = Object.entries(nodeErrors).map(([id, entry]) => {
-    const first = entry.errors?.[0];
-    return `${entry.class_type ?? 'node'} (node ${id}): ${first?.message ?? 'invalid'}${first?.details ? `: ${first.details}` : ''}`;
-  });
-  return `ComfyUI skipped output node${skipped.length === 1 ? '' : 's'} ${skipped.join(', ')} whose inputs failed validation: ${causes.join('; ')}`;
-}
-
-/** A 2xx answer: trust its body's status, never the HTTP code alone (ESD's containers answered 200 on failure). */
-function fromCompleted(result: ContainerResult | undefined, outputLocation: string | undefined): Completion {
-  if (!result) {
-    const reason = `the container answered 2xx but ${outputLocation ?? 'the output object'} holds no readable result`;
-    return {
-      status: 'failed',
-      set: { message: reason, error: { type: 'unreadable_result', message: reason } },
-    };
-  }
-  if (result.status === 'success')
-    return {
-      status: 'success',
-      set: { ...fileFields(result, outputLocation), message: skippedOutputsMessage(result) },
-    };
-  const message = errorMessage(result) ?? `the container reported ${result.status}`;
-  return {
-    status: result.status,
-    set: {
-      ...fileFields(result, outputLocation),
-      message,
-      error: withNumbersRecordsKeep(result.error ?? null) as Record<string, unknown> | null,
-    },
-  };
-}
 
 function fromFailed(
   result: ContainerResult | undefined,
@@ -203,9 +121,10 @@ export function completeParkedFailure(
  * OnAsyncResult: one conditional update to the final status. Idempotent and monotonic: a
  * duplicate or late notification finds the record final and changes nothing.
  *
- * The common path is two calls: read the result object, then the conditional update keyed by the
- * owner the container echoed. The record is read only when something is missing (no owner in
- * the result, a failure notification without its failure location) or the update was refused.
+ * The backstop of a 2xx answer: the container has usually written the record as it answered, so
+ * the record is read first, and that read is the whole work. Otherwise the result object is
+ * read and the record updated, keyed by the owner the container echoed; the record is read again
+ * only when the update was refused (final meanwhile, deleted).
  */
 export async function recordAsyncResult(
   outcome: AsyncInvocationOutcome,
@@ -214,7 +133,13 @@ export async function recordAsyncResult(
   const promptId = outcome.inferenceId;
   let record: ExecuteRecord | undefined;
   let failureLocation = outcome.failureLocation;
-  if (!outcome.completed && !failureLocation) {
+  if (outcome.completed) {
+    // The container writes the record itself as it answers (container/src/complete-record.ts):
+    // usually it is final already, and one read settles the notification.
+    record = await deps.store.get(promptId);
+    const early = settled(record);
+    if (early) return early;
+  } else if (!failureLocation) {
     record = await deps.store.get(promptId);
     const early = settled(record);
     if (early) return early;

@@ -73,18 +73,32 @@ export async function relayExecuteChange(
     const outputs = await recordedOutputs(after, deps.payloads);
     promptMessages = socketMessagesFor(before, { ...after, outputs });
   }
-  const status = changesQueue
-    ? { type: 'status', data: { status: await queueRemaining(record.owner, deps) } }
+  // Read while an ending's own messages go out: `execution_success` does not wait for the queue size.
+  const statusRead = changesQueue
+    ? queueRemaining(record.owner, deps).then((remaining) => ({
+        type: 'status',
+        data: { status: remaining },
+      }))
     : undefined;
+  statusRead?.catch(() => undefined);
   const ending = after !== undefined && isTerminal(after.status);
   const clientId = record.prompt_params.client_id;
   await Promise.all(
-    connections.map((connection) => {
+    connections.map(async (connection) => {
       const own = !clientId || connection.client_id === clientId ? promptMessages : [];
-      const messages = status ? withQueueSize(own, status, ending) : own;
-      return messages.length > 0 ? sendAll(connection, messages, deps) : undefined;
+      if (!statusRead) return own.length > 0 ? sendAll(connection, own, deps) : undefined;
+      const ahead = ending ? ownBeforeQueueSize(own) : [];
+      if (ahead.length > 0 && !(await sendAll(connection, ahead, deps))) return false;
+      return sendAll(connection, withQueueSize(own.slice(ahead.length), await statusRead, ending), deps);
     }),
   );
+  await statusRead;
+}
+
+/** An ending's messages that come before the queue size (withQueueSize puts it after them). */
+function ownBeforeQueueSize(own: ComfySocketMessage[]): ComfySocketMessage[] {
+  const last = own.at(-1);
+  return last?.type === 'executing' && last.data.node === null ? own.slice(0, -1) : own;
 }
 
 /** API Gateway may not have finished opening a connection its `$connect` row already names. */

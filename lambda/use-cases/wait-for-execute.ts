@@ -5,8 +5,11 @@ import type { Clock, ExecuteStore } from '../domain/ports';
 /** API Gateway answers a REST request within 29 s: a create cannot hold its caller longer. */
 export const MAX_WAIT_SECONDS = 29;
 
-/** Between reads of the record: short at first (most small prompts end in seconds), then at most a second. */
-export const WAIT_POLL = { firstDelayMs: 100, factor: 1.5, maxDelayMs: 1_000 } as const;
+/**
+ * Between reads of the record: short at first (the container writes the end as it answers, and
+ * small prompts end in well under a second), then at most a second. A read is one GetItem.
+ */
+export const WAIT_POLL = { firstDelayMs: 25, factor: 1.5, maxDelayMs: 1_000 } as const;
 
 export interface WaitForExecuteDeps {
   store: Pick<ExecuteStore, 'get'>;

@@ -1,25 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { parseS3Uri } from '../../lambda/adapters/s3-uri';
+import { COMPLETION_WRITE_FAULTS, type CompletionWriteFaults } from './completion-write-faults';
 import { postToContainer } from './container-post';
+import type { Fault } from './faults';
 import { resultNotification } from './notifications';
 import type { QueueJournal } from './queue-journal';
-
-export type Fault =
-  | 'throttle'
-  | 'unavailable'
-  | 'container_error'
-  | 'hang'
-  | 'duplicate_notification'
-  | 'drop_notification';
-const FAULTS: readonly Fault[] = [
-  'throttle',
-  'unavailable',
-  'container_error',
-  'hang',
-  'duplicate_notification',
-  'drop_notification',
-];
 
 export interface EmulatedEndpoint {
   name: string;
@@ -55,18 +41,8 @@ export interface AsyncEndpointHooks {
   region: string;
   notify(kind: 'success' | 'error', message: Record<string, unknown>): Promise<void>;
   log(line: string): void;
-}
-
-/** `extra_data.simulate.fault` of a staged request, read only by the local emulators. */
-export function faultOf(input: Buffer | undefined): Fault | undefined {
-  if (!input) return undefined;
-  try {
-    const fault = (JSON.parse(input.toString('utf8')) as { extra_data?: { simulate?: { fault?: unknown } } })
-      ?.extra_data?.simulate?.fault;
-    return FAULTS.includes(fault as Fault) ? (fault as Fault) : undefined;
-  } catch {
-    return undefined;
-  }
+  /** Where the completion-write faults are held (the local DynamoDB front reads them). */
+  completionWriteFaults?: CompletionWriteFaults;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -233,6 +209,17 @@ export class AsyncEndpoint {
   }
 
   private async process(request: QueuedRequest): Promise<void> {
+    const faults = this.hooks.completionWriteFaults;
+    const completionFault = COMPLETION_WRITE_FAULTS.find((fault) => fault === request.fault);
+    if (completionFault) faults?.plan(request.inferenceId, completionFault);
+    try {
+      await this.answerAndNotify(request);
+    } finally {
+      if (completionFault) faults?.notified(request.inferenceId);
+    }
+  }
+
+  private async answerAndNotify(request: QueuedRequest): Promise<void> {
     const base = this.notificationBase(request);
     let message: Record<string, unknown>;
     if (Date.now() - request.receivedTime.getTime() > request.ttlSeconds * 1000) {

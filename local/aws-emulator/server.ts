@@ -11,7 +11,8 @@ import {
   secretLookup,
   TEST_ACCEPTED_CREDENTIALS,
 } from '../local-credentials';
-import { AsyncEndpoint, type AsyncEndpointHooks, type EmulatedEndpoint, faultOf } from './async-endpoint';
+import { AsyncEndpoint, type AsyncEndpointHooks, type EmulatedEndpoint } from './async-endpoint';
+import { faultOf } from './faults';
 import { LogsInsightsEmulator } from './logs-insights';
 import { TEST_NOTIFICATION } from './notifications';
 import { QueueJournal } from './queue-journal';

@@ -109,6 +109,16 @@ export async function startContainerHarness(
       await new Promise((resolve) => setTimeout(resolve, 20));
   }
 
+  /** The record once final: the container writes it as it answers, beside (not before) the answer. */
+  async function untilFinal(promptId: string) {
+    for (let i = 0; i < 500; i++) {
+      const record = await store.get(promptId);
+      if (record && ['success', 'failed', 'cancelled'].includes(record.status)) return record;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error(`execute ${promptId} never became final`);
+  }
+
   return {
     clients,
     tableName,
@@ -121,6 +131,7 @@ export async function startContainerHarness(
     create,
     invoke,
     untilProgress,
+    untilFinal,
     stop: async () => {
       await container.stop();
       await simulator?.stop();

@@ -92,10 +92,15 @@ describe('endpoint container: POST /invocations', () => {
     // Stored in S3, so gone from ComfyUI's folders.
     const view = await fetch(`${harness.simulator!.url}/view?filename=ComfyUI_00001_.png&type=output`);
     expect(view.status).toBe(404);
-    const after = await harness.store.get(record.prompt_id);
+    // The container completes the record itself as it answers: the answer's outputs, its progress kept.
+    const after = await harness.untilFinal(record.prompt_id);
     expect(after).toMatchObject({
-      status: 'running',
+      status: 'success',
       progress: { value: 4, max: 4, node: '3', percent: 100 },
+      output_files: body.output_files,
+      outputs: body.outputs,
+      complete_time: body.complete_time,
+      message: '',
     });
     expect(after!.start_time).not.toBe('');
   });
@@ -197,7 +202,8 @@ describe('endpoint container: POST /invocations', () => {
     expect(status).toBe(200);
     expect(body.status).toBe('success');
     expect(body.owner).toBeUndefined();
-    expect((await harness.store.get(record.prompt_id))!.status).toBe('running');
+    // Claimed, then completed by the container under the record's own owner.
+    expect(await harness.untilFinal(record.prompt_id)).toMatchObject({ status: 'success', owner: 'owner-a' });
   });
 
   it('claims the record under its own owner when the staged owner is wrong', async () => {
@@ -206,15 +212,18 @@ describe('endpoint container: POST /invocations', () => {
       staged.owner = 'not-the-owner';
     });
     expect(status).toBe(200);
-    expect(await harness.store.get(record.prompt_id)).toMatchObject({ status: 'running', owner: 'owner-a' });
+    expect(await harness.untilFinal(record.prompt_id)).toMatchObject({ status: 'success', owner: 'owner-a' });
   });
 
   it('never runs an execute twice', async () => {
     const record = await harness.create({ prompt: twoOutputs() });
     expect((await harness.invoke(record.prompt_path)).status).toBe(200);
+    await harness.untilFinal(record.prompt_id);
     const again = await harness.invoke(record.prompt_path);
     expect(again.status).toBe(409);
-    expect(again.body.error).toEqual({ type: 'not_runnable', status: 'running' });
+    expect(again.body.error).toEqual({ type: 'not_runnable', status: 'success' });
+    // The refused second invocation leaves the first's record as it was.
+    expect((await harness.store.get(record.prompt_id))!.status).toBe('success');
   });
 
   it('streams a large output file to S3 byte for byte', async () => {

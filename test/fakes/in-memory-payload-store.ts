@@ -8,14 +8,22 @@ export class InMemoryPayloadStore implements PayloadStore {
 
   constructor(private readonly bucket = 'bucket') {}
 
+  requestUri(promptId: string, digest: string) {
+    return `s3://${this.bucket}/executes/${promptId}/request-${digest.slice(0, 16)}.json`;
+  }
+
+  workflowUri(promptId: string, digest: string) {
+    return `s3://${this.bucket}/executes/${promptId}/workflow-${digest.slice(0, 16)}.json`;
+  }
+
   async putRequest(promptId: string, digest: string, body: string) {
-    const uri = `s3://${this.bucket}/executes/${promptId}/request-${digest.slice(0, 16)}.json`;
+    const uri = this.requestUri(promptId, digest);
     this.objects.set(uri, body);
     return uri;
   }
 
   async putWorkflow(promptId: string, digest: string, body: string) {
-    const uri = `s3://${this.bucket}/executes/${promptId}/workflow-${digest.slice(0, 16)}.json`;
+    const uri = this.workflowUri(promptId, digest);
     this.objects.set(uri, body);
     return uri;
   }

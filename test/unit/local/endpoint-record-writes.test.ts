@@ -23,7 +23,12 @@ function sentBy<T>(make: (client: DynamoDBDocumentClient) => T) {
   const sent: SdkCall[] = [];
   const client = {
     send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
-      sent.push({ clientName: 'DynamoDBClient', commandName: 'UpdateItemCommand', input: command.input });
+      // lib-dynamodb's commands, as the DynamoDB client sends them.
+      const commandName =
+        command.constructor.name === 'TransactWriteCommand'
+          ? 'TransactWriteItemsCommand'
+          : 'UpdateItemCommand';
+      sent.push({ clientName: 'DynamoDBClient', commandName, input: command.input });
       return {};
     },
   } as unknown as DynamoDBDocumentClient;
@@ -71,14 +76,36 @@ describe("the endpoint role's record writes: only what a running execute's conta
     expect(refusal(sent[0]!)).toMatch(/not authorized to perform: dynamodb:UpdateItem/);
   });
 
-  it('refuses every attribute a container never writes: webhook, outputs, request, inference id', () => {
+  it('allows the completion as the container sends it: the record and the owner’s count, in one transaction', async () => {
+    const { store, sent } = sentBy((client) => new DynamoDbRunningRecordStore(client, 'executes'));
+    await store.complete(KEY, {
+      from: ['running'],
+      set: {
+        status: 'success',
+        complete_time: '2026-12-07T10:00:00Z',
+        message: '',
+        outputs: { '9': { images: [{ filename: 'a.png', subfolder: '', type: 'output', key: 'a.png' }] } },
+        output_path: 's3://payloads/outputs/x/',
+        output_files: ['a.png'],
+        temp_path: '',
+        temp_files: [],
+        timings: { total_ms: 40 },
+      },
+    });
+    expect(sent.map((call) => call.commandName)).toEqual(['TransactWriteItemsCommand']);
+    expect(refusal(sent[0]!)).toBeUndefined();
+  });
+
+  it('refuses every attribute a container never writes: webhook, request, inference id, SageMaker’s', () => {
     for (const attribute of [
       'webhook',
-      'outputs',
-      'output_files',
       'prompt_location',
       'inference_id',
       'expires_at',
+      'sagemaker_raw',
+      'outputs_location',
+      'request_hash',
+      'prompt_path',
     ])
       expect(refusal(update({ '#a': attribute })), attribute).toMatch(/dynamodb:UpdateItem/);
     expect(refusal(update({ '#a': 'progress' }))).toBeUndefined();
@@ -99,6 +126,12 @@ describe("the endpoint role's record writes: only what a running execute's conta
     await expect(
       store.update(KEY, { from: ['running'], set: { status: 'success', message: 'done' } }),
     ).rejects.toThrow(/not message, status success/);
+    await expect(
+      store.complete(KEY, { from: ['created', 'running'], set: { status: 'failed', webhook: null } }),
+    ).rejects.toThrow(/not webhook, from other than running/);
+    await expect(store.complete(KEY, { from: ['running'], set: { status: 'running' } })).rejects.toThrow(
+      /not status running/,
+    );
     expect(sent).toEqual([]);
   });
 });

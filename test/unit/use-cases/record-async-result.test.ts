@@ -189,13 +189,38 @@ describe('recordAsyncResult reads the record only when it must', () => {
       ...(owner ? { owner } : {}),
     });
 
-  it('completes with one write when the result echoes the owner', async () => {
+  it('completes a record still running with one read, the result and one write', async () => {
     const { id, deps, payloads, store, reads } = await countingReads();
     payloads.objects.set(OUT, success(id, 'a'));
     const outcome = await recordAsyncResult({ inferenceId: id, completed: true, outputLocation: OUT }, deps);
     expect(outcome).toEqual({ kind: 'recorded', status: 'success' });
-    expect(reads()).toBe(0);
+    expect(reads()).toBe(1);
     expect(store.records.get(id)!.status).toBe('success');
+  });
+
+  it('settles with that one read when the container completed the record already: no result read, no write', async () => {
+    const { id, deps, payloads, store, reads } = await countingReads();
+    payloads.objects.set(OUT, success(id, 'a'));
+    await store.update(
+      { prompt_id: id, owner: 'a' },
+      { from: ['running'], set: { status: 'success', complete_time: '2026-12-07T10:00:00.000Z' } },
+    );
+    let resultReads = 0;
+    const getText = deps.payloads.getText.bind(deps.payloads);
+    deps.payloads.getText = async (uri: string) => {
+      resultReads += 1;
+      return getText(uri);
+    };
+    const writes: unknown[] = [];
+    const update = store.update.bind(store);
+    store.update = async (key, change) => {
+      writes.push(change);
+      return update(key, change);
+    };
+    const outcome = await recordAsyncResult({ inferenceId: id, completed: true, outputLocation: OUT }, deps);
+    expect(outcome).toEqual({ kind: 'already-final', status: 'success' });
+    expect({ reads: reads(), resultReads, writes }).toEqual({ reads: 1, resultReads: 0, writes: [] });
+    expect(store.records.get(id)!.complete_time).toBe('2026-12-07T10:00:00.000Z');
   });
 
   it('reads the record when the result names no owner (a container from before the echo)', async () => {

@@ -39,7 +39,7 @@ describe('waiting for an execute to end', () => {
     const outcome = await waitForExecuteEnd(record, start + 20_000, deps);
     expect(outcome.ended).toBe(true);
     expect(outcome.record.status).toBe('success');
-    expect(slept).toEqual([100, 150, 225, 338, 507]);
+    expect(slept).toEqual([25, 38, 57, 86, 129]);
   });
 
   it('stops at the deadline with the record as it is, never sleeping past it', async () => {

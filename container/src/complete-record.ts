@@ -33,7 +33,7 @@ export async function completeRecord(
     const fields = { status: change.set.status, write_ms: Date.now() - started };
     if (written) deps.log.info('record completed by the container', fields);
     else
-      deps.log.info('record already settled elsewhere; the container’s completion changed nothing', fields);
+      deps.log.info("record already settled elsewhere; the container's completion changed nothing", fields);
   } catch (error) {
     deps.log.warn('completion not written; the notification will complete the record', {
       error: String(error),

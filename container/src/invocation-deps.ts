@@ -45,6 +45,8 @@ export interface StagedRequest {
   prompt_id: string;
   /** Who created the execute (CreateExecute stages it); absent in requests staged before it did. */
   owner?: string;
+  /** The digest naming the record's own request (absent in requests staged before issue 30). */
+  request_hash?: string;
   prompt: Record<string, unknown>;
   client_id?: string | null;
   extra_data?: Record<string, unknown> | null;

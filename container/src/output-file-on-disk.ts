@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, realpath } from 'node:fs/promises';
+import { sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { FileRef } from './comfy-client';
 import { type ComfyFolders, pathOf } from './comfy-output-files';
@@ -39,7 +40,11 @@ export async function outputFileOnDisk(
   const contentType = TYPE_BY_EXTENSION[file.filename.split('.').pop()?.toLowerCase() ?? ''];
   const path = contentType ? pathOf(folders, file) : undefined;
   if (!contentType || !path) return undefined;
-  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => undefined);
+  // Not through a linked folder on the way either: the real path must still be inside.
+  if (!(await staysInside(path, file, folders))) return undefined;
+  // O_NONBLOCK: a FIFO under an image's name must not hold the run (it is no regular file anyway).
+  const flags = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+  const handle = await open(path, flags).catch(() => undefined);
   if (!handle) return undefined;
   let streaming = false;
   try {
@@ -55,4 +60,15 @@ export async function outputFileOnDisk(
     // A stream closes its handle when it ends.
     if (!streaming) await handle.close();
   }
+}
+
+/** Whether the file's real path (every link on the way resolved) is inside its folder's. */
+async function staysInside(path: string, file: FileRef, folders: ComfyFolders): Promise<boolean> {
+  const folder = file.type === 'temp' ? folders.temp : folders.output;
+  const [root, real] = await Promise.all([
+    realpath(folder ?? '').catch(() => undefined),
+    realpath(path).catch(() => undefined),
+  ]);
+  if (root === undefined) return false;
+  return real?.startsWith(root + sep) === true;
 }

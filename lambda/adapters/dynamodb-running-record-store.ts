@@ -26,6 +26,8 @@ export const RUNNING_RECORD_ATTRIBUTES: readonly string[] = [
     ...COMPLETION_WRITES,
     UNFINISHED_COUNT,
     'cancel_requested',
+    // Only in the claim's condition: the record must be the one this request created.
+    'request_hash',
     ...[
       EXECUTE_TABLE.byOwner,
       EXECUTE_TABLE.byOwnerStatus,

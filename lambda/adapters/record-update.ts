@@ -65,6 +65,8 @@ export function recordUpdate(
     const statuses = change.from.map((status) => update.value(status)).join(', ');
     conditions.push(`${update.name('status')} IN (${statuses})`);
   }
+  if (change.whileRequestHash)
+    conditions.push(`${update.name('request_hash')} = ${update.value(change.whileRequestHash)}`);
   if (change.whileSagemakerRawLacks)
     conditions.push(
       `attribute_not_exists(${update.name('sagemaker_raw')}.${update.name(change.whileSagemakerRawLacks)})`,

@@ -56,6 +56,7 @@ export function parseSageMakerNotification(message: string): ParsedNotification 
       failureReason: result.failureReason,
       eventTime: result.eventTime,
       receivedTime: result.receivedTime,
+      inputLocation: result.requestParameters?.inputLocation,
     },
   };
 }

@@ -34,6 +34,8 @@ export interface RecordChange {
   mergeSagemakerRaw?: Record<string, unknown>;
   /** Applies only while `sagemaker_raw` has no such key (a write that must not follow another). */
   whileSagemakerRawLacks?: string;
+  /** Applies only while the record's `request_hash` is this (the request that created it). */
+  whileRequestHash?: string;
 }
 
 export interface ListQuery {

@@ -3,7 +3,7 @@ import { parseSageMakerNotification } from '../adapters/sagemaker-notification';
 import { recordAsyncResultDeps } from '../platform/composition-root';
 import { logger } from '../platform/powertools';
 import { annotate, traceHandler } from '../platform/tracing';
-import { recordAsyncResult } from '../use-cases/record-async-result';
+import { IGNORED_NOTIFICATIONS, recordAsyncResult } from '../use-cases/record-async-result';
 
 /**
  * SNS (SageMaker's topics) → one conditional update per notification. Test notifications, unknown ids
@@ -29,8 +29,8 @@ export const handler = traceHandler('on-async-result', async (event: SNSEvent, c
       const outcome = await recordAsyncResult(parsed.outcome, recordAsyncResultDeps());
       const id = parsed.outcome.inferenceId;
       annotate({ prompt_id: id, status: 'status' in outcome ? outcome.status : outcome.kind });
-      if (outcome.kind === 'unknown-execute')
-        logger.warn('notification for an unknown execute', { ...parsed.outcome });
+      const ignored = IGNORED_NOTIFICATIONS[outcome.kind as keyof typeof IGNORED_NOTIFICATIONS];
+      if (ignored) logger.warn(ignored, { ...parsed.outcome });
       else
         logger.info('async result handled', {
           ...outcome,

@@ -191,7 +191,7 @@ export async function createExecute(
     promptLocation: inline ? 'inline' : 's3',
     workflowPath,
   });
-  // Written before the invocation, and removed again if the record is not created (nothing half-written).
+  // Written before the record, and removed again if the record is not created (nothing half-written).
   const written: string[] = [];
   const removeWritten = () =>
     Promise.all(written.map((uri) => deps.payloads.deleteObject(uri).catch(() => undefined)));
@@ -209,6 +209,8 @@ export async function createExecute(
       ...(models.staged.length > 0 ? { model_files: models.staged } : {}),
       ...(Object.keys(prepared.node_errors).length > 0 ? { skipped_node_errors: prepared.node_errors } : {}),
       owner,
+      // The container claims only the record this request created (not a later one reusing its id).
+      request_hash: requestHash,
     });
     const puts = await Promise.allSettled([
       deps.payloads.putRequest(promptId, requestHash, text),
@@ -218,20 +220,22 @@ export async function createExecute(
     const refused = puts.find((put) => put.status === 'rejected');
     if (refused) throw refused.reason;
   };
-  // The staged request and the record need nothing of each other, only to exist before the
-  // invocation (SageMaker reads the one, the container claims the other): written side by side.
-  const [staging, creating] = await Promise.allSettled([
-    stageRequest(),
-    deps.store.createIfAbsent(record, deps.config.maxUnfinishedPerKey),
-  ]);
-  if (staging.status === 'rejected' || creating.status === 'rejected') {
+  // Staged first: a record is never visible before its request (GetExecute, the websocket relay
+  // and ComfyUI's routes read it for a prompt kept in S3), and a create whose staging fails leaves
+  // no record to undo (this function may not delete one).
+  try {
+    await stageRequest();
+  } catch (error) {
     await removeWritten();
-    // A record created for a request that could not be staged goes too (its place under the cap with it).
-    if (creating.status === 'fulfilled' && creating.value)
-      await deps.store.deleteOwned(record.prompt_id, owner).catch(() => undefined);
-    throw staging.status === 'rejected' ? staging.reason : (creating as PromiseRejectedResult).reason;
+    throw error;
   }
-  if (!creating.value) {
+  const created = await deps.store
+    .createIfAbsent(record, deps.config.maxUnfinishedPerKey)
+    .catch(async (error: unknown) => {
+      await removeWritten();
+      throw error;
+    });
+  if (!created) {
     // A concurrent request with this prompt_id won the conditional put.
     const winner = await deps.store.get(request.prompt_id);
     if (winner && winner.request_hash !== requestHash) await removeWritten();

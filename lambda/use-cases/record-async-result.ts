@@ -14,7 +14,15 @@ export interface AsyncInvocationOutcome {
   failureReason?: string;
   eventTime?: string;
   receivedTime?: string;
+  /** The staged request SageMaker was given (the notification's requestParameters.inputLocation). */
+  inputLocation?: string;
 }
+
+/** Outcomes that settle nothing, and the warning each is logged with. */
+export const IGNORED_NOTIFICATIONS = {
+  'unknown-execute': 'notification for an unknown execute',
+  'other-invocation': 'notification for an earlier execute under this prompt_id, ignored',
+} as const;
 
 export interface RecordAsyncResultDeps {
   store: ExecuteStore;
@@ -24,6 +32,8 @@ export interface RecordAsyncResultDeps {
 
 export type RecordAsyncResultOutcome =
   | { kind: 'unknown-execute' }
+  /** About an invocation of an earlier execute under this prompt_id: ignored. */
+  | { kind: 'other-invocation' }
   /** A failure that came before CreateExecute recorded where SageMaker put it: CreateExecute finishes it. */
   | { kind: 'parked' }
   | { kind: 'already-final'; status: ExecuteStatus }
@@ -131,22 +141,17 @@ export async function recordAsyncResult(
   deps: RecordAsyncResultDeps,
 ): Promise<RecordAsyncResultOutcome> {
   const promptId = outcome.inferenceId;
-  let record: ExecuteRecord | undefined;
   let failureLocation = outcome.failureLocation;
-  if (outcome.completed) {
-    // The container writes the record itself as it answers (container/src/complete-record.ts):
-    // usually it is final already, and one read settles the notification.
-    record = await deps.store.get(promptId);
-    const early = settled(record);
-    if (early) return early;
-  } else if (!failureLocation) {
-    record = await deps.store.get(promptId);
-    const early = settled(record);
-    if (early) return early;
+  // Read first: the container usually completed the record as it answered, and the read says
+  // whether this notification is about this record's own invocation at all.
+  let record = await deps.store.get(promptId);
+  const early = settled(record) ?? otherInvocation(record!, outcome);
+  if (early) return early;
+  if (!outcome.completed && !failureLocation) {
     if (record && !invocationRecorded(record) && !isParkedFailure(record)) {
       if (await park(record, outcome, deps)) return { kind: 'parked' };
       record = await deps.store.get(promptId);
-      const late = settled(record);
+      const late = settled(record) ?? otherInvocation(record!, outcome);
       if (late) return late;
     }
     failureLocation = record && rawText(record.sagemaker_raw, 'FailureLocation');
@@ -190,19 +195,25 @@ export async function recordAsyncResult(
   };
 
   const recorded: RecordAsyncResultOutcome = { kind: 'recorded', status: completion.status };
-  const echoedOwner = record?.owner ?? result?.owner;
-  if (
-    echoedOwner !== undefined &&
-    (await deps.store.update({ prompt_id: promptId, owner: echoedOwner }, change))
-  )
-    return recorded;
-  // Not tried (no owner echoed) or refused: final already, deleted, or not that owner's record.
+  if (await deps.store.update(record!, change)) return recorded;
+  // Refused: final already, or deleted (and perhaps created again: then not this invocation's).
   const now = await deps.store.get(promptId);
-  const late = settled(now);
-  if (late || !now) return late ?? { kind: 'unknown-execute' };
-  if (await deps.store.update(now, change)) return recorded;
+  const late = settled(now) ?? otherInvocation(now!, outcome);
+  if (late) return late;
+  if (await deps.store.update(now!, change)) return recorded;
   const after = settled(await deps.store.get(promptId));
   if (after) return after;
   // Only a write racing this one gets here; failing lets the notification be delivered again.
   throw new Error(`execute ${promptId} is not final yet refused its completion; retry the notification`);
+}
+
+/**
+ * A notification of an invocation that is not the record's own: the execute it was for was
+ * deleted and its prompt_id created again (by another key, or with another body) while it was
+ * still queued. It must not settle the new execute.
+ */
+function otherInvocation(record: ExecuteRecord, outcome: AsyncInvocationOutcome): Settled | undefined {
+  return outcome.inputLocation && record.prompt_path && record.prompt_path !== outcome.inputLocation
+    ? { kind: 'other-invocation' }
+    : undefined;
 }

@@ -73,15 +73,20 @@ export async function relayExecuteChange(
     const outputs = await recordedOutputs(after, deps.payloads);
     promptMessages = socketMessagesFor(before, { ...after, outputs });
   }
-  // Read while an ending's own messages go out: `execution_success` does not wait for the queue size.
+  const ending = after !== undefined && isTerminal(after.status);
+  // Read while an ending's own messages go out: `execution_success` does not wait for the queue
+  // size. An ending whose messages went out is not sent again for a failed read (the stream
+  // would retry the batch whole): its size is left out, and the next change of the queue tells it.
   const statusRead = changesQueue
-    ? queueRemaining(record.owner, deps).then((remaining) => ({
-        type: 'status',
-        data: { status: remaining },
-      }))
+    ? queueRemaining(record.owner, deps).then(
+        (remaining): ComfySocketMessage | undefined => ({ type: 'status', data: { status: remaining } }),
+        (error: unknown) => {
+          if (ending) return undefined;
+          throw error;
+        },
+      )
     : undefined;
   statusRead?.catch(() => undefined);
-  const ending = after !== undefined && isTerminal(after.status);
   const clientId = record.prompt_params.client_id;
   await Promise.all(
     connections.map(async (connection) => {
@@ -89,7 +94,9 @@ export async function relayExecuteChange(
       if (!statusRead) return own.length > 0 ? sendAll(connection, own, deps) : undefined;
       const ahead = ending ? ownBeforeQueueSize(own) : [];
       if (ahead.length > 0 && !(await sendAll(connection, ahead, deps))) return false;
-      return sendAll(connection, withQueueSize(own.slice(ahead.length), await statusRead, ending), deps);
+      const status = await statusRead;
+      const rest = own.slice(ahead.length);
+      return sendAll(connection, status ? withQueueSize(rest, status, ending) : rest, deps);
     }),
   );
   await statusRead;

@@ -11,8 +11,12 @@ import { CONTAINER_USER_AGENT } from '../../container/src/user-agent';
 export const COMPLETION_WRITE_FAULTS = ['completion_write_late', 'completion_write_fails'] as const;
 export type CompletionWriteFault = (typeof COMPLETION_WRITE_FAULTS)[number];
 
+/** Longer than any invocation the local stack runs, and the container's retries after it. */
+const STALE_AFTER_MS = 2 * 60 * 60 * 1000;
+
 interface Planned {
   fault: CompletionWriteFault;
+  plannedAt: number;
   notified: Promise<void>;
   release(): void;
 }
@@ -38,11 +42,14 @@ export class CompletionWriteFaults {
 
   /** SageMaker's side: this invocation's completion write misbehaves as `fault` says. */
   plan(promptId: string, fault: CompletionWriteFault): void {
+    // A failing write's entry outlives its notification (the SDK tries again); none outlives this.
+    for (const [id, planned] of this.planned)
+      if (Date.now() - planned.plannedAt > STALE_AFTER_MS) this.planned.delete(id);
     let release = () => {};
     const notified = new Promise<void>((resolve) => {
       release = resolve;
     });
-    this.planned.set(promptId, { fault, notified, release });
+    this.planned.set(promptId, { fault, plannedAt: Date.now(), notified, release });
   }
 
   /** SageMaker's side: the notification was delivered (or dropped); a held write may go. */

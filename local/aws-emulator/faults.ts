@@ -8,7 +8,7 @@ export type Fault =
   | 'duplicate_notification'
   | 'drop_notification'
   | CompletionWriteFault;
-const FAULTS: readonly Fault[] = [
+export const FAULTS: readonly Fault[] = [
   'throttle',
   'unavailable',
   'container_error',
@@ -18,14 +18,20 @@ const FAULTS: readonly Fault[] = [
   ...COMPLETION_WRITE_FAULTS,
 ];
 
-/** `extra_data.simulate.fault` of a staged request, read only by the local emulators. */
-export function faultOf(input: Buffer | undefined): Fault | undefined {
-  if (!input) return undefined;
+/**
+ * `extra_data.simulate.fault` of a staged request, read only by the local emulators; `unknown` is
+ * a value that names no switch (a typo would otherwise run the execute as if nothing were asked).
+ */
+export function faultOf(input: Buffer | undefined): { fault?: Fault; unknown?: string } {
+  if (!input) return {};
   try {
     const fault = (JSON.parse(input.toString('utf8')) as { extra_data?: { simulate?: { fault?: unknown } } })
       ?.extra_data?.simulate?.fault;
-    return FAULTS.includes(fault as Fault) ? (fault as Fault) : undefined;
+    if (fault === undefined) return {};
+    return FAULTS.includes(fault as Fault)
+      ? { fault: fault as Fault }
+      : { unknown: String(fault).slice(0, 100) };
   } catch {
-    return undefined;
+    return {};
   }
 }

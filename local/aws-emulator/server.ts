@@ -12,7 +12,7 @@ import {
   TEST_ACCEPTED_CREDENTIALS,
 } from '../local-credentials';
 import { AsyncEndpoint, type AsyncEndpointHooks, type EmulatedEndpoint } from './async-endpoint';
-import { faultOf } from './faults';
+import { FAULTS, faultOf } from './faults';
 import { LogsInsightsEmulator } from './logs-insights';
 import { TEST_NOTIFICATION } from './notifications';
 import { QueueJournal } from './queue-journal';
@@ -237,7 +237,11 @@ export class AwsEmulator {
     if (inferenceId.length > 64)
       return sendRestJsonError(res, 400, 'ValidationError', 'InferenceId must be 1 to 64 characters.');
     const input = location ? await this.readInput(location) : body;
-    const fault = faultOf(input);
+    const { fault, unknown } = faultOf(input);
+    if (unknown !== undefined)
+      this.options.log(
+        `${endpoint.config.name}: extra_data.simulate.fault ${JSON.stringify(unknown)} names no fault switch (${FAULTS.join(', ')}); the execute runs without one`,
+      );
     if (fault === 'throttle') {
       call.answer = 'throttled';
       return sendRestJsonError(res, 400, 'ThrottlingException', 'Rate exceeded (simulated)');

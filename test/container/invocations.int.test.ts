@@ -206,12 +206,37 @@ describe('endpoint container: POST /invocations', () => {
     expect(await harness.untilFinal(record.prompt_id)).toMatchObject({ status: 'success', owner: 'owner-a' });
   });
 
-  it('claims the record under its own owner when the staged owner is wrong', async () => {
+  it('never runs a request in a record it did not create: another owner, or another body under the same id', async () => {
+    // What an invocation still queued for a deleted execute finds when its prompt_id was created
+    // again, by another key or with another body: another execute, which it must not run in.
     const record = await harness.create({ prompt: twoOutputs(1) });
-    const { status } = await harness.invoke(record.prompt_path, (staged) => {
-      staged.owner = 'not-the-owner';
-    });
-    expect(status).toBe(200);
+    for (const [change, what] of [
+      [
+        (staged: Record<string, unknown>) => {
+          staged.owner = 'another-key';
+        },
+        'another owner',
+      ],
+      [
+        (staged: Record<string, unknown>) => {
+          staged.request_hash = 'f'.repeat(64);
+        },
+        'another request',
+      ],
+    ] as const) {
+      const { status, body } = await harness.invoke(record.prompt_path, change);
+      expect(status, what).toBe(409);
+      expect(body.error, what).toEqual({ type: 'not_runnable', reason: 'superseded' });
+      // Nothing of the execute holding the id now: its owner appears only as this request's own.
+      if (what === 'another owner') expect(JSON.stringify(body), what).not.toContain('owner-a');
+      expect(await harness.store.get(record.prompt_id), what).toMatchObject({
+        status: 'created',
+        owner: 'owner-a',
+      });
+    }
+    expect(harness.simulator!.history.get(record.prompt_id)).toBeUndefined();
+    // Its own request still runs.
+    expect((await harness.invoke(record.prompt_path)).status).toBe(200);
     expect(await harness.untilFinal(record.prompt_id)).toMatchObject({ status: 'success', owner: 'owner-a' });
   });
 

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,11 @@ writeFileSync(join(temp, 'preview.webp'), png);
 writeFileSync(join(output, 'clip.mp4'), png);
 writeFileSync(secret, 'another folder');
 symlinkSync(secret, join(output, 'linked.png'));
+// A folder linked from inside output/ to outside it, holding a real file.
+mkdirSync(join(root, 'elsewhere'));
+writeFileSync(join(root, 'elsewhere', 'inner.png'), 'outside output/');
+symlinkSync(join(root, 'elsewhere'), join(output, 'linked-folder'));
+execFileSync('mkfifo', [join(output, 'pipe.png')]);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const folders = { output, temp };
@@ -39,6 +45,8 @@ describe('an output image read from ComfyUI’s folder instead of /view', () => 
     for (const file of [
       { filename: 'clip.mp4', subfolder: '', type: 'output' },
       { filename: 'linked.png', subfolder: '', type: 'output' },
+      { filename: 'inner.png', subfolder: 'linked-folder', type: 'output' },
+      { filename: 'pipe.png', subfolder: '', type: 'output' },
       { filename: 'secret.png', subfolder: '..', type: 'output' },
       { filename: '../secret.png', subfolder: '', type: 'output' },
       { filename: 'absent.png', subfolder: '', type: 'output' },

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_CREDENTIALS } from '../../local/local-credentials';
 import { apiKeyId, type LocalStack } from '../../local/local-stack';
 import { tinyTxt2imgPrompt } from '../fixtures/prompts';
-import { api, KEY_A, pollUntilFinal, startE2eStack } from './local-api';
+import { pngChunks } from '../support/media-containers';
+import { api, KEY_A, KEY_B, pollUntilFinal, startE2eStack } from './local-api';
 
 /**
  * Issue 30: the container writes the final record as it answers; SageMaker's notification and
@@ -84,7 +85,7 @@ describe('the container completes the record; the notification is the backstop',
     expect(record.sagemaker_raw.invocationStatus).toBe('Completed');
     await expect
       .poll(() => completionLines(id), { timeout: 30_000 })
-      .toContain('record already settled elsewhere; the container’s completion changed nothing');
+      .toContain("record already settled elsewhere; the container's completion changed nothing");
     expect(await readItem(id)).toEqual(stored);
     // Whichever writer wins, a client reads the same record.
     const { record: byContainer } = await run();
@@ -128,5 +129,41 @@ describe('the container completes the record; the notification is the backstop',
     expect(counter?.unfinished_count).toBe(0);
     const unfinished = await api(stack, 'GET', 'executes?status=running&limit=100');
     expect(unfinished.body.data.executes).toEqual([]);
+  });
+});
+
+describe('a prompt_id deleted while queued and created again by another key', () => {
+  it('runs the new execute’s own request: the earlier invocation neither claims it nor settles it', async () => {
+    // Holds the endpoint (one invocation at a time) while the rest queue behind it.
+    const holding = await api(stack, 'POST', 'executes', { body: { prompt: tinyTxt2imgPrompt(1, 150) } });
+    expect(holding.status).toBe(201);
+    const id = crypto.randomUUID();
+    const first = await api(stack, 'POST', 'executes', {
+      key: KEY_B,
+      body: { prompt_id: id, prompt: tinyTxt2imgPrompt(2, 2) },
+    });
+    expect(first.status).toBe(201);
+    expect(
+      (await api(stack, 'DELETE', 'executes', { key: KEY_B, body: { execute_id_list: [id] } })).status,
+    ).toBe(204);
+    const prompt = tinyTxt2imgPrompt(3, 2);
+    prompt['7'].inputs.text = 'the second owners own prompt';
+    const second = await api(stack, 'POST', 'executes', { body: { prompt_id: id, prompt } });
+    expect(second.status).toBe(201);
+    // The first invocation is still queued ahead of the second one, and runs first.
+    const { record } = await pollUntilFinal(stack, id);
+    expect(record).toMatchObject({ status: 'success', message: '' });
+    expect(record.prompt_params.prompt['7'].inputs.text).toBe('the second owners own prompt');
+    // The image is what the second owner's request made: ComfyUI embeds the prompt it ran.
+    const png = Buffer.from(await (await fetch(record.output_files[0])).arrayBuffer());
+    const ran = pngChunks(png).find((chunk) => chunk.data.toString('latin1').startsWith('prompt\0'))!;
+    expect(ran.data.toString('utf8')).toContain('the second owners own prompt');
+    expect((await readItem(id))?.owner).toBe(apiKeyId(KEY_A));
+    expect((await api(stack, 'GET', `executes/${id}`, { key: KEY_B })).status).toBe(404);
+    await expect
+      .poll(async () => (await readItem(`#unfinished#${apiKeyId(KEY_B)}`))?.unfinished_count, {
+        timeout: 30_000,
+      })
+      .toBe(0);
   });
 });

@@ -104,7 +104,6 @@ describe("the endpoint role's record writes: only what a running execute's conta
       'expires_at',
       'sagemaker_raw',
       'outputs_location',
-      'request_hash',
       'prompt_path',
     ])
       expect(refusal(update({ '#a': attribute })), attribute).toMatch(/dynamodb:UpdateItem/);

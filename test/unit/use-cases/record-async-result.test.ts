@@ -46,6 +46,38 @@ describe('recordAsyncResult', () => {
     });
   });
 
+  it('ignores the notification of an invocation that is not the record’s own (its id deleted and created again)', async () => {
+    const { id, deps, payloads, store } = await running();
+    const before = structuredClone(store.records.get(id)!);
+    payloads.objects.set(
+      OUT,
+      JSON.stringify({ prompt_id: id, status: 'success', owner: 'b', output_files: ['x.png'] }),
+    );
+    const earlier = `s3://bucket/executes/${id}/request-0123456789abcdef.json`;
+    expect(before.prompt_path).not.toBe(earlier);
+    for (const completed of [true, false])
+      expect(
+        await recordAsyncResult(
+          {
+            inferenceId: id,
+            completed,
+            outputLocation: OUT,
+            failureReason: 'ClientError: 409',
+            inputLocation: earlier,
+          },
+          deps,
+        ),
+      ).toEqual({ kind: 'other-invocation' });
+    expect(store.records.get(id)).toEqual(before);
+    // Its own invocation's notification still completes it.
+    expect(
+      await recordAsyncResult(
+        { inferenceId: id, completed: true, outputLocation: OUT, inputLocation: before.prompt_path },
+        deps,
+      ),
+    ).toEqual({ kind: 'recorded', status: 'success' });
+  });
+
   it("trusts the body over the HTTP code: a 2xx answer saying 'failed' fails the execute", async () => {
     const { id, deps, payloads, store } = await running();
     payloads.objects.set(

@@ -138,7 +138,7 @@ for (const run of [overhead, overheadFourImages, overheadEightImages]) {
   console.log(`  container answered → record final: ${p(run.answerToVisibleMs)}`);
 }
 console.log(
-  `\nComfyUI's websocket on the local stack (${webSocket.prompts} prompts): record written → message received, claim p50 ${webSocket.claimToMessageMs.p50} / p99 ${webSocket.claimToMessageMs.p99} ms, completion p50 ${webSocket.completionToMessageMs.p50} / p99 ${webSocket.completionToMessageMs.p99} ms`,
+  `\nComfyUI's websocket on the local stack (${webSocket.prompts} prompts): record written → message received, claim p50 ${webSocket.claimToMessageMs.p50} / p99 ${webSocket.claimToMessageMs.p99} ms, completion p50 ${webSocket.completionToMessageMs.p50} / p99 ${webSocket.completionToMessageMs.p99} ms; execution_success after a 20 ms GetExecute poll saw success: p50 ${webSocket.messageAfterPollMs.p50} / p99 ${webSocket.messageAfterPollMs.p99} ms (negative: the socket first)`,
 );
 console.log(
   `ComfyUI's /view of one output (${webSocket.browserToken.views} each): with the key p50 ${webSocket.browserToken.keyViewMs.p50} / p99 ${webSocket.browserToken.keyViewMs.p99} ms, with a browser token p50 ${webSocket.browserToken.tokenViewMs.p50} / p99 ${webSocket.browserToken.tokenViewMs.p99} ms`,

@@ -77,7 +77,7 @@ export async function startDynamoDbFront(options: {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(res);
           if (answer.statusCode === 200)
-            answer.once('end', () => options.writes?.written(req.headers['x-amz-target'] as string));
+            answer.once('end', () => options.writes?.written(req.headers['x-amz-target'] as string, body));
         },
       );
       outgoing.on('error', (error) => {

@@ -20,8 +20,10 @@ export interface StreamPollerOptions {
   retryAttempts?: number;
   batchSize?: number;
   pollMs?: number;
-  /** Reads at once after each write through the local front, besides every `pollMs`. */
+  /** Reads at once after each write through the local front, besides every `pollMs`... */
   wakeOn?: DynamoDbWriteSignal;
+  /** ...while this holds (each read costs DynamoDB Local time the execute path then waits for). */
+  wakeWhile?: () => boolean;
   log(line: string): void;
 }
 
@@ -121,7 +123,8 @@ export class DynamoDbStreamPoller {
       polling = false;
       if (!this.stopped) this.timer = setTimeout(loop, this.options.pollMs ?? 50);
     };
-    this.unsubscribe = this.options.wakeOn?.subscribe(() => {
+    this.unsubscribe = this.options.wakeOn?.subscribe(this.options.tables, () => {
+      if (this.options.wakeWhile && !this.options.wakeWhile()) return;
       // A write landed: read now, or once more right after the read under way.
       if (polling) again = true;
       else if (!this.stopped) {

@@ -17,16 +17,19 @@ const WRITES = new Set([
  * docs/performance.md for what that means for the websocket's messages there.)
  */
 export class DynamoDbWriteSignal {
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Map<() => void, readonly string[]>();
 
-  /** `target`: the request's X-Amz-Target (`DynamoDB_20120810.PutItem`). */
-  written(target: string | undefined): void {
+  /** `target`: the request's X-Amz-Target (`DynamoDB_20120810.PutItem`); `body`: its JSON. */
+  written(target: string | undefined, body: Buffer): void {
     if (!WRITES.has(String(target).split('.').pop() ?? '')) return;
-    for (const listener of this.listeners) listener();
+    const text = body.toString('utf8');
+    for (const [listener, tables] of this.listeners)
+      if (tables.some((table) => text.includes(`"${table}"`))) listener();
   }
 
-  subscribe(listener: () => void): () => void {
-    this.listeners.add(listener);
+  /** `listener` runs after each write that names one of `tables` (a read that finds nothing is cheap, a missed one is not). */
+  subscribe(tables: readonly string[], listener: () => void): () => void {
+    this.listeners.set(listener, tables);
     return () => this.listeners.delete(listener);
   }
 }

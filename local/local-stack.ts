@@ -63,7 +63,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const credentials = options.credentials ?? TEST_CREDENTIALS;
     // The container's completion write, held or refused where an execute's fault switch says.
     const completionWriteFaults = new CompletionWriteFaults();
-    // Each write wakes the stream pollers (the websocket's messages, the webhooks).
+    // While a websocket is open, each write wakes the pollers that feed its messages.
     const dynamoWrites = new DynamoDbWriteSignal();
     const dynamo = await startDynamoDbLocal({
       dbPath: dataPath('dynamodb'),
@@ -226,7 +226,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     process.env.CONSOLE_URL = new URL('/console/', apiUrl).toString(); // served beside the stage
     handlers.resetEnvironment();
     stops.push(
-      await startWebSocketEvents(dynamo.endpoint, credentials, handlers.comfyuiEvents, log, dynamoWrites),
+      await startWebSocketEvents(dynamo.endpoint, credentials, handlers.comfyuiEvents, log, {
+        signal: dynamoWrites,
+        while: () => sockets.openConnections > 0,
+      }),
     );
     stops.push(
       await startLocalWebhooks({
@@ -235,7 +238,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         credentials,
         dispatch: handlers.dispatchWebhooks,
         deliver: handlers.deliverWebhooks,
-        wakeOn: dynamoWrites,
         ...(options.webhookRetry ? { retry: options.webhookRetry } : {}),
         log,
       }),

@@ -26,8 +26,6 @@ export interface LocalWebhooksOptions {
   deliver(event: SQSEvent): Promise<SQSBatchResponse>;
   /** Shorter than the deployed day, for trying failures locally. */
   retry?: WebhookRetrySettings;
-  /** Each write through the DynamoDB front: the stream is read at once. */
-  wakeOn?: DynamoDbWriteSignal;
   log(part: string, line: string): void;
 }
 
@@ -72,7 +70,6 @@ export async function startLocalWebhooks(options: LocalWebhooksOptions): Promise
     credentials: options.credentials,
     tables: [TABLE_NAME],
     invoke: (event) => invokeLocally('dispatch-webhooks', REGION, options.dispatch, event),
-    wakeOn: options.wakeOn,
     log: (line) => options.log('streams', line),
   });
   await stream.start();
@@ -106,7 +103,7 @@ export async function startWebSocketEvents(
   credentials: LocalCredentials,
   handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>,
   log: (part: string, line: string) => void,
-  wakeOn?: DynamoDbWriteSignal,
+  wakeOn?: { signal: DynamoDbWriteSignal; while: () => boolean },
 ): Promise<() => Promise<void>> {
   const mappings = [TABLE_NAME, CONNECTIONS_TABLE_NAME].map(
     (table) =>
@@ -116,7 +113,9 @@ export async function startWebSocketEvents(
         credentials,
         tables: [table],
         invoke: (event) => invokeLocally('comfyui-events', REGION, handler, event),
-        wakeOn,
+        // Read at once after a write while a socket is open: a message is waited for then.
+        wakeOn: wakeOn?.signal,
+        wakeWhile: wakeOn?.while,
         log: (line) => log('streams', line),
       }),
   );

@@ -47,6 +47,11 @@ export class WebSocketGatewayEmulator {
   private readonly server = new WebSocketServer({ noServer: true, maxPayload: 128 * 1024 });
   private readonly open = new Map<string, OpenConnection>();
 
+  /** How many clients are connected now. */
+  get openConnections(): number {
+    return this.open.size;
+  }
+
   constructor(private readonly options: WebSocketGatewayOptions) {}
 
   /** An HTTP upgrade on the gateway's port. */

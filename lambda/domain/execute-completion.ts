@@ -14,15 +14,19 @@ export interface Completion {
   set: RecordChange['set'];
 }
 
+/** Whether outputs may be kept in the item: small enough, and holding no number it cannot keep. */
+function fitsRecord(outputs: NonNullable<ContainerResult['outputs']>): boolean {
+  return (
+    Buffer.byteLength(JSON.stringify(outputs)) <= MAX_RECORDED_OUTPUTS_BYTES &&
+    // A node may report any number; one DynamoDB cannot keep stays in the result object.
+    !holdsNumberRecordsCannotKeep(outputs)
+  );
+}
+
 /** What the run produced; outputs too large for the item are left in the result object and pointed to. */
 export function fileFields(result: ContainerResult, resultLocation: string | undefined): RecordChange['set'] {
   const outputs = result.outputs ?? null;
-  const tooLarge =
-    outputs !== null &&
-    resultLocation !== undefined &&
-    // Numbers a record cannot keep (a node may report any) stay in the result object too.
-    (Buffer.byteLength(JSON.stringify(outputs)) > MAX_RECORDED_OUTPUTS_BYTES ||
-      holdsNumberRecordsCannotKeep(outputs));
+  const tooLarge = outputs !== null && resultLocation !== undefined && !fitsRecord(outputs);
   return {
     output_path: result.output_path,
     output_files: result.output_files,
@@ -100,13 +104,7 @@ export function fromCompleted(
  * pointed to in the result object, whose location only SageMaker's notification names.
  */
 export function containerCompletion(result: ContainerResult, completeTime: string): RecordChange | undefined {
-  const outputs = result.outputs;
-  if (
-    outputs !== undefined &&
-    (Buffer.byteLength(JSON.stringify(outputs)) > MAX_RECORDED_OUTPUTS_BYTES ||
-      holdsNumberRecordsCannotKeep(outputs))
-  )
-    return undefined;
+  if (result.outputs !== undefined && !fitsRecord(result.outputs)) return undefined;
   const completion = fromCompleted(result, undefined);
   // Only the run it claimed: a record no longer running was settled by someone else, who won.
   return {

@@ -157,19 +157,12 @@ export async function recordAsyncResult(
     failureLocation = record && rawText(record.sagemaker_raw, 'FailureLocation');
   }
 
-  let result: ContainerResult | undefined;
-  try {
-    result = await readResult(
-      deps.payloads,
-      outcome.completed ? outcome.outputLocation : failureLocation,
-      promptId,
-    );
-  } catch (error) {
-    // An unreadable location matters only for an execute that is still waiting for it.
-    const early = settled(record ?? (await deps.store.get(promptId)));
-    if (early) return early;
-    throw error;
-  }
+  // The record is waiting (not final): an unreadable location throws, and the notification is delivered again.
+  const result = await readResult(
+    deps.payloads,
+    outcome.completed ? outcome.outputLocation : failureLocation,
+    promptId,
+  );
   const completion = outcome.completed
     ? fromCompleted(result, outcome.outputLocation)
     : fromFailed(

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { benchBundles } from './bundles';
 import { benchClient } from './client';
 import { benchConversion } from './conversion';
+import { benchCriticalPathFloor } from './critical-path-floor';
 import { benchEnvInstall } from './env-install';
 import { benchLifecycle } from './lifecycle';
 import { benchModelDownload } from './model-download';
@@ -32,6 +33,7 @@ const overhead = await benchOverhead(quick ? 20 : 100);
 // Four images an execute (issue 30's second row), and eight: uploads side by side.
 const overheadFourImages = await benchOverhead(quick ? 10 : 40, 4);
 const overheadEightImages = await benchOverhead(quick ? 10 : 40, 8);
+const floor = await benchCriticalPathFloor(quick ? 20 : 60);
 const client = benchClient(quick ? 5 : 20);
 const envInstall = await benchEnvInstall(quick ? 3 : 10);
 const webSocket = await benchWebSocket(quick ? 20 : 100);
@@ -138,6 +140,12 @@ for (const run of [overhead, overheadFourImages, overheadEightImages]) {
   console.log(`  container answered → record final: ${p(run.answerToVisibleMs)}`);
 }
 console.log(
+  `\nThe floor under those figures (${floor.samples} rounds, the unavoidable AWS calls alone, plain SDK clients, idle stack): create's three ${p(floor.createMs)}; claim ${p(floor.claimMs)}; output put ${p(floor.outputPutMs)}; completion ${p(floor.completionMs)}; read ${p(floor.readMs)}`,
+);
+console.log(
+  `  sums of p50s: container share ≥ ${floor.containerShareFloorMs} ms (target ≤ 20), answer → visible ≥ ${floor.answerToVisibleFloorMs} ms (≤ 10), client create → success seen ≥ ${floor.clientFloorMs} ms (≤ 60)`,
+);
+console.log(
   `\nComfyUI's websocket on the local stack (${webSocket.prompts} prompts): record written → message received, claim p50 ${webSocket.claimToMessageMs.p50} / p99 ${webSocket.claimToMessageMs.p99} ms, completion p50 ${webSocket.completionToMessageMs.p50} / p99 ${webSocket.completionToMessageMs.p99} ms; execution_success after a 20 ms GetExecute poll saw success: p50 ${webSocket.messageAfterPollMs.p50} / p99 ${webSocket.messageAfterPollMs.p99} ms (negative: the socket first)`,
 );
 console.log(
@@ -167,6 +175,7 @@ const results = {
   overhead,
   overheadFourImages,
   overheadEightImages,
+  floor,
   client,
   envInstall,
   webSocket,

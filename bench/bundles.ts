@@ -85,6 +85,7 @@ const FUNCTION_CLIENTS: Record<string, ClientName[]> = {
   'on-async-result': ['dynamodb', 's3'],
   sweeper: ['dynamodb', 's3'],
   'cancel-execute': ['dynamodb'],
+  'get-usage': ['dynamodb'],
   'get-execute-logs': ['dynamodb', 'logs'],
   'list-endpoints': ['sagemaker'],
   workflows: ['sagemaker'],

@@ -42,6 +42,7 @@ export function addComfyExecStacks(app: App, props: StackProps = {}, environment
     ...props,
     config,
     table: data.executeTable.table,
+    usageTable: data.usageTable.table,
     bucketName,
     inference,
     logRetention: retention(config.logRetentionDays),

@@ -11,6 +11,7 @@ import { handler as deleteModel } from '../lambda/handlers/delete-model';
 import { handler as getExecute } from '../lambda/handlers/get-execute';
 import { handler as getExecuteLogs } from '../lambda/handlers/get-execute-logs';
 import { handler as getPrepare } from '../lambda/handlers/get-prepare';
+import { handler as getUsage } from '../lambda/handlers/get-usage';
 import { handler as health } from '../lambda/handlers/health';
 import { handler as listEndpoints } from '../lambda/handlers/list-endpoints';
 import { handler as listExecutes } from '../lambda/handlers/list-executes';
@@ -42,6 +43,7 @@ export const HTTP_HANDLERS = {
   'list-endpoints': listEndpoints,
   workflows,
   templates,
+  'get-usage': getUsage,
   'list-executes': listExecutes,
   'list-inputs': listInputs,
   'list-models': listModels,

@@ -43,6 +43,12 @@ export interface LocalStackOptions {
   modelCacheBytes?: number;
   /** API key values that may change the model library. @default the first of `apiKeys` */
   modelWriters?: string[];
+  /** API key values that may read every key's usage (GET /usage `key`). @default the first of `apiKeys` */
+  operatorKeys?: string[];
+  /** GPU seconds a key (by value, or `*`) may use per UTC day (as gpuSecondsPerDay). @default none */
+  gpuSecondsPerDay?: Record<string, number>;
+  /** Price of an hour of each instance type (as pricePerHour); the local endpoints say ml.g5.xlarge. @default none */
+  pricePerHour?: Record<string, number>;
   /** Preferred model upload part size. @default 64 MiB (S3's minimum is 5 MiB) */
   modelPartBytes?: number;
   /**

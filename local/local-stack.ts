@@ -16,7 +16,13 @@ import { TEST_CREDENTIALS } from './local-credentials';
 import { planLocalEndpoints, startLocalEndpoint } from './local-endpoint';
 import { deliverNotification, loadHandlers } from './local-handlers';
 import type { LocalStack, LocalStackOptions } from './local-stack-options';
-import { BUCKET_NAME, CONNECTIONS_TABLE_NAME, ensureTablesAndBucket, TABLE_NAME } from './local-storage';
+import {
+  BUCKET_NAME,
+  CONNECTIONS_TABLE_NAME,
+  ensureTablesAndBucket,
+  TABLE_NAME,
+  USAGE_TABLE_NAME,
+} from './local-storage';
 import { startLocalModelImports } from './model-imports-consumer';
 import { startS3Local } from './s3-local';
 import { startLocalWebhooks, startWebSocketEvents } from './stream-consumers';
@@ -28,6 +34,8 @@ export const COMFYUI_SOCKET_PATH = '/comfyui/ws';
 export type { LocalStack, LocalStackOptions } from './local-stack-options';
 
 const REGION = LOCAL_REGION;
+/** What the emulated endpoints say they run on (DescribeEndpointConfig), and GET /usage prices. */
+const LOCAL_INSTANCE_TYPE = 'ml.g5.xlarge';
 
 /** The owner id of an API key value: stable, so persisted data keeps its owners across restarts. */
 export function apiKeyId(key: string): string {
@@ -98,6 +106,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       TABLE_NAME,
       BUCKET_NAME,
       CONNECTIONS_TABLE_NAME,
+      USAGE_TABLE_NAME,
     };
 
     // One endpoint (comfy-async-local), or one per environment (comfy-async-{name}), as deployed.
@@ -112,7 +121,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         name: plan.name,
         containerUrl: `http://127.0.0.1:${plan.port}`,
         containerHeaders: plan.headers,
-        instanceType: 'ml.g5.xlarge',
+        instanceType: LOCAL_INSTANCE_TYPE,
         instanceCount: 1,
         maxConcurrentInvocationsPerInstance: 1,
         s3OutputPath: `s3://${BUCKET_NAME}/async-inference/outputs`,
@@ -150,6 +159,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         Object.fromEntries(endpointNames.map((name) => [name, options.allowNodes ?? []])),
       ),
       MAX_UNFINISHED_PER_KEY: String(options.maxUnfinishedPerKey ?? 100),
+      // Usage: who reads every key's, the daily GPU caps, and the prices of the estimate.
+      OPERATOR_KEYS: (options.operatorKeys ?? options.apiKeys.slice(0, 1)).map(apiKeyId).join(','),
+      GPU_SECONDS_PER_DAY: JSON.stringify(
+        Object.fromEntries(
+          Object.entries(options.gpuSecondsPerDay ?? {}).map(([key, seconds]) => [
+            key === '*' ? key : apiKeyId(key),
+            seconds,
+          ]),
+        ),
+      ),
+      PRICE_PER_HOUR: JSON.stringify(options.pricePerHour ?? {}),
+      ENDPOINT_INSTANCE_TYPES: JSON.stringify(
+        Object.fromEntries(endpointNames.map((name) => [name, LOCAL_INSTANCE_TYPE])),
+      ),
       MAX_WAITING_PER_KEY: String(options.maxWaitingPerKey ?? 10),
       MAX_CONNECTIONS_PER_KEY: String(options.maxConnectionsPerKey ?? 20),
       REQUEST_TTL_SECONDS: String(options.requestTtlSeconds ?? 21_600),

@@ -9,11 +9,13 @@ import {
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { createConnectionTableInput } from '../lambda/adapters/connection-table';
 import { createExecuteTableInput } from '../lambda/adapters/execute-table';
+import { createUsageTableInput } from '../lambda/adapters/usage-table';
 import { LOCAL_REGION as REGION } from './lambda-context';
 import { type LocalCredentials, TEST_CREDENTIALS } from './local-credentials';
 
 export const TABLE_NAME = 'comfy-exec-local-executes';
 export const CONNECTIONS_TABLE_NAME = 'comfy-exec-local-connections';
+export const USAGE_TABLE_NAME = 'comfy-exec-local-usage';
 export const BUCKET_NAME = 'comfy-exec-local';
 
 /** The test suite's fixed pair (scripts that start DynamoDB Local and S3 without credentials sign with it). */
@@ -41,7 +43,7 @@ async function ensureTable(dynamo: DynamoDBClient, input: CreateTableCommandInpu
         }),
       );
     }
-    if (!Table?.StreamSpecification?.StreamEnabled)
+    if (input.StreamSpecification && !Table?.StreamSpecification?.StreamEnabled)
       await dynamo.send(
         new UpdateTableCommand({
           TableName: input.TableName,
@@ -51,7 +53,7 @@ async function ensureTable(dynamo: DynamoDBClient, input: CreateTableCommandInpu
   }
 }
 
-/** The executes and connections tables (streams on) and the payload bucket, made once and kept. */
+/** The executes, connections (streams on) and usage tables and the payload bucket, made once and kept. */
 export async function ensureTablesAndBucket(
   dynamoEndpoint: string,
   s3Endpoint: string,
@@ -61,6 +63,7 @@ export async function ensureTablesAndBucket(
   const s3 = new S3Client({ endpoint: s3Endpoint, region: REGION, credentials, forcePathStyle: true });
   await ensureTable(dynamo, createExecuteTableInput(TABLE_NAME));
   await ensureTable(dynamo, createConnectionTableInput(CONNECTIONS_TABLE_NAME));
+  await ensureTable(dynamo, createUsageTableInput(USAGE_TABLE_NAME));
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET_NAME })).catch((error: Error) => {
     if (error.name !== 'BucketAlreadyOwnedByYou' && error.name !== 'BucketAlreadyExists') throw error;
   });

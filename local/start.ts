@@ -10,7 +10,8 @@
  * ALLOW_NODES (node classes the local endpoint lets read or write server paths, comma-separated:
  * the stack context allowNodes' list for it), MAX_UNFINISHED_PER_KEY, MAX_WAITING_PER_KEY and
  * MAX_CONNECTIONS_PER_KEY (the context keys maxUnfinishedPerKey, maxWaitingPerKey, maxConnectionsPerKey),
- * ENVIRONMENTS (name[=ComfyUI URL or object_info file],…: one endpoint per environment, as deployed).
+ * ENVIRONMENTS (name[=ComfyUI URL or object_info file],…: one endpoint per environment, as deployed),
+ * OPERATOR_KEYS, GPU_SECONDS_PER_DAY and PRICE_PER_HOUR (usage: operatorKeys, gpuSecondsPerDay, pricePerHour).
  */
 import { randomInt } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -33,6 +34,25 @@ const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345
 const randomKey = () =>
   Array.from({ length: 20 }, () => ALPHANUMERIC[randomInt(ALPHANUMERIC.length)]).join('');
 
+/** A JSON object of numbers (GPU_SECONDS_PER_DAY, PRICE_PER_HOUR), or an issue naming the shape. */
+function jsonRecordOf(text: string | undefined, ctx: z.RefinementCtx, shape: string) {
+  if (text === undefined) return undefined;
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (
+      typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value) &&
+      Object.values(value).every((n) => typeof n === 'number' && n >= 0)
+    )
+      return value as Record<string, number>;
+  } catch {
+    // named below
+  }
+  ctx.addIssue({ code: 'custom', message: `must be JSON ${shape}` });
+  return z.NEVER;
+}
+
 const StartEnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   API_KEY: z.string().min(1).optional(),
@@ -54,6 +74,15 @@ const StartEnvSchema = z.object({
   MAX_CONNECTIONS_PER_KEY: z.coerce.number().int().min(1).optional(),
   ALLOW_LOOPBACK_INPUT_URLS: z.enum(['true', 'false']).default('false'),
   ENVIRONMENTS: z.string().optional(),
+  OPERATOR_KEYS: z.string().optional(),
+  GPU_SECONDS_PER_DAY: z
+    .string()
+    .optional()
+    .transform((text, ctx) => jsonRecordOf(text, ctx, '{"<key>" or "*": seconds}')),
+  PRICE_PER_HOUR: z
+    .string()
+    .optional()
+    .transform((text, ctx) => jsonRecordOf(text, ctx, '{"ml.g5.xlarge": 1.408}')),
 });
 
 // Every part's log line carries its name; nothing is shown before "Ready." so the banner stays on top.
@@ -164,6 +193,9 @@ try {
         }
       : {}),
     ...(env.ALLOW_NODES !== undefined ? { allowNodes: listOf(env.ALLOW_NODES) } : {}),
+    ...(env.OPERATOR_KEYS !== undefined ? { operatorKeys: listOf(env.OPERATOR_KEYS) } : {}),
+    ...(env.GPU_SECONDS_PER_DAY ? { gpuSecondsPerDay: env.GPU_SECONDS_PER_DAY } : {}),
+    ...(env.PRICE_PER_HOUR ? { pricePerHour: env.PRICE_PER_HOUR } : {}),
     loopbackInputUrls: env.ALLOW_LOOPBACK_INPUT_URLS === 'true',
     maxUnfinishedPerKey: env.MAX_UNFINISHED_PER_KEY,
     maxWaitingPerKey: env.MAX_WAITING_PER_KEY,

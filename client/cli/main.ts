@@ -7,6 +7,7 @@ import { registerMisc } from './commands/misc';
 import { registerModels } from './commands/models';
 import { registerRun } from './commands/run';
 import { registerTemplates } from './commands/templates';
+import { registerUsage } from './commands/usage';
 import { createContext, type GlobalFlags } from './context';
 import { describeFailure, EXIT } from './exit-codes';
 
@@ -41,6 +42,7 @@ registerMisc(program, context);
 registerModels(program, context);
 registerDoctor(program, context);
 registerEnv(program, context);
+registerUsage(program, context);
 for (const command of program.commands) command.exitOverride();
 
 try {

@@ -20,23 +20,17 @@ import type {
   Execute,
   ExecuteStatus,
   ExecuteSummary,
+  Page,
+  PageOptions,
   StoredModel,
   UploadedInput,
+  Usage,
+  UsageQuery,
 } from './types';
 
 export type ClientOptions = TransportOptions;
 
-export interface Page<T> {
-  items: T[];
-  /** Pass back as `startKey` for the next page; null at the end. */
-  nextKey: string | null;
-}
-
-export interface PageOptions {
-  limit?: number;
-  startKey?: string;
-  signal?: AbortSignal;
-}
+export type { Page, PageOptions } from './types';
 
 type ListOptions = PageOptions & { status?: ExecuteStatus; template?: string };
 
@@ -145,6 +139,11 @@ export class ComfyExecClient {
 
   async workflow(name: string, signal?: AbortSignal): Promise<OperationTypes['GetWorkflow']['data']> {
     return (await call(this.options, 'GetWorkflow', { path: { name }, signal })).data;
+  }
+
+  /** GPU time, queue time, outcomes and output bytes per UTC day and endpoint (`key`: an operator's). */
+  async usage(query: UsageQuery = {}, signal?: AbortSignal): Promise<Usage> {
+    return (await call(this.options, 'GetUsage', { query, signal })).data;
   }
 
   /** Uploads a file to the caller's inputs (CreateInput, then a PUT to its pre-signed URL): prompts use `name`. */

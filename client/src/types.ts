@@ -4,6 +4,8 @@ import type {
   CreateInputData,
   GetAboutData,
   GetExecuteData,
+  GetUsageData,
+  GetUsageQuery,
   ListEndpointsData,
   ListExecutesData,
   ListInputsData,
@@ -34,3 +36,19 @@ export type ApiPrompt = Record<
   string,
   { class_type: string; inputs: Record<string, unknown>; _meta?: { title?: string } }
 >;
+
+export interface Page<T> {
+  items: T[];
+  /** Pass back as `startKey` for the next page; null at the end. */
+  nextKey: string | null;
+}
+
+export interface PageOptions {
+  limit?: number;
+  startKey?: string;
+  signal?: AbortSignal;
+}
+
+/** GET /usage: rows per day, key and endpoint, their totals, and the cost estimate's currency. */
+export type Usage = GetUsageData;
+export type UsageQuery = GetUsageQuery;

@@ -14,6 +14,8 @@ export interface CollectedOutputs {
   temp_files: string[];
   /** ComfyUI's per-node ui outputs, each file item annotated with its S3 `key` (relative to its path). */
   outputs: Record<string, Record<string, unknown>>;
+  /** Bytes of every file stored (the usage table counts them per key). */
+  output_bytes: number;
 }
 
 function isFileRef(item: unknown): item is FileRef {
@@ -33,7 +35,8 @@ export interface CollectDeps {
   isRunFile?(file: FileRef): boolean;
 }
 
-async function upload(deps: CollectDeps, file: FileRef, key: string): Promise<void> {
+/** Puts one file; answers its size in bytes. */
+async function upload(deps: CollectDeps, file: FileRef, key: string): Promise<number> {
   const onDisk = deps.folders && (await outputFileOnDisk(deps.folders, file));
   if (onDisk) {
     await deps.s3.send(
@@ -45,7 +48,7 @@ async function upload(deps: CollectDeps, file: FileRef, key: string): Promise<vo
         ContentType: onDisk.contentType,
       }),
     );
-    return;
+    return onDisk.length;
   }
   const response = await deps.comfy.view(file, deps.fileTimeoutMs);
   if (!response.ok || !response.body) {
@@ -69,6 +72,7 @@ async function upload(deps: CollectDeps, file: FileRef, key: string): Promise<vo
       ContentType: contentType,
     }),
   );
+  return Buffer.isBuffer(body) ? body.length : length;
 }
 
 /** Tries per file when the connection, not S3's answer, fails. */
@@ -87,7 +91,11 @@ function isDroppedConnection(error: unknown): boolean {
  * stream, which the SDK cannot replay, so its own retries cannot cover a keep-alive connection
  * the server closed just as the PUT reused it (seen under load: "socket hang up" failed an execute).
  */
-async function uploadAgainOnDroppedConnection(deps: CollectDeps, file: FileRef, key: string) {
+async function uploadAgainOnDroppedConnection(
+  deps: CollectDeps,
+  file: FileRef,
+  key: string,
+): Promise<number> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await upload(deps, file, key);
@@ -134,9 +142,10 @@ export async function collectOutputs(
       });
     }
   }
+  let outputBytes = 0;
   await runBounded(uploads.length, UPLOAD_CONCURRENCY, async (index) => {
     const { file, key } = uploads[index]!;
-    await uploadAgainOnDroppedConnection(deps, file, key);
+    outputBytes += await uploadAgainOnDroppedConnection(deps, file, key);
     deps.onStored?.(file);
   });
   return {
@@ -145,5 +154,6 @@ export async function collectOutputs(
     temp_path: `s3://${deps.bucket}/${prefix.temp}`,
     temp_files: files.temp,
     outputs,
+    output_bytes: outputBytes,
   };
 }

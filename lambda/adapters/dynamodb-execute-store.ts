@@ -19,10 +19,12 @@ import type {
   RecordKey,
 } from '../domain/ports';
 import { templateGeneration } from '../domain/templates/template';
+import { type UsageDelta, usageOf } from '../domain/usage';
 import { EXECUTE_TABLE, ownerStatusKey, ownerTemplateKey, PENDING } from './execute-table';
 import { decodeCursor, encodeCursor } from './list-cursor';
-import { isConditionFailure, recordUpdate } from './record-update';
+import { isConditionFailure, recordUpdate, USAGE_COUNTED } from './record-update';
 import { failedConditions, releaseOne, reserveOne } from './unfinished-counter';
+import { usageAdd } from './usage-table';
 
 /** The statuses an execute counts against its owner's cap in (MAX_UNFINISHED_PER_KEY). */
 const UNFINISHED = ['created', 'running'] as const;
@@ -41,12 +43,22 @@ function withoutIndexKeys<T>(item: Record<string, unknown>): T {
   return copy as T;
 }
 
-/** ExecuteStore on DynamoDB: one item per execute, conditional writes for every state change. */
+/**
+ * ExecuteStore on DynamoDB: one item per execute, conditional writes for every state change.
+ * With `usageTableName`, finishing writes add the execute's usage in the same transaction;
+ * functions that never finish an execute go without it.
+ */
 export class DynamoDbExecuteStore implements ExecuteStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly usageTableName?: string,
   ) {}
+
+  /** The usage transaction item, when this store writes usage and the change carries it. */
+  private usageItems(usage: UsageDelta | undefined) {
+    return usage && this.usageTableName ? [usageAdd(this.usageTableName, usage)] : [];
+  }
 
   async get(promptId: string): Promise<ExecuteRecord | undefined> {
     const { Item } = await this.client.send(
@@ -94,9 +106,11 @@ export class DynamoDbExecuteStore implements ExecuteStore {
   }
 
   async update(key: RecordKey, change: RecordChange): Promise<ExecuteRecord | undefined> {
-    const command = recordUpdate(this.tableName, key, change);
+    const usage = this.usageItems(change.usage);
+    const command = recordUpdate(this.tableName, key, change, { countsUsage: usage.length > 0 });
     if (!command) return this.get(key.prompt_id);
-    // Finishing an unfinished execute frees its place under the owner's cap, in the same write.
+    // Finishing an unfinished execute frees its place under the owner's cap, and adds its usage,
+    // in the same write.
     const finishes =
       change.set.status !== undefined &&
       isTerminal(change.set.status) &&
@@ -105,7 +119,7 @@ export class DynamoDbExecuteStore implements ExecuteStore {
       if (finishes) {
         await this.client.send(
           new TransactWriteCommand({
-            TransactItems: [{ Update: command }, releaseOne(this.tableName, key.owner)],
+            TransactItems: [{ Update: command }, releaseOne(this.tableName, key.owner), ...usage],
           }),
         );
         return this.get(key.prompt_id);
@@ -197,12 +211,22 @@ export class DynamoDbExecuteStore implements ExecuteStore {
         ExpressionAttributeNames: { '#owner': 'owner', '#status': 'status' },
         ExpressionAttributeValues: { ':owner': owner, ':status': record.status },
       };
+      // The time it took stays counted: an unfinished execute as cancelled now, a final one not
+      // yet counted as it ended.
+      const usage = record.usage_counted
+        ? []
+        : this.usageItems(
+            usageOf(
+              isUnfinished(record.status)
+                ? { ...record, status: 'cancelled', complete_time: new Date().toISOString() }
+                : record,
+            ),
+          );
+      const release = isUnfinished(record.status) ? [releaseOne(this.tableName, owner)] : [];
       try {
-        if (isUnfinished(record.status))
+        if (release.length + usage.length > 0)
           await this.client.send(
-            new TransactWriteCommand({
-              TransactItems: [{ Delete: remove }, releaseOne(this.tableName, owner)],
-            }),
+            new TransactWriteCommand({ TransactItems: [{ Delete: remove }, ...release, ...usage] }),
           );
         else await this.client.send(new DeleteCommand(remove));
         return true;
@@ -211,5 +235,42 @@ export class DynamoDbExecuteStore implements ExecuteStore {
       }
     }
     return false;
+  }
+
+  async countUsage(record: ExecuteRecord): Promise<boolean> {
+    if (!this.usageTableName) throw new Error('this function was given no usage table (USAGE_TABLE_NAME)');
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: { prompt_id: record.prompt_id },
+                UpdateExpression: 'SET #counted = :true REMOVE #pending',
+                ConditionExpression:
+                  '#owner = :owner AND #status = :status AND attribute_not_exists(#counted)',
+                ExpressionAttributeNames: {
+                  '#counted': USAGE_COUNTED,
+                  '#pending': EXECUTE_TABLE.pending.partitionKey,
+                  '#owner': 'owner',
+                  '#status': 'status',
+                },
+                ExpressionAttributeValues: {
+                  ':true': true,
+                  ':owner': record.owner,
+                  ':status': record.status,
+                },
+              },
+            },
+            usageAdd(this.usageTableName, usageOf(record)),
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (failedConditions(error)?.[0]) return false;
+      throw error;
+    }
   }
 }

@@ -36,12 +36,22 @@ class UpdateBuilder {
 export interface RecordUpdateOptions {
   /** Attributes to return with UPDATED_NEW though unchanged, each with its value when absent. */
   echo?: Record<string, unknown>;
+  /**
+   * The write also adds the execute's usage (usageAdd in the same transaction): a final status
+   * then marks the record counted and takes it out of the pending index. Without it, a final
+   * record stays there, for the notification or the Sweeper to count it.
+   */
+  countsUsage?: boolean;
 }
+
+/** Set on a record once its usage is in the usage table (the condition that keeps it to once). */
+export const USAGE_COUNTED = 'usage_counted';
 
 /**
  * The UpdateItem input for one RecordChange: `set`'s attributes (and `owner_status` with the
- * status), only while the owner is `key.owner` and the status one of `from`; a final status
- * leaves the sparse pending index. Undefined when the change sets nothing.
+ * status), only while the owner is `key.owner` and the status one of `from`; a final status whose
+ * usage is counted in the same write leaves the sparse pending index. Undefined when the change
+ * sets nothing.
  */
 export function recordUpdate(
   tableName: string,
@@ -71,10 +81,9 @@ export function recordUpdate(
     conditions.push(
       `attribute_not_exists(${update.name('sagemaker_raw')}.${update.name(change.whileSagemakerRawLacks)})`,
     );
-  const remove =
-    change.set.status && isTerminal(change.set.status)
-      ? ` REMOVE ${update.name(EXECUTE_TABLE.pending.partitionKey)}`
-      : '';
+  const counted = change.set.status !== undefined && isTerminal(change.set.status) && options.countsUsage;
+  if (counted) update.set([USAGE_COUNTED], true);
+  const remove = counted ? ` REMOVE ${update.name(EXECUTE_TABLE.pending.partitionKey)}` : '';
   return {
     TableName: tableName,
     Key: { prompt_id: key.prompt_id },

@@ -67,6 +67,24 @@ export class TooManyRequestsError extends DomainError {}
 export const unfinishedCapMessage = (cap: number) =>
   `this API key has ${cap} executes created or running, the most this deployment allows (maxUnfinishedPerKey); wait for one to finish or cancel one`;
 
+/**
+ * CreateExecute's 429 when the key has used its GPU seconds of the UTC day (gpuSecondsPerDay):
+ * nothing is queued; `retryAfterSeconds` is the time until the day ends (the Retry-After header).
+ */
+export class GpuQuotaExceededError extends TooManyRequestsError {
+  constructor(
+    usedSeconds: number,
+    capSeconds: number,
+    readonly resetsAt: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(
+      `this API key has used ${usedSeconds} of its ${capSeconds} GPU seconds today (UTC), the most this deployment allows (gpuSecondsPerDay); it resets at ${resetsAt}`,
+      { used_gpu_seconds: usedSeconds, cap_gpu_seconds: capSeconds, resets_at: resetsAt },
+    );
+  }
+}
+
 /** The caller may not do this (only the operator's model writers change the library). */
 export class ForbiddenError extends DomainError {}
 

@@ -33,6 +33,7 @@ export function fileFields(result: ContainerResult, resultLocation: string | und
     temp_path: result.temp_path,
     temp_files: result.temp_files,
     timings: result.timings ?? null,
+    output_bytes: result.output_bytes ?? 0,
     ...(tooLarge ? { outputs: null, outputs_location: resultLocation } : { outputs }),
   };
 }

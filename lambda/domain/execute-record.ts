@@ -100,6 +100,8 @@ export interface ExecuteRecord {
   template?: ExecuteTemplate;
   /** Where the run's time went, as the container measured it (ms): `model_download_ms`, `comfyui_ms`, `total_ms`. */
   timings?: Record<string, number> | null;
+  /** Bytes of the output and temp files stored, as the container reported them; absent before the end. */
+  output_bytes?: number | null;
 
   /** Internal: digest of the normalized request, for idempotent retries. */
   request_hash: string;
@@ -107,10 +109,17 @@ export interface ExecuteRecord {
   prompt_location: 'inline' | 's3';
   /** Internal: the result object holding `outputs` when they were too large for the item. */
   outputs_location?: string;
+  /** Internal: its usage is in the usage table (written once, in the same transaction). */
+  usage_counted?: boolean;
 }
 
 /** Keys that never leave the service. */
-export const INTERNAL_RECORD_KEYS = ['request_hash', 'prompt_location', 'outputs_location'] as const;
+export const INTERNAL_RECORD_KEYS = [
+  'request_hash',
+  'prompt_location',
+  'outputs_location',
+  'usage_counted',
+] as const;
 
 export type PublicExecute = Omit<ExecuteRecord, (typeof INTERNAL_RECORD_KEYS)[number]>;
 
@@ -133,6 +142,7 @@ const PUBLIC_KEY_ORDER: readonly (keyof PublicExecute)[] = [
   'temp_files',
   'outputs',
   'timings',
+  'output_bytes',
   'webhook',
   'message',
   'error',
@@ -153,7 +163,13 @@ const PUBLIC_KEY_ORDER: readonly (keyof PublicExecute)[] = [
 ];
 
 export function toPublicExecute(record: ExecuteRecord): PublicExecute {
-  const { request_hash: _hash, prompt_location: _location, outputs_location: _outputs, ...rest } = record;
+  const {
+    request_hash: _hash,
+    prompt_location: _location,
+    outputs_location: _outputs,
+    usage_counted: _counted,
+    ...rest
+  } = record;
   const ordered: Record<string, unknown> = {};
   for (const key of PUBLIC_KEY_ORDER) if (key in rest) ordered[key] = rest[key];
   // Attributes a newer writer added stay visible after the known ones.

@@ -18,6 +18,8 @@ export const ContainerResultSchema = z.looseObject({
   outputs: z.optional(z.record(z.string(), z.record(z.string(), z.unknown()))),
   /** Where the run's time went: model downloads, ComfyUI, the whole invocation (ms). */
   timings: z.optional(z.record(z.string(), z.number())),
+  /** Bytes of the output and temp files the container stored. */
+  output_bytes: z.optional(z.number()),
   start_time: z.optional(z.string()),
   complete_time: z.optional(z.string()),
   message: z.optional(z.string()),

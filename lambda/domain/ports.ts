@@ -1,5 +1,6 @@
 import type { ExecuteRecord } from './execute-record';
 import type { ExecuteStatus } from './execute-status';
+import type { UsageDelta } from './usage';
 import type { NodeCatalog } from './workflow/node-catalog';
 
 /** Where execute records live (DynamoDB on AWS and locally). */
@@ -21,8 +22,18 @@ export interface ExecuteStore {
   listByOwner(query: ListQuery): Promise<ListPage>;
   /** Ids of executes not yet final, the nearest deadline first. */
   listPendingIds(limit: number): Promise<string[]>;
-  /** Deletes the record if `owner` owns it; false when it did not exist or is someone else's. */
+  /**
+   * Deletes the record if `owner` owns it; false when it did not exist or is someone else's.
+   * An execute not yet counted (unfinished: as cancelled now) is added to its owner's usage in
+   * the same write.
+   */
   deleteOwned(promptId: string, owner: string): Promise<boolean>;
+  /**
+   * Adds a final record's usage to its owner's counters and marks it counted, in one write; false
+   * when it was counted already (or is no longer as read). For records finished by a write that
+   * carried no usage (the container's).
+   */
+  countUsage(record: ExecuteRecord): Promise<boolean>;
 }
 
 export type RecordKey = Pick<ExecuteRecord, 'prompt_id' | 'owner'>;
@@ -36,6 +47,11 @@ export interface RecordChange {
   whileSagemakerRawLacks?: string;
   /** Applies only while the record's `request_hash` is this (the request that created it). */
   whileRequestHash?: string;
+  /**
+   * A finishing change's usage (usageOfFinishing), added to the owner's counters in the same
+   * write. A record finished without it stays in the Sweeper's pending index until counted.
+   */
+  usage?: UsageDelta;
 }
 
 export interface ListQuery {

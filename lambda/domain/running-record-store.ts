@@ -42,4 +42,5 @@ export const COMPLETION_WRITES = [
   'temp_path',
   'temp_files',
   'timings',
+  'output_bytes',
 ] as const;

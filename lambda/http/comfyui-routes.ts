@@ -1,4 +1,9 @@
-import { DomainError, PromptValidationError, TooManyRequestsError } from '../domain/errors';
+import {
+  DomainError,
+  GpuQuotaExceededError,
+  PromptValidationError,
+  TooManyRequestsError,
+} from '../domain/errors';
 import { isPromptId } from '../domain/prompt-id';
 import type { HttpRequest, HttpResult } from '../platform/http-handler';
 import {
@@ -67,6 +72,12 @@ async function postPrompt(request: HttpRequest, deps: ComfyFacadeDeps): Promise<
   } catch (error) {
     if (error instanceof PromptValidationError) return { statusCode: 400, raw: error.data };
     // Not a ComfyUI answer, but a client must not read "try later" as "your prompt is wrong".
+    if (error instanceof GpuQuotaExceededError)
+      return {
+        ...comfyError('too_many_requests', error.message),
+        statusCode: 429,
+        headers: { 'retry-after': String(error.retryAfterSeconds) },
+      };
     if (error instanceof TooManyRequestsError)
       return { ...comfyError('too_many_requests', error.message), statusCode: 429 };
     if (error instanceof DomainError) return comfyError('invalid_prompt', error.message);

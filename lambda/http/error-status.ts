@@ -4,6 +4,7 @@ import {
   EndpointNotFoundError,
   ExecuteNotFoundError,
   ForbiddenError,
+  GpuQuotaExceededError,
   IdempotencyConflictError,
   InputNotFoundError,
   InputTooLargeError,
@@ -47,6 +48,8 @@ const STATUS_BY_ERROR: [new (...args: never[]) => DomainError, number][] = [
 
 export interface ErrorResponse extends EnvelopeContent {
   statusCode: number;
+  /** Retry-After on a 429 that knows when it ends. */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -60,5 +63,12 @@ export function errorResponse(error: unknown): ErrorResponse {
   const statusCode = entry[1];
   if (error instanceof ExecuteNotFoundError)
     return { statusCode, data: error.message, message: reasonPhrase(404) };
+  if (error instanceof GpuQuotaExceededError)
+    return {
+      statusCode,
+      data: error.data,
+      message: error.message,
+      headers: { 'retry-after': String(error.retryAfterSeconds) },
+    };
   return { statusCode, data: error.data, message: error.message };
 }

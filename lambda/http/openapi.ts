@@ -30,6 +30,7 @@ import {
 import { ROUTES, type Route } from './route-table';
 import { TemplateNameSchema } from './template-requests';
 import { TEMPLATE_OPERATIONS } from './template-schemas';
+import { USAGE_OPERATIONS } from './usage-schemas';
 import { WORKFLOW_OPERATIONS } from './workflow-schemas';
 
 /** Any zod schema, classic (responses) or mini (requests, so their handlers carry no zod classic). */
@@ -67,7 +68,7 @@ const OPERATIONS: Record<string, Operation> = {
       ],
       409: ['prompt_id already used by a different request', envelopeSchema(409)],
       429: [
-        "The key's unfinished executes are at its cap (maxUnfinishedPerKey): let some end",
+        "The key's unfinished executes are at its cap (maxUnfinishedPerKey): let some end; or it has used its GPU seconds of the UTC day (gpuSecondsPerDay): data.resets_at and Retry-After say when that ends. Nothing is queued",
         envelopeSchema(429),
       ],
       503: [
@@ -158,6 +159,7 @@ const OPERATIONS: Record<string, Operation> = {
   GetApiOAS: { responses: { 200: ['OpenAPI 3.1 document', z.record(z.string(), z.unknown())] } },
   ...MODEL_OPERATIONS,
   ...WORKFLOW_OPERATIONS,
+  ...USAGE_OPERATIONS,
   ...TEMPLATE_OPERATIONS,
   ...COMFYUI_OPERATIONS,
 };

@@ -187,6 +187,20 @@ export const ListExecutesQuerySchema = /* @__PURE__ */ lazySchema(() =>
   }),
 );
 
+const DAY_TEXT = () => z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'is not a date YYYY-MM-DD'));
+
+export const UsageQuerySchema = /* @__PURE__ */ lazySchema(() =>
+  z.strictObject({
+    from: described(z.optional(DAY_TEXT()), 'first UTC day, inclusive (default: the first of this month)'),
+    to: described(z.optional(DAY_TEXT()), 'last UTC day, inclusive (default: today)'),
+    endpoint_name: described(z.optional(EndpointNameSchema()), 'only this endpoint'),
+    key: described(
+      z.optional(z.string().check(z.regex(/^([A-Za-z0-9-]+|\*)$/, 'is not an API key id or *'))),
+      "an API key id, or * for every key: an operator key's (context operatorKeys); default the caller's own",
+    ),
+  }),
+);
+
 export const CreateInputBodySchema = /* @__PURE__ */ lazySchema(() =>
   z.strictObject({
     filename: described(z.string(), 'the file name, with its extension (kept at the end of the input name)'),

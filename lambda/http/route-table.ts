@@ -25,6 +25,7 @@ export const HANDLERS = [
   'list-endpoints',
   'workflows',
   'templates',
+  'get-usage',
   'health',
   'api-doc',
   'comfyui-api',
@@ -181,6 +182,14 @@ export const ROUTES: readonly Route[] = [
     handler: 'list-endpoints',
     operationId: 'ListEndpoints',
     summary: 'The inference endpoints this deployment routes to',
+  },
+  {
+    method: 'GET',
+    path: '/usage',
+    handler: 'get-usage',
+    operationId: 'GetUsage',
+    summary:
+      "GPU time, queue time, outcomes and output bytes per UTC day and endpoint: the caller's own, or (an operator key) any key's",
   },
   {
     method: 'GET',

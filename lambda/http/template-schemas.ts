@@ -120,7 +120,7 @@ export const TEMPLATE_OPERATIONS: Record<string, Operation> = {
       404: ['The caller has no template of that name', envelopeSchema(404)],
       409: ['prompt_id already used by a different request', envelopeSchema(409)],
       429: [
-        "The key's unfinished executes are at its cap (maxUnfinishedPerKey): let some end",
+        "The key's unfinished executes are at its cap (maxUnfinishedPerKey): let some end; or it has used its GPU seconds of the UTC day (gpuSecondsPerDay): data.resets_at and Retry-After say when that ends. Nothing is queued",
         envelopeSchema(429),
       ],
       503: ['Endpoint throttled or unavailable; the execute is recorded as failed', envelopeSchema(503)],

@@ -22,6 +22,7 @@ export type DataFunction = Exclude<
   | 'comfyui-events'
   | 'webhook-secret'
   | 'workflows'
+  | 'get-usage'
   | 'dispatch-webhooks'
   | 'deliver-webhooks'
   | 'import-model'
@@ -50,7 +51,10 @@ export function clientSettings(name: DataFunction) {
 
 /** The execute table alone: functions that never touch S3 do not build (or bundle) an S3 client. */
 export function executeStore(name: TableFunction): DynamoDbExecuteStore {
-  return new DynamoDbExecuteStore(documentClient(clientSettings(name)), functionEnv(name).TABLE_NAME);
+  const env = functionEnv(name);
+  // Functions that finish or delete executes add their usage (the others never write it).
+  const usageTable = 'USAGE_TABLE_NAME' in env ? env.USAGE_TABLE_NAME : undefined;
+  return new DynamoDbExecuteStore(documentClient(clientSettings(name)), env.TABLE_NAME, usageTable);
 }
 
 /** Uploaded inputs: the caller's prefix of the payload bucket. */

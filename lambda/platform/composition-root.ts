@@ -38,6 +38,7 @@ import {
   sha256,
 } from './composition-parts';
 import { functionEnv } from './env';
+import { usageStore } from './usage-composition';
 
 /**
  * The Lambda runtime's composition root: each function's use-case dependencies, built from its
@@ -96,6 +97,7 @@ function createDeps(name: 'create-execute' | 'comfyui-api'): CreateExecuteDeps {
     inputs: inputStore(name, env.RETENTION_DAYS),
     resolveHost: resolveHostAddresses,
     models: modelLookup(settings, env.BUCKET_NAME),
+    usage: usageStore(name),
     config: {
       defaultEndpointName: env.DEFAULT_ENDPOINT_NAME ?? env.ENDPOINT_NAMES[0]!,
       endpointNames: env.ENDPOINT_NAMES,
@@ -116,6 +118,7 @@ function createDeps(name: 'create-execute' | 'comfyui-api'): CreateExecuteDeps {
       },
       allowedNodes: JSON.parse(env.ALLOW_NODES) as Record<string, string[]>,
       maxUnfinishedPerKey: env.MAX_UNFINISHED_PER_KEY,
+      gpuSecondsPerDay: JSON.parse(env.GPU_SECONDS_PER_DAY) as Record<string, number>,
     },
   };
 }

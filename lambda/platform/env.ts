@@ -115,15 +115,22 @@ const webhookEnv = () => ({
   WEBHOOK_SECRET_PREFIX: nonEmpty(),
 });
 
+/** The usage table: finishing an execute adds to its owner's row there (lambda/adapters/usage-table.ts). */
+const usageEnv = () => ({ USAGE_TABLE_NAME: nonEmpty() });
+
+/** JSON `{"<key id>" | "*": seconds}`: GPU seconds a key may use per UTC day (context gpuSecondsPerDay). */
+const usageCapEnv = () => ({ ...usageEnv(), GPU_SECONDS_PER_DAY: z._default(z.string(), '{}') });
+
 const ENV_BUILDERS = {
   /** signingEnv: a create that waits answers a finished execute with its files' signed URLs. */
-  'create-execute': () => z.extend(dataEnv(), { ...createEnv(), ...signingEnv() }),
+  'create-execute': () => z.extend(dataEnv(), { ...createEnv(), ...signingEnv(), ...usageCapEnv() }),
   /** ComfyUI's own routes under /comfyui/: creates, reads, cancels and signs like the executes API. */
   'comfyui-api': () =>
     z.extend(dataEnv(), {
       ...createEnv(),
       ...signingEnv(),
       ...tokenEnv(),
+      ...usageCapEnv(),
       /** Where ComfyUI's websocket is, told to clients that ask the REST API for /comfyui/ws. */
       COMFYUI_WEBSOCKET_URL: z.optional(z.url()),
     }),
@@ -182,8 +189,22 @@ const ENV_BUILDERS = {
   'delete-input': () => z.extend(bucketEnv(), inputsEnv()),
   'get-execute': () => z.extend(dataEnv(), signingEnv()),
   'list-executes': () => z.extend(dataEnv(), signingEnv()),
-  'delete-executes': dataEnv,
-  'cancel-execute': dataEnv,
+  'delete-executes': () => z.extend(dataEnv(), usageEnv()),
+  'cancel-execute': () => z.extend(dataEnv(), usageEnv()),
+  /**
+   * GET /usage: the usage table, the keys that may read every key's (context operatorKeys), and
+   * what an hour of each instance type costs (context pricePerHour) for the estimate.
+   */
+  'get-usage': () =>
+    z.extend(baseEnv(), {
+      ...usageEnv(),
+      OPERATOR_KEYS: optionalCsv(),
+      /** JSON `{"<instance type>": price per hour}`. */
+      PRICE_PER_HOUR: z._default(z.string(), '{}'),
+      CURRENCY: z._default(z.string(), 'USD'),
+      /** JSON `{"<endpoint>": "<instance type>"}`: the deployment's endpoints. */
+      ENDPOINT_INSTANCE_TYPES: z._default(z.string(), '{}'),
+    }),
   'get-execute-logs': () => z.extend(dataEnv(), { LOG_QUERY_MAX_WAIT_MS: int(1000, 25_000, 20_000) }),
   'list-endpoints': () =>
     z.extend(baseEnv(), {
@@ -206,9 +227,10 @@ const ENV_BUILDERS = {
       CONSOLE_URL: z.optional(z.url()),
     }),
   'api-doc': baseEnv,
-  'on-async-result': dataEnv,
+  'on-async-result': () => z.extend(dataEnv(), usageEnv()),
   sweeper: () =>
     z.extend(dataEnv(), {
+      ...usageEnv(),
       SWEEP_GRACE_SECONDS: int(0, 86_400, 120),
       SWEEP_BATCH_SIZE: int(1, 1000, 200),
     }),

@@ -89,7 +89,8 @@ export function httpHandler(
       const response = errorResponse(error);
       if (response.statusCode >= 500) logger.error('request failed', { error: error as Error });
       else logger.info('request rejected', { status: response.statusCode, reason: (error as Error).message });
-      return envelope(response.statusCode, response, debug, esdVersion);
+      const answer = envelope(response.statusCode, response, debug, esdVersion);
+      return response.headers ? { ...answer, headers: { ...answer.headers, ...response.headers } } : answer;
     } finally {
       logger.resetKeys();
     }

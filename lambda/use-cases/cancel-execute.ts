@@ -1,6 +1,7 @@
 import type { ExecuteRecord } from '../domain/execute-record';
 import { isTerminal } from '../domain/execute-status';
 import type { Clock, ExecuteStore } from '../domain/ports';
+import { withUsage } from '../domain/usage';
 import { findOwnedExecute } from './get-execute';
 
 export interface CancelExecuteDeps {
@@ -26,15 +27,18 @@ export async function cancelExecute(
     if (isTerminal(record.status) || (record.status === 'running' && record.cancel_requested)) return record;
     const updated =
       record.status === 'created'
-        ? await deps.store.update(record, {
-            from: ['created'],
-            set: {
-              status: 'cancelled',
-              cancel_requested: true,
-              complete_time: deps.clock.now().toISOString(),
-              message: 'cancelled by the client before it started',
-            },
-          })
+        ? await deps.store.update(
+            record,
+            withUsage(record, {
+              from: ['created'] as const,
+              set: {
+                status: 'cancelled' as const,
+                cancel_requested: true,
+                complete_time: deps.clock.now().toISOString(),
+                message: 'cancelled by the client before it started',
+              },
+            }),
+          )
         : await deps.store.update(record, { from: ['running'], set: { cancel_requested: true } });
     if (updated) return updated;
   }

@@ -1,6 +1,11 @@
 import { canonicalJson } from '../domain/canonical-json';
 import type { ComfyNodeErrors } from '../domain/comfy-errors';
-import { DomainError, IdempotencyConflictError, PromptValidationError } from '../domain/errors';
+import {
+  DomainError,
+  GpuQuotaExceededError,
+  IdempotencyConflictError,
+  PromptValidationError,
+} from '../domain/errors';
 import { exactJsonText } from '../domain/exact-json';
 import { type ExecuteRecord, type ExecuteRequest, newExecuteRecord } from '../domain/execute-record';
 import type {
@@ -15,6 +20,7 @@ import type {
   PayloadStore,
 } from '../domain/ports';
 import { fitsInline } from '../domain/prompt-storage';
+import { gpuCapOf, type UsageStore, usageDay, withUsage } from '../domain/usage';
 import type { WebhookSpec } from '../domain/webhooks/webhook-spec';
 import { withWorkflowPngInfo } from '../domain/workflow/png-info';
 import type { ExecuteInputsConfig, HostResolver } from './execute-inputs';
@@ -65,6 +71,8 @@ export interface CreateExecuteConfig {
    * cannot fill the queue every key shares. @default unlimited
    */
   maxUnfinishedPerKey?: number;
+  /** GPU seconds a key may use per UTC day, by key id or `*` (comfy-exec:gpuSecondsPerDay). @default none */
+  gpuSecondsPerDay?: Readonly<Record<string, number>>;
 }
 
 export interface CreateExecuteDeps {
@@ -79,6 +87,8 @@ export interface CreateExecuteDeps {
   resolveHost: HostResolver;
   /** The model library's lookups (cached briefly by the composition root). */
   models: Pick<ModelLibrary, 'find'>;
+  /** Today's usage, read when the key has a daily GPU cap. */
+  usage?: Pick<UsageStore, 'ofOwner'>;
   config: CreateExecuteConfig;
 }
 
@@ -124,6 +134,23 @@ function existingOutcome(existing: ExecuteRecord, owner: string, requestHash: st
   );
 }
 
+/** Refuses a create once the key's GPU time today reaches its cap (gpuSecondsPerDay). */
+async function checkGpuQuota(owner: string, deps: CreateExecuteDeps): Promise<void> {
+  const cap = gpuCapOf(deps.config.gpuSecondsPerDay ?? {}, owner);
+  if (cap === undefined || !deps.usage) return;
+  const now = deps.clock.now();
+  const today = usageDay(now.toISOString());
+  const usedMs = (await deps.usage.ofOwner(owner, today, today)).reduce((sum, row) => sum + row.gpu_ms, 0);
+  if (usedMs < cap * 1000) return;
+  const resets = new Date(`${today}T00:00:00Z`).getTime() + 86_400_000;
+  throw new GpuQuotaExceededError(
+    usedMs / 1000,
+    cap,
+    new Date(resets).toISOString(),
+    Math.max(1, Math.ceil((resets - now.getTime()) / 1000)),
+  );
+}
+
 const failureReason = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
@@ -159,14 +186,19 @@ export async function createExecute(
   );
   // A named prompt_id may be taken already: read side by side with the preparation (reads only).
   // A retry is answered with its execute even if the prompt would no longer prepare.
-  const [earlier, preparing] = await Promise.all([
-    fields.prompt_id ? deps.store.get(promptId) : undefined,
-    prepareForEndpoint(input, fields.prompt, owner, endpointName, deps).then(
+  // Today's GPU use too, when capped: a retry is answered even over the cap, a new create is not.
+  const settledOf = <T>(work: Promise<T>) =>
+    work.then(
       (value) => ({ value }),
       (error: unknown) => ({ error }),
-    ),
+    );
+  const [earlier, preparing, quota] = await Promise.all([
+    fields.prompt_id ? deps.store.get(promptId) : undefined,
+    settledOf(prepareForEndpoint(input, fields.prompt, owner, endpointName, deps)),
+    settledOf(checkGpuQuota(owner, deps)),
   ]);
   if (earlier) return existingOutcome(earlier, owner, requestHash);
+  if ('error' in quota) throw quota.error;
   if ('error' in preparing) throw preparing.error;
   const { files, models, prepared } = preparing.value;
   checks.checkNodeErrors?.(prepared.node_errors);
@@ -277,18 +309,21 @@ export async function createExecute(
     const reason = `InvokeEndpointAsync failed: ${failureReason(error)}`;
     // If even this write fails, the Sweeper fails the record once its deadline passes.
     await deps.store
-      .update(record, {
-        from: ['created'],
-        set: {
-          status: 'failed',
-          complete_time: deps.clock.now().toISOString(),
-          message: reason,
-          error: {
-            type: error instanceof DomainError ? error.name : 'InvocationError',
-            message: failureReason(error),
+      .update(
+        record,
+        withUsage(record, {
+          from: ['created'] as const,
+          set: {
+            status: 'failed' as const,
+            complete_time: deps.clock.now().toISOString(),
+            message: reason,
+            error: {
+              type: error instanceof DomainError ? error.name : 'InvocationError',
+              message: failureReason(error),
+            },
           },
-        },
-      })
+        }),
+      )
       .catch(() => undefined);
     // The client learns which execute failed (its prompt_id may have been minted here).
     if (error instanceof DomainError) error.data = { prompt_id: record.prompt_id, status: 'failed' };

@@ -4,6 +4,7 @@ import { type ContainerResult, parseContainerResult } from '../domain/execute-re
 import { type ExecuteStatus, isTerminal, statusesThatMayBecome } from '../domain/execute-status';
 import type { Clock, ExecuteStore, PayloadStore, RecordChange } from '../domain/ports';
 import { withNumbersRecordsKeep } from '../domain/prompt-storage';
+import { usageOfFinishing } from '../domain/usage';
 
 /** SageMaker's InferenceResult notification, reduced to what completion needs. */
 export interface AsyncInvocationOutcome {
@@ -36,7 +37,8 @@ export type RecordAsyncResultOutcome =
   | { kind: 'other-invocation' }
   /** A failure that came before CreateExecute recorded where SageMaker put it: CreateExecute finishes it. */
   | { kind: 'parked' }
-  | { kind: 'already-final'; status: ExecuteStatus }
+  /** `counted`: this notification added its usage (the container completed it without). */
+  | { kind: 'already-final'; status: ExecuteStatus; counted?: boolean }
   | { kind: 'recorded'; status: ExecuteStatus };
 
 function fromFailed(
@@ -146,13 +148,13 @@ export async function recordAsyncResult(
   // whether this notification is about this record's own invocation at all.
   let record = await deps.store.get(promptId);
   const early = settled(record) ?? otherInvocation(record!, outcome);
-  if (early) return early;
+  if (early) return withUsageCounted(early, record, deps);
   if (!outcome.completed && !failureLocation) {
     if (record && !invocationRecorded(record) && !isParkedFailure(record)) {
       if (await park(record, outcome, deps)) return { kind: 'parked' };
       record = await deps.store.get(promptId);
       const late = settled(record) ?? otherInvocation(record!, outcome);
-      if (late) return late;
+      if (late) return withUsageCounted(late, record, deps);
     }
     failureLocation = record && rawText(record.sagemaker_raw, 'FailureLocation');
   }
@@ -188,16 +190,35 @@ export async function recordAsyncResult(
   };
 
   const recorded: RecordAsyncResultOutcome = { kind: 'recorded', status: completion.status };
-  if (await deps.store.update(record!, change)) return recorded;
+  // Its usage is computed from the record each write is conditioned on (claimed meanwhile, say).
+  const counted = (base: ExecuteRecord): RecordChange => ({
+    ...change,
+    usage: usageOfFinishing(base, change.set),
+  });
+  if (await deps.store.update(record!, counted(record!))) return recorded;
   // Refused: final already, or deleted (and perhaps created again: then not this invocation's).
   const now = await deps.store.get(promptId);
   const late = settled(now) ?? otherInvocation(now!, outcome);
-  if (late) return late;
-  if (await deps.store.update(now!, change)) return recorded;
-  const after = settled(await deps.store.get(promptId));
-  if (after) return after;
+  if (late) return withUsageCounted(late, now, deps);
+  if (await deps.store.update(now!, counted(now!))) return recorded;
+  const final = await deps.store.get(promptId);
+  const after = settled(final);
+  if (after) return withUsageCounted(after, final, deps);
   // Only a write racing this one gets here; failing lets the notification be delivered again.
   throw new Error(`execute ${promptId} is not final yet refused its completion; retry the notification`);
+}
+
+/**
+ * A final record the container completed carries no usage yet: any notification about it counts
+ * it (once: the store's write is conditional), so the Sweeper only counts what none did.
+ */
+async function withUsageCounted<T extends Settled>(
+  outcome: T,
+  record: ExecuteRecord | undefined,
+  deps: RecordAsyncResultDeps,
+): Promise<T> {
+  if (outcome.kind !== 'already-final' || !record || record.usage_counted) return outcome;
+  return { ...outcome, counted: await deps.store.countUsage(record) };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { ExecuteRecord } from '../domain/execute-record';
 import { isTerminal, statusesThatMayBecome } from '../domain/execute-status';
 import type { Clock, ExecuteStore, PayloadStore } from '../domain/ports';
+import { withUsage } from '../domain/usage';
 import { completeParkedFailure, isParkedFailure, rawText, recordAsyncResult } from './record-async-result';
 
 export interface SweepDeps {
@@ -21,6 +22,8 @@ export interface SweepReport {
   recovered: string[];
   /** Failed because SageMaker never answered by the deadline. */
   timedOut: string[];
+  /** Final (the container completed them) but not yet in the usage table: added now. */
+  counted: string[];
 }
 
 /** The output or failure object SageMaker wrote, when the notification about it was lost. */
@@ -55,11 +58,16 @@ async function recoverFromResultObject(record: ExecuteRecord, deps: SweepDeps): 
  * with no result fails with a timeout reason.
  */
 export async function sweepExecutes(deps: SweepDeps): Promise<SweepReport> {
-  const report: SweepReport = { examined: 0, recovered: [], timedOut: [] };
+  const report: SweepReport = { examined: 0, recovered: [], timedOut: [], counted: [] };
   const now = deps.clock.now();
   for (const promptId of await deps.store.listPendingIds(deps.config.batchSize)) {
     const record = await deps.store.get(promptId);
-    if (!record || isTerminal(record.status)) continue;
+    if (!record) continue;
+    if (isTerminal(record.status)) {
+      // Completed by the container, and no notification counted it (lost, or not come yet).
+      if (!record.usage_counted && (await deps.store.countUsage(record))) report.counted.push(promptId);
+      continue;
+    }
     report.examined++;
     if (now.getTime() - Date.parse(record.create_time) < deps.config.graceSeconds * 1000) continue;
     if (await recoverFromResultObject(record, deps)) {
@@ -68,15 +76,18 @@ export async function sweepExecutes(deps: SweepDeps): Promise<SweepReport> {
     }
     if (now.getTime() / 1000 < record.deadline_at) continue;
     const reason = `timed out: SageMaker gave no result by the deadline ${new Date(record.deadline_at * 1000).toISOString()} (queue TTL + invocation timeout + margin)`;
-    const updated = await deps.store.update(record, {
-      from: statusesThatMayBecome('failed'),
-      set: {
-        status: 'failed',
-        complete_time: now.toISOString(),
-        message: reason,
-        error: { type: 'timeout', message: reason },
-      },
-    });
+    const updated = await deps.store.update(
+      record,
+      withUsage(record, {
+        from: statusesThatMayBecome('failed'),
+        set: {
+          status: 'failed' as const,
+          complete_time: now.toISOString(),
+          message: reason,
+          error: { type: 'timeout', message: reason },
+        },
+      }),
+    );
     if (updated) report.timedOut.push(promptId);
   }
   return report;

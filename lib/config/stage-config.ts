@@ -107,6 +107,52 @@ export const StageConfigSchema = z
       .transform(listItems)
       .pipe(z.array(z.string().regex(/^[A-Za-z0-9]+$/, 'is not an API key id')))
       .default([]),
+    /**
+     * API key ids (comma-separated, or a JSON list) that may read every key's usage (GET /usage
+     * with `key`). Empty: each key reads only its own.
+     */
+    operatorKeys: z
+      .union([z.string(), z.array(z.string())])
+      .transform(listItems)
+      .pipe(z.array(z.string().regex(/^[A-Za-z0-9]+$/, 'is not an API key id')))
+      .default([]),
+    /**
+     * GPU seconds an API key may use per UTC day: `{"<key id>": 3600, "*": 600}` (or that as a JSON
+     * string; `*` is every key not named). Past it CreateExecute answers 429 until the day ends.
+     */
+    gpuSecondsPerDay: z
+      .unknown()
+      .transform(jsonText('{"<API key id>" or "*": seconds}'))
+      .pipe(
+        z.record(
+          z.string().regex(/^([A-Za-z0-9]+|\*)$/, 'is not an API key id or *'),
+          z
+            .number()
+            .int()
+            .min(1)
+            .max(86_400 * 100),
+        ),
+      )
+      .default({}),
+    /**
+     * What an hour of each instance type costs you: `{"ml.g5.xlarge": 1.408}` (or that as a JSON
+     * string). GET /usage estimates each row's cost from it; no price is assumed for a type not named.
+     */
+    pricePerHour: z
+      .unknown()
+      .transform(jsonText('{"ml.g5.xlarge": 1.408}'))
+      .pipe(
+        z.record(
+          z.string().regex(/^ml\.[a-z0-9]+\.[a-z0-9]+$/, 'is not an instance type'),
+          z.number().min(0),
+        ),
+      )
+      .default({}),
+    /** The currency pricePerHour is in, as GET /usage names it. */
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'is not a currency code (ISO 4217)')
+      .default('USD'),
     /** Disk each endpoint instance may fill with library models (least recently used are evicted). */
     modelCacheBytes: z.coerce
       .number()

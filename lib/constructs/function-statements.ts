@@ -2,12 +2,15 @@ import { Aws } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { CONNECTION_TABLE } from '../../lambda/adapters/connection-table';
 import { EXECUTE_TABLE } from '../../lambda/adapters/execute-table';
+import { USAGE_TABLE } from '../../lambda/adapters/usage-table';
 import type { FunctionName } from '../../lambda/platform/env';
 import { modelLibraryStatements } from './model-statements';
 import { PAYLOAD_PREFIXES } from './payload-bucket';
 
 export interface ControlPlaneResources {
   tableArn: string;
+  /** Usage per owner, endpoint and day. */
+  usageTableArn: string;
   bucketArn: string;
   /** Buckets executes may read inputs from besides the payload bucket's inputs prefix. */
   inputBuckets: readonly string[];
@@ -39,6 +42,9 @@ export interface ControlPlaneResources {
 export function functionStatements(name: FunctionName, r: ControlPlaneResources): PolicyStatement[] {
   const table = (...actions: string[]) =>
     new PolicyStatement({ actions: actions.map((a) => `dynamodb:${a}`), resources: [r.tableArn] });
+  /** Finishing or deleting an execute adds its usage (UpdateItem in the same transaction). */
+  const addUsage = new PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [r.usageTableArn] });
+  const readUsage = new PolicyStatement({ actions: ['dynamodb:Query'], resources: [r.usageTableArn] });
   const index = (indexName: string) =>
     new PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${r.tableArn}/index/${indexName}`] });
   const objects = (actions: string[], ...prefixes: string[]) =>
@@ -111,6 +117,9 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
         // The endpoint's node catalog, published by its container; a run by name reads its template.
         objects(['GetObject'], PAYLOAD_PREFIXES.endpoints, PAYLOAD_PREFIXES.templates),
         new PolicyStatement({ actions: ['sagemaker:InvokeEndpointAsync'], resources: r.endpointArns }),
+        // The caller's usage today (gpuSecondsPerDay), and a failed invocation's.
+        readUsage,
+        addUsage,
       ];
     // ESD's /schemas: the caller's templates (listed by its own prefix), typed by the endpoint's catalog.
     case 'templates':
@@ -136,6 +145,9 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
         new PolicyStatement({ actions: ['sagemaker:InvokeEndpointAsync'], resources: r.endpointArns }),
         // GET /comfyui/token: the key it seals tokens with, created by the first token.
         tokenKey('GetSecretValue', 'CreateSecret'),
+        // Creates check the daily GPU cap; cancels and deletes add usage.
+        readUsage,
+        addUsage,
       ];
     // /view with a browser token: find and sign one of the token's key's files; read the token key.
     case 'comfyui-token-view':
@@ -164,9 +176,18 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
         table('GetItem', 'DeleteItem', 'UpdateItem'),
         objects(['DeleteObject'], executes),
         listing(executes),
+        addUsage,
       ];
     case 'cancel-execute':
-      return [table('GetItem', 'UpdateItem')];
+      return [table('GetItem', 'UpdateItem'), addUsage];
+    // Its own rows (Query on the table), and every key's of a day for an operator (the index).
+    case 'get-usage':
+      return [
+        new PolicyStatement({
+          actions: ['dynamodb:Query'],
+          resources: [r.usageTableArn, `${r.usageTableArn}/index/${USAGE_TABLE.byDay.indexName}`],
+        }),
+      ];
     // Presigned uploads are signed with the function's own credentials: it needs PutObject itself.
     case 'create-input':
       return [objects(['PutObject'], inputs)];
@@ -220,10 +241,16 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
     // the reads do not take for "missing": without this the Sweeper stopped at the first execute
     // with no result object, and OnAsyncResult retried such a notification into its DLQ.
     case 'on-async-result':
-      return [table('GetItem', 'UpdateItem'), objects(['GetObject'], asyncInference), missingKeysAnswered];
+      return [
+        table('GetItem', 'UpdateItem'),
+        addUsage,
+        objects(['GetObject'], asyncInference),
+        missingKeysAnswered,
+      ];
     case 'sweeper':
       return [
         table('GetItem', 'UpdateItem'),
+        addUsage,
         index(EXECUTE_TABLE.pending.indexName),
         objects(['GetObject'], asyncInference),
         missingKeysAnswered,

@@ -28,6 +28,8 @@ import type { InferenceStack } from './inference-stack';
 export interface ControlPlaneStackProps extends StackProps {
   readonly config: StageConfig;
   readonly table: ITable;
+  /** Usage per owner, endpoint and day (the data stack's). */
+  readonly usageTable: ITable;
   /** The payload bucket, by its known physical name. */
   readonly bucketName: string;
   readonly inference: InferenceStack;
@@ -44,6 +46,8 @@ export class ControlPlaneStack extends Stack {
     });
     const { config, inference } = props;
     const data = { TABLE_NAME: props.table.tableName, BUCKET_NAME: bucket.bucketName };
+    // Functions that finish or delete executes add their usage; creating ones check the daily cap.
+    const usage = { USAGE_TABLE_NAME: props.usageTable.tableName };
     // The configured names, plain strings (the endpoints are ordered before this stack); the
     // first is the default.
     const endpointNames = inference.endpoints.map((endpoint) => endpoint.name);
@@ -62,6 +66,8 @@ export class ControlPlaneStack extends Stack {
       ALLOW_NODES: JSON.stringify(config.allowNodes),
       MAX_UNFINISHED_PER_KEY: config.maxUnfinishedPerKey,
       MAX_WAITING_PER_KEY: config.maxWaitingPerKey,
+      ...usage,
+      GPU_SECONDS_PER_DAY: JSON.stringify(config.gpuSecondsPerDay),
     };
     const socketApi = new ComfyUiSocketApi(this, 'ComfyUiSocket', {
       throttleRateLimit: config.throttleRateLimit,
@@ -111,8 +117,17 @@ export class ControlPlaneStack extends Stack {
       'delete-model': { BUCKET_NAME: bucket.bucketName, MODEL_WRITERS: writers },
       'get-execute': { ...data, PRESIGN_TTL_SECONDS: config.presignTtlSeconds },
       'list-executes': { ...data, PRESIGN_TTL_SECONDS: config.presignTtlSeconds },
-      'delete-executes': data,
-      'cancel-execute': data,
+      'delete-executes': { ...data, ...usage },
+      'cancel-execute': { ...data, ...usage },
+      'get-usage': {
+        ...usage,
+        OPERATOR_KEYS: config.operatorKeys.join(','),
+        PRICE_PER_HOUR: JSON.stringify(config.pricePerHour),
+        CURRENCY: config.currency,
+        ENDPOINT_INSTANCE_TYPES: JSON.stringify(
+          Object.fromEntries(inference.endpoints.map((endpoint) => [endpoint.name, endpoint.instanceType])),
+        ),
+      },
       'get-execute-logs': data,
       'list-endpoints': {
         ...endpoints,
@@ -130,8 +145,8 @@ export class ControlPlaneStack extends Stack {
         CONSOLE_URL: Lazy.string({ produce: () => consoleUrl }),
       },
       'api-doc': {},
-      'on-async-result': data,
-      sweeper: data,
+      'on-async-result': { ...data, ...usage },
+      sweeper: { ...data, ...usage },
       'comfyui-socket': { ...socket, MAX_CONNECTIONS_PER_KEY: config.maxConnectionsPerKey },
       'comfyui-socket-authorizer': tokenKey,
       'comfyui-events': { ...socket, ...data },
@@ -147,6 +162,7 @@ export class ControlPlaneStack extends Stack {
     };
     const resources = {
       tableArn: props.table.tableArn,
+      usageTableArn: props.usageTable.tableArn,
       bucketArn: bucket.bucketArn,
       endpointArns: inference.endpoints.map((endpoint) => endpoint.arn),
       endpointConfigArns: inference.endpoints.map((endpoint) => endpoint.configArn),

@@ -24,6 +24,8 @@ export interface RoutedEndpoint {
   readonly arn: string;
   /** ARN (pattern) of its config, for DescribeEndpointConfig. */
   readonly configArn: string;
+  /** What it runs on (context instanceType for an existing endpoint: its own is not known here); GET /usage prices it. */
+  readonly instanceType: string;
   /** The environment it serves (environments/{name}.json), when it is one. */
   readonly environment?: {
     readonly name: string;
@@ -63,6 +65,7 @@ export class InferenceStack extends Stack {
           }),
           // The existing endpoint's config name is not known here.
           configArn: `arn:${Aws.PARTITION}:sagemaker:${Aws.REGION}:${Aws.ACCOUNT_ID}:endpoint-config/*`,
+          instanceType: config.instanceType,
         },
       ];
       return;
@@ -81,11 +84,13 @@ export class InferenceStack extends Stack {
     const routed = (
       name: string,
       endpoint: AsyncEndpoint,
+      instanceType: string,
       environment?: RoutedEndpoint['environment'],
     ): RoutedEndpoint => ({
       name,
       arn: endpoint.endpointArn,
       configArn: endpoint.endpointConfigArn,
+      instanceType,
       ...(environment ? { environment } : {}),
     });
     if (props.environmentEndpoints && props.environmentEndpoints.length > 0) {
@@ -120,6 +125,7 @@ export class InferenceStack extends Stack {
             schedules: planned.schedules,
             ...(planned.modelSources ? { environmentModelSources: planned.modelSources } : {}),
           }),
+          planned.instanceType,
           environment,
         );
       });
@@ -145,6 +151,6 @@ export class InferenceStack extends Stack {
       maxInstances: config.maxInstances,
       maxConcurrentInvocationsPerInstance: config.maxConcurrentInvocationsPerInstance,
     });
-    this.endpoints = [routed(routedEndpointName(config), endpoint)];
+    this.endpoints = [routed(routedEndpointName(config), endpoint, config.instanceType)];
   }
 }

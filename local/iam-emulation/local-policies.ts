@@ -20,6 +20,7 @@ export interface LocalResourceNames {
   modelImportQueueUrl?: string;
   modelSourceTokenPrefix?: string;
   browserTokenKeySecret?: string;
+  usageTableName?: string;
   inputBuckets: string[];
   /** The stage the websocket's management API is called on (the path's first segment). */
   socketStage?: string;
@@ -38,6 +39,7 @@ export function localResourceNames(
     tableName: env.TABLE_NAME,
     bucketName: env.BUCKET_NAME,
     connectionsTableName: env.CONNECTIONS_TABLE_NAME,
+    usageTableName: env.USAGE_TABLE_NAME,
     endpointNames: csv(env.ENDPOINT_NAMES),
     webhookQueueUrl: env.WEBHOOK_QUEUE_URL,
     webhookDeadLetterUrl: env.WEBHOOK_DEAD_LETTER_URL,
@@ -64,6 +66,7 @@ export function localResources(names: LocalResourceNames, scope: ArnScope): Cont
   const lower = endpointNames.map((name) => name.toLowerCase());
   return {
     tableArn: arn('dynamodb', `table/${names.tableName ?? UNSET}`),
+    usageTableArn: arn('dynamodb', `table/${names.usageTableName ?? UNSET}`),
     bucketArn: `arn:aws:s3:::${names.bucketName ?? UNSET}`,
     inputBuckets: names.inputBuckets,
     endpointArns: lower.map((endpoint) => arn('sagemaker', `endpoint/${endpoint}`)),

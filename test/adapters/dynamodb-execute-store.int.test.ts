@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbExecuteStore } from '../../lambda/adapters/dynamodb-execute-store';
+import { DynamoDbUsageStore } from '../../lambda/adapters/dynamodb-usage-store';
 import { RequestValidationError, TooManyRequestsError } from '../../lambda/domain/errors';
 import { type ExecuteRecord, newExecuteRecord } from '../../lambda/domain/execute-record';
+import { withUsage } from '../../lambda/domain/usage';
 import { createInput, txt2imgPrompt } from '../fixtures/prompts';
 import { freshTableAndBucket, localClients } from '../support/local-aws';
 
 const clients = localClients();
 let store: DynamoDbExecuteStore;
+let usage: DynamoDbUsageStore;
 let drop: () => Promise<void>;
 
 function record(owner: string, n: number, overrides: Partial<ExecuteRecord> = {}): ExecuteRecord {
@@ -35,7 +38,8 @@ function record(owner: string, n: number, overrides: Partial<ExecuteRecord> = {}
 
 beforeAll(async () => {
   const fresh = await freshTableAndBucket(clients);
-  store = new DynamoDbExecuteStore(clients.documents, fresh.tableName);
+  store = new DynamoDbExecuteStore(clients.documents, fresh.tableName, fresh.usageTableName);
+  usage = new DynamoDbUsageStore(clients.documents, fresh.usageTableName);
   drop = fresh.drop;
 });
 afterAll(() => drop());
@@ -208,9 +212,54 @@ describe('DynamoDbExecuteStore on DynamoDB Local', () => {
     expect(pending).not.toContain(record('owner-pending', 502).prompt_id);
     await store.update(late, { from: ['created'], set: { status: 'running' } });
     expect(await store.listPendingIds(1000)).toContain(late.prompt_id);
-    await store.update(late, { from: ['running'], set: { status: 'failed' } });
+    // Final with its usage in the same write: out of the index.
+    const now = '2026-12-07T12:00:00.000Z';
+    await store.update(
+      late,
+      withUsage(late, { from: ['running'], set: { status: 'failed', complete_time: now } }),
+    );
     expect(await store.listPendingIds(1000)).not.toContain(late.prompt_id);
     expect(await store.get(late.prompt_id)).not.toHaveProperty('pending');
+    expect(await store.get(late.prompt_id)).toHaveProperty('usage_counted', true);
+    // Final without it (the container's write): it stays listed until its usage is counted, once.
+    await store.update(early, { from: ['created'], set: { status: 'success', complete_time: now } });
+    expect(await store.listPendingIds(1000)).toContain(early.prompt_id);
+    const finished = (await store.get(early.prompt_id))!;
+    expect(await store.countUsage(finished)).toBe(true);
+    expect(await store.countUsage(finished)).toBe(false);
+    expect(await store.listPendingIds(1000)).not.toContain(early.prompt_id);
+    const rows = await usage.ofOwner('owner-pending', '2026-12-07', '2026-12-07');
+    expect(rows).toEqual([
+      expect.objectContaining({
+        endpoint_name: 'comfy-async-x',
+        executes: 2,
+        succeeded: 1,
+        failed: 1,
+        cancelled: 0,
+      }),
+    ]);
+  });
+
+  it('adds an unfinished execute it deletes to its owner’s usage as cancelled, and a counted one never twice', async () => {
+    const running = record('owner-usage-del', 600, {
+      status: 'running',
+      start_time: new Date().toISOString(),
+    });
+    const done = record('owner-usage-del', 601);
+    await store.createIfAbsent(running);
+    await store.createIfAbsent(done);
+    const day = new Date().toISOString().slice(0, 10);
+    await store.update(
+      done,
+      withUsage(done, {
+        from: ['created'],
+        set: { status: 'success', complete_time: new Date().toISOString() },
+      }),
+    );
+    expect(await store.deleteOwned(running.prompt_id, 'owner-usage-del')).toBe(true);
+    expect(await store.deleteOwned(done.prompt_id, 'owner-usage-del')).toBe(true);
+    const rows = await usage.ofOwner('owner-usage-del', day, day);
+    expect(rows).toEqual([expect.objectContaining({ executes: 2, succeeded: 1, cancelled: 1 })]);
   });
 
   it("deletes only the owner's record", async () => {

@@ -38,6 +38,7 @@ const METHOD_OF: Record<
   GetPrepare: 'prepareStatus',
   ListEndpoints: 'endpoints',
   ListWorkflows: 'workflows',
+  GetUsage: 'usage',
   GetWorkflow: 'workflow',
   GetWebhookSecret: 'webhookSecret',
   RotateWebhookSecret: 'rotateWebhookSecret',

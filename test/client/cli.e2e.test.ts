@@ -291,6 +291,31 @@ describe('comfy-exec, the command line, against npm start', () => {
     expect((await cli(['inputs', 'list'], env)).stdout).toContain(upload.stdout.trim());
   });
 
+  it('prints the key’s usage per day and endpoint, as JSON too, and exits 2 for a bad day', async () => {
+    const run = await cli(['run', 'txt2img.json', '--json'], env, stack.dir);
+    expect(run.code, run.stderr).toBe(0);
+    const id = JSON.parse(run.stdout).prompt_id as string;
+    // Every execute this file ran so far has ended; each is counted once its notification is handled.
+    const executes = async () => JSON.parse((await cli(['usage', '--json'], env)).stdout).totals.executes;
+    await expect.poll(executes, { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
+    const usage = JSON.parse((await cli(['usage', '--json'], env)).stdout);
+    expect(usage.rows[0]).toMatchObject({
+      endpoint_name: 'comfy-async-local',
+      instance_type: 'ml.g5.xlarge',
+    });
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    const table = await cli(['usage', '-e', 'comfy-async-local'], env);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/^usage of key key-\w+, \d{4}-\d{2}-01 to \d{4}-\d{2}-\d{2} \(UTC\)\n/);
+    expect(table.stdout).toMatch(/\n\d{4}-\d{2}-\d{2} {2}comfy-async-local {2}\d+ executes \(\d+ ok, /);
+    expect(table.stdout).toMatch(
+      /\ntotal {2}\d+ executes .* GPU [\d.]+ s {2}queued [\d.]+ s {2}[\d.]+ MB out {2}—\n$/,
+    );
+    const bad = await cli(['usage', '--from', '2026-1-1'], env);
+    expect(bad).toMatchObject({ code: 2 });
+    expect(bad.stderr).toMatch(/--from must be YYYY-MM-DD/);
+  });
+
   it('leaves the discovery file only while npm start runs', async () => {
     expect(JSON.parse(readFileSync(stack.stackFile, 'utf8'))).toMatchObject({ api_url: stack.apiUrl });
     await stack.stop();

@@ -62,7 +62,8 @@ describe('a completion written while the container still writes progress (Dynamo
         clock: { now: () => new Date() },
       },
     );
-    expect(outcome).toEqual({ kind: 'already-final', status: 'failed' });
+    // The completion above was written without usage (as the container writes): this counts it.
+    expect(outcome).toEqual({ kind: 'already-final', status: 'failed', counted: true });
     expect((await harness.store.get(record.prompt_id))!.status).toBe('failed');
   });
 });

@@ -13,7 +13,12 @@ import { type CreateExecuteInput, createExecute } from '../../lambda/use-cases/c
 import { type ComfyUiSimulatorOptions, startComfyUiSimulator } from '../../local/comfyui-simulator/server';
 import { RecordingInvoker } from '../fakes/recording-invoker';
 import { createInput } from '../fixtures/prompts';
-import { freshTableAndBucket, localClients, localLambdaEnvironment } from '../support/local-aws';
+import {
+  freshTableAndBucket,
+  localClients,
+  localLambdaEnvironment,
+  usageTableOf,
+} from '../support/local-aws';
 
 /**
  * The endpoint container as SageMaker runs it, beside the ComfyUI simulator, on DynamoDB
@@ -56,7 +61,7 @@ export async function startContainerHarness(
     ...options.env,
   });
   const url = `http://127.0.0.1:${container.port}`;
-  const store = new DynamoDbExecuteStore(clients.documents, tableName);
+  const store = new DynamoDbExecuteStore(clients.documents, tableName, usageTableOf(tableName));
   const payloads = new S3PayloadStore(clients.s3, bucketName);
 
   async function create(overrides: Partial<CreateExecuteInput> = {}, catalog: NodeCatalog = coreCatalog()) {

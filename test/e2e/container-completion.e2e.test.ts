@@ -30,6 +30,16 @@ const readItem = async (key: string) =>
     )
   ).Item;
 
+/**
+ * The item apart from its usage mark: the container's write carries no usage, and the
+ * notification (or the Sweeper) then counts it, which sets usage_counted and leaves the pending
+ * index. Nothing else may change.
+ */
+const beyondUsage = (item: Record<string, unknown> | undefined) => {
+  const { usage_counted: _counted, pending: _pending, ...rest } = item ?? {};
+  return rest;
+};
+
 async function run(fault?: string) {
   const created = await api(stack, 'POST', 'executes', {
     body: { prompt: tinyTxt2imgPrompt(7, 2), ...(fault ? { extra_data: { simulate: { fault } } } : {}) },
@@ -70,7 +80,10 @@ describe('the container completes the record; the notification is the backstop',
   it('notification second (the usual order): the container’s write stands, the notification changes nothing', async () => {
     const { id, record, stored } = await run();
     await afterEveryNotificationOf();
-    expect(await readItem(id)).toEqual(stored);
+    const after = await readItem(id);
+    expect(beyondUsage(after)).toEqual(beyondUsage(stored));
+    // Counted once, by the notification (the container may not write usage).
+    expect(after?.usage_counted).toBe(true);
     expect(record.status).toBe('success');
     // Only OnAsyncResult writes SageMaker's invocationStatus: absent, so the container's write won.
     expect(record.sagemaker_raw.invocationStatus).toBeUndefined();
@@ -86,7 +99,7 @@ describe('the container completes the record; the notification is the backstop',
     await expect
       .poll(() => completionLines(id), { timeout: 30_000 })
       .toContain("record already settled elsewhere; the container's completion changed nothing");
-    expect(await readItem(id)).toEqual(stored);
+    expect(beyondUsage(await readItem(id))).toEqual(beyondUsage(stored));
     // Whichever writer wins, a client reads the same record.
     const { record: byContainer } = await run();
     expect(shape(record)).toEqual(shape(byContainer));
@@ -96,7 +109,7 @@ describe('the container completes the record; the notification is the backstop',
   it('notification twice: neither copy changes what the container wrote', async () => {
     const { id, record, stored } = await run('duplicate_notification');
     await afterEveryNotificationOf();
-    expect(await readItem(id)).toEqual(stored);
+    expect(beyondUsage(await readItem(id))).toEqual(beyondUsage(stored));
     expect(record.sagemaker_raw.invocationStatus).toBeUndefined();
     expect(record.status).toBe('success');
   });

@@ -10,6 +10,7 @@ import type {
 } from '../../lambda/domain/ports';
 import { SUMMARY_KEYS } from '../../lambda/domain/ports';
 import { templateGeneration } from '../../lambda/domain/templates/template';
+import { type UsageDelta, usageOf } from '../../lambda/domain/usage';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -19,6 +20,10 @@ export class InMemoryExecuteStore implements ExecuteStore {
   readonly writes: string[] = [];
   /** Runs before a conditional write, to simulate a concurrent writer. */
   beforeWrite?: (promptId: string) => void;
+  /** Every usage added, in order (the DynamoDB store's usage table rows, unsummed). */
+  readonly usage: UsageDelta[] = [];
+  /** Finished by a write without usage: still in the pending index, as on DynamoDB. */
+  private readonly finishedUncounted = new Set<string>();
 
   async get(promptId: string) {
     const record = this.records.get(promptId);
@@ -46,7 +51,11 @@ export class InMemoryExecuteStore implements ExecuteStore {
       ...record,
       ...clone(change.set),
       sagemaker_raw: { ...record.sagemaker_raw, ...clone(change.mergeSagemakerRaw ?? {}) },
+      ...(change.usage ? { usage_counted: true } : {}),
     } as ExecuteRecord;
+    if (change.usage) this.usage.push(clone(change.usage));
+    else if (change.set.status && ['success', 'failed', 'cancelled'].includes(change.set.status))
+      this.finishedUncounted.add(key.prompt_id);
     this.records.set(key.prompt_id, updated);
     this.writes.push(`update ${key.prompt_id} ${Object.keys(change.set).join(',')}`);
     return clone(updated);
@@ -77,8 +86,12 @@ export class InMemoryExecuteStore implements ExecuteStore {
   }
 
   async listPendingIds(limit: number) {
+    // As the sparse index: unfinished, or final with its usage not yet counted.
     return [...this.records.values()]
-      .filter((r) => !['success', 'failed', 'cancelled'].includes(r.status))
+      .filter(
+        (r) =>
+          !['success', 'failed', 'cancelled'].includes(r.status) || this.finishedUncounted.has(r.prompt_id),
+      )
       .sort((a, b) => a.deadline_at - b.deadline_at)
       .slice(0, limit)
       .map((r) => r.prompt_id);
@@ -89,6 +102,26 @@ export class InMemoryExecuteStore implements ExecuteStore {
     if (!record || record.owner !== owner) return false;
     this.records.delete(promptId);
     this.writes.push(`delete ${promptId}`);
+    if (!record.usage_counted)
+      this.usage.push(
+        usageOf(
+          record.status === 'created' || record.status === 'running'
+            ? { ...record, status: 'cancelled', complete_time: new Date().toISOString() }
+            : record,
+        ),
+      );
+    return true;
+  }
+
+  async countUsage(record: ExecuteRecord) {
+    this.beforeWrite?.(record.prompt_id);
+    const stored = this.records.get(record.prompt_id);
+    if (!stored || stored.owner !== record.owner || stored.status !== record.status || stored.usage_counted)
+      return false;
+    stored.usage_counted = true;
+    this.finishedUncounted.delete(record.prompt_id);
+    this.usage.push(usageOf(record));
+    this.writes.push(`count usage ${record.prompt_id}`);
     return true;
   }
 }

@@ -62,6 +62,9 @@ export async function startHandlerHarness(options: { extraEndpoints?: string[] }
     ]),
     LOG_QUERY_MAX_WAIT_MS: '2000',
     MODEL_WRITERS: 'key-id-a',
+    OPERATOR_KEYS: 'key-id-a',
+    PRICE_PER_HOUR: JSON.stringify({ 'ml.g5.xlarge': 1.408 }),
+    ENDPOINT_INSTANCE_TYPES: JSON.stringify({ 'comfy-async-default': 'ml.g5.xlarge' }),
     MAX_INSTANCES: '2',
   });
   resetParsedEnv();

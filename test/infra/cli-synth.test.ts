@@ -64,7 +64,7 @@ describe('`npx cdk synth` as a child process (the lint gate)', () => {
     const bundles = readdirSync(outdir).filter(
       (name) => name.startsWith('asset.') && existsSync(join(outdir, name, 'index.mjs')),
     );
-    expect(bundles).toHaveLength(31);
+    expect(bundles).toHaveLength(32);
     // The image asset is staged with exactly what .dockerignore keeps (no Docker needed to synthesize).
     const image = readdirSync(outdir).find(
       (name) => name.startsWith('asset.') && existsSync(join(outdir, name, 'container', 'Dockerfile')),

@@ -40,6 +40,10 @@ const EVERY_SETTING = {
   maxUnfinishedPerKey: 25,
   maxWaitingPerKey: 3,
   maxConnectionsPerKey: 5,
+  operatorKeys: 'abc123def4',
+  gpuSecondsPerDay: JSON.stringify({ fed987cba6: 3600, '*': 600 }),
+  pricePerHour: JSON.stringify({ 'ml.g6.2xlarge': 1.222 }),
+  currency: 'EUR',
   removalPolicy: 'destroy',
 };
 
@@ -49,6 +53,9 @@ const EXISTING_ENDPOINT = {
   inputBuckets: '["legacy-inputs"]',
   modelWriters: 'abc123def4,fed987cba6',
   alarmEmail: 'oncall@example.com',
+  // As `-c` flags give them: a comma list, JSON text.
+  operatorKeys: 'abc123def4,fed987cba6',
+  pricePerHour: '{"ml.g5.xlarge": 1.408}',
 };
 
 const prefixed = (settings: Record<string, unknown>) =>
@@ -186,7 +193,22 @@ describe('the app in every shape it is synthesized in, with cdk.json feature fla
     // The cap on waiting creates reaches the function that waits.
     controlPlane.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
-        Variables: Match.objectLike({ MAX_WAITING_PER_KEY: '3', MAX_UNFINISHED_PER_KEY: '25' }),
+        Variables: Match.objectLike({
+          MAX_WAITING_PER_KEY: '3',
+          MAX_UNFINISHED_PER_KEY: '25',
+          GPU_SECONDS_PER_DAY: '{"fed987cba6":3600,"*":600}',
+        }),
+      },
+    });
+    // GET /usage prices each endpoint's instance type; only the operator key reads every key's.
+    controlPlane.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          OPERATOR_KEYS: 'abc123def4',
+          PRICE_PER_HOUR: '{"ml.g6.2xlarge":1.222}',
+          CURRENCY: 'EUR',
+          ENDPOINT_INSTANCE_TYPES: Match.stringLikeRegexp('"ml.g6.2xlarge"'),
+        }),
       },
     });
     controlPlane.hasResourceProperties('AWS::SNS::Subscription', {

@@ -161,12 +161,16 @@ describe('GET /workflows carries the environment files while they fit a function
     name: `comfy-async-${name}`,
     arn: 'arn',
     configArn: 'arn',
+    instanceType: 'ml.g5.xlarge',
     environment: { name, imageUri: `image-${name}`, fileJson, minInstances: 0, maxInstances: 1 },
   });
   it('writes each environment, and leaves payload_json empty past the budget (Lambda allows 4 KB of environment)', () => {
     expect(
       JSON.parse(
-        deployedWorkflows([endpoint('a', '{"pip":[]}'), { name: 'x', arn: 'arn', configArn: 'arn' }]),
+        deployedWorkflows([
+          endpoint('a', '{"pip":[]}'),
+          { name: 'x', arn: 'arn', configArn: 'arn', instanceType: 'ml.g5.xlarge' },
+        ]),
       ),
     ).toEqual([
       { name: 'a', endpoint_name: 'comfy-async-a', image_uri: 'image-a', payload_json: '{"pip":[]}' },

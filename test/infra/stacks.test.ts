@@ -315,7 +315,7 @@ describe('control plane stack', () => {
   it('runs one nodejs22.x arm64 function per handler, X-Ray active, environment from the env schemas', () => {
     const functions = Object.values(t.controlPlane.findResources('AWS::Lambda::Function')) as any[];
     const ours = functions.filter((f) => f.Properties.Runtime === 'nodejs22.x');
-    expect(ours).toHaveLength(31);
+    expect(ours).toHaveLength(32);
     for (const fn of ours) {
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
@@ -339,6 +339,10 @@ describe('control plane stack', () => {
     expect(create.sort()).toEqual([
       'dynamodb:GetItem',
       'dynamodb:PutItem',
+      // The key's usage today (gpuSecondsPerDay), on the usage table.
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+      // A failed invocation's usage, added in the transaction that fails the record.
       'dynamodb:UpdateItem',
       'logs:CreateLogStream',
       'logs:PutLogEvents',

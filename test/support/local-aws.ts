@@ -4,6 +4,10 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createExecuteTableInput } from '../../lambda/adapters/execute-table';
+import { createUsageTableInput } from '../../lambda/adapters/usage-table';
+
+/** The usage table beside an executes table of the tests (freshTableAndBucket makes both). */
+export const usageTableOf = (tableName: string) => `${tableName}-usage`;
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -22,17 +26,23 @@ export function localClients() {
   return { dynamo, documents, s3 };
 }
 
-/** A fresh executes table (the shared definition) and bucket, unique to the caller. */
+/** A fresh executes table (the shared definition), its usage table and a bucket, unique to the caller. */
 export async function freshTableAndBucket(clients = localClients()) {
   const suffix = randomUUID().slice(0, 8);
   const tableName = `executes-${suffix}`;
+  const usageTableName = usageTableOf(tableName);
   const bucketName = `comfy-exec-test-${suffix}`;
   await clients.dynamo.send(new CreateTableCommand(createExecuteTableInput(tableName)));
+  await clients.dynamo.send(new CreateTableCommand(createUsageTableInput(usageTableName)));
   await clients.s3.send(new CreateBucketCommand({ Bucket: bucketName }));
   return {
     tableName,
+    usageTableName,
     bucketName,
-    drop: () => clients.dynamo.send(new DeleteTableCommand({ TableName: tableName })).then(() => undefined),
+    drop: async () => {
+      for (const name of [tableName, usageTableName])
+        await clients.dynamo.send(new DeleteTableCommand({ TableName: name }));
+    },
   };
 }
 
@@ -46,6 +56,7 @@ export function localLambdaEnvironment(tableName: string, bucketName: string): R
     AWS_ENDPOINT_URL_S3: inject('s3Endpoint'),
     S3_FORCE_PATH_STYLE: 'true',
     TABLE_NAME: tableName,
+    USAGE_TABLE_NAME: usageTableOf(tableName),
     BUCKET_NAME: bucketName,
   };
 }

@@ -1109,6 +1109,119 @@ export interface ListEndpointsData {
   last_evaluated_key: null;
 }
 
+export interface GetUsageQuery {
+  /**
+   * first UTC day, inclusive (default: the first of this month)
+   */
+  from?: string;
+  /**
+   * last UTC day, inclusive (default: today)
+   */
+  to?: string;
+  /**
+   * only this endpoint
+   */
+  endpoint_name?: string;
+  /**
+   * an API key id, or * for every key: an operator key's (context operatorKeys); default the caller's own
+   */
+  key?: string;
+}
+
+export interface GetUsageData {
+  from: string;
+  to: string;
+  /**
+   * whose usage: the caller's key id, another key's, or * (every key)
+   */
+  key: string;
+  endpoint_name: string | null;
+  /**
+   * the currency of estimated_cost (context currency)
+   */
+  currency: string;
+  /**
+   * by day, key and endpoint; days without executes have no row
+   */
+  rows: {
+    /**
+     * UTC day each execute ended (complete_time)
+     */
+    day: string;
+    endpoint_name: string;
+    /**
+     * the API key id (the records’ owner)
+     */
+    key: string;
+    /**
+     * executes that ended (or were deleted unfinished) this day
+     */
+    executes: number;
+    succeeded: number;
+    failed: number;
+    /**
+     * cancelled, and deleted before they ended
+     */
+    cancelled: number;
+    /**
+     * the instance's busy time: each execute's timings.total_ms (the container's claim to its answer), else complete_time − start_time once claimed, else 0
+     */
+    gpu_ms: number;
+    /**
+     * gpu_ms ÷ 1000
+     */
+    gpu_seconds: number;
+    /**
+     * create_time → start_time (→ complete_time for an execute never claimed)
+     */
+    queue_ms: number;
+    /**
+     * bytes of the output and temp files stored
+     */
+    output_bytes: number;
+    /**
+     * the endpoint's instance type
+     */
+    instance_type: string | null;
+    /**
+     * gpu_seconds ÷ 3600 × the instance type's price per hour (context pricePerHour); null without a price
+     */
+    estimated_cost: number | null;
+  }[];
+  totals: {
+    /**
+     * executes that ended (or were deleted unfinished) this day
+     */
+    executes: number;
+    succeeded: number;
+    failed: number;
+    /**
+     * cancelled, and deleted before they ended
+     */
+    cancelled: number;
+    /**
+     * the instance's busy time: each execute's timings.total_ms (the container's claim to its answer), else complete_time − start_time once claimed, else 0
+     */
+    gpu_ms: number;
+    /**
+     * gpu_ms ÷ 1000
+     */
+    gpu_seconds: number;
+    /**
+     * create_time → start_time (→ complete_time for an execute never claimed)
+     */
+    queue_ms: number;
+    /**
+     * bytes of the output and temp files stored
+     */
+    output_bytes: number;
+    /**
+     * null when a row with GPU time has no price
+     */
+    estimated_cost: number | null;
+  };
+}
+
 export interface ListWorkflowsData {
   workflows: {
     /**
@@ -2075,6 +2188,7 @@ export const OPERATIONS = {
   PrepareEndpoint: { method: 'POST', path: '/prepare' },
   GetPrepare: { method: 'GET', path: '/prepare/{endpoint_name}' },
   ListEndpoints: { method: 'GET', path: '/endpoints' },
+  GetUsage: { method: 'GET', path: '/usage' },
   ListWorkflows: { method: 'GET', path: '/workflows' },
   CreateWorkflow: { method: 'POST', path: '/workflows' },
   DeleteWorkflows: { method: 'DELETE', path: '/workflows' },
@@ -2135,6 +2249,7 @@ export interface OperationTypes {
   PrepareEndpoint: { body: PrepareEndpointBody; data: PrepareEndpointData };
   GetPrepare: { path: GetPreparePath; data: GetPrepareData };
   ListEndpoints: { data: ListEndpointsData };
+  GetUsage: { query: GetUsageQuery; data: GetUsageData };
   ListWorkflows: { data: ListWorkflowsData };
   CreateWorkflow: { data: undefined };
   DeleteWorkflows: { data: undefined };

@@ -6,7 +6,12 @@ beforeEach(() => resetParsedEnv());
 
 describe('function environment', () => {
   it('applies documented defaults', () => {
-    const env = functionEnv('create-execute', { TABLE_NAME: 't', BUCKET_NAME: 'b', ENDPOINT_NAMES: 'a, b' });
+    const env = functionEnv('create-execute', {
+      TABLE_NAME: 't',
+      BUCKET_NAME: 'b',
+      ENDPOINT_NAMES: 'a, b',
+      USAGE_TABLE_NAME: 'u',
+    });
     expect(env).toMatchObject({
       ENDPOINT_NAMES: ['a', 'b'],
       REQUEST_TTL_SECONDS: 21_600,
@@ -14,6 +19,7 @@ describe('function environment', () => {
       RETENTION_DAYS: 30,
       S3_FORCE_PATH_STYLE: false,
       ESD_VERSION: '1.7.0',
+      GPU_SECONDS_PER_DAY: '{}',
     });
   });
 

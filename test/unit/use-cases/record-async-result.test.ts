@@ -147,10 +147,13 @@ describe('recordAsyncResult', () => {
     const { id, deps, payloads, store } = await running();
     payloads.objects.set(OUT, JSON.stringify({ prompt_id: id, status: 'success' }));
     store.beforeWrite = () => store.records.set(id, { ...store.records.get(id)!, status: 'cancelled' });
+    // The racing write carried no usage: this notification counts it (once).
     expect(await recordAsyncResult({ inferenceId: id, completed: true, outputLocation: OUT }, deps)).toEqual({
       kind: 'already-final',
       status: 'cancelled',
+      counted: true,
     });
+    expect(store.usage.map((usage) => usage.status)).toEqual(['cancelled']);
   });
 
   it('reports an unknown id without throwing', async () => {
@@ -230,7 +233,7 @@ describe('recordAsyncResult reads the record only when it must', () => {
     expect(store.records.get(id)!.status).toBe('success');
   });
 
-  it('settles with that one read when the container completed the record already: no result read, no write', async () => {
+  it('settles with that one read when the container completed the record already: no result read, one usage write', async () => {
     const { id, deps, payloads, store, reads } = await countingReads();
     payloads.objects.set(OUT, success(id, 'a'));
     await store.update(
@@ -250,9 +253,15 @@ describe('recordAsyncResult reads the record only when it must', () => {
       return update(key, change);
     };
     const outcome = await recordAsyncResult({ inferenceId: id, completed: true, outputLocation: OUT }, deps);
-    expect(outcome).toEqual({ kind: 'already-final', status: 'success' });
+    // The container's write carries no usage (its role may not write the usage table): this counts it.
+    expect(outcome).toEqual({ kind: 'already-final', status: 'success', counted: true });
     expect({ reads: reads(), resultReads, writes }).toEqual({ reads: 1, resultReads: 0, writes: [] });
+    expect(store.usage).toHaveLength(1);
     expect(store.records.get(id)!.complete_time).toBe('2026-12-07T10:00:00.000Z');
+    // A duplicate notification: the read alone.
+    const again = await recordAsyncResult({ inferenceId: id, completed: true, outputLocation: OUT }, deps);
+    expect(again).toEqual({ kind: 'already-final', status: 'success' });
+    expect({ reads: reads(), usage: store.usage.length }).toEqual({ reads: 2, usage: 1 });
   });
 
   it('reads the record when the result names no owner (a container from before the echo)', async () => {

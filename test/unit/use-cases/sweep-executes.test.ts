@@ -35,7 +35,12 @@ describe('sweepExecutes', () => {
 
   it('leaves young executes alone and fails only those past their deadline', async () => {
     const fakes = await fakesWithExecutes([{ owner: 'a' }, { owner: 'a', status: 'running' }]);
-    expect(await sweepExecutes({ ...fakes, config })).toEqual({ examined: 2, recovered: [], timedOut: [] });
+    expect(await sweepExecutes({ ...fakes, config })).toEqual({
+      examined: 2,
+      recovered: [],
+      timedOut: [],
+      counted: [],
+    });
     fakes.clock.advance(61_000);
     expect((await sweepExecutes({ ...fakes, config })).timedOut).toEqual([]);
     fakes.clock.advance((3600 + 300) * 1000);
@@ -45,13 +50,38 @@ describe('sweepExecutes', () => {
       expect(fakes.store.records.get(record.prompt_id)).toMatchObject({
         status: 'failed',
         error: { type: 'timeout' },
+        usage_counted: true,
       });
     }
+    // Counted in the same write as the timeout: one row each, failed.
+    expect(fakes.store.usage.map((usage) => usage.status)).toEqual(['failed', 'failed']);
   });
 
   it('never touches a final execute', async () => {
     const fakes = await fakesWithExecutes([{ owner: 'a', status: 'success' }]);
     fakes.clock.advance(10 * 3600 * 1000);
-    expect(await sweepExecutes({ ...fakes, config })).toEqual({ examined: 0, recovered: [], timedOut: [] });
+    expect(await sweepExecutes({ ...fakes, config })).toEqual({
+      examined: 0,
+      recovered: [],
+      timedOut: [],
+      counted: [],
+    });
+  });
+
+  it('counts a final execute no notification counted (the container completed it; the notification was lost), once', async () => {
+    const fakes = await fakesWithExecutes([{ owner: 'a', status: 'running' }]);
+    const record = fakes.records[0]!;
+    // The container's completion: final, without usage.
+    await fakes.store.update(record, {
+      from: ['running'],
+      set: { status: 'success', complete_time: '2026-12-07T12:00:00.000Z', timings: { total_ms: 1234 } },
+    });
+    const report = await sweepExecutes({ ...fakes, config });
+    expect(report.counted).toEqual([record.prompt_id]);
+    expect(fakes.store.usage).toMatchObject([
+      { owner: 'a', status: 'success', gpu_ms: 1234, day: '2026-12-07' },
+    ]);
+    expect((await sweepExecutes({ ...fakes, config })).counted).toEqual([]);
+    expect(fakes.store.usage).toHaveLength(1);
   });
 });

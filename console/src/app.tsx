@@ -9,6 +9,7 @@ import { RunPage } from './run-page';
 import { clientFor, forgetKey, isKeyRefused, loadApiUrl, storedKey, storeKey } from './session';
 import { TemplatePage } from './template-page';
 import { TemplatesPage } from './templates-page';
+import { UsagePage } from './usage-page';
 
 /** The console: a key first, then the gallery, an execute's page, Run, Templates, and Endpoints. */
 export function App() {
@@ -52,6 +53,7 @@ export function App() {
           <a href="#/run">Run</a>
           <a href="#/templates">Templates</a>
           <a href="#/endpoints">Endpoints</a>
+          <a href="#/usage">Usage</a>
           <button
             type="button"
             class="link"
@@ -78,6 +80,7 @@ export function App() {
       {route.page === 'templates' && <TemplatesPage client={client} onError={onError} />}
       {route.page === 'template' && <TemplatePage client={client} name={route.name} onError={onError} />}
       {route.page === 'endpoints' && <EndpointsPage client={client} onError={onError} />}
+      {route.page === 'usage' && <UsagePage client={client} onError={onError} />}
     </>
   );
 }

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 
 /**
  * The console's pages, by hash: `#/`, `#/executes/{id}`, `#/run`, `#/templates`,
- * `#/templates/{name}`, `#/endpoints`.
+ * `#/templates/{name}`, `#/endpoints`, `#/usage`.
  */
 export type Route =
   | { page: 'gallery' }
@@ -10,7 +10,8 @@ export type Route =
   | { page: 'run' }
   | { page: 'templates' }
   | { page: 'template'; name: string }
-  | { page: 'endpoints' };
+  | { page: 'endpoints' }
+  | { page: 'usage' };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '') || '/';
@@ -22,6 +23,7 @@ export function parseRoute(hash: string): Route {
   const template = /^\/templates\/([A-Za-z][A-Za-z0-9_-]{0,63})$/.exec(path);
   if (template) return { page: 'template', name: template[1]! };
   if (path === '/endpoints') return { page: 'endpoints' };
+  if (path === '/usage') return { page: 'usage' };
   return { page: 'gallery' };
 }
 

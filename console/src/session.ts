@@ -16,6 +16,4 @@ export async function loadApiUrl(): Promise<string> {
 
 export const clientFor = (apiUrl: string, apiKey: string) => new ComfyExecClient({ apiUrl, apiKey });
 
-/** A wrong or revoked key: the API answers 403 (API Gateway) or 401. */
-export const isKeyRefused = (error: unknown) =>
-  [401, 403].includes((error as { status?: number }).status ?? 0);
+export { isKeyRefused } from './key-refusal';

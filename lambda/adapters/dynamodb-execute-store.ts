@@ -53,11 +53,17 @@ export class DynamoDbExecuteStore implements ExecuteStore {
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly usageTableName?: string,
+    /** Told of each execute's usage once it is written (the metrics of an execute's end). */
+    private readonly onCounted?: (usage: UsageDelta) => Promise<void>,
   ) {}
 
   /** The usage transaction item, when this store writes usage and the change carries it. */
   private usageItems(usage: UsageDelta | undefined) {
     return usage && this.usageTableName ? [usageAdd(this.usageTableName, usage)] : [];
+  }
+
+  private async counted(usage: UsageDelta | undefined, written: boolean) {
+    if (usage && written && this.usageTableName) await this.onCounted?.(usage);
   }
 
   async get(promptId: string): Promise<ExecuteRecord | undefined> {
@@ -122,6 +128,7 @@ export class DynamoDbExecuteStore implements ExecuteStore {
             TransactItems: [{ Update: command }, releaseOne(this.tableName, key.owner), ...usage],
           }),
         );
+        await this.counted(change.usage, usage.length > 0);
         return this.get(key.prompt_id);
       }
       const { Attributes } = await this.client.send(
@@ -213,15 +220,14 @@ export class DynamoDbExecuteStore implements ExecuteStore {
       };
       // The time it took stays counted: an unfinished execute as cancelled now, a final one not
       // yet counted as it ended.
-      const usage = record.usage_counted
-        ? []
-        : this.usageItems(
-            usageOf(
-              isUnfinished(record.status)
-                ? { ...record, status: 'cancelled', complete_time: new Date().toISOString() }
-                : record,
-            ),
+      const ended = record.usage_counted
+        ? undefined
+        : usageOf(
+            isUnfinished(record.status)
+              ? { ...record, status: 'cancelled', complete_time: new Date().toISOString() }
+              : record,
           );
+      const usage = this.usageItems(ended);
       const release = isUnfinished(record.status) ? [releaseOne(this.tableName, owner)] : [];
       try {
         if (release.length + usage.length > 0)
@@ -229,6 +235,7 @@ export class DynamoDbExecuteStore implements ExecuteStore {
             new TransactWriteCommand({ TransactItems: [{ Delete: remove }, ...release, ...usage] }),
           );
         else await this.client.send(new DeleteCommand(remove));
+        await this.counted(ended, usage.length > 0);
         return true;
       } catch (error) {
         if (!isConditionFailure(error) && !failedConditions(error)?.[0]) throw error;
@@ -239,6 +246,7 @@ export class DynamoDbExecuteStore implements ExecuteStore {
 
   async countUsage(record: ExecuteRecord): Promise<boolean> {
     if (!this.usageTableName) throw new Error('this function was given no usage table (USAGE_TABLE_NAME)');
+    const usage = usageOf(record);
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -263,10 +271,11 @@ export class DynamoDbExecuteStore implements ExecuteStore {
                 },
               },
             },
-            usageAdd(this.usageTableName, usageOf(record)),
+            usageAdd(this.usageTableName, usage),
           ],
         }),
       );
+      await this.counted(usage, true);
       return true;
     } catch (error) {
       if (failedConditions(error)?.[0]) return false;

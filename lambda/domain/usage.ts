@@ -18,13 +18,16 @@ export interface UsageDelta {
   queue_ms: number;
   /** Bytes of the output and temp files stored (as the container reported them). */
   output_bytes: number;
+  /** For the metrics only (not in the usage table): a run by name's template, ComfyUI's own run. */
+  template?: string;
+  comfyui_ms?: number;
 }
 
 /** The fields a usage delta is read from: the record as it is once final. */
 export type FinishedExecute = Pick<
   ExecuteRecord,
   'owner' | 'endpoint_name' | 'create_time' | 'start_time' | 'complete_time' | 'status' | 'timings'
-> & { output_bytes?: number | null };
+> & { output_bytes?: number | null; template?: { name: string } };
 
 const at = (iso: string | null | undefined) => (iso ? Date.parse(iso) : Number.NaN);
 const nonNegative = (ms: number) => (Number.isFinite(ms) && ms > 0 ? Math.round(ms) : 0);
@@ -62,6 +65,8 @@ export function usageOf(record: FinishedExecute): UsageDelta {
           : 0,
     queue_ms: nonNegative((Number.isFinite(started) ? started : ended) - created),
     output_bytes: nonNegative(record.output_bytes ?? 0),
+    ...(record.template?.name ? { template: record.template.name } : {}),
+    ...(typeof record.timings?.comfyui_ms === 'number' ? { comfyui_ms: record.timings.comfyui_ms } : {}),
   };
 }
 

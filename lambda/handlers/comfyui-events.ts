@@ -2,7 +2,7 @@ import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-la
 import { streamChange } from '../adapters/dynamodb-stream-change';
 import { functionEnv } from '../platform/env';
 import { logger } from '../platform/powertools';
-import { relayDeps } from '../platform/socket-composition';
+import { endBatch, relayDeps } from '../platform/socket-composition';
 import { traceHandler } from '../platform/tracing';
 import { greetConnection, relayExecuteChange } from '../use-cases/relay-execute-changes';
 
@@ -34,11 +34,11 @@ export const handler = traceHandler(
           error: (error as Error).message,
           eventID: record.eventID,
         });
-        await Promise.all(greetings);
-        return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }] };
+        return endBatch(greetings, {
+          batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }],
+        });
       }
     }
-    await Promise.all(greetings);
-    return { batchItemFailures: [] };
+    return endBatch(greetings, { batchItemFailures: [] });
   },
 );

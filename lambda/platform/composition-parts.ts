@@ -54,7 +54,10 @@ export function executeStore(name: TableFunction): DynamoDbExecuteStore {
   const env = functionEnv(name);
   // Functions that finish or delete executes add their usage (the others never write it).
   const usageTable = 'USAGE_TABLE_NAME' in env ? env.USAGE_TABLE_NAME : undefined;
-  return new DynamoDbExecuteStore(documentClient(clientSettings(name)), env.TABLE_NAME, usageTable);
+  return new DynamoDbExecuteStore(documentClient(clientSettings(name)), env.TABLE_NAME, usageTable, (usage) =>
+    // Loaded when an execute ends: most requests of these functions end none.
+    import('./metrics').then((metrics) => metrics.executeEnded(usage)),
+  );
 }
 
 /** Uploaded inputs: the caller's prefix of the payload bucket. */

@@ -38,6 +38,7 @@ import {
   sha256,
 } from './composition-parts';
 import { functionEnv } from './env';
+import { executeCreated } from './metrics';
 import { usageStore } from './usage-composition';
 
 /**
@@ -98,6 +99,7 @@ function createDeps(name: 'create-execute' | 'comfyui-api'): CreateExecuteDeps {
     resolveHost: resolveHostAddresses,
     models: modelLookup(settings, env.BUCKET_NAME),
     usage: usageStore(name),
+    onQueued: (record) => executeCreated(record.endpoint_name, record.template?.name),
     config: {
       defaultEndpointName: env.DEFAULT_ENDPOINT_NAME ?? env.ENDPOINT_NAMES[0]!,
       endpointNames: env.ENDPOINT_NAMES,

@@ -7,6 +7,7 @@ import type { SocketDeps } from '../use-cases/comfyui-socket';
 import type { RelayDeps } from '../use-cases/relay-execute-changes';
 import { documentClient, s3Client, socketManagementClient } from './clients';
 import { functionEnv } from './env';
+import { socketMessages } from './metrics';
 
 /** The websocket functions' dependencies (kept apart so the HTTP functions never bundle them). */
 function socketParts(name: 'comfyui-socket' | 'comfyui-events') {
@@ -32,16 +33,34 @@ export function socketDeps(): SocketDeps {
   };
 }
 
+/** Messages the events function sent, and connections found gone, since the last batch ended. */
+const batch = { sent: 0, gone: 0 };
+
 export function relayDeps(): RelayDeps {
   const { client, connections, sender } = socketParts('comfyui-events');
   const env = functionEnv('comfyui-events');
   return {
     connections,
-    sender,
+    sender: {
+      send: async (connectionId, message) => {
+        const sent = await sender.send(connectionId, message);
+        batch[sent ? 'sent' : 'gone'] += 1;
+        return sent;
+      },
+    },
     store: new DynamoDbExecuteStore(client, env.TABLE_NAME),
     payloads: new S3PayloadStore(
       s3Client({ region: env.AWS_REGION, s3ForcePathStyle: env.S3_FORCE_PATH_STYLE }),
       env.BUCKET_NAME,
     ),
   };
+}
+
+/** A batch's end: its greetings awaited, its websocket figures published (one EMF line), its answer. */
+export async function endBatch<T>(greetings: Promise<void>[], answer: T): Promise<T> {
+  await Promise.all(greetings);
+  socketMessages(batch.sent, batch.gone);
+  batch.sent = 0;
+  batch.gone = 0;
+  return answer;
 }

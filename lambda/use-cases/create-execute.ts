@@ -89,6 +89,8 @@ export interface CreateExecuteDeps {
   models: Pick<ModelLibrary, 'find'>;
   /** Today's usage, read when the key has a daily GPU cap. */
   usage?: Pick<UsageStore, 'ofOwner'>;
+  /** Told of each execute created and queued (the ExecutesCreated metric). */
+  onQueued?(record: ExecuteRecord): void;
   config: CreateExecuteConfig;
 }
 
@@ -293,6 +295,7 @@ export async function createExecute(
     // A failure notified before this write waits on the record: finish it (else the Sweeper will).
     if (invoked && isParkedFailure(invoked))
       await completeParkedFailure(invoked, accepted.failureLocation, deps).catch(() => undefined);
+    deps.onQueued?.(record);
     // The answer is the execute as this request created it: the container may already have
     // claimed it (running) by the time this write returns, which GetExecute reports from then on.
     return {

@@ -5,6 +5,7 @@ import {
   ComparisonOperator,
   Dashboard,
   GraphWidget,
+  MathExpression,
   Metric,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
@@ -16,6 +17,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ENDED_METRIC, METRICS_NAMESPACE } from '../../lambda/platform/metrics';
 import { deadLetterAlarm } from './stream-reading';
 
 export interface ObservabilityProps {
@@ -23,8 +25,6 @@ export interface ObservabilityProps {
   /** Every SageMaker endpoint of the deployment (one per environment): a backlog line each. */
   readonly endpointNames: readonly string[];
   readonly deadLetterQueue: Queue;
-  readonly createLogs: ILogGroup;
-  readonly onAsyncResultLogs: ILogGroup;
   readonly sweeperLogs: ILogGroup;
   /** The function that turns the executes table's stream into websocket messages, and its DLQ. */
   readonly socketEvents: { function: IFunction; deadLetterQueue: Queue };
@@ -33,11 +33,18 @@ export interface ObservabilityProps {
   readonly alarmEmail?: string;
 }
 
-const NAMESPACE = 'ComfyExec';
+const NAMESPACE = METRICS_NAMESPACE;
+
+/** Failed ÷ ended above this, over 3 periods of 5 minutes with at least 5 ends each: the alarm. */
+export const FAILURE_RATE_ALARM_PERCENT = 25;
+/** The oldest request waiting on an endpoint, in seconds (past a scale-up from zero): the alarm. */
+export const QUEUE_AGE_ALARM_SECONDS = 900;
 
 /**
- * A dashboard (API traffic and latency, executes created/succeeded/failed, endpoint backlog and
- * oldest request, DLQ depth) and alarms on DLQ depth, API 5xx and executes the Sweeper had to fail.
+ * A dashboard (API traffic and latency; executes created, ended by outcome, queue and run time and
+ * overhead per endpoint, from the functions' EMF lines; webhook and websocket deliveries; endpoint
+ * backlog and oldest request; DLQ depth) and alarms on DLQ depth, API 5xx, executes the Sweeper had
+ * to fail, the failure rate and the queue's age.
  */
 export class Observability extends Construct {
   readonly dashboard: Dashboard;
@@ -56,17 +63,32 @@ export class Observability extends Construct {
         statistic: 'Sum',
         period: Duration.minutes(5),
       });
-    const created = counter('ExecutesCreated', props.createLogs, '{ $.message = "execute created" }');
-    const succeeded = counter(
-      'ExecutesSucceeded',
-      props.onAsyncResultLogs,
-      '{ $.message = "async result handled" && $.status = "success" }',
-    );
-    const failed = counter(
-      'ExecutesFailed',
-      props.onAsyncResultLogs,
-      '{ $.message = "async result handled" && $.status = "failed" }',
-    );
+    // Published by the functions as EMF (lambda/platform/metrics.ts), once per execute: Powertools
+    // adds the `service` dimension to every metric.
+    const perEndpoint = (metricName: string, statistic: string) =>
+      props.endpointNames.map(
+        (endpointName) =>
+          new Metric({
+            namespace: NAMESPACE,
+            metricName,
+            dimensionsMap: { service: 'comfy-exec', endpoint_name: endpointName },
+            statistic,
+            period: Duration.minutes(5),
+            ...(props.endpointNames.length > 1 ? { label: `${metricName} ${endpointName}` } : {}),
+          }),
+      );
+    const whole = (metricName: string) =>
+      new Metric({
+        namespace: NAMESPACE,
+        metricName,
+        dimensionsMap: { service: 'comfy-exec' },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      });
+    const created = perEndpoint('ExecutesCreated', 'Sum');
+    const succeeded = perEndpoint(ENDED_METRIC.success, 'Sum');
+    const failed = perEndpoint(ENDED_METRIC.failed, 'Sum');
+    const cancelled = perEndpoint(ENDED_METRIC.cancelled, 'Sum');
     const timedOut = counter(
       'ExecutesTimedOut',
       props.sweeperLogs,
@@ -106,13 +128,46 @@ export class Observability extends Construct {
           }),
         ],
         [
-          new GraphWidget({ title: 'Executes', left: [created, succeeded, failed, timedOut] }),
+          new GraphWidget({
+            title: 'Executes',
+            left: [...created, ...succeeded, ...failed, ...cancelled, timedOut],
+          }),
           new GraphWidget({
             title: 'Endpoint backlog',
             left: sageMaker('ApproximateBacklogSize'),
             right: sageMaker('ApproximateAgeOfOldestRequest'),
           }),
           new GraphWidget({ title: 'Completion dead-letter queue', left: [dlqDepth] }),
+        ],
+        [
+          new GraphWidget({
+            title: 'Queue time (p90), run time and our overhead (p50), ms',
+            left: [
+              ...perEndpoint('QueueTime', 'p90'),
+              ...perEndpoint('RunTime', 'p50'),
+              ...perEndpoint('Overhead', 'p50'),
+            ],
+          }),
+          new GraphWidget({ title: 'Output bytes', left: perEndpoint('OutputBytes', 'Sum') }),
+          new GraphWidget({
+            title: 'Webhooks and websocket messages',
+            left: ['WebhooksDelivered', 'WebhookRetries', 'WebhooksGivenUp'].map(whole),
+            right: ['SocketMessagesSent', 'SocketConnectionsGone'].map(whole),
+          }),
+          new GraphWidget({
+            title: 'Endpoint instances',
+            left: props.endpointNames.map(
+              (endpointName) =>
+                new Metric({
+                  namespace: '/aws/sagemaker/Endpoints',
+                  metricName: 'CPUUtilization',
+                  dimensionsMap: { EndpointName: endpointName, VariantName: 'AllTraffic' },
+                  statistic: 'SampleCount',
+                  period: Duration.minutes(1),
+                  label: `instances reporting ${endpointName}`,
+                }),
+            ),
+          }),
         ],
       ],
     });
@@ -161,6 +216,33 @@ export class Observability extends Construct {
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
+      ...props.endpointNames.map(
+        (endpointName, i) =>
+          new Alarm(this, `FailureRate${i === 0 ? '' : i}`, {
+            alarmDescription: `More than ${FAILURE_RATE_ALARM_PERCENT}% of the executes that ended on ${endpointName} failed (3 periods of 5 minutes with at least 5 ends)`,
+            metric: new MathExpression({
+              expression: 'IF(s + f >= 5, 100 * f / (s + f), 0)',
+              usingMetrics: { s: succeeded[i]!, f: failed[i]! },
+              period: Duration.minutes(5),
+              label: `failure rate ${endpointName} (%)`,
+            }),
+            threshold: FAILURE_RATE_ALARM_PERCENT,
+            evaluationPeriods: 3,
+            comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+            treatMissingData: TreatMissingData.NOT_BREACHING,
+          }),
+      ),
+      ...sageMaker('ApproximateAgeOfOldestRequest').map(
+        (metric, i) =>
+          new Alarm(this, `QueueAge${i === 0 ? '' : i}`, {
+            alarmDescription: `A request has waited on ${props.endpointNames[i]} for more than ${QUEUE_AGE_ALARM_SECONDS / 60} minutes`,
+            metric,
+            threshold: QUEUE_AGE_ALARM_SECONDS,
+            evaluationPeriods: 3,
+            comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+            treatMissingData: TreatMissingData.NOT_BREACHING,
+          }),
+      ),
       new Alarm(this, 'StuckExecutes', {
         alarmDescription: 'The Sweeper failed executes SageMaker never answered (stuck past their deadline)',
         metric: timedOut,

@@ -260,8 +260,6 @@ export class ControlPlaneStack extends Stack {
       api: api.api,
       endpointNames,
       deadLetterQueue: deadLetters,
-      createLogs: http['create-execute'].function.logGroup,
-      onAsyncResultLogs: onAsyncResult.function.logGroup,
       sweeperLogs: sweeper.function.logGroup,
       socketEvents: { function: socketEvents.function, deadLetterQueue: socketDeadLetters },
       alarmKey,

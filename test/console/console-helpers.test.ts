@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { formatLogLine } from '../../client/src/log-lines';
 import { type Catalog, choiceInputs, choicesOf, orderedInputNames } from '../../console/src/catalog';
 import { exactJson, parseExactJson, parseInteger } from '../../console/src/exact-numbers';
+import { isKeyRefused } from '../../console/src/key-refusal';
 import { promptLine } from '../../console/src/prompt-summary';
 import { CORPUS_DIR } from '../fixtures/prompts';
 
@@ -114,5 +115,19 @@ describe("the console's summaries", () => {
     expect(formatLogLine({ timestamp: '', message: broken })).toBe(
       '16:40:52.300 ERROR invocation failed error=e\n    23:59:59.000 ERROR forged',
     );
+  });
+});
+
+describe('isKeyRefused: when the console forgets the key', () => {
+  it('on a 401 and API Gateway’s own 403, not on the API’s 403 for one thing a good key may not do', () => {
+    expect(isKeyRefused({ status: 401, body: { message: 'Unauthorized' } })).toBe(true);
+    expect(isKeyRefused({ status: 403, body: { message: 'Forbidden' } })).toBe(true);
+    const envelope = {
+      statusCode: 403,
+      debug: { function_url: '', log_url: '', trace_url: '' },
+      message: 'no',
+    };
+    expect(isKeyRefused({ status: 403, body: envelope })).toBe(false);
+    expect(isKeyRefused({ status: 404, body: envelope })).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../local/local-stack';
-import { api, pollUntilFinal, startE2eStack } from '../e2e/local-api';
+import { apiKeyId, type LocalStack } from '../../local/local-stack';
+import { api, KEY_A, KEY_B, pollUntilFinal, startE2eStack } from '../e2e/local-api';
 import { tinyTxt2imgPrompt } from '../fixtures/prompts';
 import { launchChromium, signedIn } from './console-browser';
 
@@ -136,5 +136,44 @@ describe('the endpoints table', () => {
     expect(label).toBe('"Endpoint"');
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await page.close();
+  });
+});
+
+describe('the usage page', () => {
+  it('draws a bar per day of GPU seconds and the same figures as GET /usage, on a phone too', async () => {
+    const id = await create({ prompt: tinyTxt2imgPrompt(85) });
+    await pollUntilFinal(stack, id);
+    // The execute is counted once its notification has been handled.
+    const usage = async () => (await api(stack, 'GET', 'usage')).body.data;
+    await expect.poll(async () => (await usage()).totals.succeeded, { timeout: 30_000 }).toBeGreaterThan(0);
+    const expected = await usage();
+    const page = await signedIn(browser, consoleUrl, undefined, { width: 390, height: 800 });
+    await page.getByRole('link', { name: 'Usage' }).click();
+    const totals = page.getByTestId('usage-totals');
+    await totals.waitFor();
+    expect(await totals.textContent()).toContain(
+      `${expected.totals.executes} executes (${expected.totals.succeeded} succeeded`,
+    );
+    expect(await totals.textContent()).toContain(`${(expected.totals.gpu_ms / 1000).toFixed(1)} GPU seconds`);
+    // One bar per day of the month so far; today's is the tallest (the only one with GPU time).
+    const days = Number(expected.to.slice(8, 10));
+    const bars = page.locator('.usage-bars rect');
+    expect(await bars.count()).toBe(days);
+    const today = page.locator(`.usage-bars rect[data-day="${expected.to}"]`);
+    expect(Number(await today.getAttribute('height'))).toBe(100);
+    expect(await today.locator('title').textContent()).toBe(
+      `${expected.to}: ${(expected.totals.gpu_ms / 1000).toFixed(1)} GPU seconds`,
+    );
+    expect(await page.getByRole('cell', { name: 'comfy-async-local' }).count()).toBe(expected.rows.length);
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await page.close();
+    // Another key's usage, asked for by a key that is no operator (the first key is): the API's 403, said on the page.
+    const other = await signedIn(browser, consoleUrl, KEY_B);
+    await other.goto(`${consoleUrl}#/usage`);
+    await other.getByTestId('usage-totals').waitFor();
+    await other.getByLabel(/Key id/).fill(apiKeyId(KEY_A));
+    await other.getByRole('button', { name: 'Show' }).click();
+    await expect.poll(() => other.getByRole('alert').textContent()).toMatch(/only its own usage/);
+    await other.close();
   });
 });

@@ -1,9 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resetMetrics } from '../../lambda/platform/metrics';
 import { TEST_CREDENTIALS } from '../../local/local-credentials';
 import { apiKeyId, type LocalStack } from '../../local/local-stack';
 import { tinyTxt2imgPrompt } from '../fixtures/prompts';
+import { captureEmf, emfOn } from '../support/emf';
 import { api, KEY_A, KEY_B, pollUntilFinal, startE2eStack } from './local-api';
 
 /**
@@ -19,6 +21,9 @@ const CAP_SECONDS = 1;
 let stack: LocalStack;
 let documents: DynamoDBDocumentClient;
 beforeAll(async () => {
+  // The functions' EMF lines, as Lambda writes them (the stack runs them in this process).
+  emfOn();
+  resetMetrics();
   stack = await startE2eStack({
     apiKeys: [KEY_A, KEY_B, KEY_C],
     gpuSecondsPerDay: { [KEY_C]: CAP_SECONDS },
@@ -86,6 +91,7 @@ describe('usage per key', () => {
   const records: { a: Record<string, any>[]; b: Record<string, any>[] } = { a: [], b: [] };
 
   it('counts every way an execute ends, once, and answers the records’ sums to the millisecond', async () => {
+    const emf = captureEmf();
     // Holds the endpoint (one invocation at a time), so the next one can be cancelled while queued.
     const holding = await create(KEY_A, { prompt: tinyTxt2imgPrompt(1, 60) });
     const queued = await create(KEY_A, { prompt: tinyTxt2imgPrompt(2, 2) });
@@ -141,9 +147,28 @@ describe('usage per key', () => {
     expect(totals).toMatchObject({ ...expected, gpu_seconds: expected.gpu_ms / 1000 });
     expect(expected.gpu_ms).toBeGreaterThan(0);
     expect(expected.output_bytes).toBeGreaterThan(0);
-    expect(totals.estimated_cost).toBeCloseTo((expected.gpu_ms / 3_600_000) * PRICE, 6);
+    // Rounded to a millionth per row, and the sum again.
+    expect(totals.estimated_cost).toBeCloseTo((expected.gpu_ms / 3_600_000) * PRICE, 5);
     // The cancelled one never ran: queue time only.
     expect(usageOfRecord(records.a[1]!).gpu_ms).toBe(0);
+
+    // The metrics, once per execute whoever ended it (the duplicate notification adds none): every
+    // one queued was created; each end is told with the usage GET /usage sums.
+    emf.stop();
+    const ofA = (line: Record<string, any>) => line.endpoint_name === 'comfy-async-local' && !line.template;
+    const count = (name: string) =>
+      emf.lines.filter((line) => ofA(line) && name in line).reduce((sum, line) => sum + line[name], 0);
+    expect({
+      created: count('ExecutesCreated'),
+      succeeded: count('ExecutesSucceeded'),
+      failed: count('ExecutesFailed'),
+      cancelled: count('ExecutesCancelled'),
+    }).toEqual({ created: 6, succeeded: 3, failed: 3, cancelled: 1 });
+    const allRecords = [...records.a, ...records.b];
+    expect(count('RunTime')).toBe(sums(allRecords).gpu_ms);
+    expect(count('QueueTime')).toBe(sums(allRecords).queue_ms);
+    expect(count('OutputBytes')).toBe(sums(allRecords).output_bytes);
+    expect(emf.lines.every((line) => line._aws.CloudWatchMetrics[0].Namespace === 'ComfyExec')).toBe(true);
   });
 
   it('shows a key only its own; the operator key reads another key’s, and every key’s', async () => {

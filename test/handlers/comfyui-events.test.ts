@@ -10,7 +10,14 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 const calls: string[] = [];
 let releaseGreeting: () => void = () => undefined;
 
-vi.mock('../../lambda/platform/socket-composition', () => ({ relayDeps: () => ({}) }));
+vi.mock('../../lambda/platform/socket-composition', () => ({
+  relayDeps: () => ({}),
+  // The batch's end as the real one: its greetings awaited, then its answer.
+  endBatch: async <T>(greetings: Promise<void>[], answer: T) => {
+    await Promise.all(greetings);
+    return answer;
+  },
+}));
 vi.mock('../../lambda/use-cases/relay-execute-changes', () => ({
   greetConnection: (connection: { connection_id: string }) => {
     calls.push(`greet ${connection.connection_id} started`);

@@ -463,8 +463,50 @@ describe('control plane stack', () => {
     });
     t.controlPlane.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
     t.controlPlane.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
-    // Seven, and the model imports' dead-letter alarm.
-    t.controlPlane.resourceCountIs('AWS::CloudWatch::Alarm', 8);
+    // Seven, the model imports' dead-letter alarm, and (issue 31) the endpoint's failure rate and queue age.
+    t.controlPlane.resourceCountIs('AWS::CloudWatch::Alarm', 10);
+    // The failure rate from the functions' EMF metrics: failed ÷ ended per endpoint, once 5 have ended.
+    t.controlPlane.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 25,
+      EvaluationPeriods: 3,
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'IF(s + f >= 5, 100 * f / (s + f), 0)' }),
+        Match.objectLike({
+          Id: 'f',
+          MetricStat: Match.objectLike({
+            Metric: {
+              Namespace: 'ComfyExec',
+              MetricName: 'ExecutesFailed',
+              Dimensions: Match.arrayWith([{ Name: 'endpoint_name', Value: 'comfy-async-main' }]),
+            },
+          }),
+        }),
+      ]),
+    });
+    // The queue's age: SageMaker's oldest waiting request past 15 minutes.
+    t.controlPlane.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SageMaker',
+      MetricName: 'ApproximateAgeOfOldestRequest',
+      Threshold: 900,
+    });
+    // The EMF metrics beside SageMaker's backlog and instances; no log metric filter counts executes any more.
+    const dashboard = JSON.stringify(t.controlPlane.findResources('AWS::CloudWatch::Dashboard'));
+    for (const metric of [
+      'ExecutesCreated',
+      'ExecutesSucceeded',
+      'ExecutesFailed',
+      'ExecutesCancelled',
+      'QueueTime',
+      'RunTime',
+      'Overhead',
+      'OutputBytes',
+      'WebhooksDelivered',
+      'SocketMessagesSent',
+      'ApproximateBacklogSize',
+      'CPUUtilization',
+    ])
+      expect(dashboard, metric).toContain(metric);
+    expect(Object.keys(t.controlPlane.findResources('AWS::Logs::MetricFilter'))).toHaveLength(1);
     // Model imports: a FIFO queue held in flight past the function's 15 minutes, read ten at a time at most.
     t.controlPlane.hasResourceProperties('AWS::SQS::Queue', {
       FifoQueue: true,

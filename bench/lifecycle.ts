@@ -122,6 +122,10 @@ export async function benchLifecycle(samples: number): Promise<LifecycleResult> 
       const id = await createOne();
       const created = byRoute['create-execute']!;
       await untilFinal(id);
+      // The container completes the record; the notification then counts its usage (issue 31):
+      // the lifecycle ends there, not at a quiet 100 ms that a slow notification can outlast.
+      for (let i = 0; i < 3000 && (await readRecord(id))?.usage_counted !== true; i++)
+        await new Promise((resolve) => setTimeout(resolve, 10));
       // The record turns final before OnAsyncResult's write returns (and is counted): let it settle.
       let settled = '';
       while (settled !== JSON.stringify(counter.untracked)) {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { underApiPrefix } from '../lambda/http/comfyui-route-table';
@@ -26,6 +25,7 @@ import {
 import { startLocalModelImports } from './model-imports-consumer';
 import { startS3Local } from './s3-local';
 import { startLocalWebhooks, startWebSocketEvents } from './stream-consumers';
+import { apiKeyId, localUsageEnv } from './usage-settings';
 import { WebSocketGatewayEmulator } from './websocket-gateway';
 
 export { LOCAL_ENDPOINT_NAME } from './local-endpoint';
@@ -38,9 +38,7 @@ const REGION = LOCAL_REGION;
 const LOCAL_INSTANCE_TYPE = 'ml.g5.xlarge';
 
 /** The owner id of an API key value: stable, so persisted data keeps its owners across restarts. */
-export function apiKeyId(key: string): string {
-  return `key-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
-}
+export { apiKeyId };
 
 /**
  * `npm start`'s composition root: DynamoDB Local, s3rver, the ComfyUI simulator (or a real
@@ -160,16 +158,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ),
       MAX_UNFINISHED_PER_KEY: String(options.maxUnfinishedPerKey ?? 100),
       // Usage: who reads every key's, the daily GPU caps, and the prices of the estimate.
-      OPERATOR_KEYS: (options.operatorKeys ?? options.apiKeys.slice(0, 1)).map(apiKeyId).join(','),
-      GPU_SECONDS_PER_DAY: JSON.stringify(
-        Object.fromEntries(
-          Object.entries(options.gpuSecondsPerDay ?? {}).map(([key, seconds]) => [
-            key === '*' ? key : apiKeyId(key),
-            seconds,
-          ]),
-        ),
-      ),
-      PRICE_PER_HOUR: JSON.stringify(options.pricePerHour ?? {}),
+      ...localUsageEnv(options, LOCAL_INSTANCE_TYPE, (line) => log('usage', line)),
       ENDPOINT_INSTANCE_TYPES: JSON.stringify(
         Object.fromEntries(endpointNames.map((name) => [name, LOCAL_INSTANCE_TYPE])),
       ),

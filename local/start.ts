@@ -29,6 +29,7 @@ import { listenOnLoopback } from './listen-on-loopback';
 import { newLocalCredentials } from './local-credentials';
 import type { LocalEnvironment } from './local-stack-options';
 import { openStackLogFile, type StackLogFile } from './stack-log-file';
+import { apiKeyId } from './usage-settings';
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const randomKey = () =>
@@ -244,7 +245,8 @@ try {
   fail((error as Error).message);
 }
 rawWrite(`API URL: ${stack.apiUrl}\n`);
-rawWrite(`API key: ${apiKeys[0]}\n`);
+// Its id is what GET /usage, the records' owner and the key settings (OPERATOR_KEYS, …) name.
+rawWrite(`API key: ${apiKeys[0]} (id ${apiKeyId(apiKeys[0]!)})\n`);
 rawWrite(`${curlExample(stack.apiUrl, apiKeys[0]!)}\n`);
 if (environments.length > 0)
   rawWrite(

@@ -78,7 +78,9 @@ export function describeFailure(error: unknown): { lines: string[]; code: number
   if (error instanceof UsageError || error instanceof PromptSourceError || error instanceof PromptEditError)
     return { lines: [error.message], code: EXIT.usage };
   if (error instanceof ApiError) {
-    const hint = error.status === 403 ? ' (is the API key right?)' : '';
+    // API Gateway's own 403 (a bare {message}) refuses the key; one in ESD's envelope (it has
+    // debug links) refuses one thing to a good key, and says what.
+    const hint = error.status === 403 && !error.debug ? ' (is the API key right?)' : '';
     // A 400 refuses what was sent (a workflow that cannot be converted, a bad field): the
     // caller's to fix, like an invalid workflow, not a fault of the API.
     return { lines: [`${error.message}${hint}`], code: error.status === 400 ? EXIT.usage : EXIT.api };

@@ -99,6 +99,21 @@ function isRecordedFailure(status: number, body: unknown): boolean {
   return status === 503 && typeof data === 'object' && data?.status === 'failed';
 }
 
+/** Longest wait a retry may ask for and still be worth retrying in the same call. */
+const RETRY_AFTER_WORTH_WAITING_SECONDS = 60;
+
+/**
+ * A 429 that lasts: a key's GPU seconds of the day used up (`data.resets_at`), or any 429 whose
+ * Retry-After is longer than a retry would wait. An answer, not a throttle: retrying it only
+ * delays the refusal.
+ */
+function isLastingRefusal(response: Response, body: unknown): boolean {
+  if (response.status !== 429) return false;
+  const data = (body as { data?: { resets_at?: unknown } } | undefined)?.data;
+  const retryAfter = Number(response.headers.get('retry-after'));
+  return typeof data?.resets_at === 'string' || retryAfter > RETRY_AFTER_WORTH_WAITING_SECONDS;
+}
+
 function errorOf(operation: string, status: number, body: unknown): ApiError {
   const envelope = body as { message?: unknown; data?: unknown; debug?: ApiError['debug'] } | undefined;
   const data = envelope?.data as { error?: unknown; node_errors?: unknown; prompt?: unknown } | undefined;
@@ -252,7 +267,11 @@ export async function call<Op extends OperationId>(
       signal: AbortSignal.any(signals),
     });
     const answer = await bodyOf(response);
-    if (RETRYABLE_STATUSES.has(response.status) && !isRecordedFailure(response.status, answer))
+    if (
+      RETRYABLE_STATUSES.has(response.status) &&
+      !isRecordedFailure(response.status, answer) &&
+      !isLastingRefusal(response, answer)
+    )
       throw new RetryableAnswer(response.status, answer);
     return { status: response.status, body: answer };
   };

@@ -15,7 +15,7 @@ function daysBetween(from: string, to: string): string[] {
 
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
 const cost = (value: number | null, currency: string) =>
-  value === null ? '—' : `${value.toFixed(4)} ${currency}`;
+  value === null ? '— (no pricePerHour for its instance type)' : `${value.toFixed(4)} ${currency}`;
 
 /**
  * GPU seconds per day as bars (SVG: a month is at most 31 of them, no chart library needed), each
@@ -54,9 +54,14 @@ export function UsagePage(props: { client: ComfyExecClient; onError(error: unkno
   const [to, setTo] = useState(today);
   const [key, setKey] = useState('');
   const [usage, setUsage] = useState<Usage>();
+  const [loading, setLoading] = useState(true);
+  // A refused query (another key's usage, days the wrong way round) keeps what was shown before.
   const load = () => {
-    setUsage(undefined);
-    props.client.usage({ from, to, ...(key ? { key } : {}) }).then(setUsage, props.onError);
+    setLoading(true);
+    props.client
+      .usage({ from, to, ...(key ? { key } : {}) })
+      .then(setUsage, props.onError)
+      .finally(() => setLoading(false));
   };
   useEffect(load, []);
   return (
@@ -77,13 +82,16 @@ export function UsagePage(props: { client: ComfyExecClient; onError(error: unkno
         </label>
         <label>
           Key id (operator keys: any, or *)
-          <input value={key} placeholder="yours" onInput={(e) => setKey(e.currentTarget.value.trim())} />
+          <input
+            value={key}
+            placeholder={usage && usage.key !== '*' ? `yours: ${usage.key}` : 'yours'}
+            onInput={(e) => setKey(e.currentTarget.value.trim())}
+          />
         </label>
         <button type="submit">Show</button>
       </form>
-      {!usage ? (
-        <p aria-busy="true">Loading…</p>
-      ) : (
+      {loading && <p aria-busy="true">Loading…</p>}
+      {usage && (
         <>
           <DailyBars usage={usage} />
           <p data-testid="usage-totals">
@@ -127,6 +135,7 @@ export function UsagePage(props: { client: ComfyExecClient; onError(error: unkno
           )}
         </>
       )}
+      {!loading && !usage && <p>Nothing to show: change the days or the key, and Show again.</p>}
     </main>
   );
 }

@@ -20,6 +20,13 @@ import type {
 } from '../domain/ports';
 import { templateGeneration } from '../domain/templates/template';
 import { type UsageDelta, usageOf } from '../domain/usage';
+import {
+  type DeletedRun,
+  deletedRunKey,
+  deletedRunOf,
+  deletedRunPut,
+  deletedRunSettle,
+} from './deleted-run-marker';
 import { EXECUTE_TABLE, ownerStatusKey, ownerTemplateKey, PENDING } from './execute-table';
 import { decodeCursor, encodeCursor } from './list-cursor';
 import { isConditionFailure, recordUpdate, USAGE_COUNTED } from './record-update';
@@ -211,11 +218,17 @@ export class DynamoDbExecuteStore implements ExecuteStore {
     for (let attempt = 0; attempt < 5; attempt++) {
       const record = await this.get(promptId);
       if (!record || record.owner !== owner) return false;
+      // Read uncounted, deleted uncounted: a notification or Sweeper counting it meanwhile fails
+      // the condition (else both would count it), and the delete is tried again.
       const remove = {
         TableName: this.tableName,
         Key: { prompt_id: promptId },
-        ConditionExpression: '#owner = :owner AND #status = :status',
-        ExpressionAttributeNames: { '#owner': 'owner', '#status': 'status' },
+        ConditionExpression: `#owner = :owner AND #status = :status${record.usage_counted ? '' : ' AND attribute_not_exists(#counted)'}`,
+        ExpressionAttributeNames: {
+          '#owner': 'owner',
+          '#status': 'status',
+          ...(record.usage_counted ? {} : { '#counted': USAGE_COUNTED }),
+        },
         ExpressionAttributeValues: { ':owner': owner, ':status': record.status },
       };
       // The time it took stays counted: an unfinished execute as cancelled now, a final one not
@@ -228,6 +241,9 @@ export class DynamoDbExecuteStore implements ExecuteStore {
               : record,
           );
       const usage = this.usageItems(ended);
+      // Still running: its notification adds the rest of the run (deleted-run-marker.ts).
+      if (ended && usage.length > 0 && record.status === 'running' && record.prompt_path)
+        usage.push(deletedRunPut(this.tableName, record.prompt_path, ended) as never);
       const release = isUnfinished(record.status) ? [releaseOne(this.tableName, owner)] : [];
       try {
         if (release.length + usage.length > 0)
@@ -242,6 +258,29 @@ export class DynamoDbExecuteStore implements ExecuteStore {
       }
     }
     return false;
+  }
+
+  async deletedRun(promptPath: string): Promise<DeletedRun | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: deletedRunKey(promptPath), ConsistentRead: true }),
+    );
+    return deletedRunOf(promptPath, Item);
+  }
+
+  async settleDeletedRun(run: DeletedRun, totalMs: number): Promise<boolean> {
+    if (!this.usageTableName) throw new Error('this function was given no usage table (USAGE_TABLE_NAME)');
+    const rest = Math.max(0, Math.round(totalMs) - run.countedGpuMs);
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: deletedRunSettle(this.tableName, this.usageTableName, run, rest),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (failedConditions(error)?.[0]) return false;
+      throw error;
+    }
   }
 
   async countUsage(record: ExecuteRecord): Promise<boolean> {

@@ -34,6 +34,22 @@ export interface ExecuteStore {
    * carried no usage (the container's).
    */
   countUsage(record: ExecuteRecord): Promise<boolean>;
+  /**
+   * An execute deleted while it ran (`prompt_path` names its run), whose run's rest is not yet
+   * counted: what its delete counted. Undefined when there is none, or it was settled.
+   */
+  deletedRun(promptPath: string): Promise<DeletedRunUsage | undefined>;
+  /** Adds the run's time past what its delete counted, once; false when already settled. */
+  settleDeletedRun(run: DeletedRunUsage, totalMs: number): Promise<boolean>;
+}
+
+/** What a delete of a running execute counted (lambda/adapters/deleted-run-marker.ts). */
+export interface DeletedRunUsage {
+  promptPath: string;
+  owner: string;
+  endpointName: string;
+  day: string;
+  countedGpuMs: number;
 }
 
 export type RecordKey = Pick<ExecuteRecord, 'prompt_id' | 'owner'>;

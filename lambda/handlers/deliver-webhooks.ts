@@ -1,7 +1,6 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { parseExactJson } from '../domain/exact-json';
 import type { WebhookDelivery } from '../domain/notification-ports';
-import { webhookAttempted } from '../platform/metrics';
 import { logger } from '../platform/powertools';
 import { traceHandler } from '../platform/tracing';
 import { deliverWebhooksDeps } from '../platform/webhook-composition';
@@ -26,7 +25,7 @@ export const handler = traceHandler(
       };
       const outcome = await deliverWebhook(delivery, attempt, deps);
       logger.info('webhook delivery attempted', { ...delivery, attempt: attempt.number, outcome });
-      webhookAttempted(outcome.kind);
+      (await import('../platform/metrics')).webhookAttempted(outcome.kind);
       if (outcome.kind === 'retry') {
         await deps.queue.retryIn(message.receiptHandle, outcome.delaySeconds);
         failures.push({ itemIdentifier: message.messageId });

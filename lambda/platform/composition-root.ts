@@ -38,7 +38,6 @@ import {
   sha256,
 } from './composition-parts';
 import { functionEnv } from './env';
-import { executeCreated } from './metrics';
 import { usageStore } from './usage-composition';
 
 /**
@@ -99,7 +98,9 @@ function createDeps(name: 'create-execute' | 'comfyui-api'): CreateExecuteDeps {
     resolveHost: resolveHostAddresses,
     models: modelLookup(settings, env.BUCKET_NAME),
     usage: usageStore(name),
-    onQueued: (record) => executeCreated(record.endpoint_name, record.template?.name),
+    // Loaded with the first execute queued: a cold start that queues none does not load it.
+    onQueued: async (record) =>
+      (await import('./metrics')).executeCreated(record.endpoint_name, record.template?.name),
     config: {
       defaultEndpointName: env.DEFAULT_ENDPOINT_NAME ?? env.ENDPOINT_NAMES[0]!,
       endpointNames: env.ENDPOINT_NAMES,

@@ -1,4 +1,4 @@
-import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { UsageDelta } from '../domain/usage';
 
 type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];

@@ -7,7 +7,6 @@ import type { SocketDeps } from '../use-cases/comfyui-socket';
 import type { RelayDeps } from '../use-cases/relay-execute-changes';
 import { documentClient, s3Client, socketManagementClient } from './clients';
 import { functionEnv } from './env';
-import { socketMessages } from './metrics';
 
 /** The websocket functions' dependencies (kept apart so the HTTP functions never bundle them). */
 function socketParts(name: 'comfyui-socket' | 'comfyui-events') {
@@ -59,8 +58,10 @@ export function relayDeps(): RelayDeps {
 /** A batch's end: its greetings awaited, its websocket figures published (one EMF line), its answer. */
 export async function endBatch<T>(greetings: Promise<void>[], answer: T): Promise<T> {
   await Promise.all(greetings);
-  socketMessages(batch.sent, batch.gone);
+  const { sent, gone } = batch;
   batch.sent = 0;
   batch.gone = 0;
+  // Loaded once a batch told someone something: most changes have no socket to tell.
+  if (sent + gone > 0) (await import('./metrics')).socketMessages(sent, gone);
   return answer;
 }

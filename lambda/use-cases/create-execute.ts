@@ -90,7 +90,7 @@ export interface CreateExecuteDeps {
   /** Today's usage, read when the key has a daily GPU cap. */
   usage?: Pick<UsageStore, 'ofOwner'>;
   /** Told of each execute created and queued (the ExecutesCreated metric). */
-  onQueued?(record: ExecuteRecord): void;
+  onQueued?(record: ExecuteRecord): Promise<void>;
   config: CreateExecuteConfig;
 }
 
@@ -295,7 +295,7 @@ export async function createExecute(
     // A failure notified before this write waits on the record: finish it (else the Sweeper will).
     if (invoked && isParkedFailure(invoked))
       await completeParkedFailure(invoked, accepted.failureLocation, deps).catch(() => undefined);
-    deps.onQueued?.(record);
+    await deps.onQueued?.(record);
     // The answer is the execute as this request created it: the container may already have
     // claimed it (running) by the time this write returns, which GetExecute reports from then on.
     return {

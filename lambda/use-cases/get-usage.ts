@@ -77,6 +77,11 @@ export async function getUsage(query: UsageQuery, caller: string, deps: GetUsage
   const to = checkedDay('to', query.to ?? today);
   if (from > to) throw new RequestValidationError(`from (${from}) is after to (${to})`);
   const key = query.key ?? caller;
+  // API key values are 20 characters or more; ids are shorter (API Gateway's 10). Never echoed.
+  if (key !== '*' && key.length >= 20)
+    throw new RequestValidationError(
+      `key takes an API key's id, not the key itself (this key's id is ${caller}, as the answer's key says)`,
+    );
   if (key !== caller && !deps.config.operatorKeys.has(caller))
     throw new ForbiddenError(
       "this API key may read only its own usage (the operator's operatorKeys may read any key's)",

@@ -32,7 +32,8 @@ export interface RecordAsyncResultDeps {
 }
 
 export type RecordAsyncResultOutcome =
-  | { kind: 'unknown-execute' }
+  /** `deletedRunCounted`: deleted while it ran; this added the rest of its run to its owner's usage. */
+  | { kind: 'unknown-execute'; deletedRunCounted?: boolean }
   /** About an invocation of an earlier execute under this prompt_id: ignored. */
   | { kind: 'other-invocation' }
   /** A failure that came before CreateExecute recorded where SageMaker put it: CreateExecute finishes it. */
@@ -148,6 +149,7 @@ export async function recordAsyncResult(
   // whether this notification is about this record's own invocation at all.
   let record = await deps.store.get(promptId);
   const early = settled(record) ?? otherInvocation(record!, outcome);
+  if (early?.kind === 'unknown-execute') return withDeletedRunCounted(early, outcome, deps);
   if (early) return withUsageCounted(early, record, deps);
   if (!outcome.completed && !failureLocation) {
     if (record && !invocationRecorded(record) && !isParkedFailure(record)) {
@@ -219,6 +221,27 @@ async function withUsageCounted<T extends Settled>(
 ): Promise<T> {
   if (outcome.kind !== 'already-final' || !record || record.usage_counted) return outcome;
   return { ...outcome, counted: await deps.store.countUsage(record) };
+}
+
+/**
+ * An execute deleted while it ran was counted to the delete; its run went on until the container
+ * saw the delete. The run's own notification adds the rest, from the container's total_ms, once.
+ */
+async function withDeletedRunCounted(
+  outcome: Settled,
+  notification: AsyncInvocationOutcome,
+  deps: RecordAsyncResultDeps,
+): Promise<Settled> {
+  if (!notification.inputLocation) return outcome;
+  const run = await deps.store.deletedRun(notification.inputLocation);
+  if (!run) return outcome;
+  const location = notification.completed ? notification.outputLocation : notification.failureLocation;
+  const result = await readResult(deps.payloads, location, notification.inferenceId).catch(() => undefined);
+  const total = result?.timings?.total_ms;
+  if (typeof total !== 'number') return outcome;
+  return (await deps.store.settleDeletedRun(run, total))
+    ? { kind: 'unknown-execute', deletedRunCounted: true }
+    : outcome;
 }
 
 /**

@@ -172,8 +172,10 @@ export function functionStatements(name: FunctionName, r: ControlPlaneResources)
       ];
     case 'delete-executes':
       // UpdateItem: deleting an unfinished execute gives its owner's count back, in the same transaction.
+      // PutItem: an execute deleted while it runs leaves a marker of what was counted
+      // (deleted-run-marker.ts), for its notification to add the rest of the run.
       return [
-        table('GetItem', 'DeleteItem', 'UpdateItem'),
+        table('GetItem', 'DeleteItem', 'UpdateItem', 'PutItem'),
         objects(['DeleteObject'], executes),
         listing(executes),
         addUsage,

@@ -10,6 +10,7 @@ import { freshTableAndBucket, localClients } from '../support/local-aws';
 const clients = localClients();
 let store: DynamoDbExecuteStore;
 let usage: DynamoDbUsageStore;
+let tables: { tableName: string; usageTableName: string };
 let drop: () => Promise<void>;
 
 function record(owner: string, n: number, overrides: Partial<ExecuteRecord> = {}): ExecuteRecord {
@@ -40,6 +41,7 @@ beforeAll(async () => {
   const fresh = await freshTableAndBucket(clients);
   store = new DynamoDbExecuteStore(clients.documents, fresh.tableName, fresh.usageTableName);
   usage = new DynamoDbUsageStore(clients.documents, fresh.usageTableName);
+  tables = fresh;
   drop = fresh.drop;
 });
 afterAll(() => drop());
@@ -237,6 +239,31 @@ describe('DynamoDbExecuteStore on DynamoDB Local', () => {
         failed: 1,
         cancelled: 0,
       }),
+    ]);
+  });
+
+  it('never counts an execute twice when its notification counts it between a delete’s read and its write', async () => {
+    const done = record('owner-race', 700);
+    await store.createIfAbsent(done);
+    const now = new Date().toISOString();
+    // The container's completion: final, not counted.
+    await store.update(done, { from: ['created'], set: { status: 'success', complete_time: now } });
+    let raced = false;
+    // A delete whose first read is followed by the notification's count, before the delete writes.
+    const racing = new (class extends DynamoDbExecuteStore {
+      override async get(promptId: string) {
+        const read = await super.get(promptId);
+        if (!raced && read) {
+          raced = true;
+          expect(await store.countUsage(read)).toBe(true);
+        }
+        return read;
+      }
+    })(clients.documents, tables.tableName, tables.usageTableName);
+    expect(await racing.deleteOwned(done.prompt_id, 'owner-race')).toBe(true);
+    const day = now.slice(0, 10);
+    expect(await usage.ofOwner('owner-race', day, day)).toEqual([
+      expect.objectContaining({ executes: 1, succeeded: 1 }),
     ]);
   });
 

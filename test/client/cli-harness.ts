@@ -50,7 +50,7 @@ export async function startNpmStart(env: Record<string, string>): Promise<NpmSta
   return {
     pid: child.pid!,
     apiUrl: find(/^API URL: (\S+)$/)![1]!,
-    apiKey: find(/^API key: (\S+)$/)![1]!,
+    apiKey: find(/^API key: (\S+) \(id key-[0-9a-f]{12}\)$/)![1]!,
     s3: new S3Client({
       endpoint: s3Endpoint,
       region: 'us-east-1',

@@ -307,9 +307,9 @@ describe('comfy-exec, the command line, against npm start', () => {
     const table = await cli(['usage', '-e', 'comfy-async-local'], env);
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toMatch(/^usage of key key-\w+, \d{4}-\d{2}-01 to \d{4}-\d{2}-\d{2} \(UTC\)\n/);
-    expect(table.stdout).toMatch(/\n\d{4}-\d{2}-\d{2} {2}comfy-async-local {2}\d+ executes \(\d+ ok, /);
+    expect(table.stdout).toMatch(/\n\d{4}-\d{2}-\d{2} {2}comfy-async-local {2}\d+ executes? \(\d+ ok, /);
     expect(table.stdout).toMatch(
-      /\ntotal {2}\d+ executes .* GPU [\d.]+ s {2}queued [\d.]+ s {2}[\d.]+ MB out {2}—\n$/,
+      /\ntotal {2}\d+ executes? .* GPU [\d.]+ s {2}queued [\d.]+ s {2}[\d.]+ MB out {2}—\n—: no price for that instance type .*PRICE_PER_HOUR\)\n$/,
     );
     const bad = await cli(['usage', '--from', '2026-1-1'], env);
     expect(bad).toMatchObject({ code: 2 });

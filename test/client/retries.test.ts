@@ -71,6 +71,25 @@ describe('the client retries what is worth retrying', () => {
     expect(calls).toHaveLength(4);
   });
 
+  it('does not retry a 429 that lasts: a key’s GPU seconds of the day used up, or a Retry-After past a minute', async () => {
+    const quota = json(429, {
+      statusCode: 429,
+      debug: {},
+      data: { used_gpu_seconds: 3, cap_gpu_seconds: 2, resets_at: '2026-12-08T00:00:00.000Z' },
+      message: 'this API key has used 3 of its 2 GPU seconds today (UTC)',
+    });
+    const longWait = new Response(JSON.stringify({ message: 'Too Many Requests' }), {
+      status: 429,
+      headers: { 'content-type': 'application/json', 'retry-after': '3600' },
+    });
+    for (const answer of [quota, longWait]) {
+      const { api, calls } = client([answer, envelope(201, { prompt_id: 'p' })]);
+      const error = await api.create({ prompt: {} }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ status: 429 });
+      expect(calls).toHaveLength(1);
+    }
+  });
+
   it('says the API cannot be reached when the network never answers', async () => {
     const { api } = client(
       Array.from({ length: 3 }, () => new TypeError('fetch failed')),

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
+import { apiKeyId } from '../../local/usage-settings';
 import { comfySocket } from './comfy-socket-client';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -51,7 +52,7 @@ describe('npm start', () => {
     }
     const banner = lines.filter((line) => !line.startsWith('npm warn') && line.trim() !== '');
     expect(banner[0]).toMatch(/^API URL: http:\/\/127\.0\.0\.1:\d+\/prod\/$/);
-    expect(banner[1]).toBe(`API key: ${KEY}`);
+    expect(banner[1]).toBe(`API key: ${KEY} (id ${apiKeyId(KEY)})`);
     expect(banner[2]).toMatch(/^curl /);
     expect(banner[3]).toMatch(
       /^ComfyUI clients: http:\/\/127\.0\.0\.1:\d+\/prod\/comfyui\/ \(websocket ws:\/\/127\.0\.0\.1:\d+\/prod\/comfyui\/ws\)/,

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetMetrics } from '../../lambda/platform/metrics';
@@ -196,11 +197,56 @@ describe('usage per key', () => {
       ['from=2026-12-07&to=2026-12-01', /is after to/],
       ['from=2020-01-01&to=2026-01-01', /at most 366/],
       ['colour=blue', /colour/],
+      [`key=${KEY_B}`, /key takes an API key's id, not the key itself/],
     ] as const) {
       const answer = await api(stack, 'GET', `usage?${query}`);
       expect(answer.status, query).toBe(400);
       expect(JSON.stringify(answer.body), query).toMatch(problem);
+      // A key's value sent by mistake is never echoed.
+      expect(JSON.stringify(answer.body)).not.toContain(KEY_B);
     }
+  });
+
+  it('counts the whole run of an execute deleted while it ran: its notification adds what came after the delete', async () => {
+    const before = (await api(stack, 'GET', 'usage', { key: KEY_B })).body.data.totals;
+    const run = await create(KEY_B, { prompt: tinyTxt2imgPrompt(12, 200) });
+    let record: Record<string, any> = {};
+    for (;;) {
+      record = (await api(stack, 'GET', `executes/${run.id}`, { key: KEY_B })).body.data;
+      if (record.status === 'running' && record.start_time) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(
+      (await api(stack, 'DELETE', 'executes', { key: KEY_B, body: { execute_id_list: [run.id] } })).status,
+    ).toBe(204);
+    // The delete counted the run so far; the instance ran on until the container saw it.
+    const marker = async () =>
+      (
+        await documents.send(
+          new GetCommand({
+            TableName: process.env.TABLE_NAME,
+            Key: { prompt_id: `#deleted-run#${record.prompt_path}` },
+            ConsistentRead: true,
+          }),
+        )
+      ).Item;
+    await expect.poll(async () => (await marker())?.settled, { timeout: 30_000 }).toBe(true);
+    // What the container measured, from the object SageMaker stored its answer in.
+    const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(record.sagemaker_raw.OutputLocation)!;
+    const s3 = new S3Client({
+      region: process.env.AWS_REGION,
+      credentials: TEST_CREDENTIALS,
+      forcePathStyle: true,
+    });
+    const answer = JSON.parse(
+      await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString(),
+    );
+    s3.destroy();
+    const after = (await api(stack, 'GET', 'usage', { key: KEY_B })).body.data.totals;
+    expect(after.executes - before.executes).toBe(1);
+    expect(after.cancelled - before.cancelled).toBe(1);
+    expect(after.gpu_ms - before.gpu_ms).toBe(Math.round(answer.timings.total_ms));
+    expect((await marker())!.counted_gpu_ms).toBeLessThan(Math.round(answer.timings.total_ms));
   });
 
   it('answers 429 with when the day resets once a key’s GPU seconds are used, and queues nothing', async () => {

@@ -1,6 +1,7 @@
 import { TooManyRequestsError, unfinishedCapMessage } from '../../lambda/domain/errors';
 import type { ExecuteRecord } from '../../lambda/domain/execute-record';
 import type {
+  DeletedRunUsage,
   ExecuteStore,
   ExecuteSummary,
   ListPage,
@@ -102,14 +103,47 @@ export class InMemoryExecuteStore implements ExecuteStore {
     if (!record || record.owner !== owner) return false;
     this.records.delete(promptId);
     this.writes.push(`delete ${promptId}`);
-    if (!record.usage_counted)
-      this.usage.push(
-        usageOf(
-          record.status === 'created' || record.status === 'running'
-            ? { ...record, status: 'cancelled', complete_time: new Date().toISOString() }
-            : record,
-        ),
+    if (!record.usage_counted) {
+      const usage = usageOf(
+        record.status === 'created' || record.status === 'running'
+          ? { ...record, status: 'cancelled', complete_time: new Date().toISOString() }
+          : record,
       );
+      this.usage.push(usage);
+      if (record.status === 'running')
+        this.deletedRuns.set(record.prompt_path, {
+          promptPath: record.prompt_path,
+          owner: record.owner,
+          endpointName: record.endpoint_name,
+          day: usage.day,
+          countedGpuMs: usage.gpu_ms,
+        });
+    }
+    return true;
+  }
+
+  /** Runs deleted while running (deleted-run-marker.ts), by prompt_path. */
+  readonly deletedRuns = new Map<string, DeletedRunUsage & { settled?: boolean }>();
+
+  async deletedRun(promptPath: string) {
+    const run = this.deletedRuns.get(promptPath);
+    return run && !run.settled ? { ...run } : undefined;
+  }
+
+  async settleDeletedRun(run: DeletedRunUsage, totalMs: number) {
+    const stored = this.deletedRuns.get(run.promptPath);
+    if (!stored || stored.settled) return false;
+    stored.settled = true;
+    const rest = Math.max(0, Math.round(totalMs) - run.countedGpuMs);
+    this.usage.push({
+      owner: run.owner,
+      endpoint_name: run.endpointName,
+      day: run.day,
+      status: 'cancelled',
+      gpu_ms: rest,
+      queue_ms: 0,
+      output_bytes: 0,
+    });
     return true;
   }
 

@@ -25,7 +25,7 @@ function line(
 ): string {
   return [
     label,
-    `${row.executes} executes (${row.succeeded} ok, ${row.failed} failed, ${row.cancelled} cancelled)`,
+    `${row.executes} execute${row.executes === 1 ? '' : 's'} (${row.succeeded} ok, ${row.failed} failed, ${row.cancelled} cancelled)`,
     `GPU ${seconds(row.gpu_ms)} s`,
     `queued ${seconds(row.queue_ms)} s`,
     `${megabytes(row.output_bytes)} MB out`,
@@ -68,5 +68,9 @@ export function registerUsage(program: Command, context: Context) {
         context.out(line(`${row.day}  ${row.endpoint_name}${who}`, row, usage.currency));
       }
       context.out(line('total', usage.totals, usage.currency));
+      if (usage.totals.estimated_cost === null)
+        context.out(
+          "—: no price for that instance type (the deployment's pricePerHour; npm start: PRICE_PER_HOUR)",
+        );
     });
 }

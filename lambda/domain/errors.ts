@@ -79,7 +79,7 @@ export class GpuQuotaExceededError extends TooManyRequestsError {
     readonly retryAfterSeconds: number,
   ) {
     super(
-      `this API key has used ${usedSeconds} of its ${capSeconds} GPU seconds today (UTC), the most this deployment allows (gpuSecondsPerDay); it resets at ${resetsAt}`,
+      `this API key has used ${usedSeconds} of its ${capSeconds} GPU seconds today (UTC), the most this deployment allows (context gpuSecondsPerDay; npm start: GPU_SECONDS_PER_DAY); it resets at ${resetsAt}`,
       { used_gpu_seconds: usedSeconds, cap_gpu_seconds: capSeconds, resets_at: resetsAt },
     );
   }

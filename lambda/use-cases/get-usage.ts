@@ -84,7 +84,7 @@ export async function getUsage(query: UsageQuery, caller: string, deps: GetUsage
     );
   if (key !== caller && !deps.config.operatorKeys.has(caller))
     throw new ForbiddenError(
-      "this API key may read only its own usage (the operator's operatorKeys may read any key's)",
+      "this API key may read only its own usage; an operator key may read any key's (context operatorKeys; npm start: OPERATOR_KEYS)",
     );
   const days = (Date.parse(to) - Date.parse(from)) / DAY_MS + 1;
   const limit = key === '*' ? MAX_DAYS.everyKey : MAX_DAYS.ownKey;

@@ -29,30 +29,11 @@ import { listenOnLoopback } from './listen-on-loopback';
 import { newLocalCredentials } from './local-credentials';
 import type { LocalEnvironment } from './local-stack-options';
 import { openStackLogFile, type StackLogFile } from './stack-log-file';
-import { apiKeyId } from './usage-settings';
+import { apiKeyId, jsonRecordOf } from './usage-settings';
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const randomKey = () =>
   Array.from({ length: 20 }, () => ALPHANUMERIC[randomInt(ALPHANUMERIC.length)]).join('');
-
-/** A JSON object of numbers (GPU_SECONDS_PER_DAY, PRICE_PER_HOUR), or an issue naming the shape. */
-function jsonRecordOf(text: string | undefined, ctx: z.RefinementCtx, shape: string) {
-  if (text === undefined) return undefined;
-  try {
-    const value = JSON.parse(text) as unknown;
-    if (
-      typeof value === 'object' &&
-      value !== null &&
-      !Array.isArray(value) &&
-      Object.values(value).every((n) => typeof n === 'number' && n >= 0)
-    )
-      return value as Record<string, number>;
-  } catch {
-    // named below
-  }
-  ctx.addIssue({ code: 'custom', message: `must be JSON ${shape}` });
-  return z.NEVER;
-}
 
 const StartEnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { NEVER, type z } from 'zod';
 
 /** A key's id on the local stack: `key-` and 12 hex digits of its SHA-256 (API Gateway's is its own). */
 export function apiKeyId(key: string): string {
@@ -50,4 +51,23 @@ export function localUsageEnv(
     ),
     PRICE_PER_HOUR: JSON.stringify(prices),
   };
+}
+
+/** A JSON object of numbers (GPU_SECONDS_PER_DAY, PRICE_PER_HOUR), or an issue naming the shape. */
+export function jsonRecordOf(text: string | undefined, ctx: z.RefinementCtx, shape: string) {
+  if (text === undefined) return undefined;
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (
+      typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value) &&
+      Object.values(value).every((n) => typeof n === 'number' && n >= 0)
+    )
+      return value as Record<string, number>;
+  } catch {
+    // named below
+  }
+  ctx.addIssue({ code: 'custom', message: `must be JSON ${shape}` });
+  return NEVER;
 }

@@ -31,7 +31,7 @@ import { EXECUTE_TABLE, ownerStatusKey, ownerTemplateKey, PENDING } from './exec
 import { decodeCursor, encodeCursor } from './list-cursor';
 import { isConditionFailure, recordUpdate, USAGE_COUNTED } from './record-update';
 import { failedConditions, releaseOne, reserveOne } from './unfinished-counter';
-import { usageAdd } from './usage-table';
+import { usageAdd, usageCountedMark } from './usage-table';
 
 /** The statuses an execute counts against its owner's cap in (MAX_UNFINISHED_PER_KEY). */
 const UNFINISHED = ['created', 'running'] as const;
@@ -289,29 +289,7 @@ export class DynamoDbExecuteStore implements ExecuteStore {
     try {
       await this.client.send(
         new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: { prompt_id: record.prompt_id },
-                UpdateExpression: 'SET #counted = :true REMOVE #pending',
-                ConditionExpression:
-                  '#owner = :owner AND #status = :status AND attribute_not_exists(#counted)',
-                ExpressionAttributeNames: {
-                  '#counted': USAGE_COUNTED,
-                  '#pending': EXECUTE_TABLE.pending.partitionKey,
-                  '#owner': 'owner',
-                  '#status': 'status',
-                },
-                ExpressionAttributeValues: {
-                  ':true': true,
-                  ':owner': record.owner,
-                  ':status': record.status,
-                },
-              },
-            },
-            usageAdd(this.usageTableName, usage),
-          ],
+          TransactItems: [usageCountedMark(this.tableName, record), usageAdd(this.usageTableName, usage)],
         }),
       );
       await this.counted(usage, true);

@@ -1,5 +1,8 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import type { UsageDelta } from '../domain/usage';
+import type { ExecuteRecord } from '../domain/execute-record';
+import { USAGE_COUNTERS, type UsageCounter, type UsageDelta } from '../domain/usage';
+import { EXECUTE_TABLE } from './execute-table';
+import { USAGE_COUNTED } from './record-update';
 
 /**
  * The usage table, defined once for the CDK stack and the local stack: one item per owner,
@@ -16,17 +19,7 @@ export const USAGE_TABLE = {
   byDay: { indexName: 'day-owner_endpoint-index', partitionKey: 'day', sortKey: 'owner_endpoint' },
 } as const;
 
-/** The counters a row adds up; `executes` is every execute, the next three split it by outcome. */
-export const USAGE_COUNTERS = [
-  'executes',
-  'succeeded',
-  'failed',
-  'cancelled',
-  'gpu_ms',
-  'queue_ms',
-  'output_bytes',
-] as const;
-export type UsageCounter = (typeof USAGE_COUNTERS)[number];
+export { USAGE_COUNTERS } from '../domain/usage';
 
 const OUTCOME_COUNTER = { success: 'succeeded', failed: 'failed', cancelled: 'cancelled' } as const;
 
@@ -66,6 +59,28 @@ export function usageAdd(tableName: string, usage: UsageDelta) {
       UpdateExpression: `SET #day = :day, #endpoint = :endpoint, #oe = :oe ADD ${adds.join(', ')}`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
+    },
+  };
+}
+
+/**
+ * The record's side of counting a final record (the container's, which carried no usage): marked
+ * counted and out of the pending index, only while still as read and not counted.
+ */
+export function usageCountedMark(tableName: string, record: ExecuteRecord) {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: { prompt_id: record.prompt_id },
+      UpdateExpression: 'SET #counted = :true REMOVE #pending',
+      ConditionExpression: '#owner = :owner AND #status = :status AND attribute_not_exists(#counted)',
+      ExpressionAttributeNames: {
+        '#counted': USAGE_COUNTED,
+        '#pending': EXECUTE_TABLE.pending.partitionKey,
+        '#owner': 'owner',
+        '#status': 'status',
+      },
+      ExpressionAttributeValues: { ':true': true, ':owner': record.owner, ':status': record.status },
     },
   };
 }

@@ -83,6 +83,18 @@ export function withUsage<C extends { set: Partial<FinishedExecute> }>(
   return { ...change, usage: usageOfFinishing(record, change.set) };
 }
 
+/** The counters a row adds up; `executes` is every execute, the next three split it by outcome. */
+export const USAGE_COUNTERS = [
+  'executes',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'gpu_ms',
+  'queue_ms',
+  'output_bytes',
+] as const;
+export type UsageCounter = (typeof USAGE_COUNTERS)[number];
+
 /** One row of the usage table: an owner's executes on one endpoint on one UTC day, summed. */
 export interface UsageRow {
   owner: string;

@@ -1,11 +1,6 @@
 import { canonicalJson } from '../domain/canonical-json';
 import type { ComfyNodeErrors } from '../domain/comfy-errors';
-import {
-  DomainError,
-  GpuQuotaExceededError,
-  IdempotencyConflictError,
-  PromptValidationError,
-} from '../domain/errors';
+import { DomainError, IdempotencyConflictError } from '../domain/errors';
 import { exactJsonText } from '../domain/exact-json';
 import { type ExecuteRecord, type ExecuteRequest, newExecuteRecord } from '../domain/execute-record';
 import type {
@@ -20,13 +15,13 @@ import type {
   PayloadStore,
 } from '../domain/ports';
 import { fitsInline } from '../domain/prompt-storage';
-import { gpuCapOf, type UsageStore, usageDay, withUsage } from '../domain/usage';
+import { type UsageStore, withUsage } from '../domain/usage';
 import type { WebhookSpec } from '../domain/webhooks/webhook-spec';
 import { withWorkflowPngInfo } from '../domain/workflow/png-info';
 import type { ExecuteInputsConfig, HostResolver } from './execute-inputs';
 import { checkedWebhook } from './execute-webhook';
+import { checkGpuQuota } from './gpu-quota';
 import { prepareForEndpoint, resolveEndpoint } from './prepare-for-endpoint';
-import type { PreparedPrompt } from './prepare-prompt';
 import { completeParkedFailure, isParkedFailure } from './record-async-result';
 
 /** The request as the client sent it: prompt_id and endpoint_name may be absent. */
@@ -104,52 +99,13 @@ export interface CreateExecuteOutcome {
   warnings?: string[];
 }
 
-export type DryRunOutcome = Pick<PreparedPrompt, 'prompt' | 'node_errors' | 'warnings'>;
-
-/** CreateExecute with `dry_run: true`: converts and validates as a create would; stores and invokes nothing. */
-export async function dryRunExecute(
-  input: CreateExecuteInput,
-  owner: string,
-  deps: Pick<CreateExecuteDeps, 'catalogs' | 'config' | 'inputs' | 'payloads' | 'resolveHost' | 'models'>,
-): Promise<DryRunOutcome> {
-  const endpointName = resolveEndpoint(input, deps.config);
-  await checkedWebhook(input.webhook, deps);
-  const { prepared } = await prepareForEndpoint(input, input.prompt, owner, endpointName, deps).catch(
-    (error: unknown) => {
-      // The prompt the errors name comes back with them, so a client can fix it (pick the model
-      // the endpoint has, add an input) and send it again instead of guessing node ids.
-      if (error instanceof PromptValidationError && error.graph)
-        throw new PromptValidationError(error.message, { ...error.data, prompt: error.graph });
-      throw error;
-    },
-  );
-  // The whole graph, not the part that would run: node_errors name its nodes, and a client fixes them there.
-  const { graph, node_errors, warnings } = prepared;
-  return { prompt: graph, node_errors, warnings };
-}
+export { type DryRunOutcome, dryRunExecute } from './dry-run-execute';
 
 function existingOutcome(existing: ExecuteRecord, owner: string, requestHash: string): CreateExecuteOutcome {
   if (existing.owner === owner && existing.request_hash === requestHash)
     return { created: false, record: existing };
   throw new IdempotencyConflictError(
     `prompt_id ${existing.prompt_id} is already used by another execute; send the same request to retry it, or use a new prompt_id`,
-  );
-}
-
-/** Refuses a create once the key's GPU time today reaches its cap (gpuSecondsPerDay). */
-async function checkGpuQuota(owner: string, deps: CreateExecuteDeps): Promise<void> {
-  const cap = gpuCapOf(deps.config.gpuSecondsPerDay ?? {}, owner);
-  if (cap === undefined || !deps.usage) return;
-  const now = deps.clock.now();
-  const today = usageDay(now.toISOString());
-  const usedMs = (await deps.usage.ofOwner(owner, today, today)).reduce((sum, row) => sum + row.gpu_ms, 0);
-  if (usedMs < cap * 1000) return;
-  const resets = new Date(`${today}T00:00:00Z`).getTime() + 86_400_000;
-  throw new GpuQuotaExceededError(
-    usedMs / 1000,
-    cap,
-    new Date(resets).toISOString(),
-    Math.max(1, Math.ceil((resets - now.getTime()) / 1000)),
   );
 }
 
@@ -197,7 +153,7 @@ export async function createExecute(
   const [earlier, preparing, quota] = await Promise.all([
     fields.prompt_id ? deps.store.get(promptId) : undefined,
     settledOf(prepareForEndpoint(input, fields.prompt, owner, endpointName, deps)),
-    settledOf(checkGpuQuota(owner, deps)),
+    settledOf(checkGpuQuota(owner, deps.config.gpuSecondsPerDay, deps)),
   ]);
   if (earlier) return existingOutcome(earlier, owner, requestHash);
   if ('error' in quota) throw quota.error;

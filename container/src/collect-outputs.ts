@@ -56,7 +56,9 @@ async function upload(deps: CollectDeps, file: FileRef, key: string): Promise<nu
       `ComfyUI /view answered ${response.status} for ${file.type ?? 'output'} file '${file.filename}' (subfolder '${file.subfolder ?? ''}')`,
     );
   }
-  const length = Number(response.headers.get('content-length'));
+  // No header is no size (Number(null) would say 0, and the PUT would claim an empty file).
+  const header = response.headers.get('content-length');
+  const length = header === null ? Number.NaN : Number(header);
   const contentType = response.headers.get('content-type') ?? 'application/octet-stream';
   // Stream when the size is known (no whole video in memory); otherwise S3 needs the bytes up front.
   const body =
@@ -145,7 +147,10 @@ export async function collectOutputs(
   let outputBytes = 0;
   await runBounded(uploads.length, UPLOAD_CONCURRENCY, async (index) => {
     const { file, key } = uploads[index]!;
-    outputBytes += await uploadAgainOnDroppedConnection(deps, file, key);
+    // Awaited first: `outputBytes += await …` reads the sum before the await, and uploads side by
+    // side would each add to the same stale sum (two PNGs counted as one, seen on the real ComfyUI).
+    const bytes = await uploadAgainOnDroppedConnection(deps, file, key);
+    outputBytes += bytes;
     deps.onStored?.(file);
   });
   return {

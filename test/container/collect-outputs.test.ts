@@ -71,6 +71,8 @@ describe('collectOutputs', () => {
     );
     expect(collected.outputs['7']).toEqual({ text: ['hi'] });
     expect([...stored].sort()).toEqual([...names].sort());
+    // Every file's bytes, though they were put side by side (the usage table counts them).
+    expect(collected.output_bytes).toBe(names.reduce((sum, name) => sum + `bytes of ${name}`.length, 0));
   });
 
   it('after a failed file starts no more, lets those under way end, and fails with the first reason', async () => {
